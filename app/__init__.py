@@ -1,0 +1,88 @@
+"""Homeroom: an open-source parent portal for K-12 school districts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from litestar import Litestar
+from litestar.config.allowed_hosts import AllowedHostsConfig
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.middleware import DefineMiddleware
+from litestar.plugins.htmx import HTMXRequest
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from app.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    from app.database import close_engine, prepare_engine
+    from app.mail.sender import run_sender
+    from app.templating import jinja_environment
+    from app.web.activation import ActivationController
+    from app.web.auth import AuthController
+    from app.web.dev_mailbox import DevMailboxController
+    from app.web.errors import EXCEPTION_HANDLERS
+    from app.web.guards import requires_sign_in
+    from app.web.home import HomeController
+    from app.web.middleware import SecurityHeadersMiddleware, SessionMiddleware
+    from app.web.recovery import RecoveryController
+    from app.web.session_cookie import csrf_cookie_name
+    from app.web.static_assets import STATIC_DIR
+
+    settings = settings or get_settings()
+
+    env = jinja_environment()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await prepare_engine()
+        sender = asyncio.create_task(run_sender(settings)) if settings.delivers_by_smtp else None
+        try:
+            yield
+        finally:
+            if sender:
+                sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sender
+            await close_engine()
+
+    handlers = [
+        AuthController,
+        ActivationController,
+        HomeController,
+        RecoveryController,
+        create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True},
+                                   send_as_attachment=False, include_in_schema=False),
+    ]
+    if settings.is_demo:
+        handlers.append(DevMailboxController)
+
+    return Litestar(
+        route_handlers=handlers,
+        request_class=HTMXRequest,
+        guards=[requires_sign_in],
+        lifespan=[lifespan],
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(env)),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name=csrf_cookie_name(),
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            cookie_httponly=True,
+        ),
+        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts)),
+        compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=400),
+        middleware=[
+            DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+            DefineMiddleware(SessionMiddleware),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=None,
+        request_max_body_size=64 * 1024,
+        debug=False,
+    )

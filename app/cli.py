@@ -1,0 +1,195 @@
+"""The `homeroom` command (DESIGN §9). Districts script against it; keep it stable and documented."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).parent.parent
+
+
+def _run(coroutine) -> int:
+    """Run one command's coroutine with the database engine prepared and closed around it."""
+    from app.database import close_engine, prepare_engine
+
+    async def wrapped():
+        await prepare_engine()
+        try:
+            return await coroutine
+        finally:
+            await close_engine()
+
+    return asyncio.run(wrapped()) or 0
+
+
+def migrate() -> int:
+    """Apply every migration in piccolo_migrations/ (idempotent)."""
+    env = {**os.environ, "PICCOLO_CONF": "piccolo_conf"}
+    result = subprocess.run(
+        [sys.executable, "-m", "piccolo.main", "migrations", "forwards", "homeroom"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+    return result.returncode
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    code = migrate()
+    if code == 0:
+        print("Database is up to date.")
+    return code
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if migrate() != 0:
+        return 1
+    uvicorn.run("app.asgi:app", host=args.host, port=args.port, workers=args.workers, proxy_headers=True,
+                forwarded_allow_ips=os.environ.get("HOMEROOM_TRUSTED_PROXIES", "127.0.0.1"),
+                server_header=False, log_level="info")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.demo import describe_demo, fill_demo_district
+
+    if migrate() != 0:
+        return 1
+
+    async def go():
+        summary = await fill_demo_district(students=args.students, seed=args.seed)
+        print(describe_demo(summary))
+
+    return _run(go())
+
+
+def cmd_keys_issue(args: argparse.Namespace) -> int:
+    from app.services.activation_keys import KeyRefused, issue_key_for
+
+    async def go():
+        try:
+            issued = await issue_key_for(args.guardian)
+        except KeyRefused as refused:
+            print(f"No key issued: {refused}", file=sys.stderr)
+            return 2
+        print(f"Activation key for {issued.guardian_name} (valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC):")
+        print(f"  {issued.key}")
+        print("Give it in a sealed letter or in person with photo ID; never read it out over the phone.")
+        return 0
+
+    return _run(go())
+
+
+def cmd_keys_letters(args: argparse.Namespace) -> int:
+    from app.services.activation_keys import key_letters
+
+    async def go():
+        issued = await key_letters(args.school)
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["guardian_sourcedId", "given_name", "family_name", "email", "activation_key",
+                         "expires_at_utc"])
+        for guardian, key in issued:
+            writer.writerow([guardian.source_id, guardian.given_name, guardian.family_name, guardian.email or "",
+                             key.key, key.expires_at.strftime("%Y-%m-%d %H:%M")])
+        print(f"{len(issued)} keys issued", file=sys.stderr)
+        return 0
+
+    return _run(go())
+
+
+def cmd_settings_show(_: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from app.rules.preferences import display_value
+    from app.services.preferences import load_preferences
+
+    async def go():
+        for name, value in asdict(await load_preferences()).items():
+            print(f"{name} = {display_value(value)}")
+        return 0
+
+    return _run(go())
+
+
+def cmd_settings_set(args: argparse.Namespace) -> int:
+    from app.rules.preferences import PreferenceError
+    from app.services.preferences import set_preference
+
+    async def go():
+        try:
+            stored = await set_preference(args.name, args.value)
+        except PreferenceError as error:
+            print(f"{args.name}: {error}", file=sys.stderr)
+            return 2
+        print(f"{args.name} = {stored}")
+        return 0
+
+    return _run(go())
+
+
+def cmd_mail_worker(_: argparse.Namespace) -> int:
+    from app.mail.sender import run_sender
+    from app.settings import get_settings
+
+    settings = get_settings()
+    if not settings.delivers_by_smtp:
+        print("HOMEROOM_SMTP_URL is not set: there is nothing to deliver to.", file=sys.stderr)
+        return 2
+    print("Delivering the outbox; Ctrl-C to stop.")
+    try:
+        return _run(run_sender(settings))
+    except KeyboardInterrupt:
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="homeroom", description="Homeroom parent portal")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate if needed, then serve")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    commands.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
+
+    demo = commands.add_parser("demo", help="fill an empty database with a fake district")
+    demo.add_argument("--students", type=int, default=60)
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.set_defaults(func=cmd_demo)
+
+    keys = commands.add_parser("keys", help="activation keys").add_subparsers(dest="keys_command", required=True)
+    issue = keys.add_parser("issue", help="issue a key for one guardian and print it")
+    issue.add_argument("--guardian", required=True, metavar="SOURCEDID")
+    issue.set_defaults(func=cmd_keys_issue)
+    letters = keys.add_parser("letters", help="CSV of new keys for every eligible guardian without an account")
+    letters.add_argument("--school", metavar="SOURCEDID")
+    letters.set_defaults(func=cmd_keys_letters)
+
+    settings = commands.add_parser("settings", help="district preferences").add_subparsers(
+        dest="settings_command", required=True)
+    settings.add_parser("show").set_defaults(func=cmd_settings_show)
+    set_ = settings.add_parser("set")
+    set_.add_argument("name")
+    set_.add_argument("value")
+    set_.set_defaults(func=cmd_settings_set)
+
+    commands.add_parser("mail-worker", help="deliver the outbox over SMTP").set_defaults(func=cmd_mail_worker)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

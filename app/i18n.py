@@ -1,0 +1,75 @@
+"""gettext for every user-facing string (Babel catalogs under app/locale). The language of the
+current request or email is a context variable, so templates and services need not pass it around."""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from babel.support import Translations
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = {"en": "English", "es": "Español"}
+DEFAULT_LANGUAGE = "en"
+
+_language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
+
+
+@lru_cache(maxsize=None)
+def _translations(language: str) -> _gettext.NullTranslations:
+    if language == DEFAULT_LANGUAGE:
+        return _gettext.NullTranslations()
+    return Translations.load(str(LOCALE_DIR), [language])
+
+
+def current_language() -> str:
+    return _language.get()
+
+
+def set_language(language: str) -> None:
+    _language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+@contextmanager
+def using_language(language: str) -> Iterator[None]:
+    token = _language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def gettext(message: str) -> str:
+    return _translations(_language.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations(_language.get()).ngettext(singular, plural, n)
+
+
+def translate(message: str, params: dict[str, Any] | None = None) -> str:
+    """Python-side: translate a msgid and fill its %(name)s parameters."""
+    text = gettext(message)
+    return text % params if params else text
+
+
+def pick_language(accept_language: str) -> str:
+    """The first supported language in an Accept-Language header."""
+    for part in accept_language.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE
+
+
+def format_moment(moment, zone: str) -> str:
+    """A date and time as a parent reads it, in the district's time zone and the current language."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    return format_datetime(moment.astimezone(ZoneInfo(zone)), "EEEE d MMMM, h:mm a", locale=_language.get())

@@ -1,0 +1,24 @@
+"""Piccolo tables, one module per area. `ALL_TABLES` is the order tables are created and dropped in."""
+
+from app.tables.accounts import ActivationKey, PasswordResetToken, RateCounter, UserAccount, WebSession
+from app.tables.audit import AuditEvent
+from app.tables.district import DistrictSetting
+from app.tables.mail import OutboxEmail
+from app.tables.people import GuardianLink, Person, School, SchoolEnrollment
+
+ALL_TABLES = [
+    School,
+    Person,
+    SchoolEnrollment,
+    GuardianLink,
+    UserAccount,
+    ActivationKey,
+    PasswordResetToken,
+    WebSession,
+    RateCounter,
+    OutboxEmail,
+    AuditEvent,
+    DistrictSetting,
+]
+
+__all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]

@@ -1,0 +1,34 @@
+"""Deny by default: every route needs a signed-in account unless its handler says `opt={"public": True}`.
+Role guards narrow further. A test walks `app.routes` to hold this (QUALITY §4)."""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.handlers.base import BaseRouteHandler
+
+from app.services.sessions import CurrentSession, SignedInAccount
+
+
+def current_session(connection: ASGIConnection) -> CurrentSession | None:
+    return connection.scope.get("state", {}).get("session")
+
+
+def current_account(connection: ASGIConnection) -> SignedInAccount | None:
+    session = current_session(connection)
+    return session.account if session else None
+
+
+def requires_sign_in(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    if handler.opt.get("public"):
+        return
+    if current_account(connection) is None:
+        raise NotAuthorizedException()
+
+
+def requires_guardian(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    account = current_account(connection)
+    if account is None:
+        raise NotAuthorizedException()
+    if account.role != "guardian":
+        raise NotFoundException()

@@ -1,0 +1,22 @@
+"""The signed-in home: the guardian's students by name (their records come with DESIGN §4.8)."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get
+
+from app.rules.errors import N_
+from app.services.eligibility import portal_students_of
+from app.web.guards import current_account, requires_guardian
+from app.web.rendering import render
+
+NOTICES = {"welcome": N_("Your account is ready. Welcome!")}
+
+
+class HomeController(Controller):
+    guards = [requires_guardian]
+
+    @get("/home")
+    async def home(self, request: Request, notice: str = "") -> Response:
+        account = current_account(request)
+        students = await portal_students_of(account.person_id) if account.person_id else []
+        return await render(request, "home/index.html", {"students": students, "notice": NOTICES.get(notice)})

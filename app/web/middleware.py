@@ -1,0 +1,95 @@
+"""ASGI middleware: load the server-side session, and put the security headers on every response."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import i18n
+from app.services.sessions import load_session
+from app.web.session_cookie import session_cookie_name
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            jar = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # a malformed cookie header is no session
+                return None
+            if name in jar:
+                return jar[name].value
+    return None
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+class SessionMiddleware:
+    """Puts the live session (or None) in `scope["state"]["session"]` and sets the request's language."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        session = await load_session(_cookie(scope, session_cookie_name()))
+        scope.setdefault("state", {})["session"] = session
+        language = _cookie(scope, "lang") or i18n.pick_language(_header(scope, b"accept-language"))
+        if session and session.account:
+            language = session.account.language
+        with i18n.using_language(language):
+            await self.app(scope, receive, send)
+
+
+class SecurityHeadersMiddleware:
+    """Litestar has no security-header middleware (security note J5), so this adds them to every response."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        is_static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "no-referrer"
+                headers["Cross-Origin-Opener-Policy"] = "same-origin"
+                headers["Cross-Origin-Resource-Policy"] = "same-origin"
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+                if self.hsts:
+                    headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+                if is_static and message["status"] == 200:
+                    headers["Cache-Control"] = "public, max-age=31536000, immutable"
+                else:
+                    headers["Content-Security-Policy"] = CSP
+                    headers["Cache-Control"] = "no-store"
+                    headers["X-Frame-Options"] = "DENY"
+                    vary = headers.get("Vary")
+                    if not vary:
+                        headers["Vary"] = "HX-Request"
+                    elif "hx-request" not in vary.lower():
+                        headers["Vary"] = f"{vary}, HX-Request"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
