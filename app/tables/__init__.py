@@ -5,6 +5,23 @@ from app.tables.audit import AuditEvent
 from app.tables.district import DistrictSetting
 from app.tables.mail import OutboxEmail
 from app.tables.people import GuardianLink, Person, School, SchoolEnrollment
+from app.tables.records import (
+    AcademicSession,
+    AttendanceEvent,
+    ContactPhone,
+    Course,
+    EmailChange,
+    Household,
+    HouseholdChangeRequest,
+    HouseholdMember,
+    HouseholdVerification,
+    LineItem,
+    Result,
+    Section,
+    SectionEnrollment,
+    SectionTerm,
+    TermGrade,
+)
 
 ALL_TABLES = [
     School,
@@ -19,6 +36,21 @@ ALL_TABLES = [
     OutboxEmail,
     AuditEvent,
     DistrictSetting,
+    AcademicSession,
+    Course,
+    Section,
+    SectionTerm,
+    SectionEnrollment,
+    LineItem,
+    Result,
+    TermGrade,
+    AttendanceEvent,
+    Household,
+    HouseholdMember,
+    ContactPhone,
+    HouseholdVerification,
+    HouseholdChangeRequest,
+    EmailChange,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]

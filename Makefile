@@ -1,0 +1,47 @@
+# Two commands a newcomer needs (README): `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: demo test test-sqlite test-postgres test-browser install install-test system-deps postgres bench clean
+
+$(BIN)/homeroom: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(BIN)/homeroom
+
+install: $(BIN)/homeroom
+
+## Run the demo district: embedded SQLite, demo data, dev mailbox, on http://127.0.0.1:8000
+demo: install
+	$(BIN)/homeroom demo
+	$(BIN)/homeroom serve
+
+## Run every test suite: rules, integration on SQLite and on PostgreSQL, browser walk in Chromium
+test: install system-deps postgres
+	$(MAKE) test-sqlite test-postgres test-browser
+
+test-sqlite:
+	$(BIN)/pytest tests/unit tests/integration -q -p no:cacheprovider
+
+test-postgres:
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest tests/integration -q -p no:cacheprovider
+
+test-browser:
+	$(BIN)/pytest tests/browser -q -p no:cacheprovider
+
+# Debian's Chromium for the browser suite (never `playwright install`: it downloads a browser).
+system-deps:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Start the machine's PostgreSQL if it is installed but stopped.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) homeroom.sqlite3* .homeroom-secrets

@@ -1,0 +1,81 @@
+"""Test environment, set before the app is imported (settings are read once).
+
+Which database the suite runs on is chosen by DATABASE_URL: SQLite in a temporary folder by default,
+PostgreSQL when the Makefile runs the suite again with DATABASE_URL=postgresql://... (QUALITY §1).
+Mail goes to a real aiosmtpd server on a free local port (see tests/mailbox.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+_TMP = Path(tempfile.mkdtemp(prefix="homeroom-tests-"))
+SMTP_PORT = _free_port()
+os.environ["HOMEROOM_ENV"] = "test"
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP}/test.sqlite3")
+os.environ["HOMEROOM_SECRET_KEY"] = "test-only-secret-key-not-for-production-0123456789"
+os.environ["HOMEROOM_SSN_PEPPER"] = "test-only-ssn-pepper-not-for-production-0123456789"
+os.environ["HOMEROOM_PUBLIC_URL"] = "http://portal.test"
+os.environ["HOMEROOM_ALLOWED_HOSTS"] = "portal.test,testserver.local,127.0.0.1,localhost"
+os.environ["HOMEROOM_SMTP_URL"] = f"smtp://127.0.0.1:{SMTP_PORT}"
+os.environ["HOMEROOM_MAIL_FROM"] = "portal@portal.test"
+
+PROJECT_ROOT = Path(__file__).parent.parent
+ON_POSTGRES = os.environ["DATABASE_URL"].startswith("postgres")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgres_only: PostgreSQL-only behaviour (row locks, real concurrency)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip = pytest.mark.skip(reason="PostgreSQL only: runs in the suite's PostgreSQL pass (make test does both)")
+    for item in items:
+        if "postgres_only" in item.keywords and not ON_POSTGRES:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def migrated_database() -> str:
+    """Drop everything (PostgreSQL keeps state between runs), then apply the real migrations."""
+    if ON_POSTGRES:
+        asyncio.run(_reset_postgres(os.environ["DATABASE_URL"]))
+    result = subprocess.run([sys.executable, "-m", "app.cli", "migrate"], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, env=os.environ.copy())
+    assert result.returncode == 0, result.stdout + result.stderr
+    return os.environ["DATABASE_URL"]
+
+
+async def _reset_postgres(url: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+async def clean_database(migrated_database: str):
+    """Every test starts from empty tables (the schema stays)."""
+    from app.tables import ALL_TABLES
+
+    for table in reversed(ALL_TABLES):
+        await table.delete(force=True)
+    yield
