@@ -1,0 +1,46 @@
+import pytest
+
+from app.rules.preferences import DistrictPreferences, PreferenceError, parse_preference, preferences_from_rows
+
+
+def test_defaults_follow_the_district_page():
+    prefs = DistrictPreferences()
+    assert prefs.password_min_length == 6 and prefs.strong_password is False
+    assert prefs.username_reminders_per_day == 5 and prefs.username_lock_scope == "account"
+    assert prefs.key_lifetime_days == 30
+
+
+@pytest.mark.parametrize("name,text,value", [
+    ("strong_password", "on", True),
+    ("strong_password", "OFF", False),
+    ("password_min_length", "12", 12),
+    ("username_lock_scope", "recovery-only", "recovery-only"),
+    ("ssn_mode", "last4", "last4"),
+    ("time_zone", "America/Chicago", "America/Chicago"),
+    ("help_phone", "(404) 802-1000", "+14048021000"),
+    ("district_name", "  Springfield   Public Schools ", "Springfield Public Schools"),
+])
+def test_values_are_parsed(name, text, value):
+    assert parse_preference(name, text) == value
+
+
+@pytest.mark.parametrize("name,text", [
+    ("password_min_length", "5"),
+    ("password_min_length", "65"),
+    ("password_min_length", "six"),
+    ("strong_password", "maybe"),
+    ("username_lock_scope", "everything"),
+    ("time_zone", "Mars/Olympus"),
+    ("help_phone", "12"),
+    ("district_name", ""),
+    ("no_such_preference", "1"),
+])
+def test_bad_values_are_refused_with_a_message(name, text):
+    with pytest.raises(PreferenceError) as refused:
+        parse_preference(name, text)
+    assert str(refused.value)
+
+
+def test_stored_rows_override_defaults_and_bad_rows_fall_back():
+    prefs = preferences_from_rows({"strong_password": "on", "password_min_length": "nonsense", "unknown": "x"})
+    assert prefs.strong_password is True and prefs.password_min_length == 6
