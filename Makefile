@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test test-sqlite test-postgres test-browser install install-test system-deps postgres bench clean
+.PHONY: messages demo test test-sqlite test-postgres test-browser install install-test system-deps postgres bench clean
 
 $(BIN)/homeroom: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) homeroom.sqlite3* .homeroom-secrets
+
+# Translations: extract every marked string, then update each language's catalog (app/locale/<lang>/...).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location -o app/locale/messages.pot .
+	for po in app/locale/*/LC_MESSAGES/messages.po; do [ -f "$$po" ] && $(BIN)/pybabel update -i app/locale/messages.pot -o "$$po" --no-fuzzy-matching || true; done

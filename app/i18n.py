@@ -4,12 +4,15 @@ current request or email is a context variable, so templates and services need n
 from __future__ import annotations
 
 import gettext as _gettext
+from io import BytesIO
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -21,9 +24,22 @@ _language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
 
 @lru_cache(maxsize=None)
 def _translations(language: str) -> _gettext.NullTranslations:
-    if language == DEFAULT_LANGUAGE:
+    """The catalog is read from its .po file (no compiled .mo files in the repository)."""
+    po_file = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if language == DEFAULT_LANGUAGE or not po_file.exists():
         return _gettext.NullTranslations()
-    return Translations.load(str(LOCALE_DIR), [language])
+    with po_file.open("rb") as source:
+        catalog = read_po(source, locale=language)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(fp=compiled)
+
+
+def available_languages() -> dict[str, str]:
+    """The languages a parent can choose: English and every language with a catalog."""
+    return {code: name for code, name in LANGUAGES.items()
+            if code == DEFAULT_LANGUAGE or (LOCALE_DIR / code / "LC_MESSAGES" / "messages.po").exists()}
 
 
 def current_language() -> str:
