@@ -22,6 +22,7 @@ from app.tables.records import (
     SectionTerm,
     TermGrade,
 )
+from app.tables.staff import KeyRequest
 
 ALL_TABLES = [
     School,
@@ -51,6 +52,7 @@ ALL_TABLES = [
     HouseholdVerification,
     HouseholdChangeRequest,
     EmailChange,
+    KeyRequest,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]
