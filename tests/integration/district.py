@@ -14,7 +14,7 @@ from tests.integration import leaks
 PASSWORD = "Lantern harbor 42"
 OTHER_PASSWORD = "Quiet meadow 97"
 SSN = "123-45-6789"
-SHARED_EMAIL = "rivera.family@example.test"
+SHARED_EMAIL = "rivera.family@example.org"
 
 @dataclass
 class District:
@@ -69,9 +69,9 @@ async def build_district() -> District:
     gone = await student("dara", "Dara", "Moss", "sch-oak", "8", status="inactive")
     await guardian("rosa", "Rosa", "Rivera", SHARED_EMAIL, [ana, ben])
     await guardian("luis", "Luis", "Rivera", SHARED_EMAIL, [ana, ben])
-    await guardian("sam", "Sam", "Park", "sam.park@example.test", [cleo])
-    await guardian("noportal", "Nora", "Park", "nora.park@example.test", [cleo], portal_access=False)
-    await guardian("gone", "Gail", "Moss", "gail.moss@example.test", [gone])
+    await guardian("sam", "Sam", "Park", "sam.park@example.org", [cleo])
+    await guardian("noportal", "Nora", "Park", "nora.park@example.org", [cleo], portal_access=False)
+    await guardian("gone", "Gail", "Moss", "gail.moss@example.org", [gone])
     return district
 
 
