@@ -23,12 +23,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.database import close_engine, prepare_engine
     from app.mail.sender import run_sender
     from app.templating import jinja_environment
+    from app.web.account import AccountController
     from app.web.activation import ActivationController
     from app.web.auth import AuthController
     from app.web.dev_mailbox import DevMailboxController
     from app.web.errors import EXCEPTION_HANDLERS
     from app.web.guards import requires_sign_in
     from app.web.home import HomeController
+    from app.web.household import EmailConfirmationController, HouseholdController
     from app.web.middleware import SecurityHeadersMiddleware, SessionMiddleware
     from app.web.recovery import RecoveryController
     from app.web.session_cookie import csrf_cookie_name
@@ -55,6 +57,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         AuthController,
         ActivationController,
         HomeController,
+        HouseholdController,
+        EmailConfirmationController,
+        AccountController,
         RecoveryController,
         create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True},
                                    send_as_attachment=False, include_in_schema=False),

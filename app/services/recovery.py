@@ -18,13 +18,13 @@ from app.rules.errors import N_, FieldError
 from app.rules.passwords import password_errors
 from app.rules.tokens import new_token, token_digest
 from app.rules.usernames import is_well_formed, username_key
-from app.services import audit, rate_limits, sessions
+from app.services import audit, rate_limits
 from app.services.activation import password_policy
+from app.services.credentials import store_new_password
 from app.services.password_hashing import hashing
 from app.services.preferences import load_preferences
 from app.settings import get_settings
 from app.tables import PasswordResetToken, UserAccount
-from app.services.sign_in import login_throttle_key
 
 RESET_EMAILS_PER_HOUR = 5  # per account: stops anyone from flooding a parent's inbox with reset links
 
@@ -126,7 +126,6 @@ async def reset_password(token_id: int, password: str, verify: str, *, ip: str) 
     if errors:
         return PasswordReset(errors=errors)
     new_hash = await hashing().hash(password)
-    prefs = await load_preferences()
     now = clock.now()
     async with transaction():
         claimed = await PasswordResetToken.update({PasswordResetToken.used_at: now}).where(
@@ -137,20 +136,7 @@ async def reset_password(token_id: int, password: str, verify: str, *, ip: str) 
         ).returning(PasswordResetToken.id)
         if not claimed:
             return PasswordReset(link_gone=True)
-        await UserAccount.update({UserAccount.password_hash: new_hash, UserAccount.password_changed_at: now}).where(
-            UserAccount.id == account["id"]
-        )
-        await sessions.end_sessions_of(account["id"])
-        # The failure counter starts again (security note D4); a username-recovery lock stays (DESIGN §4.6).
-        await rate_limits.clear(login_throttle_key(account["username"]))
-        await enqueue_email(
-            "password-changed",
-            account["email"],
-            {"portal_name": prefs.portal_name, "district_name": prefs.district_name,
-             "username": account["username"], "help_phone": prefs.help_phone,
-             "when": now, "time_zone": prefs.time_zone},
-            language=account["language"],
-        )
+        await store_new_password(account, new_hash)
         await audit.record("password-reset.completed", account=account["id"], actor=account["id"], ip=ip)
     return PasswordReset(done=True)
 

@@ -26,7 +26,7 @@ async def read_form(request: Request, *names: str) -> PostedForm:
     values: dict[str, str] = {}
     errors: list[FieldError] = []
     for name in names:
-        raw = form.getall(name) if hasattr(form, "getall") else [form.get(name)]
+        raw = form.getall(name, []) if hasattr(form, "getall") else [form.get(name)]  # a missing field is empty
         first = next((v for v in raw if isinstance(v, str)), "")
         first = first.replace("\x00", "")
         if len(first) > LONGEST_FIELD:

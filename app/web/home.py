@@ -6,6 +6,7 @@ from litestar import Controller, Request, Response, get
 
 from app.rules.errors import N_
 from app.services.eligibility import portal_students_of
+from app.services.household import household_verification_due
 from app.web.guards import current_account, requires_guardian
 from app.web.rendering import render
 
@@ -19,4 +20,5 @@ class HomeController(Controller):
     async def home(self, request: Request, notice: str = "") -> Response:
         account = current_account(request)
         students = await portal_students_of(account.person_id) if account.person_id else []
-        return await render(request, "home/index.html", {"students": students, "notice": NOTICES.get(notice)})
+        return await render(request, "home/index.html", {"students": students, "notice": NOTICES.get(notice),
+                                                         "verification_due": await household_verification_due(account)})
