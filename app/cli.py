@@ -134,6 +134,32 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+def cmd_staff_create(args: argparse.Namespace) -> int:
+    import getpass
+
+    from app import i18n
+    from app.services.staff_console import create_staff_account
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Verify Password: ") != password:
+            print("The passwords do not match.", file=sys.stderr)
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+
+    async def go():
+        errors = await create_staff_account(args.username, password, args.role, args.school)
+        for error in errors:
+            print(f"{error.field}: {i18n.translate(error.message, error.params)}", file=sys.stderr)
+        if errors:
+            return 2
+        print(f"Created {args.role} account {args.username.strip()}. It logs in on the portal's login page.")
+        return 0
+
+    return _run(go())
+
+
 def cmd_mail_worker(_: argparse.Namespace) -> int:
     from app.mail.sender import run_sender
     from app.settings import get_settings
@@ -147,6 +173,56 @@ def cmd_mail_worker(_: argparse.Namespace) -> int:
         return _run(run_sender(settings))
     except KeyboardInterrupt:
         return 0
+
+
+def _import(run, what: str, args: argparse.Namespace) -> int:
+    """Shared by the import commands: exit 0 done (warnings printed), 1 errors (nothing changed), 2 usage."""
+    from app.importers.csv_reading import UnreadableSource
+    from app.importers.outcome import USAGE, finish
+    from app.importers.progress import Progress
+
+    async def go():
+        try:
+            report = await run(Path(args.path), progress=Progress.for_terminal())
+        except UnreadableSource as problem:
+            print(f"{what}: {problem}", file=sys.stderr)
+            return USAGE
+        return finish(report, what, report_file=args.report)
+
+    return _run(go())
+
+
+def cmd_import_oneroster(args: argparse.Namespace) -> int:
+    from app.importers.oneroster import import_oneroster
+
+    return _import(import_oneroster, "OneRoster import", args)
+
+
+def cmd_import_attendance(args: argparse.Namespace) -> int:
+    from app.importers.attendance import import_attendance
+
+    return _import(import_attendance, "Attendance import", args)
+
+
+def cmd_import_ssn(args: argparse.Namespace) -> int:
+    from app.importers.ssn import import_ssn
+
+    return _import(import_ssn, "SSN import", args)
+
+
+def cmd_export_household_changes(args: argparse.Namespace) -> int:
+    from app.exports.household_changes import write_household_changes
+
+    async def go():
+        if args.output:
+            with open(args.output, "w", newline="", encoding="utf-8") as handle:
+                count = await write_household_changes(handle, since=args.since)
+        else:
+            count = await write_household_changes(sys.stdout, since=args.since)
+        print(f"{count} approved household change(s) written", file=sys.stderr)
+        return 0
+
+    return _run(go())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -182,7 +258,32 @@ def build_parser() -> argparse.ArgumentParser:
     set_.add_argument("value")
     set_.set_defaults(func=cmd_settings_set)
 
+    staff = commands.add_parser("staff", help="staff accounts").add_subparsers(dest="staff_command", required=True)
+    create = staff.add_parser("create", help="create a staff account (password from the terminal or stdin)")
+    create.add_argument("--username", required=True)
+    create.add_argument("--role", required=True, choices=["school-staff", "district-admin"])
+    create.add_argument("--school", metavar="SOURCEDID", help="the school of a school-staff account")
+    create.set_defaults(func=cmd_staff_create)
+
     commands.add_parser("mail-worker", help="deliver the outbox over SMTP").set_defaults(func=cmd_mail_worker)
+
+    imports = commands.add_parser("import", help="import district data (all or nothing)").add_subparsers(
+        dest="import_command", required=True)
+    for name, func, metavar, text in (
+            ("oneroster", cmd_import_oneroster, "PATH", "a OneRoster 1.1/1.2 CSV zip or folder"),
+            ("attendance", cmd_import_attendance, "FILE", "an attendance-events CSV (Ed-Fi shaped)"),
+            ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes")):
+        command = imports.add_parser(name, help=text)
+        command.add_argument("path", metavar=metavar)
+        command.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
+        command.set_defaults(func=func)
+
+    exports = commands.add_parser("export", help="data for the SIS").add_subparsers(
+        dest="export_command", required=True)
+    household = exports.add_parser("household-changes", help="approved household changes as CSV")
+    household.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    household.add_argument("--since", metavar="YYYY-MM-DD", help="only changes decided on or after this day")
+    household.set_defaults(func=cmd_export_household_changes)
     return parser
 
 

@@ -1,0 +1,37 @@
+"""How an import run ends on the command line: what was written, every problem, and the exit code a nightly
+job checks: 0 done (warnings, if any, are printed), 1 errors and nothing was changed, 2 usage (a path that
+is not there, a missing argument)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from app.importers.problems import ImportReport
+
+DONE, NOTHING_CHANGED, USAGE = 0, 1, 2
+
+
+def finish(report: ImportReport, what: str, *, report_file: Path | None = None,
+           out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    for line in report.lines():
+        print(line, file=err)
+    for note in report.notes:
+        print(f"NOTE: {note}", file=err)
+    if report_file is not None:
+        with report_file.open("w", newline="", encoding="utf-8") as handle:
+            report.write_csv(handle)
+    warnings = len(report.warnings)
+    if report.has_errors:
+        print(f"{what}: {report.error_count():,} error(s); NOTHING WAS CHANGED. Fix the lines named above "
+              f"and run the import again.", file=err)
+        return NOTHING_CHANGED
+    written = ", ".join(f"{label}: {count:,}" for label, count in report.counts.items() if count)
+    if written:
+        print(f"{what}: done. Rows written (new or changed): {written}.", file=out)
+    else:
+        print(f"{what}: done. Nothing changed: Homeroom already matches the file(s).", file=out)
+    if warnings:
+        print(f"{what}: {warnings} kind(s) of warning above; the import went ahead.", file=err)
+    return DONE
