@@ -1,0 +1,201 @@
+"""The account page (DESIGN §4.10): change password (current one needed, other sessions end), language,
+sign out everywhere, recent sign-ins and current sessions."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration import leaks
+from tests.integration.district import OTHER_PASSWORD, PASSWORD, SHARED_EMAIL, make_account
+from tests.integration.portal import error_messages, page_text
+
+NEW_PASSWORD = "Copper kettle 318"
+
+
+@pytest.fixture
+async def accounts(district):
+    leaks.remember(NEW_PASSWORD, leaks.PASSWORD)
+    return {"rosa": await make_account(district.guardian("rosa"), "rosa"),
+            "sam": await make_account(district.guardian("sam"), "sampark", OTHER_PASSWORD)}
+
+
+@pytest.fixture
+async def rosa(portal, accounts, deliver):
+    assert (await portal.log_in("rosa", PASSWORD)).status_code == 303
+    await deliver()
+    return portal
+
+
+async def audit_actions(action: str) -> list[dict]:
+    from app.tables import AuditEvent
+
+    return await AuditEvent.select().where(AuditEvent.action == action)
+
+
+async def test_the_account_page_needs_a_signed_in_guardian(portal, accounts):
+    response = await portal.get("/account")
+    assert response.status_code == 303
+    assert (await portal.post("/account/sign-out-everywhere")).status_code == 303
+
+
+# --- change password -------------------------------------------------------------------------------------
+
+
+async def test_changing_the_password_ends_other_sessions_but_not_this_one(rosa, second_portal, deliver):
+    assert (await second_portal.log_in("rosa", PASSWORD)).status_code == 303
+    assert (await second_portal.get("/account")).status_code == 200
+    await deliver()
+
+    response = await rosa.post("/account/password", {
+        "current_password": PASSWORD, "password": NEW_PASSWORD, "verify_password": NEW_PASSWORD})
+    assert response.status_code == 303 and response.headers["location"] == "/account?notice=password-changed"
+
+    page = await rosa.get("/account?notice=password-changed")
+    assert page.status_code == 200 and "Your password was changed" in page_text(page.text)
+    gone = await second_portal.get("/account")
+    assert gone.status_code == 303 and gone.headers["location"].startswith("/")
+
+    [mail] = await deliver()
+    assert mail.to == SHARED_EMAIL and "was changed" in mail.subject
+    assert len(await audit_actions("password.changed")) == 1
+
+    await rosa.log_out()
+    assert (await rosa.log_in("rosa", PASSWORD)).status_code == 422
+    assert (await rosa.log_in("rosa", NEW_PASSWORD)).status_code == 303
+
+
+@pytest.mark.parametrize("current", ["", "Not the password 1"])
+async def test_changing_the_password_needs_the_current_one(rosa, second_portal, deliver, current):
+    await second_portal.log_in("rosa", PASSWORD)
+    response = await rosa.post("/account/password", {
+        "current_password": current, "password": NEW_PASSWORD, "verify_password": NEW_PASSWORD})
+    assert response.status_code == 422
+    expected = "Enter your current password" if not current else "Your current password is not right"
+    assert error_messages(response.text)[0].startswith(expected)
+    assert 'aria-describedby="current-password-error"' in response.text
+    assert (await second_portal.get("/account")).status_code == 200  # nothing ended
+    assert await deliver() == []
+    assert await audit_actions("password.changed") == []
+    await rosa.log_out()
+    assert (await rosa.log_in("rosa", PASSWORD)).status_code == 303
+
+
+@pytest.mark.parametrize(("password", "verify", "message"), [
+    ("", "", "Enter a password"),
+    ("abc", "abc", "Password must be at least 6 characters long"),
+    ("password1", "password1", "This password is too common"),
+    ("my rosa secret", "my rosa secret", "Password must not contain your username"),
+    (NEW_PASSWORD, "something else", "Verify Password must match the password"),
+    (PASSWORD, PASSWORD, "Choose a password different from your current one"),
+])
+async def test_a_new_password_follows_the_same_rules_as_at_activation(rosa, password, verify, message):
+    response = await rosa.post("/account/password", {
+        "current_password": PASSWORD, "password": password, "verify_password": verify})
+    assert response.status_code == 422
+    assert any(m.startswith(message) for m in error_messages(response.text)), error_messages(response.text)
+
+
+async def test_wrong_current_passwords_are_throttled(rosa):
+    for _ in range(10):
+        response = await rosa.post("/account/password", {
+            "current_password": "guess", "password": NEW_PASSWORD, "verify_password": NEW_PASSWORD})
+        assert "Your current password is not right" in error_messages(response.text)[0]
+    response = await rosa.post("/account/password", {
+        "current_password": PASSWORD, "password": NEW_PASSWORD, "verify_password": NEW_PASSWORD})
+    assert response.status_code == 422
+    assert error_messages(response.text)[0].startswith("Too many wrong passwords")
+
+
+async def test_password_errors_come_back_as_a_fragment_for_htmx(rosa):
+    response = await rosa.post("/account/password", {"current_password": "", "password": "", "verify_password": ""},
+                               htmx=True)
+    assert response.status_code == 422
+    assert "<html" not in response.text and "<title>Error: Change your password" in response.text
+
+
+# --- sign out everywhere ---------------------------------------------------------------------------------
+
+
+async def test_sign_out_everywhere_ends_every_session_this_one_too(rosa, second_portal, portal, accounts):
+    from app.tables import WebSession
+
+    await second_portal.log_in("rosa", PASSWORD)
+    response = await rosa.post("/account/sign-out-everywhere")
+    assert response.status_code == 303 and response.headers["location"] == "/?notice=signed-out"
+    assert "Clear-Site-Data" in response.headers
+    for browser in (rosa, second_portal):
+        assert (await browser.get("/account")).status_code == 303
+    assert await WebSession.count().where(WebSession.account == accounts["rosa"]) == 0
+    [event] = await audit_actions("account.signed-out-everywhere")
+    assert event["account"] == accounts["rosa"]
+
+
+async def test_sign_out_everywhere_leaves_other_accounts_alone(rosa, second_portal):
+    await second_portal.log_in("sampark", OTHER_PASSWORD)
+    await rosa.post("/account/sign-out-everywhere")
+    assert (await second_portal.get("/account")).status_code == 200
+
+
+async def test_sign_out_everywhere_with_htmx_reloads_the_whole_page(rosa):
+    response = await rosa.post("/account/sign-out-everywhere", htmx=True)
+    assert response.headers.get("HX-Redirect") == "/?notice=signed-out"
+    assert (await rosa.get("/account")).status_code == 303
+
+
+# --- language --------------------------------------------------------------------------------------------
+
+
+async def test_the_language_preference_is_stored_on_the_account(rosa, accounts):
+    from app.tables import UserAccount
+
+    page = await rosa.get("/account")
+    assert 'value="en" checked' in page.text and 'lang="es">Español</label>' in page.text
+    response = await rosa.post("/account/language", {"language": "es"})
+    assert response.status_code == 303 and response.headers["location"] == "/account?notice=language-changed"
+    row = await UserAccount.select(UserAccount.language).where(UserAccount.id == accounts["rosa"]).first()
+    assert row["language"] == "es"
+    assert '<html lang="es">' in (await rosa.get("/account")).text
+    [event] = await audit_actions("language.changed")
+    assert event["detail"] == "es"
+
+
+@pytest.mark.parametrize("language", ["", "fr", "es" * 600])
+async def test_a_language_that_is_not_offered_is_refused(rosa, accounts, language):
+    from app.tables import UserAccount
+
+    response = await rosa.post("/account/language", {"language": language})
+    assert response.status_code == 422
+    assert error_messages(response.text) in (["Choose a language from the list"], ["This is too long"])
+    row = await UserAccount.select(UserAccount.language).where(UserAccount.id == accounts["rosa"]).first()
+    assert row["language"] == "en"
+
+
+# --- recent sign-ins -------------------------------------------------------------------------------------
+
+
+async def test_recent_sign_ins_list_the_last_ten_attempts_with_time_and_ip(portal, accounts, clock):
+    await portal.log_in("rosa", "wrong password")
+    clock.advance(minutes=1)
+    await portal.log_in("sampark", "wrong password")  # another account's attempt is not listed
+    for _ in range(11):
+        clock.advance(minutes=1)
+        await portal.log_in("rosa", PASSWORD)
+    clock.advance(minutes=1)
+    await portal.log_in("rosa", "wrong again")
+    await portal.log_in("rosa", PASSWORD)
+    page = await portal.get("/account")
+    table = page.text.split("<table>", 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tr>")[2:]
+    assert len(rows) == 10
+    assert "Logged in" in rows[0] and "Wrong password" in rows[1] and "127.0.0.1" in rows[0]
+    assert all("Logged in" in row for row in rows[2:])
+    assert "<caption" in table and 'scope="col"' in table
+
+
+async def test_current_sessions_are_listed_with_this_device_first(rosa, second_portal):
+    await second_portal.client.post("/login", data={
+        "username": "rosa", "password": PASSWORD, "_csrf_token": await second_portal.csrf_token()},
+        headers={"User-Agent": "Phone browser 1.0"})
+    text = page_text((await rosa.get("/account")).text)
+    assert text.index("This device") < text.index("Another device")
+    assert "Phone browser 1.0" in text
