@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.guards import requires_sign_in
     from app.web.home import HomeController
     from app.web.household import EmailConfirmationController, HouseholdController
-    from app.web.middleware import SecurityHeadersMiddleware, SessionMiddleware
+    from app.web.middleware import SessionMiddleware, security_headers
     from app.web.recovery import RecoveryController
     from app.web.session_cookie import csrf_cookie_name
     from app.web.static_assets import STATIC_DIR
@@ -82,10 +82,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts)),
         compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=400),
-        middleware=[
-            DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
-            DefineMiddleware(SessionMiddleware),
-        ],
+        middleware=[DefineMiddleware(SessionMiddleware)],
+        before_send=[security_headers(hsts=settings.secure_cookies)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=None,
         request_max_body_size=64 * 1024,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 
 from litestar.datastructures import MutableScopeHeaders
@@ -56,40 +57,32 @@ class SessionMiddleware:
             await self.app(scope, receive, send)
 
 
-class SecurityHeadersMiddleware:
-    """Litestar has no security-header middleware (security note J5), so this adds them to every response."""
+def security_headers(*, hsts: bool) -> Callable[[Message, Scope], Awaitable[None]]:
+    """Litestar has no security-header middleware (security note J5). This is a `before_send` hook rather
+    than a middleware because Litestar runs middleware only for matched routes: an unrouted 404 would
+    go out without the headers."""
 
-    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
-        self.app = app
-        self.hsts = hsts
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if scope["type"] != "http" or message["type"] != "http.response.start":
             return
-        is_static = scope["path"].startswith("/static/")
+        headers = MutableScopeHeaders.from_message(message)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        headers["Cross-Origin-Resource-Policy"] = "same-origin"
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        if hsts:
+            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if scope["path"].startswith("/static/") and message["status"] == 200:
+            headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        else:
+            headers["Content-Security-Policy"] = CSP
+            headers["Cache-Control"] = "no-store"
+            headers["X-Frame-Options"] = "DENY"
+            vary = headers.get("Vary")
+            if not vary:
+                headers["Vary"] = "HX-Request"
+            elif "hx-request" not in vary.lower():
+                headers["Vary"] = f"{vary}, HX-Request"
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "no-referrer"
-                headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                headers["Cross-Origin-Resource-Policy"] = "same-origin"
-                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
-                if self.hsts:
-                    headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-                if is_static and message["status"] == 200:
-                    headers["Cache-Control"] = "public, max-age=31536000, immutable"
-                else:
-                    headers["Content-Security-Policy"] = CSP
-                    headers["Cache-Control"] = "no-store"
-                    headers["X-Frame-Options"] = "DENY"
-                    vary = headers.get("Vary")
-                    if not vary:
-                        headers["Vary"] = "HX-Request"
-                    elif "hx-request" not in vary.lower():
-                        headers["Vary"] = f"{vary}, HX-Request"
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+    return add_headers
