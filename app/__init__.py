@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.home import HomeController
     from app.web.household import EmailConfirmationController, HouseholdController
     from app.web.middleware import SessionMiddleware, security_headers
+    from app.web.records import RecordsController
     from app.web.recovery import RecoveryController
     from app.web.session_cookie import csrf_cookie_name
     from app.web.static_assets import STATIC_DIR
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         AuthController,
         ActivationController,
         HomeController,
+        RecordsController,
         HouseholdController,
         EmailConfirmationController,
         AccountController,

@@ -89,3 +89,10 @@ def format_moment(moment, zone: str) -> str:
     from babel.dates import format_datetime
 
     return format_datetime(moment.astimezone(ZoneInfo(zone)), "EEEE d MMMM, h:mm a", locale=_language.get())
+
+
+def format_day(day) -> str:
+    """A school day as a parent reads it, in the current language: "Tue 10 Mar"."""
+    from babel.dates import format_date
+
+    return format_date(day, "EEE d MMM", locale=_language.get())

@@ -44,6 +44,7 @@ def jinja_environment() -> Environment:
         static_integrity=static_integrity,
         current_language=i18n.current_language,
         format_moment=i18n.format_moment,
+        format_day=i18n.format_day,
         is_demo=get_settings().is_demo,
     )
     return env

@@ -5,9 +5,10 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get
 
 from app.rules.errors import N_
-from app.services.eligibility import portal_students_of
 from app.services.household import household_verification_due
+from app.services.records import students_today
 from app.web.guards import current_account, requires_guardian
+from app.web.records import reader_of
 from app.web.rendering import render
 
 NOTICES = {"welcome": N_("Your account is ready. Welcome!")}
@@ -19,6 +20,6 @@ class HomeController(Controller):
     @get("/home")
     async def home(self, request: Request, notice: str = "") -> Response:
         account = current_account(request)
-        students = await portal_students_of(account.person_id) if account.person_id else []
+        students = await students_today(reader_of(request)) if account.person_id else []
         return await render(request, "home/index.html", {"students": students, "notice": NOTICES.get(notice),
                                                          "verification_due": await household_verification_due(account)})

@@ -1,0 +1,56 @@
+"""A guardian's view of one student's records (DESIGN §4.8): schedule, attendance and grades by term, a
+section's assignments, and who has viewed the records (FERPA §99.32(c)).
+
+URLs carry the student's and the section's public ids. A student or section the guardian may not see
+answers the same 404 as one that does not exist: the service returns None for both.
+"""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get
+from litestar.exceptions import NotFoundException
+
+from app.services import records
+from app.web.guards import current_account, requires_guardian
+from app.web.rendering import client_ip, render
+
+
+def reader_of(request: Request) -> records.Reader:
+    account = current_account(request)
+    return records.Reader(account_id=account.id, guardian_id=account.person_id or 0, ip=client_ip(request))
+
+
+async def _show(request: Request, template: str, page, tab: str) -> Response:
+    if page is None:
+        raise NotFoundException()
+    return await render(request, template, {"page": page, "tab": tab})
+
+
+class RecordsController(Controller):
+    path = "/students/{student_id:str}"
+    guards = [requires_guardian]
+
+    @get("/schedule")
+    async def schedule(self, request: Request, student_id: str, term: str = "") -> Response:
+        page = await records.schedule(reader_of(request), student_id, term)
+        return await _show(request, "records/schedule.html", page, "schedule")
+
+    @get("/attendance")
+    async def attendance(self, request: Request, student_id: str, term: str = "") -> Response:
+        page = await records.attendance(reader_of(request), student_id, term)
+        return await _show(request, "records/attendance.html", page, "attendance")
+
+    @get("/grades")
+    async def grades(self, request: Request, student_id: str, term: str = "") -> Response:
+        page = await records.grades(reader_of(request), student_id, term)
+        return await _show(request, "records/grades.html", page, "grades")
+
+    @get("/grades/{section_id:str}")
+    async def section_grades(self, request: Request, student_id: str, section_id: str, term: str = "") -> Response:
+        page = await records.section_grades(reader_of(request), student_id, section_id, term)
+        return await _show(request, "records/section.html", page, "grades")
+
+    @get("/viewed")
+    async def access_log(self, request: Request, student_id: str) -> Response:
+        page = await records.access_log(reader_of(request), student_id)
+        return await _show(request, "records/viewed.html", page, "viewed")
