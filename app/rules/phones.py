@@ -21,9 +21,11 @@ class PhoneCheck:
     problem: str | None = None  # a msgid when the number cannot be used
 
 
+_TOO_SHORT = N_("This phone number has too few digits. Enter the whole number with its area code, "
+                "like 404-802-1000")
 _REASONS = {
-    ValidationResult.TOO_SHORT: N_("This phone number has too few digits. Enter the whole number with its "
-                                   "area code, like 404-802-1000"),
+    ValidationResult.TOO_SHORT: _TOO_SHORT,
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: _TOO_SHORT,  # 802-1000: a number without its area code
     ValidationResult.TOO_LONG: N_("This phone number has too many digits. Check it and try again"),
     ValidationResult.INVALID_LENGTH: N_("This phone number has the wrong number of digits. Check it and try again"),
     ValidationResult.INVALID_COUNTRY_CODE: N_("The country code of this phone number is not right. Numbers "
