@@ -30,11 +30,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.errors import EXCEPTION_HANDLERS
     from app.web.guards import requires_sign_in
     from app.web.home import HomeController
+    from app.web.key_request import KeyRequestController
     from app.web.household import EmailConfirmationController, HouseholdController
     from app.web.middleware import SessionMiddleware, security_headers
     from app.web.records import RecordsController
     from app.web.recovery import RecoveryController
     from app.web.session_cookie import csrf_cookie_name
+    from app.web.staff import STAFF_CONTROLLERS
     from app.web.static_assets import STATIC_DIR
 
     settings = settings or get_settings()
@@ -63,6 +65,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         EmailConfirmationController,
         AccountController,
         RecoveryController,
+        KeyRequestController,
+        *STAFF_CONTROLLERS,
         create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True},
                                    send_as_attachment=False, include_in_schema=False),
     ]

@@ -14,6 +14,7 @@ SUBJECTS = {
     "password-reset": N_("Reset your %(portal)s password"),
     "password-changed": N_("Your %(portal)s password was changed"),
     "username-reminder": N_("Your %(portal)s username"),
+    "key-request-denied": N_("Your %(portal)s activation key request"),
     "phone-changed": N_("A phone number on your %(portal)s account changed"),
     "email-change-confirm": N_("Confirm your new %(portal)s email address"),
     "email-change-requested": N_("Your %(portal)s email address is being changed"),

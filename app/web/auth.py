@@ -9,7 +9,7 @@ from app.services.preferences import load_preferences
 from app.services.sign_in import sign_in, sign_out
 from app.rules.errors import N_, FieldError
 from app.web.forms import read_form
-from app.web.guards import current_account, current_session
+from app.web.guards import STAFF_ROLES, current_account, current_session
 from app.web.rendering import client_ip, redirect_after_post, render, user_agent
 from app.web.session_cookie import clear_session_cookies, set_session_cookie
 
@@ -23,7 +23,8 @@ WRONG = N_("The username or password is not right. Check them and try again.")
 
 
 def home_for(role: str | None) -> str:
-    return "/home"
+    """Guardians land on their students; school staff and district admins in the console."""
+    return "/staff" if role in STAFF_ROLES else "/home"
 
 
 class AuthController(Controller):

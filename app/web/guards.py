@@ -32,3 +32,23 @@ def requires_guardian(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         raise NotAuthorizedException()
     if account.role != "guardian":
         raise NotFoundException()
+
+
+STAFF_ROLES = ("school-staff", "district-admin")
+
+
+def requires_staff(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """The console: school staff and district admins. Anyone else is told there is nothing here."""
+    account = current_account(connection)
+    if account is None:
+        raise NotAuthorizedException()
+    if account.role not in STAFF_ROLES:
+        raise NotFoundException()
+
+
+def requires_district_admin(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    account = current_account(connection)
+    if account is None:
+        raise NotAuthorizedException()
+    if account.role != "district-admin":
+        raise NotFoundException()

@@ -1,0 +1,246 @@
+"""Need an activation key? Request one (DESIGN §4.7; security notes A1-A4, I1-I5): one reply for every
+outcome, the same work on every path, keys only to an address on file, and throttles held in the database."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import date
+
+import pytest
+
+from tests.integration import leaks
+from tests.integration.conftest import app_for_tests
+from tests.integration.district import SHARED_EMAIL, SSN, make_account
+from tests.integration.portal import running_portal
+
+BIRTH_DATE = date(2017, 4, 27)
+KEY_PATTERN = re.compile(r"\b[234679CDFHJKMNPR]{4}(?:-[234679CDFHJKMNPR]{4}){7}\b")
+SSN_PATTERN = re.compile(r"\b\d{3}-?\d{2}-?\d{4}\b")
+REPLY = ("If the details match our records, the activation key will be emailed to the address the school has on "
+         "file, or school staff will contact you.")
+
+
+@pytest.fixture
+async def ana_on_file(district):
+    """Ana Rivera's birth date and the digest of her SSN's last four, as the SIS import leaves them."""
+    from app.rules.ssn import ssn_digest
+    from app.settings import get_settings
+    from app.tables import Person
+
+    await Person.update({Person.birth_date: BIRTH_DATE,
+                         Person.ssn_last4_hash: ssn_digest(get_settings().ssn_pepper, SSN[-4:])}).where(
+        Person.id == district.students["ana"].id)
+    return district
+
+
+def details(**changes) -> dict[str, str]:
+    form = {"requester_name": "Rosa Rivera", "relationship": "mother", "email": SHARED_EMAIL,
+            "phone": "404-555-0134", "student_number": "S-ana", "ssn": SSN, "birth_date": "04/27/2017"}
+    form.update(changes)
+    return form
+
+
+async def key_requests() -> list[dict]:
+    from app.tables import KeyRequest
+
+    return await KeyRequest.select().order_by(KeyRequest.id)
+
+
+def comparable(response) -> tuple:
+    """Status, body and headers, leaving out the date and cookie values (security note A1)."""
+    headers = sorted((name, "" if name in ("date", "set-cookie") else value)
+                     for name, value in response.headers.multi_items())
+    return response.status_code, response.content, headers
+
+
+@pytest.fixture
+def work(monkeypatch):
+    """Counts the SSN digests and the lookups each request makes (count them, never time them)."""
+    from app.services import key_requests
+
+    calls = {"ssn_digest": 0, "find_student_by_number": 0, "guardians_on_file": 0}
+    for name in calls:
+        real = getattr(key_requests, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(key_requests, name, counted)
+
+    def take() -> dict:
+        taken = dict(calls)
+        calls.update({name: 0 for name in calls})
+        return taken
+
+    return take
+
+
+async def test_the_reply_is_identical_and_the_work_the_same_for_every_outcome(portal, ana_on_file, work, deliver):
+    replies, work_done = {}, {}
+    cases = [("unknown student number", details(student_number="S-nobody")),
+             ("wrong SSN", details(ssn="987-65-4321")),
+             ("match", details())]
+    for name, form in cases:
+        await portal.get("/request-key")
+        replies[name] = comparable(await portal.post("/request-key", form))
+        work_done[name] = work()
+    sent = await deliver()
+    assert [m.to for m in sent] == [SHARED_EMAIL]
+    key = KEY_PATTERN.search(sent[0].text).group(0)
+    leaks.remember_key(key)
+
+    rosa, luis = ana_on_file.guardian("rosa"), ana_on_file.guardian("luis")
+    await make_account(rosa, "RosaRivera")
+    await make_account(luis, "LuisRivera")
+    replies["already activated"] = comparable(await portal.post("/request-key", details()))
+    work_done["already activated"] = work()
+
+    first = replies["match"]
+    assert first[0] == 303
+    assert all(reply == first for reply in replies.values()), replies
+    assert all(done == {"ssn_digest": 1, "find_student_by_number": 1, "guardians_on_file": 1}
+               for done in work_done.values()), work_done
+    page = await portal.get("/request-key/sent")
+    assert REPLY in " ".join(page.text.split())
+    assert key not in page.text
+    statuses = [r["status"] for r in await key_requests()]
+    assert statuses == ["pending", "pending", "auto-issued", "pending"]
+    assert await deliver() == []  # an activated guardian gets no second key
+
+
+async def test_what_matched_is_recorded_as_yes_or_no_and_never_the_ssn(portal, ana_on_file):
+    await portal.post("/request-key", details(ssn="987-65-4321", email="someone@example.net"))
+    row = (await key_requests())[0]
+    assert (row["matched_student_number"], row["matched_ssn"], row["matched_birth_date"],
+            row["matched_email_on_file"]) == (True, False, True, False)
+    assert row["student"] == ana_on_file.students["ana"].id
+    assert not any("ssn" == column or "ssn_" in column and "matched" not in column for column in row)
+    from app.tables import AuditEvent
+
+    events = await AuditEvent.select(AuditEvent.action, AuditEvent.detail)
+    assert [e["action"] for e in events] == ["key-request.received"]
+    assert not any(SSN_PATTERN.search(str(value)) for r in [row, *events] for value in r.values())
+
+
+@pytest.mark.parametrize("typed", [
+    [("email", "attacker@evil.example")],
+    [("email", "attacker@evil.example"), ("email", SHARED_EMAIL)],
+    [("email", SHARED_EMAIL), ("email", "attacker@evil.example")],
+    [("email[]", "attacker@evil.example"), ("email", SHARED_EMAIL.upper())],
+    [("email", SHARED_EMAIL), ("email[]", "attacker@evil.example"), ("to", "attacker@evil.example")],
+])
+async def test_a_key_goes_only_to_the_address_on_file_never_to_one_typed(portal, ana_on_file, deliver, typed):
+    form = [(name, value) for name, value in details().items() if name != "email"] + typed
+    response = await portal.post("/request-key", form)
+    assert response.status_code == 303
+    sent = await deliver()
+    assert len(sent) <= 1
+    for mail in sent:
+        assert mail.envelope_to == (SHARED_EMAIL,)
+        assert KEY_PATTERN.search(mail.text)
+    first_email = next(value for name, value in typed if name == "email")
+    assert bool(sent) == (first_email.lower() == SHARED_EMAIL)
+
+
+async def test_last_four_digits_mode_compares_the_last_four(portal, ana_on_file, deliver):
+    from app.services.preferences import set_preference
+
+    await set_preference("ssn_mode", "last4")
+    form_page = await portal.get("/request-key")
+    assert "Last 4 digits" in form_page.text
+    wrong = await portal.post("/request-key", details(ssn=SSN))  # nine digits where four are asked for
+    assert wrong.status_code == 422
+    await portal.post("/request-key", details(ssn=SSN[-4:]))
+    assert [m.to for m in await deliver()] == [SHARED_EMAIL]
+
+
+async def test_with_auto_issue_off_a_full_match_waits_for_staff(portal, ana_on_file, deliver):
+    from app.services.preferences import set_preference
+
+    await set_preference("auto_issue_on_match", "off")
+    await portal.post("/request-key", details())
+    assert await deliver() == []
+    assert [r["status"] for r in await key_requests()] == ["pending"]
+
+
+async def test_a_form_with_mistakes_never_shows_the_ssn_back(portal, ana_on_file):
+    response = await portal.post("/request-key", details(email="not an address", birth_date="31/31/2017"))
+    assert response.status_code == 422
+    assert SSN not in response.text and SSN.replace("-", "") not in response.text
+    ssn_input = re.search(r'<input id="ssn"[^>]*>', response.text).group(0)
+    assert "value=" not in ssn_input
+    assert 'value="Rosa Rivera"' in response.text  # the rest comes back so it need not be typed again
+    assert await key_requests() == []
+
+
+@pytest.mark.parametrize("form", [
+    {}, {"ssn": "x" * 5000}, {"birth_date": "\x00\x01"}, {"phone": "☎☎☎"}, {"student_number": "S-ana' OR 1=1"},
+])
+async def test_bad_input_gets_a_clear_message_never_a_500(portal, ana_on_file, form):
+    response = await portal.post("/request-key", details(**form) if form else {})
+    assert response.status_code in (303, 422)
+
+
+async def test_the_throttle_per_student_number_holds_across_two_app_instances(ana_on_file, mailbox, deliver):
+    from app.services.key_requests import REQUESTS_PER_STUDENT_NUMBER
+
+    async with running_portal(app_for_tests()) as one, running_portal(app_for_tests()) as two:
+        replies = []
+        for attempt in range(REQUESTS_PER_STUDENT_NUMBER):
+            client = one if attempt % 2 else two
+            replies.append(comparable(await client.post("/request-key", details(ssn="987-65-4321"))))
+        # Over the limit, even the right details do nothing, and the reply says nothing different.
+        replies.append(comparable(await one.post("/request-key", details())))
+        replies.append(comparable(await two.post("/request-key", details())))
+    assert all(reply == replies[0] for reply in replies)
+    assert len(await key_requests()) == REQUESTS_PER_STUDENT_NUMBER
+    assert await deliver() == []
+
+
+async def test_the_throttle_per_client_counts_every_student_number(portal, ana_on_file):
+    from app.services.key_requests import REQUESTS_PER_CLIENT
+
+    for number in range(REQUESTS_PER_CLIENT + 2):
+        await portal.post("/request-key", details(student_number=f"X{number}"))
+    assert len(await key_requests()) == REQUESTS_PER_CLIENT
+
+
+async def test_the_throttle_window_ends(portal, ana_on_file, clock, deliver):
+    from app.services.key_requests import REQUESTS_PER_STUDENT_NUMBER
+
+    for _ in range(REQUESTS_PER_STUDENT_NUMBER + 1):
+        await portal.post("/request-key", details(ssn="987-65-4321"))
+    clock.advance(days=1, seconds=1)
+    await portal.post("/request-key", details())
+    assert [m.to for m in await deliver()] == [SHARED_EMAIL]
+
+
+@pytest.mark.postgres_only
+async def test_concurrent_requests_on_two_app_instances_stop_at_the_limit(ana_on_file, mailbox):
+    from app.services.key_requests import REQUESTS_PER_STUDENT_NUMBER
+
+    async with running_portal(app_for_tests()) as one, running_portal(app_for_tests()) as two:
+        await one.csrf_token()
+        await two.csrf_token()
+        replies = await asyncio.gather(*[
+            (one if n % 2 else two).post("/request-key", details(ssn="987-65-4321")) for n in range(12)])
+    assert {r.status_code for r in replies} == {303}
+    assert len(await key_requests()) == REQUESTS_PER_STUDENT_NUMBER
+
+
+async def test_the_login_and_activation_pages_link_to_the_request(portal):
+    for page in ("/", "/activate"):
+        response = await portal.get(page)
+        assert 'href="/request-key"' in response.text
+        assert "Request one" in response.text
+
+
+async def test_the_htmx_reply_is_the_same_redirect(portal, ana_on_file):
+    plain = comparable(await portal.post("/request-key", details(student_number="S-nobody")))
+    enhanced = await portal.post("/request-key", details(student_number="S-other"), htmx=True)
+    assert enhanced.status_code == plain[0] == 303
+    assert enhanced.headers["location"] == "/request-key/sent"
+    fragment = await portal.get("/request-key/sent", htmx=True)
+    assert "<html" not in fragment.text and REPLY in " ".join(fragment.text.split())
