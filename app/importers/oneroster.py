@@ -29,7 +29,7 @@ async def import_oneroster(path: Path, *, progress: Progress | None = None) -> I
         roster = read_roster(folder, report)
         if roster is not None:
             stage.advance(sum(len(f.rows) + len(f.deleted) for f in roster.files.values()))
-    if roster is None or report.has_errors:
+    if roster is None:
         return report
     try:
         async with transaction():
