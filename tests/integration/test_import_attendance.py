@@ -1,0 +1,128 @@
+"""`homeroom import attendance` (issue 5): an Ed-Fi-shaped events CSV, idempotent, all or nothing, and the
+events a parent then reads on the attendance page."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from tests.integration.district import PASSWORD, make_account
+from tests.integration.roster_files import dump_tables, full_set_11, write_set
+
+HEADER = ["studentSourcedId", "studentNumber", "schoolSourcedId", "date", "sectionSourcedId", "period", "category",
+          "reason"]
+
+
+def write_events(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    return path
+
+
+async def roster(tmp_path: Path) -> None:
+    from app.importers.oneroster import import_oneroster
+
+    assert not (await import_oneroster(write_set(tmp_path / "roster", full_set_11()))).has_errors
+
+
+async def run(path: Path):
+    from app.importers.attendance import import_attendance
+
+    return await import_attendance(path)
+
+
+async def events() -> list[dict]:
+    from app.tables import AttendanceEvent
+
+    return await AttendanceEvent.select(
+        AttendanceEvent.student.source_id.as_alias("student"), AttendanceEvent.school.source_id.as_alias("school"),
+        AttendanceEvent.event_date, AttendanceEvent.section.source_id.as_alias("section"), AttendanceEvent.period,
+        AttendanceEvent.category, AttendanceEvent.reason, AttendanceEvent.source_id,
+    ).order_by(AttendanceEvent.event_date).order_by(AttendanceEvent.period)
+
+
+DAY = [
+    ["stu-ana", "", "sch-oak", "2026-03-09", "", "", "Unexcused Absence", ""],
+    ["", "1002", "sch-elm", "2026-03-09", "", "", "In Attendance", ""],
+    ["stu-ben", "1002", "sch-elm", "2026-03-09", "", "", "Tardy", "Bus late"],
+    ["stu-ana", "", "sch-oak", "2026-03-06", "cls-math-1", "1", "tardy", ""],
+    ["stu-ana", "", "sch-oak", "2026-03-05", "", "", "uri://ed-fi.org/AttendanceEventCategoryDescriptor#Early departure",
+     "Dentist"],
+]
+
+
+async def test_events_are_imported_with_ed_fi_category_names(clean_database, tmp_path):
+    await roster(tmp_path)
+    report = await run(write_events(tmp_path / "att.csv", DAY))
+    assert not report.has_errors, report.lines()
+    rows = await events()
+    assert [(r["student"], str(r["event_date"]), r["section"], r["period"], r["category"]) for r in rows] == [
+        ("stu-ana", "2026-03-05", None, "", "early-departure"),
+        ("stu-ana", "2026-03-06", "cls-math-1", "1", "tardy"),
+        ("stu-ana", "2026-03-09", None, "", "unexcused-absence"),
+        ("stu-ben", "2026-03-09", None, "", "present"),
+        ("stu-ben", "2026-03-09", None, "", "tardy"),  # a tardy and a present on one day are two events
+    ]
+    assert report.counts["attendance events"] == 5
+
+
+async def test_the_same_file_twice_changes_nothing_and_a_later_excuse_updates_the_event(clean_database, tmp_path,
+                                                                                       clock):
+    await roster(tmp_path)
+    path = write_events(tmp_path / "att.csv", DAY)
+    assert not (await run(path)).has_errors
+    before = await dump_tables()
+    clock.advance(days=1)
+    again = await run(path)
+    assert not again.has_errors and again.counts["attendance events"] == 0
+    assert await dump_tables() == before
+
+    excused = [["", "1001", "sch-oak", "2026-03-09", "", "", "Excused Absence", "Note from parent"]]
+    assert not (await run(write_events(tmp_path / "excuse.csv", excused))).has_errors
+    rows = [r for r in await events() if r["student"] == "stu-ana" and str(r["event_date"]) == "2026-03-09"]
+    assert [(r["category"], r["reason"]) for r in rows] == [("excused-absence", "Note from parent")]
+    assert rows[0]["source_id"] == before["attendance_event"][0]["source_id"]
+
+
+async def test_a_bad_line_changes_nothing_and_every_problem_is_named(clean_database, tmp_path):
+    await roster(tmp_path)
+    assert not (await run(write_events(tmp_path / "first.csv", DAY[:1]))).has_errors
+    before = await dump_tables()
+    bad = DAY + [
+        ["stu-zed", "", "sch-oak", "2026-03-09", "", "", "present", ""],
+        ["stu-ana", "", "sch-oak", "09/03/2026", "", "", "present", ""],
+        ["stu-ana", "", "sch-oak", "2026-03-10", "", "", "Partial", ""],
+        ["stu-ana", "1002", "sch-oak", "2026-03-10", "", "", "present", ""],
+    ]
+    report = await run(write_events(tmp_path / "bad.csv", bad))
+    lines = report.lines()
+    assert report.has_errors
+    assert "ERROR: bad.csv, line 7, column studentSourcedId: 'stu-zed' is not a student in Homeroom" in lines
+    assert "ERROR: bad.csv, line 8, column date: '09/03/2026' is not a date: write it as YYYY-MM-DD" in lines
+    assert any(line.startswith("ERROR: bad.csv, line 9, column category: 'Partial' is not one of") for line in lines)
+    assert any(line.startswith("ERROR: bad.csv, line 10, column studentNumber") for line in lines)
+    assert await dump_tables() == before
+
+
+async def test_ed_fi_column_names_are_accepted(clean_database, tmp_path):
+    await roster(tmp_path)
+    header = ["studentUniqueId", "schoolId", "eventDate", "attendanceEventCategoryDescriptor", "attendanceEventReason"]
+    report = await run(write_events(tmp_path / "edfi.csv", [["1001", "sch-oak", "2026-03-02", "Excused Absence",
+                                                               "Flu"]], header))
+    assert not report.has_errors, report.lines()
+    assert [(r["student"], r["category"], r["reason"]) for r in await events()] == [("stu-ana", "excused-absence",
+                                                                                    "Flu")]
+
+
+async def test_a_parent_sees_the_imported_attendance(portal, tmp_path):
+    from app.tables import Person
+
+    await roster(tmp_path)
+    assert not (await run(write_events(tmp_path / "att.csv", DAY))).has_errors
+    rosa = await Person.objects().where(Person.source_id == "par-rosa").first()
+    ana = await Person.objects().where(Person.source_id == "stu-ana").first()
+    await make_account(rosa, "rosarivera")
+    assert (await portal.log_in("rosarivera", PASSWORD)).status_code == 303
+    page = await portal.get(f"/students/{ana.public_id}/attendance")
+    assert page.status_code == 200
+    assert "Dentist" in page.text
