@@ -69,15 +69,31 @@ async def _person_for_staff(staff: SignedInAccount, public_id: UUID, kind: str) 
 
 # --- finding people ------------------------------------------------------------------------------------
 
+def _name_has(word: str):
+    """Given or family name containing the word, ignoring case (SQLite's LIKE already ignores ASCII case;
+    PostgreSQL needs ILIKE)."""
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    from app.database import engine
+
+    if isinstance(engine(), SQLiteEngine):
+        return Person.given_name.like(f"%{word}%") | Person.family_name.like(f"%{word}%")
+    return Person.given_name.ilike(f"%{word}%") | Person.family_name.ilike(f"%{word}%")
+
+
+def _name_has_all(words: list[str]):
+    condition = None
+    for word in words:
+        condition = _name_has(word) if condition is None else condition & _name_has(word)
+    return condition
+
+
 async def find_people(staff: SignedInAccount, typed: str) -> dict[str, list[dict]]:
     """Students by name or student number, guardians by name or email, within the staff member's scope."""
     words = [w for w in typed.split() if len(w) <= 60][:4]
     if not words:
         return {"students": [], "guardians": []}
-    by_name = None
-    for word in words:
-        condition = Person.given_name.ilike(f"%{word}%") | Person.family_name.ilike(f"%{word}%")
-        by_name = condition if by_name is None else by_name & condition
+    by_name = _name_has_all(words)
     found: dict[str, list[dict]] = {}
     for kind, also in (("student", Person.student_number == normalise_student_number(typed)),
                        ("guardian", Person.email == typed.strip().lower())):
@@ -138,7 +154,7 @@ async def guardian_for_staff(staff: SignedInAccount, public_id: UUID, *, ip: str
         account["locked"] = account["locked_until"] is not None and account["locked_until"] > now
     await audit.record("staff.viewed-guardian", actor=staff.id, person=guardian.id,
                        account=account["id"] if account else None, ip=ip)
-    return {"guardian": guardian, "students": students, "account": account, "keys": keys, "sign_ins": sign_ins,
+    return {"guardian": guardian, "students": students, "portal_account": account, "keys": keys, "sign_ins": sign_ins,
             "eligible": await is_eligible_guardian(guardian.id)}
 
 
@@ -290,6 +306,19 @@ async def decide_household_change(staff: SignedInAccount, change_id: int, approv
     return HouseholdDecision(done=True)
 
 
+async def export_household_changes(staff: SignedInAccount, *, ip: str) -> str:
+    """The approved changes as CSV for the SIS (the same file as `homeroom export household-changes`).
+    A disclosure of addresses, so it is recorded (FERPA §99.32)."""
+    from io import StringIO
+
+    from app.exports.household_changes import write_household_changes
+
+    out = StringIO()
+    count = await write_household_changes(out)
+    await audit.record("household-change.exported", actor=staff.id, ip=ip, detail=f"rows={count}")
+    return out.getvalue()
+
+
 # --- district preferences ------------------------------------------------------------------------------
 
 async def change_preferences(staff: SignedInAccount, typed: dict[str, str], *, ip: str) -> list[FieldError]:
@@ -351,10 +380,7 @@ async def audit_log(wanted: AuditFilter) -> AuditPage:
     if wanted.person.strip():
         text = wanted.person.strip()
         words = [w for w in text.split() if len(w) <= 60][:4] or [text[:60]]
-        by_name = None
-        for word in words:
-            condition = Person.given_name.ilike(f"%{word}%") | Person.family_name.ilike(f"%{word}%")
-            by_name = condition if by_name is None else by_name & condition
+        by_name = _name_has_all(words)
         people = Person.select(Person.id).where(by_name | (Person.source_id == text) | (Person.email == text.lower()))
         accounts = UserAccount.select(UserAccount.id).where(
             (UserAccount.username_key == text.lower()[:30]) | UserAccount.person.is_in(people))

@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from app.rules.errors import N_, FieldError
 from app.rules.preferences import PARSERS, display_value
 from app.services.preferences import load_preferences
-from app.services.staff_console import AuditFilter, audit_log, change_preferences
+from app.services.staff_console import AuditFilter, audit_log, change_preferences, export_household_changes
 from app.web.forms import read_form
 from app.web.guards import current_account, requires_district_admin
 from app.web.rendering import client_ip, redirect_after_post, render
@@ -47,6 +47,12 @@ class DistrictController(Controller):
         if errors:
             return await render(request, "staff/preferences.html", {"typed": form.values}, errors=errors)
         return redirect_after_post(request, "/staff/preferences?notice=saved")
+
+    @get("/exports/household-changes.csv")
+    async def household_changes_csv(self, request: Request) -> Response:
+        csv_text = await export_household_changes(current_account(request), ip=client_ip(request))
+        return Response(content=csv_text, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="household-changes.csv"'})
 
     @get("/audit")
     async def audit(self, request: Request, person: str = "", student: str = "", action: str = "",

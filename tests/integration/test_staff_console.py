@@ -1,0 +1,412 @@
+"""The school office's console (DESIGN §5; security notes A7, H1, K1): staff sign in on the parents' login
+page and land in the console, school staff see only their school, every action is audited with the staff
+account as the actor, and keys go out only in person (with a photo ID checked) or to an address on file."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+from tests.integration import leaks
+from tests.integration.district import PASSWORD, SHARED_EMAIL, SSN, make_account
+from tests.integration.portal import error_messages, page_text
+from tests.integration.test_key_request import KEY_PATTERN, SSN_PATTERN, ana_on_file, details  # noqa: F401
+
+STAFF_PASSWORD = "Copper kettle 58"
+
+
+async def staff_account(username: str, role: str, school: str | None) -> int:
+    from app.services.staff_console import create_staff_account
+    from app.tables import UserAccount
+
+    leaks.remember(STAFF_PASSWORD, leaks.PASSWORD)
+    assert await create_staff_account(username, STAFF_PASSWORD, role, school) == []
+    return (await UserAccount.select(UserAccount.id).where(UserAccount.username == username).first())["id"]
+
+
+@pytest.fixture
+async def maple(district) -> int:
+    """School staff at Maple Street Elementary (Ana and Cleo's school; Benito and Dara are at Oak Ridge)."""
+    return await staff_account("MapleOffice", "school-staff", "sch-maple")
+
+
+@pytest.fixture
+async def admin(district) -> int:
+    return await staff_account("DistrictAdmin", "district-admin", None)
+
+
+async def as_staff(portal, username: str):
+    response = await portal.log_in(username, STAFF_PASSWORD)
+    assert response.status_code == 303 and response.headers["location"] == "/staff"
+    return portal
+
+
+async def events(action: str) -> list[dict]:
+    from app.tables import AuditEvent
+
+    return await AuditEvent.select().where(AuditEvent.action == action).order_by(AuditEvent.id)
+
+
+def words(html: str) -> str:
+    """The page's text with every tag read as a space (table cells stay apart)."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def events_table(html: str) -> str:
+    table = re.search(r"<tbody>.*?</tbody>", html, re.S)
+    return words(table.group(0)) if table else ""
+
+
+def csrf_free(html: str) -> str:
+    return re.sub(r'name="_csrf_token" value="[^"]*"', "", html)
+
+
+# --- sign-in, roles and scope ---------------------------------------------------------------------------
+
+async def test_staff_log_in_on_the_login_page_and_land_in_the_console(portal, maple):
+    await as_staff(portal, "mapleoffice")
+    console = await portal.get("/staff")
+    assert console.status_code == 200
+    assert "never given by phone" in console.text
+    assert 'href="/staff"' in console.text and 'href="/home"' not in console.text
+    assert (await portal.get("/")).headers["location"] == "/staff"
+    assert (await portal.get("/staff/preferences")).status_code == 404  # district admins only
+    assert (await portal.get("/staff/audit")).status_code == 404
+
+
+async def test_guardians_and_strangers_never_reach_the_console(portal, district):
+    assert (await portal.get("/staff")).status_code in (302, 303)  # not signed in: to the login page
+    await make_account(district.guardian("sam"), "SamPark")
+    await portal.log_in("SamPark", PASSWORD)
+    for page in ("/staff", "/staff/key-requests", "/staff/household-changes", "/staff/preferences", "/staff/audit"):
+        assert (await portal.get(page)).status_code == 404, page
+
+
+async def test_school_staff_get_404_for_another_schools_student(portal, district, maple, admin):
+    ben = district.students["ben"]  # Oak Ridge
+    ana = district.students["ana"]  # Maple
+    gail = district.guardian("gone")  # her only child is at Oak Ridge
+    await as_staff(portal, "MapleOffice")
+    missing = await portal.get(f"/staff/students/{uuid.uuid4()}")
+    other_school = await portal.get(f"/staff/students/{ben.public_id}")
+    assert missing.status_code == other_school.status_code == 404
+    assert csrf_free(missing.text) == csrf_free(other_school.text)
+    assert (await portal.get(f"/staff/guardians/{gail.public_id}")).status_code == 404
+    assert (await portal.post(f"/staff/guardians/{gail.public_id}/key",
+                              {"photo_id_type": "passport", "id_checked": "yes"})).status_code == 404
+    assert (await portal.post(f"/staff/guardians/{gail.public_id}/account", {"action": "revoke-keys"})).status_code == 404
+    assert (await portal.get("/staff/students/not-a-uuid")).status_code in (400, 404)
+    found = await portal.get("/staff?q=Rivera")
+    assert "Ana Rivera" in found.text and "Benito" not in found.text
+    assert (await portal.get(f"/staff/students/{ana.public_id}")).status_code == 200
+    assert await events("staff.viewed-student")
+
+    await portal.log_out()
+    await as_staff(portal, "DistrictAdmin")
+    assert (await portal.get(f"/staff/students/{ben.public_id}")).status_code == 200
+    assert "Benito Rivera" in (await portal.get("/staff?q=S-ben")).text
+
+
+async def test_the_cli_creates_staff_accounts_with_the_districts_password_rules(district):
+    from app.tables import UserAccount
+
+    def create(*args: str, password: str):
+        return subprocess.run([sys.executable, "-m", "app.cli", "staff", "create", *args], cwd=PROJECT_ROOT,
+                              input=password + "\n", capture_output=True, text=True, env=os.environ.copy())
+
+    refused = create("--username", "NoSchool", "--role", "school-staff", password=STAFF_PASSWORD)
+    assert refused.returncode == 2 and "--school" in refused.stderr
+    made = create("--username", "OakOffice", "--role", "school-staff", "--school", "sch-oak", password=STAFF_PASSWORD)
+    assert made.returncode == 0, made.stderr
+    row = await UserAccount.select(UserAccount.role, UserAccount.school).where(UserAccount.username == "OakOffice").first()
+    assert row == {"role": "school-staff", "school": district.schools["sch-oak"].id}
+    assert STAFF_PASSWORD not in made.stdout + made.stderr
+
+
+# --- in person -----------------------------------------------------------------------------------------
+
+async def test_a_key_is_issued_in_person_after_a_photo_id_check_and_shown_once_on_a_slip(portal, district, maple):
+    from app.tables import ActivationKey
+
+    sam = district.guardian("sam")
+    await as_staff(portal, "MapleOffice")
+    page = await portal.get(f"/staff/guardians/{sam.public_id}")
+    assert "never given by phone" in page.text
+    unchecked = await portal.post(f"/staff/guardians/{sam.public_id}/key", {"photo_id_type": "passport"})
+    assert unchecked.status_code == 422
+    assert error_messages(unchecked.text) == ["Confirm that you checked a photo ID and that it shows this guardian"]
+    no_type = await portal.post(f"/staff/guardians/{sam.public_id}/key",
+                                {"photo_id_type": "library-card", "id_checked": "yes"})
+    assert error_messages(no_type.text) == ["Choose the kind of photo ID you checked"]
+
+    first = await portal.post(f"/staff/guardians/{sam.public_id}/key", {"photo_id_type": "passport", "id_checked": "yes"})
+    assert first.status_code == 303 and first.headers["location"] == f"/staff/guardians/{sam.public_id}/slip"
+    slip = await portal.get(first.headers["location"])
+    key = leaks.remember_key(KEY_PATTERN.search(slip.text).group(0))
+    assert "http://portal.test/activate" in slip.text and "Sam Park" in slip.text
+    again = await portal.get(first.headers["location"])
+    assert again.status_code == 410 and key not in again.text
+
+    await portal.post(f"/staff/guardians/{sam.public_id}/key", {"photo_id_type": "drivers-license", "id_checked": "yes"})
+    keys = await ActivationKey.select().where(ActivationKey.guardian == sam.id).order_by(ActivationKey.id)
+    assert [(k["issued_how"], k["photo_id_type"], k["issued_by"], k["revoked_at"] is not None) for k in keys] == [
+        ("in-person", "passport", maple, True), ("in-person", "drivers-license", maple, False)]
+    issued = await events("key.issued")
+    assert [(e["actor"], e["person"]) for e in issued] == [(maple, sam.id), (maple, sam.id)]
+
+
+async def test_the_key_slip_has_a_print_stylesheet(portal):
+    css = (PROJECT_ROOT / "static" / "css" / "site.css").read_text()
+    print_rules = " ".join(re.findall(r"@media print\{(.*?\})\}", css))
+    assert ".no-print" in print_rules and ".staff-nav" in print_rules
+
+
+# --- the key request queue -----------------------------------------------------------------------------
+
+async def test_staff_approve_a_request_and_the_key_goes_to_the_address_on_file(portal, ana_on_file, maple, deliver):
+    await portal.post("/request-key", details(email="rosa.new@example.net"))  # not on file: waits for staff
+    assert await deliver() == []
+    await as_staff(portal, "MapleOffice")
+    queue = await portal.get("/staff/key-requests")
+    link = re.search(r'href="(/staff/key-requests/[0-9a-f-]{36})"', queue.text).group(1)
+    shown = await portal.get(link)
+    text = words(shown.text)
+    for matched in ("Student number yes", "Social Security number yes", "Date of birth yes",
+                    "Email on file for a guardian no"):
+        assert matched in text
+    assert not SSN_PATTERN.search(text)
+    nobody = await portal.post(f"{link}/approve", {"guardian": str(uuid.uuid4())})
+    assert nobody.status_code == 422
+    rosa = ana_on_file.guardian("rosa")
+    approved = await portal.post(f"{link}/approve", {"guardian": str(rosa.public_id)})
+    assert approved.status_code == 303
+    sent = await deliver()
+    assert [m.envelope_to for m in sent] == [(SHARED_EMAIL,)]
+    assert KEY_PATTERN.search(sent[0].text)
+    assert [(e["actor"], e["person"]) for e in await events("key-request.approved")] == [(maple, rosa.id)]
+    assert (await portal.post(f"{link}/deny", {"reason": "late"})).status_code == 422  # already decided
+
+
+async def test_staff_deny_a_request_and_the_requester_gets_a_neutral_email(portal, ana_on_file, maple, deliver):
+    await portal.post("/request-key", details(ssn="987-65-4321", email="someone@example.net"))
+    await as_staff(portal, "MapleOffice")
+    link = re.search(r'href="(/staff/key-requests/[0-9a-f-]{36})"', (await portal.get("/staff/key-requests")).text).group(1)
+    no_reason = await portal.post(f"{link}/deny", {"reason": "  "})
+    assert error_messages(no_reason.text) == ["Enter the reason"]
+    denied = await portal.post(f"{link}/deny", {"reason": "SSN did not match; asked to visit the school"})
+    assert denied.status_code == 303
+    [mail] = await deliver()
+    assert mail.envelope_to == ("someone@example.net",)
+    body = (mail.text + mail.html).lower()
+    assert "match" not in body and "ssn" not in body and "social security" not in body
+    assert "photo id" in body
+    [event] = await events("key-request.denied")
+    assert event["actor"] == maple
+
+
+async def test_school_staff_see_only_their_schools_requests(portal, ana_on_file, maple):
+    await portal.post("/request-key", details(student_number="S-ben", ssn="987-65-4321"))
+    await portal.post("/request-key", details(student_number="S-nobody"))
+    await as_staff(portal, "MapleOffice")
+    queue = await portal.get("/staff/key-requests")
+    assert "No key requests are waiting" in queue.text
+    from app.tables import KeyRequest
+
+    for row in await KeyRequest.select(KeyRequest.public_id):
+        assert (await portal.get(f"/staff/key-requests/{row['public_id']}")).status_code == 404
+
+
+# --- household changes ---------------------------------------------------------------------------------
+
+@pytest.fixture
+async def address_change(district):
+    from app.tables import Household, HouseholdChangeRequest, HouseholdMember
+
+    rosa_account = await make_account(district.guardian("rosa"), "RosaRivera")
+    household = Household(source_id="hh-rivera", name="Rivera household", address_line1="12 Elm St", city="Atlanta",
+                          state="GA", postal_code="30301")
+    await household.save()
+    for person in (district.students["ana"], district.guardian("rosa")):
+        await HouseholdMember(household=household.id, person=person.id).save()
+    changes = []
+    for line in ("48 Peachtree Ave", "9 Wrong Way"):
+        change = HouseholdChangeRequest(household=household.id, requested_by=rosa_account, address_line1=line,
+                                        city="Atlanta", state="GA", postal_code="30303")
+        await change.save()
+        changes.append(change.id)
+    return household.id, changes
+
+
+async def test_staff_approve_an_address_change_and_it_applies(portal, maple, address_change):
+    from app.tables import Household
+
+    household_id, (good, bad) = address_change
+    await as_staff(portal, "MapleOffice")
+    queue = await portal.get("/staff/household-changes")
+    assert "48 Peachtree Ave" in queue.text and "9 Wrong Way" in queue.text
+    assert (await portal.post(f"/staff/household-changes/{good}/approve")).status_code == 303
+    row = await Household.select(Household.address_line1, Household.postal_code).where(Household.id == household_id).first()
+    assert row == {"address_line1": "48 Peachtree Ave", "postal_code": "30303"}
+    missing_reason = await portal.post(f"/staff/household-changes/{bad}/deny", {"reason": ""})
+    assert missing_reason.status_code == 422
+    assert (await portal.post(f"/staff/household-changes/{bad}/deny", {"reason": "Not a real street"})).status_code == 303
+    assert [e["actor"] for e in await events("household-change.approved")] == [maple]
+    assert [e["actor"] for e in await events("household-change.denied")] == [maple]
+    assert "No household changes are waiting" in (await portal.get("/staff/household-changes")).text
+    assert (await portal.get("/staff/exports/household-changes.csv")).status_code == 404  # district admins only
+    assert (await portal.post("/staff/household-changes/999999/approve")).status_code == 404
+
+
+async def test_school_staff_cannot_decide_another_schools_household_change(portal, district, address_change):
+    await staff_account("OakOffice", "school-staff", "sch-oak")
+    _, (good, _) = address_change
+    await as_staff(portal, "OakOffice")
+    assert (await portal.get(f"/staff/household-changes/{good}")).status_code == 404
+    assert (await portal.post(f"/staff/household-changes/{good}/approve")).status_code == 404
+
+
+# --- accounts ------------------------------------------------------------------------------------------
+
+async def test_staff_unlock_disable_enable_and_revoke_and_see_sign_ins(portal, second_portal, district, maple, clock):
+    from app.tables import ActivationKey, UserAccount
+
+    cleo_guardian = district.guardian("sam")
+    account_id = await make_account(cleo_guardian, "SamPark")
+    await second_portal.log_in("SamPark", PASSWORD)
+    await UserAccount.update({UserAccount.locked_until: clock() + timedelta(hours=5)}).where(UserAccount.id == account_id)
+    await as_staff(portal, "MapleOffice")
+    page = await portal.get(f"/staff/guardians/{cleo_guardian.public_id}")
+    assert "login.succeeded" in page.text and "locked until" in page.text
+
+    base = f"/staff/guardians/{cleo_guardian.public_id}/account"
+    for action, expected in (("unlock", {"locked_until": None, "disabled": False}),
+                             ("disable", {"locked_until": None, "disabled": True}),
+                             ("enable", {"locked_until": None, "disabled": False})):
+        response = await portal.post(base, {"action": action})
+        assert response.status_code == 303
+        row = await UserAccount.select(UserAccount.locked_until, UserAccount.disabled).where(
+            UserAccount.id == account_id).first()
+        assert row == expected, action
+    assert (await second_portal.get("/home")).status_code != 200  # disabling signed the guardian out
+
+    rosa = district.guardian("rosa")
+    from tests.integration.district import issue_key
+
+    await issue_key(rosa)
+    await portal.post(f"/staff/guardians/{rosa.public_id}/account", {"action": "revoke-keys"})
+    assert await ActivationKey.count().where((ActivationKey.guardian == rosa.id) & ActivationKey.revoked_at.is_null()) == 0
+    for action in ("account.unlocked", "account.disabled", "account.enabled", "key.revoked"):
+        assert [e["actor"] for e in await events(action)] == [maple], action
+    bogus = await portal.post(base, {"action": "delete-everything"})
+    assert bogus.status_code == 404
+
+
+# --- district preferences ------------------------------------------------------------------------------
+
+async def test_strong_password_turned_on_changes_the_account_creation_rules(portal, second_portal, district, admin):
+    from app.services.preferences import load_preferences
+    from tests.integration.district import issue_key
+
+    key = await issue_key(district.guardian("sam"))
+    await second_portal.post("/activate", {"activation_key": key})
+    rule = "At least three of these four"
+    assert rule not in (await second_portal.get("/activate/account")).text
+
+    await as_staff(portal, "DistrictAdmin")
+    form = await portal.get("/staff/preferences")
+    assert 'name="strong_password" value="off" checked' in form.text
+    from dataclasses import asdict
+
+    from app.rules.preferences import display_value
+
+    typed = {name: display_value(value) for name, value in asdict(await load_preferences()).items()}
+    typed["strong_password"] = "on"
+    bad = await portal.post("/staff/preferences", {**typed, "password_min_length": "3", "time_zone": "Mars/Olympus"})
+    assert bad.status_code == 422
+    assert error_messages(bad.text) == ["Use a whole number from 6 to 64", "Use a time zone name such as America/New_York"]
+    assert (await load_preferences()).strong_password is False  # nothing saved while anything is wrong
+    saved = await portal.post("/staff/preferences", typed)
+    assert saved.status_code == 303
+    assert (await load_preferences()).strong_password is True
+    [event] = await events("preference.changed")
+    assert (event["actor"], event["detail"]) == (admin, "strong_password: off -> on")
+    assert rule in (await second_portal.get("/activate/account")).text
+
+
+# --- the audit log -------------------------------------------------------------------------------------
+
+async def test_the_audit_log_filters_by_person_student_action_and_date_and_pages(portal, ana_on_file, admin, clock):
+    from app.services import audit
+
+    for n in range(60):
+        await audit.record("test.filler", detail=f"n={n}")
+    await portal.post("/request-key", details(ssn="987-65-4321"))
+    clock.advance(days=3)
+    await as_staff(portal, "DistrictAdmin")
+    first_page = await portal.get("/staff/audit?action=test.filler")
+    assert first_page.text.count("test.filler") >= 50 and "Older events" in first_page.text
+    second = await portal.get("/staff/audit?action=test.filler&page=2")
+    assert "Newer events" in second.text and "Older events" not in second.text
+    by_student = events_table((await portal.get("/staff/audit?student=S-ana")).text)
+    assert "key-request.received" in by_student and "test.filler" not in by_student
+    by_person = events_table((await portal.get("/staff/audit?person=DistrictAdmin")).text)
+    assert "login.succeeded" in by_person and "key-request.received" not in by_person
+    today = clock().date().isoformat()
+    recent = events_table((await portal.get(f"/staff/audit?since={today}")).text)
+    assert "login.succeeded" in recent and "test.filler" not in recent
+    bad = await portal.get("/staff/audit?since=yesterday&page=-4")
+    assert bad.status_code == 422 and error_messages(bad.text) == ["Enter a date like 2026-09-01"]
+    assert (await portal.get("/staff/audit?page=abc")).status_code == 400
+    assert not SSN_PATTERN.search(page_text((await portal.get("/staff/audit")).text))
+
+
+# --- every page: without JavaScript and with htmx ------------------------------------------------------
+
+async def test_staff_pages_answer_as_pages_and_as_htmx_fragments(portal, ana_on_file, admin):
+    await portal.post("/request-key", details(email="x@example.net"))
+    await as_staff(portal, "DistrictAdmin")
+    link = re.search(r'href="(/staff/key-requests/[0-9a-f-]{36})"', (await portal.get("/staff/key-requests")).text).group(1)
+    pages = ["/staff", "/staff?q=Ana", "/staff/key-requests", link, "/staff/household-changes", "/staff/preferences",
+             "/staff/audit", f"/staff/students/{ana_on_file.students['ana'].public_id}",
+             f"/staff/guardians/{ana_on_file.guardian('rosa').public_id}"]
+    for url in pages:
+        whole = await portal.get(url)
+        fragment = await portal.get(url, htmx=True)
+        assert whole.status_code == fragment.status_code == 200, url
+        assert "<html" in whole.text and "<html" not in fragment.text, url
+        assert "<h1" in fragment.text and "<title>" in fragment.text, url
+        assert not SSN_PATTERN.search(whole.text), url
+    denied = await portal.post(f"{link}/deny", {"reason": ""}, htmx=True)
+    assert denied.status_code == 422 and "<html" not in denied.text and "error-summary" in denied.text
+
+
+@pytest.mark.parametrize("url, fields", [
+    ("/staff/preferences", [("strong_password", "x" * 5000)]),
+    ("/staff/preferences", [("help_phone", "\x00"), ("help_phone", "1")]),
+    ("/staff/key-requests/00000000-0000-0000-0000-000000000000/deny", [("reason", "x")]),
+    ("/staff/household-changes/abc/approve", []),
+    ("/staff/household-changes/1/explode", []),
+])
+async def test_bad_input_to_staff_forms_never_gets_a_500(portal, district, admin, url, fields):
+    await as_staff(portal, "DistrictAdmin")
+    response = await portal.post(url, fields)
+    assert 400 <= response.status_code < 500
+
+
+async def test_a_district_admin_downloads_approved_changes_as_csv(portal, district, admin, address_change):
+    _, (good, _) = address_change
+    await as_staff(portal, "DistrictAdmin")
+    assert 'href="/staff/exports/household-changes.csv"' in (await portal.get("/staff/household-changes")).text
+    await portal.post(f"/staff/household-changes/{good}/approve")
+    csv_file = await portal.get("/staff/exports/household-changes.csv")
+    assert csv_file.status_code == 200 and csv_file.headers["content-type"].startswith("text/csv")
+    lines = csv_file.text.splitlines()
+    assert lines[0].startswith("household_sourcedId,") and lines[1].startswith("hh-rivera,48 Peachtree Ave,")
+    assert [e["actor"] for e in await events("household-change.exported")] == [admin]
