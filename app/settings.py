@@ -112,7 +112,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError("production needs an https:// HOMEROOM_PUBLIC_URL (cookies are Secure)")
 
     hosts_value = environ.get("HOMEROOM_ALLOWED_HOSTS", "")
-    allowed_hosts = tuple(h.strip() for h in hosts_value.split(",") if h.strip()) or (parts.hostname,)
+    host_names = tuple(h.strip() for h in hosts_value.split(",") if h.strip()) or (parts.hostname,)
+    # Litestar compares the whole Host header, port included: each name is also allowed with the public
+    # URL's port (http://127.0.0.1:8000 sends "Host: 127.0.0.1:8000").
+    allowed_hosts = host_names + tuple(f"{name}:{parts.port}" for name in host_names if parts.port and ":" not in name)
 
     database_url = environ.get("DATABASE_URL", "sqlite:///./homeroom.sqlite3")
     if not database_url.startswith(("sqlite:///", "postgres://", "postgresql://")):

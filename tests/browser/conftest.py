@@ -1,0 +1,176 @@
+"""The browser suite (QUALITY §1, §2): Debian's Chromium, driven by Playwright, against real uvicorn processes
+on 127.0.0.1 with their own SQLite database and a real SMTP server (aiosmtpd) that receives their mail.
+
+Two servers share one database: the portal in test mode, and the same portal in demo mode for the dev
+mailbox (which exists only there). Both are started once per session."""
+
+from __future__ import annotations
+
+import json
+import re
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.mailbox import Mailbox, ReceivedMail, SmtpServer
+
+PROJECT_ROOT = Path(__file__).parent.parent.parent
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_mail(mailbox: Mailbox, to: str, subject_contains: str, *, timeout: float = 15.0) -> ReceivedMail:
+    """The newest message to `to` whose subject contains the words (the portal's sender polls every 2 s)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for mail in reversed(mailbox.messages):
+            if to in mail.to and subject_contains.lower() in mail.subject.lower():
+                return mail
+        assert time.monotonic() < deadline, f"no mail to {to} about {subject_contains!r}: " \
+                                            f"{[m.subject for m in mailbox.messages]}"
+        time.sleep(0.1)
+
+
+@dataclass
+class Portal:
+    base_url: str
+    demo_url: str
+    seed: dict
+    mailbox: Mailbox
+
+
+def _run(args: list[str], env: dict[str, str]) -> None:
+    result = subprocess.run([sys.executable, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, f"{args}: {result.stdout}{result.stderr}"
+
+
+def _start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
+    log = open(log_path, "wb")
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+         "--no-server-header"],
+        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+
+
+def _wait_until_answering(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"server exited:\n{log_path.read_text()}"
+        try:
+            urllib.request.urlopen(url + "/", timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"server at {url} did not answer:\n{log_path.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def portal():
+    folder = Path(tempfile.mkdtemp(prefix="homeroom-browser-"))
+    smtp = SmtpServer(free_port())
+    smtp.start()
+    port, demo_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "HOMEROOM_ENV": "test",
+        "DATABASE_URL": f"sqlite:///{folder}/browser.sqlite3",
+        "HOMEROOM_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "HOMEROOM_ALLOWED_HOSTS": "127.0.0.1",
+        "HOMEROOM_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
+    }
+    # The demo server only reads the outbox (no SMTP URL: no second sender).
+    demo_env = {**env, "HOMEROOM_ENV": "demo", "HOMEROOM_PUBLIC_URL": f"http://127.0.0.1:{demo_port}"}
+    demo_env.pop("HOMEROOM_SMTP_URL")
+    _run(["-m", "app.cli", "migrate"], env)
+    _run(["-m", "tests.browser.seed", str(folder / "seed.json")], env)
+    servers = [(_start_server(env, port, folder / "server.log"), f"http://127.0.0.1:{port}", folder / "server.log"),
+               (_start_server(demo_env, demo_port, folder / "demo.log"), f"http://127.0.0.1:{demo_port}",
+                folder / "demo.log")]
+    try:
+        for process, url, log_path in servers:
+            _wait_until_answering(url, process, log_path)
+        yield Portal(servers[0][1], servers[1][1], json.loads((folder / "seed.json").read_text()), smtp.mailbox)
+    finally:
+        for process, _, _ in servers:
+            process.terminate()
+        for process, _, _ in servers:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        smtp.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed (apt-get install chromium); never `playwright install`"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=[True, False], ids=["js", "nojs"])
+def javascript(request) -> bool:
+    return request.param
+
+
+@pytest.fixture
+def context(browser: Browser, javascript: bool) -> BrowserContext:
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1024, "height": 768})
+    context.set_default_timeout(10_000)
+    context.javascript = javascript
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    """A page that records console errors and uncaught exceptions in `page.problems`."""
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
+            if message.type in ("error", "warning") else None)
+    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    page.problems = problems
+    page.javascript = context.javascript
+    return page
+
+
+@pytest.fixture(scope="session")
+def reset_link(portal: Portal, browser: Browser) -> str:
+    """A password-reset link for the seeded account, as the mail server received it. States that use it
+    never complete the reset, so one link serves them all."""
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(portal.base_url + "/forgot-password")
+        page.locator("#identifier").fill(portal.seed["username"])
+        with page.expect_navigation():
+            page.get_by_role("button", name="Email me a link").click()
+    finally:
+        context.close()
+    mail = wait_for_mail(portal.mailbox, portal.seed["email"], "reset")
+    return re.search(r"http://\S+/reset/\S+", mail.text).group(0)

@@ -1,0 +1,192 @@
+"""Every page and every state of it that the browser suite walks (QUALITY §2). A page that is not in
+PAGES is not tested: add new pages and states here.
+
+A state is reached from a start URL by a few steps. Values in braces are filled in by the walk:
+{key} is an unused activation key, {username}/{password}/{email} the seeded account, {reset_link} a
+fresh password-reset link from the mail server, {unique} a value new to each visit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fill:
+    field: str  # the input's id
+    value: str
+
+
+@dataclass(frozen=True)
+class Submit:
+    button: str  # the button's accessible name
+
+
+@dataclass(frozen=True)
+class Goto:
+    url: str
+
+
+@dataclass(frozen=True)
+class Follow:
+    link: str  # a CSS selector for the link to follow
+
+
+@dataclass(frozen=True)
+class ForgetCookies:
+    """The browser loses its cookies (another tab logged out, cookies cleared): the form's token is stale."""
+
+
+Step = Fill | Submit | Goto | Follow | ForgetCookies
+
+
+@dataclass(frozen=True)
+class PageState:
+    name: str
+    start: str
+    title: str | None  # the step's name in <title>, before " – portal name"; None: the same as the h1
+    steps: tuple[Step, ...] = ()
+    errors: tuple[str, ...] = ()  # ids of the fields the state marks invalid, in the error summary's order
+    lands_on: str | None = None  # path (and query) the browser shows at the end, when it is the point
+    server: str = "test"  # "demo" for pages that exist only in demo mode
+    shows: tuple[str, ...] = ()  # text the page must show
+    reloads: bool = False  # the last step signs in or out, which loads a whole page even with JavaScript
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def log_in(username: str = "{username}", password: str = "{password}") -> tuple[Step, ...]:
+    return Fill("username", username), Fill("password", password), Submit("Log In")
+
+
+def signed_in(url: str) -> tuple[Step, ...]:
+    return (*log_in(), Goto(url))
+
+
+def enter_key(key: str = "{key}") -> tuple[Step, ...]:
+    return Fill("activation-key", key), Submit("Submit")
+
+
+def create_account(username: str, password: str, verify: str) -> tuple[Step, ...]:
+    return (*enter_key(), Fill("username", username), Fill("password", password),
+            Fill("verify-password", verify), Submit("Create Account"))
+
+
+def ask_for_username(address: str) -> tuple[Step, ...]:
+    return Goto("/forgot-username"), Fill("email", address), Submit("Email my username")
+
+
+STRONG = "Bright-Meadow-73"
+USERNAME_REQUESTS_ALLOWED = 5  # the district's default
+
+PAGES: tuple[PageState, ...] = (
+    # Log in (DESIGN §4.1)
+    PageState("login", "/", "Log In"),
+    PageState("login, nothing entered", "/", "Log In", (Submit("Log In"),), errors=("username",)),
+    PageState("login, wrong password", "/", "Log In", log_in("nobodyhere", "Not-The-Password-1"),
+              errors=("username",)),
+    PageState("login, after logging out", "/", "Log In", (*log_in(), Submit("Log Out")),
+              lands_on="/?notice=signed-out", shows=("You have logged out.",), reloads=True),
+    PageState("home, signed in", "/", "My students", log_in(), lands_on="/home", shows=("Ana Lopez", "Luis Lopez"),
+              reloads=True),
+    # Activation wizard (DESIGN §4.3)
+    PageState("activation key", "/activate", "Step 1 of 2: Activation Key"),
+    PageState("activation key, nothing entered", "/activate", "Step 1 of 2: Activation Key", (Submit("Submit"),),
+              errors=("activation-key",)),
+    PageState("activation key, bad format", "/activate", "Step 1 of 2: Activation Key", enter_key("1234-ABCD"),
+              errors=("activation-key",)),
+    PageState("activation key, unknown key", "/activate", "Step 1 of 2: Activation Key",
+              enter_key("2222-3333-4444-6666-7777-9999-CCCC-DDDD"), errors=("activation-key",)),
+    PageState("create account", "/activate", "Step 2 of 2: Create Username and Password", enter_key(),
+              lands_on="/activate/account"),
+    PageState("create account, username taken", "/activate", "Step 2 of 2: Create Username and Password",
+              create_account("MariaLopez", STRONG, STRONG), errors=("username",)),
+    PageState("create account, passwords differ", "/activate", "Step 2 of 2: Create Username and Password",
+              create_account("newparent", STRONG, STRONG + "x"), errors=("verify-password",)),
+    PageState("create account, weak password", "/activate", "Step 2 of 2: Create Username and Password",
+              create_account("newparent", "sunflowerfield", "sunflowerfield"), errors=("password",)),
+    # Forgot Your Password? (DESIGN §4.5)
+    PageState("forgot password", "/forgot-password", "Forgot Your Password?"),
+    PageState("forgot password, nothing entered", "/forgot-password", "Forgot Your Password?",
+              (Submit("Email me a link"),), errors=("identifier",)),
+    PageState("forgot password, link sent", "/forgot-password", "Check your email",
+              (Fill("identifier", "someone-{unique}@example.com"), Submit("Email me a link")),
+              lands_on="/forgot-password/sent"),
+    PageState("new password", "{reset_link}", "Choose a new password", lands_on="/reset"),
+    PageState("new password, nothing entered", "{reset_link}", "Choose a new password",
+              (Submit("Change Password"),), errors=("password",)),
+    PageState("new password, passwords differ", "{reset_link}", "Choose a new password",
+              (Fill("password", STRONG), Fill("verify-password", STRONG + "x"), Submit("Change Password")),
+              errors=("verify-password",)),
+    PageState("reset link gone", "/reset/not-a-real-link", "This link cannot be used", lands_on="/reset"),
+    # Forgot Your Username? (DESIGN §4.6)
+    PageState("forgot username", "/forgot-username", "Forgot Your Username?"),
+    PageState("forgot username, bad email", "/forgot-username", "Forgot Your Username?",
+              (Fill("email", "not-an-address"), Submit("Email my username")), errors=("email",)),
+    PageState("forgot username, sent", "/forgot-username", "Check your email",
+              ask_for_username("parent-{unique}@example.com"), lands_on="/forgot-username/sent"),
+    PageState("forgot username, limit reached", "/forgot-username", "Too many requests today",
+              ask_for_username("limit-{unique}@example.com") * (USERNAME_REQUESTS_ALLOWED + 1),
+              lands_on="/forgot-username/limit"),
+    # A student's records (DESIGN §4.8), reached from home by their links
+    PageState("schedule", "/", "Schedule: Ana Lopez", (*signed_in("/home"), Follow('a[href$="/schedule"]')),
+              shows=("Grade 3 Homeroom",)),
+    PageState("attendance", "/", "Attendance: Ana Lopez", (*signed_in("/home"), Follow('a[href$="/attendance"]')),
+              shows=("Excused absence",)),
+    PageState("grades", "/", "Grades: Ana Lopez", (*signed_in("/home"), Follow('a[href$="/grades"]'))),
+    PageState("a section's assignments", "/", "Grade 3 Homeroom: Ana Lopez",
+              (*signed_in("/home"), Follow('a[href$="/grades"]'), Follow('a[href*="/grades/"]')),
+              shows=("Out of",)),
+    PageState("who has viewed the records", "/", "Who has viewed these records: Ana Lopez",
+              (*signed_in("/home"), Follow('a[href$="/viewed"]')), shows=("parent or guardian",)),
+    # Household information (DESIGN §4.9)
+    PageState("household", "/", "Household information", signed_in("/household"), shows=("12 Maple Street",)),
+    PageState("household, confirmed", "/", "Household information",
+              (*signed_in("/household"), Submit("This is correct")), lands_on="/household?notice=verified",
+              shows=("You confirmed this information",)),
+    PageState("add phone", "/", "Add a phone number", signed_in("/household/phones/new")),
+    PageState("add phone, nothing entered", "/", "Add a phone number",
+              (*signed_in("/household/phones/new"), Submit("Save phone number")), errors=("number", "current-password")),
+    PageState("add phone, wrong password", "/", "Add a phone number",
+              (*signed_in("/household/phones/new"), Fill("number", "404-555-0150"), Fill("current-password", "Wrong-1"),
+               Submit("Save phone number")), errors=("current-password",)),
+    PageState("change phone", "/", "Change a phone number",
+              (*signed_in("/household"), Follow("ul.cards a[href^='/household/phones/']"))),
+    PageState("remove phone", "/", None, (*signed_in("/household"), Follow("ul.cards a[href$='/remove']"))),
+    PageState("change email", "/", "Change your email address", signed_in("/household/email")),
+    PageState("change email, bad address", "/", "Change your email address",
+              (*signed_in("/household/email"), Fill("email", "not-an-address"), Submit("Send confirmation link")),
+              errors=("email", "current-password")),
+    PageState("change email, link sent", "/", "Household information",
+              (*signed_in("/household/email"), Fill("email", "maria-{unique}@example.com"),
+               Fill("current-password", "{password}"), Submit("Send confirmation link")),
+              lands_on="/household?notice=email-link-sent"),
+    PageState("email link gone", "/email/confirm/not-a-real-link", "This link cannot be used",
+              lands_on="/email/confirm"),
+    PageState("address change", "/", "Ask for an address change", signed_in("/household/address")),
+    PageState("address change, nothing entered", "/", "Ask for an address change",
+              (*signed_in("/household/address"), *(Fill(f, "") for f in ("address-line1", "city", "state",
+                                                                         "postal-code")),
+               Submit("Send to the school office")), errors=("address-line1", "city", "state", "postal-code")),
+    PageState("address change, sent", "/", "Household information",
+              (*signed_in("/household/address"), Fill("address-line1", "48 Peachtree Road"),
+               Submit("Send to the school office")), lands_on="/household?notice=address-requested"),
+    # Account (DESIGN §4.10)
+    PageState("account", "/", "Your account", signed_in("/account"), shows=("This device",)),
+    PageState("account, language saved", "/", "Your account", (*signed_in("/account"), Submit("Save language")),
+              lands_on="/account?notice=language-changed", reloads=True),
+    PageState("change password", "/", "Change your password", signed_in("/account/password")),
+    PageState("change password, nothing entered", "/", "Change your password",
+              (*signed_in("/account/password"), Submit("Change Password")), errors=("current-password", "password")),
+    PageState("change password, wrong current password", "/", "Change your password",
+              (*signed_in("/account/password"), Fill("current-password", "Wrong-1"), Fill("password", STRONG),
+               Fill("verify-password", STRONG), Submit("Change Password")), errors=("current-password",)),
+    PageState("log out everywhere", "/", "Log In", (*signed_in("/account"), Submit("Log out everywhere")),
+              lands_on="/?notice=signed-out", reloads=True),
+    # Errors
+    PageState("page not found", "/no-such-page", "Page not found"),
+    PageState("form expired", "/", "This form has expired", (ForgetCookies(), *log_in())),
+    # Demo mode only (DESIGN §7)
+    PageState("dev mailbox", "/dev/mailbox", "Dev mailbox", server="demo"),
+    PageState("dev mailbox, one message", "/dev/mailbox", None, (Follow("tbody a"),), server="demo"),
+)

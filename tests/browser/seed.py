@@ -1,0 +1,96 @@
+"""Fill the browser suite's database: one school, a few students and guardians, one existing account, and
+activation keys for the guardians who will activate in the browser. Run as a separate process with the
+server's environment (`python -m tests.browser.seed OUT.json`); the raw keys go to OUT.json.
+
+The district turns the Strong Password preference on, so the wizard can show that error, and the outbox
+holds one email for the dev mailbox."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+EXISTING_USERNAME = "marialopez"
+EXISTING_PASSWORD = "Marigold-Window-42"
+EXISTING_EMAIL = "maria.lopez@example.com"
+# Guardians who get an activation key, by the test that redeems it.
+KEY_HOLDERS = ("states", "focus", "keyboard_js", "keyboard_nojs")
+
+
+async def seed() -> dict:
+    from app.database import transaction
+    from app.services.activation import create_account_with_key
+    from app.services.activation_keys import issue_key
+    from app.services.preferences import set_preference
+    from app.services.recovery import request_username_reminder
+    from app.tables import ActivationKey, GuardianLink, Person, School, SchoolEnrollment
+
+    await set_preference("strong_password", "on")
+    school = School(source_id="sch-maple", name="Maple Street Elementary")
+    await school.save()
+
+    async def student(number: int, given: str, grade: str) -> Person:
+        person = Person(source_id=f"stu-{number}", kind="student", given_name=given, family_name="Lopez",
+                        student_number=f"S{number:05d}")
+        await person.save()
+        await SchoolEnrollment(student=person.id, school=school.id, grade=grade).save()
+        return person
+
+    async def guardian(source_id: str, given: str, email: str, children: list[Person]) -> Person:
+        person = Person(source_id=source_id, kind="guardian", given_name=given, family_name="Lopez", email=email)
+        await person.save()
+        for child in children:
+            await GuardianLink(guardian=person.id, student=child.id).save()
+        return person
+
+    ana = await student(1, "Ana", "3")
+    luis = await student(2, "Luis", "5")
+    maria = await guardian("gua-maria", "Maria", EXISTING_EMAIL, [ana, luis])
+    await seed_household(maria, ana, luis)
+    from app.demo_year import fill_school_year  # schedules, attendance and grades for the records pages
+
+    await fill_school_year(seed=1, households=False)
+    async with transaction():
+        existing_key = await issue_key(maria, how="letter")
+    key_id = (await ActivationKey.select(ActivationKey.id).where(ActivationKey.guardian == maria.id).first())["id"]
+    created = await create_account_with_key(key_id, EXISTING_USERNAME, EXISTING_PASSWORD, EXISTING_PASSWORD,
+                                            ip="127.0.0.1", user_agent="seed", previous_session=None)
+    assert created.session_token, (existing_key, created.errors)
+    # One email in the outbox before any test runs, for the dev mailbox to list.
+    await request_username_reminder(EXISTING_EMAIL, ip="127.0.0.1")
+
+    keys = {}
+    for name in KEY_HOLDERS:
+        holder = await guardian(f"gua-{name}", name.replace("_", " ").title(), f"{name}@example.com", [ana])
+        async with transaction():
+            keys[name] = (await issue_key(holder, how="letter")).key
+    return {"keys": keys, "username": EXISTING_USERNAME, "password": EXISTING_PASSWORD, "email": EXISTING_EMAIL,
+            "students": ["Ana Lopez", "Luis Lopez"]}
+
+
+async def seed_household(guardian, *children) -> None:
+    """The household page's data (issue 3): an address, the family, and one phone of the guardian's."""
+    from app.tables import ContactPhone, Household, HouseholdMember
+
+    household = Household(source_id="hh-lopez", name="Lopez", address_line1="12 Maple Street", city="Atlanta",
+                          state="GA", postal_code="30303")
+    await household.save()
+    for member in (guardian, *children):
+        await HouseholdMember(household=household.id, person=member.id).save()
+    await ContactPhone(person=guardian.id, kind="mobile", number="+14045550101").save()
+
+
+def main(out_path: str) -> int:
+    from app.cli import _run
+
+    async def go():
+        result = await seed()
+        with open(out_path, "w") as out:
+            json.dump(result, out)
+
+    return _run(go())
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
