@@ -542,9 +542,9 @@ def demo_phone(rng: random.Random) -> str:
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-async def fill_school_year(*, seed: int, today: date | None = None) -> YearSummary:
+async def fill_school_year(*, seed: int, today: date | None = None, households: bool = True) -> YearSummary:
     """Write this school year (the one `today` falls in; the portal's clock by default) for every active
-    student already in the database, and a household per family."""
+    student already in the database, and (unless told not to) a household per family."""
     today = today or clock.now().date()
     calendar = school_calendar(school_year_of(today))
     rng = random.Random(seed * 7919 + calendar.school_year)
@@ -579,5 +579,6 @@ async def fill_school_year(*, seed: int, today: date | None = None) -> YearSumma
                     await writer.secondary_cohort(school, grade, index, group, habits, teachers)
         for school, students in sorted(visiting.items()):
             await writer.visiting_class(school, sorted(students))
-        await writer.households()
+        if households:
+            await writer.households()
     return YearSummary(calendar.school_year, dict(rows.written))
