@@ -10,7 +10,6 @@ an ERROR on line 1.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import difflib
 import io
@@ -163,40 +162,71 @@ class CsvRow:
         return self.cells.get(column, "")
 
 
-def read_rows(csv_file: CsvFile, expected: ColumnsExpected, report: ImportReport) -> Iterator[CsvRow]:
-    """Every data row with its line number. Stops (with an error) at text that is not UTF-8."""
+def read_records(csv_file: CsvFile, expected: ColumnsExpected,
+                 report: ImportReport) -> tuple[dict[str, int] | None, Iterator[tuple[int, list[str]]]]:
+    """The header's column positions (None if unusable), and every non-blank data line as (line, cells).
+
+    Cells are as written (not stripped). Stops, with an error, at text that is not UTF-8."""
     raw = csv_file.open_bytes()
-    text = codecs.getreader("utf-8-sig")(raw, errors="strict")
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
     reader = csv.reader(text)
-    line = 1
     try:
-        try:
-            header = next(reader)
-        except StopIteration:
-            report.error(csv_file.name, 1, "", "the file is empty: it needs at least a header line")
-            return
-        positions = match_header(csv_file.name, header, expected, report)
-        if positions is None:
-            return
-        width = len(header)
-        items = list(positions.items())
-        line = reader.line_num + 1
-        for cells in reader:
-            start = line
-            line = reader.line_num + 1
-            if not cells or (len(cells) == 1 and not cells[0].strip()):
-                continue
-            if len(cells) != width:
-                report.warning(csv_file.name, start, "",
-                               "this line has a different number of fields from the header; "
-                               "missing fields are read as empty")
-            yield CsvRow(start, {name: (cells[i].strip() if i < len(cells) else "") for name, i in items})
-    except UnicodeDecodeError:
-        report.error(csv_file.name, line, "", "the text is not UTF-8 from here on: save the file as UTF-8 CSV")
-    except csv.Error as problem:
-        report.error(csv_file.name, line, "", f"the CSV cannot be read here ({problem})")
-    finally:
+        header = next(reader)
+    except StopIteration:
+        report.error(csv_file.name, 1, "", "the file is empty: it needs at least a header line")
         raw.close()
+        return None, iter(())
+    except (UnicodeDecodeError, csv.Error):
+        report.error(csv_file.name, 1, "", "the header line cannot be read: save the file as UTF-8 CSV")
+        raw.close()
+        return None, iter(())
+    positions = match_header(csv_file.name, header, expected, report)
+    if positions is None:
+        raw.close()
+        return None, iter(())
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        width = len(header)
+        line = reader.line_num + 1
+        try:
+            for cells in reader:
+                start = line
+                line = reader.line_num + 1
+                if len(cells) != width:
+                    if not cells or (len(cells) == 1 and not cells[0].strip()):
+                        continue
+                    report.warning(csv_file.name, start, "",
+                                   "this line has a different number of fields from the header; "
+                                   "missing fields are read as empty")
+                    cells = cells + [""] * (width - len(cells))
+                yield start, cells
+        except UnicodeDecodeError:
+            report.error(csv_file.name, line, "", "the text is not UTF-8 from here on: save the file as UTF-8 CSV")
+        except csv.Error as problem:
+            report.error(csv_file.name, line, "", f"the CSV cannot be read here ({problem})")
+        finally:
+            raw.close()
+
+    return positions, records()
+
+
+def read_rows(csv_file: CsvFile, expected: ColumnsExpected, report: ImportReport) -> Iterator[CsvRow]:
+    """Every data row with its line number and its cells by column name (stripped)."""
+    positions, records = read_records(csv_file, expected, report)
+    if positions is None:
+        return
+    items = list(positions.items())
+    for line, cells in records:
+        yield CsvRow(line, {name: cells[i].strip() for name, i in items})
+
+
+def count_lines(csv_file: CsvFile) -> int:
+    """A quick estimate of the data lines (for a progress bar): newlines minus the header."""
+    count = 0
+    with csv_file.open_bytes() as raw:
+        while block := raw.read(1 << 20):
+            count += block.count(b"\n")
+    return max(count - 1, 0)
 
 
 def read_header(csv_file: CsvFile) -> list[str]:

@@ -45,8 +45,11 @@ class ImportReport:
         self._groups: dict[tuple[str, str, str, str], ProblemGroup] = {}
         self.counts: dict[str, int] = {}  # what was written, for the summary ("persons: 120 written")
         self.notes: list[str] = []
+        self._errors = 0
 
     def _add(self, severity: str, file: str, line: int | None, column: str, message: str) -> None:
+        if severity == "error":
+            self._errors += 1
         key = (severity, file, column, message)
         group = self._groups.get(key)
         if group is None:
@@ -80,7 +83,7 @@ class ImportReport:
 
     @property
     def has_errors(self) -> bool:
-        return any(g.severity == "error" for g in self._groups.values())
+        return self._errors > 0
 
     def error_count(self) -> int:
         return sum(max(g.count, 1) for g in self._groups.values() if g.severity == "error")

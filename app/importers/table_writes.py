@@ -38,6 +38,7 @@ class TableWriter:
         self.connection = transaction.connection
         self.postgres = isinstance(db, PostgresEngine)
         self._staged: set[str] = set()
+        self._tuned = False
         self.now = datetime.now(timezone.utc)
 
     # ------------------------------------------------------------------------------------------------ reading
@@ -124,6 +125,9 @@ class TableWriter:
             else "ON CONFLICT (source_id) DO NOTHING"
         column_list = ", ".join(f'"{c}"' for c in all_columns)
 
+        if not self.postgres and not self._tuned:
+            self._tuned = True  # this connection only: a bigger page cache for large indexes (256 MB)
+            await self.run("PRAGMA cache_size = -262144")
         written = 0
         chunk_size = POSTGRES_CHUNK if self.postgres else SQLITE_CHUNK
         for chunk in _chunks(rows, chunk_size):
