@@ -21,7 +21,7 @@ from app.settings import Settings, get_settings
 
 def create_app(settings: Settings | None = None) -> Litestar:
     from app.database import close_engine, prepare_engine
-    from app.mail.sender import run_sender
+    from app.mail.sender import run_sender, stop_sender
     from app.templating import jinja_environment
     from app.web.account import AccountController
     from app.web.activation import ActivationController
@@ -46,14 +46,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await prepare_engine()
-        sender = asyncio.create_task(run_sender(settings)) if settings.delivers_by_smtp else None
+        stop = asyncio.Event()
+        sender = asyncio.create_task(run_sender(settings, stop=stop)) if settings.delivers_by_smtp else None
         try:
             yield
         finally:
             if sender:
-                sender.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sender
+                await stop_sender(sender, stop)
             await close_engine()
 
     handlers = [

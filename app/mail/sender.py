@@ -8,6 +8,7 @@ lease that runs out, and the message is tried again. Nothing is lost while the r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -123,17 +124,28 @@ async def deliver_due(settings: Settings, *, limit: int = BATCH) -> int:
     return sent
 
 
-async def run_sender(settings: Settings, *, wake: asyncio.Event | None = None, idle_seconds: float = 2.0) -> None:
-    """Deliver forever: the in-process sender and `homeroom mail-worker` both run this loop."""
-    wake = wake or asyncio.Event()
-    while True:
+async def run_sender(settings: Settings, *, stop: asyncio.Event | None = None, idle_seconds: float = 2.0) -> None:
+    """Deliver until `stop` is set: the in-process sender and `homeroom mail-worker` both run this loop."""
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
         try:
-            while await deliver_due(settings):
+            while not stop.is_set() and await deliver_due(settings):
                 pass
         except Exception:  # the database may be restarting; try again on the next round
             log.exception("outbox delivery round failed")
         try:
-            await asyncio.wait_for(wake.wait(), timeout=idle_seconds)
+            await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
         except asyncio.TimeoutError:
             pass
-        wake.clear()
+
+
+async def stop_sender(sender: asyncio.Task, stop: asyncio.Event, *, grace_seconds: float = 10.0) -> None:
+    """Let the round in progress finish, so a message the relay accepted is marked sent (cancelling between
+    the two would send it again after the lease runs out); cancel only if the relay hangs."""
+    stop.set()
+    try:
+        await asyncio.wait_for(asyncio.shield(sender), timeout=grace_seconds)
+    except asyncio.TimeoutError:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
