@@ -17,6 +17,11 @@ class Fill:
 
 
 @dataclass(frozen=True)
+class Check:
+    field: str  # the id of a radio button or checkbox to tick
+
+
+@dataclass(frozen=True)
 class Submit:
     button: str  # the button's accessible name
 
@@ -36,7 +41,7 @@ class ForgetCookies:
     """The browser loses its cookies (another tab logged out, cookies cleared): the form's token is stale."""
 
 
-Step = Fill | Submit | Goto | Follow | ForgetCookies
+Step = Fill | Check | Submit | Goto | Follow | ForgetCookies
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class PageState:
     server: str = "test"  # "demo" for pages that exist only in demo mode
     shows: tuple[str, ...] = ()  # text the page must show
     reloads: bool = False  # the last step signs in or out, which loads a whole page even with JavaScript
+    media: str = "screen"  # "print" checks the page as printed (the key slip)
 
     def __str__(self) -> str:
         return self.name
@@ -61,6 +67,17 @@ def log_in(username: str = "{username}", password: str = "{password}") -> tuple[
 
 def signed_in(url: str) -> tuple[Step, ...]:
     return (*log_in(), Goto(url))
+
+
+def staff_signed_in(url: str | None = None) -> tuple[Step, ...]:
+    from tests.browser.seed_staff import STAFF_PASSWORD, STAFF_USERNAME
+
+    return (*log_in(STAFF_USERNAME, STAFF_PASSWORD), *((Goto(url),) if url else ()))
+
+
+def staff_at_walk_in() -> tuple[Step, ...]:
+    """The console's page for a guardian with no account, who has come to the office for a key."""
+    return (*staff_signed_in("/staff?q=Walkin"), Follow('a[href^="/staff/guardians/"]'))
 
 
 def enter_key(key: str = "{key}") -> tuple[Step, ...]:
@@ -183,6 +200,48 @@ PAGES: tuple[PageState, ...] = (
                Fill("verify-password", STRONG), Submit("Change Password")), errors=("current-password",)),
     PageState("log out everywhere", "/", "Log In", (*signed_in("/account"), Submit("Log out everywhere")),
               lands_on="/?notice=signed-out", reloads=True),
+    # Need an activation key? Request one (DESIGN §4.7)
+    PageState("request a key", "/", "Request an Activation Key", (Follow('a[href="/request-key"]'),)),
+    PageState("request a key, nothing entered", "/request-key", "Request an Activation Key", (Submit("Submit"),),
+              errors=("requester-name", "relationship", "email", "phone", "student-number", "ssn", "birth-date")),
+    PageState("request a key, sent", "/request-key", "Request received",
+              (Fill("requester-name", "Rosa Lopez"), Fill("relationship", "grandmother"),
+               Fill("email", "rosa-{unique}@example.com"), Fill("phone", "404-555-0199"),
+               Fill("student-number", "S00001"), Fill("ssn", "000000000"), Fill("birth-date", "04/27/2017"),
+               Submit("Submit")), lands_on="/request-key/sent"),
+    # The school office's console (DESIGN §5), as a district admin
+    PageState("console", "/", "School office console", staff_signed_in(), lands_on="/staff", reloads=True),
+    PageState("console, search results", "/", "Search results", staff_signed_in("/staff?q=Lopez"),
+              shows=("Walkin Lopez",)),
+    PageState("console, a student", "/", "Ana Lopez",
+              (*staff_signed_in("/staff?q=Ana"), Follow('a[href^="/staff/students/"]'))),
+    PageState("console, a guardian", "/", "Walkin Lopez", staff_at_walk_in(), shows=("never given by phone",)),
+    PageState("console, key without the ID check", "/", "Walkin Lopez",
+              (*staff_at_walk_in(), Check("photo-id-type"), Submit("Issue key and print slip")),
+              errors=("id-checked",)),
+    PageState("console, key slip printed", "/", "Activation key slip",
+              (*staff_at_walk_in(), Check("photo-id-type"), Check("id-checked"), Submit("Issue key and print slip")),
+              shows=("How to use it",), media="print"),
+    PageState("console, key requests", "/", "Key requests", staff_signed_in("/staff/key-requests")),
+    PageState("console, a key request", "/", "Key request from Rosa Lopez",
+              (*staff_signed_in("/staff/key-requests"), Follow('a[href^="/staff/key-requests/"]'))),
+    PageState("console, key request denied without a reason", "/", "Key request from Rosa Lopez",
+              (*staff_signed_in("/staff/key-requests"), Follow('a[href^="/staff/key-requests/"]'),
+               Submit("Deny the request")), errors=("reason",)),
+    PageState("console, household changes", "/", "Household changes", staff_signed_in("/staff/household-changes")),
+    PageState("console, a household change", "/", None,
+              (*staff_signed_in("/staff/household-changes"), Follow('a[href^="/staff/household-changes/"]')),
+              shows=("48 Peachtree Road",)),
+    PageState("console, household change denied without a reason", "/", None,
+              (*staff_signed_in("/staff/household-changes"), Follow('a[href^="/staff/household-changes/"]'),
+               Submit("Deny the change")), errors=("reason",)),
+    PageState("console, district preferences", "/", "District preferences", staff_signed_in("/staff/preferences")),
+    PageState("console, district preferences, bad value", "/", "District preferences",
+              (*staff_signed_in("/staff/preferences"), Fill("password-min-length", "3"), Submit("Save preferences")),
+              errors=("password-min-length",)),
+    PageState("console, audit log", "/", "Audit log", staff_signed_in("/staff/audit")),
+    PageState("console, audit log, bad date", "/", "Audit log", staff_signed_in("/staff/audit?since=2026-13-45"),
+              errors=("since",)),
     # Errors
     PageState("page not found", "/no-such-page", "Page not found"),
     PageState("form expired", "/", "This form has expired", (ForgetCookies(), *log_in())),

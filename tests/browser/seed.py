@@ -19,6 +19,7 @@ KEY_HOLDERS = ("states", "focus", "keyboard_js", "keyboard_nojs")
 
 
 async def seed() -> dict:
+    from tests.browser.seed_staff import seed_staff_console
     from app.database import transaction
     from app.services.activation import create_account_with_key
     from app.services.activation_keys import issue_key
@@ -59,6 +60,8 @@ async def seed() -> dict:
     assert created.session_token, (existing_key, created.errors)
     # One email in the outbox before any test runs, for the dev mailbox to list.
     await request_username_reminder(EXISTING_EMAIL, ip="127.0.0.1")
+
+    await seed_staff_console(EXISTING_USERNAME)
 
     keys = {}
     for name in KEY_HOLDERS:

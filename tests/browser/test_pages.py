@@ -27,6 +27,7 @@ def base_url(portal: Portal, state: PageState) -> str:
 def test_page_state(state: PageState, page: Page, portal: Portal, browser: Browser,
                     request: pytest.FixtureRequest) -> None:
     arrival = reach(page, state, base_url(portal, state), values_for(portal, request))
+    page.emulate_media(media=state.media)
     failures: list[str] = []
 
     def check(ok: bool, message: str) -> None:
