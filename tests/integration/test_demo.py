@@ -1,0 +1,220 @@
+"""The demo district (`homeroom demo`): the same district for the same seed, nothing added on a second
+run, every case the parent flows need, and never an SSN's digits in the database or the instructions."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import defaultdict
+
+import pytest
+
+from app.demo import DEMO_PASSWORD, GRADES, demo_ssn, describe_demo, fill_demo_district
+from app.rules.passwords import PasswordPolicy, password_errors
+from app.rules.ssn import ssn_digest
+from app.services.activation_keys import issue_key_for
+from app.services.eligibility import eligible_links, portal_students_of
+from app.services.recovery import request_username_reminder
+from app.services.sign_in import sign_in
+from app.settings import get_settings
+from app.tables import ALL_TABLES, GuardianLink, OutboxEmail, Person, SchoolEnrollment, UserAccount
+
+pytestmark = pytest.mark.usefixtures("clean_database", "engine_as_the_command_prepares_it")
+
+
+@pytest.fixture
+async def engine_as_the_command_prepares_it():
+    """`homeroom demo` runs with the engine prepared (WAL on SQLite: the school year's bulk writer and the
+    reads beside it need it), so the tests do too; the rest of the suite keeps its own journal mode."""
+    from app.database import engine
+    from tests.conftest import ON_POSTGRES
+
+    if ON_POSTGRES:
+        yield
+        return
+    await engine().run_ddl("PRAGMA journal_mode=WAL")
+    yield
+    await engine().run_ddl("PRAGMA journal_mode=DELETE")
+
+
+async def empty_tables() -> None:
+    for table in reversed(ALL_TABLES):
+        await table.delete(force=True)
+
+
+async def district_snapshot() -> dict[str, list]:
+    """Everything the seed decides, by sourcedId (row ids and public ids are the database's own)."""
+    people = await Person.select(
+        Person.source_id, Person.kind, Person.given_name, Person.family_name, Person.email, Person.student_number,
+        Person.birth_date, Person.ssn_hash, Person.ssn_last4_hash,
+    ).order_by(Person.source_id)
+    enrollments = await SchoolEnrollment.select(
+        SchoolEnrollment.student.source_id, SchoolEnrollment.school.source_id, SchoolEnrollment.grade,
+        SchoolEnrollment.status,
+    )
+    links = await GuardianLink.select(
+        GuardianLink.guardian.source_id, GuardianLink.student.source_id, GuardianLink.relationship,
+        GuardianLink.is_guardian, GuardianLink.portal_access,
+    )
+    accounts = await UserAccount.select(UserAccount.username, UserAccount.person.source_id)
+    return {"people": people, "enrollments": sorted(map(str, enrollments)), "links": sorted(map(str, links)),
+            "accounts": sorted(map(str, accounts))}
+
+
+async def active_schools_by_student() -> dict[int, set[int]]:
+    schools: dict[int, set[int]] = defaultdict(set)
+    for row in await SchoolEnrollment.select().where(SchoolEnrollment.status == "active"):
+        schools[row["student"]].add(row["school"])
+    return schools
+
+
+async def test_the_same_seed_gives_the_same_district():
+    await fill_demo_district(students=60, seed=7)
+    first = await district_snapshot()
+    await empty_tables()
+    await fill_demo_district(students=60, seed=7)
+    assert await district_snapshot() == first
+    await empty_tables()
+    await fill_demo_district(students=60, seed=8)
+    other = await district_snapshot()
+    assert [p["given_name"] for p in other["people"]] != [p["given_name"] for p in first["people"]]
+
+
+async def test_a_second_run_adds_nothing_and_reports_what_is_there():
+    created = await fill_demo_district()
+    before = await district_snapshot()
+    again = await fill_demo_district(students=500, seed=1)
+    assert created.created and not again.created
+    assert await district_snapshot() == before
+    assert dataclasses.replace(again, created=True) == created
+
+
+async def test_the_default_district_has_sixty_students_at_four_schools():
+    summary = await fill_demo_district()
+    assert (summary.students, summary.schools, summary.accounts) == (60, 4, 2)
+    assert await Person.count().where(Person.kind == "student") == 60
+
+
+async def test_a_district_larger_than_one_insert_has_exactly_the_students_asked_for():
+    summary = await fill_demo_district(students=560, seed=3)
+    assert summary.students == 560 and summary.students + summary.guardians > 1000  # two chunks of people
+    numbers = [r["student_number"] for r in await Person.select(Person.student_number).where(
+        Person.kind == "student")]
+    assert len(set(numbers)) == 560 and all(re.fullmatch(r"S1\d{5}", n) for n in numbers)
+
+
+async def test_students_birth_dates_match_their_grades():
+    await fill_demo_district()
+    school_year = 2026  # the fake clock says March 2026
+    rows = await SchoolEnrollment.select(SchoolEnrollment.grade, SchoolEnrollment.student.birth_date.as_alias("born"))
+    for row in rows:
+        age_on_first_of_september = (school_year - 1) - row["born"].year - (
+            (row["born"].month, row["born"].day) > (9, 1))
+        assert age_on_first_of_september == 5 + GRADES.index(row["grade"]), row
+
+
+async def test_the_district_has_every_case_the_parent_flows_need():
+    await fill_demo_district()
+    schools = await active_schools_by_student()
+    links = await GuardianLink.select()
+    children: dict[int, list[int]] = defaultdict(list)
+    for link in links:
+        if link["is_guardian"] and link["portal_access"]:
+            children[link["guardian"]].append(link["student"])
+
+    assert any(len(s) > 1 for s in schools.values()), "a student enrolled at two schools"
+    assert any(len(kids) >= 3 for kids in children.values()), "a guardian with several children"
+    assert any(len(kids) == 2 and len(set().union(*(schools[k] for k in kids))) == 2
+               for kids in children.values()), "a guardian whose two children are at two different schools"
+    assert await SchoolEnrollment.exists().where(SchoolEnrollment.status == "inactive")
+    assert any(not l["portal_access"] and l["is_guardian"] for l in links), "a guardian without portal access"
+    assert any(not l["is_guardian"] and l["relationship"] == "emergency contact" for l in links)
+    assert await Person.exists().where((Person.kind == "guardian") & Person.id.not_in(eligible_links())), \
+        "someone the key office has to refuse"
+
+
+async def test_emails_on_file_are_lower_case_example_addresses_one_shared_by_two_accounts():
+    summary = await fill_demo_district()
+    emails = [r["email"] for r in await Person.select(Person.email).where(Person.email.is_not_null())]
+    assert emails and all(e == e.lower() and re.fullmatch(r"[a-z0-9.]+@example\.(org|com)", e) for e in emails)
+    holders = await UserAccount.select(UserAccount.username).where(
+        UserAccount.person.email == summary.shared_email)
+    assert len(holders) == 2 and {h["username"] for h in holders} == set(summary.usernames)
+
+
+async def test_forgot_username_for_the_shared_email_lists_both_usernames():
+    summary = await fill_demo_district()
+    await request_username_reminder(summary.shared_email.upper(), ip="127.0.0.1")
+    reminder = await OutboxEmail.objects().first()
+    assert reminder is not None
+    assert all(username in reminder.body_text for username in summary.usernames)
+
+
+async def test_keys_can_be_issued_for_the_suggested_guardians():
+    summary = await fill_demo_district()
+    assert 2 <= len(summary.key_candidates) <= 3
+    assert summary.key_candidates[0].children == 2 and summary.key_candidates[0].schools == 2
+    for candidate in summary.key_candidates:
+        issued = await issue_key_for(candidate.source_id)
+        assert len(issued.key.replace("-", "")) == 32
+
+
+async def test_the_ready_made_account_signs_in_and_sees_three_children():
+    summary = await fill_demo_district()
+    assert "demoparent" in summary.usernames
+    result = await sign_in("demoparent", DEMO_PASSWORD, ip="127.0.0.1", user_agent="pytest", previous_session=None)
+    assert result.session_token and result.role == "guardian"
+    account = await UserAccount.objects().where(UserAccount.username == "demoparent").first()
+    students = await portal_students_of(account.person)
+    assert len(students) == 3
+    assert len({e["school_name"] for s in students for e in s["enrollments"]}) == 3
+
+
+def test_the_demo_password_passes_the_password_rules_even_when_strong():
+    for username in ("demoparent", "joselopez"):
+        for strong in (False, True):
+            policy = PasswordPolicy(6, strong, "Homeroom Demo District")
+            assert password_errors(DEMO_PASSWORD, DEMO_PASSWORD, username=username, policy=policy) == []
+
+
+async def test_no_ssn_digits_are_stored_only_their_keyed_digests():
+    seed = 11
+    summary = await fill_demo_district(students=60, seed=seed)
+    ssns = [demo_ssn(seed, n) for n in range(1, 61)]
+    assert all(re.fullmatch(r"9\d{8}", s) for s in ssns) and len(set(ssns)) == 60
+
+    pepper = get_settings().ssn_pepper
+    students = await Person.select().where(Person.kind == "student").order_by(Person.source_id)
+    with_ssn = [(s, ssn) for s, ssn in zip(students, ssns) if s["ssn_hash"]]
+    assert len(with_ssn) > 40
+    for student, ssn in with_ssn:
+        assert student["ssn_hash"] == ssn_digest(pepper, ssn)
+        assert student["ssn_last4_hash"] == ssn_digest(pepper, ssn[-4:])
+
+    everything = " ".join([str(await table.select()) for table in ALL_TABLES])
+    spelled = ssns + [f"{s[:3]}-{s[3:5]}-{s[5:]}" for s in ssns]
+    assert not [s for s in spelled if s in everything]
+    assert not re.search(r"\d{3}-?\d{2}-?\d{4}", describe_demo(summary))
+
+
+async def test_the_instructions_say_how_to_try_it():
+    summary = await fill_demo_district()
+    settings = dataclasses.replace(get_settings(), env="demo", smtp_url=None)
+    text = describe_demo(summary, settings)
+    assert settings.public_url in text
+    assert f"{settings.public_url}/dev/mailbox" in text
+    for candidate in summary.key_candidates:
+        assert f"homeroom keys issue --guardian {candidate.source_id}" in text
+    assert "demoparent" in text and DEMO_PASSWORD in text
+    assert "phone" in text
+    assert "/dev/mailbox" not in describe_demo(summary)  # with SMTP configured there is no dev mailbox
+
+
+async def test_instructions_after_a_key_is_used_suggest_other_guardians():
+    first = await fill_demo_district()
+    guardian = await Person.objects().where(Person.source_id == first.key_candidates[0].source_id).first()
+    await UserAccount.insert(UserAccount(username="keisha", username_key="keisha", password_hash="x",
+                                         person=guardian.id))
+    again = await fill_demo_district()
+    assert first.key_candidates[0].source_id not in {c.source_id for c in again.key_candidates}
+    assert again.key_candidates
