@@ -23,9 +23,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.browser.walk import Inspector, serve_axe
 from tests.mailbox import Mailbox, ReceivedMail, SmtpServer
 
 PROJECT_ROOT = Path(__file__).parent.parent.parent
+# Chromium logs every 4xx answer as a console error; the walk checks those statuses itself (422 for a form
+# with errors, 404, 403, 410), so only these are not problems. 5xx answers and everything else are.
+EXPECTED_STATUS = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d ")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -132,6 +136,13 @@ def browser() -> Browser:
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def inspector(browser: Browser) -> Inspector:
+    inspector = Inspector(browser)
+    yield inspector
+    inspector.close()
+
+
 @pytest.fixture(params=[True, False], ids=["js", "nojs"])
 def javascript(request) -> bool:
     return request.param
@@ -142,6 +153,7 @@ def context(browser: Browser, javascript: bool) -> BrowserContext:
     context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1024, "height": 768})
     context.set_default_timeout(10_000)
     context.javascript = javascript
+    serve_axe(context)
     yield context
     context.close()
 
@@ -152,7 +164,7 @@ def page(context: BrowserContext) -> Page:
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
-            if message.type in ("error", "warning") else None)
+            if message.type in ("error", "warning") and not EXPECTED_STATUS.match(message.text) else None)
     page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
     page.problems = problems
     page.javascript = context.javascript

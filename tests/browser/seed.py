@@ -14,6 +14,7 @@ import sys
 EXISTING_USERNAME = "marialopez"
 EXISTING_PASSWORD = "Marigold-Window-42"
 EXISTING_EMAIL = "maria.lopez@example.com"
+VERIFIED_USERNAME = "PatLopez"  # Maria's co-guardian, who has confirmed the household this school year
 # Guardians who get an activation key, by the test that redeems it.
 KEY_HOLDERS = ("states", "focus", "keyboard_js", "keyboard_nojs")
 
@@ -73,15 +74,38 @@ async def seed() -> dict:
 
 
 async def seed_household(guardian, *children) -> None:
-    """The household page's data (issue 3): an address, the family, and one phone of the guardian's."""
-    from app.tables import ContactPhone, Household, HouseholdMember
+    """The household pages' data (issue 3): an address, the family, one phone of the guardian's; and a
+    second guardian of the family, VERIFIED_USERNAME, who has already confirmed it this school year (the
+    walk visits both states without pressing "This is correct", which works once a year)."""
+    from datetime import date
+
+    from app.database import transaction
+    from app.rules.school_year import school_year_of
+    from app.services.activation import create_account_with_key
+    from app.services.activation_keys import issue_key
+    from app.tables import (ActivationKey, ContactPhone, GuardianLink, Household, HouseholdMember,
+                            HouseholdVerification, Person, UserAccount)
 
     household = Household(source_id="hh-lopez", name="Lopez", address_line1="12 Maple Street", city="Atlanta",
                           state="GA", postal_code="30303")
     await household.save()
-    for member in (guardian, *children):
-        await HouseholdMember(household=household.id, person=member.id).save()
     await ContactPhone(person=guardian.id, kind="mobile", number="+14045550101").save()
+    pat = Person(source_id="gua-pat", kind="guardian", given_name="Pat", family_name="Lopez",
+                 email="pat.lopez@example.com")
+    await pat.save()
+    for member in (guardian, pat, *children):
+        await HouseholdMember(household=household.id, person=member.id).save()
+    for child in children:
+        await GuardianLink(guardian=pat.id, student=child.id).save()
+    async with transaction():
+        await issue_key(pat, how="letter")
+    key_id = (await ActivationKey.select(ActivationKey.id).where(ActivationKey.guardian == pat.id).first())["id"]
+    created = await create_account_with_key(key_id, VERIFIED_USERNAME, EXISTING_PASSWORD, EXISTING_PASSWORD,
+                                            ip="127.0.0.1", user_agent="seed", previous_session=None)
+    assert created.session_token, created.errors
+    account = (await UserAccount.select(UserAccount.id).where(UserAccount.person == pat.id).first())["id"]
+    await HouseholdVerification(household=household.id, account=account,
+                                school_year=school_year_of(date.today())).save()
 
 
 def main(out_path: str) -> int:

@@ -10,12 +10,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import axe_playwright_python
-from playwright.sync_api import Browser, Page, Response
+from playwright.sync_api import Browser, BrowserContext, Page, Response
 
 from tests.browser.pages import Check, Fill, Follow, ForgetCookies, Goto, PageState, Submit
 
 AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# axe-core is loaded as a same-origin script (allowed by the CSP, and compiled once, unlike an evaluate).
+AXE_PATH = "/__axe-core__.js"
 
 # Before a submit: mark the document, and note when htmx has finished (swap, focus and title included).
 MARK_DOCUMENT = """() => {
@@ -114,34 +116,43 @@ def current_path(page: Page) -> str:
 
 # --- checks ---------------------------------------------------------------------------------------------
 
-def axe_violations(page: Page, browser: Browser) -> list[dict]:
-    """axe-core's violations. A page without JavaScript cannot run axe (timers never fire there), so its DOM
-    is copied, scripts and all removed, into a JavaScript-enabled page at the same URL with the same CSS."""
-    if page.javascript:
-        return _run_axe(page)
-    html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S | re.I)
-    viewport = page.viewport_size
-    inspector = browser.new_context(java_script_enabled=True, viewport=viewport)
-    try:
-        copy = inspector.new_page()
-        url = page.url
-        copy.route(lambda requested: requested == url,
-                   lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html))
-        copy.goto(url)
-        return _run_axe(copy)
-    finally:
-        inspector.close()
+class Inspector:
+    """axe-core for pages without JavaScript, which cannot run it (timers never fire there): the page's DOM
+    is copied, scripts removed, into a JavaScript-enabled page at the same URL and size, with the same CSS."""
+
+    def __init__(self, browser: Browser) -> None:
+        self.context = browser.new_context(java_script_enabled=True)
+        serve_axe(self.context)
+        self.page = self.context.new_page()
+        self._url = self._html = ""
+        self.page.route(lambda url: url == self._url, lambda route: route.fulfill(
+            status=200, content_type="text/html; charset=utf-8", body=self._html))
+
+    def violations(self, page: Page) -> list[dict]:
+        self._url = page.url
+        self._html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S | re.I)
+        self.page.set_viewport_size(page.viewport_size)
+        self.page.goto(self._url)
+        return axe_violations(self.page)
+
+    def close(self) -> None:
+        self.context.close()
 
 
-def _run_axe(page: Page) -> list[dict]:
+def axe_violations(page: Page) -> list[dict]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_SOURCE + "\n;0")
+        page.add_script_tag(url=AXE_PATH)
     return page.evaluate(
         """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}))""",
         AXE_TAGS,
     )
+
+
+def serve_axe(context: BrowserContext) -> None:
+    context.route(f"**{AXE_PATH}", lambda route: route.fulfill(
+        status=200, content_type="text/javascript", body=AXE_SOURCE, headers={"Cache-Control": "max-age=3600"}))
 
 
 def describe_violations(violations: list[dict]) -> str:
