@@ -63,6 +63,8 @@ class DistrictController(Controller):
         wanted = AuditFilter(person=typed["person"], student=typed["student"], action=typed["action"],
                              since=_typed_date(since, "since", errors), until=_typed_date(until, "until", errors),
                              page=min(max(page, 1), 100000))
+        for problem in errors:  # a date field cannot hold what is not a date: it comes back empty
+            typed[problem.field] = ""
         found = await audit_log(wanted)
         query = {k: v for k, v in typed.items() if v}
         return await render(request, "staff/audit.html", {
