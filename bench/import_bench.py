@@ -96,10 +96,10 @@ def write_district(folder: Path, scale: float, seed: int = 5) -> dict[str, int]:
             agents = [f"gua-{guardian}"] + ([f"gua-{guardian + 1}"] if s % 2 == 0 else [])
             guardian += len(agents)
             yield [f"stu-{s}", "", "", "true", f"dist,sch-{s % schools}", "student", "", "", rng.choice(GIVEN),
-                   rng.choice(FAMILY), "", "", f"S{s:07d}", "", "", "", ",".join(agents), f"{s % 12 + 1:02d}", ""]
+                   rng.choice(FAMILY), "", f"S{s:07d}", "", "", "", ",".join(agents), f"{s % 12 + 1:02d}", ""]
             for g in agents:
                 yield [g, "", "", "true", "dist", "parent", "", "", rng.choice(GIVEN), rng.choice(FAMILY), "", "",
-                       f"{g}@family.example", "", "", "", f"stu-{s}", "", ""]
+                       f"{g}@family.example", "", "", f"stu-{s}", "", ""]
 
     counts["users"] = write_csv(roster / "users.csv", USERS, users())
 

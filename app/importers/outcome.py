@@ -11,12 +11,17 @@ from typing import TextIO
 from app.importers.problems import ImportReport
 
 DONE, NOTHING_CHANGED, USAGE = 0, 1, 2
+PRINTED = 60  # problem lines on the terminal; `--report FILE` has every one
 
 
 def finish(report: ImportReport, what: str, *, report_file: Path | None = None,
            out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    for line in report.lines():
+    lines = report.lines()
+    for line in lines[:PRINTED]:
         print(line, file=err)
+    if len(lines) > PRINTED:
+        hint = f"they are all in {report_file}" if report_file else "run again with --report FILE to get them all"
+        print(f"... and {len(lines) - PRINTED:,} more lines of problems ({hint}).", file=err)
     for note in report.notes:
         print(f"NOTE: {note}", file=err)
     if report_file is not None:
