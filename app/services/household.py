@@ -19,7 +19,7 @@ from app.rules.addresses import Address, address_errors, tidy_address
 from app.rules.district_day import district_day
 from app.rules.emails import normalise_email
 from app.rules.errors import N_, FieldError
-from app.rules.phones import PHONE_KINDS, check_phone
+from app.rules.phones import PHONE_KINDS, PhoneCheck, check_phone
 from app.rules.school_year import school_year_label, school_year_of
 from app.rules.tokens import new_token, token_digest
 from app.services import audit, rate_limits
@@ -170,7 +170,7 @@ async def find_phone(guardian: SignedInAccount, phone_id: int) -> dict | None:
         (ContactPhone.id == phone_id) & (ContactPhone.person == guardian.person_id)).first()
 
 
-def _phone_errors(kind: str, check) -> list[FieldError]:
+def _phone_errors(kind: str, check: PhoneCheck) -> list[FieldError]:
     errors = []
     if kind not in PHONE_KINDS:
         errors.append(FieldError("kind", N_("Choose whether this is a mobile, home or work number")))
