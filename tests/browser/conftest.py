@@ -186,3 +186,16 @@ def reset_link(portal: Portal, browser: Browser) -> str:
         context.close()
     mail = wait_for_mail(portal.mailbox, portal.seed["email"], "reset")
     return re.search(r"http://\S+/reset/\S+", mail.text).group(0)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    from tests.browser.weights import MEASURED
+
+    if not MEASURED:
+        return
+    write = terminalreporter.write_line
+    write("")
+    write("Page weights, bytes on the wire (headers + compressed body), first visit from an empty cache:")
+    write(f"{'page':44} {'total':>7} {'HTML':>6} {'CSS':>6} {'JS':>6} {'htmx max':>8}  encoding")
+    for name, whole, html, css, js, fragment, encoding in MEASURED:
+        write(f"{name:44} {whole:>7} {html:>6} {css:>6} {js:>6} {fragment or '':>8}  {encoding}")

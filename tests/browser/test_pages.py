@@ -1,14 +1,16 @@
 """Every page and state in PAGES, with JavaScript on and off (QUALITY §2): axe-core finds nothing, the page
 reflows at 320 px, inputs have visible labels, errors are summarised and tied to their fields, focus and
-title follow an htmx swap, and without JavaScript each step is a plain POST answered with a 303."""
+title follow an htmx swap, without JavaScript each step is a plain POST answered with a 303, and every full
+page keeps to the weight budgets (weights.py)."""
 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import Portal
 from tests.browser.pages import PAGES, PageState
+from tests.browser.weights import Traffic, is_full_page, weight_problems
 from tests.browser.walk import (ERROR_STRUCTURE, UNLABELLED_INPUTS, Inspector, Values, axe_violations, current_path,
                                 describe_violations, focused_element, page_width_at, reach)
 
@@ -24,8 +26,9 @@ def base_url(portal: Portal, state: PageState) -> str:
 
 
 @pytest.mark.parametrize("state", PAGES, ids=str)
-def test_page_state(state: PageState, page: Page, portal: Portal, inspector: Inspector,
+def test_page_state(state: PageState, page: Page, portal: Portal, browser: Browser, inspector: Inspector,
                     request: pytest.FixtureRequest) -> None:
+    traffic = Traffic(page) if page.javascript else None
     arrival = reach(page, state, base_url(portal, state), values_for(portal, request))
     page.emulate_media(media=state.media)
     failures: list[str] = []
@@ -90,4 +93,7 @@ def test_page_state(state: PageState, page: Page, portal: Portal, inspector: Ins
 
     if page.javascript:
         check(not page.problems, f"console: {page.problems}")
+        if is_full_page(state):
+            fragments = [e for e in traffic.settle(page) if e["type"] == "Fetch"]
+            failures.extend(weight_problems(browser, state, page, fragments))
     assert not failures, f"{state} ({'js' if page.javascript else 'no js'}):\n" + "\n".join(failures)

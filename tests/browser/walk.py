@@ -142,12 +142,17 @@ class Inspector:
 def axe_violations(page: Page) -> list[dict]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(url=AXE_PATH)
-    return page.evaluate(
-        """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations.map(v => ({
+    result = page.evaluate(
+        """async (tags) => {
+          const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+          return {passes: result.passes.length, violations: result.violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}))""",
+            nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}))};
+        }""",
         AXE_TAGS,
     )
+    assert result["passes"] > 0, f"axe-core checked nothing on {page.url}"
+    return result["violations"]
 
 
 def serve_axe(context: BrowserContext) -> None:
