@@ -28,13 +28,15 @@ from app.services.eligibility import eligible_links, portal_students_of
 from app.services.password_hashing import hashing
 from app.services.preferences import load_preferences, set_preference
 from app.settings import Settings, get_settings
-from app.tables import GuardianLink, Person, School, SchoolEnrollment, UserAccount
+from app.tables import AcademicSession, GuardianLink, Person, School, SchoolEnrollment, UserAccount
 
 DISTRICT_NAME = "Homeroom Demo District"
 # Passes the password rules (and Strong Password): not common, no username, no word of the district's name.
 DEMO_PASSWORD = "Maple-kite-47"
 SHARED_EMAIL = "lopez.family@example.org"
 DEMO_USERNAMES = ("demoparent", "joselopez")
+# Staff for trying the console: (username, role, the school a school-staff account works for).
+DEMO_STAFF = (("office", "school-staff", "org-lakeview-middle"), ("districtadmin", "district-admin", None))
 CHUNK = 1000  # rows per INSERT: well under SQLite's and PostgreSQL's limits on bound parameters
 GRADES = ("KG", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12")
 
@@ -346,12 +348,21 @@ async def insert_guardian_links(plan: DistrictPlan, person_ids: dict[str, int]) 
 
 
 async def hash_demo_passwords(plan: DistrictPlan) -> list[str]:
-    """One argon2 hash per ready-made account (each with its own salt), before the write transaction."""
-    return [await hashing().hash(DEMO_PASSWORD) for _ in plan.accounts]
+    """One argon2 hash per ready-made account, parents then staff (each with its own salt), before the
+    write transaction."""
+    return [await hashing().hash(DEMO_PASSWORD) for _ in range(len(plan.accounts) + len(DEMO_STAFF))]
 
 
-async def insert_demo_accounts(plan: DistrictPlan, person_ids: dict[str, int], password_hashes: list[str]) -> None:
-    for account, password_hash in zip(plan.accounts, password_hashes, strict=True):
+async def insert_demo_accounts(plan: DistrictPlan, person_ids: dict[str, int], school_ids: dict[str, int],
+                               password_hashes: list[str]) -> None:
+    parent_hashes, staff_hashes = password_hashes[:len(plan.accounts)], password_hashes[len(plan.accounts):]
+    for (username, role, school), password_hash in zip(DEMO_STAFF, staff_hashes, strict=True):
+        rows = await UserAccount.insert(UserAccount(
+            username=username, username_key=username_key(username), password_hash=password_hash, role=role,
+            school=school_ids[school] if school else None,
+        )).returning(UserAccount.id)
+        await audit.record("account.created", account=rows[0]["id"], detail="demo district staff")
+    for account, password_hash in zip(plan.accounts, parent_hashes, strict=True):
         rows = await UserAccount.insert(UserAccount(
             username=account.username, username_key=username_key(account.username), password_hash=password_hash,
             person=person_ids[account.guardian], role="guardian",
@@ -397,7 +408,11 @@ class DemoSummary:
 async def fill_demo_district(*, students: int = 60, seed: int = 2026) -> DemoSummary:
     """Fill an empty database with the demo district for `seed`; with people already there, add nothing.
     The showcase families come first, so a very small `students` still gets all of them (8 students)."""
+    from app.demo_year import fill_school_year  # the year reads the people committed below
+
     if await Person.exists():
+        if not await AcademicSession.exists():  # an earlier run stopped between the people and the year
+            await fill_school_year(seed=seed)
         return await summarise_district(created=False)
     plan = plan_district(students=students, seed=seed, school_year=current_school_year(),
                          pepper=get_settings().ssn_pepper)
@@ -409,10 +424,8 @@ async def fill_demo_district(*, students: int = 60, seed: int = 2026) -> DemoSum
         person_ids = await insert_people(plan)
         await insert_school_enrollments(plan, school_ids, person_ids)
         await insert_guardian_links(plan, person_ids)
-        await insert_demo_accounts(plan, person_ids, password_hashes)
+        await insert_demo_accounts(plan, person_ids, school_ids, password_hashes)
         await set_demo_preferences()
-    from app.demo_year import fill_school_year  # the year reads the people just committed
-
     await fill_school_year(seed=seed)
     return await summarise_district(created=True)
 
@@ -470,6 +483,8 @@ def describe_demo(summary: DemoSummary, settings: Settings | None = None) -> str
     if summary.usernames:
         lines += ["", "Log in as a parent who already has an account:",
                   f"  Username {' or '.join(summary.usernames)}, password {DEMO_PASSWORD}"]
+    lines += ["", "Try the school office console as " + " or ".join(
+        f"{username} ({role.replace('-', ' ')})" for username, role, _ in DEMO_STAFF) + f", password {DEMO_PASSWORD}"]
     if summary.key_candidates:
         lines += ["", "Or be a parent with a new activation key. Issue one here, then follow the activation key "
                       "link on the login page:"]

@@ -495,11 +495,8 @@ class YearWriter:
                                      students=students)
         await self.assignments(section, self.calendar.year, students, habits, ("Homework", "Quiz", "Test"), 5)
 
-    async def households(self) -> None:
+    async def households(self, links: list[dict]) -> None:
         """A household per family: guardians and students joined by guardian links, one address, phones."""
-        links = await GuardianLink.select(
-            GuardianLink.guardian, GuardianLink.student, GuardianLink.guardian.family_name.as_alias("family_name")
-        ).order_by(GuardianLink.id)
         family_names = {link["guardian"]: link["family_name"] for link in links}
         parent: dict[int, int] = {}
 
@@ -562,6 +559,10 @@ async def fill_school_year(*, seed: int, today: date | None = None, households: 
         else:
             placed.add(row["student"])
             cohorts[(row["school"], row["grade"])].append(row["student"])
+    # Read before BulkRows takes its own write connection (SQLite would wait for itself otherwise).
+    links = await GuardianLink.select(
+        GuardianLink.guardian, GuardianLink.student, GuardianLink.guardian.family_name.as_alias("family_name")
+    ).order_by(GuardianLink.id) if households else []
     async with BulkRows() as rows:
         writer = YearWriter(rows, rng, calendar, today)
         await writer.sessions()
@@ -580,5 +581,5 @@ async def fill_school_year(*, seed: int, today: date | None = None, households: 
         for school, students in sorted(visiting.items()):
             await writer.visiting_class(school, sorted(students))
         if households:
-            await writer.households()
+            await writer.households(links)
     return YearSummary(calendar.school_year, dict(rows.written))

@@ -19,22 +19,7 @@ from app.services.sign_in import sign_in
 from app.settings import get_settings
 from app.tables import ALL_TABLES, GuardianLink, OutboxEmail, Person, SchoolEnrollment, UserAccount
 
-pytestmark = pytest.mark.usefixtures("clean_database", "engine_as_the_command_prepares_it")
-
-
-@pytest.fixture
-async def engine_as_the_command_prepares_it():
-    """`homeroom demo` runs with the engine prepared (WAL on SQLite: the school year's bulk writer and the
-    reads beside it need it), so the tests do too; the rest of the suite keeps its own journal mode."""
-    from app.database import engine
-    from tests.conftest import ON_POSTGRES
-
-    if ON_POSTGRES:
-        yield
-        return
-    await engine().run_ddl("PRAGMA journal_mode=WAL")
-    yield
-    await engine().run_ddl("PRAGMA journal_mode=DELETE")
+pytestmark = pytest.mark.usefixtures("clean_database")
 
 
 async def empty_tables() -> None:
@@ -218,3 +203,28 @@ async def test_instructions_after_a_key_is_used_suggest_other_guardians():
     again = await fill_demo_district()
     assert first.key_candidates[0].source_id not in {c.source_id for c in again.key_candidates}
     assert again.key_candidates
+
+
+async def test_demo_staff_accounts_can_sign_in_to_the_console():
+    from app.demo import DEMO_PASSWORD, DEMO_STAFF
+    from app.services.sign_in import sign_in
+
+    await fill_demo_district(students=60, seed=2026)
+    for username, role, _ in DEMO_STAFF:
+        result = await sign_in(username, DEMO_PASSWORD, ip="127.0.0.1", user_agent="test", previous_session=None)
+        assert result.role == role
+
+
+async def test_a_district_left_without_its_school_year_gets_it_on_the_next_run():
+    from app.tables import AcademicSession, AttendanceEvent
+
+    await fill_demo_district(students=20, seed=7)
+    year_tables = ALL_TABLES[ALL_TABLES.index(AcademicSession):]
+    for table in reversed(year_tables):
+        await table.delete(force=True)
+    await Person.delete().where(Person.kind == "teacher")  # the year writes its teachers with it, in one go
+    assert not await AcademicSession.exists()
+
+    await fill_demo_district(students=20, seed=7)
+
+    assert await AcademicSession.exists() and await AttendanceEvent.exists()
