@@ -49,4 +49,4 @@ clean:
 # Translations: extract every marked string, then update each language's catalog (app/locale/<lang>/...).
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location -o app/locale/messages.pot .
-	for po in app/locale/*/LC_MESSAGES/messages.po; do [ -f "$$po" ] && $(BIN)/pybabel update -i app/locale/messages.pot -o "$$po" --no-fuzzy-matching || true; done
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching
