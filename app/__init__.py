@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.home import HomeController
     from app.web.key_request import KeyRequestController
     from app.web.household import EmailConfirmationController, HouseholdController
+    from app.web.language import LanguageController
     from app.web.middleware import SessionMiddleware, security_headers
     from app.web.records import RecordsController
     from app.web.recovery import RecoveryController
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         AccountController,
         RecoveryController,
         KeyRequestController,
+        LanguageController,
         *STAFF_CONTROLLERS,
         create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True},
                                    send_as_attachment=False, include_in_schema=False),

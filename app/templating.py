@@ -43,6 +43,7 @@ def jinja_environment() -> Environment:
         static_url=static_url,
         static_integrity=static_integrity,
         current_language=i18n.current_language,
+        available_languages=i18n.available_languages,
         format_moment=i18n.format_moment,
         format_day=i18n.format_day,
         is_demo=get_settings().is_demo,

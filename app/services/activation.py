@@ -89,7 +89,9 @@ async def password_policy() -> PasswordPolicy:
 
 
 async def create_account_with_key(key_id: int, username: str, password: str, verify: str, *, ip: str,
-                                  user_agent: str, previous_session: int | None) -> AccountCreation:
+                                  user_agent: str, previous_session: int | None,
+                                  language: str = "en") -> AccountCreation:
+    """`language` is the one the parent used to create the account: the portal and its email stay in it."""
     username = username.strip()
     errors = username_errors(username) + password_errors(
         password, verify, username=username, policy=await password_policy()
@@ -101,7 +103,7 @@ async def create_account_with_key(key_id: int, username: str, password: str, ver
     password_hash = await hashing().hash(password)
     try:
         token = await _create_account(key_id, username, password_hash, ip=ip, user_agent=user_agent,
-                                      previous_session=previous_session)
+                                      previous_session=previous_session, language=language)
     except _KeyGone:
         return AccountCreation(key_gone=True)
     except _Rollback as rollback:
@@ -114,7 +116,7 @@ async def create_account_with_key(key_id: int, username: str, password: str, ver
 
 
 async def _create_account(key_id: int, username: str, password_hash: str, *, ip: str, user_agent: str,
-                          previous_session: int | None) -> str:
+                          previous_session: int | None, language: str) -> str:
     now = clock.now()
     async with transaction():
         claimed = await ActivationKey.update({ActivationKey.used_at: now}).where(
@@ -137,6 +139,7 @@ async def _create_account(key_id: int, username: str, password_hash: str, *, ip:
             password_hash=password_hash,
             person=guardian_id,
             role="guardian",
+            language=language,
             created_at=now,
             password_changed_at=now,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
 
+from app import i18n
 from app.rules.errors import N_
 from app.services.activation import check_activation_key, create_account_with_key, password_policy
 from app.web.forms import read_form
@@ -53,7 +54,8 @@ class ActivationController(Controller):
         else:
             result = await create_account_with_key(
                 key_id, form["username"], form["password"], form["verify_password"], ip=client_ip(request),
-                user_agent=user_agent(request), previous_session=session.id if session else None)
+                user_agent=user_agent(request), previous_session=session.id if session else None,
+                language=i18n.current_language())
             if result.key_gone:
                 await forget(request, "activation_key_id")
                 return redirect_after_post(request, "/activate?notice=key-gone")

@@ -26,6 +26,8 @@ PUBLIC = {
     ("GET", "/email/confirm/{token:str}"),
     # DESIGN §4.7: asking for an activation key online is for people without an account.
     ("GET", "/request-key"), ("POST", "/request-key"), ("GET", "/request-key/sent"),
+    # DESIGN §4.1: the language switcher is for people who are not signed in.
+    ("POST", "/language"),
 }
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
