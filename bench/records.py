@@ -139,7 +139,7 @@ def sign_in(base: str) -> tuple[dict[str, str], str]:
     with httpx.Client(base_url=base) as client:
         client.get("/")
         token = client.cookies["homeroom_csrftoken"]
-        answer = client.post("/login", data={"username": USERNAME, "password": PASSWORD, "_csrf_token": token})
+        answer = client.post("/", data={"username": USERNAME, "password": PASSWORD, "_csrf_token": token})
         assert answer.status_code == 303, answer.status_code
         home = client.get("/home").text
         student = re.search(r'href="/students/([0-9a-f-]{36})/grades"', home).group(1)

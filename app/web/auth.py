@@ -34,7 +34,7 @@ class AuthController(Controller):
             return redirect_after_post(request, home_for(current_account(request).role))
         return await render(request, "auth/login.html", {"notice": NOTICES.get(notice), "username": ""})
 
-    @post("/login", opt={"public": True})
+    @post("/", opt={"public": True})
     async def log_in(self, request: Request) -> Response:
         form = await read_form(request, "username", "password")
         errors = list(form.errors)

@@ -80,7 +80,7 @@ class Portal:
 
     # --- flows -------------------------------------------------------------------------------------
     async def log_in(self, username: str, password: str, **kwargs) -> httpx.Response:
-        return await self.post("/login", {"username": username, "password": password}, **kwargs)
+        return await self.post("/", {"username": username, "password": password}, **kwargs)
 
     async def log_out(self) -> httpx.Response:
         return await self.post("/logout")

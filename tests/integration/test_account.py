@@ -193,7 +193,7 @@ async def test_recent_sign_ins_list_the_last_ten_attempts_with_time_and_ip(porta
 
 
 async def test_current_sessions_are_listed_with_this_device_first(rosa, second_portal):
-    await second_portal.client.post("/login", data={
+    await second_portal.client.post("/", data={
         "username": "rosa", "password": PASSWORD, "_csrf_token": await second_portal.csrf_token()},
         headers={"User-Agent": "Phone browser 1.0"})
     text = page_text((await rosa.get("/account")).text)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.integration.district import PASSWORD, issue_key, make_account
 
 FORMS = {
-    "/login": ("username", "password"),
+    "/": ("username", "password"),
     "/activate": ("activation_key",),
     "/activate/account": ("username", "password", "verify_password"),
     "/forgot-password": ("identifier",),
@@ -69,7 +69,7 @@ async def test_no_form_answers_bad_input_with_a_server_error(wizard_and_reset_in
 
 
 async def test_a_body_over_the_size_limit_is_refused_cleanly(portal):
-    response = await portal.post("/login", {"username": "a", "password": "x" * 70_000})
+    response = await portal.post("/", {"username": "a", "password": "x" * 70_000})
     assert response.status_code in (400, 413)
 
 
@@ -81,5 +81,5 @@ async def test_a_malformed_body_or_content_type_is_refused_cleanly(portal):
         ("application/json", b'{"username": ["a"], "password": {"$gt": ""}}'),
         ("text/plain", b"\x00\x01\x02"),
     ]:
-        response = await portal.client.post("/login", content=body, headers={"content-type": content_type})
+        response = await portal.client.post("/", content=body, headers={"content-type": content_type})
         assert response.status_code < 500, (content_type, response.status_code)

@@ -83,7 +83,7 @@ async def test_the_switcher_sets_a_cookie_and_the_next_page_is_spanish(portal, d
 async def test_a_form_with_errors_switches_back_to_the_login_page(portal, district):
     failed = await portal.log_in("", "")
     assert failed.status_code == 422
-    assert 'name="next" value="/"' in failed.text  # POST /login has no page of its own
+    assert 'name="next" value="/"' in failed.text  # the login form posts to the login page's own URL
     assert (await choose(portal, "es", "/")).headers["location"] == "/"
 
 

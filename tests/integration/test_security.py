@@ -14,7 +14,7 @@ from tests.integration.portal import SESSION_COOKIE, running_portal
 
 # Public by decision, one by one: adding a public route means adding it here, in review.
 PUBLIC = {
-    ("GET", "/"), ("POST", "/login"), ("POST", "/logout"),
+    ("GET", "/"), ("POST", "/"), ("POST", "/logout"),
     ("GET", "/activate"), ("POST", "/activate"), ("GET", "/activate/account"), ("POST", "/activate/account"),
     ("GET", "/forgot-password"), ("POST", "/forgot-password"), ("GET", "/forgot-password/sent"),
     ("GET", "/reset/{token:str}"), ("GET", "/reset"), ("POST", "/reset"),
@@ -88,7 +88,7 @@ async def test_every_state_change_without_a_csrf_token_is_refused(portal, sam, w
     if who == "signed in":
         await portal.log_in("SamPark", PASSWORD)
     unsafe = [(method, path) for method, path, _ in handlers(portal.app) if method not in SAFE]
-    assert ("POST", "/login") in unsafe and ("POST", "/logout") in unsafe
+    assert ("POST", "/") in unsafe and ("POST", "/logout") in unsafe
     sessions_before = await WebSession.count()
     await portal.csrf_token()  # the browser has a CSRF cookie; the attacker's form has no token
     for method, path in unsafe:
@@ -107,8 +107,8 @@ async def test_every_state_change_without_a_csrf_token_is_refused(portal, sam, w
 
 async def test_html_responses_carry_the_security_headers(portal, sam):
     pages = [await portal.get("/"), await portal.get("/activate"), await portal.get("/no-such-page"),
-             await portal.post("/login", {"username": "x", "password": "y"}),
-             await portal.client.post("/login", data={}),  # 403: no CSRF token
+             await portal.post("/", {"username": "x", "password": "y"}),
+             await portal.client.post("/", data={}),  # 403: no CSRF token
              await portal.get("/", headers={"Host": "evil.example"})]
     await portal.log_in("SamPark", PASSWORD)
     pages += [await portal.get("/home"), await portal.get("/home", htmx=True)]
