@@ -7,8 +7,11 @@ None, exactly as a student who does not exist; so is a section the student is no
 student's records writes a "records.viewed" audit event (FERPA §99.32).
 
 Speed (part 8): each page is a handful of queries, each bounded by one student (the person, student and
-section indexes), never by the district: attendance is read by student and date range, sections from
-the student's own enrollments.
+section indexes), never by the district: attendance is read by student and date range (the composite
+index on both), sections from the student's own enrollments. The district's preferences come with the
+reader (its `today`), read once per request by the caller. A records page makes, besides the session
+and the audit insert: the student (one query), the terms, and its own reads (sections in one query;
+grades add the term grades and the flags; attendance is one query).
 """
 
 from __future__ import annotations
@@ -19,11 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from app import clock
-from app.rules.district_day import district_day
 from app.rules.school_year import school_year_of
 from app.services import audit
 from app.services.eligibility import portal_students_of
-from app.services.preferences import load_preferences
 from app.tables import (
     AcademicSession,
     AttendanceEvent,
@@ -48,10 +49,12 @@ ACCESS_LOG_SHOWN = 100
 
 @dataclass(frozen=True)
 class Reader:
-    """The signed-in guardian reading, and where from (for the audit event)."""
+    """The signed-in guardian reading, on which day of the district's calendar (its time zone), and from
+    where (for the audit event)."""
 
     account_id: int
     guardian_id: int
+    today: date
     ip: str = ""
 
 
@@ -77,31 +80,34 @@ def _parse_public_id(text: str) -> uuid.UUID | None:
 
 
 async def linked_student(reader: Reader, public_id: str) -> Student | None:
-    """The student with this public id if the guardian may see them; None otherwise, whatever the reason."""
+    """The student with this public id if the guardian may see them (linked with the guardian and portal
+    flags, active, actively enrolled in a school); None otherwise, whatever the reason. One query: the
+    student's active school enrollments, kept only if the guardian's link is there."""
     wanted = _parse_public_id(public_id)
     if wanted is None:
         return None
-    link = await GuardianLink.select(
-        GuardianLink.student.id.as_alias("id"),
-        GuardianLink.student.given_name.as_alias("given_name"),
-        GuardianLink.student.family_name.as_alias("family_name"),
-    ).where(
+    linked_to_reader = GuardianLink.select(GuardianLink.student).where(
         (GuardianLink.guardian == reader.guardian_id)
-        & (GuardianLink.student.public_id == wanted)
         & (GuardianLink.is_guardian == True)  # noqa: E712
         & (GuardianLink.portal_access == True)  # noqa: E712
-        & (GuardianLink.student.status == "active")
-    ).first()
-    if link is None:
-        return None
+    )
     schools = await SchoolEnrollment.select(
-        SchoolEnrollment.grade, SchoolEnrollment.school.name.as_alias("school_name")
-    ).where((SchoolEnrollment.student == link["id"]) & (SchoolEnrollment.status == "active")).order_by(
-        SchoolEnrollment.id)
+        SchoolEnrollment.student.id.as_alias("id"),
+        SchoolEnrollment.student.given_name.as_alias("given_name"),
+        SchoolEnrollment.student.family_name.as_alias("family_name"),
+        SchoolEnrollment.grade,
+        SchoolEnrollment.school.name.as_alias("school_name"),
+    ).where(
+        (SchoolEnrollment.student.public_id == wanted)
+        & (SchoolEnrollment.student.status == "active")
+        & (SchoolEnrollment.status == "active")
+        & SchoolEnrollment.student.is_in(linked_to_reader)
+    ).order_by(SchoolEnrollment.id)
     if not schools:
         return None
-    return Student(link["id"], str(wanted), link["given_name"], link["family_name"],
-                   tuple(s["school_name"] for s in schools), schools[0]["grade"])
+    first = schools[0]
+    return Student(first["id"], str(wanted), first["given_name"], first["family_name"],
+                   tuple(s["school_name"] for s in schools), first["grade"])
 
 
 async def _record_view(reader: Reader, student: Student, what: str) -> None:
@@ -129,10 +135,6 @@ class TermChoice:
     terms: tuple[Term, ...]
     shown: Term
     containing: tuple[int, ...]
-
-
-async def district_today() -> date:
-    return district_day(clock.now(), (await load_preferences()).time_zone)
 
 
 async def _term_choice(today: date, wanted: str | None) -> TermChoice | None:
@@ -178,38 +180,58 @@ class Section:
         return (int(first), first) if first.isdigit() else (-1, first)
 
 
+_SECTION_COLUMNS = (
+    SectionEnrollment.section.id.as_alias("id"),
+    SectionEnrollment.section.public_id.as_alias("public_id"),
+    SectionEnrollment.section.title.as_alias("title"),
+    SectionEnrollment.section.course.title.as_alias("course"),
+    SectionEnrollment.section.periods.as_alias("periods"),
+    SectionEnrollment.section.room.as_alias("room"),
+    SectionEnrollment.section.school.name.as_alias("school"),
+)
+
+
 async def _sections_of(student_id: int, term_ids: tuple[int, ...]) -> list[Section]:
-    """The student's sections in any of these terms, with teachers, in period order. Three queries, each
-    bounded by the student's own enrollments."""
-    rows = await SectionEnrollment.select(
-        SectionEnrollment.section.id.as_alias("id"),
-        SectionEnrollment.section.public_id.as_alias("public_id"),
-        SectionEnrollment.section.title.as_alias("title"),
-        SectionEnrollment.section.course.title.as_alias("course"),
-        SectionEnrollment.section.periods.as_alias("periods"),
-        SectionEnrollment.section.room.as_alias("room"),
-        SectionEnrollment.section.school.name.as_alias("school"),
-    ).where(
+    """The student's sections in any of these terms, with teachers, in period order. One query, bounded
+    by the student's own enrollments (person index) and their sections' enrollments (section index): the
+    student's enrollment rows and the teachers' rows of those same sections, told apart here."""
+    students_sections = SectionEnrollment.select(SectionEnrollment.section).where(
         (SectionEnrollment.person == student_id) & (SectionEnrollment.role == "student")
-        & (SectionEnrollment.status == "active") & (SectionEnrollment.section.status == "active")
-    )
-    if not rows:
-        return []
-    ids = [r["id"] for r in rows]
-    in_terms = {r["section"] for r in await SectionTerm.select(SectionTerm.section).where(
-        SectionTerm.section.is_in(ids) & SectionTerm.term.is_in(list(term_ids)))}
-    return await _with_teachers([r for r in rows if r["id"] in in_terms])
+        & (SectionEnrollment.status == "active"))
+    in_terms = SectionTerm.select(SectionTerm.section).where(
+        SectionTerm.section.is_in(students_sections) & SectionTerm.term.is_in(list(term_ids)))
+    rows = await SectionEnrollment.select(
+        *_SECTION_COLUMNS, SectionEnrollment.person, SectionEnrollment.role,
+        SectionEnrollment.person.given_name.as_alias("given_name"),
+        SectionEnrollment.person.family_name.as_alias("family_name"),
+    ).where(
+        SectionEnrollment.section.is_in(in_terms)
+        & (SectionEnrollment.section.status == "active") & (SectionEnrollment.status == "active")
+        & (((SectionEnrollment.person == student_id) & (SectionEnrollment.role == "student"))
+           | (SectionEnrollment.role == "teacher"))
+    ).order_by(SectionEnrollment.is_primary, ascending=False).order_by(SectionEnrollment.id)
+    own = {r["id"]: r for r in rows if r["role"] == "student" and r["person"] == student_id}
+    return _sections_with_teachers(list(own.values()), [r for r in rows if r["role"] == "teacher"])
 
 
 async def _with_teachers(rows: list[dict]) -> list[Section]:
-    teachers: dict[int, list[str]] = defaultdict(list)
+    teachers = []
     if rows:
-        for t in await SectionEnrollment.select(
-            SectionEnrollment.section, SectionEnrollment.person.given_name.as_alias("given_name"),
+        teachers = await SectionEnrollment.select(
+            SectionEnrollment.section.id.as_alias("id"), SectionEnrollment.person.given_name.as_alias("given_name"),
             SectionEnrollment.person.family_name.as_alias("family_name"),
         ).where(SectionEnrollment.section.is_in([r["id"] for r in rows]) & (SectionEnrollment.role == "teacher")
-                & (SectionEnrollment.status == "active")).order_by(SectionEnrollment.is_primary, ascending=False):
-            teachers[t["section"]].append(f"{t['given_name']} {t['family_name']}")
+                & (SectionEnrollment.status == "active")).order_by(
+            SectionEnrollment.is_primary, ascending=False).order_by(SectionEnrollment.id)
+    return _sections_with_teachers(rows, teachers)
+
+
+def _sections_with_teachers(rows: list[dict], teacher_rows: list[dict]) -> list[Section]:
+    """Sections (rows with the section columns) with their teachers' names (rows with the section's id
+    and a name, primary teachers first), in period order."""
+    teachers: dict[int, list[str]] = defaultdict(list)
+    for t in teacher_rows:
+        teachers[t["id"]].append(f"{t['given_name']} {t['family_name']}")
     sections = [Section(r["id"], r["public_id"], r["title"], r["course"] or r["title"], r["periods"], r["room"],
                         r["school"], tuple(teachers[r["id"]])) for r in rows]
     return sorted(sections, key=lambda s: (s.first_period, s.course))
@@ -226,7 +248,7 @@ class Schedule:
 
 async def schedule(reader: Reader, public_id: str, term: str | None) -> Schedule | None:
     student = await linked_student(reader, public_id)
-    choice = await _term_choice(await district_today(), term) if student else None
+    choice = await _term_choice(reader.today, term) if student else None
     if student is None or choice is None:
         return None
     sections = await _sections_of(student.id, choice.containing)
@@ -254,7 +276,7 @@ class Attendance:
 
 async def attendance(reader: Reader, public_id: str, term: str | None) -> Attendance | None:
     student = await linked_student(reader, public_id)
-    choice = await _term_choice(await district_today(), term) if student else None
+    choice = await _term_choice(reader.today, term) if student else None
     if student is None or choice is None:
         return None
     events = await _attendance_events(student.id, choice.shown.start, choice.shown.end)
@@ -319,7 +341,7 @@ class Grades:
 
 async def grades(reader: Reader, public_id: str, term: str | None) -> Grades | None:
     student = await linked_student(reader, public_id)
-    choice = await _term_choice(await district_today(), term) if student else None
+    choice = await _term_choice(reader.today, term) if student else None
     if student is None or choice is None:
         return None
     sections = await _sections_of(student.id, choice.containing)
@@ -370,17 +392,10 @@ async def section_grades(reader: Reader, public_id: str, section_public_id: str,
     student = await linked_student(reader, public_id)
     if student is None or not section_public_id or len(section_public_id) > 64:
         return None
-    row = await SectionEnrollment.select(
-        SectionEnrollment.section.id.as_alias("id"),
-        SectionEnrollment.section.public_id.as_alias("public_id"),
-        SectionEnrollment.section.title.as_alias("title"),
-        SectionEnrollment.section.course.title.as_alias("course"),
-        SectionEnrollment.section.periods.as_alias("periods"),
-        SectionEnrollment.section.room.as_alias("room"),
-        SectionEnrollment.section.school.name.as_alias("school"),
-    ).where((SectionEnrollment.person == student.id) & (SectionEnrollment.role == "student")
-            & (SectionEnrollment.section.public_id == section_public_id)).first()
-    choice = await _term_choice(await district_today(), term) if row else None
+    row = await SectionEnrollment.select(*_SECTION_COLUMNS).where(
+        (SectionEnrollment.person == student.id) & (SectionEnrollment.role == "student")
+        & (SectionEnrollment.section.public_id == section_public_id)).first()
+    choice = await _term_choice(reader.today, term) if row else None
     if row is None or choice is None:
         return None
     [section] = await _with_teachers([row])
@@ -424,7 +439,7 @@ async def students_today(reader: Reader) -> list[StudentToday]:
     students = await portal_students_of(reader.guardian_id)
     if not students:
         return []
-    today = await district_today()
+    today = reader.today
     choice = await _term_choice(today, None)
     in_term = choice is not None and choice.shown.start <= today <= choice.shown.end
     school_day = in_term and today.weekday() < 5

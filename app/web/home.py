@@ -20,6 +20,6 @@ class HomeController(Controller):
     @get("/home")
     async def home(self, request: Request, notice: str = "") -> Response:
         account = current_account(request)
-        students = await students_today(reader_of(request)) if account.person_id else []
+        students = await students_today(await reader_of(request)) if account.person_id else []
         return await render(request, "home/index.html", {"students": students, "notice": NOTICES.get(notice),
                                                          "verification_due": await household_verification_due(account)})

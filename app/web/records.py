@@ -10,14 +10,20 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 
+from app import clock
+from app.rules.district_day import district_day
 from app.services import records
 from app.web.guards import current_account, requires_guardian
-from app.web.rendering import client_ip, render
+from app.web.rendering import client_ip, district_preferences, render
 
 
-def reader_of(request: Request) -> records.Reader:
+async def reader_of(request: Request) -> records.Reader:
+    """The signed-in guardian, and today in the district's time zone (from the preferences the page's
+    layout reads too: one read per request)."""
     account = current_account(request)
-    return records.Reader(account_id=account.id, guardian_id=account.person_id or 0, ip=client_ip(request))
+    today = district_day(clock.now(), (await district_preferences(request)).time_zone)
+    return records.Reader(account_id=account.id, guardian_id=account.person_id or 0, today=today,
+                          ip=client_ip(request))
 
 
 async def _show(request: Request, template: str, page, tab: str) -> Response:
@@ -32,25 +38,25 @@ class RecordsController(Controller):
 
     @get("/schedule")
     async def schedule(self, request: Request, student_id: str, term: str = "") -> Response:
-        page = await records.schedule(reader_of(request), student_id, term)
+        page = await records.schedule(await reader_of(request), student_id, term)
         return await _show(request, "records/schedule.html", page, "schedule")
 
     @get("/attendance")
     async def attendance(self, request: Request, student_id: str, term: str = "") -> Response:
-        page = await records.attendance(reader_of(request), student_id, term)
+        page = await records.attendance(await reader_of(request), student_id, term)
         return await _show(request, "records/attendance.html", page, "attendance")
 
     @get("/grades")
     async def grades(self, request: Request, student_id: str, term: str = "") -> Response:
-        page = await records.grades(reader_of(request), student_id, term)
+        page = await records.grades(await reader_of(request), student_id, term)
         return await _show(request, "records/grades.html", page, "grades")
 
     @get("/grades/{section_id:str}")
     async def section_grades(self, request: Request, student_id: str, section_id: str, term: str = "") -> Response:
-        page = await records.section_grades(reader_of(request), student_id, section_id, term)
+        page = await records.section_grades(await reader_of(request), student_id, section_id, term)
         return await _show(request, "records/section.html", page, "grades")
 
     @get("/viewed")
     async def access_log(self, request: Request, student_id: str) -> Response:
-        page = await records.access_log(reader_of(request), student_id)
+        page = await records.access_log(await reader_of(request), student_id)
         return await _show(request, "records/viewed.html", page, "viewed")

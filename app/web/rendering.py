@@ -9,6 +9,7 @@ from litestar import Request, Response
 from litestar.response import Redirect, Template
 
 from app.rules.errors import FieldError
+from app.rules.preferences import DistrictPreferences
 from app.services.preferences import load_preferences
 from app.web.guards import current_account
 
@@ -23,6 +24,15 @@ def client_ip(request: Request) -> str:
 
 def user_agent(request: Request) -> str:
     return request.headers.get("user-agent", "")[:255]
+
+
+async def district_preferences(request: Request) -> DistrictPreferences:
+    """The district's preferences, read at most once per request: kept in the request's own state and
+    nowhere else, so a preference changed by another process shows on the very next request."""
+    state = request.scope.setdefault("state", {})
+    if "district_preferences" not in state:
+        state["district_preferences"] = await load_preferences()
+    return state["district_preferences"]
 
 
 async def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
@@ -41,7 +51,7 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
             "layout": "layouts/fragment.html" if htmx else "layouts/page.html",
             "errors": errors,
             "field_errors": {e.field: e for e in reversed(errors)},
-            "prefs": await load_preferences(),
+            "prefs": await district_preferences(request),
             "account": current_account(request),
             "notice": None,
             **(context or {}),
