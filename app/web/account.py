@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromQuery
 
 from app.i18n import LANGUAGES
 from app.rules.errors import N_
@@ -31,7 +32,7 @@ class AccountController(Controller):
     guards = [requires_guardian]
 
     @get("/")
-    async def account(self, request: Request, notice: str = "") -> Response:
+    async def account(self, request: Request, notice: FromQuery[str] = "") -> Response:
         return await _account_page(request, NOTICES.get(notice))
 
     @post("/language")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromQuery
 
 from app import i18n
 from app.rules.errors import N_
@@ -22,7 +23,7 @@ class ActivationController(Controller):
     path = "/activate"
 
     @get("/", opt={"public": True})
-    async def key_step(self, request: Request, notice: str = "") -> Response:
+    async def key_step(self, request: Request, notice: FromQuery[str] = "") -> Response:
         return await render(request, "activation/key.html", {
             "activation_key": "", "notice": KEY_GONE if notice == "key-gone" else None})
 
@@ -34,7 +35,8 @@ class ActivationController(Controller):
         if errors:
             return await render(request, "activation/key.html", {"activation_key": form["activation_key"]},
                                 errors=errors)
-        return await remember(request, redirect_after_post(request, "/activate/account"), activation_key_id=check.key_id)
+        return await remember(request, redirect_after_post(request, "/activate/account"),
+                              activation_key_id=check.key_id)
 
     @get("/account", opt={"public": True})
     async def account_step(self, request: Request) -> Response:

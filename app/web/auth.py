@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromQuery
 
 from app import i18n
 from app.services.preferences import load_preferences
@@ -29,7 +30,7 @@ def home_for(role: str | None) -> str:
 
 class AuthController(Controller):
     @get("/", opt={"public": True})
-    async def login_page(self, request: Request, notice: str = "") -> Response:
+    async def login_page(self, request: Request, notice: FromQuery[str] = "") -> Response:
         if current_account(request):
             return redirect_after_post(request, home_for(current_account(request).role))
         return await render(request, "auth/login.html", {"notice": NOTICES.get(notice), "username": ""})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
+from litestar.params import FromPath
 from litestar.exceptions import NotFoundException
 
 from app.tables import OutboxEmail
@@ -20,7 +21,7 @@ class DevMailboxController(Controller):
         return await render(request, "dev/mailbox.html", {"messages": messages})
 
     @get("/{message_id:int}", opt={"public": True})
-    async def message(self, request: Request, message_id: int) -> Response:
+    async def message(self, request: Request, message_id: FromPath[int]) -> Response:
         message = await OutboxEmail.select().where(OutboxEmail.id == message_id).first()
         if message is None:
             raise NotFoundException()

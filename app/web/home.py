@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
+from litestar.params import FromQuery
 
 from app.rules.errors import N_
 from app.services.household import household_verification_due
@@ -18,7 +19,7 @@ class HomeController(Controller):
     guards = [requires_guardian]
 
     @get("/home")
-    async def home(self, request: Request, notice: str = "") -> Response:
+    async def home(self, request: Request, notice: FromQuery[str] = "") -> Response:
         account = current_account(request)
         students = await students_today(await reader_of(request)) if account.person_id else []
         return await render(request, "home/index.html", {"students": students, "notice": NOTICES.get(notice),

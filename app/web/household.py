@@ -7,6 +7,7 @@ a URL is looked up among that guardian's own phones only.
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.exceptions import NotFoundException
 
 from app.rules.addresses import Address
@@ -48,7 +49,7 @@ class HouseholdController(Controller):
     guards = [requires_guardian]
 
     @get("/")
-    async def household(self, request: Request, notice: str = "") -> Response:
+    async def household(self, request: Request, notice: FromQuery[str] = "") -> Response:
         info = await household_information(current_account(request))
         return await render(request, "household/index.html", {"info": info, "notice": NOTICES.get(notice),
                                                                 "kinds": PHONE_KINDS})
@@ -68,21 +69,21 @@ class HouseholdController(Controller):
         return await _save_phone(request, None)
 
     @get("/phones/{phone_id:int}")
-    async def edit_phone(self, request: Request, phone_id: int) -> Response:
+    async def edit_phone(self, request: Request, phone_id: FromPath[int]) -> Response:
         phone = await _own_phone(request, phone_id)
         return await render(request, "household/phone.html",
                             _phone_form(phone_id, phone["kind"], phone["number"]))
 
     @post("/phones/{phone_id:int}")
-    async def change_phone(self, request: Request, phone_id: int) -> Response:
+    async def change_phone(self, request: Request, phone_id: FromPath[int]) -> Response:
         return await _save_phone(request, phone_id)
 
     @get("/phones/{phone_id:int}/remove")
-    async def confirm_phone_removal(self, request: Request, phone_id: int) -> Response:
+    async def confirm_phone_removal(self, request: Request, phone_id: FromPath[int]) -> Response:
         return await render(request, "household/phone_remove.html", {"phone": await _own_phone(request, phone_id)})
 
     @post("/phones/{phone_id:int}/remove")
-    async def remove_phone(self, request: Request, phone_id: int) -> Response:
+    async def remove_phone(self, request: Request, phone_id: FromPath[int]) -> Response:
         phone = await _own_phone(request, phone_id)
         form = await read_form(request, "current_password")
         result = await remove_phone(current_account(request), phone_id, form["current_password"],
@@ -166,7 +167,7 @@ class EmailConfirmationController(Controller):
     path = "/email"
 
     @get("/confirm/{token:str}", opt={"public": True})
-    async def open_link(self, request: Request, token: str) -> Response:
+    async def open_link(self, request: Request, token: FromPath[str]) -> Response:
         return await remember(request, redirect_after_post(request, "/email/confirm"),
                               email_change_id=await find_email_change(token))
 

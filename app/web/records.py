@@ -8,6 +8,7 @@ answers the same 404 as one that does not exist: the service returns None for bo
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, FromQuery
 from litestar.exceptions import NotFoundException
 
 from app import clock
@@ -37,26 +38,27 @@ class RecordsController(Controller):
     guards = [requires_guardian]
 
     @get("/schedule")
-    async def schedule(self, request: Request, student_id: str, term: str = "") -> Response:
+    async def schedule(self, request: Request, student_id: FromPath[str], term: FromQuery[str] = "") -> Response:
         page = await records.schedule(await reader_of(request), student_id, term)
         return await _show(request, "records/schedule.html", page, "schedule")
 
     @get("/attendance")
-    async def attendance(self, request: Request, student_id: str, term: str = "") -> Response:
+    async def attendance(self, request: Request, student_id: FromPath[str], term: FromQuery[str] = "") -> Response:
         page = await records.attendance(await reader_of(request), student_id, term)
         return await _show(request, "records/attendance.html", page, "attendance")
 
     @get("/grades")
-    async def grades(self, request: Request, student_id: str, term: str = "") -> Response:
+    async def grades(self, request: Request, student_id: FromPath[str], term: FromQuery[str] = "") -> Response:
         page = await records.grades(await reader_of(request), student_id, term)
         return await _show(request, "records/grades.html", page, "grades")
 
     @get("/grades/{section_id:str}")
-    async def section_grades(self, request: Request, student_id: str, section_id: str, term: str = "") -> Response:
+    async def section_grades(self, request: Request, student_id: FromPath[str], section_id: FromPath[str],
+                             term: FromQuery[str] = "") -> Response:
         page = await records.section_grades(await reader_of(request), student_id, section_id, term)
         return await _show(request, "records/section.html", page, "grades")
 
     @get("/viewed")
-    async def access_log(self, request: Request, student_id: str) -> Response:
+    async def access_log(self, request: Request, student_id: FromPath[str]) -> Response:
         page = await records.access_log(await reader_of(request), student_id)
         return await _show(request, "records/viewed.html", page, "viewed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 
 from app import clock
 from app.rules.district_day import next_district_midnight
@@ -37,7 +38,7 @@ class RecoveryController(Controller):
         return await render(request, "recovery/reset_link_sent.html")
 
     @get("/reset/{token:str}", opt={"public": True})
-    async def open_reset_link(self, request: Request, token: str) -> Response:
+    async def open_reset_link(self, request: Request, token: FromPath[str]) -> Response:
         # The token leaves the URL at once (security note E7): it is kept in the session instead.
         token_id = await find_reset_token(token)
         return await remember(request, redirect_after_post(request, "/reset"), reset_token_id=token_id)

@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.exceptions import NotFoundException
 
 from app.rules.errors import N_
@@ -33,7 +34,7 @@ class StaffConsoleController(Controller):
     guards = [requires_staff]
 
     @get("/")
-    async def console(self, request: Request, q: str = "") -> Response:
+    async def console(self, request: Request, q: FromQuery[str] = "") -> Response:
         staff = current_account(request)
         found = await find_people(staff, q[:200]) if q.strip() else None
         return await render(request, "staff/console.html", {
@@ -43,14 +44,14 @@ class StaffConsoleController(Controller):
         })
 
     @get("/students/{public_id:uuid}")
-    async def student(self, request: Request, public_id: UUID) -> Response:
+    async def student(self, request: Request, public_id: FromPath[UUID]) -> Response:
         profile = await student_for_staff(current_account(request), public_id, ip=client_ip(request))
         if profile is None:
             raise NotFoundException()
         return await render(request, "staff/student.html", profile)
 
     @get("/guardians/{public_id:uuid}")
-    async def guardian(self, request: Request, public_id: UUID, notice: str = "") -> Response:
+    async def guardian(self, request: Request, public_id: FromPath[UUID], notice: FromQuery[str] = "") -> Response:
         return await self._guardian_page(request, public_id, notice=NOTICES.get(notice))
 
     async def _guardian_page(self, request: Request, public_id: UUID, *, notice: str | None = None,
@@ -63,7 +64,7 @@ class StaffConsoleController(Controller):
             "typed": typed or {"photo_id_type": "", "id_checked": ""}}, errors=errors)
 
     @post("/guardians/{public_id:uuid}/key")
-    async def issue_key(self, request: Request, public_id: UUID) -> Response:
+    async def issue_key(self, request: Request, public_id: FromPath[UUID]) -> Response:
         form = await read_form(request, "photo_id_type", "id_checked")
         result = await issue_key_in_person(current_account(request), public_id, form["photo_id_type"],
                                            form["id_checked"] == "yes", ip=client_ip(request))
@@ -78,7 +79,7 @@ class StaffConsoleController(Controller):
                                         "expires_at": issued.expires_at.isoformat()})
 
     @get("/guardians/{public_id:uuid}/slip")
-    async def key_slip(self, request: Request, public_id: UUID) -> Response:
+    async def key_slip(self, request: Request, public_id: FromPath[UUID]) -> Response:
         slip = wizard_value(request, "key_slip")
         if not slip or slip.get("guardian") != str(public_id):
             return await render(request, "staff/slip_gone.html", {"guardian_id": public_id}, status=410)
@@ -88,7 +89,7 @@ class StaffConsoleController(Controller):
             "public_url": get_settings().public_url})
 
     @post("/guardians/{public_id:uuid}/account")
-    async def change_account(self, request: Request, public_id: UUID) -> Response:
+    async def change_account(self, request: Request, public_id: FromPath[UUID]) -> Response:
         form = await read_form(request, "action")
         done = await change_guardian_account(current_account(request), public_id, form["action"],
                                              ip=client_ip(request))

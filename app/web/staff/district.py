@@ -7,6 +7,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromQuery
 
 from app.rules.errors import N_, FieldError
 from app.rules.preferences import PARSERS, display_value
@@ -34,7 +35,7 @@ class DistrictController(Controller):
     guards = [requires_district_admin]
 
     @get("/preferences")
-    async def preferences(self, request: Request, notice: str = "") -> Response:
+    async def preferences(self, request: Request, notice: FromQuery[str] = "") -> Response:
         current = {name: display_value(value) for name, value in asdict(await load_preferences()).items()}
         return await render(request, "staff/preferences.html", {
             "typed": current, "notice": SAVED if notice == "saved" else None})
@@ -55,8 +56,9 @@ class DistrictController(Controller):
                         headers={"Content-Disposition": 'attachment; filename="household-changes.csv"'})
 
     @get("/audit")
-    async def audit(self, request: Request, person: str = "", student: str = "", action: str = "",
-                    since: str = "", until: str = "", page: int = 1) -> Response:
+    async def audit(self, request: Request, person: FromQuery[str] = "", student: FromQuery[str] = "",
+                    action: FromQuery[str] = "", since: FromQuery[str] = "", until: FromQuery[str] = "",
+                    page: FromQuery[int] = 1) -> Response:
         errors: list[FieldError] = []
         typed = {"person": person[:200], "student": student[:64], "action": action[:60], "since": since[:10],
                  "until": until[:10]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.exceptions import NotFoundException
 
 from app.rules.errors import N_
@@ -28,12 +29,12 @@ class QueuesController(Controller):
     guards = [requires_staff]
 
     @get("/key-requests")
-    async def key_requests(self, request: Request, notice: str = "") -> Response:
+    async def key_requests(self, request: Request, notice: FromQuery[str] = "") -> Response:
         return await render(request, "staff/key_requests.html", {
             "requests": await pending_key_requests(current_account(request)), "notice": NOTICES.get(notice)})
 
     @get("/key-requests/{public_id:uuid}")
-    async def key_request(self, request: Request, public_id: UUID) -> Response:
+    async def key_request(self, request: Request, public_id: FromPath[UUID]) -> Response:
         return await self._key_request_page(request, public_id)
 
     async def _key_request_page(self, request: Request, public_id: UUID, *, errors: list | None = None,
@@ -47,7 +48,7 @@ class QueuesController(Controller):
             errors=errors)
 
     @post("/key-requests/{public_id:uuid}/approve")
-    async def approve(self, request: Request, public_id: UUID) -> Response:
+    async def approve(self, request: Request, public_id: FromPath[UUID]) -> Response:
         form = await read_form(request, "guardian")
         decision = await approve_key_request(current_account(request), public_id, form["guardian"],
                                              ip=client_ip(request))
@@ -59,7 +60,7 @@ class QueuesController(Controller):
         return redirect_after_post(request, "/staff/key-requests?notice=approved")
 
     @post("/key-requests/{public_id:uuid}/deny")
-    async def deny(self, request: Request, public_id: UUID) -> Response:
+    async def deny(self, request: Request, public_id: FromPath[UUID]) -> Response:
         form = await read_form(request, "reason")
         decision = await deny_key_request(current_account(request), public_id, form["reason"],
                                           ip=client_ip(request))
@@ -71,12 +72,12 @@ class QueuesController(Controller):
         return redirect_after_post(request, "/staff/key-requests?notice=denied")
 
     @get("/household-changes")
-    async def household_changes(self, request: Request, notice: str = "") -> Response:
+    async def household_changes(self, request: Request, notice: FromQuery[str] = "") -> Response:
         return await render(request, "staff/household_changes.html", {
             "changes": await pending_household_changes(current_account(request)), "notice": NOTICES.get(notice)})
 
     @get("/household-changes/{change_id:int}")
-    async def household_change(self, request: Request, change_id: int) -> Response:
+    async def household_change(self, request: Request, change_id: FromPath[int]) -> Response:
         return await self._household_change_page(request, change_id)
 
     async def _household_change_page(self, request: Request, change_id: int, *, errors: list | None = None,
@@ -88,7 +89,8 @@ class QueuesController(Controller):
                             errors=errors)
 
     @post("/household-changes/{change_id:int}/{decision:str}")
-    async def decide_household_change(self, request: Request, change_id: int, decision: str) -> Response:
+    async def decide_household_change(self, request: Request, change_id: FromPath[int],
+                                      decision: FromPath[str]) -> Response:
         if decision not in ("approve", "deny"):
             raise NotFoundException()
         form = await read_form(request, "reason")
