@@ -40,11 +40,20 @@ async def transaction() -> AsyncIterator[None]:
             yield
 
 
+async def _keep_session_state(connection) -> None:
+    """What the pool runs when a connection comes back, after asyncpg's own step (which rolls back a
+    transaction left open): nothing more. asyncpg's default also runs `pg_advisory_unlock_all(); CLOSE
+    ALL; UNLISTEN *; RESET ALL`, a second round trip after every query Piccolo runs outside a
+    transaction; the portal never takes advisory locks, holds cursors outside a transaction, LISTENs
+    or SETs session variables, so there is nothing for it to undo. Anything that starts doing so must
+    undo it itself (or bring the default reset back)."""
+
+
 async def prepare_engine() -> None:
     """Start-up: a connection pool on PostgreSQL, WAL mode on SQLite (readers never wait for a writer)."""
     db = engine()
     if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(min_size=1, max_size=10)
+        await db.start_connection_pool(min_size=1, max_size=10, reset=_keep_session_state)
     else:
         await db.run_ddl("PRAGMA journal_mode=WAL")
 
