@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.database import close_engine, prepare_engine
     from app.mail.sender import run_sender, stop_sender
     from app.templating import jinja_environment
+    from app.web.access_log import redact_tokens_in_access_log
     from app.web.account import AccountController
     from app.web.activation import ActivationController
     from app.web.auth import AuthController
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.static_assets import STATIC_DIR
 
     settings = settings or get_settings()
+    redact_tokens_in_access_log()
 
     env = jinja_environment()
 

@@ -84,8 +84,9 @@ def no_secrets_leak(caplog: pytest.LogCaptureFixture):
     caplog.set_level(logging.INFO)
     leaks.start_test()
     yield
-    for record in caplog.records:
-        if record.name.startswith("mail.log"):  # aiosmtpd, the test's own SMTP server
+    # At teardown caplog.records holds only the teardown's records: read the setup's and the test's.
+    for record in caplog.get_records("setup") + caplog.get_records("call"):
+        if record.name.startswith(("mail.log", "httpx")):  # the test's own SMTP server and HTTP client
             continue
         text = record.getMessage() + (record.exc_text or "")
         leaks.scan_text(text, where=f"log record {record.name}")
