@@ -242,8 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="fill an empty database with a fake district")
     demo.add_argument("--students", type=int, default=60)
     demo.add_argument("--size", choices=sorted(DEMO_SIZES),
-                      help="district: 100,000 students, about 150,000 guardians and 10 million attendance events "
-                           "(for benchmarks; overrides --students)")
+                      help="district: 100,000 students with about 98,000 guardians and, by late November, 8 million "
+                           "attendance events (for benchmarks; overrides --students)")
     demo.add_argument("--seed", type=int, default=2026)
     demo.set_defaults(func=cmd_demo)
 
