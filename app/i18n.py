@@ -82,17 +82,26 @@ def pick_language(accept_language: str) -> str:
     return DEFAULT_LANGUAGE
 
 
+# How each language writes a moment and a school day (Babel patterns): "Tuesday 10 March, 3:05 PM" and
+# "Tue 10 Mar"; "martes 10 de marzo, 15:05" and "mar 10 de mar".
+MOMENT_PATTERNS = {"en": "EEEE d MMMM, h:mm a", "es": "EEEE d 'de' MMMM, H:mm"}
+DAY_PATTERNS = {"en": "EEE d MMM", "es": "EEE d 'de' MMM"}
+
+
 def format_moment(moment, zone: str) -> str:
     """A date and time as a parent reads it, in the district's time zone and the current language."""
     from zoneinfo import ZoneInfo
 
     from babel.dates import format_datetime
 
-    return format_datetime(moment.astimezone(ZoneInfo(zone)), "EEEE d MMMM, h:mm a", locale=_language.get())
+    language = _language.get()
+    return format_datetime(moment.astimezone(ZoneInfo(zone)), MOMENT_PATTERNS.get(language, MOMENT_PATTERNS["en"]),
+                           locale=language)
 
 
 def format_day(day) -> str:
-    """A school day as a parent reads it, in the current language: "Tue 10 Mar"."""
+    """A school day as a parent reads it, in the current language."""
     from babel.dates import format_date
 
-    return format_date(day, "EEE d MMM", locale=_language.get())
+    language = _language.get()
+    return format_date(day, DAY_PATTERNS.get(language, DAY_PATTERNS["en"]), locale=language)
