@@ -403,6 +403,35 @@ class DemoSummary:
     key_candidates: tuple[KeyCandidate, ...]
     usernames: tuple[str, ...]  # ready-made accounts, all with DEMO_PASSWORD
     shared_email: str | None  # an address on file for several of them
+    key_request: KeyRequestExample | None = None
+
+
+@dataclass(frozen=True)
+class KeyRequestExample:
+    """What a parent of the first showcase family would type in the online key request. The SSN is the
+    demo's own fake one (9xx), printed by the command only: never stored, logged or shown by the portal."""
+
+    student_number: str
+    birth_date: str
+    fake_ssn: str
+    email_on_file: str
+
+
+async def key_request_example(seed: int) -> KeyRequestExample | None:
+    """The showcase family's middle-school child (at the demo office's school), if this database was made
+    with `seed` and that child has an SSN on file."""
+    child = await Person.select(Person.student_number, Person.birth_date, Person.ssn_hash, Person.id).where(
+        Person.source_id == "student-000002").first()
+    if child is None or child["ssn_hash"] != ssn_digest(get_settings().ssn_pepper, demo_ssn(seed, 2)):
+        return None
+    guardian = await GuardianLink.select(GuardianLink.guardian.email.as_alias("email")).where(
+        (GuardianLink.student == child["id"]) & GuardianLink.guardian.email.is_not_null()
+    ).order_by(GuardianLink.id).first()
+    if guardian is None:
+        return None
+    ssn = demo_ssn(seed, 2)
+    return KeyRequestExample(child["student_number"], child["birth_date"].isoformat(),
+                             f"{ssn[:3]}-{ssn[3:5]}-{ssn[5:]}", guardian["email"])
 
 
 async def fill_demo_district(*, students: int = 60, seed: int = 2026) -> DemoSummary:
@@ -413,13 +442,13 @@ async def fill_demo_district(*, students: int = 60, seed: int = 2026) -> DemoSum
     if await Person.exists():
         if not await AcademicSession.exists():  # an earlier run stopped between the people and the year
             await fill_school_year(seed=seed)
-        return await summarise_district(created=False)
+        return await summarise_district(created=False, seed=seed)
     plan = plan_district(students=students, seed=seed, school_year=current_school_year(),
                          pepper=get_settings().ssn_pepper)
     password_hashes = await hash_demo_passwords(plan)
     async with transaction():
         if await Person.exists():  # another `homeroom demo` got there first
-            return await summarise_district(created=False)
+            return await summarise_district(created=False, seed=seed)
         school_ids = await insert_schools(plan)
         person_ids = await insert_people(plan)
         await insert_school_enrollments(plan, school_ids, person_ids)
@@ -427,7 +456,7 @@ async def fill_demo_district(*, students: int = 60, seed: int = 2026) -> DemoSum
         await insert_demo_accounts(plan, person_ids, school_ids, password_hashes)
         await set_demo_preferences()
     await fill_school_year(seed=seed)
-    return await summarise_district(created=True)
+    return await summarise_district(created=True, seed=seed)
 
 
 async def suggest_key_candidates(limit: int = 3) -> tuple[KeyCandidate, ...]:
@@ -450,7 +479,7 @@ async def suggest_key_candidates(limit: int = 3) -> tuple[KeyCandidate, ...]:
     return tuple(several_schools + [c for c in candidates if c not in several_schools])[:limit]
 
 
-async def summarise_district(*, created: bool) -> DemoSummary:
+async def summarise_district(*, created: bool, seed: int) -> DemoSummary:
     accounts = await UserAccount.select(UserAccount.username, UserAccount.person.email.as_alias("email")).where(
         UserAccount.username_key.is_in(list(DEMO_USERNAMES))
     ).order_by(UserAccount.username_key)
@@ -466,6 +495,7 @@ async def summarise_district(*, created: bool) -> DemoSummary:
         key_candidates=await suggest_key_candidates(),
         usernames=tuple(a["username"] for a in accounts),
         shared_email=shared[0] if shared else None,
+        key_request=await key_request_example(seed),
     )
 
 
@@ -493,6 +523,12 @@ def describe_demo(summary: DemoSummary, settings: Settings | None = None) -> str
             schools = f"{candidate.schools} school{'s' if candidate.schools != 1 else ''}"
             lines.append(f"  homeroom keys issue --guardian {candidate.source_id}"
                          f"    # {candidate.name}: {children} at {schools}")
+    if summary.key_request:
+        example = summary.key_request
+        lines += ["", f"Or request a key online ({url}/request-key) as a parent of student {example.student_number}: "
+                      f"birth date {example.birth_date}, SSN {example.fake_ssn} (a fake, demo-only number).",
+                  f"  With the email on file, {example.email_on_file}, the key is emailed at once; with any other "
+                  "email the request waits for the office to approve it."]
     lines.append("")
     if settings.delivers_by_smtp:
         lines.append("Emails the portal sends go out over SMTP (HOMEROOM_SMTP_URL).")

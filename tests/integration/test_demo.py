@@ -71,7 +71,8 @@ async def test_a_second_run_adds_nothing_and_reports_what_is_there():
     again = await fill_demo_district(students=500, seed=1)
     assert created.created and not again.created
     assert await district_snapshot() == before
-    assert dataclasses.replace(again, created=True) == created
+    assert dataclasses.replace(again, created=True, key_request=created.key_request) == created
+    assert again.key_request is None  # another seed would print an SSN this district does not have
 
 
 async def test_the_default_district_has_sixty_students_at_four_schools():
@@ -179,7 +180,27 @@ async def test_no_ssn_digits_are_stored_only_their_keyed_digests():
     everything = " ".join([str(await table.select()) for table in ALL_TABLES])
     spelled = ssns + [f"{s[:3]}-{s[3:5]}-{s[5:]}" for s in ssns]
     assert not [s for s in spelled if s in everything]
-    assert not re.search(r"\d{3}-?\d{2}-?\d{4}", describe_demo(summary))
+    # The instructions print one fake SSN, the showcase child's, so the online key request can be tried.
+    printed = re.findall(r"\d{3}-?\d{2}-?\d{4}", describe_demo(summary))
+    assert printed == ([summary.key_request.fake_ssn] if summary.key_request else [])
+
+
+async def test_the_printed_key_request_example_matches_and_emails_the_key_to_the_address_on_file(deliver):
+    from datetime import date
+
+    from app.rules.key_requests import KeyRequestDetails
+    from app.services.key_requests import request_key_online
+
+    summary = await fill_demo_district(students=60, seed=2026)
+    example = summary.key_request
+    assert example is not None and example.fake_ssn.startswith("9")
+    await request_key_online(KeyRequestDetails(
+        requester_name="A parent", relationship="mother", email=example.email_on_file, phone="+14045550100",
+        student_number=example.student_number, ssn=example.fake_ssn.replace("-", ""),
+        birth_date=date.fromisoformat(example.birth_date)), ip="127.0.0.1", language="en")
+
+    (mail,) = await deliver()
+    assert mail.to == example.email_on_file and "activation key" in str(mail.message["Subject"]).lower()
 
 
 async def test_the_instructions_say_how_to_try_it():
