@@ -137,6 +137,15 @@ class TermChoice:
     containing: tuple[int, ...]
 
 
+async def _student_in_term(reader: Reader, public_id: str, term: str | None) -> tuple[Student, TermChoice] | None:
+    """The linked student and the chosen term, or None (not this guardian's student, or no such term)."""
+    student = await linked_student(reader, public_id)
+    choice = await _term_choice(reader.today, term) if student else None
+    if student is None or choice is None:
+        return None
+    return student, choice
+
+
 async def _term_choice(today: date, wanted: str | None) -> TermChoice | None:
     rows = await AcademicSession.select(
         AcademicSession.id, AcademicSession.source_id, AcademicSession.title, AcademicSession.kind,
@@ -247,10 +256,10 @@ class Schedule:
 
 
 async def schedule(reader: Reader, public_id: str, term: str | None) -> Schedule | None:
-    student = await linked_student(reader, public_id)
-    choice = await _term_choice(reader.today, term) if student else None
-    if student is None or choice is None:
+    found = await _student_in_term(reader, public_id, term)
+    if found is None:
         return None
+    student, choice = found
     sections = await _sections_of(student.id, choice.containing)
     await _record_view(reader, student, "schedule")
     return Schedule(student, choice, sections)
@@ -275,10 +284,10 @@ class Attendance:
 
 
 async def attendance(reader: Reader, public_id: str, term: str | None) -> Attendance | None:
-    student = await linked_student(reader, public_id)
-    choice = await _term_choice(reader.today, term) if student else None
-    if student is None or choice is None:
+    found = await _student_in_term(reader, public_id, term)
+    if found is None:
         return None
+    student, choice = found
     events = await _attendance_events(student.id, choice.shown.start, choice.shown.end)
     day_totals = Counter(e["category"] for e in events if not e["period"])
     period_totals = Counter(e["category"] for e in events if e["period"])
@@ -340,10 +349,10 @@ class Grades:
 
 
 async def grades(reader: Reader, public_id: str, term: str | None) -> Grades | None:
-    student = await linked_student(reader, public_id)
-    choice = await _term_choice(reader.today, term) if student else None
-    if student is None or choice is None:
+    found = await _student_in_term(reader, public_id, term)
+    if found is None:
         return None
+    student, choice = found
     sections = await _sections_of(student.id, choice.containing)
     term_grades = {g["section"]: g for g in await TermGrade.select(
         TermGrade.section, TermGrade.grade, TermGrade.percent
