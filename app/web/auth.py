@@ -6,12 +6,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery
 
 from app import i18n
-from app.services.preferences import load_preferences
 from app.services.sign_in import sign_in, sign_out
 from app.rules.errors import N_, FieldError
 from app.web.forms import read_form
 from app.web.guards import STAFF_ROLES, current_account, current_session
-from app.web.rendering import client_ip, redirect_after_post, render, user_agent
+from app.web.rendering import client_ip, district_preferences, redirect_after_post, render, user_agent
 from app.web.session_cookie import clear_session_cookies, set_session_cookie
 
 NOTICES = {
@@ -52,7 +51,7 @@ class AuthController(Controller):
             response = redirect_after_post(request, home_for(result.role), whole_page=True)
             clear_session_cookies(response)
             return set_session_cookie(response, result.session_token)
-        prefs = await load_preferences()
+        prefs = await district_preferences(request)
         if result.problem == "locked":
             message = FieldError("username", N_(
                 "This account is locked until %(until)s because its username was requested too many times "

@@ -7,9 +7,8 @@ from litestar import Controller, Request, Response, get, post
 from app import clock, i18n
 from app.rules.key_requests import check_key_request
 from app.services.key_requests import request_key_online
-from app.services.preferences import load_preferences
 from app.web.forms import read_form
-from app.web.rendering import client_ip, redirect_after_post, render
+from app.web.rendering import client_ip, district_preferences, redirect_after_post, render
 
 FIELDS = ("requester_name", "relationship", "email", "phone", "student_number", "ssn", "birth_date")
 
@@ -24,7 +23,7 @@ class KeyRequestController(Controller):
     @post("/", opt={"public": True})
     async def submit_request(self, request: Request) -> Response:
         form = await read_form(request, *FIELDS)
-        prefs = await load_preferences()
+        prefs = await district_preferences(request)
         details, errors = check_key_request(form.values, ssn_mode=prefs.ssn_mode, today=clock.now().date())
         if form.errors or errors:
             # What was typed comes back so it need not be typed again: everything but the SSN.

@@ -9,10 +9,9 @@ from app import clock
 from app.rules.district_day import next_district_midnight
 from app.rules.errors import N_, FieldError
 from app.services.activation import password_policy
-from app.services.preferences import load_preferences
 from app.services.recovery import find_reset_token, request_password_reset, request_username_reminder, reset_password
 from app.web.forms import read_form
-from app.web.rendering import client_ip, redirect_after_post, render
+from app.web.rendering import client_ip, district_preferences, redirect_after_post, render
 from app.web.wizard_state import forget, remember, wizard_value
 
 
@@ -85,7 +84,7 @@ class RecoveryController(Controller):
 
     @get("/forgot-username/limit", opt={"public": True})
     async def username_limit(self, request: Request) -> Response:
-        prefs = await load_preferences()
+        prefs = await district_preferences(request)
         return await render(request, "recovery/username_limit.html", {
             "until": next_district_midnight(clock.now(), prefs.time_zone),
             "locks_accounts": prefs.username_lock_scope == "account",
