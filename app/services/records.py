@@ -29,12 +29,10 @@ from app.tables import (
     AcademicSession,
     AttendanceEvent,
     AuditEvent,
-    GuardianLink,
     LineItem,
     Result,
     SchoolEnrollment,
     SectionEnrollment,
-    SectionTerm,
     TermGrade,
 )
 
@@ -43,6 +41,72 @@ ATTENDANCE_CATEGORIES = ("present", "tardy", "excused-absence", "unexcused-absen
 RECENT_DAYS = 14
 RECENT_GRADES_SHOWN = 5
 ACCESS_LOG_SHOWN = 100
+
+
+# ---- The statements every records page runs ----
+# Written out rather than built with Piccolo's query builder: these run on every page a parent opens,
+# and building them cost more per request than the database took to answer them (bench/RESULTS.md).
+# Placeholders are {}: Piccolo turns them into $1.. on PostgreSQL and ? on SQLite. Booleans are passed
+# as parameters, so the same text runs on both engines.
+
+_LINKED_STUDENT = """
+SELECT p.id, p.given_name, p.family_name, e.grade, s.name AS school_name
+FROM school_enrollment e JOIN person p ON p.id = e.student JOIN school s ON s.id = e.school
+WHERE p.public_id = {} AND p.status = 'active' AND e.status = 'active'
+  AND e.student IN (SELECT l.student FROM guardian_link l
+                    WHERE l.guardian = {} AND l.is_guardian = {} AND l.portal_access = {})
+ORDER BY e.id
+"""
+
+_TERMS = """
+SELECT id, source_id, title, kind, start_date, end_date, parent, school_year
+FROM academic_session WHERE school_year <= {} AND status = 'active'
+ORDER BY start_date
+"""
+
+# The student's own enrollment rows and the teachers' rows of the same sections ({terms}: one
+# placeholder per term id, then the student's id twice).
+_SECTIONS_OF = """
+SELECT se.section AS id, sec.public_id, sec.title, c.title AS course, sec.periods, sec.room,
+       sch.name AS school, se.person, se.role, p.given_name, p.family_name
+FROM section_enrollment se
+JOIN section sec ON sec.id = se.section
+LEFT JOIN course c ON c.id = sec.course
+JOIN school sch ON sch.id = sec.school
+JOIN person p ON p.id = se.person
+WHERE se.section IN (
+        SELECT st.section FROM section_term st
+        WHERE st.term IN ({terms}) AND st.section IN (
+            SELECT own.section FROM section_enrollment own
+            WHERE own.person = {} AND own.role = 'student' AND own.status = 'active'))
+  AND sec.status = 'active' AND se.status = 'active'
+  AND ((se.person = {} AND se.role = 'student') OR se.role = 'teacher')
+ORDER BY se.is_primary DESC, se.id
+"""
+
+# A student's (or, on home, several students') events between two days ({students}: one placeholder
+# per student; {noted}: nothing, or only what was not plain present).
+_ATTENDANCE_EVENTS = """
+SELECT ev.student, ev.event_date, ev.period, ev.category, ev.reason, c.title AS course, sec.title AS section_title
+FROM attendance_event ev
+LEFT JOIN section sec ON sec.id = ev.section
+LEFT JOIN course c ON c.id = sec.course
+WHERE ev.student IN ({students}) AND ev.event_date >= {} AND ev.event_date <= {} {noted}
+ORDER BY ev.event_date DESC
+"""
+
+# The term grades of one student in one term, and per section the count of missing and late work due
+# in it: one round trip.
+_TERM_GRADES_AND_FLAGS = """
+SELECT 'grade' AS kind, section, grade, percent, 0 AS missing, 0 AS late
+FROM term_grade WHERE student = {} AND term = {}
+UNION ALL
+SELECT 'flags', li.section, NULL, NULL,
+       SUM(CASE WHEN r.missing THEN 1 ELSE 0 END), SUM(CASE WHEN r.late THEN 1 ELSE 0 END)
+FROM result r JOIN line_item li ON li.id = r.line_item
+WHERE r.student = {} AND li.grading_period = {} AND r.status = 'active' AND (r.missing OR r.late)
+GROUP BY li.section
+"""
 
 
 # ---- Who may see whom ----
@@ -86,23 +150,7 @@ async def linked_student(reader: Reader, public_id: str) -> Student | None:
     wanted = _parse_public_id(public_id)
     if wanted is None:
         return None
-    linked_to_reader = GuardianLink.select(GuardianLink.student).where(
-        (GuardianLink.guardian == reader.guardian_id)
-        & (GuardianLink.is_guardian == True)  # noqa: E712
-        & (GuardianLink.portal_access == True)  # noqa: E712
-    )
-    schools = await SchoolEnrollment.select(
-        SchoolEnrollment.student.id.as_alias("id"),
-        SchoolEnrollment.student.given_name.as_alias("given_name"),
-        SchoolEnrollment.student.family_name.as_alias("family_name"),
-        SchoolEnrollment.grade,
-        SchoolEnrollment.school.name.as_alias("school_name"),
-    ).where(
-        (SchoolEnrollment.student.public_id == wanted)
-        & (SchoolEnrollment.student.status == "active")
-        & (SchoolEnrollment.status == "active")
-        & SchoolEnrollment.student.is_in(linked_to_reader)
-    ).order_by(SchoolEnrollment.id)
+    schools = await SchoolEnrollment.raw(_LINKED_STUDENT, wanted, reader.guardian_id, True, True)
     if not schools:
         return None
     first = schools[0]
@@ -147,12 +195,7 @@ async def _student_in_term(reader: Reader, public_id: str, term: str | None) -> 
 
 
 async def _term_choice(today: date, wanted: str | None) -> TermChoice | None:
-    rows = await AcademicSession.select(
-        AcademicSession.id, AcademicSession.source_id, AcademicSession.title, AcademicSession.kind,
-        AcademicSession.start_date, AcademicSession.end_date, AcademicSession.parent, AcademicSession.school_year,
-    ).where(
-        (AcademicSession.school_year <= school_year_of(today)) & (AcademicSession.status == "active")
-    ).order_by(AcademicSession.start_date)
+    rows = await AcademicSession.raw(_TERMS, school_year_of(today))
     if not rows:
         return None
     latest_year = max(r["school_year"] for r in rows)
@@ -204,21 +247,8 @@ async def _sections_of(student_id: int, term_ids: tuple[int, ...]) -> list[Secti
     """The student's sections in any of these terms, with teachers, in period order. One query, bounded
     by the student's own enrollments (person index) and their sections' enrollments (section index): the
     student's enrollment rows and the teachers' rows of those same sections, told apart here."""
-    students_sections = SectionEnrollment.select(SectionEnrollment.section).where(
-        (SectionEnrollment.person == student_id) & (SectionEnrollment.role == "student")
-        & (SectionEnrollment.status == "active"))
-    in_terms = SectionTerm.select(SectionTerm.section).where(
-        SectionTerm.section.is_in(students_sections) & SectionTerm.term.is_in(list(term_ids)))
-    rows = await SectionEnrollment.select(
-        *_SECTION_COLUMNS, SectionEnrollment.person, SectionEnrollment.role,
-        SectionEnrollment.person.given_name.as_alias("given_name"),
-        SectionEnrollment.person.family_name.as_alias("family_name"),
-    ).where(
-        SectionEnrollment.section.is_in(in_terms)
-        & (SectionEnrollment.section.status == "active") & (SectionEnrollment.status == "active")
-        & (((SectionEnrollment.person == student_id) & (SectionEnrollment.role == "student"))
-           | (SectionEnrollment.role == "teacher"))
-    ).order_by(SectionEnrollment.is_primary, ascending=False).order_by(SectionEnrollment.id)
+    rows = await SectionEnrollment.raw(_SECTIONS_OF.replace("{terms}", ", ".join("{}" for _ in term_ids)),
+                                       *term_ids, student_id, student_id)
     own = {r["id"]: r for r in rows if r["role"] == "student" and r["person"] == student_id}
     return _sections_with_teachers(list(own.values()), [r for r in rows if r["role"] == "teacher"])
 
@@ -302,17 +332,14 @@ async def attendance(reader: Reader, public_id: str, term: str | None) -> Attend
 
 async def _attendance_events(student_ids: int | list[int], first: date, last: date, *,
                              noted_only: bool = False) -> list[dict]:
-    """Events by student and date range (the student index bounds it, whatever the table's size)."""
-    who = AttendanceEvent.student.is_in(student_ids) if isinstance(student_ids, list) else (
-        AttendanceEvent.student == student_ids)
-    where = who & (AttendanceEvent.event_date >= first) & (AttendanceEvent.event_date <= last)
-    if noted_only:
-        where &= AttendanceEvent.category != "present"
-    return await AttendanceEvent.select(
-        AttendanceEvent.student, AttendanceEvent.event_date, AttendanceEvent.period, AttendanceEvent.category,
-        AttendanceEvent.reason, AttendanceEvent.section.course.title.as_alias("course"),
-        AttendanceEvent.section.title.as_alias("section_title"),
-    ).where(where).order_by(AttendanceEvent.event_date, ascending=False)
+    """Events by student and date range (the (student, event_date) index bounds it, whatever the
+    table's size), newest first."""
+    ids = student_ids if isinstance(student_ids, list) else [student_ids]
+    if not ids:
+        return []
+    sql = _ATTENDANCE_EVENTS.replace("{students}", ", ".join("{}" for _ in ids)).replace(
+        "{noted}", "AND ev.category <> 'present'" if noted_only else "")
+    return await AttendanceEvent.raw(sql, *ids, first, last)
 
 
 def _days_to_note(events: list[dict]) -> list[AttendanceDay]:
@@ -354,15 +381,13 @@ async def grades(reader: Reader, public_id: str, term: str | None) -> Grades | N
         return None
     student, choice = found
     sections = await _sections_of(student.id, choice.containing)
-    term_grades = {g["section"]: g for g in await TermGrade.select(
-        TermGrade.section, TermGrade.grade, TermGrade.percent
-    ).where((TermGrade.student == student.id) & (TermGrade.term == choice.shown.id))}
+    term_grades: dict[int, dict] = {}
     flags: dict[int, Counter] = defaultdict(Counter)
-    for r in await Result.select(
-        Result.line_item.section.as_alias("section"), Result.missing, Result.late
-    ).where((Result.student == student.id) & (Result.line_item.grading_period == choice.shown.id)
-            & (Result.status == "active") & ((Result.missing == True) | (Result.late == True))):  # noqa: E712
-        flags[r["section"]].update(missing=int(r["missing"]), late=int(r["late"]))
+    for r in await TermGrade.raw(_TERM_GRADES_AND_FLAGS, student.id, choice.shown.id, student.id, choice.shown.id):
+        if r["kind"] == "grade":
+            term_grades[r["section"]] = r
+        else:
+            flags[r["section"]].update(missing=int(r["missing"]), late=int(r["late"]))
     await _record_view(reader, student, "grades")
     return Grades(student, choice, [
         SectionGrade(s, term_grades.get(s.id, {}).get("grade", ""), term_grades.get(s.id, {}).get("percent"),
