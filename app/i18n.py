@@ -101,7 +101,13 @@ def format_moment(moment, zone: str) -> str:
 
 def format_day(day) -> str:
     """A school day as a parent reads it, in the current language."""
+    return _format_day(day, _language.get())
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day, language: str) -> str:
+    # A page lists the same school days again and again (the attendance table, the schedule): Babel's
+    # formatting is the costly part, and a day's text in a language never changes.
     from babel.dates import format_date
 
-    language = _language.get()
     return format_date(day, DAY_PATTERNS.get(language, DAY_PATTERNS["en"]), locale=language)

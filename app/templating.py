@@ -13,6 +13,7 @@ from app import i18n
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 
 
+@lru_cache(maxsize=1024)  # the district's help number is on every page
 def phone_for_reading(e164: str) -> str:
     """+14048021000 -> 404-802-1000 (national format for the district's own numbers)."""
     try:

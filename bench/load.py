@@ -1,8 +1,10 @@
 """A small load generator, run as its own process: `python -m bench.load URL [URL...] --cookie NAME=VALUE`.
 
-A fixed number of connections each send requests one after another until `--requests` have been sent or
-`--seconds` have passed, whichever comes first; prints one JSON line per URL: requests/s, p50 and p99 in
-milliseconds, and the count of answers other than 200."""
+A fixed number of connections each send requests one after another. The URLs take turns in `--rounds`
+short rounds (bare route, page, page, bare route, page, page, ...), each round ending when its share of
+`--requests` has been sent or of `--seconds` has passed, so a change in the machine's load (a shared
+machine) falls on every URL alike and the ratios between them hold. Prints one JSON line per URL:
+requests/s over its rounds together, p50 and p99 in milliseconds, and the count of answers other than 200."""
 
 from __future__ import annotations
 
@@ -14,36 +16,49 @@ import time
 import httpx
 
 
-async def hammer(url: str, cookies: dict[str, str], connections: int, requests: int, seconds: float) -> dict:
-    latencies: list[float] = []
-    failures = 0
+async def hammer(client: httpx.AsyncClient, url: str, connections: int, requests: int, seconds: float,
+                 tally: dict) -> None:
+    """One round on one URL; adds its latencies, failures and elapsed time to `tally`."""
     left = requests
     deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal left
+        while left > 0 and time.perf_counter() < deadline:
+            left -= 1
+            started = time.perf_counter()
+            response = await client.get(url)
+            tally["latencies"].append(time.perf_counter() - started)
+            tally["failures"] += response.status_code != 200
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    tally["elapsed"] += time.perf_counter() - began
+
+
+async def measure(urls: list[str], cookies: dict[str, str], connections: int, requests: int, seconds: float,
+                  rounds: int) -> list[dict]:
+    tallies = {url: {"latencies": [], "failures": 0, "elapsed": 0.0} for url in urls}
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     async with httpx.AsyncClient(cookies=cookies, limits=limits, timeout=30) as client:
-        await client.get(url)  # warm the connection and the worker's caches
-
-        async def worker() -> None:
-            nonlocal left, failures
-            while left > 0 and time.perf_counter() < deadline:
-                left -= 1
-                started = time.perf_counter()
-                response = await client.get(url)
-                latencies.append(time.perf_counter() - started)
-                failures += response.status_code != 200
-
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(connections)))
-        elapsed = time.perf_counter() - began
-    latencies.sort()
-    return {
-        "url": url,
-        "requests": len(latencies),
-        "rps": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(1000 * latencies[len(latencies) // 2], 2),
-        "p99_ms": round(1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 2),
-        "failures": failures,
-    }
+        for url in urls:
+            for _ in range(connections):  # warm the connections and the workers' caches
+                await client.get(url)
+        for _ in range(rounds):
+            for url in urls:
+                await hammer(client, url, connections, requests // rounds, seconds / rounds, tallies[url])
+    figures = []
+    for url, tally in tallies.items():
+        latencies = sorted(tally["latencies"])
+        figures.append({
+            "url": url,
+            "requests": len(latencies),
+            "rps": round(len(latencies) / tally["elapsed"], 1),
+            "p50_ms": round(1000 * latencies[len(latencies) // 2], 2),
+            "p99_ms": round(1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 2),
+            "failures": tally["failures"],
+        })
+    return figures
 
 
 def main() -> None:
@@ -53,10 +68,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
     cookies = dict(c.split("=", 1) for c in args.cookie)
-    for url in args.urls:
-        print(json.dumps(asyncio.run(hammer(url, cookies, args.connections, args.requests, args.seconds))), flush=True)
+    for figure in asyncio.run(measure(args.urls, cookies, args.connections, args.requests, args.seconds,
+                                      args.rounds)):
+        print(json.dumps(figure), flush=True)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app import clock
+from app.rules.preferences import DistrictPreferences, preferences_from_rows
 from app.rules.tokens import new_token, token_digest
 from app.tables import WebSession
 
@@ -22,12 +23,18 @@ ABSOLUTE_LIMIT = timedelta(hours=12)
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-# Every request reads its session: written out rather than built by the query builder each time.
+# Every request reads its session, and every page shows the district's preferences: one round trip
+# reads both (the preferences come as extra rows, told apart by `kind`). Written out rather than built
+# by the query builder on every request (bench/RESULTS.md).
 _LOAD = """
-SELECT s.id, s.data, s.last_seen_at, s.expires_at, a.id AS account_id, a.username, a.role,
-       a.person AS person_id, a.school AS school_id, a.language, a.disabled, a.locked_until
+SELECT 'session' AS kind, s.id, s.data, s.last_seen_at, s.expires_at, a.id AS account_id, a.username,
+       a.role, a.person AS person_id, a.school AS school_id, a.language, a.disabled, a.locked_until,
+       NULL AS name, NULL AS value
 FROM web_session s LEFT JOIN user_account a ON a.id = s.account
 WHERE s.token_hash = {}
+UNION ALL
+SELECT 'setting', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, name, value
+FROM district_setting
 """
 
 
@@ -67,20 +74,22 @@ async def start_session(*, account_id: int | None, ip: str, user_agent: str, dat
     return token
 
 
-async def load_session(token: str | None) -> CurrentSession | None:
+async def load_session(token: str | None) -> tuple[CurrentSession | None, DistrictPreferences | None]:
     """The live session for a cookie token, or None (unknown, idle too long, past its absolute limit,
-    or its account disabled or locked)."""
+    or its account disabled or locked); and, read in the same round trip, the district's preferences
+    (None when there was no token to look up: the caller reads them when it needs them)."""
     if not token or len(token) > 100:
-        return None
+        return None, None
     rows = await WebSession.raw(_LOAD, token_digest(token))
-    row = rows[0] if rows else None
+    preferences = preferences_from_rows({r["name"]: r["value"] for r in rows if r["kind"] == "setting"})
+    row = next((r for r in rows if r["kind"] == "session"), None)
     if row is None:
-        return None
+        return None, preferences
     now = clock.now()
     locked = row["locked_until"] is not None and row["locked_until"] > now
     if row["expires_at"] <= now or row["last_seen_at"] + IDLE_LIMIT <= now or row["disabled"] or locked:
         await WebSession.delete().where(WebSession.id == row["id"])
-        return None
+        return None, preferences
     if now - row["last_seen_at"] >= TOUCH_EVERY:
         await WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == row["id"])
     account = None
@@ -93,7 +102,7 @@ async def load_session(token: str | None) -> CurrentSession | None:
             school_id=row["school_id"],
             language=row["language"],
         )
-    return CurrentSession(id=row["id"], account=account, data=json.loads(row["data"] or "{}"))
+    return CurrentSession(id=row["id"], account=account, data=json.loads(row["data"] or "{}")), preferences
 
 
 async def save_session_data(session_id: int, data: dict[str, Any]) -> None:

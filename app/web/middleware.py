@@ -48,8 +48,11 @@ class SessionMiddleware:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
-        session = await load_session(_cookie(scope, session_cookie_name()))
-        scope.setdefault("state", {})["session"] = session
+        session, preferences = await load_session(_cookie(scope, session_cookie_name()))
+        state = scope.setdefault("state", {})
+        state["session"] = session
+        if preferences is not None:
+            state["district_preferences"] = preferences  # what district_preferences(request) returns
         language = _cookie(scope, "lang") or i18n.pick_language(_header(scope, b"accept-language"))
         if session and session.account:
             language = session.account.language

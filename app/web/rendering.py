@@ -27,8 +27,10 @@ def user_agent(request: Request) -> str:
 
 
 async def district_preferences(request: Request) -> DistrictPreferences:
-    """The district's preferences, read at most once per request: kept in the request's own state and
-    nowhere else, so a preference changed by another process shows on the very next request."""
+    """The district's preferences, read at most once per request (by the session middleware, in the
+    session's round trip, when the request brings a session cookie; otherwise here): kept in the
+    request's own state and nowhere else, so a preference changed by another process shows on the very
+    next request."""
     state = request.scope.setdefault("state", {})
     if "district_preferences" not in state:
         state["district_preferences"] = await load_preferences()
