@@ -259,6 +259,14 @@ def plan_showcase_families(planner: DistrictPlanner) -> None:
     p.link(p.add_guardian(p.given_name(female=False), family), children, "father", portal_access=False)
 
 
+# A random family's children at the district's schools at the same time, by weight: 1.6 on average (a
+# family's children are spread over more years than thirteen grades hold at once). With 1.65 parents
+# or kin carers and 0.77 emergency contacts a family, a district has 1.5 guardians (persons of kind
+# guardian, contacts included) per student: 150,000 for 100,000 students, as issue 3 asks.
+CHILDREN_AT_ONCE = {1: 55, 2: 32, 3: 10, 4: 3}
+EMERGENCY_CONTACTS = (35, 53, 12)  # weights of a family giving none, one or two
+
+
 def plan_random_family(planner: DistrictPlanner, children_wanted: int) -> None:
     p, rng = planner, planner.rng
     family = p.family_name()
@@ -290,8 +298,12 @@ def plan_random_family(planner: DistrictPlanner, children_wanted: int) -> None:
                 "father" if first_is_mother else "mother")
             p.link(p.add_guardian(p.given_name(female=not first_is_mother), second_family, email=email()),
                    children, relationship, portal_access=rng.random() >= 0.05)
-    if rng.random() < 0.12:
-        contact = p.add_guardian(p.given_name(), p.family_name(), email=email())
+    # Most districts ask every family for an emergency contact besides the parents, someone who can pick
+    # the children up (a grandparent or aunt, often with the family's name, or a neighbour or friend);
+    # some families give two, a third give none.
+    for _ in range(rng.choices((0, 1, 2), weights=EMERGENCY_CONTACTS)[0]):
+        relative = rng.random() < 0.4
+        contact = p.add_guardian(p.given_name(), family if relative else p.family_name(), email=email())
         p.link(contact, children, "emergency contact", is_guardian=False, portal_access=False)
 
 
@@ -299,7 +311,7 @@ def plan_district(*, students: int, seed: int, school_year: int, pepper: str) ->
     planner = DistrictPlanner(seed, school_year, pepper)
     plan_showcase_families(planner)
     while (left := students - len(planner.plan.students)) > 0:
-        wanted = planner.rng.choices((1, 2, 3, 4), weights=(45, 35, 15, 5))[0]
+        wanted = planner.rng.choices(tuple(CHILDREN_AT_ONCE), weights=tuple(CHILDREN_AT_ONCE.values()))[0]
         plan_random_family(planner, min(wanted, left))
     return planner.plan
 
@@ -434,14 +446,16 @@ async def key_request_example(seed: int) -> KeyRequestExample | None:
                              f"{ssn[:3]}-{ssn[3:5]}-{ssn[5:]}", guardian["email"])
 
 
-async def fill_demo_district(*, students: int = 60, seed: int = 2026) -> DemoSummary:
+async def fill_demo_district(*, students: int = 60, seed: int = 2026, attendance_events: int = 0) -> DemoSummary:
     """Fill an empty database with the demo district for `seed`; with people already there, add nothing.
-    The showcase families come first, so a very small `students` still gets all of them (8 students)."""
+    The showcase families come first, so a very small `students` still gets all of them (8 students).
+    `attendance_events`: at least this many, last school year's daily attendance making up what this
+    year's so far does not (app/demo_year.py)."""
     from app.demo_year import fill_school_year  # the year reads the people committed below
 
     if await Person.exists():
         if not await AcademicSession.exists():  # an earlier run stopped between the people and the year
-            await fill_school_year(seed=seed)
+            await fill_school_year(seed=seed, attendance_events=attendance_events)
         return await summarise_district(created=False, seed=seed)
     plan = plan_district(students=students, seed=seed, school_year=current_school_year(),
                          pepper=get_settings().ssn_pepper)
@@ -455,7 +469,7 @@ async def fill_demo_district(*, students: int = 60, seed: int = 2026) -> DemoSum
         await insert_guardian_links(plan, person_ids)
         await insert_demo_accounts(plan, person_ids, school_ids, password_hashes)
         await set_demo_preferences()
-    await fill_school_year(seed=seed)
+    await fill_school_year(seed=seed, attendance_events=attendance_events)
     return await summarise_district(created=True, seed=seed)
 
 

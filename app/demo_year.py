@@ -2,6 +2,12 @@
 teachers, rooms and periods, enrollments, assignments and scores, term grades, daily and period attendance
 up to today, and households with addresses and phones.
 
+This year's attendance grows through the year (about 1.2 events a student a school day: 100,000 students
+have about 8.3 million by late November, a fraction of that in August). A benchmark wants the same
+district whatever the date, so `fill_school_year(attendance_events=N)` tops the table up to N with last
+school year's daily attendance, from its last school day backwards: `homeroom demo --size district` asks
+for 10 million.
+
 It runs after the people exist (app/demo.py) and reads them from the database, so it serves any district
 size. Everything random comes from one generator seeded with the seed and walks the students in id order,
 so a seed gives the same year. Rows go in through `BulkRows` (COPY on PostgreSQL, executemany on SQLite,
@@ -24,8 +30,8 @@ from piccolo.engine.postgres import PostgresEngine
 
 from app import clock
 from app.database import engine
-from app.demo import FAMILY_NAMES, FEMALE_NAMES, MALE_NAMES
-from app.tables import GuardianLink, SchoolEnrollment
+from app.demo import FAMILY_NAMES, FEMALE_NAMES, GRADES, MALE_NAMES, SCHOOLS
+from app.tables import GuardianLink, School, SchoolEnrollment
 
 CHUNK = 5000
 COHORT_SIZE = {"elementary": 24, "secondary": 28}
@@ -254,11 +260,23 @@ class BulkRows:
         buffer = self.buffers[table]
         buffer.append(row)
         if len(buffer) >= CHUNK:
-            # The tables a row refers to come earlier in COLUMNS: write them first (foreign keys).
-            for earlier in COLUMNS:
-                await self.flush(earlier)
-                if earlier == table:
-                    break
+            await self.flush_through(table)
+
+    async def flush_through(self, table: str) -> None:
+        """Write the table's buffered rows, and first those of the tables a row refers to: they come
+        earlier in COLUMNS (foreign keys)."""
+        for earlier in COLUMNS:
+            await self.flush(earlier)
+            if earlier == table:
+                break
+
+    async def count(self, table: str) -> int:
+        """The rows the table holds, those queued here included."""
+        await self.flush_through(table)
+        sql = f"SELECT count(*) FROM {table}"
+        if self.on_postgres:
+            return await self.connection.fetchval(sql)
+        return self.connection.execute(sql).fetchone()[0]
 
     async def flush(self, table: str) -> None:
         rows = self.buffers.pop(table, [])
@@ -409,6 +427,19 @@ class YearWriter:
             await self.rows.add("term_grade", f"demo-tg-{section}-{student}-{period}", student, section, period,
                                 letter_grade(percent), percent, "", updated)
 
+    def day_category(self, h: StudentHabits) -> tuple[str, str]:
+        """A school day's own category and reason, as likely as the student's habits make them."""
+        rng = self.rng
+        roll = rng.random()
+        if roll < h.absent:
+            category = "excused-absence" if rng.random() < 0.7 else "unexcused-absence"
+            return category, rng.choice(ABSENCE_REASONS[category])
+        if roll < h.absent + h.tardy:
+            return "tardy", rng.choice(ABSENCE_REASONS["tardy"])
+        if roll < h.absent + h.tardy + h.early:
+            return "early-departure", rng.choice(ABSENCE_REASONS["early-departure"])
+        return "present", ""
+
     async def attendance(self, school: int, student: int, h: StudentHabits,
                          timetable: dict[str, list[tuple[str, int]]]) -> None:
         """One daily event every school day so far, and period events wherever a day was not plain present.
@@ -418,37 +449,56 @@ class YearWriter:
             periods = timetable.get("s2" if day.year == self.calendar.school_year else "s1", [])
             daily_id = f"demo-att-{school}-{student}-{day:%Y%m%d}"
             entered = self.moment(day, 15)
-            roll = rng.random()
-            if roll < h.absent:
-                category = "excused-absence" if rng.random() < 0.7 else "unexcused-absence"
-                reason = rng.choice(ABSENCE_REASONS[category])
-                await add("attendance_event", daily_id, student, school, day, None, "",
-                          category, reason, entered)
-                for period, section in periods:
-                    await add("attendance_event", f"{daily_id}-{period}", student, school,
-                              day, section, period, category, reason, entered)
-            elif roll < h.absent + h.tardy:
-                reason = rng.choice(ABSENCE_REASONS["tardy"])
-                await add("attendance_event", daily_id, student, school, day, None, "",
-                          "tardy", reason, entered)
-                if periods:
-                    period, section = periods[0]
-                    await add("attendance_event", f"{daily_id}-{period}", student, school,
-                              day, section, period, "tardy", reason, entered)
-            elif roll < h.absent + h.tardy + h.early:
-                reason = rng.choice(ABSENCE_REASONS["early-departure"])
-                await add("attendance_event", daily_id, student, school, day, None, "",
-                          "early-departure", reason, entered)
-                for period, section in periods[rng.randrange(2, 6):]:
-                    await add("attendance_event", f"{daily_id}-{period}", student, school,
-                              day, section, period, "early-departure", reason, entered)
+            category, reason = self.day_category(h)
+            await add("attendance_event", daily_id, student, school, day, None, "", category, reason, entered)
+            if category in ("excused-absence", "unexcused-absence"):
+                noted = periods  # absent all day: every class
+            elif category == "tardy":
+                noted = periods[:1]
+            elif category == "early-departure":
+                noted = periods[rng.randrange(2, 6):]
             else:
-                await add("attendance_event", daily_id, student, school, day, None, "",
-                          "present", "", entered)
+                noted = []
                 if periods and rng.random() < h.skips:
-                    period, section = rng.choice(periods)
-                    await add("attendance_event", f"{daily_id}-{period}", student, school,
-                              day, section, period, "unexcused-absence", "Skipped class", entered)
+                    noted, category, reason = [rng.choice(periods)], "unexcused-absence", "Skipped class"
+            for period, section in noted:
+                await add("attendance_event", f"{daily_id}-{period}", student, school, day, section, period,
+                          category, reason, entered)
+
+    async def last_year_attendance(self, target: int, cohorts: dict[tuple[int, str], list[int]],
+                                   habits: dict[int, StudentHabits], grades_taught: dict[int, tuple[str, ...]]) -> None:
+        """Until the table holds `target` attendance events: last school year's daily attendance, one event
+        a student a school day, whole days from its last school day backwards (at most the whole year).
+        Each student as they were last year, with this year's habits: kindergartners were not yet in school;
+        the others were a grade lower, at the same school unless it is one of the demo's (`grades_taught`)
+        and does not teach that grade (a sixth grader came from an elementary school). Only daily events:
+        last year's timetables are not kept. The portal never shows them: it reads attendance by this
+        year's terms and the last 14 days, and a summer lies between."""
+        have = await self.rows.count("attendance_event")
+        if have >= target:
+            return
+        taught_by: dict[str, list[int]] = defaultdict(list)  # grade: the demo's schools that teach it
+        for school, grades in sorted(grades_taught.items()):
+            for grade in grades:
+                taught_by[grade].append(school)
+        students = []
+        for (school, grade), group in sorted(cohorts.items()):
+            if _grade_number(grade) == 0:
+                continue
+            previous = GRADES[GRADES.index(grade) - 1] if grade in GRADES else None
+            stays = school not in grades_taught or previous in grades_taught[school] or not taught_by[previous]
+            for student in group:
+                students.append((school if stays else self.rng.choice(taught_by[previous]), student))
+        last_year = school_calendar(self.calendar.school_year - 1)
+        for day in reversed(last_year.days):
+            if have >= target or not students:
+                break
+            entered = self.moment(day, 15)
+            for school, student in students:
+                category, reason = self.day_category(habits[student])
+                await self.rows.add("attendance_event", f"demo-att-{school}-{student}-{day:%Y%m%d}", student,
+                                    school, day, None, "", category, reason, entered)
+            have += len(students)
 
     async def elementary_cohort(self, school: int, grade: str, letter: str, students: list[int],
                                 habits: dict[int, StudentHabits]) -> None:
@@ -496,8 +546,11 @@ class YearWriter:
         await self.assignments(section, self.calendar.year, students, habits, ("Homework", "Quiz", "Test"), 5)
 
     async def households(self, links: list[dict]) -> None:
-        """A household per family: guardians and students joined by guardian links, one address, phones."""
+        """A household per family: guardians and students joined by guardian links, one address, phones.
+        An emergency contact (a link that is not a guardian's) lives elsewhere: a mobile phone, no household."""
         family_names = {link["guardian"]: link["family_name"] for link in links}
+        contacts = {link["guardian"] for link in links if not link["is_guardian"]}
+        links = [link for link in links if link["is_guardian"]]
         parent: dict[int, int] = {}
 
         def find(person: int) -> int:
@@ -528,6 +581,8 @@ class YearWriter:
                     await self.rows.add("contact_phone", person, "mobile", demo_phone(rng))
                     if home_phone:
                         await self.rows.add("contact_phone", person, "home", home_phone)
+        for contact in sorted(contacts - guardians):
+            await self.rows.add("contact_phone", contact, "mobile", demo_phone(rng))
 
 
 def demo_phone(rng: random.Random) -> str:
@@ -539,9 +594,12 @@ def demo_phone(rng: random.Random) -> str:
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-async def fill_school_year(*, seed: int, today: date | None = None, households: bool = True) -> YearSummary:
+async def fill_school_year(*, seed: int, today: date | None = None, households: bool = True,
+                           attendance_events: int = 0) -> YearSummary:
     """Write this school year (the one `today` falls in; the portal's clock by default) for every active
-    student already in the database, and (unless told not to) a household per family."""
+    student already in the database, and (unless told not to) a household per family. When the attendance
+    so far makes fewer than `attendance_events` events, last school year's daily attendance tops it up
+    (`YearWriter.last_year_attendance`), so a district's size does not depend on the date."""
     today = today or clock.now().date()
     calendar = school_calendar(school_year_of(today))
     rng = random.Random(seed * 7919 + calendar.school_year)
@@ -561,14 +619,20 @@ async def fill_school_year(*, seed: int, today: date | None = None, households: 
             cohorts[(row["school"], row["grade"])].append(row["student"])
     # Read before BulkRows takes its own write connection (SQLite would wait for itself otherwise).
     links = await GuardianLink.select(
-        GuardianLink.guardian, GuardianLink.student, GuardianLink.guardian.family_name.as_alias("family_name")
+        GuardianLink.guardian, GuardianLink.student, GuardianLink.is_guardian,
+        GuardianLink.guardian.family_name.as_alias("family_name")
     ).order_by(GuardianLink.id) if households else []
+    # The demo's schools and the grades they teach: where a student was last year.
+    grades_taught = {row["id"]: demo.grades for row in await School.select(School.id, School.source_id)
+                     for demo in SCHOOLS if demo.source_id == row["source_id"]} if attendance_events else {}
+    all_habits: dict[int, StudentHabits] = {}
     async with BulkRows() as rows:
         writer = YearWriter(rows, rng, calendar, today)
         await writer.sessions()
         for (school, grade), students in sorted(cohorts.items()):
             students.sort()
             habits = {student: _habits(rng) for student in students}
+            all_habits.update(habits)
             elementary = _is_elementary(grade)
             size = COHORT_SIZE["elementary" if elementary else "secondary"]
             teachers: dict[tuple[str, int], int] = {}
@@ -582,4 +646,6 @@ async def fill_school_year(*, seed: int, today: date | None = None, households: 
             await writer.visiting_class(school, sorted(students))
         if households:
             await writer.households(links)
+        if attendance_events:  # last, so the rest of the year is the same whatever the target
+            await writer.last_year_attendance(attendance_events, cohorts, all_habits, grades_taught)
     return YearSummary(calendar.school_year, dict(rows.written))

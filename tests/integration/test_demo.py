@@ -249,3 +249,97 @@ async def test_a_district_left_without_its_school_year_gets_it_on_the_next_run()
     await fill_demo_district(students=20, seed=7)
 
     assert await AcademicSession.exists() and await AttendanceEvent.exists()
+
+
+async def attendance_rows() -> list[tuple]:
+    """Every attendance event by sourcedIds and dates (row ids are the database's own)."""
+    from app.tables import AttendanceEvent
+
+    rows = await AttendanceEvent.select(
+        AttendanceEvent.source_id, AttendanceEvent.student.source_id.as_alias("student"),
+        AttendanceEvent.school.source_id.as_alias("school"), AttendanceEvent.event_date, AttendanceEvent.period,
+        AttendanceEvent.section, AttendanceEvent.category, AttendanceEvent.reason,
+    )
+    return sorted((r["student"], r["event_date"], r["period"], r["school"], r["section"] is None, r["category"],
+                   r["reason"], r["source_id"].split("-")[-1]) for r in rows)
+
+
+async def test_attendance_events_are_topped_up_with_last_years_daily_attendance_only_to_the_target():
+    from app.demo import ELEMENTARY, MIDDLE
+    from app.demo_year import school_calendar
+
+    await fill_demo_district(students=30, seed=7)
+    this_year = await attendance_rows()
+    enrollments = await SchoolEnrollment.select(
+        SchoolEnrollment.student.source_id.as_alias("student"), SchoolEnrollment.school.source_id.as_alias("school"),
+        SchoolEnrollment.grade,
+    ).where(SchoolEnrollment.status == "active").order_by(SchoolEnrollment.id)
+    now: dict[str, dict] = {}
+    for e in enrollments:
+        now.setdefault(e["student"], e)  # the first school: where the timetable is
+    in_school_last_year = {s for s, e in now.items() if e["grade"] != "KG"}  # kindergarten is their first year
+    assert 0 < len(in_school_last_year) < len(now)
+
+    await empty_tables()
+    await fill_demo_district(students=30, seed=7, attendance_events=len(this_year))
+    assert await attendance_rows() == this_year  # this year's already make the target: nothing added
+
+    await empty_tables()
+    per_day = len(in_school_last_year)
+    target = len(this_year) + 10 * per_day - 5
+    await fill_demo_district(students=30, seed=7, attendance_events=target)
+    rows = await attendance_rows()
+    first_day = school_calendar(2026).days[0]
+    assert [r for r in rows if r[1] >= first_day] == this_year  # the year itself is the same
+    earlier = [r for r in rows if r[1] < first_day]
+    assert len(rows) >= target > len(rows) - per_day  # whole school days, no more than it takes
+    assert len(earlier) == 10 * per_day
+    assert sorted({r[1] for r in earlier}) == list(school_calendar(2025).days[-10:])  # last year's last days
+    for day in school_calendar(2025).days[-10:]:
+        assert sorted(r[0] for r in earlier if r[1] == day) == sorted(in_school_last_year)  # one each
+    assert all(r[2] == "" and r[4] for r in earlier)  # daily events, no class periods
+    assert all(r[7] == f"{r[1]:%Y%m%d}" for r in earlier)
+    present = sum(r[5] == "present" for r in earlier) / len(earlier)
+    assert 0.75 < present < 1
+    assert {r[5] for r in earlier} <= {"present", "tardy", "excused-absence", "unexcused-absence",
+                                      "early-departure"}
+    # Last year, a grade lower: sixth graders were at an elementary school, ninth graders at the middle
+    # school, the others where they are now.
+    for student, _, _, school, *_ in earlier:
+        grade = now[student]["grade"]
+        expected = ({s.source_id for s in ELEMENTARY} if grade == "06" else {MIDDLE.source_id} if grade == "09"
+                    else {now[student]["school"]})
+        assert school in expected
+    assert any(school != now[student]["school"] for student, _, _, school, *_ in earlier)
+
+
+async def test_last_years_attendance_never_shows_on_this_years_pages(portal, clock):
+    from datetime import datetime, timedelta, timezone
+
+    from app.demo_year import school_calendar
+    from app.i18n import format_day
+    from app.tables import AcademicSession, AttendanceEvent
+    from tests.integration.portal import page_text
+
+    # The second day of the school year: this year has two days of attendance, last year all of its own.
+    clock.set(datetime(2025, 8, 12, 14, 0, tzinfo=timezone.utc))
+    await fill_demo_district(students=8, seed=2026, attendance_events=10_000)
+    this_year, last_year = school_calendar(2026), school_calendar(2025)
+    assert this_year.days[:2] == (clock().date() - timedelta(days=1), clock().date())
+    assert (await portal.log_in("demoparent", DEMO_PASSWORD)).status_code == 303
+    account = await UserAccount.objects().where(UserAccount.username == "demoparent").first()
+    terms = await AcademicSession.select().where(AcademicSession.kind == "gradingPeriod")
+    assert {t["school_year"] for t in terms} == {2026}
+
+    pages = [page_text((await portal.get("/home")).text)]
+    for child in await portal_students_of(account.person):
+        events = await AttendanceEvent.select().where(AttendanceEvent.student == child["student_id"])
+        days_before = {e["event_date"] for e in events if e["event_date"] < this_year.days[0]}
+        assert days_before == set(last_year.days)  # the whole of last year, none shown below
+        for term in terms:
+            html = (await portal.get(f"/students/{child['public_id']}/attendance?term={term['source_id']}")).text
+            days = sum(1 for d in this_year.days[:2] if term["start_date"] <= d <= term["end_date"])
+            assert f"({days} school days recorded)" in page_text(html)
+            pages.append(page_text(html))
+    shown = " ".join(pages)
+    assert not [d for d in last_year.days if format_day(d) in shown]
