@@ -1,5 +1,8 @@
 """Deny by default: every route needs a signed-in account unless its handler says `opt={"public": True}`.
-Role guards narrow further. A test walks `app.routes` to hold this (QUALITY §4)."""
+Role guards narrow further. A test walks `app.routes` to hold this (QUALITY §4).
+
+The guards are `async def` although they never wait: Litestar runs a plain `def` guard in a worker
+thread, a thread hop on every request for what is a dictionary lookup."""
 
 from __future__ import annotations
 
@@ -19,14 +22,14 @@ def current_account(connection: ASGIConnection) -> SignedInAccount | None:
     return session.account if session else None
 
 
-def requires_sign_in(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def requires_sign_in(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     if handler.opt.get("public"):
         return
     if current_account(connection) is None:
         raise NotAuthorizedException()
 
 
-def requires_guardian(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_guardian(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     account = current_account(connection)
     if account is None:
         raise NotAuthorizedException()
@@ -37,7 +40,7 @@ def requires_guardian(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 STAFF_ROLES = ("school-staff", "district-admin")
 
 
-def requires_staff(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_staff(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """The console: school staff and district admins. Anyone else is told there is nothing here."""
     account = current_account(connection)
     if account is None:
@@ -46,7 +49,7 @@ def requires_staff(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         raise NotFoundException()
 
 
-def requires_district_admin(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_district_admin(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     account = current_account(connection)
     if account is None:
         raise NotAuthorizedException()
