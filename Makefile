@@ -41,7 +41,7 @@ postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
 
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.records --reuse
 
 clean:
 	rm -rf $(VENV) homeroom.sqlite3* .homeroom-secrets
