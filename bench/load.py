@@ -46,7 +46,7 @@ async def measure(urls: list[str], cookies: dict[str, str], connections: int, re
                 await client.get(url)
         for _ in range(rounds):
             for url in urls:
-                await hammer(client, url, connections, requests // rounds, seconds / rounds, tallies[url])
+                await hammer(client, url, connections, max(1, requests // rounds), seconds / rounds, tallies[url])
     figures = []
     for url, tally in tallies.items():
         latencies = sorted(tally["latencies"])
