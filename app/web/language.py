@@ -15,8 +15,8 @@ from app.settings import get_settings
 from app.web.forms import read_form
 from app.web.guards import current_account
 from app.web.rendering import client_ip, redirect_after_post
+from app.web.session_cookie import LANGUAGE_COOKIE
 
-LANGUAGE_COOKIE = "lang"
 REMEMBERED_FOR = timedelta(days=365)
 
 

@@ -10,7 +10,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
 from app.services.sessions import load_session
-from app.web.session_cookie import session_cookie_name
+from app.web.rendering import PREFERENCES_STATE_KEY
+from app.web.session_cookie import LANGUAGE_COOKIE, session_cookie_name
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -18,17 +19,17 @@ CSP = (
 )
 
 
-def _cookie(scope: Scope, name: str) -> str | None:
+def _cookies(scope: Scope) -> dict[str, str]:
+    """The request's cookies, parsed once; a malformed cookie header counts as none (no session)."""
     for key, value in scope.get("headers", []):
         if key == b"cookie":
             jar = SimpleCookie()
             try:
                 jar.load(value.decode("latin-1"))
-            except Exception:  # a malformed cookie header is no session
-                return None
-            if name in jar:
-                return jar[name].value
-    return None
+            except Exception:
+                return {}
+            return {name: morsel.value for name, morsel in jar.items()}
+    return {}
 
 
 def _header(scope: Scope, name: bytes) -> str:
@@ -48,14 +49,16 @@ class SessionMiddleware:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
-        session, preferences = await load_session(_cookie(scope, session_cookie_name()))
+        cookies = _cookies(scope)
+        session, preferences = await load_session(cookies.get(session_cookie_name()))
         state = scope.setdefault("state", {})
         state["session"] = session
         if preferences is not None:
-            state["district_preferences"] = preferences  # what district_preferences(request) returns
-        language = _cookie(scope, "lang") or i18n.pick_language(_header(scope, b"accept-language"))
+            state[PREFERENCES_STATE_KEY] = preferences  # what district_preferences(request) returns
         if session and session.account:
             language = session.account.language
+        else:
+            language = cookies.get(LANGUAGE_COOKIE) or i18n.pick_language(_header(scope, b"accept-language"))
         with i18n.using_language(language):
             await self.app(scope, receive, send)
 

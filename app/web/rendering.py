@@ -26,15 +26,18 @@ def user_agent(request: Request) -> str:
     return request.headers.get("user-agent", "")[:255]
 
 
+PREFERENCES_STATE_KEY = "district_preferences"  # in the request's scope state
+
+
 async def district_preferences(request: Request) -> DistrictPreferences:
     """The district's preferences, read at most once per request (by the session middleware, in the
     session's round trip, when the request brings a session cookie; otherwise here): kept in the
     request's own state and nowhere else, so a preference changed by another process shows on the very
     next request."""
     state = request.scope.setdefault("state", {})
-    if "district_preferences" not in state:
-        state["district_preferences"] = await load_preferences()
-    return state["district_preferences"]
+    if PREFERENCES_STATE_KEY not in state:
+        state[PREFERENCES_STATE_KEY] = await load_preferences()
+    return state[PREFERENCES_STATE_KEY]
 
 
 async def render(request: Request, template: str, context: dict[str, Any] | None = None, *,

@@ -9,6 +9,10 @@ from app.services.sessions import ABSOLUTE_LIMIT
 from app.settings import get_settings
 
 
+# The language a visitor who is not signed in chose (the footer's switcher; SessionMiddleware reads it).
+LANGUAGE_COOKIE = "lang"
+
+
 def session_cookie_name() -> str:
     return "__Host-session" if get_settings().secure_cookies else "homeroom_session"
 
