@@ -31,6 +31,17 @@ from tests.integration.roster_files import (
 SAMPLES = Path(__file__).parents[2].parent / "shared" / "fixtures" / "oneroster"
 PROJECT_ROOT = Path(__file__).parents[2]
 
+# What the full sets (1.1 and 1.2, roster_files.py) make of the families and their schools, whichever
+# version carries them: guardian links (relationship, is_guardian, portal_access) and school enrollments
+# (grade, status); the district org a student also names is passed over.
+FULL_SET_LINKS = {
+    ("par-rosa", "stu-ana"): ("parent", True, True),
+    ("par-rosa", "stu-ben"): ("parent", True, True),
+    ("rel-gran", "stu-ana"): ("relative", False, True),
+    ("gua-tom", "stu-ben"): ("guardian", True, True),
+}
+FULL_SET_SCHOOL_ENROLLMENTS = {("stu-ana", "sch-oak"): ("06", "active"), ("stu-ben", "sch-elm"): ("03", "active")}
+
 
 async def run_import(folder: Path):
     from app.importers.oneroster import import_oneroster
@@ -83,15 +94,9 @@ async def test_1_1_bulk_set_fills_every_table(clean_database, tmp_path):
     assert await person("adm-kay") is None  # staff roles are not portal people
     assert any("staff roles" in line and "adm-kay" not in line for line in messages(report))
 
-    assert await links() == {
-        ("par-rosa", "stu-ana"): ("parent", True, True),
-        ("par-rosa", "stu-ben"): ("parent", True, True),
-        ("rel-gran", "stu-ana"): ("relative", False, True),
-        ("gua-tom", "stu-ben"): ("guardian", True, True),
-    }
+    assert await links() == FULL_SET_LINKS
     # The district org in Ana's orgSourcedIds is passed over; her school is Oak, in grade 06.
-    assert await school_enrollments() == {("stu-ana", "sch-oak"): ("06", "active"),
-                                          ("stu-ben", "sch-elm"): ("03", "active")}
+    assert await school_enrollments() == FULL_SET_SCHOOL_ENROLLMENTS
 
     sessions = {r["source_id"]: r for r in await AcademicSession.select()}
     assert sessions["gp-3"]["parent"] == sessions["sem-2"]["id"]  # a child listed before its parent
@@ -183,15 +188,9 @@ async def test_1_2_set_takes_roles_and_guardians_from_roles_csv(clean_database, 
     assert (await person("stu-ana")).kind == "student"
     assert (await person("tch-lee")).kind == "teacher"
     assert await person("adm-kay") is None
-    assert await links() == {
-        ("par-rosa", "stu-ana"): ("parent", True, True),
-        ("par-rosa", "stu-ben"): ("parent", True, True),
-        ("rel-gran", "stu-ana"): ("relative", False, True),
-        ("gua-tom", "stu-ben"): ("guardian", True, True),
-    }
+    assert await links() == FULL_SET_LINKS
     # 1.2: a student's schools are their student rows in roles.csv (the district row is passed over).
-    assert await school_enrollments() == {("stu-ana", "sch-oak"): ("06", "active"),
-                                          ("stu-ben", "sch-elm"): ("03", "active")}
+    assert await school_enrollments() == FULL_SET_SCHOOL_ENROLLMENTS
     score = await Result.objects().where(Result.source_id == "res-1").first()
     assert score.late is True and score.missing is False
 
