@@ -296,6 +296,38 @@ def cmd_export_household_changes(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.backup import BackupError, backup_sqlite
+    from app.settings import get_settings
+
+    settings = get_settings()
+    if settings.uses_postgres:
+        return _fail(EXIT_USAGE, "on PostgreSQL back up with pg_dump -Fc (see the README's Backups section)")
+    try:
+        size = backup_sqlite(Path(settings.sqlite_path), args.path)
+    except BackupError as problem:
+        return _fail(EXIT_FAILED, str(problem))
+    print(f"Backed up {settings.sqlite_path} to {args.path} ({size:,} bytes). Keep HOMEROOM_SSN_PEPPER and "
+          "HOMEROOM_SECRET_KEY apart from it.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.backup import BackupError, restore_sqlite
+    from app.settings import get_settings
+
+    settings = get_settings()
+    if settings.uses_postgres:
+        return _fail(EXIT_USAGE, "on PostgreSQL restore with pg_restore (see the README's Backups section)")
+    try:
+        migrations = restore_sqlite(args.path, Path(settings.sqlite_path), replace=args.replace)
+    except BackupError as problem:
+        return _fail(EXIT_FAILED, str(problem))
+    print(f"Restored {args.path} into {settings.sqlite_path} ({migrations} migrations applied in the backup; "
+          "`homeroom serve` applies any newer ones).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = HomeroomParser(prog="homeroom", description="Homeroom parent portal. Configuration comes from the "
                             "environment and a .env file in the working directory (see the README).")
@@ -309,6 +341,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     commands.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
+
+    backup = commands.add_parser("backup", help="SQLite: a consistent copy of the live database in a new file")
+    backup.add_argument("path", type=Path, metavar="PATH", help="the new file to write")
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser("restore", help="SQLite: put a backup in place of the database")
+    restore.add_argument("path", type=Path, metavar="PATH", help="a file written by `homeroom backup`")
+    restore.add_argument("--replace", action="store_true", help="overwrite a database that already exists")
+    restore.set_defaults(func=cmd_restore)
 
     demo = commands.add_parser("demo", help="fill an empty database with a fake district")
     demo.add_argument("--students", type=int, default=60)
