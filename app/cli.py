@@ -48,6 +48,10 @@ def day_argument(value: str):
 DEMO_SIZES = {"district": (100_000, 10_000_000)}
 
 
+# The words of the command being run, for its audit event (issue 15 item 8).
+_COMMAND_LINE: list[str] = []
+
+
 class DatabaseMissing(Exception):
     """A command that reads the database found no SQLite file where DATABASE_URL points."""
 
@@ -56,6 +60,7 @@ def _run(coroutine) -> int:
     """Run one command's coroutine with the database engine prepared and closed around it. A SQLite file
     that does not exist is an error, not a new empty database left behind in whatever folder this ran in."""
     from app.database import close_engine, prepare_engine
+    from app.services import audit
     from app.settings import get_settings
 
     try:
@@ -73,10 +78,15 @@ def _run(coroutine) -> int:
         except BaseException:
             coroutine.close()
             raise
+        code = EXIT_FAILED
         try:
-            return await coroutine
+            code = await coroutine or 0
+            return code
         finally:
-            await close_engine()
+            try:
+                await audit.record_command_line(_COMMAND_LINE, exit_code=code)
+            finally:
+                await close_engine()
 
     return asyncio.run(wrapped()) or 0
 
@@ -416,6 +426,7 @@ def main(argv: list[str] | None = None) -> int:
 
     warnings.filterwarnings("ignore", module="piccolo.engine.base")  # its "Unable to connect" repeats ours
     args = build_parser().parse_args(argv)
+    _COMMAND_LINE[:] = sys.argv[1:] if argv is None else list(argv)
     try:
         code = args.func(args)
         sys.stdout.flush()  # a reader that went away shows here, inside the handlers, not at exit
