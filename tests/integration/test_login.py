@@ -128,8 +128,10 @@ async def test_a_successful_login_resets_the_failure_count(portal, second_portal
 
 async def test_login_issues_a_new_session_id_and_the_planted_one_stays_anonymous(portal, second_portal, district,
                                                                                  sam):
-    # The attacker gets a real anonymous session from the portal (opening any reset link makes one)...
-    await second_portal.get("/reset/not-a-real-token")
+    from tests.integration.district import issue_key
+
+    # The attacker gets a real anonymous session from the portal (entering a key of their own makes one)...
+    await second_portal.post("/activate", {"activation_key": await issue_key(district.guardian("luis"))})
     planted = second_portal.session_cookie
     assert planted
     # ...and plants it in the parent's browser, who then logs in.
