@@ -336,6 +336,16 @@ def cmd_mail_worker(_: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_maintenance(_: argparse.Namespace) -> int:
+    from app.services.maintenance import purge_expired
+
+    async def go():
+        counts = await purge_expired()
+        print("Purged: " + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()) + ".")
+
+    return _run(go())
+
+
 def _import(run, what: str, args: argparse.Namespace) -> int:
     """Shared by the import commands: exit 0 done (warnings printed), 1 errors (nothing changed), 2 usage."""
     from app.importers.csv_reading import UnreadableSource
@@ -485,6 +495,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.set_defaults(func=cmd_staff_create)
 
     commands.add_parser("mail-worker", help="deliver the outbox over SMTP").set_defaults(func=cmd_mail_worker)
+    commands.add_parser("maintenance", help="purge expired sessions, rate counters and links (the server "
+                        "also does this every 10 minutes)").set_defaults(func=cmd_maintenance)
 
     imports = commands.add_parser("import", help="import district data (all or nothing)").add_subparsers(
         dest="import_command", required=True)
