@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.account import AccountController
     from app.web.activation import ActivationController
     from app.web.auth import AuthController
+    from app.web.bounds import integers_in_range
     from app.web.dev_mailbox import DevMailboxController
     from app.web.errors import EXCEPTION_HANDLERS
     from app.web.guards import requires_sign_in
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=handlers,
         request_class=HTMXRequest,
-        guards=[requires_sign_in],
+        guards=[requires_sign_in, integers_in_range],
         lifespan=[lifespan],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(

@@ -1,0 +1,57 @@
+"""Issue 9, item 8: the smaller holes, each with its test."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+
+from tests.conftest import PROJECT_ROOT
+from tests.integration import leaks
+from tests.integration.district import PASSWORD, make_account
+from tests.integration.portal import running_portal
+
+
+async def test_logout_deletes_the_host_session_cookie_with_secure(database, mailbox, district, monkeypatch):
+    """A browser ignores a `__Host-` Set-Cookie without Secure, deletion included: the dead cookie stayed."""
+    from app import create_app
+    from app.settings import get_settings
+
+    await make_account(district.guardian("sam"), "SamPark")
+    monkeypatch.setenv("HOMEROOM_PUBLIC_URL", "https://portal.test")
+    get_settings.cache_clear()
+    try:
+        settings = dataclasses.replace(get_settings(), smtp_url=None)
+        async with running_portal(create_app(settings)) as browser:
+            browser.client.base_url = "https://portal.test"
+            await browser.get("/")
+            token = browser.cookie("__Host-csrftoken")
+            response = await browser.client.post("/", data={"username": "SamPark", "password": PASSWORD,
+                                                            "_csrf_token": token})
+            assert response.status_code == 303
+            leaks.remember(browser.cookie("__Host-session"), leaks.SESSION)
+            await browser.get("/home")
+            response = await browser.client.post("/logout", data={"_csrf_token": browser.cookie("__Host-csrftoken")})
+            assert response.status_code == 303
+            deletions = [c for c in response.headers.get_list("set-cookie") if c.startswith("__Host-")]
+            assert {c.split("=")[0] for c in deletions} == {"__Host-session", "__Host-csrftoken"}
+            for cookie in deletions:
+                attributes = [a.strip().lower() for a in cookie.split(";")]
+                assert "secure" in attributes and "path=/" in attributes and "max-age=0" in attributes, cookie
+            assert browser.cookie("__Host-session") is None  # the client (like a browser) dropped it
+    finally:
+        get_settings.cache_clear()
+
+
+def test_homeroom_demo_refuses_to_run_in_production(tmp_path):
+    """It seeded an admin with a published password."""
+    database = tmp_path / "prod.sqlite3"
+    # A production environment the settings accept (https, SMTP, secrets): only the command refuses.
+    env = {**os.environ, "HOMEROOM_ENV": "production", "DATABASE_URL": f"sqlite:///{database}",
+           "HOMEROOM_PUBLIC_URL": "https://portal.example.org", "HOMEROOM_ALLOWED_HOSTS": "portal.example.org"}
+    result = subprocess.run([sys.executable, "-m", "app.cli", "demo"], cwd=PROJECT_ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "refuses" in result.stderr and "production" in result.stderr
+    assert not database.exists()  # not even migrated
