@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.health import HEALTH_PATH_PATTERNS, HealthController
     from app.web.home import HomeController
     from app.web.key_request import KeyRequestController
+    from app.web.head_requests import head_as_get
     from app.web.household import EmailConfirmationController, HouseholdController
     from app.web.language import LanguageController
     from app.web.middleware import SessionMiddleware, security_headers
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if settings.is_demo:
         handlers.append(DevMailboxController)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,
         request_class=HTMXRequest,
         guards=[requires_sign_in, integers_in_range],
@@ -109,3 +110,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=64 * 1024,
         debug=False,
     )
+    app.asgi_handler = head_as_get(app.asgi_handler)
+    return app

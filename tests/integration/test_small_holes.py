@@ -55,3 +55,32 @@ def test_homeroom_demo_refuses_to_run_in_production(tmp_path):
     assert result.returncode == 2
     assert "refuses" in result.stderr and "production" in result.stderr
     assert not database.exists()  # not even migrated
+
+
+def _comparable_headers(response) -> dict:
+    return {k: v for k, v in response.headers.items() if k not in ("date", "set-cookie")}
+
+
+async def test_head_answers_like_get_without_the_body_on_every_page(portal, district):
+    """Uptime monitors use HEAD; every page answered 405 without Allow."""
+    await make_account(district.guardian("sam"), "SamPark")
+    paths = [route.path for route in portal.app.routes
+             if "GET" in route.methods and "{" not in route.path and not route.path.startswith("/static")]
+    assert "/" in paths and "/healthz" in paths
+    for signed_in in (False, True):
+        if signed_in:
+            await portal.log_in("SamPark", PASSWORD)
+        for path in paths:
+            get = await portal.client.get(path)
+            head = await portal.client.head(path)
+            assert head.status_code == get.status_code, path
+            assert head.content == b"", path
+            assert _comparable_headers(head) == _comparable_headers(get), path
+
+
+async def test_a_method_an_address_does_not_take_gets_405_with_allow(portal):
+    response = await portal.client.get("/logout")
+    assert response.status_code == 405
+    assert "POST" in response.headers["allow"]
+    put = await portal.client.put("/forgot-password")
+    assert put.status_code == 405 and "GET" in put.headers["allow"]
