@@ -84,3 +84,40 @@ async def test_a_method_an_address_does_not_take_gets_405_with_allow(portal):
     assert "POST" in response.headers["allow"]
     put = await portal.client.put("/forgot-password")
     assert put.status_code == 405 and "GET" in put.headers["allow"]
+
+
+async def test_a_password_typed_into_the_username_box_is_kept_nowhere(portal, second_portal, district):
+    """Neither the audit log, nor the throttle table, nor the audit page keep what was typed when it names no
+    account: only a keyed digest, which still tells repeated attempts apart."""
+    from app.tables import AuditEvent, RateCounter
+    from tests.integration.test_staff_console import STAFF_PASSWORD, staff_account
+
+    typed = ["Tr0ub4dor&3-horse", "CorrectHorse99"]  # a password that is no username, and one that could be
+    for text in typed:  # (the login form shows the username box back to the one who typed it: not a leak)
+        for _ in range(2):
+            response = await portal.log_in(text, "whatever was in the password box")
+            assert response.status_code == 422
+    details = [r["detail"] for r in await AuditEvent.select(AuditEvent.detail)]
+    keys = [r["key"] for r in await RateCounter.select(RateCounter.key)]
+    for text in typed:
+        assert not any(text.lower() in d.lower() for d in details), details
+        assert not any(text.lower() in k.lower() for k in keys), keys
+    failed = [d for d in details if d.startswith("unknown username ")]
+    assert len(failed) == 4 and len(set(failed)) == 2  # the same text gives the same digest
+    await staff_account("DistrictAdmin", "district-admin", None)
+    await second_portal.log_in("DistrictAdmin", STAFF_PASSWORD)
+    page = await second_portal.get("/staff/audit?action=login.failed")
+    assert page.status_code == 200 and "unknown username" in page.text
+    for text in typed:
+        assert text.lower() not in page.text.lower()
+
+
+async def test_the_throttle_table_keeps_no_typed_address_or_student_number(portal, district):
+    from app.tables import RateCounter
+    from tests.integration.test_key_request import details
+
+    await portal.post("/forgot-username", {"email": "Nobody.Here@example.org"})
+    await portal.post("/request-key", details(student_number="S-NOPE-123"))
+    keys = " ".join(r["key"] for r in await RateCounter.select(RateCounter.key)).lower()
+    assert "username-reminder:" in keys and "key-request:student:" in keys
+    assert "nobody.here" not in keys and "s-nope-123" not in keys
