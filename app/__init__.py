@@ -46,12 +46,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.account import AccountController
     from app.web.activation import ActivationController
     from app.web.auth import AuthController
+    from app.web.bounds import integers_in_range
     from app.web.dev_mailbox import DevMailboxController
     from app.web.errors import EXCEPTION_HANDLERS
     from app.web.guards import requires_sign_in
     from app.web.health import HEALTH_PATH_PATTERNS, HealthController
     from app.web.home import HomeController
     from app.web.key_request import KeyRequestController
+    from app.web.head_requests import head_as_get
     from app.web.household import EmailConfirmationController, HouseholdController
     from app.web.language import LanguageController
     from app.web.middleware import SessionMiddleware, security_headers
@@ -102,10 +104,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if settings.is_demo:
         handlers.append(DevMailboxController)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,
         request_class=HTMXRequest,
-        guards=[requires_sign_in],
+        guards=[requires_sign_in, integers_in_range],
         lifespan=[lifespan],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(
@@ -129,3 +131,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=64 * 1024,
         debug=False,
     )
+    app.asgi_handler = head_as_get(app.asgi_handler)
+    return app

@@ -157,6 +157,15 @@ def demo_size(args: argparse.Namespace) -> tuple[int, int]:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import describe_demo, fill_demo_district
 
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)  # where the settings would read HOMEROOM_ENV from too
+    if os.environ.get("HOMEROOM_ENV", "demo").strip().lower() == "production":
+        # The demo seeds accounts with published passwords (a district admin among them): never on a real
+        # portal (issue 9). Checked before the settings load, so it holds even if they would not.
+        print("homeroom demo refuses to run with HOMEROOM_ENV=production: it creates accounts whose "
+              "passwords are printed for anyone to read.", file=sys.stderr)
+        return 2
     if migrate() != 0:
         return 1
 

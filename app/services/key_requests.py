@@ -62,12 +62,16 @@ async def send_key_by_email(issued: IssuedKey, prefs: DistrictPreferences, *, la
     }, language=language)
 
 
-async def request_key_online(details: KeyRequestDetails, *, ip: str, language: str) -> None:
+async def request_key_online(details: KeyRequestDetails, *, ip: str, language: str) -> bool:
     """Record the request; issue and email a key when everything matches (district setting). Returns
-    nothing: the requester is told the same thing whatever happened."""
+    False when a limit was reached and nothing was recorded: the requester is told so honestly (issue 9),
+    which says nothing about the student, since both limits count whether or not the student exists.
+    Otherwise the requester is told the same thing whatever happened."""
     prefs = await load_preferences()
     now = clock.now()
-    by_number = await rate_limits.hit(f"key-request:student:{details.student_number}", now + STUDENT_NUMBER_WINDOW)
+    by_number = await rate_limits.hit(  # a digest: what was typed is not kept (issue 9)
+        "key-request:student:" + rate_limits.typed_digest("key-request", details.student_number),
+        now + STUDENT_NUMBER_WINDOW)
     by_client = await rate_limits.hit(f"key-request:client:{ip}", now + CLIENT_WINDOW)
     typed_digest = ssn_digest(get_settings().ssn_pepper, details.ssn)
     student = await find_student_by_number(details.student_number)
@@ -76,7 +80,7 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
         await audit.record("key-request.throttled", person=student["id"] if student else None, ip=ip,
                            detail="per student number" if by_number.count > REQUESTS_PER_STUDENT_NUMBER
                            else "per client")
-        return
+        return False
     on_file = student["ssn_last4_hash" if prefs.ssn_mode == "last4" else "ssn_hash"] if student else None
     ssn_matches = digests_match(typed_digest, on_file)
     birth_date_matches = student is not None and student["birth_date"] == details.birth_date
@@ -104,6 +108,7 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
         await request.save()
         await audit.record("key-request.received", person=student["id"] if student else None, ip=ip,
                            detail=f"status={request.status}")
+    return True
 
 
 # --- the staff queue ----------------------------------------------------------------------------------

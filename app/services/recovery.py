@@ -159,7 +159,8 @@ async def request_username_reminder(typed_address: str, *, ip: str) -> UsernameR
     day_ends = next_district_midnight(now, prefs.time_zone)
     lock_accounts = prefs.username_lock_scope == "account"
     # Counted per address whether or not it is on file, so the reply tells nothing about which are.
-    tally = await rate_limits.hit(f"username-reminder:{address}", day_ends)
+    tally = await rate_limits.hit("username-reminder:" + rate_limits.typed_digest("username-reminder", address),
+                                  day_ends)  # a digest: what was typed is not kept (issue 9)
     limit = prefs.username_reminders_per_day
     if tally.count > limit:
         if tally.count == limit + 1:
