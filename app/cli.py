@@ -170,7 +170,7 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
 
 
 def cmd_mail_worker(_: argparse.Namespace) -> int:
-    from app.mail.sender import run_sender
+    from app.services.outgoing_mail import run_sender
     from app.settings import get_settings
 
     settings = get_settings()

@@ -91,7 +91,7 @@ class SmtpServer:
 
 async def deliver_outbox(mailbox: Mailbox) -> list[ReceivedMail]:
     """Run the portal's SMTP sender once over everything due and return what the server newly received."""
-    from app.mail.sender import deliver_due
+    from app.services.outgoing_mail import deliver_due
     from app.settings import get_settings
 
     while await deliver_due(get_settings()):
