@@ -179,6 +179,8 @@ class SmtpTransport:
                                      use_tls=self.relay.use_tls,
                                      start_tls=True if self.relay.start_tls else False, timeout=SMTP_TIMEOUT)
             await client.connect()
+            if client.is_ehlo_or_helo_needed:  # the extensions (SMTPUTF8) are known only after EHLO
+                await client.ehlo()
             self.client = client
         return self.client
 
