@@ -23,17 +23,17 @@ def work(monkeypatch):
     from app.database import engine
     from app.services.password_hashing import PasswordHashing
 
-    db = engine()
+    engine_class = type(engine())  # on the class: PostgresEngine's instances take no new attributes
     state = {"on": False, "sql": [], "hashes": []}
-    real_run = db.run_querystring
+    real_run = engine_class.run_querystring
 
-    async def run_querystring(querystring, *args, **kwargs):
+    async def run_querystring(self, querystring, *args, **kwargs):
         if state["on"]:
             template = querystring.__str__()
             state["sql"].append(re.sub(r"'[^']*'|\b\d+\b", "?", template))
-        return await real_run(querystring, *args, **kwargs)
+        return await real_run(self, querystring, *args, **kwargs)
 
-    monkeypatch.setattr(db, "run_querystring", run_querystring)
+    monkeypatch.setattr(engine_class, "run_querystring", run_querystring)
 
     def counted(name, real):
         def call(*args, **kwargs):
