@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from app import clock, i18n
-from app.mail.sealing import seal
+from app.sealing import seal
 from app.rules.errors import N_
 from app.settings import get_settings
 from app.tables import OutboxEmail

@@ -36,7 +36,7 @@ from email_validator import EmailNotValidError, validate_email
 from app import clock
 from app.database import engine, transaction
 from app.mail.outbox import is_request, render_email
-from app.mail.sealing import Unsealable, unseal
+from app.sealing import Unsealable, unseal
 from app.settings import Settings
 from app.tables import DevMail, OutboxEmail
 

@@ -1,6 +1,7 @@
-"""Sealing what waits in the outbox (issue 9 item 4): a message's context is encrypted at rest with
-AES-256-GCM under a key derived (HKDF-SHA256) from HOMEROOM_SECRET_KEY, and dropped once the message is
-sent. The message's kind is the associated data, so a sealed payload cannot be moved to another kind.
+"""Sealing what must wait (issue 9 item 4): an outbox message's context until it is sent, an in-person
+key in the staff member's session until its slip is shown. Encrypted at rest with AES-256-GCM under a key
+derived (HKDF-SHA256) from HOMEROOM_SECRET_KEY; the purpose (the message's kind, "key-slip") is the
+associated data, so a sealed value cannot be moved to another use.
 
 Contexts are JSON, with dates, times, decimals and UUIDs kept as what they were. Changing the secret key
 makes payloads still waiting unreadable: those messages are marked failed, never sent half-rendered.
