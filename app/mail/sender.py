@@ -50,6 +50,11 @@ BATCH = 20  # messages per round, each claimed on its own
 SMTP_TIMEOUT = 20  # seconds, per SMTP command
 
 
+# Failures that say the relay cannot be reached right now (rather than that one message was refused).
+_RELAY_UNREACHABLE = (OSError, asyncio.TimeoutError, aiosmtplib.SMTPConnectError,
+                      aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError)
+
+
 def send_deadline() -> float:
     """The longest a hand-over to the relay may take: half the lease, so a renewed lease outlives it."""
     return LEASE.total_seconds() / 2
@@ -316,12 +321,14 @@ async def _send_email(message: Claimed, payload: dict[str, Any], kinds: MailKind
 async def deliver_due(settings: Settings, kinds: MailKinds, *, limit: int = BATCH,
                       stop: asyncio.Event | None = None) -> int:
     """Handle up to `limit` due messages, one claim at a time; returns how many were handled (sent,
-    done, cancelled, or failed and rescheduled): 0 when nothing is due. Failures are logged and retried."""
+    done, cancelled, or failed and rescheduled): 0 when nothing more can be done now (nothing is due, or the
+    relay cannot be reached: the round ends at the first such failure). Failures are logged and retried."""
     transport = transport_for(settings)
     if transport is None:
         return 0
     owner = sender_id()
     handled = 0
+    relay_unreachable = False
     try:
         for _ in range(limit):
             if stop is not None and stop.is_set():  # between messages, never between send and "sent"
@@ -339,13 +346,16 @@ async def deliver_due(settings: Settings, kinds: MailKinds, *, limit: int = BATC
             except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError, Undeliverable, Unsealable) as error:
                 await transport.close()
                 await _failed(message, error)
+                if isinstance(error, _RELAY_UNREACHABLE):  # the rest would fail alike: wait for the next round
+                    relay_unreachable = True
+                    break
             except Exception as error:  # a bug or the database: logged with its traceback, tried again later
                 log.exception("outbox message %s (%s) failed", message.id, message.kind)
                 await transport.close()
                 await _failed(message, error)
     finally:
         await transport.close()
-    return handled
+    return 0 if relay_unreachable else handled
 
 
 async def run_sender(settings: Settings, kinds: MailKinds, *, stop: asyncio.Event | None = None,

@@ -135,3 +135,17 @@ def test_mail_does_not_import_the_web_layer():
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True,
                          check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+async def test_a_relay_that_cannot_be_reached_ends_the_round_after_one_try(database, smtp_server, deliver):
+    """150,000 digests queued while the relay is down cost one connection attempt a round, not one each."""
+    from app.tables import OutboxEmail
+
+    for number in range(3):
+        await queue(f"parent{number}@example.org")
+    smtp_server.stop()
+    assert await deliver() == []
+    attempts = [r["attempts"] for r in await OutboxEmail.select(OutboxEmail.attempts).order_by(OutboxEmail.id)]
+    assert attempts == [1, 0, 0]
+    smtp_server.start()
+    assert len(await deliver()) == 2  # the two not tried yet; the first waits out its back-off
