@@ -48,6 +48,10 @@ def day_argument(value: str):
 DEMO_SIZES = {"district": (100_000, 10_000_000)}
 
 
+# The words of the command being run, for its audit event (issue 15 item 8).
+_COMMAND_LINE: list[str] = []
+
+
 class DatabaseMissing(Exception):
     """A command that reads the database found no SQLite file where DATABASE_URL points."""
 
@@ -56,6 +60,7 @@ def _run(coroutine) -> int:
     """Run one command's coroutine with the database engine prepared and closed around it. A SQLite file
     that does not exist is an error, not a new empty database left behind in whatever folder this ran in."""
     from app.database import close_engine, prepare_engine
+    from app.services import audit
     from app.settings import get_settings
 
     try:
@@ -73,12 +78,19 @@ def _run(coroutine) -> int:
         except BaseException:
             coroutine.close()
             raise
+        code = EXIT_FAILED
         try:
-            return await coroutine
+            result = await coroutine
+            code = result if isinstance(result, int) else 0
+            return result
         finally:
-            await close_engine()
+            try:
+                await audit.record_command_line(_COMMAND_LINE, exit_code=code)
+            finally:
+                await close_engine()
 
-    return asyncio.run(wrapped()) or 0
+    result = asyncio.run(wrapped())
+    return 0 if result is None else result
 
 
 def migrate() -> int:
@@ -100,8 +112,15 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+    import tempfile
+
+    if args.metrics_port:
+        # Before prometheus_client is first imported, here and in every worker: their counts meet in this folder.
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="homeroom-metrics-"))
     import uvicorn
 
+    from app.observability import configure_logging, start_metrics_server
     from app.settings import get_settings, serving_summary
 
     settings = get_settings()
@@ -113,11 +132,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings = get_settings()
     if migrate() != 0:
         return 1
+    refusal = _refuse_until_set_up(settings)
+    if refusal:
+        return _fail(EXIT_CONFIGURATION, refusal)
+    configure_logging(settings)
+    started = logging.getLogger("homeroom.serve")
     for line in serving_summary(settings, host=args.host, port=args.port, workers=args.workers):
-        print(line, file=sys.stderr)
+        started.info(line, extra={"event": "start"})
+    if args.metrics_port:
+        start_metrics_server(args.metrics_host, args.metrics_port)
+        started.info("Prometheus metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port)
+    # Logging is ours (app/asgi.py), and the request log replaces uvicorn's access log.
     uvicorn.run("app.asgi:app", host=args.host, port=args.port, workers=args.workers, proxy_headers=True,
                 forwarded_allow_ips=os.environ.get("HOMEROOM_TRUSTED_PROXIES", "127.0.0.1"),
-                server_header=False, log_level="info")
+                server_header=False, log_config=None, access_log=False)
     return 0
 
 
@@ -231,11 +259,86 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+SETUP_QUESTIONS = {
+    "district_name": "District name (as parents know it)",
+    "portal_name": "Portal name (the activation-key link says \"If you have been assigned a <portal name> "
+                   "Activation Key\")",
+    "help_phone": "Help phone for parents (e.g. 404-802-1000)",
+    "time_zone": "Time zone (e.g. America/Chicago)",
+}
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    """First run: the district's identity and its first district admin (asked for at a terminal, or flags)."""
+    from app import i18n
+    from app.services.district_setup import DISTRICT_IDENTITY, identity_errors, set_district_identity, setup_missing
+    from app.services.staff_console import create_staff_account
+
+    values = {name: getattr(args, name) for name in DISTRICT_IDENTITY}
+    interactive = sys.stdin.isatty()
+    for name in DISTRICT_IDENTITY:
+        if values[name] is None and interactive:
+            values[name] = input(f"{SETUP_QUESTIONS[name]}: ")
+    missing_flags = [f"--{name.replace('_', '-')}" for name in DISTRICT_IDENTITY if values[name] is None]
+    if missing_flags:
+        return _fail(EXIT_USAGE, f"setup needs {', '.join(missing_flags)} (or run it at a terminal to be asked)")
+    errors = identity_errors(values)
+    if errors:
+        return _fail(EXIT_USAGE, "; ".join(f"--{e.field.replace('_', '-')}: {i18n.translate(e.message, e.params)}"
+                                           for e in errors))
+
+    if migrate() != 0:
+        return EXIT_FAILED
+
+    async def go():
+        if args.admin_username is None and "district admin" in await setup_missing():
+            return _fail(EXIT_USAGE, "setup needs --admin-username: the district has no district admin yet")
+        await set_district_identity(values)
+        if args.admin_username is not None:
+            password = _read_new_password()
+            if password is None:
+                return _fail(EXIT_USAGE, "the passwords do not match")
+            problems = await create_staff_account(args.admin_username, password, "district-admin", None)
+            if problems:
+                return _fail(EXIT_USAGE, "; ".join(f"{p.field}: {i18n.translate(p.message, p.params)}"
+                                                   for p in problems))
+        print("The district is set up: `homeroom serve` will serve it.")
+        return 0
+
+    return _run(go())
+
+
+def _read_new_password() -> str | None:
+    """A new password typed twice at a terminal, or one line of standard input; None when the two differ."""
+    import getpass
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        return password if getpass.getpass("Verify Password: ") == password else None
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _refuse_until_set_up(settings) -> str | None:
+    """Production only: why the portal must not serve or send yet (one line), or None."""
+    from app.services.district_setup import setup_missing
+
+    if not settings.is_production:
+        return None
+    missing = _run(setup_missing())
+    if not missing:
+        return None
+    return (f"this district is not set up yet (missing: {', '.join(missing)}): run `homeroom setup`; until then "
+            "pages and emails would show the demo district's name and a help number that is not yours")
+
+
 def cmd_mail_worker(_: argparse.Namespace) -> int:
     from app.services.outgoing_mail import run_sender
     from app.settings import get_settings
 
     settings = get_settings()
+    refusal = _refuse_until_set_up(settings)
+    if refusal:
+        return _fail(EXIT_CONFIGURATION, refusal)
     if not settings.delivers_by_smtp:
         print("HOMEROOM_SMTP_URL is not set: there is nothing to deliver to.", file=sys.stderr)
         return 2
@@ -246,6 +349,16 @@ def cmd_mail_worker(_: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_maintenance(_: argparse.Namespace) -> int:
+    from app.services.maintenance import purge_expired
+
+    async def go():
+        counts = await purge_expired()
+        print("Purged: " + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()) + ".")
+
+    return _run(go())
+
+
 def _import(run, what: str, args: argparse.Namespace) -> int:
     """Shared by the import commands: exit 0 done (warnings printed), 1 errors (nothing changed), 2 usage."""
     from app.importers.csv_reading import UnreadableSource
@@ -253,12 +366,18 @@ def _import(run, what: str, args: argparse.Namespace) -> int:
     from app.importers.progress import Progress
 
     async def go():
+        from app.observability import IMPORT_RUNS
+
+        kind = args.import_command
         try:
             report = await run(Path(args.path), progress=Progress.for_terminal())
         except UnreadableSource as problem:
             print(f"{what}: {problem}", file=sys.stderr)
+            IMPORT_RUNS.labels(kind, "unreadable").inc()
             return USAGE
-        return finish(report, what, report_file=args.report)
+        code = finish(report, what, report_file=args.report)
+        IMPORT_RUNS.labels(kind, "imported" if code == 0 else "refused").inc()
+        return code
 
     return _run(go())
 
@@ -338,9 +457,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="address to listen on; 0.0.0.0 behind a load balancer on another machine")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (about one per core)")
+    serve.add_argument("--metrics-port", type=int, metavar="PORT",
+                       help="serve Prometheus metrics on this port (off when not given)")
+    serve.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
+                       help="address for the metrics port; keep it off the public network")
     serve.set_defaults(func=cmd_serve)
 
     commands.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
+
+    setup = commands.add_parser("setup", help="first run: the district's name, portal name, help phone, time "
+                                              "zone and first district admin (production serves only after it)")
+    for name, question in SETUP_QUESTIONS.items():
+        setup.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="TEXT", help=question)
+    setup.add_argument("--admin-username", metavar="USERNAME",
+                       help="the first district admin (password asked for, or one line of standard input)")
+    setup.set_defaults(func=cmd_setup)
 
     backup = commands.add_parser("backup", help="SQLite: a consistent copy of the live database in a new file")
     backup.add_argument("path", type=Path, metavar="PATH", help="the new file to write")
@@ -387,6 +518,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.set_defaults(func=cmd_staff_create)
 
     commands.add_parser("mail-worker", help="deliver the outbox over SMTP").set_defaults(func=cmd_mail_worker)
+    commands.add_parser("maintenance", help="purge expired sessions, rate counters and links (the server "
+                        "also does this every 10 minutes)").set_defaults(func=cmd_maintenance)
 
     imports = commands.add_parser("import", help="import district data (all or nothing)").add_subparsers(
         dest="import_command", required=True)
@@ -416,6 +549,7 @@ def main(argv: list[str] | None = None) -> int:
 
     warnings.filterwarnings("ignore", module="piccolo.engine.base")  # its "Unable to connect" repeats ours
     args = build_parser().parse_args(argv)
+    _COMMAND_LINE[:] = sys.argv[1:] if argv is None else list(argv)
     try:
         code = args.func(args)
         sys.stdout.flush()  # a reader that went away shows here, inside the handlers, not at exit
