@@ -39,8 +39,9 @@ async def refresh_gauges(stop: asyncio.Event) -> None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     from app.database import close_engine, prepare_engine
-    from app.mail.sender import run_sender, stop_sender
+    from app.mail.sender import stop_sender, transport_for
     from app.services.maintenance import run_maintenance
+    from app.services.outgoing_mail import run_sender
     from app.templating import jinja_environment
     from app.web.access_log import redact_tokens_in_access_log
     from app.web.account import AccountController
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.recovery import RecoveryController
     from app.web.session_cookie import csrf_cookie_name
     from app.web.staff import STAFF_CONTROLLERS
-    from app.web.static_assets import STATIC_DIR
+    from app.static_assets import STATIC_DIR
 
     settings = settings or get_settings()
     redact_tokens_in_access_log()
@@ -72,7 +73,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await prepare_engine()
         stop = asyncio.Event()
-        sender = asyncio.create_task(run_sender(settings, stop=stop)) if settings.delivers_by_smtp else None
+        # Over SMTP, or into the dev mailbox in demo mode without a relay; none in tests without a relay.
+        sender = asyncio.create_task(run_sender(settings, stop=stop)) if transport_for(settings) else None
         maintenance = asyncio.create_task(run_maintenance(stop=stop))  # purges expired rows (issue 9)
         gauges = asyncio.create_task(refresh_gauges(stop))
         try:

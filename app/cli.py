@@ -341,7 +341,7 @@ def _refuse_until_set_up(settings) -> str | None:
 
 
 def cmd_mail_worker(_: argparse.Namespace) -> int:
-    from app.mail.sender import run_sender
+    from app.services.outgoing_mail import run_sender
     from app.settings import get_settings
 
     settings = get_settings()

@@ -26,7 +26,6 @@ from app.services import audit, rate_limits
 from app.services.credentials import check_current_password
 from app.services.preferences import load_preferences
 from app.services.sessions import SignedInAccount
-from app.settings import get_settings
 from app.tables import (
     ContactPhone,
     EmailChange,
@@ -280,19 +279,18 @@ async def request_email_change(guardian: SignedInAccount, typed_email: str, curr
     if tally.count > EMAIL_LINKS_PER_HOUR:
         return ContactChange(errors=[FieldError("email", N_(
             "You have asked for too many confirmation links in the last hour. Try again later"))])
-    token = new_token()
     context = await _mail_context()
     async with transaction():
         await EmailChange.update({EmailChange.superseded_at: now}).where(
             (EmailChange.person == guardian.person_id)
             & EmailChange.confirmed_at.is_null() & EmailChange.superseded_at.is_null())
-        await EmailChange.insert(EmailChange(person=guardian.person_id, new_email=new_email,
-                                             token_hash=token_digest(token), created_at=now,
-                                             expires_at=now + EMAIL_LINK_LIFETIME))
-        minutes = int(EMAIL_LINK_LIFETIME.total_seconds() // 60)
-        await enqueue_email("email-change-confirm", new_email, {
-            **context, "link": f"{get_settings().public_url}/email/confirm/{token}", "minutes": minutes,
-        }, language=guardian.language)
+        # The link is minted when the email is sent (app/services/outgoing_mail.py): until then the row
+        # holds the digest of a token nobody has.
+        [change] = await EmailChange.insert(EmailChange(
+            person=guardian.person_id, new_email=new_email, token_hash=token_digest(new_token()),
+            created_at=now, expires_at=now + EMAIL_LINK_LIFETIME))
+        await enqueue_email("email-change-confirm", new_email, {**context, "change_id": change["id"]},
+                            language=guardian.language)
         if old_email:
             await enqueue_email("email-change-requested", old_email, {
                 **context, "new_email": new_email, "when": now}, language=guardian.language)

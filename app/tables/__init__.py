@@ -3,7 +3,7 @@
 from app.tables.accounts import ActivationKey, PasswordResetToken, RateCounter, UserAccount, WebSession
 from app.tables.audit import AuditEvent
 from app.tables.district import DistrictSetting
-from app.tables.mail import OutboxEmail
+from app.tables.mail import DevMail, OutboxEmail
 from app.tables.people import GuardianLink, Person, School, SchoolEnrollment
 from app.tables.records import (
     AcademicSession,
@@ -35,6 +35,7 @@ ALL_TABLES = [
     WebSession,
     RateCounter,
     OutboxEmail,
+    DevMail,
     AuditEvent,
     DistrictSetting,
     AcademicSession,
