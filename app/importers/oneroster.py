@@ -30,6 +30,7 @@ from app.importers.oneroster_plan import (
 from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
 from app.importers.table_writes import TableWriter, new_public_id
+from app.services.sis_sync import PortalChanges
 
 
 async def import_oneroster(path: Path, *, progress: Progress | None = None) -> ImportReport:
@@ -51,6 +52,9 @@ async def import_oneroster(path: Path, *, progress: Progress | None = None) -> I
             if report.has_errors:
                 raise ImportAborted
             await _write(writer, plan, report, progress)
+            settled = await known.portal_changes.settle()
+            if settled:
+                report.counts["portal changes the SIS has now loaded"] = settled
     except ImportAborted:
         pass
     return report
@@ -72,6 +76,7 @@ async def _load_known(writer: TableWriter) -> Known:
         enrollments=await _status_map(writer, "section_enrollment"),
         line_items=await _status_map(writer, "line_item"),
         results=await _status_map(writer, "result"),
+        portal_changes=await PortalChanges.load(),
     )
 
 
@@ -102,7 +107,7 @@ async def _write(writer: TableWriter, plan: RosterPlan, report: ImportReport, pr
         await writer.update_ids("person", "student_number = NULL", [people[s] for s in plan.release_numbers])
     await upsert("people", "person", (*PersonRow._fields, "public_id", "status"),
                  [(*row, new_public_id(), "active") for row in plan.persons],
-                 insert_only=("public_id",), keep_when_empty=("email", "student_number"))
+                 insert_only=("public_id",), keep_when_empty=("email", "student_number", "language"))
     people = await writer.key_map("person")
 
     await upsert("classes", "section", (*SectionRow._fields, "public_id", "status"),
@@ -121,6 +126,7 @@ async def _write(writer: TableWriter, plan: RosterPlan, report: ImportReport, pr
     await _write_school_enrollments(writer, plan, people, schools, inactive_people, counts, progress)
     await _write_guardian_links(writer, plan, people, inactive_people, counts, progress)
     await _write_birth_dates(writer, plan, people, counts)
+    await _write_phones(writer, plan, people, counts)
 
     line_items_before = await writer.key_map("line_item") if plan.results else {}
     await upsert("assignments", "line_item", (*LineItemRow._fields, "status"),
@@ -247,3 +253,41 @@ async def _write_birth_dates(writer, plan, people, counts) -> None:
         changes += [(None, pid) for pid in stored if pid not in wanted]
     await writer.execute_many("UPDATE person SET birth_date = ? WHERE id = ?", changes)
     counts["birth dates"] = len(changes)
+
+
+async def _write_phones(writer, plan, people, counts) -> None:
+    """The SIS's own numbers (contact_phone.from_sis), one per kind; a parent's own numbers are never touched.
+    When the SIS sends a number the parent already has, that row becomes the SIS's (no duplicate)."""
+    wanted = {people[s]: kinds for s, kinds in plan.phones.items() if s in people}
+    if not wanted:
+        return
+    rows: dict[int, list[tuple[int, str, str, bool]]] = {}
+    for row_id, person, kind, number, from_sis in await writer.fetch(
+            "SELECT id, person, kind, number, from_sis FROM contact_phone"):
+        if person in wanted:
+            rows.setdefault(person, []).append((row_id, kind, number, bool(from_sis)))
+    inserts, updates, adopted, removed = [], [], [], []
+    for person, kinds in wanted.items():
+        have = rows.get(person, [])
+        for kind, number in kinds.items():
+            if number is None:
+                continue
+            mine = next((r for r in have if r[3] and r[1] == kind), None)
+            if not number:
+                if mine:
+                    removed.append(mine[0])
+            elif mine:
+                if mine[2] != number:
+                    updates.append((number, mine[0]))
+            else:
+                same = next((r for r in have if r[2] == number and not r[3]), None)
+                if same:
+                    adopted.append(same[0])
+                else:
+                    inserts.append((person, kind, number, True))
+    await writer.execute_many("INSERT INTO contact_phone (person, kind, number, from_sis) VALUES (?, ?, ?, ?)",
+                              inserts)
+    await writer.execute_many("UPDATE contact_phone SET number = ? WHERE id = ?", updates)
+    await writer.update_ids("contact_phone", "from_sis = ?", adopted, True)
+    await writer.delete_ids("contact_phone", removed)
+    counts["phones"] = len(inserts) + len(updates) + len(adopted) + len(removed)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import NamedTuple
 
 from app.importers.csv_reading import (
@@ -45,8 +45,16 @@ from app.importers.csv_reading import (
 )
 from app.importers.problems import ImportReport
 from app.rules.emails import normalise_email
+from app.rules.languages import sis_language_code
+from app.rules.phones import check_phone
 
 COMMON = ("sourcedId", "status", "dateLastModified")
+# OneRoster has no language field; producers that send one use a metadata column (the standard's extension
+# point) or a column of their own. Any of these names is read as the person's language (users.csv or
+# demographics.csv), without a warning.
+LANGUAGE_COLUMNS = tuple((f"{prefix}{name}", "language") for prefix in ("metadata.", "")
+                         for name in ("language", "primaryLanguage", "homeLanguage", "preferredLanguage",
+                                      "languageCode"))
 
 COLUMNS: dict[str, ColumnsExpected] = {
     "orgs": ColumnsExpected(COMMON + ("name", "type", "identifier", "parentSourcedId"),
@@ -67,7 +75,7 @@ COLUMNS: dict[str, ColumnsExpected] = {
                   "middleName", "identifier", "email", "sms", "phone", "agentSourcedIds", "grades", "password",
                   "userMasterIdentifier", "resourceSourcedIds", "preferredGivenName", "preferredMiddleName",
                   "preferredFamilyName", "primaryOrgSourcedId", "pronouns"),
-        ("sourcedId", "givenName", "familyName")),
+        ("sourcedId", "givenName", "familyName"), LANGUAGE_COLUMNS),
     "roles": ColumnsExpected(
         COMMON + ("userSourcedId", "roleType", "role", "beginDate", "endDate", "orgSourcedId",
                   "userProfileSourcedId"),
@@ -81,7 +89,7 @@ COLUMNS: dict[str, ColumnsExpected] = {
                   "nativeHawaiianOrOtherPacificIslander", "white", "demographicRaceTwoOrMoreRaces",
                   "hispanicOrLatinoEthnicity", "countryOfBirthCode", "stateOfBirthAbbreviation", "cityOfBirth",
                   "publicSchoolResidenceStatus"),
-        ("sourcedId", "birthDate")),
+        ("sourcedId", "birthDate"), LANGUAGE_COLUMNS),
     "categories": ColumnsExpected(COMMON + ("title", "weight"), ("sourcedId", "title")),
     "lineItems": ColumnsExpected(
         COMMON + ("title", "description", "assignDate", "dueDate", "classSourcedId", "categorySourcedId",
@@ -174,6 +182,10 @@ class User(NamedTuple):
     agents: tuple[str, ...]
     grade: str
     line: int
+    phone: str | None = None  # E.164; "" when the cell is empty; None when there is no such column (or no number)
+    sms: str | None = None
+    modified: datetime | None = None  # dateLastModified, for app/rules/sis_sync.py
+    language: str | None = None  # ISO 639-1, from a producer's language column (app/rules/languages.py)
 
 
 class RoleRecord(NamedTuple):
@@ -201,6 +213,7 @@ class Demographic(NamedTuple):
     source_id: str  # the user's sourcedId
     birth_date: date | None
     line: int
+    language: str | None = None
 
 
 class Category(NamedTuple):
@@ -397,6 +410,31 @@ class _Cells:
         else:
             self.report.warning(self.file, row.line, column, message)
         return ""
+
+    def phone(self, row, column: str) -> str | None:
+        """E.164, "" for an empty cell, None when the file has no such column or the number cannot be used."""
+        if column not in row.cells:
+            return None
+        text = row.get(column)
+        if not text:
+            return ""
+        check = check_phone(text)
+        if check.e164 is None:
+            self.report.warning(self.file, row.line, column, "is not a phone number that can be dialed (US numbers "
+                                                             "need their area code, others a + and country code); "
+                                                             "it is left out")
+        return check.e164
+
+    def language(self, row) -> str | None:
+        """The producer's language column (see LANGUAGE_COLUMNS) as an ISO 639-1 code, or None."""
+        text = row.get("language")
+        if not text:
+            return None
+        code = sis_language_code(text)
+        if code is None:
+            self.report.warning(self.file, row.line, "language", f"'{text[:40]}' is not a language Homeroom "
+                                                                 f"recognises; the language on file is kept")
+        return code
 
     def flag(self, row, column: str) -> bool:
         try:
@@ -612,7 +650,20 @@ def _user(row, cells: _Cells, version: str) -> User | None:
         orgs = [row.get("primaryOrgSourcedId")]
     return User(row.get("sourcedId"), roles, cells.text(row, "givenName", 255), cells.text(row, "familyName", 255),
                 email, cells.text(row, "identifier", 64), tuple(orgs), tuple(split_list(row.get("agentSourcedIds"))),
-                grades[0][:8] if grades else "", row.line)
+                grades[0][:8] if grades else "", row.line, cells.phone(row, "phone"), cells.phone(row, "sms"),
+                _modified(row.get("dateLastModified")), cells.language(row))
+
+
+def _modified(text: str) -> datetime | None:
+    """dateLastModified as a moment (UTC when no zone is given); None when empty or unreadable (it only ever
+    decides between an SIS value and a portal change, so a bad one is not worth a warning)."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _role(row, cells: _Cells, version: str) -> RoleRecord | None:
@@ -634,7 +685,7 @@ def _enrollment(row, cells: _Cells, version: str) -> Enrollment | None:
 
 
 def _demographic(row, cells: _Cells, version: str) -> Demographic:
-    return Demographic(row.get("sourcedId"), cells.date(row, "birthDate"), row.line)
+    return Demographic(row.get("sourcedId"), cells.date(row, "birthDate"), row.line, cells.language(row))
 
 
 def _category(row, cells: _Cells, version: str) -> Category:

@@ -43,6 +43,7 @@ from app.importers.oneroster_files import (
     person_kind,
 )
 from app.importers.problems import ImportReport
+from app.services.sis_sync import PortalChanges
 
 KIND_ORDER = ("student", "guardian", "teacher", "staff")
 
@@ -59,6 +60,8 @@ class Known:
     enrollments: dict[str, str] = field(default_factory=dict)
     line_items: dict[str, str] = field(default_factory=dict)
     results: dict[str, str] = field(default_factory=dict)
+    # The portal's confirmed changes the SIS has not loaded yet (app/services/sis_sync.py); None: no such check.
+    portal_changes: PortalChanges | None = None
 
     def number_holders(self) -> dict[str, str]:
         return {number: sid for sid, (_, _, number) in self.persons.items() if number}
@@ -109,8 +112,9 @@ class PersonRow(NamedTuple):
     kind: str
     given_name: str
     family_name: str
-    email: str | None
+    email: str | None  # None: keep what is on file
     student_number: str | None
+    language: str | None  # ISO 639-1; None: keep what is on file
 
 
 class EnrollmentRow(NamedTuple):
@@ -174,6 +178,8 @@ class RosterPlan:
     line_items: list[LineItemRow] = field(default_factory=list)
     results: list[ResultRow] = field(default_factory=list)
     inactive: dict[str, set[str]] = field(default_factory=dict)  # table -> sourcedIds (only rows now active)
+    # A guardian's SIS phones by kind (mobile from sms, home from phone): E.164, "" none, None leave as it is.
+    phones: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
 
 def plan_roster(roster: RosterFiles, known: Known, report: ImportReport) -> RosterPlan:
@@ -384,10 +390,14 @@ class _Planner:
 
         holders = known.number_holders()
         numbers_in_file: dict[str, tuple[str, int]] = {}
+        languages = {d.source_id: d.language for d in roster.rows("demographics") if d.language}
         for sid, user in users.items():
             kind = self.kinds.get(sid)
             if kind is None or kind == "staff":
                 continue
+            email = self.contact(sid, "email", user.email, user)
+            if kind == "guardian":
+                self.guardian_phones(sid, user)
             number = user.identifier if kind == "student" and user.identifier else None
             if number:
                 if number in numbers_in_file:
@@ -396,7 +406,8 @@ class _Planner:
                                  f"student number '{number}' is also given to '{other}' on line {line}")
                     continue
                 numbers_in_file[number] = (sid, user.line)
-            plan.persons.append(PersonRow(sid, kind, user.given_name, user.family_name, user.email, number))
+            plan.persons.append(PersonRow(sid, kind, user.given_name, user.family_name, email, number,
+                                          user.language or languages.get(sid)))
         for number, (sid, line) in numbers_in_file.items():
             holder = holders.get(number)
             if holder and holder != sid:
@@ -410,6 +421,20 @@ class _Planner:
         self.make_inactive("person", "users", known.person_statuses())
         plan.inactive["person"] |= {u.source_id for u in staff if known.persons.get(u.source_id, ("", "inactive"))[1]
                                     != "inactive"}
+
+    def contact(self, sid: str, field: str, sis_value: str | None, user: User) -> str | None:
+        """The value to keep for a contact field: a parent's confirmed change holds until the SIS has loaded
+        it (app/rules/sis_sync.py)."""
+        if self.known.portal_changes is None:
+            return sis_value
+        return self.known.portal_changes.decide(field, sis_value, person=sid, sis_modified=user.modified).value
+
+    def guardian_phones(self, sid: str, user: User) -> None:
+        if user.phone is None and user.sms is None:
+            return
+        home = "" if user.sms and user.phone == user.sms else user.phone  # one number given twice: a mobile
+        self.plan.phones[sid] = {"mobile": self.contact(sid, "phone:mobile", user.sms, user),
+                                 "home": self.contact(sid, "phone:home", home, user)}
 
     def kind_of(self, sid: str) -> str | None:
         if sid in self.kinds:
