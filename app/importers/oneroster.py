@@ -18,6 +18,7 @@ from app.importers.oneroster_plan import (
     CourseRow,
     EnrollmentRow,
     Known,
+    KnownPerson,
     LineItemRow,
     PersonRow,
     ResultRow,
@@ -65,7 +66,7 @@ async def _status_map(writer: TableWriter, table: str) -> dict[str, str]:
 
 
 async def _load_known(writer: TableWriter) -> Known:
-    persons = {sid: (kind, status, number) for sid, kind, status, number in
+    persons = {sid: KnownPerson(kind, status, number) for sid, kind, status, number in
                await writer.fetch("SELECT source_id, kind, status, student_number FROM person")}
     return Known(
         schools=await _status_map(writer, "school"),

@@ -48,6 +48,12 @@ from app.services.sis_sync import PortalChanges
 KIND_ORDER = ("student", "guardian", "teacher", "staff")
 
 
+class KnownPerson(NamedTuple):
+    kind: str
+    status: str
+    student_number: str | None
+
+
 @dataclass
 class Known:
     """What the database holds before the run (source ids, and the facts the checks need)."""
@@ -56,7 +62,7 @@ class Known:
     sessions: dict[str, str] = field(default_factory=dict)
     courses: dict[str, str] = field(default_factory=dict)
     sections: dict[str, str] = field(default_factory=dict)
-    persons: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)  # -> (kind, status, number)
+    persons: dict[str, KnownPerson] = field(default_factory=dict)
     enrollments: dict[str, str] = field(default_factory=dict)
     line_items: dict[str, str] = field(default_factory=dict)
     results: dict[str, str] = field(default_factory=dict)
@@ -64,10 +70,10 @@ class Known:
     portal_changes: PortalChanges | None = None
 
     def number_holders(self) -> dict[str, str]:
-        return {number: sid for sid, (_, _, number) in self.persons.items() if number}
+        return {p.student_number: sid for sid, p in self.persons.items() if p.student_number}
 
     def person_statuses(self) -> dict[str, str]:
-        return {sid: status for sid, (_, status, _) in self.persons.items()}
+        return {sid: p.status for sid, p in self.persons.items()}
 
 
 # ------------------------------------------------------------------------------- what the run will write
@@ -363,7 +369,7 @@ class _Planner:
             roles += [r for r in user.roles if r not in roles]
             if not roles:
                 if sid in known.persons:
-                    self.kinds[sid] = known.persons[sid][0]
+                    self.kinds[sid] = known.persons[sid].kind
                     continue
                 report.warning(users_name, user.line, "sourcedId",
                                f"user '{sid}' has no role (roles.csv has no active row for them, users.csv gives "
@@ -380,7 +386,7 @@ class _Planner:
                 self.relationship[sid] = "guardian" if "guardian" in guardian_roles else guardian_roles[0]
         for sid, found in self.roles_by_user.items():
             if sid not in users and any(r.active for r in found):
-                self.kinds.setdefault(sid, known.persons[sid][0])
+                self.kinds.setdefault(sid, known.persons[sid].kind)
 
         staff = [u for sid, u in users.items() if self.kinds.get(sid) == "staff"]
         for user in staff:
@@ -419,8 +425,8 @@ class _Planner:
                                  f"this file")
         self.stored_people = {p.source_id for p in plan.persons}
         self.make_inactive("person", "users", known.person_statuses())
-        plan.inactive["person"] |= {u.source_id for u in staff if known.persons.get(u.source_id, ("", "inactive"))[1]
-                                    != "inactive"}
+        plan.inactive["person"] |= {u.source_id for u in staff
+                                    if u.source_id in known.persons and known.persons[u.source_id].status != "inactive"}
 
     def contact(self, sid: str, field: str, sis_value: str | None, user: User) -> str | None:
         """The value to keep for a contact field: a parent's confirmed change holds until the SIS has loaded
@@ -440,7 +446,7 @@ class _Planner:
         if sid in self.kinds:
             return self.kinds[sid]
         if sid in self.known.persons and not self.gone("users", sid):
-            return self.known.persons[sid][0]
+            return self.known.persons[sid].kind
         return None
 
     def is_person(self, sid: str) -> bool:
