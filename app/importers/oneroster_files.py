@@ -255,11 +255,11 @@ class RosterFile:
     mode: str  # bulk | delta
     rows: list = field(default_factory=list)
     deleted: dict[str, int] = field(default_factory=dict)  # sourcedId -> line
-    skipped: dict[str, int] = field(default_factory=dict)  # rows left out with a warning: sourcedId -> line
 
     def ids(self) -> set[str]:
-        """Every sourcedId the file names: in bulk, a row not among them is absent (made inactive)."""
-        return {r.source_id for r in self.rows} | set(self.deleted) | set(self.skipped)
+        """Every sourcedId the file names: in bulk, a row not among them is absent (made inactive). A row that
+        could not be read is an error, so no run goes ahead with one missing from here."""
+        return {r.source_id for r in self.rows} | set(self.deleted)
 
 
 @dataclass

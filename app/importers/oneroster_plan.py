@@ -208,11 +208,8 @@ class _Planner:
         # Rows this run does not keep, by file: sourcedId -> why (ends a sentence naming the row).
         self.not_kept: dict[str, dict[str, str]] = {}
         for name, found in roster.files.items():
-            gone = self.not_kept.setdefault(name, {})
-            for sid, line in found.skipped.items():
-                gone[sid] = f"was not imported (see {found.name}, line {line})"
-            for sid, line in found.deleted.items():
-                gone[sid] = f"is marked tobedeleted in {found.name} (line {line})"
+            self.not_kept[name] = {sid: f"is marked tobedeleted in {found.name} (line {line})"
+                                   for sid, line in found.deleted.items()}
 
     # ------------------------------------------------------------------------------------------- helpers
 
