@@ -507,8 +507,9 @@ class _Planner:
                     guardian, student = sid, agent
                 else:
                     wanted = "parent or guardian" if kind == "student" else "student"
+                    found = "staff member" if agent_kind == "staff" else agent_kind
                     report.warning(users_name, user.line, "agentSourcedIds",
-                                   f"'{agent}' is a {agent_kind}, not a {wanted}; no link is made")
+                                   f"'{agent}' is a {found}, not a {wanted}; no link is made")
                     continue
                 role = self.relationship.get(guardian)
                 plan.links[(guardian, student)] = Role(role, role != "relative") if role else None
@@ -606,9 +607,13 @@ class _Planner:
                 report.error(results_name, result.line, "lineItemSourcedId",
                              f"'{result.line_item}' is not in lineItems.csv or Homeroom")
                 problem = True
+            if self.kind_of(result.student) == "staff":
+                report.warning(results_name, result.line, "studentSourcedId",
+                               "the user has a staff role Homeroom does not keep; the score is skipped")
+                continue
             if not self.is_person(result.student):
                 report.error(results_name, result.line, "studentSourcedId",
-                             f"'{result.student}' is not a student in users.csv or Homeroom")
+                             f"'{result.student}' is not a user in users.csv or Homeroom")
                 problem = True
             if not problem:
                 self.plan.results.append(ResultRow(

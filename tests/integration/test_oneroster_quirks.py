@@ -238,3 +238,18 @@ async def test_both_public_sample_sets_import_with_exit_0_then_report_no_changes
         again = run_cli("import", "oneroster", str(SAMPLES / sample))
         assert again.returncode == 0, again.stderr
         assert "Nothing changed" in again.stdout, again.stdout
+
+
+async def test_a_score_or_a_link_naming_a_staff_user_is_skipped_with_a_true_message(clean_database, tmp_path):
+    from tests.integration.roster_files import RESULTS_11
+
+    files = full_set_11()
+    files["results"] = [*RESULTS_11, ["res-9", "", "", "li-1", "adm-kay", "fully graded", "3", "", ""]]
+    people = [*PEOPLE]
+    people[1] = (*people[1][:7], "par-rosa,adm-kay", *people[1][8:])  # Ben names the administrator
+    files["users"] = users_11(people)
+    report = await import_twice(write_set(tmp_path / "set", files))
+    assert has(report, "results.csv, line 3, column studentSourcedId: the user has a staff role Homeroom does not "
+                       "keep; the score is skipped")
+    assert has(report, "users.csv, line 3, column agentSourcedIds: 'adm-kay' is a staff member, not a parent or "
+                       "guardian; no link is made")
