@@ -418,7 +418,8 @@ def cmd_export_household_changes(args: argparse.Namespace) -> int:
                 count = await write_household_changes(handle, since=args.since)
         else:
             count = await write_household_changes(sys.stdout, since=args.since)
-        print(f"{count} approved household change(s) written", file=sys.stderr)
+        print(f"{count} household change(s) written (approved addresses, confirmed emails and phones)",
+              file=sys.stderr)
         return 0
 
     return _run(go())
@@ -543,7 +544,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     exports = commands.add_parser("export", help="data for the SIS").add_subparsers(
         dest="export_command", required=True)
-    household = exports.add_parser("household-changes", help="approved household changes as CSV")
+    household = exports.add_parser("household-changes", help="changes made in the portal (approved addresses, "
+                                                              "confirmed emails and phones) as CSV for the SIS")
     household.add_argument("--output", metavar="FILE", help="write here instead of standard output")
     household.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
                            help="only changes decided on or after this day")

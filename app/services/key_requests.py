@@ -16,7 +16,9 @@ from app import clock
 from app.database import transaction
 from app.mail.outbox import enqueue_email
 from app.rules.errors import N_, FieldError
+from app.i18n import LANGUAGES
 from app.rules.key_requests import KeyRequestDetails, decision_reason_errors
+from app.rules.languages import language_for_guardian, sis_language_code
 from app.rules.preferences import DistrictPreferences
 from app.rules.ssn import digests_match, ssn_digest
 from app.services import audit, rate_limits
@@ -53,8 +55,21 @@ async def guardians_on_file(student_number: str) -> list[dict]:
     ).order_by(GuardianLink.id)
 
 
+async def key_email_language(guardian_id: int, page_language: str) -> str:
+    """A key goes only to a guardian without an account, so no account language exists yet: the language the
+    SIS records for the guardian (Person.language, from OneRoster or Ed-Fi) when the portal has a catalog for
+    it; else the language of the page the request was made on (issue 10 item 5)."""
+    row = await Person.select(Person.language).where(Person.id == guardian_id).first()
+    sis_language = row["language"] if row else None
+    if sis_language_code(sis_language) in LANGUAGES:
+        return language_for_guardian(None, sis_language, LANGUAGES)
+    return page_language
+
+
 async def send_key_by_email(issued: IssuedKey, prefs: DistrictPreferences, *, language: str) -> None:
-    """Call inside the transaction that issued the key. The address is the guardian's on file."""
+    """Call inside the transaction that issued the key. The address is the guardian's on file. `language`:
+    the page's; the guardian's SIS language wins (key_email_language)."""
+    language = await key_email_language(issued.guardian_id, language)
     await enqueue_email("activation-key", issued.guardian_email, {
         "portal_name": prefs.portal_name, "district_name": prefs.district_name, "help_phone": prefs.help_phone,
         "key": issued.key, "activate_url": f"{get_settings().public_url}/activate",

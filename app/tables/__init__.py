@@ -22,6 +22,7 @@ from app.tables.records import (
     SectionTerm,
     TermGrade,
 )
+from app.tables.sis_sync import PortalChange
 from app.tables.staff import KeyRequest
 
 ALL_TABLES = [
@@ -54,6 +55,7 @@ ALL_TABLES = [
     HouseholdChangeRequest,
     EmailChange,
     KeyRequest,
+    PortalChange,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]
