@@ -220,6 +220,9 @@ def cmd_import_edfi(args: argparse.Namespace) -> int:
     what = "Ed-Fi import"
     key = args.key or os.environ.get("HOMEROOM_EDFI_KEY", "")
     secret = args.secret or os.environ.get("HOMEROOM_EDFI_SECRET", "")
+    if args.page_size < 1 or args.page_size > 5000:
+        print(f"{what}: --page-size must be between 1 and 5000", file=sys.stderr)
+        return USAGE
     if args.url and not (key and secret):
         print(f"{what}: --url needs --key and --secret (or HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET)",
               file=sys.stderr)
@@ -233,7 +236,7 @@ def cmd_import_edfi(args: argparse.Namespace) -> int:
             print(f"{what}: {problem}", file=sys.stderr)
             return USAGE
         report = await import_edfi(source, progress=Progress.for_terminal())
-        return finish(report, what, report_file=args.report)
+        return finish(report, what, report_file=args.report, out=sys.stdout, err=sys.stderr)
 
     return _run(go())
 

@@ -248,3 +248,79 @@ def test_the_command_exit_codes(tmp_path, migrated_database, capsys):
     folder = write_edfi(tmp_path / "bad", {"grades": [{"gradeTypeDescriptor": 3}]})
     assert main(["import", "edfi", "--folder", str(folder)]) == 1
     assert "NOTHING WAS CHANGED" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------- the HTTP path
+
+def every_resource(resources: dict[str, list]) -> dict[str, list]:
+    from app.importers.edfi_source import RESOURCES
+
+    return {name: resources.get(name, []) for name in RESOURCES}
+
+
+async def run_api(server, *, secret: str | None = None, page_size: int = 2):
+    from app.importers.edfi import import_edfi
+    from app.importers.edfi_source import ApiSource
+    from tests.integration.edfi_server import KEY, SECRET
+
+    return await import_edfi(ApiSource(server.url, KEY, secret or SECRET, page_size=page_size))
+
+
+async def test_the_api_path_pages_through_every_resource_like_the_folder(clean_database, tmp_path):
+    from tests.integration.edfi_server import EdfiServer
+
+    await roster(tmp_path)
+    with EdfiServer(every_resource(full_set())) as server:
+        report = await run_api(server)
+    assert not report.has_errors, report.lines()
+    assert report.counts["attendance events"] == 5 and report.counts["term grades"] == 2
+    # the token first, then pages of 2 with totalCount on the first page of each resource
+    assert server.requests[:2] == ["/api/", "/api/oauth/token"]
+    assert "/api/data/v3/ed-fi/contacts?offset=0&limit=2&totalCount=true" in server.requests
+    assert "/api/data/v3/ed-fi/contacts?offset=2&limit=2" in server.requests
+    assert "/api/data/v3/ed-fi/contacts?offset=4&limit=2" not in server.requests  # page 2 had 1 < limit
+    # the same set from a folder afterwards finds nothing to change
+    again = await run(write_edfi(tmp_path / "edfi", full_set()))
+    assert {k: v for k, v in again.counts.items() if v} == {}, again.counts
+
+
+async def test_an_expired_token_is_renewed_once(clean_database, tmp_path):
+    from tests.integration.edfi_server import EdfiServer
+
+    await roster(tmp_path)
+    with EdfiServer(every_resource(full_set())) as server:
+        server.expire_next = True
+        report = await run_api(server, page_size=500)
+    assert not report.has_errors, report.lines()
+    assert server.requests.count("/api/oauth/token") == 2
+
+
+async def test_api_failures_are_located_errors_and_change_nothing(clean_database, tmp_path):
+    from tests.integration.edfi_server import EdfiServer
+
+    await roster(tmp_path)
+    before = await everything()
+    bad = copy.deepcopy(CONTACTS)
+    bad[1]["firstName"] = ["Tom"]
+    with EdfiServer(every_resource(full_set() | {"contacts": bad})) as server:
+        wrong = await run_api(server, secret="wrong")
+        page = await run_api(server)
+        server.fail_with = 403
+        refused = await run_api(server)
+    assert wrong.has_errors and any("refused the key and secret" in line for line in wrong.lines()), wrong.lines()
+    assert any("ERROR: contacts page 1 (offset 0), array index 1, field firstName: must be a string, not an array"
+               in line for line in page.lines()), page.lines()
+    assert any("ERROR: students page 1 (offset 0): the ODS/API answered 403" in line for line in refused.lines())
+    assert await everything() == before
+
+
+def test_the_command_reads_the_secret_from_the_environment(tmp_path, migrated_database, monkeypatch, capsys):
+    from app.cli import main
+    from tests.integration.edfi_server import KEY, SECRET, EdfiServer
+
+    monkeypatch.setenv("HOMEROOM_EDFI_SECRET", SECRET)
+    with EdfiServer(every_resource({})) as server:
+        assert main(["import", "edfi", "--url", server.url, "--key", KEY]) == 0
+        monkeypatch.setenv("HOMEROOM_EDFI_SECRET", "wrong")
+        assert main(["import", "edfi", "--url", server.url, "--key", KEY]) == 1
+    assert "refused the key and secret" in capsys.readouterr().err
