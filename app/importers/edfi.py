@@ -62,6 +62,7 @@ class Directory:
     sections: dict[str, tuple[int, int]]  # sourcedId -> (id, school id)
     class_codes: dict[str, list[tuple[int, int, str]]]  # classCode -> [(id, school id, sourcedId)]
     sessions: list[tuple]  # (id, source_id, title, kind, start, end, school_year)
+    periods: dict[int, str] = field(default_factory=dict)  # section id -> its first period (OneRoster periods)
 
     @classmethod
     async def load(cls, writer: TableWriter) -> Directory:
@@ -71,15 +72,16 @@ class Directory:
             people[source_id] = (person_id, kind)
             if number and kind == "student":
                 numbers[number] = (person_id, source_id)
-        sections, codes = {}, {}
-        for source_id, section_id, school, code in await writer.fetch(
-                "SELECT source_id, id, school, class_code FROM section"):
+        sections, codes, periods = {}, {}, {}
+        for source_id, section_id, school, code, section_periods in await writer.fetch(
+                "SELECT source_id, id, school, class_code, periods FROM section"):
             sections[source_id] = (section_id, school)
+            periods[section_id] = (section_periods or "").split(",")[0].strip()[:16] or (code or source_id)[:16]
             if code:
                 codes.setdefault(code, []).append((section_id, school, source_id))
         sessions = [tuple(r) for r in await writer.fetch(
             "SELECT id, source_id, title, kind, start_date, end_date, school_year FROM academic_session")]
-        return cls(people, numbers, await writer.key_map("school"), sections, codes, sessions)
+        return cls(people, numbers, await writer.key_map("school"), sections, codes, sessions, periods)
 
     def student(self, unique_id: str) -> tuple[int, str] | None:
         """(person id, sourcedId): the student number first, then the sourcedId."""
@@ -602,6 +604,9 @@ class EdfiRun:
                     fields.warning("sectionReference.sectionIdentifier", found)
                     continue
                 section_id, section_sid = found
+                # A class-period event needs a period (an empty one is a whole-day event): without
+                # classPeriods, the class's own first period (OneRoster periods), else its code.
+                period = period or self.directory.periods.get(section_id, "")
             yield (event_source_id(student[1], school_sid, day, section_sid, period, category), student[0],
                    school_id, day, section_id, period, category, reason)
 

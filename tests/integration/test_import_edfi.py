@@ -94,7 +94,7 @@ async def test_a_full_set_fills_contacts_households_grades_and_attendance(clean_
                       ("stu-ben", "2026-03-09", None, "", "present", ""),
                       ("stu-ben", "2026-03-06", None, "", "tardy", "Bus late"),
                       ("stu-ana", "2026-03-06", "cls-math-1", "1", "tardy", ""),
-                      ("stu-ben", "2026-03-05", "cls-art-2", "", "unexcused-absence", "")}
+                      ("stu-ben", "2026-03-05", "cls-art-2", "2", "unexcused-absence", "")}
     lines = report.lines()
     assert any("grades.json, array index 2, field gradeTypeDescriptor: only grading-period grades" in line
                for line in lines), lines
