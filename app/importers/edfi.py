@@ -178,7 +178,9 @@ class EdfiRun:
                     fields.warning("sectionIdentifier", f"'{identifier}' {found}")
 
     async def gradingPeriods(self, pages: AsyncIterator[Page], stage) -> None:  # noqa: N802 (the resource's name)
-        created = []
+        """Each school's grading period is matched to a OneRoster academic session (sessions are district-wide
+        there); one that matches none is made once for every school that has the same dates and name."""
+        created: dict[str, tuple] = {}
         async for page in pages:
             stage.advance(1)
             fields = Fields(self.report, page.where, page.index, page.document)
@@ -199,24 +201,24 @@ class EdfiRun:
             key = (school, int(year), name.lower(), int(sequence))
             session = self._matching_session(int(year), name, begin, end)
             if session is None:
-                source_id = f"edfi-gp-{school}-{int(year)}-{int(sequence)}-{name}"[:255]
-                created.append((source_id, name[:255], "gradingPeriod", begin, end,
-                                self._containing_session(int(year), begin, end), int(year), "active"))
-                self.grading_periods[key] = source_id
+                source_id = f"edfi-gp-{int(year)}-{begin}-{end}-{name}"[:255]
+                created[source_id] = (source_id, name[:255], "gradingPeriod", begin, end,
+                                      self._containing_session(int(year), begin, end), int(year), "active")
+                self.directory.sessions.append((source_id, source_id, name, "gradingPeriod", begin, end, int(year)))
+                session = source_id
                 fields.warning("gradingPeriodDescriptor",
                                f"no academic session of {int(year)} has these dates or the title '{name}'; "
                                f"Homeroom made a grading period for it")
-            else:
-                self.grading_periods[key] = session
+            self.grading_periods[key] = session
         if created and not self.report.has_errors:
             self.count("grading periods", await self.writer.upsert(
                 "academic_session", ("source_id", "title", "kind", "start_date", "end_date", "parent", "school_year",
-                                     "status"), created))
+                                     "status"), list(created.values())))
             made = await self.writer.key_map("academic_session")
-            for key, value in self.grading_periods.items():
-                if isinstance(value, str):
-                    self.grading_periods[key] = made[value]
-                    self.directory.sessions.append((made[value], value, key[2], "gradingPeriod", None, None, key[1]))
+            self.grading_periods = {key: made[value] if isinstance(value, str) else value
+                                    for key, value in self.grading_periods.items()}
+            self.directory.sessions = [(made[s[1]], *s[1:]) if isinstance(s[0], str) else s
+                                       for s in self.directory.sessions]
 
     def _matching_session(self, year: int, name: str, begin: date, end: date) -> int | None:
         same_year = [s for s in self.directory.sessions if s[6] == year]
