@@ -80,15 +80,17 @@ def _run(coroutine) -> int:
             raise
         code = EXIT_FAILED
         try:
-            code = await coroutine or 0
-            return code
+            result = await coroutine
+            code = result if isinstance(result, int) else 0
+            return result
         finally:
             try:
                 await audit.record_command_line(_COMMAND_LINE, exit_code=code)
             finally:
                 await close_engine()
 
-    return asyncio.run(wrapped()) or 0
+    result = asyncio.run(wrapped())
+    return 0 if result is None else result
 
 
 def migrate() -> int:
@@ -123,6 +125,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings = get_settings()
     if migrate() != 0:
         return 1
+    refusal = _refuse_until_set_up(settings)
+    if refusal:
+        return _fail(EXIT_CONFIGURATION, refusal)
     for line in serving_summary(settings, host=args.host, port=args.port, workers=args.workers):
         print(line, file=sys.stderr)
     uvicorn.run("app.asgi:app", host=args.host, port=args.port, workers=args.workers, proxy_headers=True,
@@ -241,11 +246,86 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+SETUP_QUESTIONS = {
+    "district_name": "District name (as parents know it)",
+    "portal_name": "Portal name (the activation-key link says \"If you have been assigned a <portal name> "
+                   "Activation Key\")",
+    "help_phone": "Help phone for parents (e.g. 404-802-1000)",
+    "time_zone": "Time zone (e.g. America/Chicago)",
+}
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    """First run: the district's identity and its first district admin (asked for at a terminal, or flags)."""
+    from app import i18n
+    from app.services.district_setup import DISTRICT_IDENTITY, identity_errors, set_district_identity, setup_missing
+    from app.services.staff_console import create_staff_account
+
+    values = {name: getattr(args, name) for name in DISTRICT_IDENTITY}
+    interactive = sys.stdin.isatty()
+    for name in DISTRICT_IDENTITY:
+        if values[name] is None and interactive:
+            values[name] = input(f"{SETUP_QUESTIONS[name]}: ")
+    missing_flags = [f"--{name.replace('_', '-')}" for name in DISTRICT_IDENTITY if values[name] is None]
+    if missing_flags:
+        return _fail(EXIT_USAGE, f"setup needs {', '.join(missing_flags)} (or run it at a terminal to be asked)")
+    errors = identity_errors(values)
+    if errors:
+        return _fail(EXIT_USAGE, "; ".join(f"--{e.field.replace('_', '-')}: {i18n.translate(e.message, e.params)}"
+                                           for e in errors))
+
+    if migrate() != 0:
+        return EXIT_FAILED
+
+    async def go():
+        if args.admin_username is None and "district admin" in await setup_missing():
+            return _fail(EXIT_USAGE, "setup needs --admin-username: the district has no district admin yet")
+        await set_district_identity(values)
+        if args.admin_username is not None:
+            password = _read_new_password()
+            if password is None:
+                return _fail(EXIT_USAGE, "the passwords do not match")
+            problems = await create_staff_account(args.admin_username, password, "district-admin", None)
+            if problems:
+                return _fail(EXIT_USAGE, "; ".join(f"{p.field}: {i18n.translate(p.message, p.params)}"
+                                                   for p in problems))
+        print("The district is set up: `homeroom serve` will serve it.")
+        return 0
+
+    return _run(go())
+
+
+def _read_new_password() -> str | None:
+    """A new password typed twice at a terminal, or one line of standard input; None when the two differ."""
+    import getpass
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        return password if getpass.getpass("Verify Password: ") == password else None
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _refuse_until_set_up(settings) -> str | None:
+    """Production only: why the portal must not serve or send yet (one line), or None."""
+    from app.services.district_setup import setup_missing
+
+    if not settings.is_production:
+        return None
+    missing = _run(setup_missing())
+    if not missing:
+        return None
+    return (f"this district is not set up yet (missing: {', '.join(missing)}): run `homeroom setup`; until then "
+            "pages and emails would show the demo district's name and a help number that is not yours")
+
+
 def cmd_mail_worker(_: argparse.Namespace) -> int:
     from app.mail.sender import run_sender
     from app.settings import get_settings
 
     settings = get_settings()
+    refusal = _refuse_until_set_up(settings)
+    if refusal:
+        return _fail(EXIT_CONFIGURATION, refusal)
     if not settings.delivers_by_smtp:
         print("HOMEROOM_SMTP_URL is not set: there is nothing to deliver to.", file=sys.stderr)
         return 2
@@ -254,6 +334,16 @@ def cmd_mail_worker(_: argparse.Namespace) -> int:
         return _run(run_sender(settings))
     except KeyboardInterrupt:
         return 0
+
+
+def cmd_maintenance(_: argparse.Namespace) -> int:
+    from app.services.maintenance import purge_expired
+
+    async def go():
+        counts = await purge_expired()
+        print("Purged: " + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()) + ".")
+
+    return _run(go())
 
 
 def _import(run, what: str, args: argparse.Namespace) -> int:
@@ -386,6 +476,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
 
+    setup = commands.add_parser("setup", help="first run: the district's name, portal name, help phone, time "
+                                              "zone and first district admin (production serves only after it)")
+    for name, question in SETUP_QUESTIONS.items():
+        setup.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="TEXT", help=question)
+    setup.add_argument("--admin-username", metavar="USERNAME",
+                       help="the first district admin (password asked for, or one line of standard input)")
+    setup.set_defaults(func=cmd_setup)
+
     backup = commands.add_parser("backup", help="SQLite: a consistent copy of the live database in a new file")
     backup.add_argument("path", type=Path, metavar="PATH", help="the new file to write")
     backup.set_defaults(func=cmd_backup)
@@ -431,6 +529,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.set_defaults(func=cmd_staff_create)
 
     commands.add_parser("mail-worker", help="deliver the outbox over SMTP").set_defaults(func=cmd_mail_worker)
+    commands.add_parser("maintenance", help="purge expired sessions, rate counters and links (the server "
+                        "also does this every 10 minutes)").set_defaults(func=cmd_maintenance)
 
     imports = commands.add_parser("import", help="import district data (all or nothing)").add_subparsers(
         dest="import_command", required=True)
