@@ -246,8 +246,12 @@ def test_the_command_exit_codes(tmp_path, migrated_database, capsys):
     assert main(["import", "edfi", "--folder", str(empty)]) == 2
     assert main(["import", "edfi", "--url", "http://127.0.0.1:9/api"]) == 2  # no key and secret
     folder = write_edfi(tmp_path / "bad", {"grades": [{"gradeTypeDescriptor": 3}]})
-    assert main(["import", "edfi", "--folder", str(folder)]) == 1
+    report = tmp_path / "problems.csv"
+    assert main(["import", "edfi", "--folder", str(folder), "--report", str(report)]) == 1
     assert "NOTHING WAS CHANGED" in capsys.readouterr().err
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "file,array index,field,severity,message"
+    assert "grades.json,0,gradeTypeDescriptor,error,\"must be a string, not a number\"" in lines, lines
 
 
 # ------------------------------------------------------------------------------------------- the HTTP path
