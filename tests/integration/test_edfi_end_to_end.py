@@ -33,6 +33,8 @@ async def test_a_guardian_from_oneroster_and_ed_fi_sees_grades_attendance_and_ho
     tom, ben = await person("gua-tom"), await person("stu-ben")
     await make_account(tom, "TomRivera")
     assert (await portal.log_in("TomRivera", PASSWORD)).status_code == 303
+    home = page_text((await portal.get("/home")).text)  # the yearly verification works on imported households
+    assert "Check your household information for the 2025–2026 school year" in home, home
 
     grades = page_text((await portal.get(f"/students/{ben.public_id}/grades")).text)
     assert "Term grades in Quarter 3" in grades and "ArtDaniel LeeA" in grades, grades  # course, teacher, grade
@@ -66,3 +68,23 @@ async def test_a_spanish_speaking_guardians_key_email_arrives_in_spanish(importe
     assert mail.envelope_to == ("rosa.rivera@example.org",)
     assert mail.subject.startswith("Su clave de activación"), mail.subject
     assert "Esta es su clave de activación" in mail.text
+
+
+async def test_the_household_export_names_an_imported_household(imported, portal):
+    """An address change staff approved on a household Ed-Fi made goes out with that household's id."""
+    import io
+    from datetime import datetime, timezone
+
+    from app.exports.household_changes import write_household_changes
+    from app.tables import Household, HouseholdChangeRequest, UserAccount
+
+    tom = await make_account(await person("gua-tom"), "TomRivera")
+    clerk = UserAccount(username="clerk1", username_key="clerk1", password_hash="x", role="school-staff")
+    await clerk.save()
+    home = await Household.select(Household.id).where(Household.source_id == "edfi-household-gua-tom").first()
+    await HouseholdChangeRequest(household=home["id"], requested_by=tom, address_line1="99 Pine Avenue",
+                                 city="Maple", state="GA", postal_code="30301", status="approved",
+                                 decided_at=datetime(2026, 3, 9, tzinfo=timezone.utc), decided_by=clerk.id).save()
+    out = io.StringIO()
+    assert await write_household_changes(out) == 1
+    assert "edfi-household-gua-tom" in out.getvalue() and "99 Pine Avenue" in out.getvalue()
