@@ -112,8 +112,15 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+    import tempfile
+
+    if args.metrics_port:
+        # Before prometheus_client is first imported, here and in every worker: their counts meet in this folder.
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="homeroom-metrics-"))
     import uvicorn
 
+    from app.observability import configure_logging, start_metrics_server
     from app.settings import get_settings, serving_summary
 
     settings = get_settings()
@@ -128,11 +135,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     refusal = _refuse_until_set_up(settings)
     if refusal:
         return _fail(EXIT_CONFIGURATION, refusal)
+    configure_logging(settings)
+    started = logging.getLogger("homeroom.serve")
     for line in serving_summary(settings, host=args.host, port=args.port, workers=args.workers):
-        print(line, file=sys.stderr)
+        started.info(line, extra={"event": "start"})
+    if args.metrics_port:
+        start_metrics_server(args.metrics_host, args.metrics_port)
+        started.info("Prometheus metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port)
+    # Logging is ours (app/asgi.py), and the request log replaces uvicorn's access log.
     uvicorn.run("app.asgi:app", host=args.host, port=args.port, workers=args.workers, proxy_headers=True,
                 forwarded_allow_ips=os.environ.get("HOMEROOM_TRUSTED_PROXIES", "127.0.0.1"),
-                server_header=False, log_level="info")
+                server_header=False, log_config=None, access_log=False)
     return 0
 
 
@@ -353,12 +366,18 @@ def _import(run, what: str, args: argparse.Namespace) -> int:
     from app.importers.progress import Progress
 
     async def go():
+        from app.observability import IMPORT_RUNS
+
+        kind = args.import_command
         try:
             report = await run(Path(args.path), progress=Progress.for_terminal())
         except UnreadableSource as problem:
             print(f"{what}: {problem}", file=sys.stderr)
+            IMPORT_RUNS.labels(kind, "unreadable").inc()
             return USAGE
-        return finish(report, what, report_file=args.report)
+        code = finish(report, what, report_file=args.report)
+        IMPORT_RUNS.labels(kind, "imported" if code == 0 else "refused").inc()
+        return code
 
     return _run(go())
 
@@ -472,6 +491,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="address to listen on; 0.0.0.0 behind a load balancer on another machine")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (about one per core)")
+    serve.add_argument("--metrics-port", type=int, metavar="PORT",
+                       help="serve Prometheus metrics on this port (off when not given)")
+    serve.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
+                       help="address for the metrics port; keep it off the public network")
     serve.set_defaults(func=cmd_serve)
 
     commands.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
