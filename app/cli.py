@@ -397,6 +397,40 @@ def cmd_import_oneroster(args: argparse.Namespace) -> int:
     return _import(import_oneroster, "OneRoster import", args)
 
 
+def cmd_import_edfi(args: argparse.Namespace) -> int:
+    """Ed-Fi ODS/API v7 resources from a folder of saved JSON files or from the API itself. The key and
+    secret may come from HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET (a secret on the command line shows
+    in the process list)."""
+    from app.importers.csv_reading import UnreadableSource
+    from app.importers.edfi import import_edfi
+    from app.importers.edfi_source import ApiSource, FolderSource
+    from app.importers.outcome import USAGE, finish
+    from app.importers.progress import Progress
+
+    what = "Ed-Fi import"
+    key = args.key or os.environ.get("HOMEROOM_EDFI_KEY", "")
+    secret = args.secret or os.environ.get("HOMEROOM_EDFI_SECRET", "")
+    if args.page_size < 1 or args.page_size > 5000:
+        print(f"{what}: --page-size must be between 1 and 5000", file=sys.stderr)
+        return USAGE
+    if args.url and not (key and secret):
+        print(f"{what}: --url needs --key and --secret (or HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET)",
+              file=sys.stderr)
+        return USAGE
+
+    async def go():
+        try:
+            source = FolderSource(Path(args.folder)) if args.folder else ApiSource(
+                args.url, key, secret, page_size=args.page_size)
+        except UnreadableSource as problem:
+            print(f"{what}: {problem}", file=sys.stderr)
+            return USAGE
+        report = await import_edfi(source, progress=Progress.for_terminal())
+        return finish(report, what, report_file=args.report, out=sys.stdout, err=sys.stderr)
+
+    return _run(go())
+
+
 def cmd_import_attendance(args: argparse.Namespace) -> int:
     from app.importers.attendance import import_attendance
 
@@ -541,6 +575,16 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("path", metavar=metavar)
         command.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
         command.set_defaults(func=func)
+
+    edfi = imports.add_parser("edfi", help="Ed-Fi ODS/API v7 resources: a folder of JSON files or the API itself")
+    where = edfi.add_mutually_exclusive_group(required=True)
+    where.add_argument("--folder", metavar="DIR", help="contacts.json, grades.json, ... (or contacts-1.json, ...)")
+    where.add_argument("--url", metavar="URL", help="the ODS/API's base address (its discovery document)")
+    edfi.add_argument("--key", metavar="K", help="API client key (or HOMEROOM_EDFI_KEY)")
+    edfi.add_argument("--secret", metavar="S", help="API client secret (better: HOMEROOM_EDFI_SECRET)")
+    edfi.add_argument("--page-size", type=int, default=500, metavar="N", help="records per API page (500)")
+    edfi.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
+    edfi.set_defaults(func=cmd_import_edfi)
 
     exports = commands.add_parser("export", help="data for the SIS").add_subparsers(
         dest="export_command", required=True)

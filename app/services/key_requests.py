@@ -14,9 +14,9 @@ from uuid import UUID
 
 from app import clock
 from app.database import transaction
+from app.i18n import LANGUAGES
 from app.mail.outbox import enqueue_email
 from app.rules.errors import N_, FieldError
-from app.i18n import LANGUAGES
 from app.rules.key_requests import KeyRequestDetails, decision_reason_errors
 from app.rules.languages import language_for_guardian, sis_language_code
 from app.rules.preferences import DistrictPreferences
@@ -55,21 +55,13 @@ async def guardians_on_file(student_number: str) -> list[dict]:
     ).order_by(GuardianLink.id)
 
 
-async def key_email_language(guardian_id: int, page_language: str) -> str:
-    """A key goes only to a guardian without an account, so no account language exists yet: the language the
-    SIS records for the guardian (Person.language, from OneRoster or Ed-Fi) when the portal has a catalog for
-    it; else the language of the page the request was made on (issue 10 item 5)."""
-    row = await Person.select(Person.language).where(Person.id == guardian_id).first()
-    sis_language = row["language"] if row else None
+async def send_key_by_email(issued: IssuedKey, prefs: DistrictPreferences, *, language: str,
+                            sis_language: str | None = None) -> None:
+    """Call inside the transaction that issued the key. The address is the guardian's on file. The guardian
+    has no account yet, so the language the SIS records for them (Ed-Fi, OneRoster) is used when the portal
+    has it; otherwise the language the request was made in (issue 10 item 5)."""
     if sis_language_code(sis_language) in LANGUAGES:
-        return language_for_guardian(None, sis_language, LANGUAGES)
-    return page_language
-
-
-async def send_key_by_email(issued: IssuedKey, prefs: DistrictPreferences, *, language: str) -> None:
-    """Call inside the transaction that issued the key. The address is the guardian's on file. `language`:
-    the page's; the guardian's SIS language wins (key_email_language)."""
-    language = await key_email_language(issued.guardian_id, language)
+        language = language_for_guardian(None, sis_language, LANGUAGES)
     await enqueue_email("activation-key", issued.guardian_email, {
         "portal_name": prefs.portal_name, "district_name": prefs.district_name, "help_phone": prefs.help_phone,
         "key": issued.key, "activate_url": f"{get_settings().public_url}/activate",
@@ -118,7 +110,7 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
             except KeyRefused as refused:  # already has an account, or not eligible: staff will look
                 request.decision_reason = str(refused)[:255]
             else:
-                await send_key_by_email(issued, prefs, language=language)
+                await send_key_by_email(issued, prefs, language=language, sis_language=person.language)
                 request.status, request.decided_at = "auto-issued", now
         await request.save()
         await audit.record("key-request.received", person=student["id"] if student else None, ip=ip,
@@ -210,7 +202,7 @@ async def approve_key_request(staff: SignedInAccount, public_id: UUID, guardian_
                 return Decision(errors=[FieldError("guardian", N_("This request has already been decided"))])
             person = await Person.objects().where(Person.id == guardian["id"]).first()
             issued = await issue_key(person, how="email", issued_by=staff.id, ip=ip)
-            await send_key_by_email(issued, prefs, language=request["language"])
+            await send_key_by_email(issued, prefs, language=request["language"], sis_language=person.language)
             await audit.record("key-request.approved", actor=staff.id, person=guardian["id"], ip=ip,
                                detail=f"request={public_id}")
     except KeyRefused:  # raised before the key was written; the claim rolled back, so it is still pending
