@@ -15,6 +15,8 @@ PROJECT_ROOT = Path(__file__).parent.parent
 # guardians (the plan's 1.5 a student, emergency contacts included) and 10 million attendance events.
 DEMO_SIZES = {"district": (100_000, 10_000_000)}
 
+from app.cli_access import add_access_commands, cmd_import_restrictions  # noqa: E402  (imports app.cli lazily)
+
 
 def _run(coroutine) -> int:
     """Run one command's coroutine with the database engine prepared and closed around it."""
@@ -289,11 +291,14 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, metavar, text in (
             ("oneroster", cmd_import_oneroster, "PATH", "a OneRoster 1.1/1.2 CSV zip or folder"),
             ("attendance", cmd_import_attendance, "FILE", "an attendance-events CSV (Ed-Fi shaped)"),
-            ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes")):
+            ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes"),
+            ("restrictions", cmd_import_restrictions, "FILE", "a CSV of guardian-student links to switch off")):
         command = imports.add_parser(name, help=text)
         command.add_argument("path", metavar=metavar)
         command.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
         command.set_defaults(func=func)
+
+    add_access_commands(commands)
 
     exports = commands.add_parser("export", help="data for the SIS").add_subparsers(
         dest="export_command", required=True)

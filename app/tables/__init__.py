@@ -1,5 +1,6 @@
 """Piccolo tables, one module per area. `ALL_TABLES` is the order tables are created and dropped in."""
 
+from app.tables.access import AccessRestriction
 from app.tables.accounts import ActivationKey, PasswordResetToken, RateCounter, UserAccount, WebSession
 from app.tables.audit import AuditEvent
 from app.tables.district import DistrictSetting
@@ -53,6 +54,7 @@ ALL_TABLES = [
     HouseholdChangeRequest,
     EmailChange,
     KeyRequest,
+    AccessRestriction,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]
