@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import os
 import subprocess
 import sys
@@ -102,13 +101,14 @@ def cmd_keys_letters(args: argparse.Namespace) -> int:
     from app.services.activation_keys import key_letters
 
     async def go():
+        from app.csv_files import write_csv
+
         issued = await key_letters(args.school)
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["guardian_sourcedId", "given_name", "family_name", "email", "activation_key",
-                         "expires_at_utc"])
-        for guardian, key in issued:
-            writer.writerow([guardian.source_id, guardian.given_name, guardian.family_name, guardian.email or "",
-                             key.key, key.expires_at.strftime("%Y-%m-%d %H:%M")])
+        write_csv(sys.stdout, ["guardian_sourcedId", "given_name", "family_name", "email", "activation_key",
+                               "expires_at_utc"],
+                  ([guardian.source_id, guardian.given_name, guardian.family_name, guardian.email, key.key,
+                    key.expires_at.strftime("%Y-%m-%d %H:%M")] for guardian, key in issued),
+                  for_spreadsheet=True)
         print(f"{len(issued)} keys issued", file=sys.stderr)
         return 0
 
