@@ -59,7 +59,8 @@ def cmd_access_list(args: argparse.Namespace) -> int:
             [r["guardian_source_id"], f"{r['guardian_given_name']} {r['guardian_family_name']}",
              r["student_source_id"], f"{r['student_given_name']} {r['student_family_name']}", r["reason"],
              r["reference"], r["starts_on"].isoformat() if r["starts_on"] else "",
-             r["ends_on"].isoformat() if r["ends_on"] else "", r["source"], r["state"]] for r in rows])
+             r["ends_on"].isoformat() if r["ends_on"] else "", r["source"], r["state"]] for r in rows],
+                  for_spreadsheet=False)
         print(f"{len(rows)} restriction(s)", file=sys.stderr)
         return 0
 

@@ -100,6 +100,16 @@ async def guardians_who_may_see(student_id: int, day: AccessDay | None = None) -
     return [r["guardian"] for r in rows]
 
 
+async def students_hidden_from(guardian_id: int, day: AccessDay | None = None) -> set[int]:
+    """The students linked to this guardian whose link is not in force today (for pages that list people,
+    such as the household's members: a hidden child is not named there either)."""
+    day = day or await access_day()
+    rows = await GuardianLink.raw(
+        f"SELECT l.student FROM guardian_link l WHERE l.guardian = {{}} AND NOT {LINK_IN_FORCE}",
+        guardian_id, *link_in_force_args(day))
+    return {r["student"] for r in rows}
+
+
 # --- changing it -----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
