@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.exceptions import NotFoundException
 
 from app.rules.errors import N_
+from app.sealed import seal, unseal
 from app.rules.key_requests import PHOTO_ID_TYPES
 from app.services.key_requests import pending_key_requests
 from app.services.staff_console import (change_guardian_account, find_people, guardian_for_staff,
@@ -19,6 +20,9 @@ from app.web.forms import read_form
 from app.web.guards import current_account, requires_staff
 from app.web.rendering import client_ip, redirect_after_post, render
 from app.web.wizard_state import forget, remember, wizard_value
+
+SLIP_PURPOSE = "key-slip"
+SLIP_WAITS = 15 * 60  # seconds a sealed key waits for its slip; then staff issue a new one
 
 NOTICES = {
     "keys-revoked": N_("The guardian's unused activation keys were revoked."),
@@ -73,19 +77,22 @@ class StaffConsoleController(Controller):
         if result.errors:
             return await self._guardian_page(request, public_id, errors=result.errors, typed=form.values)
         issued = result.issued
-        # The key waits in the server-side session only until the slip is shown, once.
+        # The key waits in the server-side session only until the slip is shown, once, and only sealed
+        # (app/sealed.py): the session row holds ciphertext that needs the secret key (issue 9 item 4).
         return await remember(request, redirect_after_post(request, f"/staff/guardians/{public_id}/slip"),
-                              key_slip={"guardian": str(public_id), "key": issued.key, "name": issued.guardian_name,
-                                        "expires_at": issued.expires_at.isoformat()})
+                              key_slip={"guardian": str(public_id), "key": seal(SLIP_PURPOSE, issued.key),
+                                        "name": issued.guardian_name, "expires_at": issued.expires_at.isoformat()})
 
     @get("/guardians/{public_id:uuid}/slip")
     async def key_slip(self, request: Request, public_id: FromPath[UUID]) -> Response:
         slip = wizard_value(request, "key_slip")
-        if not slip or slip.get("guardian") != str(public_id):
+        key = unseal(SLIP_PURPOSE, slip.get("key", ""), max_age=SLIP_WAITS) if isinstance(slip, dict) else None
+        if not slip or slip.get("guardian") != str(public_id) or key is None:
             return await render(request, "staff/slip_gone.html", {"guardian_id": public_id}, status=410)
         await forget(request, "key_slip")
         return await render(request, "staff/slip.html", {
-            "slip": {**slip, "expires_at": datetime.fromisoformat(slip["expires_at"])}, "guardian_id": public_id,
+            "slip": {**slip, "key": key, "expires_at": datetime.fromisoformat(slip["expires_at"])},
+            "guardian_id": public_id,
             "public_url": get_settings().public_url})
 
     @post("/guardians/{public_id:uuid}/account")
