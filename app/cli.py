@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).parent.parent
 # --size: students and attendance events. The district is issue 3's: 100,000 students, about 150,000
 # guardians (the plan's 1.5 a student, emergency contacts included) and 10 million attendance events.
 DEMO_SIZES = {"district": (100_000, 10_000_000)}
@@ -32,12 +30,11 @@ def _run(coroutine) -> int:
 
 
 def migrate() -> int:
-    """Apply every migration in piccolo_migrations/ (idempotent)."""
-    env = {**os.environ, "PICCOLO_CONF": "piccolo_conf"}
-    result = subprocess.run(
-        [sys.executable, "-m", "piccolo.main", "migrations", "forwards", "homeroom"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-    )
+    """Apply every migration in piccolo_migrations/ (idempotent; one machine at a time, see app/migrations.py)."""
+    from app.migrations import apply_migrations
+    from app.settings import get_settings
+
+    result = apply_migrations(get_settings())
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
     return result.returncode
