@@ -95,21 +95,9 @@ def cmd_keys_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_letters(args: argparse.Namespace) -> int:
-    from app.services.activation_keys import key_letters
+    from app.cli_letters import keys_letters
 
-    async def go():
-        from app.csv_files import write_csv
-
-        issued = await key_letters(args.school)
-        write_csv(sys.stdout, ["guardian_sourcedId", "given_name", "family_name", "email", "activation_key",
-                               "expires_at_utc"],
-                  ([guardian.source_id, guardian.given_name, guardian.family_name, guardian.email, key.key,
-                    key.expires_at.strftime("%Y-%m-%d %H:%M")] for guardian, key in issued),
-                  for_spreadsheet=True)
-        print(f"{len(issued)} keys issued", file=sys.stderr)
-        return 0
-
-    return _run(go())
+    return _run(keys_letters(args))
 
 
 def cmd_settings_show(_: argparse.Namespace) -> int:
@@ -262,8 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
     issue = keys.add_parser("issue", help="issue a key for one guardian and print it")
     issue.add_argument("--guardian", required=True, metavar="SOURCEDID")
     issue.set_defaults(func=cmd_keys_issue)
-    letters = keys.add_parser("letters", help="CSV of new keys for every eligible guardian without an account")
-    letters.add_argument("--school", metavar="SOURCEDID")
+    letters = keys.add_parser("letters", help="keys for mail-merge letters: eligible guardians without an account "
+                                              "or an unused key")
+    from app.cli_letters import add_letter_arguments
+
+    add_letter_arguments(letters)
     letters.set_defaults(func=cmd_keys_letters)
 
     settings = commands.add_parser("settings", help="district preferences").add_subparsers(

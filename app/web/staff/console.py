@@ -11,14 +11,14 @@ from litestar.exceptions import NotFoundException
 
 from app.rules.errors import N_
 from app.sealed import seal, unseal
+from app.services.key_letters import key_slip_words
 from app.rules.key_requests import PHOTO_ID_TYPES
 from app.services.key_requests import pending_key_requests
 from app.services.staff_console import (change_guardian_account, find_people, guardian_for_staff,
                                         issue_key_in_person, pending_household_changes, student_for_staff)
-from app.settings import get_settings
 from app.web.forms import read_form
 from app.web.guards import current_account, requires_staff
-from app.web.rendering import client_ip, redirect_after_post, render
+from app.web.rendering import client_ip, district_preferences, redirect_after_post, render
 from app.web.wizard_state import forget, remember, wizard_value
 
 SLIP_PURPOSE = "key-slip"
@@ -91,9 +91,9 @@ class StaffConsoleController(Controller):
             return await render(request, "staff/slip_gone.html", {"guardian_id": public_id}, status=410)
         await forget(request, "key_slip")
         return await render(request, "staff/slip.html", {
-            "slip": {**slip, "key": key, "expires_at": datetime.fromisoformat(slip["expires_at"])},
-            "guardian_id": public_id,
-            "public_url": get_settings().public_url})
+            "slip": await key_slip_words(public_id, slip["name"], key, datetime.fromisoformat(slip["expires_at"]),
+                                         await district_preferences(request)),
+            "guardian_id": public_id})
 
     @post("/guardians/{public_id:uuid}/account")
     async def change_account(self, request: Request, public_id: FromPath[UUID]) -> Response:
