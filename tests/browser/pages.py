@@ -80,6 +80,12 @@ def staff_at_walk_in() -> tuple[Step, ...]:
     return (*staff_signed_in("/staff?q=Walkin"), Follow('a[href^="/staff/guardians/"]'))
 
 
+def staff_at_access_link() -> tuple[Step, ...]:
+    """The console's portal-access page for Court Lopez and Ana (tests/browser/seed_access.py)."""
+    return (*staff_signed_in("/staff?q=Ana"), Follow('a[href^="/staff/students/"]'),
+            Follow('tr:has-text("Court Lopez") a[href*="/access/"]'))
+
+
 def enter_key(key: str = "{key}") -> tuple[Step, ...]:
     return Fill("activation-key", key), Submit("Submit")
 
@@ -221,6 +227,13 @@ PAGES: tuple[PageState, ...] = (
     PageState("console, key slip printed", "/", "Activation key slip",
               (*staff_at_walk_in(), Check("photo-id-type"), Check("id-checked"), Submit("Issue key and print slip")),
               shows=("How to use it",), media="print"),
+    # Portal access per guardian and student (issue 11), on Court Lopez's link to Ana
+    PageState("console, portal access", "/", None, staff_at_access_link(), shows=("Switch access off",)),
+    PageState("console, portal access without a reason", "/", None,
+              (*staff_at_access_link(), Submit("Switch access off")), errors=("reason",)),
+    PageState("console, portal access switched off", "/", None,
+              (*staff_at_access_link(), Check("reason"), Fill("reference", "2026-CV-0113"),
+               Fill("ends-on", "2026-12-31"), Submit("Switch access off")), shows=("2026-CV-0113",)),
     PageState("console, key requests", "/", "Key requests", staff_signed_in("/staff/key-requests")),
     PageState("console, a key request", "/", "Key request from Rosa Lopez",
               (*staff_signed_in("/staff/key-requests"), Follow('a[href^="/staff/key-requests/"]'))),

@@ -204,3 +204,21 @@ def focused_element(page: Page) -> str:
       const e = document.activeElement;
       return e ? e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '') : 'none';
     }""")
+
+
+# Every visible element with text of its own whose colour is light (relative luminance above 0.5: white,
+# light grey, yellow), as "tag: text". Used with print media, where no background is printed.
+LIGHT_TEXT = """() => {
+  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+  const found = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    const own = [...element.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim()).length;
+    if (!own || !element.getClientRects().length) continue;
+    const style = getComputedStyle(element);
+    if (style.visibility === "hidden" || style.display === "none") continue;
+    const [r, g, b] = style.color.match(/\\d+(\\.\\d+)?/g).map(Number);
+    const luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    if (luminance > 0.5) found.push(element.tagName.toLowerCase() + ": " + element.textContent.trim().slice(0, 40));
+  }
+  return found;
+}"""
