@@ -29,7 +29,8 @@ from piccolo.columns.combination import WhereRaw
 
 from app import clock
 from app.database import transaction
-from app.rules.access import REASONS, SOURCES, adult_cutoff, restriction_errors, restriction_state
+from app.rules.access import (NOBODY_IS_ADULT, REASONS, SOURCES, adult_cutoff, eighteenth_birthday,
+                              restriction_errors, restriction_state)
 from app.rules.district_day import district_day
 from app.rules.errors import N_, FieldError
 from app.services import audit
@@ -108,6 +109,22 @@ async def students_hidden_from(guardian_id: int, day: AccessDay | None = None) -
         f"SELECT l.student FROM guardian_link l WHERE l.guardian = {{}} AND NOT {LINK_IN_FORCE}",
         guardian_id, *link_in_force_args(day))
     return {r["student"] for r in rows}
+
+
+async def came_of_age(guardian_id: int, day: AccessDay) -> list[dict]:
+    """The students this guardian no longer sees only because they turned 18 and the district ends parents'
+    access then (for the notice on home): given_name, family_name, birthday. Empty when parents keep access.
+    A student hidden for another reason too (a restriction, the SIS's flags) is not named."""
+    if day.adult_cutoff == NOBODY_IS_ADULT:
+        return []
+    rows = await GuardianLink.raw(
+        f"SELECT p.given_name, p.family_name, p.birth_date FROM guardian_link l JOIN person p ON p.id = l.student "
+        f"WHERE l.guardian = {{}} AND p.birth_date <= {{}} AND p.status = 'active' AND {LINK_IN_FORCE} "
+        f"AND EXISTS (SELECT 1 FROM school_enrollment e WHERE e.student = p.id AND e.status = 'active') "
+        f"ORDER BY p.given_name",
+        guardian_id, day.adult_cutoff, *link_in_force_args(AccessDay(day.today, NOBODY_IS_ADULT)))
+    return [{"given_name": r["given_name"], "family_name": r["family_name"],
+             "birthday": eighteenth_birthday(r["birth_date"])} for r in rows]
 
 
 # --- changing it -----------------------------------------------------------------------------------------

@@ -299,3 +299,44 @@ async def test_the_district_csv_sets_import_restrictions_all_or_nothing(district
     assert {r["source"] for r in await restrictions()} == {"import"}
     again = homeroom("import", "restrictions", str(good))
     assert again.returncode == 0 and "Nothing changed" in again.stdout
+
+
+async def test_the_18th_birthday_in_the_district_time_zone_when_parents_lose_access(portal, district, school_year,
+                                                                                   clock):
+    from datetime import datetime, timezone
+
+    from app.services.preferences import set_preference
+    from app.tables import Person
+
+    ana = district.students["ana"]
+    await Person.update({Person.birth_date: date(2008, 3, 11)}).where(Person.id == ana.id)
+    ana_grades = f"/students/{ana.public_id}/grades"
+
+    async def at(moment: datetime) -> None:  # sign in afresh at that moment (sessions end when idle)
+        clock.set(moment)
+        await portal.log_out()
+        assert (await portal.log_in("rosa", PASSWORD)).status_code == 303
+
+    # The default: parents keep access when a student turns 18.
+    await at(datetime(2026, 3, 11, 15, 0, tzinfo=timezone.utc))
+    assert (await portal.get(ana_grades)).status_code == 200
+    assert "turned 18" not in page_text((await portal.get("/home")).text)
+
+    await set_preference("parents_after_18", "end")
+    await at(datetime(2026, 3, 11, 3, 0, tzinfo=timezone.utc))  # 23:00 on the 10th in New York: still 17
+    assert (await portal.get(ana_grades)).status_code == 200
+    await at(datetime(2026, 3, 11, 5, 0, tzinfo=timezone.utc))  # 01:00 on the 11th: 18 today
+    assert (await portal.get(ana_grades)).status_code == 404
+    home = page_text((await portal.get("/home")).text)
+    assert "Ana Rivera turned 18 on" in home and "FERPA" in home and "Benito" in home
+    # A child whose access is off for another reason is not named in the notice.
+    await block(district)
+    assert "turned 18" not in page_text((await portal.get("/home")).text)
+
+
+async def test_a_student_born_on_29_february_turns_18_on_1_march_in_a_common_year():
+    from app.rules.access import adult_cutoff, eighteenth_birthday
+
+    assert eighteenth_birthday(date(2008, 2, 29)) == date(2026, 3, 1)
+    assert adult_cutoff(date(2026, 2, 28), "end") < date(2008, 2, 29) <= adult_cutoff(date(2026, 3, 1), "end")
+    assert adult_cutoff(date(2026, 3, 1), "keep") == date(1, 1, 1)
