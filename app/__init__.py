@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.account import AccountController
     from app.web.activation import ActivationController
     from app.web.auth import AuthController
+    from app.web.corrections import CorrectionsController
     from app.web.dev_mailbox import DevMailboxController
     from app.web.errors import EXCEPTION_HANDLERS
     from app.web.guards import requires_sign_in
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ActivationController,
         HomeController,
         RecordsController,
+        CorrectionsController,
         HouseholdController,
         EmailConfirmationController,
         AccountController,

@@ -3,6 +3,7 @@
 from app.tables.access import AccessRestriction
 from app.tables.accounts import ActivationKey, PasswordResetToken, RateCounter, UserAccount, WebSession
 from app.tables.audit import AuditEvent
+from app.tables.corrections import CorrectionRequest
 from app.tables.district import DistrictSetting
 from app.tables.mail import OutboxEmail
 from app.tables.people import GuardianLink, Person, School, SchoolEnrollment
@@ -55,6 +56,7 @@ ALL_TABLES = [
     EmailChange,
     KeyRequest,
     AccessRestriction,
+    CorrectionRequest,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]

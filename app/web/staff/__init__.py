@@ -2,7 +2,9 @@
 
 from app.web.staff.access import StaffAccessController
 from app.web.staff.console import StaffConsoleController
+from app.web.staff.corrections import StaffCorrectionsController
 from app.web.staff.district import DistrictController
 from app.web.staff.queues import QueuesController
 
-STAFF_CONTROLLERS = [StaffConsoleController, QueuesController, DistrictController, StaffAccessController]
+STAFF_CONTROLLERS = [StaffConsoleController, QueuesController, DistrictController, StaffAccessController,
+                     StaffCorrectionsController]
