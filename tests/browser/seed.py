@@ -66,6 +66,9 @@ async def seed() -> dict:
     from tests.browser.seed_access import seed_access
 
     await seed_access(ana, luis)
+    from tests.browser.seed_access import seed_correction_request
+
+    await seed_correction_request(ana, EXISTING_USERNAME)
 
     keys = {}
     for name in KEY_HOLDERS:

@@ -35,3 +35,21 @@ async def seed_access(ana, luis) -> None:
         created = await create_account_with_key(key_id, username, SCENARIO_PASSWORD, SCENARIO_PASSWORD,
                                                 ip="127.0.0.1", user_agent="seed", previous_session=None)
         assert created.session_token, created.errors
+
+
+async def seed_correction_request(ana, maria_username: str) -> None:
+    """One open correction request in the console's queue (issue 11 item 3): Maria about one of Ana's
+    attendance events."""
+    from app import clock
+    from app.tables import AttendanceEvent, CorrectionRequest, SchoolEnrollment, UserAccount
+
+    maria = await UserAccount.select(UserAccount.id, UserAccount.person).where(
+        UserAccount.username == maria_username).first()
+    event = await AttendanceEvent.select(AttendanceEvent.id, AttendanceEvent.event_date).where(
+        AttendanceEvent.student == ana.id).first()
+    school = await SchoolEnrollment.select(SchoolEnrollment.school).where(SchoolEnrollment.student == ana.id).first()
+    await CorrectionRequest(account=maria["id"], guardian=maria["person"], student=ana.id, school=school["school"],
+                            kind="attendance", record_id=event["id"] if event else 0,
+                            record_text=f"{event['event_date'] if event else '2026-03-02'}, the whole day: Tardy",
+                            message="She was on time; the bus log shows 7:50.", status="open",
+                            created_at=clock.now()).save()

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import axe_playwright_python
 from playwright.sync_api import Browser, BrowserContext, Page, Response
 
-from tests.browser.pages import Check, Fill, Follow, ForgetCookies, Goto, PageState, Submit
+from tests.browser.pages import Check, Fill, Follow, ForgetCookies, Goto, PageState, Select, Submit
 
 AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -73,6 +73,8 @@ def reach(page: Page, state: PageState, base_url: str, values: Mapping[str, str]
             page.locator(f"#{step.field}").fill(step.value.format_map(values))
         elif isinstance(step, Check):
             page.locator(f"#{step.field}").check()
+        elif isinstance(step, Select):
+            page.locator(f"#{step.field}").select_option(index=step.index)
         elif isinstance(step, Goto):
             page.goto(base_url + step.url.format_map(values))
         elif isinstance(step, ForgetCookies):
