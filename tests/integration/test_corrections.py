@@ -131,3 +131,47 @@ async def test_scores_and_the_household_address(rosa, district):
     kinds = [(r["kind"], r["student"], r["school"]) for r in await requests()]
     assert kinds == [("score", ana.id, district.schools["sch-maple"].id),
                      ("household", None, district.schools["sch-maple"].id)]
+
+
+async def test_every_email_to_a_parent_says_nothing_of_the_blocked_child_and_keeps_the_other(rosa, district,
+                                                                                             deliver):
+    """Every kind of email a signed-up parent can get, with access to Ana off and to Benito on."""
+    from app.mail.outbox import SUBJECTS
+    from app.tables import OutboxEmail
+    from tests.integration import leaks
+
+    ana, ben = district.students["ana"], district.students["ben"]
+    ana_url, ben_url = (f"/students/{s.public_id}/corrections/attendance" for s in (ana, ben))
+    ana_record, _ = await first_choice(rosa, ana_url)
+    ben_record, _ = await first_choice(rosa, ben_url)
+    for url, record in ((ana_url, ana_record), (ben_url, ben_record)):
+        assert (await rosa.post(url, {"record": record, "message": "This day is wrong."})).status_code == 303
+    await block(district)
+
+    new_password = "Silver canyon 31"
+    leaks.remember(new_password, leaks.PASSWORD)
+    assert (await rosa.post("/household/phones/new", {"kind": "mobile", "number": "404-555-0177",
+                                                      "current_password": PASSWORD})).status_code == 303
+    assert (await rosa.post("/household/email", {"email": "rosa.r@example.net",
+                                                 "current_password": PASSWORD})).status_code == 303
+    assert (await rosa.post("/account/password", {"current_password": PASSWORD, "password": new_password,
+                                                  "verify_password": new_password})).status_code == 303
+    await rosa.log_out()
+    await rosa.post("/forgot-password", {"identifier": "rosa"})
+    await rosa.post("/forgot-username", {"email": SHARED_EMAIL})
+    await staff_account("DistrictAdmin", "district-admin", None)
+    await as_staff(rosa, "DistrictAdmin")
+    for request in await requests():
+        await rosa.post(f"/staff/corrections/{request['public_id']}/answer", {"outcome": "corrected", "reason": ""})
+
+    kinds = {r["kind"] for r in await OutboxEmail.select(OutboxEmail.kind)}
+    to_parents = set(SUBJECTS) - {"activation-key", "key-request-denied"}  # these go to people without accounts
+    assert to_parents <= kinds, to_parents - kinds
+    mail = await deliver()
+    for message in mail:
+        text = message.message.as_string()
+        for token in re.findall(r"http://portal\.test/(?:reset|email/confirm)/(\S+)", message.text):
+            leaks.remember(token, leaks.TOKEN)
+        assert "Ana" not in message.text and str(ana.public_id) not in text, message.subject
+    about_ben = [m for m in mail if "Benito" in m.text]
+    assert len(about_ben) == 1 and "correction" in about_ben[0].subject.lower()
