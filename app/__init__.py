@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.activation import ActivationController
     from app.web.auth import AuthController
     from app.web.bounds import integers_in_range
+    from app.web.corrections import CorrectionsController
     from app.web.dev_mailbox import DevMailboxController
     from app.web.errors import EXCEPTION_HANDLERS
     from app.web.guards import requires_sign_in
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ActivationController,
         HomeController,
         RecordsController,
+        CorrectionsController,
         HouseholdController,
         EmailConfirmationController,
         AccountController,

@@ -47,6 +47,8 @@ def day_argument(value: str):
 # guardians (the plan's 1.5 a student, emergency contacts included) and 10 million attendance events.
 DEMO_SIZES = {"district": (100_000, 10_000_000)}
 
+from app.cli_access import add_access_commands, cmd_import_restrictions  # noqa: E402  (imports app.cli lazily)
+
 
 # The words of the command being run, for its audit event (issue 15 item 8).
 _COMMAND_LINE: list[str] = []
@@ -195,21 +197,9 @@ def cmd_keys_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_letters(args: argparse.Namespace) -> int:
-    from app.services.activation_keys import key_letters
+    from app.cli_letters import keys_letters
 
-    async def go():
-        from app.csv_files import write_csv
-
-        issued = await key_letters(args.school)
-        write_csv(sys.stdout, ["guardian_sourcedId", "given_name", "family_name", "email", "activation_key",
-                               "expires_at_utc"],
-                  ([guardian.source_id, guardian.given_name, guardian.family_name, guardian.email, key.key,
-                    key.expires_at.strftime("%Y-%m-%d %H:%M")] for guardian, key in issued),
-                  for_spreadsheet=True)
-        print(f"{len(issued)} keys issued", file=sys.stderr)
-        return 0
-
-    return _run(go())
+    return _run(keys_letters(args))
 
 
 def cmd_settings_show(_: argparse.Namespace) -> int:
@@ -542,8 +532,11 @@ def build_parser() -> argparse.ArgumentParser:
     issue = keys.add_parser("issue", help="issue a key for one guardian and print it")
     issue.add_argument("--guardian", required=True, metavar="SOURCEDID")
     issue.set_defaults(func=cmd_keys_issue)
-    letters = keys.add_parser("letters", help="CSV of new keys for every eligible guardian without an account")
-    letters.add_argument("--school", metavar="SOURCEDID")
+    letters = keys.add_parser("letters", help="keys for mail-merge letters: eligible guardians without an account "
+                                              "or an unused key")
+    from app.cli_letters import add_letter_arguments
+
+    add_letter_arguments(letters)
     letters.set_defaults(func=cmd_keys_letters)
 
     settings = commands.add_parser("settings", help="district preferences").add_subparsers(
@@ -570,7 +563,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, metavar, text in (
             ("oneroster", cmd_import_oneroster, "PATH", "a OneRoster 1.1/1.2 CSV zip or folder"),
             ("attendance", cmd_import_attendance, "FILE", "an attendance-events CSV (Ed-Fi shaped)"),
-            ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes")):
+            ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes"),
+            ("restrictions", cmd_import_restrictions, "FILE", "a CSV of guardian-student links to switch off")):
         command = imports.add_parser(name, help=text)
         command.add_argument("path", metavar=metavar)
         command.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
@@ -585,6 +579,7 @@ def build_parser() -> argparse.ArgumentParser:
     edfi.add_argument("--page-size", type=int, default=500, metavar="N", help="records per API page (500)")
     edfi.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
     edfi.set_defaults(func=cmd_import_edfi)
+    add_access_commands(commands)
 
     exports = commands.add_parser("export", help="data for the SIS").add_subparsers(
         dest="export_command", required=True)

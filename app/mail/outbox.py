@@ -28,6 +28,7 @@ SUBJECTS = {
     "phone-changed": N_("A phone number on your %(portal)s account changed"),
     "email-change-confirm": N_("Confirm your new %(portal)s email address"),
     "email-change-requested": N_("Your %(portal)s email address is being changed"),
+    "correction-answered": N_("The school answered your %(portal)s correction request"),
 }
 
 REQUEST_SUFFIX = "-request"

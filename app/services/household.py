@@ -23,6 +23,7 @@ from app.rules.phones import PHONE_KINDS, PhoneCheck, check_phone
 from app.rules.school_year import school_year_label, school_year_of
 from app.rules.tokens import new_token, token_digest
 from app.services import audit, rate_limits
+from app.services.access import students_hidden_from
 from app.services.credentials import check_current_password
 from app.services.preferences import load_preferences
 from app.services.sessions import SignedInAccount
@@ -97,13 +98,15 @@ async def household_information(guardian: SignedInAccount) -> HouseholdInformati
             Household.id, Household.name, Household.address_line1, Household.address_line2, Household.city,
             Household.state, Household.postal_code,
         ).where(Household.id == household_id).first()
+        hidden = await students_hidden_from(person_id)  # a child whose access is off is not named (issue 11)
         other_members = [
             f"{m['given_name']} {m['family_name']}"
             for m in await HouseholdMember.select(
                 HouseholdMember.person.given_name.as_alias("given_name"),
-                HouseholdMember.person.family_name.as_alias("family_name"),
+                HouseholdMember.person.family_name.as_alias("family_name"), HouseholdMember.person,
             ).where((HouseholdMember.household == household_id) & (HouseholdMember.person != person_id))
             .order_by(HouseholdMember.person.given_name)
+            if m["person"] not in hidden
         ]
         pending_address = await HouseholdChangeRequest.select(
             HouseholdChangeRequest.address_line1, HouseholdChangeRequest.address_line2, HouseholdChangeRequest.city,

@@ -22,6 +22,7 @@ from app.rules.languages import language_for_guardian, sis_language_code
 from app.rules.preferences import DistrictPreferences
 from app.rules.ssn import digests_match, ssn_digest
 from app.services import audit, rate_limits
+from app.services.access import access_day, link_in_force_where
 from app.services.activation_keys import IssuedKey, KeyRefused, issue_key
 from app.services.preferences import load_preferences
 from app.services.sessions import SignedInAccount
@@ -43,15 +44,14 @@ async def find_student_by_number(student_number: str) -> dict | None:
 
 
 async def guardians_on_file(student_number: str) -> list[dict]:
-    """The guardians (guardian and portal flags on) of the student with this number: none if there is no
-    such student, found by the same one query either way."""
+    """The guardians whose link to the student with this number is in force (app/services/access.py): none
+    if there is no such student, found by the same one query either way."""
     return await GuardianLink.select(
         GuardianLink.guardian.id.as_alias("id"), GuardianLink.guardian.email.as_alias("email"),
     ).where(
         (GuardianLink.student.student_number == student_number)
         & (GuardianLink.student.kind == "student")
-        & (GuardianLink.is_guardian == True)  # noqa: E712
-        & (GuardianLink.portal_access == True)  # noqa: E712
+        & link_in_force_where(await access_day())
     ).order_by(GuardianLink.id)
 
 
@@ -167,8 +167,8 @@ async def _guardians_with_email(student_id: int) -> list[dict]:
         GuardianLink.guardian.id.as_alias("id"),
         GuardianLink.relationship,
     ).where(
-        (GuardianLink.student == student_id) & (GuardianLink.is_guardian == True)  # noqa: E712
-        & (GuardianLink.portal_access == True) & GuardianLink.guardian.email.is_not_null()  # noqa: E712
+        (GuardianLink.student == student_id) & link_in_force_where(await access_day())
+        & GuardianLink.guardian.email.is_not_null()
     ).order_by(GuardianLink.id)
 
 

@@ -1,7 +1,9 @@
 """Piccolo tables, one module per area. `ALL_TABLES` is the order tables are created and dropped in."""
 
+from app.tables.access import AccessRestriction
 from app.tables.accounts import ActivationKey, PasswordResetToken, RateCounter, UserAccount, WebSession
 from app.tables.audit import AuditEvent
+from app.tables.corrections import CorrectionRequest
 from app.tables.district import DistrictSetting
 from app.tables.mail import DevMail, OutboxEmail
 from app.tables.people import GuardianLink, Person, School, SchoolEnrollment
@@ -56,6 +58,8 @@ ALL_TABLES = [
     EmailChange,
     KeyRequest,
     PortalChange,
+    AccessRestriction,
+    CorrectionRequest,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]
