@@ -7,7 +7,6 @@ holds one email for the dev mailbox."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 
