@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.access_log import redact_tokens_in_access_log
     from app.web.account import AccountController
     from app.web.activation import ActivationController
+    from app.web.alerts import AlertChoicesController, UnsubscribeController
     from app.web.auth import AuthController
     from app.web.dev_mailbox import DevMailboxController
     from app.web.errors import EXCEPTION_HANDLERS
@@ -69,6 +70,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         RecoveryController,
         KeyRequestController,
         LanguageController,
+        AlertChoicesController,
+        UnsubscribeController,
         *STAFF_CONTROLLERS,
         create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True},
                                    send_as_attachment=False, include_in_schema=False),
