@@ -22,6 +22,7 @@ from app.settings import Settings, get_settings
 def create_app(settings: Settings | None = None) -> Litestar:
     from app.database import close_engine, prepare_engine
     from app.mail.sender import run_sender, stop_sender
+    from app.services.alert_schedule import run_schedule
     from app.templating import jinja_environment
     from app.web.access_log import redact_tokens_in_access_log
     from app.web.account import AccountController
@@ -52,9 +53,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await prepare_engine()
         stop = asyncio.Event()
         sender = asyncio.create_task(run_sender(settings, stop=stop)) if settings.delivers_by_smtp else None
+        # Alerts and weekly digests on the district's clock (issue 12); tests drive it themselves.
+        schedule = asyncio.create_task(run_schedule(stop)) if settings.env != "test" else None
         try:
             yield
         finally:
+            if schedule:
+                await stop_sender(schedule, stop)
             if sender:
                 await stop_sender(sender, stop)
             await close_engine()

@@ -234,6 +234,37 @@ def cmd_export_household_changes(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+def cmd_digests_queue(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from app.services.digests import queue_digests
+
+    try:
+        week_of = date.fromisoformat(args.week_of) if args.week_of else None
+    except ValueError:
+        print(f"--week-of: '{args.week_of}' is not a date: write it as YYYY-MM-DD", file=sys.stderr)
+        return 2
+
+    async def go():
+        run = await queue_digests(week_of)
+        print(f"Week of {run.week_of}: {run.queued} digest(s) queued, {run.deferred} waiting for quiet hours, "
+              f"{run.nothing} with nothing to say, {run.already} already done, {run.off} turned off.")
+        return 0
+
+    return _run(go())
+
+
+def cmd_alerts_send_due(_: argparse.Namespace) -> int:
+    from app.services.absence_alerts import send_due_alerts
+    from app.services.digests import send_due_digests
+
+    async def go():
+        print(f"{await send_due_alerts()} absence alert(s) and {await send_due_digests()} digest(s) queued.")
+        return 0
+
+    return _run(go())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="homeroom", description="Homeroom parent portal")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -294,6 +325,17 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("path", metavar=metavar)
         command.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
         command.set_defaults(func=func)
+
+    digests = commands.add_parser("digests", help="weekly digests").add_subparsers(
+        dest="digests_command", required=True)
+    queue = digests.add_parser("queue", help="queue a week's digests now (a second run queues nothing new)")
+    queue.add_argument("--week-of", metavar="YYYY-MM-DD",
+                       help="a day of the week to summarise (default: this week from Friday on, else last week)")
+    queue.set_defaults(func=cmd_digests_queue)
+    alerts = commands.add_parser("alerts", help="absence alerts").add_subparsers(dest="alerts_command",
+                                                                                 required=True)
+    alerts.add_parser("send-due", help="queue the absence alerts and digests whose wait is over").set_defaults(
+        func=cmd_alerts_send_due)
 
     exports = commands.add_parser("export", help="data for the SIS").add_subparsers(
         dest="export_command", required=True)
