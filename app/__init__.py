@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.access_log import redact_tokens_in_access_log
     from app.web.account import AccountController
     from app.web.activation import ActivationController
+    from app.web.absence_reports import AbsenceReportsController
     from app.web.alerts import AlertChoicesController, UnsubscribeController
     from app.web.auth import AuthController
     from app.web.dev_mailbox import DevMailboxController
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         KeyRequestController,
         LanguageController,
         AlertChoicesController,
+        AbsenceReportsController,
         UnsubscribeController,
         *STAFF_CONTROLLERS,
         create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True},

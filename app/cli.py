@@ -254,6 +254,29 @@ def cmd_digests_queue(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+def cmd_export_absence_reports(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from app.services.absence_reports import write_absence_reports
+
+    try:
+        since = date.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        print(f"--since: '{args.since}' is not a date: write it as YYYY-MM-DD", file=sys.stderr)
+        return 2
+
+    async def go():
+        if args.output:
+            with open(args.output, "w", newline="", encoding="utf-8") as handle:
+                count = await write_absence_reports(handle, since=since)
+        else:
+            count = await write_absence_reports(sys.stdout, since=since)
+        print(f"{count} attendance event(s) written from absence reports", file=sys.stderr)
+        return 0
+
+    return _run(go())
+
+
 def cmd_alerts_send_due(_: argparse.Namespace) -> int:
     from app.services.absence_alerts import send_due_alerts
     from app.services.digests import send_due_digests
@@ -343,6 +366,11 @@ def build_parser() -> argparse.ArgumentParser:
     household.add_argument("--output", metavar="FILE", help="write here instead of standard output")
     household.add_argument("--since", metavar="YYYY-MM-DD", help="only changes decided on or after this day")
     household.set_defaults(func=cmd_export_household_changes)
+    absences = exports.add_parser("absence-reports", help="guardians' absence reports as Ed-Fi-shaped attendance "
+                                                          "events (CSV)")
+    absences.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    absences.add_argument("--since", metavar="YYYY-MM-DD", help="only reports made on or after this day")
+    absences.set_defaults(func=cmd_export_absence_reports)
     return parser
 
 

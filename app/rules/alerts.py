@@ -191,3 +191,67 @@ def read_unsubscribe_token(secret: str, token: str) -> tuple[int, str] | None:
     account_id, kind = int(parts[0]), ALERT_KINDS[int(parts[1])]
     expected = unsubscribe_token(secret, account_id, kind)
     return (account_id, kind) if hmac.compare_digest(expected, token) else None
+
+
+# ---- Report an absence ----
+
+LONGEST_NOTE = 500
+LONGEST_SPAN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class AbsenceReportTyped:
+    first_day: date
+    last_day: date
+    whole_day: bool
+    periods: tuple[str, ...]
+    reason: str
+    note: str
+
+
+def check_absence_report(typed: dict[str, str], today: date, days_back: int,
+                         days_ahead: int) -> tuple[AbsenceReportTyped | None, list[FieldError]]:
+    """The report-an-absence form: dates within the district's window, whole day or periods, a reason."""
+    errors: list[FieldError] = []
+    earliest, latest = today - timedelta(days=days_back), today + timedelta(days=days_ahead)
+    days: dict[str, date | None] = {}
+    for name in ("first_day", "last_day"):
+        text = typed.get(name, "").strip()
+        days[name] = None
+        if not text and name == "last_day":
+            days[name] = days["first_day"]
+            continue
+        try:
+            days[name] = date.fromisoformat(text)
+        except ValueError:
+            errors.append(FieldError(name, N_("Enter the date like 2026-03-10") if text else N_("Enter the date")))
+            continue
+        if not earliest <= days[name] <= latest:
+            errors.append(FieldError(name, N_("Choose a date from %(earliest)s to %(latest)s"),
+                                     {"earliest": earliest.isoformat(), "latest": latest.isoformat()}))
+            days[name] = None
+    first, last = days["first_day"], days["last_day"]
+    if first and last and last < first:
+        errors.append(FieldError("last_day", N_("The last day cannot be before the first day")))
+    elif first and last and (last - first).days >= LONGEST_SPAN_DAYS:
+        errors.append(FieldError("last_day", N_("Report at most %(days)d days at a time"),
+                                 {"days": LONGEST_SPAN_DAYS}))
+    whole_day = typed.get("whole_day", "") != "no"
+    periods: tuple[str, ...] = ()
+    if not whole_day:
+        parts = [p.strip() for p in re.split(r"[,\s]+", typed.get("periods", "")) if p.strip()]
+        if not parts:
+            errors.append(FieldError("periods", N_("Enter which periods, for example 1, 2")))
+        elif len(parts) > 12 or any(len(p) > 8 or not p.isalnum() for p in parts):
+            errors.append(FieldError("periods", N_("Enter period numbers separated by commas, for example 1, 2")))
+        else:
+            periods = tuple(dict.fromkeys(parts))
+    reason = typed.get("reason", "")
+    if reason not in REASONS:
+        errors.append(FieldError("reason", N_("Choose a reason")))
+    note = " ".join(typed.get("note", "").split())
+    if len(note) > LONGEST_NOTE or any(ord(c) < 32 for c in note):
+        errors.append(FieldError("note", N_("Use at most %(max)d characters"), {"max": LONGEST_NOTE}))
+    if errors:
+        return None, errors
+    return AbsenceReportTyped(first, last, whole_day, periods, reason, note), []
