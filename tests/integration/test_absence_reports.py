@@ -161,4 +161,4 @@ async def test_the_export_gives_the_sis_one_event_per_school_day_and_period(dist
 def test_the_export_command_refuses_a_bad_date():
     result = subprocess.run([sys.executable, "-m", "app.cli", "export", "absence-reports", "--since", "yesterday"],
                             cwd=PROJECT_ROOT, capture_output=True, text=True)
-    assert result.returncode == 2 and "'yesterday' is not a date" in result.stderr
+    assert result.returncode == 2 and "'yesterday' is not a day written YYYY-MM-DD" in result.stderr

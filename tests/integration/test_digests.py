@@ -156,7 +156,7 @@ def test_the_command_queues_a_week_and_a_second_run_queues_nothing():
     """`homeroom digests queue --week-of` parses its date (bad input: a clear message, exit 2)."""
     result = subprocess.run([sys.executable, "-m", "app.cli", "digests", "queue", "--week-of", "13/03/2026"],
                             cwd=PROJECT_ROOT, capture_output=True, text=True)
-    assert result.returncode == 2 and "is not a date: write it as YYYY-MM-DD" in result.stderr
+    assert result.returncode == 2 and "is not a day written YYYY-MM-DD" in result.stderr
 
 
 async def test_nothing_about_a_child_whose_access_is_off(district, school, mailbox, deliver):

@@ -30,6 +30,8 @@ PUBLIC = {
     ("POST", "/language"),
     # Issue 12 item 4: the unsubscribe link in alerts and digests works without signing in (confirm on GET).
     ("GET", "/unsubscribe/{token:str}"), ("POST", "/unsubscribe/{token:str}"),
+    # Issue 15: load balancers' probes.
+    ("GET", "/healthz"), ("GET", "/readyz"),
 }
 # RFC 8058 one-click unsubscribe: the mail client POSTs with no cookie and no CSRF token; the signed token in
 # the URL is the credential (a forged one is a 404, tests/integration/test_absence_alerts.py).
