@@ -39,6 +39,7 @@ from app.tables import AcademicSession, UserAccount, WeeklyDigest
 log = logging.getLogger("homeroom.digests")
 KIND = "weekly-digest"
 CHUNK = 500
+COMMIT_EVERY = 100  # accounts per transaction
 ITEMS_SHOWN = 8  # per child and list: the email stays short (and under 20 KB) whatever the records say
 
 _ACCOUNTS = """
@@ -184,30 +185,43 @@ async def _queue_chunk(rows: list[dict], calendar: Calendar, prefs: DistrictPref
             continue
         wanted.append(row)
     digests = await _build(wanted, choices, calendar, prefs)
-    for row in wanted:
-        children = digests.get(row["account"], [])
-        recipient = Recipient(row["account"], row["guardian"], row["email"],
-                              guardian_language(row["language"], row["sis_language"]))
+    for start in range(0, len(wanted), COMMIT_EVERY):
+        await _record(wanted[start:start + COMMIT_EVERY], digests, choices, calendar, prefs, run, now)
+
+
+async def _record(rows: list[dict], digests: dict[int, list[ChildDigest]], choices: dict[int, GuardianChoices],
+                  calendar: Calendar, prefs: DistrictPreferences, run: DigestRun, now: datetime) -> None:
+    """One transaction for a batch of accounts: their week's rows and their emails commit together, so a
+    run stopped anywhere leaves every account either done (row and email) or untouched."""
+    decided = []
+    for row in rows:
         due = after_quiet_hours(now, choices[row["account"]].quiet_hours, prefs.time_zone)
-        if not any(c.has_news for c in children):
+        if not any(c.has_news for c in digests.get(row["account"], [])):
             status = "nothing"
         elif due > now:
             status = "pending"
         else:
             status = "queued"
-        async with transaction():
-            inserted = await WeeklyDigest.insert(WeeklyDigest(
-                key=_key(row["account"], calendar.week_of), account=row["account"], week_of=calendar.week_of,
-                status=status, due_at=due, created_at=now, decided_at=now if status != "pending" else None,
-            )).on_conflict(target=WeeklyDigest.key, action="DO NOTHING").returning(WeeklyDigest.id)
-            if not inserted:
-                run.already += 1
+        decided.append((row, status, due))
+    if not decided:
+        return
+    async with transaction():
+        inserted = {r["key"] for r in await WeeklyDigest.insert(*[WeeklyDigest(
+            key=_key(row["account"], calendar.week_of), account=row["account"], week_of=calendar.week_of,
+            status=status, due_at=due, created_at=now, decided_at=now if status != "pending" else None,
+        ) for row, status, due in decided]).on_conflict(target=WeeklyDigest.key, action="DO NOTHING").returning(
+            WeeklyDigest.key)}
+        for row, status, _ in decided:
+            if _key(row["account"], calendar.week_of) not in inserted:
+                run.already += 1  # another run got there first
                 continue
             if status == "queued":
-                await _enqueue(recipient, children, calendar, prefs)
-        run.queued += status == "queued"
-        run.nothing += status == "nothing"
-        run.deferred += status == "pending"
+                await _enqueue(Recipient(row["account"], row["guardian"], row["email"],
+                                         guardian_language(row["language"], row["sis_language"])),
+                               digests[row["account"]], calendar, prefs)
+            run.queued += status == "queued"
+            run.nothing += status == "nothing"
+            run.deferred += status == "pending"
 
 
 async def send_due_digests() -> int:

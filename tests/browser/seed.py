@@ -63,6 +63,9 @@ async def seed() -> dict:
     await request_username_reminder(EXISTING_EMAIL, ip="127.0.0.1")
 
     await seed_staff_console(EXISTING_USERNAME)
+    from tests.browser.seed_alerts import seed_alerts
+
+    alerts = await seed_alerts(EXISTING_USERNAME)
 
     keys = {}
     for name in KEY_HOLDERS:
@@ -70,7 +73,7 @@ async def seed() -> dict:
         async with transaction():
             keys[name] = (await issue_key(holder, how="letter")).key
     return {"keys": keys, "username": EXISTING_USERNAME, "password": EXISTING_PASSWORD, "email": EXISTING_EMAIL,
-            "students": ["Ana Lopez", "Luis Lopez"]}
+            "students": ["Ana Lopez", "Luis Lopez"], **alerts}
 
 
 async def seed_household(guardian, *children) -> None:
