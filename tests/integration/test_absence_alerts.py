@@ -192,6 +192,15 @@ async def test_alerts_off_in_the_account_or_the_district(district, mailbox, deli
     assert sorted(m.to for m in await deliver()) == [SHARED_EMAIL, SHARED_EMAIL]  # Sam turned his off
 
 
+async def cleos_alert(tmp_path, clock, deliver):
+    """Cleo is marked absent; the district's delay passes; Sam's alert arrives."""
+    await import_events(tmp_path, [["stu-cleo", "sch-maple", TODAY, "", "", "Unexcused Absence", ""]])
+    clock.advance(minutes=16)
+    await send_due()
+    [mail] = await deliver()
+    return mail
+
+
 def _unsubscribe_link(mail) -> str:
     return re.search(r"http://portal.test(/unsubscribe/[^\s\"]+)", mail.text).group(1)
 
@@ -201,10 +210,7 @@ async def test_unsubscribe_by_link_asks_on_get_and_changes_on_post(district, mai
     from app.services.alert_preferences import choices_of
 
     ids = await accounts(district)
-    await import_events(tmp_path, [["stu-cleo", "sch-maple", TODAY, "", "", "Unexcused Absence", ""]])
-    clock.advance(minutes=16)
-    await send_due()
-    [mail] = await deliver()
+    mail = await cleos_alert(tmp_path, clock, deliver)
     link = _unsubscribe_link(mail)
     page = await portal.get(link)  # no one signed in
     assert page.status_code == 200 and "Stop these emails?" in page.text
@@ -222,10 +228,7 @@ async def test_one_click_unsubscribe_needs_no_cookie_and_no_csrf_token(district,
     from app.services.alert_preferences import choices_of
 
     ids = await accounts(district)
-    await import_events(tmp_path, [["stu-cleo", "sch-maple", TODAY, "", "", "Unexcused Absence", ""]])
-    clock.advance(minutes=16)
-    await send_due()
-    [mail] = await deliver()
+    mail = await cleos_alert(tmp_path, clock, deliver)
     link = _unsubscribe_link(mail)
     if mail.message["List-Unsubscribe"]:  # RFC 8058 headers, once the outbox carries them
         assert f"<http://portal.test{link}>" in str(mail.message["List-Unsubscribe"])
@@ -235,7 +238,8 @@ async def test_one_click_unsubscribe_needs_no_cookie_and_no_csrf_token(district,
                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code == 200
     assert (await choices_of(ids["sam"])).absence_alerts is False
-    await import_events(tmp_path, [["stu-cleo", "sch-maple", "2026-03-10", "", "", "Unexcused Absence", "x"]], "b.csv")
-    clock.advance(days=1)
-    await send_due()
+    clock.advance(days=1)  # the next day, Cleo is absent again: Sam has unsubscribed, the Riveras are not hers
+    await import_events(tmp_path, [["stu-cleo", "sch-maple", "2026-03-11", "", "", "Unexcused Absence", ""]], "b.csv")
+    clock.advance(minutes=16)
+    assert await send_due() == 0
     assert await deliver() == []
