@@ -214,3 +214,18 @@ async def test_unsubscribe_from_the_digest_by_its_link(district, school, mailbox
     assert "You will no longer get the weekly summary" in (await portal.post(link, {})).text
     assert (await choices_of(school["sam"])).digest is False
     assert (await queue(date(2026, 3, 16))).queued == 2  # the next week: the Riveras only
+
+
+async def test_the_digest_is_written_in_the_guardians_language(district, school, mailbox, deliver):
+    from app.tables import Person, UserAccount
+
+    await UserAccount.update({UserAccount.language: "es"}).where(UserAccount.id == school["sam"])
+    await Person.update({Person.language: "es"}).where(Person.id == district.guardian("rosa").id)  # has an account
+    await queue()
+    received = await deliver()
+    sam = next(m for m in received if m.to == "sam.park@example.org")
+    assert sam.subject == "Esta semana en la escuela: Cleo"
+    assert "Su resumen semanal de Campus Portal, del lun 9 de mar al vie 13 de mar." in sam.text
+    assert '<html lang="es">' in sam.html
+    # Rosa's account says English: the account's own choice wins over the SIS's language.
+    assert {m.subject for m in received if m.to == SHARED_EMAIL} == {"This week at school: Ana, Benito, Cam"}
