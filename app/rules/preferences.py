@@ -14,6 +14,7 @@ from app.rules.passwords import MIN_LENGTH_CEILING, MIN_LENGTH_FLOOR
 
 LOCK_SCOPES = ("account", "recovery-only")
 SSN_MODES = ("full", "last4")
+AFTER_18 = ("keep", "end")  # parents_after_18: see app/rules/access.py
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -98,6 +99,7 @@ class DistrictPreferences:
     district_name: str = "Homeroom Demo District"
     time_zone: str = "America/New_York"
     portal_name: str = "Campus Portal"
+    parents_after_18: str = "keep"
     # Alerts and the weekly digest (issue 12)
     absence_alerts_offered: bool = True
     absence_alert_delay_minutes: int = 15  # an excuse arriving within this time cancels the alert
@@ -121,6 +123,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "district_name": _text(120),
     "time_zone": _time_zone,
     "portal_name": _text(60),
+    "parents_after_18": _one_of(AFTER_18),
     "absence_alerts_offered": _boolean,
     "absence_alert_delay_minutes": _whole_number(0, 240),
     "digest_day": _one_of(WEEKDAYS),
