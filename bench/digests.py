@@ -11,7 +11,7 @@ issue's worst case. Before each measurement the week's digest rows and the outbo
 
 Queueing runs in its own process (`homeroom digests queue`, the command districts run from cron): wall
 time and that process's peak resident memory (ru_maxrss). Sending runs the portal's own sender
-(`app.mail.sender.deliver_due`, the loop `homeroom mail-worker` runs) in another process against an
+(`app.services.outgoing_mail.deliver_due`, what `homeroom mail-worker` runs) in another process against an
 aiosmtpd sink in this one, for --send-seconds at most: messages accepted by the sink per second.
 """
 
@@ -86,7 +86,7 @@ def child(what: str) -> None:
                 run = await queue_digests()
                 return {"seconds": time.perf_counter() - started, "queued": run.queued, "nothing": run.nothing,
                         "week_of": str(run.week_of)}
-            from app.mail.sender import deliver_due
+            from app.services.outgoing_mail import deliver_due
             from app.settings import get_settings
             from app.tables import OutboxEmail
 
@@ -132,6 +132,8 @@ def measure(engine: str, students: int, send_seconds: float) -> dict:
     url = database_url(engine, students)
     port = records.free_port()
     env = {**records.environment(url, 8000), "HOMEROOM_SMTP_URL": f"smtp://127.0.0.1:{port}"}
+    subprocess.run([sys.executable, "-m", "app.cli", "migrate"], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)  # a district kept by --reuse may predate a migration
     prepare = subprocess.run([sys.executable, "-c", "import asyncio, json; from bench.digests import _prepare; "
                               "print(json.dumps(asyncio.run(_prepare())))"], cwd=ROOT, env=env, check=True,
                              capture_output=True, text=True)

@@ -168,7 +168,8 @@ async def _decide(alert: dict, prefs: DistrictPreferences) -> int:
         if not claimed or not send:
             return 0
         await enqueue_email(KIND, recipient.email, _alert_context(alert, absences, recipient, prefs),
-                            language=recipient.language)
+                            language=recipient.language,
+                            list_unsubscribe=unsubscribe_url(recipient.account_id, KIND))
         await audit.record("alerts.absence-alert-queued", account=recipient.account_id, person=alert["student"],
                            detail=alert["day"].isoformat())
     return 1
@@ -192,6 +193,8 @@ def _alert_context(alert: dict, absences: list[dict], recipient: Recipient, pref
         "periods": _periods(absences),
         "attendance_url": student_url(public_id, "attendance"),
         "report_url": student_url(public_id, f"absence-reports/new?day={alert['day'].isoformat()}"),
-        "unsubscribe_url": unsubscribe_url(recipient.account_id, KIND),
+        # For the last look before sending (app/services/alert_mail.py), which adds the unsubscribe link.
+        "account_id": recipient.account_id, "guardian_id": recipient.guardian_id, "student_id": alert["student"],
+        "student_public_id": public_id,
     }
 

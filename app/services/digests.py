@@ -367,11 +367,11 @@ def digest_context(recipient: Recipient, children: list[ChildDigest], calendar: 
         "first": calendar.first, "last": calendar.last,
         "chronic_line": prefs.chronic_absence_percent,
         "account_url": f"{email_context(prefs)['portal_url']}/account#alerts",
-        "unsubscribe_url": unsubscribe_url(recipient.account_id, KIND),
+        "account_id": recipient.account_id,  # the unsubscribe link is added when it is sent (alert_mail.py)
     }
 
 
 async def _enqueue(recipient: Recipient, children: list[ChildDigest], calendar: Calendar,
                    prefs: DistrictPreferences) -> None:
     await enqueue_email(KIND, recipient.email, digest_context(recipient, children, calendar, prefs),
-                        language=recipient.language)
+                        language=recipient.language, list_unsubscribe=unsubscribe_url(recipient.account_id, KIND))

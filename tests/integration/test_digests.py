@@ -229,3 +229,19 @@ async def test_the_digest_is_written_in_the_guardians_language(district, school,
     assert '<html lang="es">' in sam.html
     # Rosa's account says English: the account's own choice wins over the SIS's language.
     assert {m.subject for m in received if m.to == SHARED_EMAIL} == {"This week at school: Ana, Benito, Cam"}
+
+
+async def test_the_digest_carries_one_click_headers_and_an_unsubscribe_before_sending_cancels_it(
+        district, school, mailbox, deliver):
+    from app.services.alert_preferences import unsubscribe
+    from app.rules.alerts import unsubscribe_token
+    from app.settings import get_settings
+
+    await queue()
+    await unsubscribe(unsubscribe_token(get_settings().secret_key, school["sam"], "weekly-digest"), ip="", how="test")
+    received = await deliver()
+    assert sorted(m.to for m in received) == [SHARED_EMAIL, SHARED_EMAIL]  # Sam's was cancelled
+    header = str(received[0].message["List-Unsubscribe"]).strip()
+    assert header.startswith("<http://portal.test/unsubscribe/") and header.endswith(">")
+    assert header[1:-1] in received[0].text
+    assert str(received[0].message["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
