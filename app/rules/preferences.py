@@ -108,6 +108,7 @@ class DistrictPreferences:
     chronic_absence_percent: int = 10
     absence_report_days_back: int = 7
     absence_report_days_ahead: int = 30
+    audit_retention_days: int = 0  # 0: the audit log keeps every event (issue 15 item 7)
 
 
 PARSERS: dict[str, Callable[[str], Any]] = {
@@ -131,6 +132,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "chronic_absence_percent": _whole_number(1, 50),
     "absence_report_days_back": _whole_number(0, 60),
     "absence_report_days_ahead": _whole_number(0, 180),
+    "audit_retention_days": _whole_number(0, 36500),
 }
 assert set(PARSERS) == {f.name for f in fields(DistrictPreferences)}
 
