@@ -337,7 +337,7 @@ async def change_preferences(staff: SignedInAccount, typed: dict[str, str], *, i
         try:
             parse_preference(name, typed.get(name, ""))
         except PreferenceError as error:
-            errors.append(FieldError(name, str(error)))
+            errors.append(FieldError(name, error.message, error.params))
     if errors:
         return errors
     current = await load_preferences()

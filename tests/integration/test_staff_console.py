@@ -411,3 +411,17 @@ async def test_a_district_admin_downloads_approved_changes_as_csv(portal, distri
     lines = csv_file.text.removeprefix("\ufeff").splitlines()
     assert lines[0].startswith("household_sourcedId,") and lines[1].startswith("hh-rivera,48 Peachtree Ave,")
     assert [e["actor"] for e in await events("household-change.exported")] == [admin]
+
+
+async def test_a_spanish_speaking_admin_reads_preference_errors_in_spanish(portal, district, admin):
+    """issue 15 item 10: the error is translated first, then filled in (it was formatted in English first)."""
+    from app.tables import UserAccount
+
+    await UserAccount.update({UserAccount.language: "es"}).where(UserAccount.id == admin)
+    await as_staff(portal, "DistrictAdmin")
+    page = await portal.get("/staff/preferences")
+    fields = dict(re.findall(r'name="([a-z_0-9]+)"[^>]*value="([^"]*)"', page.text))
+    fields["password_min_length"] = "3"
+    saved = await portal.post("/staff/preferences", list(fields.items()))
+    assert saved.status_code == 422
+    assert "Use un número entero del 6 al 64" in saved.text and "Use a whole number" not in saved.text
