@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.records import RecordsController
     from app.web.recovery import RecoveryController
     from app.web.session_cookie import csrf_cookie_name
+    from app.web.session_keepalive import KeepAliveController
     from app.web.staff import STAFF_CONTROLLERS
     from app.web.static_assets import STATIC_DIR
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         RecoveryController,
         KeyRequestController,
         LanguageController,
+        KeepAliveController,
         *STAFF_CONTROLLERS,
         create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True},
                                    send_as_attachment=False, include_in_schema=False),

@@ -21,6 +21,7 @@ FAILURE_WINDOW = timedelta(minutes=15)
 class SignInResult:
     session_token: str | None = None
     role: str | None = None
+    language: str | None = None  # the account's, so the device's own choice can be offered (issue 13 item 1)
     problem: str | None = None  # "wrong" | "throttled" | "locked"
     until: datetime | None = None
 
@@ -63,7 +64,7 @@ async def sign_in(username: str, password: str, *, ip: str, user_agent: str,
             await sessions.end_session(previous_session)
         token = await sessions.start_session(account_id=account.id, ip=ip, user_agent=user_agent)
         await audit.record("login.succeeded", account=account.id, actor=account.id, ip=ip)
-    return SignInResult(session_token=token, role=account.role)
+    return SignInResult(session_token=token, role=account.role, language=account.language)
 
 
 async def sign_out(session: sessions.CurrentSession, *, ip: str) -> None:

@@ -27,6 +27,16 @@ def user_agent(request: Request) -> str:
 
 
 PREFERENCES_STATE_KEY = "district_preferences"  # in the request's scope state
+VISITOR_LANGUAGE_STATE_KEY = "visitor_language"  # the device's language (cookie or browser), None if neither
+
+
+def visitor_language(request: Request) -> str | None:
+    return request.scope.get("state", {}).get(VISITOR_LANGUAGE_STATE_KEY)
+
+
+def here(request: Request) -> str:
+    """This page's path and query, for a form that comes back to it."""
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
 async def district_preferences(request: Request) -> DistrictPreferences:
@@ -48,7 +58,7 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
     headers = {}
     if htmx and request.method == "GET":
         # A fragment reached by a link or by following a 303 after a form: its real URL goes in history.
-        headers["HX-Push-Url"] = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        headers["HX-Push-Url"] = here(request)
     errors = errors or []
     return Template(
         template_name=template,
@@ -59,6 +69,7 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
             "prefs": await district_preferences(request),
             "account": current_account(request),
             "notice": None,
+            "here": here(request),
             **(context or {}),
         },
         status_code=status or (422 if errors else 200),

@@ -99,7 +99,7 @@ USERNAME_REQUESTS_ALLOWED = 5  # the district's default
 PAGES: tuple[PageState, ...] = (
     # Log in (DESIGN §4.1)
     PageState("login", "/", "Log In"),
-    PageState("login, nothing entered", "/", "Log In", (Submit("Log In"),), errors=("username",)),
+    PageState("login, nothing entered", "/", "Log In", (Submit("Log In"),), errors=("username", "password")),
     PageState("login, wrong password", "/", "Log In", log_in("nobodyhere", "Not-The-Password-1"),
               errors=("username",)),
     PageState("login, after logging out", "/", "Log In", (*log_in(), Submit("Log Out")),
@@ -244,6 +244,31 @@ PAGES: tuple[PageState, ...] = (
     # Errors
     PageState("page not found", "/no-such-page", "Page not found"),
     PageState("form expired", "/", "This form has expired", (ForgetCookies(), *log_in())),
+    # Issue 13 item 1: the language link on every page, kept through signing in; error pages in the frame
+    PageState("login, in Spanish", "/", "Iniciar sesión", (Submit("Español"),), lands_on="/", reloads=True,
+              shows=("Nombre de usuario",)),
+    PageState("login in Spanish, nothing entered", "/", "Iniciar sesión", (Submit("Español"), Submit("Iniciar sesión")),
+              errors=("username", "password")),
+    PageState("language question after signing in", "/", "¿En qué idioma quiere usar su cuenta?",
+              (Submit("Español"), Fill("username", "{username}"), Fill("password", "{password}"),
+               Submit("Iniciar sesión")), lands_on="/language/confirm?next=%2Fhome", reloads=True),
+    PageState("language question answered", "/", "My students",
+              (Submit("Español"), Fill("username", "{username}"), Fill("password", "{password}"),
+               Submit("Iniciar sesión"), Submit("Mantener inglés")), lands_on="/home", reloads=True),
+    PageState("household, a Spanish account", "/", "Información del hogar",
+              (*log_in("RosaLopez"), Goto("/household")), shows=("12 Maple Street", "English")),
+    PageState("language question, a Spanish account on an English page", "/",
+              "Which language should your account use?", log_in("RosaLopez"),
+              lands_on="/language/confirm?next=%2Fhome", reloads=True, shows=("Keep Spanish",)),
+    PageState("page not found, in Spanish", "/", "No se encontró la página", (Submit("Español"), Goto("/no-such-page")),
+              shows=("Campus Portal",)),
+    PageState("page not found, signed in", "/", "Page not found", signed_in("/no-such-page"),
+              shows=("My students", "Log Out")),
+    # Issue 13 item 4: back to the page after the session ended; an expired wizard step says so
+    PageState("login, back to the page after the session ended", "/?notice=session-ended&next=/household",
+              "Household information", log_in(), lands_on="/household", reloads=True),
+    PageState("activation, step expired", "/activate/account", "Step 1 of 2: Activation Key",
+              lands_on="/activate?notice=step-expired", shows=("Enter your activation key again.",)),
     # Demo mode only (DESIGN §7)
     PageState("dev mailbox", "/dev/mailbox", "Dev mailbox", server="demo"),
     PageState("dev mailbox, one message", "/dev/mailbox", None, (Follow("tbody a"),), server="demo"),

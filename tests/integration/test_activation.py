@@ -83,10 +83,10 @@ async def test_the_account_step_cannot_be_reached_without_a_key(portal, district
 
     page = await portal.get("/activate/account")
     assert page.status_code == 303
-    assert page.headers["location"] == "/activate"
+    assert page.headers["location"] == "/activate?notice=step-expired"
     response = await create_account(portal, "Sneaky")
     assert response.status_code == 303
-    assert response.headers["location"] == "/activate"
+    assert response.headers["location"] == "/activate?notice=step-expired"
     assert await UserAccount.count() == 0
 
 
@@ -202,7 +202,7 @@ async def test_a_key_used_elsewhere_between_the_steps_sends_the_parent_back_to_s
     assert response.headers["location"] == "/activate?notice=key-gone"
     page = await portal.get(response.headers["location"])
     assert "can no longer be used" in page.text
-    assert (await portal.get("/activate/account")).headers["location"] == "/activate"
+    assert (await portal.get("/activate/account")).headers["location"] == "/activate?notice=step-expired"
 
 
 async def test_the_wizard_swaps_in_as_htmx_fragments_at_the_same_urls(portal, rosa_key):
