@@ -147,6 +147,7 @@ class UsernameReminder:
     over_limit: bool = False
     locks_accounts: bool = False
     until: datetime | None = None
+    requests_left: int = 0  # today, for this address, before the next one locks or stops (issue 13 item 2)
 
 
 async def request_username_reminder(typed_address: str, *, ip: str) -> UsernameReminder:
@@ -187,6 +188,6 @@ async def request_username_reminder(typed_address: str, *, ip: str) -> UsernameR
             )
             for account in accounts:
                 await audit.record("username-reminder.sent", account=account["id"], ip=ip)
-    return UsernameReminder(until=day_ends)
+    return UsernameReminder(until=day_ends, locks_accounts=lock_accounts, requests_left=max(0, limit - tally.count))
 
 

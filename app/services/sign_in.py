@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from app import clock
 from app.database import transaction
+from app.rules.emails import normalise_email
 from app.rules.usernames import is_well_formed, username_key
 from app.services import audit, rate_limits, sessions
 from app.services.password_hashing import hashing
@@ -30,17 +31,27 @@ def login_throttle_key(username: str) -> str:
     return f"login:{username_key(username)[:64]}"
 
 
+async def _account_for(typed: str) -> UserAccount | None:
+    """The account a parent means: by username, or by the email on file when it belongs to exactly one
+    account (issue 13 item 8: parents type their email as their username)."""
+    if is_well_formed(typed.strip()):
+        return await UserAccount.objects().where(UserAccount.username_key == username_key(typed)).first()
+    address = normalise_email(typed) if "@" in typed else None
+    if address is None:
+        return None
+    accounts = await UserAccount.objects().where(UserAccount.person.email == address).limit(2)
+    return accounts[0] if len(accounts) == 1 else None
+
+
 async def sign_in(username: str, password: str, *, ip: str, user_agent: str,
                   previous_session: int | None) -> SignInResult:
-    throttle_key = login_throttle_key(username)
+    account = await _account_for(username)
+    # An email that names an account counts against that account's username: the same throttle either way.
+    throttle_key = login_throttle_key(account.username if account else username)
     tally = await rate_limits.current(throttle_key)
     if tally and tally.count >= FAILURES_ALLOWED:
         await audit.record("login.throttled", ip=ip, detail=username[:64])
         return SignInResult(problem="throttled", until=tally.window_ends_at)
-
-    account = None
-    if is_well_formed(username.strip()):
-        account = await UserAccount.objects().where(UserAccount.username_key == username_key(username)).first()
     password_ok = await hashing().verify(account.password_hash if account else None, password)
 
     if not password_ok or account is None or account.disabled:
