@@ -5,22 +5,74 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
+import socket
 import sys
+import warnings
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).parent.parent
+EXIT_CODES = """exit codes:
+  0  done
+  1  the command ran and refused or failed (an import with errors changed nothing; see its message)
+  2  usage: an unknown command, option or value (the message says which)
+  3  configuration: the environment or .env describes something the portal will not run with
+  4  the database cannot be reached or is not migrated (`homeroom migrate`)
+  130  interrupted (Ctrl-C)"""
+EXIT_FAILED, EXIT_USAGE, EXIT_CONFIGURATION, EXIT_DATABASE, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
+
+
+class HomeroomParser(argparse.ArgumentParser):
+    """Every command's --help shows defaults and the exit codes; errors are one line and exit 2."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        kwargs.setdefault("epilog", EXIT_CODES)
+        super().__init__(*args, **kwargs)
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def day_argument(value: str):
+    """An argparse type: a YYYY-MM-DD day, or a usage error that says so."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a day written YYYY-MM-DD") from None
+
+
 # --size: students and attendance events. The district is issue 3's: 100,000 students, about 150,000
 # guardians (the plan's 1.5 a student, emergency contacts included) and 10 million attendance events.
 DEMO_SIZES = {"district": (100_000, 10_000_000)}
 
 
+class DatabaseMissing(Exception):
+    """A command that reads the database found no SQLite file where DATABASE_URL points."""
+
+
 def _run(coroutine) -> int:
-    """Run one command's coroutine with the database engine prepared and closed around it."""
+    """Run one command's coroutine with the database engine prepared and closed around it. A SQLite file
+    that does not exist is an error, not a new empty database left behind in whatever folder this ran in."""
     from app.database import close_engine, prepare_engine
+    from app.settings import get_settings
+
+    try:
+        settings = get_settings()
+        if not settings.uses_postgres and not Path(settings.sqlite_path).exists():
+            raise DatabaseMissing(f"no database at {settings.sqlite_path} (DATABASE_URL): run `homeroom migrate` "
+                                  "there first, or run this where the database is")
+    except BaseException:
+        coroutine.close()  # never started: no "was never awaited" warning on top of the one-line error
+        raise
 
     async def wrapped():
-        await prepare_engine()
+        try:
+            await prepare_engine()
+        except BaseException:
+            coroutine.close()
+            raise
         try:
             return await coroutine
         finally:
@@ -30,12 +82,11 @@ def _run(coroutine) -> int:
 
 
 def migrate() -> int:
-    """Apply every migration in piccolo_migrations/ (idempotent)."""
-    env = {**os.environ, "PICCOLO_CONF": "piccolo_conf"}
-    result = subprocess.run(
-        [sys.executable, "-m", "piccolo.main", "migrations", "forwards", "homeroom"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-    )
+    """Apply every migration in piccolo_migrations/ (idempotent; one machine at a time, see app/migrations.py)."""
+    from app.migrations import apply_migrations
+    from app.settings import get_settings
+
+    result = apply_migrations(get_settings())
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
     return result.returncode
@@ -51,8 +102,19 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.settings import get_settings, serving_summary
+
+    settings = get_settings()
+    if settings.is_demo and "HOMEROOM_PUBLIC_URL" not in os.environ:
+        # The demo's links (emails, the dev mailbox) point at the address it is served on.
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        os.environ["HOMEROOM_PUBLIC_URL"] = f"http://{host}:{args.port}"
+        get_settings.cache_clear()
+        settings = get_settings()
     if migrate() != 0:
         return 1
+    for line in serving_summary(settings, host=args.host, port=args.port, workers=args.workers):
+        print(line, file=sys.stderr)
     uvicorn.run("app.asgi:app", host=args.host, port=args.port, workers=args.workers, proxy_headers=True,
                 forwarded_allow_ips=os.environ.get("HOMEROOM_TRUSTED_PROXIES", "127.0.0.1"),
                 server_header=False, log_level="info")
@@ -235,13 +297,15 @@ def cmd_export_household_changes(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="homeroom", description="Homeroom parent portal")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = HomeroomParser(prog="homeroom", description="Homeroom parent portal. Configuration comes from the "
+                            "environment and a .env file in the working directory (see the README).")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=HomeroomParser)
 
     serve = commands.add_parser("serve", help="migrate if needed, then serve")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on; 0.0.0.0 behind a load balancer on another machine")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (about one per core)")
     serve.set_defaults(func=cmd_serve)
 
     commands.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
@@ -299,14 +363,65 @@ def build_parser() -> argparse.ArgumentParser:
         dest="export_command", required=True)
     household = exports.add_parser("household-changes", help="approved household changes as CSV")
     household.add_argument("--output", metavar="FILE", help="write here instead of standard output")
-    household.add_argument("--since", metavar="YYYY-MM-DD", help="only changes decided on or after this day")
+    household.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
+                           help="only changes decided on or after this day")
     household.set_defaults(func=cmd_export_household_changes)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Every error is one line on standard error and a documented exit code (EXIT_CODES);
+    HOMEROOM_DEBUG=1 adds the traceback of an unexpected one."""
+    from app.settings import SettingsError
+
+    warnings.filterwarnings("ignore", module="piccolo.engine.base")  # its "Unable to connect" repeats ours
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        code = args.func(args)
+        sys.stdout.flush()  # a reader that went away shows here, inside the handlers, not at exit
+        return code
+    except SettingsError as problem:
+        return _fail(EXIT_CONFIGURATION, f"configuration: {problem}")
+    except DatabaseMissing as problem:
+        return _fail(EXIT_DATABASE, str(problem))
+    except KeyboardInterrupt:
+        return _fail(EXIT_INTERRUPTED, "interrupted")
+    except BrokenPipeError:
+        # The reader went away (`homeroom keys letters | head`): stop quietly. Python would complain again
+        # when it flushes stdout at exit, so stdout goes nowhere from here on.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as problem:
+        if _database_unreachable(problem):
+            return _fail(EXIT_DATABASE, f"the database cannot be reached: {problem}")
+        return _fail(EXIT_FAILED, f"{problem.strerror or problem}: {problem.filename or ''}".rstrip(": "))
+    except Exception as problem:  # noqa: BLE001 - one line for the district's scripts, whatever it was
+        if _database_unreachable(problem):
+            return _fail(EXIT_DATABASE, "the database cannot be reached or is not migrated "
+                                        f"(run `homeroom migrate`): {problem}")
+        if os.environ.get("HOMEROOM_DEBUG"):
+            raise
+        return _fail(EXIT_FAILED, f"unexpected error: {type(problem).__name__}: {problem} "
+                                  "(HOMEROOM_DEBUG=1 shows the traceback)")
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"homeroom: {message}", file=sys.stderr)
+    return code
+
+
+def _database_unreachable(problem: BaseException) -> bool:
+    """Connection refused or unknown host (PostgreSQL), a missing table (not migrated), a file that cannot be
+    opened (SQLite)."""
+    import sqlite3
+
+    text = str(problem).lower()
+    if isinstance(problem, sqlite3.OperationalError):
+        return "no such table" in text or "unable to open" in text
+    if isinstance(problem, (ConnectionRefusedError, socket.gaierror)):
+        return True
+    module = type(problem).__module__
+    return module.startswith("asyncpg") and ("does not exist" in text or "connection" in text)
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ def _read_demo_secrets() -> dict[str, str]:
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if environ is None:
-        load_dotenv(override=False)
+        load_dotenv(Path.cwd() / ".env", override=False)  # the working directory's, as the README says
         environ = dict(os.environ)
     env = environ.get("HOMEROOM_ENV", "demo")
     if env not in ENVIRONMENTS:
@@ -120,6 +120,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     database_url = environ.get("DATABASE_URL", "sqlite:///./homeroom.sqlite3")
     if not database_url.startswith(("sqlite:///", "postgres://", "postgresql://")):
         raise SettingsError("DATABASE_URL must start with sqlite:/// or postgresql://")
+    if database_url.startswith("sqlite:///"):
+        # A relative path is the working directory's, resolved once: every process the command starts
+        # (migrations run in a child) then opens the same file.
+        database_url = "sqlite:///" + str(Path(database_url.removeprefix("sqlite:///")).resolve())
 
     smtp_url = environ.get("HOMEROOM_SMTP_URL") or None
     if smtp_url and urlsplit(smtp_url).scheme not in ("smtp", "smtps"):
@@ -137,6 +141,26 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_url=smtp_url,
         mail_from=environ.get("HOMEROOM_MAIL_FROM") or f"no-reply@{parts.hostname}",
     )
+
+
+def serving_summary(settings: Settings, *, host: str, port: int, workers: int) -> list[str]:
+    """What `homeroom serve` says at start-up: mode, database engine and host (never a password), mail relay,
+    workers, and, when the public URL's host or port differs from what is served, which Host headers pages
+    answer to (a request with any other Host gets 400 "invalid host header")."""
+    if settings.uses_postgres:
+        parts = urlsplit(settings.database_url)
+        database = f"PostgreSQL at {parts.hostname or 'local socket'}:{parts.port or 5432}{parts.path}"
+    else:
+        database = f"SQLite file {settings.sqlite_path}"
+    relay = urlsplit(settings.smtp_url) if settings.smtp_url else None
+    mail = f"SMTP relay {relay.hostname}:{relay.port or 25}" if relay else "the dev mailbox (demo only)"
+    lines = [f"Homeroom {settings.env} mode: {database}; mail through {mail}; {workers} worker(s) on "
+             f"http://{host}:{port}; links in emails use {settings.public_url}"]
+    public = urlsplit(settings.public_url)
+    if public.port not in (None, port) or public.hostname not in (host, "127.0.0.1", "localhost"):
+        lines.append(f"Pages answer only to Host {', '.join(settings.allowed_hosts)} "
+                     "(HOMEROOM_PUBLIC_URL, HOMEROOM_ALLOWED_HOSTS); /healthz and /readyz answer any Host.")
+    return lines
 
 
 @lru_cache(maxsize=1)

@@ -28,6 +28,8 @@ PUBLIC = {
     ("GET", "/request-key"), ("POST", "/request-key"), ("GET", "/request-key/sent"),
     # DESIGN §4.1: the language switcher is for people who are not signed in.
     ("POST", "/language"),
+    # Issue 15: load balancers' probes.
+    ("GET", "/healthz"), ("GET", "/readyz"),
 }
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
