@@ -119,3 +119,30 @@ document.addEventListener("htmx:after:request", function (event) {
   document.addEventListener("htmx:after:request", start);
   start();
 })();
+
+// Issue 13 item 3: a Show button for a secret typed on a phone (the SSN): the field stays a password field
+// until asked, and goes back to hidden before the form is sent.
+document.querySelectorAll("button.show-secret").forEach(function (button) {
+  var input = document.getElementById(button.getAttribute("data-for"));
+  if (!input) return;
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var show = input.type === "password";
+    input.type = show ? "text" : "password";
+    button.textContent = button.getAttribute(show ? "data-hide" : "data-show");
+    button.setAttribute("aria-pressed", show ? "true" : "false");
+  });
+  if (input.form) input.form.addEventListener("submit", function () {
+    input.type = "password";
+    button.textContent = button.getAttribute("data-show");
+    button.setAttribute("aria-pressed", "false");
+  });
+});
+
+// Issue 13 item 9: the activation key's box wraps like a paragraph, but Enter still sends the form.
+document.addEventListener("keydown", function (event) {
+  var box = event.target;
+  if (event.key !== "Enter" || event.shiftKey || !box.hasAttribute || !box.hasAttribute("data-submit-on-enter")) return;
+  event.preventDefault();
+  if (box.form) box.form.requestSubmit();
+});

@@ -82,3 +82,34 @@ def test_a_warning_comes_before_the_idle_limit(page: Page, portal: Portal) -> No
     assert page.get_by_role("link", name="Log in again to come back to this page").get_attribute(
         "href") == "/?next=/household"
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 1024
+
+
+def test_the_ssn_is_typed_on_a_number_pad_and_can_be_shown(page: Page, portal: Portal) -> None:
+    page.goto(portal.base_url + "/request-key")
+    ssn = page.locator("#ssn")
+    assert ssn.get_attribute("inputmode") == "numeric" and ssn.get_attribute("type") == "password"
+    ssn.fill("000000000")
+    show = page.get_by_role("button", name="Show")
+    show.click()
+    assert ssn.get_attribute("type") == "text"
+    hide = page.get_by_role("button", name="Hide")
+    assert hide.get_attribute("aria-pressed") == "true"
+    hide.click()
+    assert ssn.get_attribute("type") == "password"
+    # Kept when another field is wrong (in that reply only), hidden again.
+    page.locator("#phone").fill("12")
+    submit(page, lambda: page.get_by_role("button", name="Submit").click())
+    assert page.locator("#ssn").input_value() == "000000000"
+    assert page.locator("#ssn").get_attribute("type") == "password"
+
+
+def test_enter_in_the_key_box_sends_the_form(page: Page, portal: Portal) -> None:
+    page.goto(portal.base_url + "/activate")
+    page.locator("#activation-key").fill("2222-3333-4444-6666-7777-9999-CCCC-DDDO")
+    submit(page, lambda: page.locator("#activation-key").press("Enter"))
+    assert page.get_by_text("Activation keys never contain the letter O.").first.is_visible()
+    page.set_viewport_size({"width": 320, "height": 640})
+    box = page.locator("#activation-key").bounding_box()
+    assert box["width"] <= 300
+    assert page.evaluate("() => document.getElementById('activation-key').scrollWidth <= "
+                         "document.getElementById('activation-key').clientWidth")  # wraps, no sideways scroll

@@ -411,3 +411,12 @@ async def test_a_district_admin_downloads_approved_changes_as_csv(portal, distri
     lines = csv_file.text.removeprefix("\ufeff").splitlines()
     assert lines[0].startswith("household_sourcedId,") and lines[1].startswith("hh-rivera,48 Peachtree Ave,")
     assert [e["actor"] for e in await events("household-change.exported")] == [admin]
+
+
+async def test_staff_see_that_the_ssn_was_not_given(portal, ana_on_file, admin):  # issue 13 item 3
+    await portal.post("/request-key", {**details(ssn=""), "no_ssn": "yes"})
+    await as_staff(portal, "DistrictAdmin")
+    queue = await portal.get("/staff/key-requests")
+    assert "3 / 4 (no SSN given)" in words(queue.text)
+    link = re.search(r'href="(/staff/key-requests/[0-9a-f-]{36})"', queue.text).group(1)
+    assert "not given: no SSN, or the requester preferred not to give it" in words((await portal.get(link)).text)
