@@ -1,148 +1,75 @@
-// After htmx swaps a step into <main>, move focus where a screen reader user needs it: the error
-// summary when there are errors, otherwise the new heading. htmx itself sets document.title.
-document.addEventListener("htmx:after:swap", function (event) {
-  var main = document.getElementById("main");
-  if (!main || !main.contains(event.target) && event.target !== main) return;
-  var target = main.querySelector(".error-summary") || main.querySelector("h1");
-  if (target) {
-    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
-    target.focus();
-  }
-});
-
-// Issue 13 items 1 and 4: what was typed in the page's form survives a reload the parent did not mean to
-// lose it to: the language link at the top, or logging in again after the session ended (the login page
-// brings the parent back to the same page). Kept in this tab only (sessionStorage, which logging out
-// clears), never passwords, hidden fields or fields marked data-private (SSN, activation key).
-var DRAFTS = "homeroom:drafts";
-
-function here() { return location.pathname + location.search; }
-
-function readDrafts() {
-  try { return JSON.parse(sessionStorage.getItem(DRAFTS) || "{}"); } catch (e) { return {}; }
-}
-
-function writeDrafts(drafts) {
-  try {
-    if (Object.keys(drafts).length) sessionStorage.setItem(DRAFTS, JSON.stringify(drafts));
-    else sessionStorage.removeItem(DRAFTS);
-  } catch (e) { /* storage full or refused: nothing is kept */ }
-}
-
-function keepable(input) {
-  return input.name && !input.disabled && input.name !== "_csrf_token" && !input.hasAttribute("data-private") &&
-    ["password", "hidden", "submit", "button", "file", "reset"].indexOf(input.type) < 0;
-}
-
-function saveDraft(path) {
-  var fields = {};
-  document.querySelectorAll("#main form").forEach(function (form) {
-    Array.prototype.forEach.call(form.elements, function (input) {
-      if (!keepable(input)) return;
-      if (input.type === "radio" || input.type === "checkbox") {
-        if (input.checked) fields[input.name] = input.value;
-      } else if (input.value) {
-        fields[input.name] = input.value;
-      }
-    });
-  });
-  var drafts = readDrafts();
-  if (Object.keys(fields).length) drafts[path] = fields; else delete drafts[path];
-  writeDrafts(drafts);
-}
-
-function forgetDraft(path) {
-  var drafts = readDrafts();
-  if (drafts[path]) { delete drafts[path]; writeDrafts(drafts); }
-}
-
-function restoreDraft() {
-  var drafts = readDrafts(), fields = drafts[here()];
-  if (!fields) return;
-  delete drafts[here()];
-  writeDrafts(drafts);
-  document.querySelectorAll("#main form").forEach(function (form) {
-    Array.prototype.forEach.call(form.elements, function (input) {
-      if (!keepable(input) || !(input.name in fields)) return;
-      if (input.type === "radio" || input.type === "checkbox") input.checked = input.value === fields[input.name];
-      else if (!input.value || input.defaultValue === input.value) input.value = fields[input.name];
-    });
-  });
-}
-
-document.addEventListener("DOMContentLoaded", restoreDraft);
-
-// The language link: back to the page as it is now (htmx may have moved the address), typing kept.
-document.addEventListener("submit", function (event) {
-  var form = event.target;
-  if (!form.classList || !form.classList.contains("language-switch")) return;
-  var next = form.querySelector('input[name="next"]');
-  if (next) next.value = here();
-  saveDraft(here());
-});
-
-// A form sent with htmx: keep its typing until the answer comes; if the answer is "your session ended"
-// (a redirect to the login page), the draft waits for the parent's return to this page.
-document.addEventListener("htmx:before:request", function (event) {
-  var source = event.detail && event.detail.ctx && event.detail.ctx.sourceElement;
-  if (source && source.closest && source.closest("#main")) saveDraft(here());
-});
-document.addEventListener("htmx:after:request", function (event) {
-  var ctx = event.detail && event.detail.ctx, response = ctx && ctx.response;
-  var redirect = response && response.headers && response.headers.get && response.headers.get("HX-Redirect");
-  if (!redirect || redirect.indexOf("notice=session-ended") < 0) forgetDraft(here());
-});
-
-// Issue 13 item 4: warn before the idle limit ends a signed-in session, and offer to stay.
+// app.js: focus after an htmx swap; a form's busy state and failed requests (issue 13 item 5); the typing in
+// #main kept across the language link and a sign-in after the session ended (items 1, 4), in this tab's
+// sessionStorage only, never passwords, hidden or data-private fields.
 (function () {
-  var warning = document.getElementById("idle-warning");
-  if (!warning) return;
-  var limit = parseInt(warning.getAttribute("data-idle-seconds"), 10) * 1000;
-  var ahead = parseInt(warning.getAttribute("data-warn-seconds"), 10) * 1000;
-  // The server notes activity at most once a minute: count the limit from a minute earlier, to be safe.
-  var margin = 60 * 1000, warnTimer, endTimer;
-  var before = warning.querySelector(".idle-before"), after = warning.querySelector(".idle-after");
+  var d = document, S = sessionStorage, K = "homeroom:drafts";
+  var here = function () { return location.pathname + location.search; };
+  var read = function () { try { return JSON.parse(S.getItem(K)) || {}; } catch (e) { return {}; } };
+  var write = function (v) { try { S.setItem(K, JSON.stringify(v)); } catch (e) {} };
+  var each = function (f) {
+    d.querySelectorAll("#main form [name]").forEach(function (i) {
+      if (!i.disabled && i.name !== "_csrf_token" && !i.hasAttribute("data-private") &&
+          !/^(password|hidden|submit|button|file)$/.test(i.type)) f(i, /^(radio|checkbox)$/.test(i.type));
+    });
+  };
+  var save = function () {
+    var fields = {}, all = read();
+    each(function (i, box) { if (box ? i.checked : i.value) fields[i.name] = i.value; });
+    all[here()] = fields;
+    write(all);
+  };
+  var forget = function () { var all = read(); delete all[here()]; write(all); };
+  var ctxForm = function (e) {
+    var s = e.detail && e.detail.ctx && e.detail.ctx.sourceElement;
+    return s && s.closest && s.closest("#main form");
+  };
+  var status = function (text) { var s = d.getElementById("request-status"); if (s) s.textContent = text || ""; };
 
-  function start() {
-    clearTimeout(warnTimer); clearTimeout(endTimer);
-    warning.hidden = true; before.hidden = false; after.hidden = true;
-    warnTimer = setTimeout(function () { warning.hidden = false; }, limit - margin - ahead);
-    endTimer = setTimeout(function () { before.hidden = true; after.hidden = false; warning.hidden = false; },
-      limit - margin);
-  }
-
-  warning.querySelector("button").addEventListener("click", function () {
-    fetch("/session/alive", {credentials: "same-origin", cache: "no-store"}).then(function (response) {
-      if (response.ok) start(); else { before.hidden = true; after.hidden = false; }
-    }, function () { /* offline: the warning stays, the parent can try again */ });
+  d.addEventListener("DOMContentLoaded", function () {
+    var fields = read()[here()];
+    if (!fields) return;
+    forget();
+    each(function (i, box) {
+      if (!(i.name in fields)) return;
+      if (box) i.checked = i.value === fields[i.name]; else if (i.value === i.defaultValue) i.value = fields[i.name];
+    });
   });
-  document.addEventListener("htmx:after:request", start);
-  start();
+  d.addEventListener("submit", function (e) {
+    if (!e.target.classList.contains("language-switch")) return;
+    e.target.elements.next.value = here();
+    save();
+  });
+  // A form sent with htmx is busy until its answer comes: a second tap is dropped before htmx sees it.
+  window.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.hasAttribute("hx-post")) return;
+    if (form.getAttribute("aria-busy")) { e.preventDefault(); e.stopImmediatePropagation(); return; }
+    form.setAttribute("aria-busy", "true");
+    d.getElementById("request-problem").hidden = true;
+    status(d.getElementById("request-status").getAttribute("data-sending"));
+    save();
+  }, true);
+  d.addEventListener("htmx:after:request", function (e) {
+    var r = e.detail.ctx.response, to = r && r.headers.get("HX-Redirect");
+    if (ctxForm(e) && !(to && to.indexOf("session-ended") > 0)) forget();
+  });
+  d.addEventListener("htmx:finally:request", function (e) {
+    var form = ctxForm(e);
+    if (form) form.removeAttribute("aria-busy");
+    status();
+  });
+  // Offline, or no answer within htmx's defaultTimeout (the page's htmx-config): say so; the typing stays.
+  d.addEventListener("htmx:error", function (e) {
+    var r = e.detail && e.detail.ctx && e.detail.ctx.response, p = d.getElementById("request-problem");
+    if (r && r.status || !p) return;
+    p.hidden = false;
+    p.focus();
+  });
+  // After a swap, focus goes where a screen reader needs it: the error summary, else the new heading.
+  d.addEventListener("htmx:after:swap", function (e) {
+    var main = d.getElementById("main");
+    if (!main || !main.contains(e.target)) return;
+    var t = main.querySelector(".error-summary") || main.querySelector("h1");
+    if (t) { if (!t.hasAttribute("tabindex")) t.setAttribute("tabindex", "-1"); t.focus(); }
+  });
 })();
-
-// Issue 13 item 3: a Show button for a secret typed on a phone (the SSN): the field stays a password field
-// until asked, and goes back to hidden before the form is sent.
-document.querySelectorAll("button.show-secret").forEach(function (button) {
-  var input = document.getElementById(button.getAttribute("data-for"));
-  if (!input) return;
-  button.hidden = false;
-  button.addEventListener("click", function () {
-    var show = input.type === "password";
-    input.type = show ? "text" : "password";
-    button.textContent = button.getAttribute(show ? "data-hide" : "data-show");
-    button.setAttribute("aria-pressed", show ? "true" : "false");
-  });
-  if (input.form) input.form.addEventListener("submit", function () {
-    input.type = "password";
-    button.textContent = button.getAttribute("data-show");
-    button.setAttribute("aria-pressed", "false");
-  });
-});
-
-// Issue 13 item 9: the activation key's box wraps like a paragraph, but Enter still sends the form.
-document.addEventListener("keydown", function (event) {
-  var box = event.target;
-  if (event.key !== "Enter" || event.shiftKey || !box.hasAttribute || !box.hasAttribute("data-submit-on-enter")) return;
-  event.preventDefault();
-  if (box.form) box.form.requestSubmit();
-});

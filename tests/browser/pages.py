@@ -170,7 +170,10 @@ PAGES: tuple[PageState, ...] = (
               (*signed_in("/home"), Follow('a[href$="/grades"]'), Follow('a[href*="/grades/"]')),
               shows=("Out of",)),
     PageState("who has viewed the records", "/", "Who has viewed these records: Ana Lopez",
-              (*signed_in("/home"), Follow('a[href$="/viewed"]')), shows=("parent or guardian",)),
+              (*signed_in("/home"), Follow('a[href$="/viewed"]')), shows=("Your own views are left out.",)),
+    PageState("who has viewed, including my own views", "/", "Who has viewed these records: Ana Lopez",
+              (*signed_in("/home"), Follow('a[href$="/viewed"]'), Follow('a[href$="mine=shown"]')),
+              shows=("You",)),
     # Household information (DESIGN §4.9)
     PageState("household", "/", "Household information", signed_in("/household"), shows=("12 Maple Street",)),
     PageState("household, confirmed this school year", "/", "Household information",

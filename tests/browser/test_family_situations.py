@@ -113,3 +113,36 @@ def test_enter_in_the_key_box_sends_the_form(page: Page, portal: Portal) -> None
     assert box["width"] <= 300
     assert page.evaluate("() => document.getElementById('activation-key').scrollWidth <= "
                          "document.getElementById('activation-key').clientWidth")  # wraps, no sideways scroll
+
+
+def test_a_dropped_connection_says_so_and_keeps_the_typing(page: Page, portal: Portal) -> None:
+    page.goto(portal.base_url + "/forgot-password")
+    page.locator("#identifier").fill("someone@example.com")
+    page.route("**/forgot-password", lambda route: route.abort("internetdisconnected")
+               if route.request.method == "POST" else route.continue_())
+    page.get_by_role("button", name="Email me a link").click()
+    problem = page.locator("#request-problem")
+    problem.wait_for(state="visible")
+    assert "could not be reached" in problem.inner_text()
+    assert page.evaluate("() => document.activeElement.id") == "request-problem"
+    assert page.locator("#identifier").input_value() == "someone@example.com"
+    assert page.locator("form[aria-busy]").count() == 0  # not left busy
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+    page.unroute("**/forgot-password")
+    submit(page, lambda: page.get_by_role("button", name="Email me a link").click())
+    assert current_path(page) == "/forgot-password/sent" and problem.is_hidden()
+
+
+def test_a_double_tap_sends_one_request(page: Page, portal: Portal) -> None:
+    page.goto(portal.base_url + "/forgot-password")
+    page.locator("#identifier").fill("someone@example.com")
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    submit(page, lambda: page.evaluate("""() => {
+      const button = document.querySelector('#main button[type=submit]');
+      button.click(); button.click(); button.click();
+    }"""))
+    page.wait_for_timeout(300)
+    assert len(posts) == 1, posts
+    assert current_path(page) == "/forgot-password/sent"
