@@ -1,4 +1,4 @@
-"""What a guardian reads about their students (DESIGN §4.8): today's classes and recent changes on home,
+"""What a guardian reads about their students (DESIGN §4.8) (home is app/services/home.py),
 the schedule, attendance and grades by term, a section's assignments, and who has viewed the records.
 
 Privacy (issue 3 part 7): every function starts from the guardian and the student's public id, and a
@@ -21,12 +21,10 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from app import clock
 from app.rules.school_year import school_year_of
 from app.services import audit
-from app.services.eligibility import portal_students_of
 from app.tables import (
     AcademicSession,
     AttendanceEvent,
@@ -481,51 +479,6 @@ async def section_grades(reader: Reader, public_id: str, section_public_id: str,
 
 
 # ---- Home ----
-
-@dataclass
-class StudentToday:
-    student: Student
-    enrollments: list[dict]  # school_name, grade
-    school_day: bool
-    classes: list[Section] = field(default_factory=list)
-    attendance: list[AttendanceDay] = field(default_factory=list)
-    grades: list[dict] = field(default_factory=list)  # recent scores, newest first
-
-
-async def students_today(reader: Reader) -> list[StudentToday]:
-    """Home: every student the guardian sees, with today's classes and the attendance and scores recorded
-    in the last 14 days. One query per kind for all the students together; the classes per student."""
-    students = await portal_students_of(reader.guardian_id)
-    if not students:
-        return []
-    today = reader.today
-    choice = await _term_choice(today, None)
-    in_term = choice is not None and choice.shown.start <= today <= choice.shown.end
-    school_day = in_term and today.weekday() < 5
-    ids = [s["student_id"] for s in students]
-    since = today - timedelta(days=RECENT_DAYS)
-    events = await _attendance_events(ids, since, today, noted_only=True)
-    scores = await Result.select(
-        Result.student, Result.score, Result.missing, Result.late, Result.exempt, Result.updated_at,
-        Result.line_item.title.as_alias("title"), Result.line_item.points_possible.as_alias("points_possible"),
-        Result.line_item.section.course.title.as_alias("course"),
-        Result.line_item.section.public_id.as_alias("section_public_id"),
-    ).where(Result.student.is_in(ids) & (Result.updated_at >= clock.now() - timedelta(days=RECENT_DAYS))
-            & (Result.status == "active")).order_by(Result.updated_at, ascending=False)
-    found = []
-    for s in students:
-        student = Student(s["student_id"], str(s["public_id"]), s["given_name"], s["family_name"],
-                          tuple(e["school_name"] for e in s["enrollments"]),
-                          s["enrollments"][0]["grade"] if s["enrollments"] else "")
-        found.append(StudentToday(
-            student, s["enrollments"], school_day,
-            await _sections_of(student.id, choice.containing) if school_day else [],
-            _days_to_note([e for e in events if e["student"] == student.id]),
-            [r for r in scores if r["student"] == student.id][:RECENT_GRADES_SHOWN],
-        ))
-        await _record_view(reader, student, "summary")
-    return found
-
 
 # ---- The record of access (FERPA §99.32(c)) ----
 
