@@ -79,7 +79,7 @@ def check_key_request(values: dict[str, str], *, ssn_mode: str,
         errors.append(FieldError("email", N_("Enter an email address in the right format, like name@example.com")))
     phone = check_phone(values["phone"])
     if phone.problem:
-        errors.append(FieldError("phone", phone.problem))
+        errors.append(FieldError("phone", phone.problem, phone.params))
     student_number = normalise_student_number(values["student_number"])
     if (not student_number or len(student_number) > LONGEST_STUDENT_NUMBER
             or not all(c.isascii() and (c.isalnum() or c == "-") for c in student_number)):

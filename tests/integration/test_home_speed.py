@@ -66,3 +66,15 @@ async def test_home_runs_at_most_six_statements_for_any_number_of_children(porta
     assert len(shown) == children
     assert await AuditEvent.count().where(AuditEvent.action == "records.viewed") == views_before + children
     assert "Today's classes" in text
+
+
+async def test_a_sections_page_runs_at_most_five_statements(portal, district, school_year, statements):  # noqa: F811
+    import re
+
+    assert (await portal.log_in("rosa", PASSWORD)).status_code == 303
+    grades = await portal.get(f"/students/{district.students['ana'].public_id}/grades")
+    section = re.search(r'href="(/students/[^"]+/grades/[^"?]+)', grades.text).group(1)
+    statements.clear()
+    page = await portal.get(section)
+    assert page.status_code == 200 and "Out of" in page_text(page.text)
+    assert len(statements) <= 5, statements  # it was 9
