@@ -173,7 +173,7 @@ PAGES: tuple[PageState, ...] = (
               (*signed_in("/home"), Follow('a[href$="/viewed"]')), shows=("Your own views are left out.",)),
     PageState("who has viewed, including my own views", "/", "Who has viewed these records: Ana Lopez",
               (*signed_in("/home"), Follow('a[href$="/viewed"]'), Follow('a[href$="mine=shown"]')),
-              shows=("You",)),
+              shows=("Your own views are included.",)),
     # Household information (DESIGN §4.9)
     PageState("household", "/", "Household information", signed_in("/household"), shows=("12 Maple Street",)),
     PageState("household, confirmed this school year", "/", "Household information",
