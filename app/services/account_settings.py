@@ -75,7 +75,7 @@ async def recent_sign_ins(guardian: SignedInAccount) -> list[dict]:
     return [{"at": r["at"], "ip": r["ip"], "succeeded": r["action"] == "login.succeeded"} for r in rows]
 
 
-SESSIONS_PAGE = 10
+SESSIONS_PAGE = 5  # of the at most 10 an account holds (sessions.SESSIONS_PER_ACCOUNT)
 
 
 @dataclass(frozen=True)

@@ -40,3 +40,30 @@ async def record_many(action: str, *, actor: int | None, people: list[int], ip: 
     arguments = [value for person in people for value in (now, action, actor, person, ip, detail)]
     await AuditEvent.raw(f"INSERT INTO audit_event (at, action, actor, account, person, ip, detail) VALUES {values}",
                          *arguments)
+
+
+# Options whose value is a secret: the audit event keeps the option, never the value.
+_SECRET_OPTIONS = ("--secret", "--key", "--password", "--token")
+
+
+async def record_command_line(words: list[str], *, exit_code: int) -> None:
+    """Every `homeroom` command that used the database is recorded with the operating-system user who ran it
+    and how it ended (issue 15 item 8): settings, imports, keys, staff changes made from a terminal show in
+    the audit log like those made in the console. Secret option values are replaced by "***"."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (some containers)
+        import os
+
+        user = f"uid {os.getuid()}"
+    shown: list[str] = []
+    for word in words:
+        hidden = bool(shown) and shown[-1] in _SECRET_OPTIONS
+        name, equals, _ = word.partition("=")
+        if equals and name in _SECRET_OPTIONS:
+            word = f"{name}=***"
+        shown.append("***" if hidden else word)
+    await record("command-line", ip="command line",
+                 detail=f"{user}: homeroom {' '.join(shown)} (exit {exit_code})")

@@ -20,6 +20,7 @@ from datetime import timedelta
 from app import clock
 from app.rules.school_year import school_year_label, school_year_of
 from app.services import audit
+from app.services.access import LINK_IN_FORCE, link_in_force_args
 from app.services.records import (
     _ATTENDANCE_EVENTS,  # noqa: PLC2701 (the records pages' statements, shared)
     _SECTIONS_OF,
@@ -37,7 +38,7 @@ from app.services.records import (
 )
 from app.tables import AttendanceEvent, Result, SchoolEnrollment, SectionEnrollment
 
-# The guardian's students (the same rule as every records page: linked with the guardian and portal flags,
+# The guardian's students (the same rule as every records page: the link in force today, app/services/access.py;
 # active, actively enrolled), one row per school enrollment; the public id rides in `source_id`.
 _GUARDIANS_STUDENTS = """
 SELECT 'student' AS part, p.id, CAST(p.public_id AS VARCHAR(36)) AS source_id, NULL AS title, NULL AS kind,
@@ -45,8 +46,7 @@ SELECT 'student' AS part, p.id, CAST(p.public_id AS VARCHAR(36)) AS source_id, N
        p.given_name, p.family_name, e.grade, s.name AS school_name, e.id AS enrollment
 FROM school_enrollment e JOIN person p ON p.id = e.student JOIN school s ON s.id = e.school
 WHERE p.status = 'active' AND e.status = 'active'
-  AND e.student IN (SELECT l.student FROM guardian_link l
-                    WHERE l.guardian = {} AND l.is_guardian = {} AND l.portal_access = {})
+  AND e.student IN (SELECT l.student FROM guardian_link l WHERE l.guardian = {} AND """ + LINK_IN_FORCE + """)
 """
 
 # The guardian's household (the first they were added to) and whether this account confirmed it this
@@ -96,7 +96,8 @@ async def home_page(reader: Reader) -> Home:
     today = reader.today
     school_year = school_year_of(today)
     rows = await SchoolEnrollment.raw(f"{_TERM_ROWS} UNION ALL {_GUARDIANS_STUDENTS} UNION ALL {_HOUSEHOLD}",
-                                      school_year, reader.guardian_id, True, True, reader.account_id,
+                                      school_year, reader.guardian_id, *link_in_force_args(reader.access_day),
+                                      reader.account_id,
                                       school_year, reader.guardian_id)
     household = min((r for r in rows if r["part"] == "household"), key=lambda r: r["enrollment"], default=None)
     due = school_year_label(school_year) if household is not None and not household["parent"] else None

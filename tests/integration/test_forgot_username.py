@@ -83,8 +83,8 @@ async def test_sixth_username_request_in_a_day_locks_the_account(portal, second_
     # The lock is told only to someone who knows the password.
     wrong = await portal.log_in("RosaR", "not the password")
     assert error_messages(wrong.text) == ["The username or password is not right. Check them and try again."]
-    # A session that was open ends too.
-    assert (await second_portal.get("/home")).status_code == 303
+    # A parent signed in elsewhere is not thrown out (issue 9): the lock refuses new sign-ins only.
+    assert (await second_portal.get("/home")).status_code == 200
     assert await UserAccount.count().where(UserAccount.locked_until.is_not_null()) == 2
     assert await AuditEvent.count().where(AuditEvent.action == "username-reminder.locked") == 2
 
@@ -94,6 +94,7 @@ async def test_the_lock_ends_at_the_next_district_midnight(portal, riveras, deli
 
     await use_up_the_day(portal, SHARED_EMAIL, deliver)
     await ask_for_usernames(portal, SHARED_EMAIL)
+    await deliver()  # the mail worker applies the lock the sixth reply recorded (issue 9 item 3)
     midnight_in_new_york = datetime(2026, 3, 11, 4, 0, tzinfo=timezone.utc)  # EDT, UTC-4
     clock.set(midnight_in_new_york - timedelta(seconds=1))
     assert (await portal.log_in("RosaR", PASSWORD)).status_code == 422
