@@ -35,6 +35,7 @@ import httpx
 ROOT = Path(__file__).parent.parent
 DATA = ROOT / "bench" / ".data"
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+# BENCH_DATABASE names the PostgreSQL databases (NAME_1000, NAME_100000), so runs side by side keep apart.
 SECRET = "bench-only-secret-key-not-for-production-0123456789"
 PEPPER = "bench-only-ssn-pepper-not-for-production-0123456789"
 USERNAME, PASSWORD = "demoparent", "Maple-kite-47"  # the demo's ready-made account (app/demo.py)
@@ -50,7 +51,7 @@ def free_port() -> int:
 def database_url(engine: str, students: int) -> str:
     if engine == "sqlite":
         return f"sqlite:///{DATA}/district-{students}.sqlite3"
-    return f"{PG_SERVER}/homeroom_bench_{students}"
+    return f"{PG_SERVER}/{os.environ.get('BENCH_DATABASE', 'homeroom_bench')}_{students}"
 
 
 def environment(url: str, port: int) -> dict[str, str]:

@@ -362,7 +362,7 @@ PAGES: tuple[PageState, ...] = (
     PageState("language question answered", "/", "My students",
               (Submit("Español"), Fill("username", "{username}"), Fill("password", "{password}"),
                Submit("Iniciar sesión"), Submit("Mantener inglés")), lands_on="/home", reloads=True),
-    PageState("household, a Spanish account", "/", "Información del hogar",
+    PageState("household, a Spanish account", "/", "Información de la familia",
               (*log_in("RosaLopez"), Goto("/household")), shows=("12 Maple Street", "English")),
     PageState("language question, a Spanish account on an English page", "/",
               "Which language should your account use?", log_in("RosaLopez"),
