@@ -455,7 +455,7 @@ async def section_grades(reader: Reader, public_id: str, section_public_id: str,
     if found is None:
         return None
     student, choice = found
-    rows = await SectionEnrollment.raw(_SECTION_OF, wanted_section, student.id)
+    rows = await SectionEnrollment.raw(_SECTION_OF, str(wanted_section), student.id)  # a text column
     own = [r for r in rows if r["role"] == "student" and r["person"] == student.id][:1]
     if not own:
         return None
