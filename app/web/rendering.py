@@ -30,6 +30,16 @@ def user_agent(request: Request) -> str:
 
 
 PREFERENCES_STATE_KEY = "district_preferences"  # in the request's scope state
+VISITOR_LANGUAGE_STATE_KEY = "visitor_language"  # the device's language (cookie or browser), None if neither
+
+
+def visitor_language(request: Request) -> str | None:
+    return request.scope.get("state", {}).get(VISITOR_LANGUAGE_STATE_KEY)
+
+
+def here(request: Request) -> str:
+    """This page's path and query, for a form that comes back to it."""
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
 async def district_preferences(request: Request) -> DistrictPreferences:
@@ -49,8 +59,7 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
     script can tell success from failure."""
     htmx = is_htmx(request)
     # A fragment reached by a link or by following a 303 after a form: its real URL goes in history.
-    push_url = request.url.path + (f"?{request.url.query}" if request.url.query else "") \
-        if htmx and request.method == "GET" else None
+    push_url = here(request) if htmx and request.method == "GET" else None
     errors = errors or []
     return HTMXTemplate(
         template_name=template,
@@ -61,6 +70,7 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
             "prefs": await district_preferences(request),
             "account": current_account(request),
             "notice": None,
+            "here": here(request),
             **(context or {}),
         },
         status_code=status or (422 if errors else 200),

@@ -425,3 +425,24 @@ async def test_a_spanish_speaking_admin_reads_preference_errors_in_spanish(porta
     saved = await portal.post("/staff/preferences", list(fields.items()))
     assert saved.status_code == 422
     assert "Use un número entero del 6 al 64" in saved.text and "Use a whole number" not in saved.text
+
+
+async def test_staff_see_that_the_ssn_was_not_given(portal, ana_on_file, admin):  # issue 13 item 3
+    await portal.post("/request-key", {**details(ssn=""), "no_ssn": "yes"})
+    await as_staff(portal, "DistrictAdmin")
+    queue = await portal.get("/staff/key-requests")
+    assert "3 / 4 (no SSN given)" in words(queue.text)
+    link = re.search(r'href="(/staff/key-requests/[0-9a-f-]{36})"', queue.text).group(1)
+    assert "not given: no SSN, or the requester preferred not to give it" in words((await portal.get(link)).text)
+
+
+async def test_school_staff_are_told_their_search_covers_their_school_only(portal, maple):  # issue 13 item 12
+    await as_staff(portal, "MapleOffice")
+    page = words((await portal.get("/staff?q=Benito")).text)  # Benito is at Oak Ridge
+    assert "Searches cover Maple Street Elementary only" in page
+    assert "No students found at Maple Street Elementary." in page
+
+
+async def test_a_district_admin_is_not_told_of_a_limit(portal, admin):
+    await as_staff(portal, "DistrictAdmin")
+    assert "Searches cover" not in words((await portal.get("/staff?q=Benito")).text)
