@@ -25,6 +25,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.templating import jinja_environment
     from app.web.access_log import redact_tokens_in_access_log
     from app.web.account import AccountController
+    from app.web.account_security import AccountSecurityController
+    from app.web.second_step import SecondStepController
     from app.web.activation import ActivationController
     from app.web.auth import AuthController
     from app.web.dev_mailbox import DevMailboxController
@@ -66,6 +68,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         HouseholdController,
         EmailConfirmationController,
         AccountController,
+        AccountSecurityController,
+        SecondStepController,
         RecoveryController,
         KeyRequestController,
         LanguageController,

@@ -169,6 +169,54 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+def cmd_staff_list(_: argparse.Namespace) -> int:
+    from app.services.staff_accounts import list_staff
+
+    async def go():
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["username", "role", "school", "state", "second_factor", "last_sign_in"])
+        for s in await list_staff():
+            writer.writerow([s["username"], s["role"], s["school_source_id"] or "",
+                             "disabled" if s["disabled"] else "active", "yes" if s["second_factor"] else "no",
+                             s["last_sign_in"].isoformat() if s["last_sign_in"] else ""])
+        return 0
+
+    return _run(go())
+
+
+def cmd_staff_change(args: argparse.Namespace) -> int:
+    """disable | enable | reset one staff account; a reset prints the new temporary password."""
+    from app.services.staff_accounts import change_staff_account, staff_id_for
+
+    async def go():
+        account_id = await staff_id_for(args.username)
+        if account_id is None:
+            print(f"There is no staff account {args.username}.", file=sys.stderr)
+            return 2
+        result = await change_staff_account(account_id, args.staff_command, actor=None)
+        if result.done == "reset":
+            print(f"Reset {args.username.strip()}: logged out everywhere, second factor removed (set up again at "
+                  f"the next log in). Temporary password: {result.temporary_password}")
+        else:
+            print(f"{args.username.strip()} {result.done}.")
+        return 0
+
+    return _run(go())
+
+
+def cmd_schools_list(_: argparse.Namespace) -> int:
+    from app.services.staff_accounts import schools
+
+    async def go():
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["sourcedId", "name", "status"])
+        for school in await schools():
+            writer.writerow([school["source_id"], school["name"], school["status"]])
+        return 0
+
+    return _run(go())
+
+
 def cmd_mail_worker(_: argparse.Namespace) -> int:
     from app.mail.sender import run_sender
     from app.settings import get_settings
@@ -281,6 +329,15 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=["school-staff", "district-admin"])
     create.add_argument("--school", metavar="SOURCEDID", help="the school of a school-staff account")
     create.set_defaults(func=cmd_staff_create)
+    staff.add_parser("list", help="every staff account, as CSV").set_defaults(func=cmd_staff_list)
+    for action, text in (("disable", "disable a staff account and end its sessions"),
+                         ("enable", "enable a disabled staff account"),
+                         ("reset", "new temporary password (printed), sessions ended, second factor removed")):
+        change = staff.add_parser(action, help=text)
+        change.add_argument("--username", required=True)
+        change.set_defaults(func=cmd_staff_change)
+    schools = commands.add_parser("schools", help="schools").add_subparsers(dest="schools_command", required=True)
+    schools.add_parser("list", help="every school's sourcedId and name, as CSV").set_defaults(func=cmd_schools_list)
 
     commands.add_parser("mail-worker", help="deliver the outbox over SMTP").set_defaults(func=cmd_mail_worker)
 

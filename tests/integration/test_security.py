@@ -28,6 +28,11 @@ PUBLIC = {
     ("GET", "/request-key"), ("POST", "/request-key"), ("GET", "/request-key/sent"),
     # DESIGN §4.1: the language switcher is for people who are not signed in.
     ("POST", "/language"),
+    # The second step of signing in (issue 14): the account waits in the session, not signed in yet.
+    ("GET", "/sign-in/code"),
+    ("POST", "/sign-in/code"),
+    ("GET", "/sign-in/enrol"),
+    ("POST", "/sign-in/enrol"),
 }
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
