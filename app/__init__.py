@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.dev_mailbox import DevMailboxController
     from app.web.errors import EXCEPTION_HANDLERS
     from app.web.guards import requires_sign_in
+    from app.web.health import HEALTH_PATH_PATTERNS, HealthController
     from app.web.home import HomeController
     from app.web.key_request import KeyRequestController
     from app.web.household import EmailConfirmationController, HouseholdController
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         RecoveryController,
         KeyRequestController,
         LanguageController,
+        HealthController,
         *STAFF_CONTROLLERS,
         create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True},
                                    send_as_attachment=False, include_in_schema=False),
@@ -92,8 +94,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
             cookie_httponly=True,
+            exclude=HEALTH_PATH_PATTERNS,  # probes keep no cookies
         ),
-        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts)),
+        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts), exclude=HEALTH_PATH_PATTERNS),
         # A 64 KiB brotli window (lgwin 16, Litestar's default is 4 MiB) is bigger than any page here and
         # costs half as much to set up for every response; same bytes on the wire (bench/RESULTS.md).
         compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=400,

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).parent.parent
 # --size: students and attendance events. The district is issue 3's: 100,000 students, about 150,000
 # guardians (the plan's 1.5 a student, emergency contacts included) and 10 million attendance events.
 DEMO_SIZES = {"district": (100_000, 10_000_000)}
@@ -31,12 +28,11 @@ def _run(coroutine) -> int:
 
 
 def migrate() -> int:
-    """Apply every migration in piccolo_migrations/ (idempotent)."""
-    env = {**os.environ, "PICCOLO_CONF": "piccolo_conf"}
-    result = subprocess.run(
-        [sys.executable, "-m", "piccolo.main", "migrations", "forwards", "homeroom"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-    )
+    """Apply every migration in piccolo_migrations/ (idempotent; one machine at a time, see app/migrations.py)."""
+    from app.migrations import apply_migrations
+    from app.settings import get_settings
+
+    result = apply_migrations(get_settings())
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
     return result.returncode
@@ -100,13 +96,14 @@ def cmd_keys_letters(args: argparse.Namespace) -> int:
     from app.services.activation_keys import key_letters
 
     async def go():
+        from app.csv_files import write_csv
+
         issued = await key_letters(args.school)
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["guardian_sourcedId", "given_name", "family_name", "email", "activation_key",
-                         "expires_at_utc"])
-        for guardian, key in issued:
-            writer.writerow([guardian.source_id, guardian.given_name, guardian.family_name, guardian.email or "",
-                             key.key, key.expires_at.strftime("%Y-%m-%d %H:%M")])
+        write_csv(sys.stdout, ["guardian_sourcedId", "given_name", "family_name", "email", "activation_key",
+                               "expires_at_utc"],
+                  ([guardian.source_id, guardian.given_name, guardian.family_name, guardian.email, key.key,
+                    key.expires_at.strftime("%Y-%m-%d %H:%M")] for guardian, key in issued),
+                  for_spreadsheet=True)
         print(f"{len(issued)} keys issued", file=sys.stderr)
         return 0
 
@@ -172,13 +169,13 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
 def cmd_staff_list(_: argparse.Namespace) -> int:
     from app.services.staff_accounts import list_staff
 
+    from app.csv_files import write_csv
+
     async def go():
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["username", "role", "school", "state", "second_factor", "last_sign_in"])
-        for s in await list_staff():
-            writer.writerow([s["username"], s["role"], s["school_source_id"] or "",
-                             "disabled" if s["disabled"] else "active", "yes" if s["second_factor"] else "no",
-                             s["last_sign_in"].isoformat() if s["last_sign_in"] else ""])
+        write_csv(sys.stdout, ["username", "role", "school", "state", "second_factor", "last_sign_in"], [
+            [s["username"], s["role"], s["school_source_id"] or "", "disabled" if s["disabled"] else "active",
+             "yes" if s["second_factor"] else "no", s["last_sign_in"].isoformat() if s["last_sign_in"] else ""]
+            for s in await list_staff()], for_spreadsheet=False)
         return 0
 
     return _run(go())
@@ -207,11 +204,11 @@ def cmd_staff_change(args: argparse.Namespace) -> int:
 def cmd_schools_list(_: argparse.Namespace) -> int:
     from app.services.staff_accounts import schools
 
+    from app.csv_files import write_csv
+
     async def go():
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["sourcedId", "name", "status"])
-        for school in await schools():
-            writer.writerow([school["source_id"], school["name"], school["status"]])
+        write_csv(sys.stdout, ["sourcedId", "name", "status"],
+                  [[s["source_id"], s["name"], s["status"]] for s in await schools()], for_spreadsheet=False)
         return 0
 
     return _run(go())

@@ -8,14 +8,14 @@ from io import BytesIO
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Iterator
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-LOCALE_DIR = Path(__file__).parent / "locale"
+from app.paths import LOCALE_DIR
+
 LANGUAGES = {"en": "English", "es": "Español"}
 DEFAULT_LANGUAGE = "en"
 

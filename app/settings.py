@@ -83,7 +83,7 @@ def _read_demo_secrets() -> dict[str, str]:
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if environ is None:
-        load_dotenv(override=False)
+        load_dotenv(Path.cwd() / ".env", override=False)  # the working directory's, as the README says
         environ = dict(os.environ)
     env = environ.get("HOMEROOM_ENV", "demo")
     if env not in ENVIRONMENTS:
@@ -120,6 +120,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     database_url = environ.get("DATABASE_URL", "sqlite:///./homeroom.sqlite3")
     if not database_url.startswith(("sqlite:///", "postgres://", "postgresql://")):
         raise SettingsError("DATABASE_URL must start with sqlite:/// or postgresql://")
+    if database_url.startswith("sqlite:///"):
+        # A relative path is the working directory's, resolved once: every process the command starts
+        # (migrations run in a child) then opens the same file.
+        database_url = "sqlite:///" + str(Path(database_url.removeprefix("sqlite:///")).resolve())
 
     smtp_url = environ.get("HOMEROOM_SMTP_URL") or None
     if smtp_url and urlsplit(smtp_url).scheme not in ("smtp", "smtps"):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import phonenumbers
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app import i18n
-
-TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
+from app.paths import TEMPLATES_DIR
 
 
 @lru_cache(maxsize=1024)  # the district's help number is on every page

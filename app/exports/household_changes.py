@@ -8,10 +8,10 @@ nightly job that sends only what is new.
 
 from __future__ import annotations
 
-import csv
 from datetime import date, datetime, timezone
 from typing import TextIO
 
+from app.csv_files import write_csv
 from app.tables import HouseholdChangeRequest
 
 HEADER = ["household_sourcedId", "address_line1", "address_line2", "city", "state", "postal_code", "decided_at",
@@ -45,15 +45,15 @@ def _utc(moment: datetime | None) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-async def write_household_changes(out: TextIO, *, since: str | date | None = None) -> int:
-    """Write the CSV; returns how many changes it holds. `since` may be a YYYY-MM-DD string."""
+async def write_household_changes(out: TextIO, *, since: str | date | None = None,
+                                  for_spreadsheet: bool = False) -> int:
+    """Write the CSV through the one CSV writer (app/csv_files.py); returns how many changes it holds.
+    `since` may be a YYYY-MM-DD string. for_spreadsheet: the staff console's download, opened in a spreadsheet
+    (byte-order mark first); the command line's file is for an SIS loader (none)."""
     if isinstance(since, str):
         since = date.fromisoformat(since)
     rows = await approved_household_changes(since)
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    for row in rows:
-        writer.writerow([row["household"], row["address_line1"], row["address_line2"], row["city"], row["state"],
-                         row["postal_code"], _utc(row["decided_at"]), row["decided_by"] or "",
-                         row["requested_by"] or "", row["id"]])
-    return len(rows)
+    return write_csv(out, HEADER, ([row["household"], row["address_line1"], row["address_line2"], row["city"],
+                                    row["state"], row["postal_code"], _utc(row["decided_at"]), row["decided_by"],
+                                    row["requested_by"], row["id"]] for row in rows),
+                     for_spreadsheet=for_spreadsheet)

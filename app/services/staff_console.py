@@ -312,8 +312,8 @@ async def export_household_changes(staff: SignedInAccount, *, ip: str) -> str:
 
     from app.exports.household_changes import write_household_changes
 
-    out = StringIO()
-    count = await write_household_changes(out)
+    out = StringIO(newline="")
+    count = await write_household_changes(out, for_spreadsheet=True)
     await audit.record("household-change.exported", actor=staff.id, ip=ip, detail=f"rows={count}")
     return out.getvalue()
 

@@ -26,6 +26,9 @@ class Person(Table, tablename="person"):
     ssn_hash = Varchar(length=64, null=True, default=None, secret=True)
     ssn_last4_hash = Varchar(length=64, null=True, default=None, secret=True)
     status = Varchar(length=20, default="active")
+    # The language the SIS records for a guardian (ISO 639-1, lower-case, e.g. "es"); None when it sent none.
+    # Used for letters and emails until the guardian has an account (app/rules/languages.py).
+    language = Varchar(length=10, null=True, default=None)
 
 
 class SchoolEnrollment(Table, tablename="school_enrollment"):

@@ -10,6 +10,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
 from app.services.sessions import load_session
+from app.web.health import HEALTH_PATHS
 from app.web.rendering import PREFERENCES_STATE_KEY
 from app.web.session_cookie import LANGUAGE_COOKIE, session_cookie_name
 
@@ -46,7 +47,7 @@ class SessionMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+        if scope["type"] != "http" or scope["path"].startswith("/static/") or scope["path"] in HEALTH_PATHS:
             await self.app(scope, receive, send)
             return
         cookies = _cookies(scope)

@@ -6,9 +6,8 @@ from __future__ import annotations
 import base64
 import hashlib
 from functools import lru_cache
-from pathlib import Path
 
-STATIC_DIR = Path(__file__).parent.parent.parent / "static"
+from app.paths import STATIC_DIR
 
 
 @lru_cache(maxsize=None)

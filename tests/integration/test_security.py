@@ -33,6 +33,8 @@ PUBLIC = {
     ("POST", "/sign-in/code"),
     ("GET", "/sign-in/enrol"),
     ("POST", "/sign-in/enrol"),
+    # Issue 15: load balancers' probes.
+    ("GET", "/healthz"), ("GET", "/readyz"),
 }
 SAFE = {"GET", "HEAD", "OPTIONS"}
 

@@ -417,6 +417,7 @@ async def test_a_district_admin_downloads_approved_changes_as_csv(portal, distri
     await portal.post(f"/staff/household-changes/{good}/approve")
     csv_file = await portal.get("/staff/exports/household-changes.csv")
     assert csv_file.status_code == 200 and csv_file.headers["content-type"].startswith("text/csv")
-    lines = csv_file.text.splitlines()
+    assert csv_file.content.startswith(b"\xef\xbb\xbf")  # opened in a spreadsheet: accents intact
+    lines = csv_file.text.removeprefix("\ufeff").splitlines()
     assert lines[0].startswith("household_sourcedId,") and lines[1].startswith("hh-rivera,48 Peachtree Ave,")
     assert [e["actor"] for e in await events("household-change.exported")] == [admin]

@@ -1,0 +1,48 @@
+"""The one CSV writer: every cell a spreadsheet would run as a formula is neutralised (OWASP CSV Injection),
+and files for spreadsheets keep their accents (UTF-8 with a byte-order mark)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from hypothesis import given, strategies as st
+
+from app.csv_files import csv_text, neutralise
+
+HOSTILE = ["=1+2", "+1+2", "-1+2", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://evil.example","x")',
+           "=cmd|' /C calc'!A0"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_a_cell_a_spreadsheet_would_run_starts_with_an_apostrophe(value):
+    assert neutralise(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["Maria López", "12 Oak St", "a=b", "Apt 2-B", "", "30030", "o'Brien"])
+def test_ordinary_cells_are_written_as_they_are(value):
+    assert neutralise(value) == value
+
+
+def test_none_is_an_empty_cell_and_numbers_are_text():
+    assert neutralise(None) == "" and neutralise(42) == "42" and neutralise(-5) == "'-5"
+
+
+def test_a_spreadsheet_file_starts_with_a_byte_order_mark_and_keeps_accents():
+    text = csv_text(["name"], [["José Núñez"]], for_spreadsheet=True)
+    assert text.encode("utf-8").startswith(b"\xef\xbb\xbf")
+    assert text == "\ufeffname\r\nJosé Núñez\r\n"
+    assert csv_text(["name"], [["José"]], for_spreadsheet=False) == "name\r\nJosé\r\n"
+
+
+@given(st.lists(st.lists(st.text(), min_size=3, max_size=3), max_size=5))
+def test_no_cell_of_any_file_starts_a_formula_and_every_cell_reads_back(rows):
+    text = csv_text(["a", "b", "c"], rows, for_spreadsheet=False)
+    read = list(csv.reader(io.StringIO(text, newline="")))
+    assert read[0] == ["a", "b", "c"]
+    assert len(read) == len(rows) + 1
+    for typed, written in zip(rows, read[1:]):
+        for value, cell in zip(typed, written):
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+            assert cell == (value if cell == value else "'" + value)
