@@ -89,7 +89,7 @@ class Created:
 async def create_from_console(admin: SignedInAccount, typed: dict[str, str], *, ip: str) -> Created:
     """The console's form: username, role, school (from the list), contact email; the password is a
     temporary one, shown to the admin once."""
-    errors = []
+    errors = username_errors(typed["username"].strip())
     if typed["role"] not in STAFF_ROLES:
         errors.append(FieldError("role", N_("Choose a role")))
     elif typed["role"] == "school-staff" and not typed["school"]:
