@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.access_log import redact_tokens_in_access_log
     from app.web.account import AccountController
     from app.web.account_security import AccountSecurityController
+    from app.web.passkeys import PasskeyAccountController, PasskeySignInController
     from app.web.second_step import SecondStepController
     from app.web.activation import ActivationController
     from app.web.auth import AuthController
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         AccountController,
         AccountSecurityController,
         SecondStepController,
+        PasskeyAccountController,
+        PasskeySignInController,
         RecoveryController,
         KeyRequestController,
         LanguageController,

@@ -47,18 +47,25 @@ def qr_label() -> str:
     return i18n.translate(N_("QR code for your authenticator app"), {})
 
 
-async def _signed_in(request: Request, waiting: dict, *, how: str, data: dict | None = None,
-                     trust: bool = False, to: str | None = None) -> Response:
+async def signed_in_response(request: Request, waiting: dict, response: Response, *, how: str,
+                             data: dict | None = None, trust: bool = False) -> Response:
+    """Start the account's new session (the waiting one ends) and put its cookies on `response`."""
     session = current_session(request)
     token = await finish_sign_in(waiting["account"], how=how, ip=client_ip(request), user_agent=user_agent(request),
                                  previous_session=session.id if session else None, data=data)
-    response = redirect_after_post(request, to or home_for(waiting["role"]), whole_page=True)
     clear_session_cookies(response)
     set_session_cookie(response, token)
     if trust:
         set_trusted_cookie(response, await trust_browser(waiting["account"], user_agent(request)),
                            int(TRUSTED_FOR.total_seconds()))
     return response
+
+
+async def _signed_in(request: Request, waiting: dict, *, how: str, data: dict | None = None,
+                     trust: bool = False, to: str | None = None) -> Response:
+    return await signed_in_response(request, waiting, redirect_after_post(request, to or home_for(waiting["role"]),
+                                                                          whole_page=True),
+                                    how=how, data=data, trust=trust)
 
 
 class SecondStepController(Controller):

@@ -289,6 +289,9 @@ PAGES: tuple[PageState, ...] = (
     PageState("console, second step removed without the ID check", "/", "Tessa Lopez",
               (*staff_signed_in("/staff?q=Tessa"), Follow('a[href^="/staff/guardians/"]'),
                Check("reset-photo-id-type"), Submit("Remove the second step")), errors=("reset-id-checked",)),
+    PageState("log in with a passkey", "/", "Log in with a passkey", (Follow('a[href="/sign-in/passkey"]'),),
+              shows=("Log in with your username and password",)),
+    PageState("account, passkeys", "/", "Passkeys", signed_in("/account/passkeys")),
     # Staff accounts (issue 14)
     PageState("console, staff accounts", "/", "Staff accounts", staff_signed_in("/staff/accounts"),
               shows=("NewStaff",)),

@@ -177,6 +177,7 @@ def page_width_at(page: Page, width: int, height: int) -> int:
 
 UNLABELLED_INPUTS = """() => [...document.querySelectorAll('input, select, textarea')]
   .filter(input => input.type !== 'hidden' && input.type !== 'submit')
+  .filter(input => input.getClientRects().length > 0)  // not rendered (e.g. a form shown only with a passkey)
   .filter(input => {
     const label = input.id && document.querySelector(`label[for="${input.id}"]`);
     if (!label) return true;

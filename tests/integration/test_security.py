@@ -33,6 +33,9 @@ PUBLIC = {
     ("POST", "/sign-in/code"),
     ("GET", "/sign-in/enrol"),
     ("POST", "/sign-in/enrol"),
+    ("GET", "/sign-in/passkey"),
+    ("POST", "/sign-in/passkey/options"),
+    ("POST", "/sign-in/passkey/verify"),
     # Issue 15: load balancers' probes.
     ("GET", "/healthz"), ("GET", "/readyz"),
 }
