@@ -38,21 +38,24 @@
     });
   }
 
+  // The browser's credential as JSON (py_webauthn reads the same shape); `fields` name the response's parts.
+  function asJSON(credential, fields) {
+    var response = {};
+    fields.forEach(function (name) { response[name] = toText(credential.response[name]); });
+    if (credential.response.getTransports) response.transports = credential.response.getTransports();
+    return {
+      id: credential.id, rawId: toText(credential.rawId), type: credential.type, response: response,
+      authenticatorAttachment: credential.authenticatorAttachment || null,
+      clientExtensionResults: credential.getClientExtensionResults()
+    };
+  }
+
   function register(form, options) {
     options.challenge = toBuffer(options.challenge);
     options.user.id = toBuffer(options.user.id);
     (options.excludeCredentials || []).forEach(function (c) { c.id = toBuffer(c.id); });
     return navigator.credentials.create({publicKey: options}).then(function (credential) {
-      return {
-        id: credential.id, rawId: toText(credential.rawId), type: credential.type,
-        authenticatorAttachment: credential.authenticatorAttachment || null,
-        clientExtensionResults: credential.getClientExtensionResults(),
-        response: {
-          clientDataJSON: toText(credential.response.clientDataJSON),
-          attestationObject: toText(credential.response.attestationObject),
-          transports: credential.response.getTransports ? credential.response.getTransports() : []
-        }
-      };
+      return asJSON(credential, ["clientDataJSON", "attestationObject"]);
     });
   }
 
@@ -60,17 +63,7 @@
     options.challenge = toBuffer(options.challenge);
     (options.allowCredentials || []).forEach(function (c) { c.id = toBuffer(c.id); });
     return navigator.credentials.get({publicKey: options}).then(function (credential) {
-      return {
-        id: credential.id, rawId: toText(credential.rawId), type: credential.type,
-        authenticatorAttachment: credential.authenticatorAttachment || null,
-        clientExtensionResults: credential.getClientExtensionResults(),
-        response: {
-          clientDataJSON: toText(credential.response.clientDataJSON),
-          authenticatorData: toText(credential.response.authenticatorData),
-          signature: toText(credential.response.signature),
-          userHandle: toText(credential.response.userHandle)
-        }
-      };
+      return asJSON(credential, ["clientDataJSON", "authenticatorData", "signature", "userHandle"]);
     });
   }
 
