@@ -22,6 +22,7 @@ from app.settings import Settings, get_settings
 def create_app(settings: Settings | None = None) -> Litestar:
     from app.database import close_engine, prepare_engine
     from app.mail.sender import run_sender, stop_sender
+    from app.services.maintenance import run_maintenance
     from app.templating import jinja_environment
     from app.web.access_log import redact_tokens_in_access_log
     from app.web.account import AccountController
@@ -55,11 +56,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await prepare_engine()
         stop = asyncio.Event()
         sender = asyncio.create_task(run_sender(settings, stop=stop)) if settings.delivers_by_smtp else None
+        maintenance = asyncio.create_task(run_maintenance(stop=stop))  # purges expired rows (issue 9)
         try:
             yield
         finally:
             if sender:
                 await stop_sender(sender, stop)
+            stop.set()
+            await maintenance
             await close_engine()
 
     handlers = [

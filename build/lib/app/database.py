@@ -1,0 +1,180 @@
+"""The database engine (SQLite by default, PostgreSQL when DATABASE_URL says so) and the one
+transaction helper every service uses."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+
+
+def build_engine(database_url: str) -> Engine:
+    if database_url.startswith("sqlite:///"):
+        # timeout: concurrent writers wait for the lock instead of failing at once (it is also the
+        # connection's PRAGMA busy_timeout, 30000 ms).
+        return PooledSQLiteEngine(path=database_url.removeprefix("sqlite:///"), timeout=30)
+    dsn = database_url.replace("postgres://", "postgresql://", 1)
+    return PostgresEngine(config={"dsn": dsn}, extensions=())
+
+
+# Statements that change the connection itself rather than the database (a setting, an attached file,
+# an open transaction): on a long-lived connection they would outlive the statement, so they get a
+# connection of their own, as every statement did before the pool.
+_CHANGES_CONNECTION = re.compile(r"\s*(PRAGMA|ATTACH|DETACH|BEGIN|SAVEPOINT|CREATE\s+TEMP)\b", re.IGNORECASE)
+
+
+class _ConnectionPool:
+    """Up to `size` idle aiosqlite connections, for the event loop that opened the pool. A query takes
+    an idle one or, when none is idle, opens one; it never waits for another query to finish. After
+    the query the connection goes back, unless `size` are already idle or the pool is closed."""
+
+    def __init__(self, engine: "PooledSQLiteEngine", loop: asyncio.AbstractEventLoop, size: int) -> None:
+        self.engine = engine
+        self.loop = loop
+        self.size = size
+        self.idle: list[aiosqlite.Connection] = []
+        self.closed = False
+
+    async def take(self) -> aiosqlite.Connection:
+        if self.idle:
+            return self.idle.pop()
+        connection = aiosqlite.connect(**self.engine.connection_kwargs)
+        # A daemon thread (aiosqlite starts it on await): a pool that is never closed must not keep the
+        # process from exiting. Its statements have committed by then; SQLite needs no close for that.
+        thread = getattr(connection, "_thread", None)
+        if thread is not None:
+            thread.daemon = True
+        await connection
+        try:
+            connection.row_factory = dict_factory
+            await connection.execute("PRAGMA foreign_keys = 1")
+        except BaseException:
+            connection.stop()
+            raise
+        return connection
+
+    async def give_back(self, connection: aiosqlite.Connection) -> None:
+        if not self.closed and len(self.idle) < self.size and not connection.in_transaction:
+            self.idle.append(connection)
+        else:
+            await connection.close()
+
+    async def close(self) -> None:
+        self.closed = True
+        idle, self.idle = self.idle, []
+        for connection in idle:
+            await connection.close()
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLiteEngine with its statements outside a transaction run on pooled connections.
+
+    Piccolo opens an aiosqlite connection for every such statement (a new OS thread, a connect and
+    `PRAGMA foreign_keys = 1`), runs it, commits and closes; on a portal page that set-up costs far
+    more than the SQL. While a pool is open for the running event loop (prepare_engine() opens it,
+    close_engine() closes it), the statement runs the same way on a kept connection, set up the same
+    way once: autocommit (`isolation_level=None`), so the statement commits by itself and a failing
+    one is rolled back by SQLite and leaves the connection as it was. Anywhere else (another event
+    loop, no pool, a statement that changes the connection) it is Piccolo's own per-statement
+    connection. Transactions are untouched: they open their own connection (`get_connection()`)."""
+
+    def __init__(self, *args: Any, pool_size: int = 4, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pool_size = pool_size
+        self._pool: _ConnectionPool | None = None
+
+    async def open_pool(self) -> None:
+        """A pool for the running event loop, replacing any other (whose loop may be gone: aiosqlite
+        connections are not tied to a loop, so closing them from this one is safe)."""
+        await self.close_pool()
+        self._pool = _ConnectionPool(self, asyncio.get_running_loop(), self.pool_size)
+
+    async def close_pool(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+    async def _run_in_new_connection(self, query: str, args: list[Any] | None = None,
+                                     query_type: str = "generic", table: Any = None):
+        pool = self._pool
+        if pool is None or pool.loop is not asyncio.get_running_loop() or _CHANGES_CONNECTION.match(query):
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        connection = await pool.take()
+        try:
+            # Piccolo's own steps, on the kept connection.
+            async with connection.execute(query, args or []) as cursor:
+                await connection.commit()
+                if query_type == "insert" and self.get_version_sync() < 3.35:
+                    assert table is not None
+                    pk = await self._get_inserted_pk(cursor, table)
+                    response = [{table._meta.primary_key._meta.db_column_name: pk}]
+                else:
+                    response = await cursor.fetchall()
+        except sqlite3.Error:
+            # SQLite has rolled the statement back; the connection is as it was.
+            await pool.give_back(connection)
+            raise
+        except BaseException:
+            # Cancelled (or worse) mid-statement: the statement may still be running on the
+            # connection's thread. Close it once that is done, without waiting here.
+            connection.stop()
+            raise
+        await pool.give_back(connection)
+        return response
+
+
+def engine() -> Engine:
+    from piccolo.engine.finder import engine_finder
+
+    found = engine_finder()
+    assert found is not None, "piccolo_conf.py defines DB"
+    return found
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[None]:
+    """One unit of work. On SQLite it takes the write lock at once (BEGIN IMMEDIATE), because every
+    service reads then writes; PostgreSQL relies on row locks and conditional updates."""
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        async with db.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with db.transaction():
+            yield
+
+
+async def _keep_session_state(connection) -> None:
+    """What the pool runs when a connection comes back, after asyncpg's own step (which rolls back a
+    transaction left open): nothing more. asyncpg's default also runs `pg_advisory_unlock_all(); CLOSE
+    ALL; UNLISTEN *; RESET ALL`, a second round trip after every query Piccolo runs outside a
+    transaction; the portal never takes advisory locks, holds cursors outside a transaction, LISTENs
+    or SETs session variables, so there is nothing for it to undo. Anything that starts doing so must
+    undo it itself (or bring the default reset back)."""
+
+
+async def prepare_engine() -> None:
+    """Start-up: a connection pool on PostgreSQL; on SQLite, WAL mode (readers never wait for a writer)
+    and a pool of connections for this event loop."""
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.start_connection_pool(min_size=1, max_size=10, reset=_keep_session_state)
+    else:
+        await db.run_ddl("PRAGMA journal_mode=WAL")
+        if isinstance(db, PooledSQLiteEngine):
+            await db.open_pool()
+
+
+async def close_engine() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.close_connection_pool()
+    elif isinstance(db, PooledSQLiteEngine):
+        await db.close_pool()

@@ -1,0 +1,113 @@
+"""gettext for every user-facing string (Babel catalogs under app/locale). The language of the
+current request or email is a context variable, so templates and services need not pass it around."""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from io import BytesIO
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+from typing import Any, Iterator
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from app.paths import LOCALE_DIR
+
+LANGUAGES = {"en": "English", "es": "Español"}
+DEFAULT_LANGUAGE = "en"
+
+_language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
+
+
+@lru_cache(maxsize=None)
+def _translations(language: str) -> _gettext.NullTranslations:
+    """The catalog is read from its .po file (no compiled .mo files in the repository)."""
+    po_file = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if language == DEFAULT_LANGUAGE or not po_file.exists():
+        return _gettext.NullTranslations()
+    with po_file.open("rb") as source:
+        catalog = read_po(source, locale=language)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(fp=compiled)
+
+
+def available_languages() -> dict[str, str]:
+    """The languages a parent can choose: English and every language with a catalog."""
+    return {code: name for code, name in LANGUAGES.items()
+            if code == DEFAULT_LANGUAGE or (LOCALE_DIR / code / "LC_MESSAGES" / "messages.po").exists()}
+
+
+def current_language() -> str:
+    return _language.get()
+
+
+def set_language(language: str) -> None:
+    _language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+@contextmanager
+def using_language(language: str) -> Iterator[None]:
+    token = _language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def gettext(message: str) -> str:
+    return _translations(_language.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations(_language.get()).ngettext(singular, plural, n)
+
+
+def translate(message: str, params: dict[str, Any] | None = None) -> str:
+    """Python-side: translate a msgid and fill its %(name)s parameters."""
+    text = gettext(message)
+    return text % params if params else text
+
+
+def pick_language(accept_language: str) -> str:
+    """The first supported language in an Accept-Language header."""
+    for part in accept_language.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE
+
+
+# How each language writes a moment and a school day (Babel patterns): "Tuesday 10 March, 3:05 PM" and
+# "Tue 10 Mar"; "martes 10 de marzo, 15:05" and "mar 10 de mar".
+MOMENT_PATTERNS = {"en": "EEEE d MMMM, h:mm a", "es": "EEEE d 'de' MMMM, H:mm"}
+DAY_PATTERNS = {"en": "EEE d MMM", "es": "EEE d 'de' MMM"}
+
+
+def format_moment(moment, zone: str) -> str:
+    """A date and time as a parent reads it, in the district's time zone and the current language."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    language = _language.get()
+    return format_datetime(moment.astimezone(ZoneInfo(zone)), MOMENT_PATTERNS.get(language, MOMENT_PATTERNS["en"]),
+                           locale=language)
+
+
+def format_day(day) -> str:
+    """A school day as a parent reads it, in the current language."""
+    return _format_day(day, _language.get())
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day, language: str) -> str:
+    # A page lists the same school days again and again (the attendance table, the schedule): Babel's
+    # formatting is the costly part, and a day's text in a language never changes.
+    from babel.dates import format_date
+
+    return format_date(day, DAY_PATTERNS.get(language, DAY_PATTERNS["en"]), locale=language)

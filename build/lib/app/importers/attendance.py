@@ -1,0 +1,220 @@
+"""`homeroom import attendance FILE`: attendance events, in a CSV shaped after Ed-Fi's
+StudentSchoolAttendanceEvent / StudentSectionAttendanceEvent (OneRoster has no attendance file).
+
+The file (UTF-8, a header line, one event per line)::
+
+    studentSourcedId,studentNumber,schoolSourcedId,date,sectionSourcedId,period,category,reason
+    stu-1001,,sch-1,2025-09-03,,,Excused Absence,Doctor appointment
+    ,100123,sch-1,2025-09-03,cls-alg1-p2,2,tardy,
+
+- studentSourcedId or studentNumber: who (one is enough; when both are given they must agree).
+- schoolSourcedId: the school (required). date: YYYY-MM-DD (required).
+- sectionSourcedId and period: for a class-period event; leave both empty for a daily event.
+- category (required): present, tardy, excused-absence, unexcused-absence, early-departure; Ed-Fi's
+  descriptor names are read too ("In Attendance", "Present", "Tardy", "Excused Absence",
+  "Unexcused Absence", "Early departure"), as is a full descriptor URI (".../AttendanceEventCategoryDescriptor#Tardy").
+- reason: free text (up to 255 characters), optional.
+- eventSourcedId (optional): the SIS's own id for the event, used as is when given.
+Ed-Fi column names are accepted as well: studentUniqueId (the student number), schoolId, eventDate,
+attendanceEventCategoryDescriptor, attendanceEventReason.
+
+Idempotent: each event's id is derived from who, where, when and what kind of event it is (student,
+school, date, section, period, and the slot: attendance for present/absent, tardy, early departure). So
+running the same file twice changes nothing, and a later file that turns an unexcused absence into an
+excused one updates the same event, while a tardy and an early departure on one day are two events.
+Events absent from a file are left alone (attendance files are usually a day or a week at a time). When
+the same event appears twice in one file, the later line wins.
+
+All or nothing: the file is checked in full first; any ERROR and nothing is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from app.database import transaction
+from app.importers.csv_reading import ColumnsExpected, CsvFile, count_lines, read_records, single_file
+from app.importers.problems import ImportAborted, ImportReport
+from app.importers.progress import Progress
+from app.importers.table_writes import TableWriter
+
+COLUMNS = ColumnsExpected(
+    known=("eventSourcedId", "studentSourcedId", "studentNumber", "schoolSourcedId", "date", "sectionSourcedId",
+           "period", "category", "reason"),
+    required=("schoolSourcedId", "date", "category"),
+    aliases=(("studentUniqueId", "studentNumber"), ("schoolId", "schoolSourcedId"), ("eventDate", "date"),
+             ("attendanceEventCategoryDescriptor", "category"), ("attendanceEventReason", "reason"),
+             ("classSourcedId", "sectionSourcedId")),
+)
+
+CATEGORIES = {
+    "present": "present", "in attendance": "present", "in-attendance": "present",
+    "tardy": "tardy", "late": "tardy",
+    "excused absence": "excused-absence", "excused-absence": "excused-absence", "excused": "excused-absence",
+    "unexcused absence": "unexcused-absence", "unexcused-absence": "unexcused-absence",
+    "unexcused": "unexcused-absence",
+    "early departure": "early-departure", "early-departure": "early-departure",
+}
+SLOTS = {"present": "day", "excused-absence": "day", "unexcused-absence": "day", "tardy": "tardy",
+         "early-departure": "early-departure"}
+
+
+def category_of(text: str) -> str | None:
+    """Homeroom's category for a file's category (its own words or Ed-Fi's descriptor), or None."""
+    name = text.rsplit("#", 1)[-1].strip().lower().replace("_", " ")
+    return CATEGORIES.get(name)
+
+
+def event_source_id(student: str, school: str, day: date, section: str, period: str, category: str) -> str:
+    """A stable id for an event: the same student, school, day, section, period and slot give the same id."""
+    when = day.isoformat()
+    key = "\x1f".join((student, school, when, section, period, SLOTS[category]))
+    # The date first: a day's events sit together in the unique index, so writing a large file (sorted by
+    # day, as SIS exports are) touches a few index pages at a time instead of the whole index.
+    return f"attendance-{when}-" + hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+
+
+class Directory:
+    """The ids an attendance file refers to, read from the database."""
+
+    def __init__(self, people: dict[str, int], numbers: dict[str, tuple[int, str]], schools: dict[str, int],
+                 sections: dict[str, int]) -> None:
+        self.people, self.numbers, self.schools, self.sections = people, numbers, schools, sections
+
+    @classmethod
+    async def load(cls, writer: TableWriter) -> Directory:
+        people: dict[str, int] = {}
+        numbers: dict[str, tuple[int, str]] = {}
+        for source_id, person_id, number in await writer.fetch("SELECT source_id, id, student_number FROM person"):
+            people[source_id] = person_id
+            if number:
+                numbers[number] = (person_id, source_id)
+        return cls(people, numbers, await writer.key_map("school"), await writer.key_map("section"))
+
+
+def attendance_events(found: CsvFile, directory: Directory, report: ImportReport) -> Iterator[tuple]:
+    """Checked events as rows for attendance_event (without updated_at); problems go to the report.
+    The hot loop of a 10-million-line file: cells are read by position."""
+    name = found.name
+    people, numbers, schools, sections = directory.people, directory.numbers, directory.schools, directory.sections
+    positions, records = read_records(found, COLUMNS, report)
+    if positions is None:
+        return
+    if "studentSourcedId" not in positions and "studentNumber" not in positions:
+        report.error(name, 1, "studentSourcedId", "the header needs studentSourcedId or studentNumber")
+        return
+    none = -1  # a column the file does not have reads the "" appended to every line
+    at = {column: positions.get(column, none) for column in COLUMNS.known}
+    i_student, i_number, i_school, i_date = at["studentSourcedId"], at["studentNumber"], at["schoolSourcedId"], \
+        at["date"]
+    i_section, i_period, i_category, i_reason, i_event = at["sectionSourcedId"], at["period"], at["category"], \
+        at["reason"], at["eventSourcedId"]
+    categories: dict[str, str | None] = {}
+    days: dict[str, date | None] = {}
+    for line, cells in records:
+        cells.append("")  # position -1
+        ok = True
+        student_sid = cells[i_student].strip()
+        number = cells[i_number].strip()
+        student_id = None
+        if student_sid:
+            student_id = people.get(student_sid)
+            if student_id is None:
+                report.error(name, line, "studentSourcedId", f"'{student_sid}' is not a student in Homeroom")
+                ok = False
+        if number:
+            by_number = numbers.get(number)
+            if by_number is None:
+                report.error(name, line, "studentNumber", f"'{number}' is not a student number in Homeroom")
+                ok = False
+            elif student_id is not None and by_number[0] != student_id:
+                report.error(name, line, "studentNumber", f"'{number}' belongs to another student than "
+                                                          f"studentSourcedId '{student_sid}'")
+                ok = False
+            else:
+                student_id, student_sid = by_number
+        elif not student_sid:
+            report.error(name, line, "studentSourcedId", "is empty, and so is studentNumber: who is this about?")
+            ok = False
+        school_sid = cells[i_school].strip()
+        school_id = schools.get(school_sid)
+        if school_id is None:
+            report.error(name, line, "schoolSourcedId",
+                         f"'{school_sid}' is not a school in Homeroom" if school_sid else "is empty")
+            ok = False
+        text = cells[i_date].strip()
+        day = days.get(text, False)
+        if day is False:
+            try:
+                day = days[text] = date.fromisoformat(text)
+            except ValueError:
+                day = days[text] = None
+        if day is None:
+            report.error(name, line, "date", f"'{text}' is not a date: write it as YYYY-MM-DD")
+            ok = False
+        section_sid = cells[i_section].strip()
+        section_id = None
+        if section_sid:
+            section_id = sections.get(section_sid)
+            if section_id is None:
+                report.error(name, line, "sectionSourcedId", f"'{section_sid}' is not a class in Homeroom")
+                ok = False
+        period = cells[i_period].strip()
+        if len(period) > 16:
+            report.error(name, line, "period", "is longer than 16 characters")
+            ok = False
+        typed = cells[i_category]
+        category = categories.get(typed, False)
+        if category is False:
+            category = categories[typed] = category_of(typed)
+        if category is None:
+            report.error(name, line, "category",
+                         f"'{typed.strip()}' is not one of: present, tardy, excused-absence, "
+                         f"unexcused-absence, early-departure (or Ed-Fi's In Attendance, Tardy, Excused Absence, "
+                         f"Unexcused Absence, Early departure)")
+            ok = False
+        reason = cells[i_reason].strip()
+        if len(reason) > 255:
+            report.error(name, line, "reason", "is longer than 255 characters")
+            ok = False
+        given_id = cells[i_event].strip()
+        if len(given_id) > 255:
+            report.error(name, line, "eventSourcedId", "is longer than 255 characters")
+            ok = False
+        if ok:
+            source_id = given_id or event_source_id(student_sid, school_sid, day, section_sid, period, category)
+            yield (source_id, student_id, school_id, day, section_id, period, category, reason)
+
+
+async def import_attendance(path: Path, *, progress: Progress | None = None) -> ImportReport:
+    """One pass inside one transaction: events are checked and written in batches as the file is read. After
+    the first ERROR nothing more is written, the rest of the file is still checked (every problem is
+    reported), and the transaction is rolled back: nothing changes."""
+    progress = progress or Progress()
+    report = ImportReport()
+    found = single_file(Path(path))
+    total = count_lines(found)
+
+    def while_no_errors(events: Iterator[tuple]) -> Iterator[tuple]:
+        for event in events:
+            if not report.has_errors:
+                yield event
+
+    try:
+        async with transaction():
+            writer = TableWriter()
+            directory = await Directory.load(writer)
+            with progress.stage(f"importing {found.name}", total) as stage:
+                written = await writer.upsert(
+                    "attendance_event",
+                    ("source_id", "student", "school", "event_date", "section", "period", "category", "reason"),
+                    while_no_errors(attendance_events(found, directory, report)), touched="updated_at", stage=stage)
+            if report.has_errors:
+                raise ImportAborted
+            report.counts["attendance events"] = written
+    except ImportAborted:
+        pass
+    return report

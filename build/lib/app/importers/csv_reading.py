@@ -1,0 +1,290 @@
+"""Reading the district's CSV files: from a folder or a zip, header checking, line numbers, and the value
+formats real exports use. Pure: no database.
+
+Headers: a column is matched exactly; failing that, without regard to case, to a known spelling mistake
+("sourceId" for "sourcedId"), or to a close match ("dateLastModifed"). Each of those is a WARNING naming the
+file and the column, and the column is read. A column nobody knows is a WARNING and is ignored;
+`metadata.*` columns (OneRoster's extension point) are ignored quietly. A required column that is missing is
+an ERROR on line 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Callable
+
+from app.importers.problems import ImportReport
+
+csv.field_size_limit(1 << 24)
+
+
+class BadValue(ValueError):
+    """A cell that cannot be read; the message is for the clerk and never repeats the cell."""
+
+
+class UnreadableSource(Exception):
+    """The path is neither a folder nor a zip of CSV files (a usage error: exit code 2)."""
+
+
+# ---------------------------------------------------------------------------------------------- where files are
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    name: str  # the name as found ("userProfiles.csv"), used in every message
+    opener: Callable[[], IO[bytes]]
+
+    def open_bytes(self) -> IO[bytes]:
+        return self.opener()
+
+
+class CsvFolder:
+    """The CSV files of a folder or a zip (files at the root, or in one folder inside the zip)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._files: dict[str, CsvFile] = {}
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                if child.is_file() and child.suffix.lower() == ".csv":
+                    self._files[child.name.lower()] = CsvFile(child.name, lambda p=child: p.open("rb"))
+        elif path.is_file() and zipfile.is_zipfile(path):
+            archive = zipfile.ZipFile(path)
+            names = [n for n in archive.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX")]
+            for name in sorted(names):
+                base = name.rsplit("/", 1)[-1]
+                self._files.setdefault(base.lower(), CsvFile(base, lambda n=name: archive.open(n)))
+        elif not path.exists():
+            raise UnreadableSource(f"{path}: no such file or folder")
+        else:
+            raise UnreadableSource(f"{path}: not a folder or a zip file of CSV files")
+
+    def find(self, name: str) -> CsvFile | None:
+        """The file called `name` (e.g. "users.csv"), found without regard to case."""
+        return self._files.get(name.lower())
+
+    def names(self) -> list[str]:
+        return [f.name for f in self._files.values()]
+
+
+def single_file(path: Path) -> CsvFile:
+    if not path.is_file():
+        raise UnreadableSource(f"{path}: no such file")
+    return CsvFile(path.name, lambda: path.open("rb"))
+
+
+# ------------------------------------------------------------------------------------------------------ headers
+
+
+@dataclass(frozen=True)
+class ColumnsExpected:
+    """The columns a file may have. `aliases` are other names accepted without a warning (documented ones)."""
+
+    known: tuple[str, ...]
+    required: tuple[str, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()  # (alias, column)
+
+
+def _squash(name: str) -> str:
+    """Lower-case, no separators, and the common 'sourceId' for 'sourcedId' mistake undone."""
+    squashed = re.sub(r"[\s_\-.]", "", name.strip().lower())
+    return re.sub(r"sourceid", "sourcedid", squashed)
+
+
+def _looks_like_data(header: str) -> bool:
+    return sum(c.isdigit() for c in header) >= 4
+
+
+def match_header(file: str, header: list[str], expected: ColumnsExpected,
+                 report: ImportReport) -> dict[str, int] | None:
+    """Column name -> position. Warnings for odd headers; None (with errors) if a required column is missing."""
+    positions: dict[str, int] = {}
+    aliases = {alias.lower(): column for alias, column in expected.aliases}
+    unmatched: list[tuple[int, str]] = []
+    for index, raw in enumerate(header):
+        name = raw.strip().lstrip("\ufeff")
+        if name in expected.known and name not in positions:
+            positions[name] = index
+        elif name.lower() in aliases and aliases[name.lower()] not in positions:
+            positions[aliases[name.lower()]] = index
+        elif name.startswith("metadata."):
+            continue
+        else:
+            unmatched.append((index, name))
+
+    squashed_known = {_squash(k): k for k in expected.known}
+    for index, name in unmatched:
+        shown = f"number {index + 1}" if _looks_like_data(name) else repr(name)
+        if not name:
+            report.warning(file, 1, f"number {index + 1}", "this column has no name; it is ignored")
+            continue
+        if name in positions or (name in expected.known and name in positions):
+            report.warning(file, 1, shown, "this column appears twice; the first one is read")
+            continue
+        guess = squashed_known.get(_squash(name))
+        if guess is None and not _looks_like_data(name):
+            close = difflib.get_close_matches(name.lower(), [k.lower() for k in expected.known], n=1, cutoff=0.85)
+            if close:
+                guess = next(k for k in expected.known if k.lower() == close[0])
+        if guess is not None and guess not in positions:
+            positions[guess] = index
+            report.warning(file, 1, shown, f"read as '{guess}' (the header is misspelled or in the wrong case; "
+                                           f"OneRoster headers are case-sensitive)")
+        elif _looks_like_data(name):
+            report.warning(file, 1, shown, "the header looks like data: is the header row missing? "
+                                           "This column is ignored")
+        else:
+            report.warning(file, 1, shown, "Homeroom does not know this column; it is ignored")
+
+    missing = [c for c in expected.required if c not in positions]
+    for column in missing:
+        report.error(file, 1, column, "this required column is missing from the header")
+    return None if missing else positions
+
+
+# --------------------------------------------------------------------------------------------------------- rows
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    line: int  # the line the row starts on, 1 = the header
+    cells: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.cells.get(column, "")
+
+
+def read_records(csv_file: CsvFile, expected: ColumnsExpected,
+                 report: ImportReport) -> tuple[dict[str, int] | None, Iterator[tuple[int, list[str]]]]:
+    """The header's column positions (None if unusable), and every non-blank data line as (line, cells).
+
+    Cells are as written (not stripped). Stops, with an error, at text that is not UTF-8."""
+    raw = csv_file.open_bytes()
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+    reader = csv.reader(text)
+    try:
+        header = next(reader)
+    except StopIteration:
+        report.error(csv_file.name, 1, "", "the file is empty: it needs at least a header line")
+        raw.close()
+        return None, iter(())
+    except (UnicodeDecodeError, csv.Error):
+        report.error(csv_file.name, 1, "", "the header line cannot be read: save the file as UTF-8 CSV")
+        raw.close()
+        return None, iter(())
+    positions = match_header(csv_file.name, header, expected, report)
+    if positions is None:
+        raw.close()
+        return None, iter(())
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        width = len(header)
+        line = reader.line_num + 1
+        try:
+            for cells in reader:
+                start = line
+                line = reader.line_num + 1
+                if len(cells) != width:
+                    if not cells or (len(cells) == 1 and not cells[0].strip()):
+                        continue
+                    report.warning(csv_file.name, start, "",
+                                   "this line has a different number of fields from the header; "
+                                   "missing fields are read as empty")
+                    cells = cells + [""] * (width - len(cells))
+                yield start, cells
+        except UnicodeDecodeError:
+            report.error(csv_file.name, line, "", "the text is not UTF-8 from here on: save the file as UTF-8 CSV")
+        except csv.Error as problem:
+            report.error(csv_file.name, line, "", f"the CSV cannot be read here ({problem})")
+        finally:
+            raw.close()
+
+    return positions, records()
+
+
+def read_rows(csv_file: CsvFile, expected: ColumnsExpected, report: ImportReport) -> Iterator[CsvRow]:
+    """Every data row with its line number and its cells by column name (stripped)."""
+    positions, records = read_records(csv_file, expected, report)
+    if positions is None:
+        return
+    items = list(positions.items())
+    for line, cells in records:
+        yield CsvRow(line, {name: cells[i].strip() for name, i in items})
+
+
+def count_lines(csv_file: CsvFile) -> int:
+    """A quick estimate of the data lines (for a progress bar): newlines minus the header."""
+    count = 0
+    with csv_file.open_bytes() as raw:
+        while block := raw.read(1 << 20):
+            count += block.count(b"\n")
+    return max(count - 1, 0)
+
+
+def read_header(csv_file: CsvFile) -> list[str]:
+    with csv_file.open_bytes() as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+        return next(csv.reader(text), [])
+
+
+# ------------------------------------------------------------------------------------------------------- values
+
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date(text: str) -> tuple[date, bool]:
+    """A date, and whether it was in a format OneRoster does not use (worth a warning).
+
+    Accepted: 2024-01-31; a date-time (2024-01-31T00:00:00.000Z: its date is kept); 01/31/2024 (US order)."""
+    try:
+        return date.fromisoformat(text), False
+    except ValueError:
+        pass
+    if len(text) > 10 and text[4] == "-" and text[10] in "T ":
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).date(), True
+        except ValueError:
+            pass
+    us = _US_DATE.match(text)
+    if us:
+        try:
+            return date(int(us[3]), int(us[1]), int(us[2])), True
+        except ValueError:
+            pass
+    raise BadValue("is not a date: write it as YYYY-MM-DD")
+
+
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0", ""}
+
+
+def parse_flag(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise BadValue("is not true or false")
+
+
+def parse_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadValue("is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise BadValue("is not a number")
+    return value
+
+
+def split_list(text: str) -> list[str]:
+    """OneRoster lists are comma-separated inside one cell ("a,b"); blanks are dropped."""
+    return [part.strip() for part in text.split(",") if part.strip()] if text else []

@@ -1,0 +1,249 @@
+"""`homeroom import oneroster PATH`: a OneRoster 1.1 or 1.2 CSV set (a zip or a folder) into Homeroom.
+
+All or nothing: the files are read and checked first (oneroster_files.py, no database), then, inside one
+transaction, checked against what Homeroom holds (oneroster_plan.py) and written in batches
+(table_writes.py). Any ERROR and the transaction is rolled back: nothing changes. Rows are upserted by
+sourcedId, so running the same files again changes nothing. The choices the specification leaves open
+are written down in oneroster_files.py and oneroster_plan.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.database import transaction
+from app.importers.csv_reading import CsvFolder
+from app.importers.oneroster_files import read_roster
+from app.importers.oneroster_plan import Known, RosterPlan, plan_roster
+from app.importers.problems import ImportAborted, ImportReport
+from app.importers.progress import Progress
+from app.importers.table_writes import TableWriter, new_public_id
+
+
+async def import_oneroster(path: Path, *, progress: Progress | None = None) -> ImportReport:
+    """Raises UnreadableSource when the path is not a folder or zip (a usage error)."""
+    progress = progress or Progress()
+    report = ImportReport()
+    folder = CsvFolder(Path(path))
+    with progress.stage("reading the OneRoster files") as stage:
+        roster = read_roster(folder, report)
+        if roster is not None:
+            stage.advance(sum(len(f.rows) + len(f.deleted) for f in roster.files.values()))
+    if roster is None:
+        return report
+    try:
+        async with transaction():
+            writer = TableWriter()
+            known = await _load_known(writer)
+            plan = plan_roster(roster, known, report)
+            if report.has_errors:
+                raise ImportAborted
+            await _write(writer, plan, report, progress)
+    except ImportAborted:
+        pass
+    return report
+
+
+async def _status_map(writer: TableWriter, table: str) -> dict[str, str]:
+    return dict(await writer.fetch(f'SELECT source_id, status FROM "{table}"'))
+
+
+async def _load_known(writer: TableWriter) -> Known:
+    persons = {sid: (kind, status, number) for sid, kind, status, number in
+               await writer.fetch("SELECT source_id, kind, status, student_number FROM person")}
+    return Known(
+        schools=await _status_map(writer, "school"),
+        sessions=await _status_map(writer, "academic_session"),
+        courses=await _status_map(writer, "course"),
+        sections=await _status_map(writer, "section"),
+        persons=persons,
+        enrollments=await _status_map(writer, "section_enrollment"),
+        line_items=await _status_map(writer, "line_item"),
+        results=await _status_map(writer, "result"),
+    )
+
+
+async def _write(writer: TableWriter, plan: RosterPlan, report: ImportReport, progress: Progress) -> None:
+    counts = report.counts
+
+    async def upsert(label: str, table: str, columns, rows, **options) -> None:
+        with progress.stage(f"writing {label}", len(rows)) as stage:
+            counts[label] = counts.get(label, 0) + await writer.upsert(table, columns, rows, stage=stage, **options)
+
+    await upsert("schools", "school", ("source_id", "name", "status"),
+                 [(sid, name, "active") for sid, name in plan.schools])
+    schools = await writer.key_map("school")
+
+    for level in plan.session_levels:
+        sessions = await writer.key_map("academic_session")
+        await upsert("academic sessions", "academic_session",
+                     ("source_id", "title", "kind", "start_date", "end_date", "parent", "school_year", "status"),
+                     [(sid, title, kind, start, end, sessions.get(parent) if parent else None, year, "active")
+                      for sid, title, kind, start, end, parent, year in level])
+    sessions = await writer.key_map("academic_session")
+
+    await upsert("courses", "course", ("source_id", "title", "course_code", "school", "status"),
+                 [(sid, title, code, schools.get(school) if school else None, "active")
+                  for sid, title, code, school in plan.courses])
+    courses = await writer.key_map("course")
+
+    if plan.release_numbers:
+        people = await writer.key_map("person")
+        await writer.update_ids("person", "student_number = NULL", [people[s] for s in plan.release_numbers])
+    await upsert("people", "person",
+                 ("source_id", "public_id", "kind", "given_name", "family_name", "email", "student_number", "status"),
+                 [(sid, new_public_id(), kind, given, family, email, number, "active")
+                  for sid, kind, given, family, email, number in plan.persons],
+                 insert_only=("public_id",), keep_when_empty=("email", "student_number"))
+    people = await writer.key_map("person")
+
+    await upsert("classes", "section",
+                 ("source_id", "public_id", "title", "class_code", "course", "school", "periods", "room", "status"),
+                 [(sid, str(new_public_id()), title, code, courses.get(course) if course else None, schools[school],
+                   periods, room, "active")
+                  for sid, title, code, course, school, periods, room in plan.sections],
+                 insert_only=("public_id",))
+    sections = await writer.key_map("section")
+
+    await _write_section_terms(writer, plan, sections, sessions, counts)
+
+    await upsert("class enrollments", "section_enrollment",
+                 ("source_id", "section", "person", "role", "is_primary", "begin_date", "end_date", "status"),
+                 [(sid, sections[section], people[person], role, primary, begin, end, "active")
+                  for sid, section, person, role, primary, begin, end in plan.enrollments])
+
+    inactive_people = {people[s] for s in plan.inactive.get("person", set()) if s in people}
+    await _write_school_enrollments(writer, plan, people, schools, inactive_people, counts, progress)
+    await _write_guardian_links(writer, plan, people, inactive_people, counts, progress)
+    await _write_birth_dates(writer, plan, people, counts)
+
+    line_items_before = await writer.key_map("line_item") if plan.results else {}
+    await upsert("assignments", "line_item",
+                 ("source_id", "section", "title", "category", "assign_date", "due_date", "grading_period",
+                  "points_possible", "status"),
+                 [(sid, sections[section], title, category, assign, due, sessions.get(period) if period else None,
+                   points, "active")
+                  for sid, section, title, category, assign, due, period, points in plan.line_items],
+                 keep_when_empty=("category",))
+    line_items = await writer.key_map("line_item") if plan.results else line_items_before
+    await upsert("scores", "result",
+                 ("source_id", "line_item", "student", "score", "score_status", "missing", "late", "exempt",
+                  "comment", "score_date", "status"),
+                 [(sid, line_items[item], people[student], score, status, missing, late, exempt, comment, when,
+                   "active")
+                  for sid, item, student, score, status, missing, late, exempt, comment, when in plan.results],
+                 touched="updated_at")
+
+    for table, label in (("school", "schools"), ("academic_session", "academic sessions"), ("course", "courses"),
+                         ("section", "classes"), ("person", "people"), ("section_enrollment", "class enrollments"),
+                         ("line_item", "assignments"), ("result", "scores")):
+        ids = plan.inactive.get(table, set())
+        if not ids:
+            continue
+        keys = await writer.key_map(table)
+        targets = [keys[s] for s in ids if s in keys]
+        await writer.update_ids(table, "status = 'inactive'", targets, where="status <> 'inactive'")
+        counts[f"{label} made inactive"] = len(targets)
+
+
+async def _write_section_terms(writer, plan, sections, sessions, counts) -> None:
+    if not plan.section_terms:
+        return
+    existing: dict[tuple[int, int], int] = {}
+    for row_id, section, term in await writer.fetch("SELECT id, section, term FROM section_term"):
+        existing[(section, term)] = row_id
+    wanted = {(sections[s], sessions[t]) for s, terms in plan.section_terms.items() for t in terms}
+    in_scope = {sections[s] for s in plan.section_terms}
+    stale = [row_id for (section, term), row_id in existing.items() if section in in_scope and
+             (section, term) not in wanted]
+    new = sorted(wanted - set(existing))
+    await writer.delete_ids("section_term", stale)
+    await writer.execute_many("INSERT INTO section_term (section, term) VALUES (?, ?)", new)
+    counts["class terms"] = len(new) + len(stale)
+
+
+async def _write_school_enrollments(writer, plan, people, schools, inactive_people, counts, progress) -> None:
+    existing: dict[tuple[int, int], list[tuple[int, str, str]]] = {}
+    for row_id, student, school, grade, status in await writer.fetch(
+            "SELECT id, student, school, grade, status FROM school_enrollment"):
+        existing.setdefault((student, school), []).append((row_id, grade, status))
+    wanted = {(people[s], schools[o]): grade for (s, o), grade in plan.school_enrollments.items()
+              if s in people and o in schools}
+    scope = None if plan.school_scope is None else {people[s] for s in plan.school_scope if s in people}
+    ended = {(people[s], schools[o]) for s, o in plan.school_ended if s in people and o in schools}
+
+    inserts, updates, inactive = [], [], []
+    for pair, grade in wanted.items():
+        rows = existing.get(pair)
+        if rows is None:
+            inserts.append((pair[0], pair[1], grade or "", "active"))
+            continue
+        for row_id, old_grade, status in rows:
+            new_grade = old_grade if grade is None else grade
+            if status != "active" or new_grade != old_grade:
+                updates.append((new_grade, "active", row_id))
+    for pair, rows in existing.items():
+        student = pair[0]
+        out = pair in ended or student in inactive_people or (
+            pair not in wanted and (scope is None or student in scope))
+        if out:
+            inactive.extend(row_id for row_id, _, status in rows if status != "inactive")
+    with progress.stage("writing school enrollments", len(inserts) + len(updates) + len(inactive)) as stage:
+        await writer.execute_many("INSERT INTO school_enrollment (student, school, grade, status) VALUES (?, ?, ?, ?)",
+                                  inserts, stage)
+        await writer.execute_many("UPDATE school_enrollment SET grade = ?, status = ? WHERE id = ?", updates, stage)
+        await writer.update_ids("school_enrollment", "status = 'inactive'", inactive)
+        stage.advance(len(inactive))
+    counts["school enrollments"] = len(inserts) + len(updates)
+    if inactive:
+        counts["school enrollments made inactive"] = len(inactive)
+
+
+async def _write_guardian_links(writer, plan, people, inactive_people, counts, progress) -> None:
+    existing: dict[tuple[int, int], list[tuple[int, str, bool]]] = {}
+    for row_id, guardian, student, relationship, is_guardian in await writer.fetch(
+            "SELECT id, guardian, student, relationship, is_guardian FROM guardian_link"):
+        existing.setdefault((guardian, student), []).append((row_id, relationship, bool(is_guardian)))
+    wanted = {(people[g], people[s]): role for (g, s), role in plan.links.items() if g in people and s in people}
+    scope = None if plan.link_scope is None else {people[s] for s in plan.link_scope if s in people}
+
+    inserts, updates, stale = [], [], []
+    for pair, role in wanted.items():
+        rows = existing.get(pair)
+        if rows is None:
+            relationship, is_guardian = role or ("guardian", True)
+            inserts.append((pair[0], pair[1], relationship, is_guardian, True))
+            continue
+        if role is None:
+            continue
+        for row_id, relationship, is_guardian in rows:
+            if (relationship, is_guardian) != role:
+                updates.append((role[0], role[1], row_id))
+    for pair, rows in existing.items():
+        guardian, student = pair
+        out = guardian in inactive_people or student in inactive_people or (
+            pair not in wanted and (scope is None or guardian in scope or student in scope))
+        if out:
+            stale.extend(row_id for row_id, _, _ in rows)
+    with progress.stage("writing guardian links", len(inserts) + len(updates) + len(stale)) as stage:
+        await writer.execute_many("INSERT INTO guardian_link (guardian, student, relationship, is_guardian, "
+                                  "portal_access) VALUES (?, ?, ?, ?, ?)", inserts, stage)
+        await writer.execute_many("UPDATE guardian_link SET relationship = ?, is_guardian = ? WHERE id = ?",
+                                  updates, stage)
+        await writer.delete_ids("guardian_link", stale)
+        stage.advance(len(stale))
+    counts["guardian links"] = len(inserts) + len(updates)
+    if stale:
+        counts["guardian links removed"] = len(stale)
+
+
+async def _write_birth_dates(writer, plan, people, counts) -> None:
+    if not plan.birth_dates and not plan.clear_other_birth_dates:
+        return
+    stored = dict(await writer.fetch("SELECT id, birth_date FROM person WHERE birth_date IS NOT NULL"))
+    wanted = {people[s]: d for s, d in plan.birth_dates.items() if s in people}
+    changes = [(d, pid) for pid, d in wanted.items() if stored.get(pid) != d]
+    if plan.clear_other_birth_dates:
+        changes += [(None, pid) for pid in stored if pid not in wanted]
+    await writer.execute_many("UPDATE person SET birth_date = ? WHERE id = ?", changes)
+    counts["birth dates"] = len(changes)

@@ -1,0 +1,42 @@
+"""How an import run ends on the command line: what was written, every problem, and the exit code a nightly
+job checks: 0 done (warnings, if any, are printed), 1 errors and nothing was changed, 2 usage (a path that
+is not there, a missing argument)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from app.importers.problems import ImportReport
+
+DONE, NOTHING_CHANGED, USAGE = 0, 1, 2
+PRINTED = 60  # problem lines on the terminal; `--report FILE` has every one
+
+
+def finish(report: ImportReport, what: str, *, report_file: Path | None = None,
+           out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    lines = report.lines()
+    for line in lines[:PRINTED]:
+        print(line, file=err)
+    if len(lines) > PRINTED:
+        hint = f"they are all in {report_file}" if report_file else "run again with --report FILE to get them all"
+        print(f"... and {len(lines) - PRINTED:,} more lines of problems ({hint}).", file=err)
+    for note in report.notes:
+        print(f"NOTE: {note}", file=err)
+    if report_file is not None:
+        with report_file.open("w", newline="", encoding="utf-8") as handle:
+            report.write_csv(handle)
+    warnings = len(report.warnings)
+    if report.has_errors:
+        print(f"{what}: {report.error_count():,} error(s); NOTHING WAS CHANGED. Fix the lines named above "
+              f"and run the import again.", file=err)
+        return NOTHING_CHANGED
+    written = ", ".join(f"{label}: {count:,}" for label, count in report.counts.items() if count)
+    if written:
+        print(f"{what}: done. Rows written (new or changed): {written}.", file=out)
+    else:
+        print(f"{what}: done. Nothing changed: Homeroom already matches the file(s).", file=out)
+    if warnings:
+        print(f"{what}: {warnings} kind(s) of warning above; the import went ahead.", file=err)
+    return DONE

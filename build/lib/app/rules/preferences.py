@@ -1,0 +1,140 @@
+"""District preferences (DESIGN §5): their names, defaults and how a typed value is checked.
+
+The database stores only the values that differ from the defaults, as text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from app.rules.errors import N_
+from app.rules.passwords import MIN_LENGTH_CEILING, MIN_LENGTH_FLOOR
+
+LOCK_SCOPES = ("account", "recovery-only")
+SSN_MODES = ("full", "last4")
+
+
+class PreferenceError(ValueError):
+    """A value a district preference cannot take; the message says which values it can."""
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("on", "true", "yes", "1"):
+        return True
+    if lowered in ("off", "false", "no", "0"):
+        return False
+    raise PreferenceError(N_("Use on or off"))
+
+
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d") % {"low": low, "high": high})
+        if not low <= value <= high:
+            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d") % {"low": low, "high": high})
+        return value
+
+    return parse
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip().lower()
+        if value not in choices:
+            raise PreferenceError(N_("Use one of: %(choices)s") % {"choices": ", ".join(choices)})
+        return value
+
+    return parse
+
+
+def _text(max_length: int) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = " ".join(text.split())
+        if not value or len(value) > max_length or any(ord(c) < 32 for c in value):
+            raise PreferenceError(N_("Use 1 to %(max)d characters") % {"max": max_length})
+        return value
+
+    return parse
+
+
+def _time_zone(text: str) -> str:
+    value = text.strip()
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PreferenceError(N_("Use a time zone name such as America/New_York"))
+    return value
+
+
+def _phone(text: str) -> str:
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
+        raise PreferenceError(N_("Use a phone number such as 404-802-1000"))
+    if not phonenumbers.is_valid_number(number):
+        raise PreferenceError(N_("Use a phone number such as 404-802-1000"))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@dataclass(frozen=True)
+class DistrictPreferences:
+    strong_password: bool = False
+    password_min_length: int = 6
+    key_lifetime_days: int = 30
+    reset_link_minutes: int = 60
+    username_reminders_per_day: int = 5
+    username_lock_scope: str = "account"
+    ssn_mode: str = "full"
+    auto_issue_on_match: bool = True
+    help_phone: str = "+14048021000"
+    district_name: str = "Homeroom Demo District"
+    time_zone: str = "America/New_York"
+    portal_name: str = "Campus Portal"
+
+
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "strong_password": _boolean,
+    "password_min_length": _whole_number(MIN_LENGTH_FLOOR, MIN_LENGTH_CEILING),
+    "key_lifetime_days": _whole_number(1, 365),
+    "reset_link_minutes": _whole_number(5, 1440),
+    "username_reminders_per_day": _whole_number(1, 50),
+    "username_lock_scope": _one_of(LOCK_SCOPES),
+    "ssn_mode": _one_of(SSN_MODES),
+    "auto_issue_on_match": _boolean,
+    "help_phone": _phone,
+    "district_name": _text(120),
+    "time_zone": _time_zone,
+    "portal_name": _text(60),
+}
+assert set(PARSERS) == {f.name for f in fields(DistrictPreferences)}
+
+
+def parse_preference(name: str, text: str) -> Any:
+    if name not in PARSERS:
+        raise PreferenceError(N_("There is no preference called %(name)s") % {"name": name})
+    return PARSERS[name](text)
+
+
+def preferences_from_rows(rows: dict[str, str]) -> DistrictPreferences:
+    """Stored values over defaults; a stored value that no longer parses falls back to the default."""
+    values: dict[str, Any] = {}
+    for name, text in rows.items():
+        if name in PARSERS:
+            try:
+                values[name] = PARSERS[name](text)
+            except PreferenceError:
+                continue
+    return DistrictPreferences(**values)
+
+
+def display_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)

@@ -1,0 +1,170 @@
+"""Redeeming an activation key: the wizard of DESIGN §4.3.
+
+Step 1 checks the key and remembers its id in the server-side session. Step 2 creates the account and
+consumes the key in one transaction, with a conditional UPDATE as the claim: twenty people racing with
+one key produce exactly one account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from app import clock
+from app.database import transaction
+from app.rules.activation_keys import key_digest, normalise_key
+from app.rules.errors import N_, FieldError
+from app.rules.passwords import PasswordPolicy, password_errors
+from app.rules.usernames import username_errors, username_key
+from app.services import audit, rate_limits, sessions
+from app.services.eligibility import is_eligible_guardian
+from app.services.password_hashing import hashing
+from app.services.preferences import load_preferences
+from app.tables import ActivationKey, UserAccount
+
+WRONG_KEYS_ALLOWED = 20  # per client per hour (security note B3)
+WRONG_KEY_WINDOW = timedelta(hours=1)
+
+KEY_PROBLEMS = {
+    "format": N_("Enter the activation key exactly as it was given to you: 32 letters and numbers"),
+    "unknown": N_("That activation key is not right. Check it and try again"),
+    "used": N_("That activation key has already been used to create an account. Log in, or use "
+               "Forgot Your Username? if you do not remember it"),
+    "expired": N_("That activation key has expired. Request a new one"),
+    "revoked": N_("That activation key was replaced by a newer one. Use the newest key you were given"),
+    "throttled": N_("Too many wrong activation keys from this device. Wait an hour and try again"),
+}
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    key_id: int | None = None
+    errors: list[FieldError] = field(default_factory=list)
+
+
+async def check_activation_key(typed: str, *, ip: str) -> KeyCheck:
+    throttle_key = f"activation-key:{ip}"
+    tally = await rate_limits.current(throttle_key)
+    if tally and tally.count >= WRONG_KEYS_ALLOWED:
+        return KeyCheck(errors=[FieldError("activation_key", KEY_PROBLEMS["throttled"])])
+    normalised = normalise_key(typed)
+    if not typed.strip():
+        return KeyCheck(errors=[FieldError("activation_key", N_("Enter your activation key"))])
+    row = None
+    if normalised:
+        row = await ActivationKey.select(
+            ActivationKey.id, ActivationKey.used_at, ActivationKey.revoked_at, ActivationKey.expires_at,
+            ActivationKey.guardian,
+        ).where(ActivationKey.key_hash == key_digest(normalised)).first()
+    problem = None
+    if normalised is None:
+        problem = "format"
+    elif row is None:
+        problem = "unknown"
+    elif row["used_at"] is not None:
+        problem = "used"
+    elif row["revoked_at"] is not None or not await is_eligible_guardian(row["guardian"]):
+        problem = "revoked"
+    elif row["expires_at"] <= clock.now():
+        problem = "expired"
+    if problem:
+        async with transaction():
+            if problem in ("format", "unknown"):
+                await rate_limits.hit(throttle_key, clock.now() + WRONG_KEY_WINDOW)
+            await audit.record("key.redeem-failed", person=row["guardian"] if row else None, ip=ip, detail=problem)
+        return KeyCheck(errors=[FieldError("activation_key", KEY_PROBLEMS[problem])])
+    return KeyCheck(key_id=row["id"])
+
+
+@dataclass(frozen=True)
+class AccountCreation:
+    session_token: str | None = None
+    errors: list[FieldError] = field(default_factory=list)
+    key_gone: bool = False  # the key was used, revoked or expired since step 1: start again
+
+
+async def password_policy() -> PasswordPolicy:
+    prefs = await load_preferences()
+    return PasswordPolicy(prefs.password_min_length, prefs.strong_password, prefs.district_name)
+
+
+async def create_account_with_key(key_id: int, username: str, password: str, verify: str, *, ip: str,
+                                  user_agent: str, previous_session: int | None,
+                                  language: str = "en") -> AccountCreation:
+    """`language` is the one the parent used to create the account: the portal and its email stay in it."""
+    username = username.strip()
+    errors = username_errors(username) + password_errors(
+        password, verify, username=username, policy=await password_policy()
+    )
+    if errors:
+        return AccountCreation(errors=errors)
+    if await UserAccount.exists().where(UserAccount.username_key == username_key(username)):
+        return AccountCreation(errors=[_username_taken()])
+    password_hash = await hashing().hash(password)
+    try:
+        token = await _create_account(key_id, username, password_hash, ip=ip, user_agent=user_agent,
+                                      previous_session=previous_session, language=language)
+    except _KeyGone:
+        return AccountCreation(key_gone=True)
+    except _Rollback as rollback:
+        return AccountCreation(errors=[rollback.error])
+    except Exception as error:  # the unique index caught a race on the username
+        if not _is_unique_violation(error):
+            raise
+        return AccountCreation(errors=[_username_taken()])
+    return AccountCreation(session_token=token)
+
+
+async def _create_account(key_id: int, username: str, password_hash: str, *, ip: str, user_agent: str,
+                          previous_session: int | None, language: str) -> str:
+    now = clock.now()
+    async with transaction():
+        claimed = await ActivationKey.update({ActivationKey.used_at: now}).where(
+            (ActivationKey.id == key_id)
+            & ActivationKey.used_at.is_null()
+            & ActivationKey.revoked_at.is_null()
+            & (ActivationKey.expires_at > now)
+        ).returning(ActivationKey.guardian)
+        if not claimed:
+            raise _KeyGone()
+        guardian_id = claimed[0]["guardian"]
+        # Checked again inside the transaction: the unique index is the last word, this gives the message.
+        if await UserAccount.exists().where(UserAccount.person == guardian_id):
+            raise _KeyGone()  # the guardian has an account already (keys are refused then; belt and braces)
+        if await UserAccount.exists().where(UserAccount.username_key == username_key(username)):
+            raise _Rollback(_username_taken())
+        account = UserAccount(
+            username=username,
+            username_key=username_key(username),
+            password_hash=password_hash,
+            person=guardian_id,
+            role="guardian",
+            language=language,
+            created_at=now,
+            password_changed_at=now,
+        )
+        await account.save()
+        await ActivationKey.update({ActivationKey.used_by: account.id}).where(ActivationKey.id == key_id)
+        if previous_session is not None:
+            await sessions.end_session(previous_session)
+        token = await sessions.start_session(account_id=account.id, ip=ip, user_agent=user_agent)
+        await audit.record("key.redeemed", actor=account.id, account=account.id, person=guardian_id, ip=ip)
+        await audit.record("account.created", actor=account.id, account=account.id, person=guardian_id, ip=ip)
+    return token
+
+
+def _username_taken() -> FieldError:
+    return FieldError("username", N_("That username is taken. Choose another"))
+
+
+class _Rollback(Exception):
+    def __init__(self, error: FieldError) -> None:
+        self.error = error
+
+
+class _KeyGone(Exception):
+    pass
+
+
+def _is_unique_violation(error: Exception) -> bool:
+    return type(error).__name__ in ("IntegrityError", "UniqueViolationError")

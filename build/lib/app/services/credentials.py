@@ -1,0 +1,65 @@
+"""What every change of credentials shares: asking for the current password again before a change to
+anything used for sign-in or recovery (security note G7), and storing a new password (after a reset
+link or on the account page) with its consequences: other sessions end and the parent is told."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app import clock
+from app.database import transaction
+from app.mail.outbox import enqueue_email
+from app.rules.errors import N_, FieldError
+from app.services import audit, rate_limits, sessions
+from app.services.password_hashing import hashing
+from app.services.preferences import load_preferences
+from app.services.sign_in import login_throttle_key
+from app.tables import UserAccount
+
+# Someone who finds a signed-in phone cannot guess the password at leisure on the account page.
+WRONG_PASSWORDS_ALLOWED = 10
+WRONG_PASSWORD_WINDOW = timedelta(minutes=15)
+
+
+def _throttle_key(account_id: int) -> str:
+    return f"current-password:{account_id}"
+
+
+async def check_current_password(account_id: int, password: str, *, ip: str) -> FieldError | None:
+    """None when `password` is the account's password; otherwise the error for the Current Password field."""
+    if not password:
+        return FieldError("current_password", N_("Enter your current password"))
+    tally = await rate_limits.current(_throttle_key(account_id))
+    if tally and tally.count >= WRONG_PASSWORDS_ALLOWED:
+        return FieldError("current_password", N_(
+            "Too many wrong passwords. Wait 15 minutes and try again, or log out and use Forgot Your Password?"))
+    row = await UserAccount.select(UserAccount.password_hash).where(UserAccount.id == account_id).first()
+    if await hashing().verify(row["password_hash"] if row else None, password):
+        return None
+    async with transaction():
+        await rate_limits.hit(_throttle_key(account_id), clock.now() + WRONG_PASSWORD_WINDOW)
+        await audit.record("current-password.wrong", account=account_id, actor=account_id, ip=ip)
+    return FieldError("current_password", N_("Your current password is not right. Check it and try again"))
+
+
+async def store_new_password(account: dict, password_hash: str, *, keep_session: int | None = None) -> None:
+    """Inside the caller's transaction: the new hash, every session but `keep_session` ended, the failure
+    counters started again (security note D4; a username-recovery lock stays, DESIGN §4.6) and a "your
+    password was changed" email to the address on file. `account` has id, username, language, email."""
+    now = clock.now()
+    await UserAccount.update({UserAccount.password_hash: password_hash, UserAccount.password_changed_at: now}).where(
+        UserAccount.id == account["id"]
+    )
+    await sessions.end_sessions_of(account["id"], except_session=keep_session)
+    await rate_limits.clear(login_throttle_key(account["username"]))
+    await rate_limits.clear(_throttle_key(account["id"]))
+    if account["email"]:
+        prefs = await load_preferences()
+        await enqueue_email(
+            "password-changed",
+            account["email"],
+            {"portal_name": prefs.portal_name, "district_name": prefs.district_name,
+             "username": account["username"], "help_phone": prefs.help_phone,
+             "when": now, "time_zone": prefs.time_zone},
+            language=account["language"],
+        )

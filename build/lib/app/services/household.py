@@ -1,0 +1,371 @@
+"""Household information (DESIGN §4.9): the guardian's household address, their own phones and email,
+the yearly "This is correct", and the changes a parent can make.
+
+A guardian only ever reaches their own household: every function starts from the signed-in account's
+person, never from an id the client sent. Phone and email changes need the current password (security
+note G7); phones change at once, an email only when its confirmation link is opened, and the address on
+file is told either way. An address change is a request that staff decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from app import clock
+from app.database import transaction
+from app.mail.outbox import enqueue_email
+from app.rules.addresses import Address, address_errors, tidy_address
+from app.rules.district_day import district_day
+from app.rules.emails import normalise_email
+from app.rules.errors import N_, FieldError
+from app.rules.phones import PHONE_KINDS, PhoneCheck, check_phone
+from app.rules.school_year import school_year_label, school_year_of
+from app.rules.tokens import new_token, token_digest
+from app.services import audit, rate_limits
+from app.services.credentials import check_current_password
+from app.services.preferences import load_preferences
+from app.services.sessions import SignedInAccount
+from app.settings import get_settings
+from app.tables import (
+    ContactPhone,
+    EmailChange,
+    Household,
+    HouseholdChangeRequest,
+    HouseholdMember,
+    HouseholdVerification,
+    PasswordResetToken,
+    Person,
+    UserAccount,
+)
+
+EMAIL_LINK_LIFETIME = timedelta(minutes=60)
+EMAIL_LINKS_PER_HOUR = 5  # per person: a stolen session cannot flood strangers' inboxes
+MOST_PHONES = 5
+LARGEST_ID = 2**31 - 1  # ids in URLs beyond the column's range are simply not found
+
+
+@dataclass(frozen=True)
+class HouseholdInformation:
+    household: dict | None
+    other_members: list[str]
+    email: str | None
+    phones: list[dict]
+    pending_address: dict | None
+    pending_email: dict | None
+    school_year: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class ContactChange:
+    errors: list[FieldError] = field(default_factory=list)
+    not_found: bool = False
+
+    @property
+    def done(self) -> bool:
+        return not self.errors and not self.not_found
+
+
+async def _household_id_of(person_id: int) -> int | None:
+    # A guardian listed in two households (rare in an SIS) sees the first one they were added to.
+    row = await HouseholdMember.select(HouseholdMember.household).where(
+        HouseholdMember.person == person_id).order_by(HouseholdMember.id).first()
+    return row["household"] if row else None
+
+
+async def _current_school_year() -> int:
+    prefs = await load_preferences()
+    return school_year_of(district_day(clock.now(), prefs.time_zone))
+
+
+async def _is_verified(account_id: int, household_id: int, school_year: int) -> bool:
+    return await HouseholdVerification.exists().where(
+        (HouseholdVerification.household == household_id)
+        & (HouseholdVerification.account == account_id)
+        & (HouseholdVerification.school_year == school_year)
+    )
+
+
+async def household_information(guardian: SignedInAccount) -> HouseholdInformation:
+    person_id = guardian.person_id
+    school_year = await _current_school_year()
+    household_id = await _household_id_of(person_id)
+    household = other_members = pending_address = None
+    if household_id is not None:
+        household = await Household.select(
+            Household.id, Household.name, Household.address_line1, Household.address_line2, Household.city,
+            Household.state, Household.postal_code,
+        ).where(Household.id == household_id).first()
+        other_members = [
+            f"{m['given_name']} {m['family_name']}"
+            for m in await HouseholdMember.select(
+                HouseholdMember.person.given_name.as_alias("given_name"),
+                HouseholdMember.person.family_name.as_alias("family_name"),
+            ).where((HouseholdMember.household == household_id) & (HouseholdMember.person != person_id))
+            .order_by(HouseholdMember.person.given_name)
+        ]
+        pending_address = await HouseholdChangeRequest.select(
+            HouseholdChangeRequest.address_line1, HouseholdChangeRequest.address_line2, HouseholdChangeRequest.city,
+            HouseholdChangeRequest.state, HouseholdChangeRequest.postal_code, HouseholdChangeRequest.created_at,
+        ).where(
+            (HouseholdChangeRequest.household == household_id) & (HouseholdChangeRequest.status == "pending")
+        ).order_by(HouseholdChangeRequest.id, ascending=False).first()
+    person = await Person.select(Person.email).where(Person.id == person_id).first()
+    return HouseholdInformation(
+        household=household,
+        other_members=other_members or [],
+        email=person["email"] if person else None,
+        phones=await _phones_of(person_id),
+        pending_address=pending_address,
+        pending_email=await EmailChange.select(EmailChange.new_email, EmailChange.expires_at).where(
+            (EmailChange.person == person_id) & _usable_email_change()
+        ).order_by(EmailChange.id, ascending=False).first(),
+        school_year=school_year_label(school_year),
+        verified=household_id is not None and await _is_verified(guardian.id, household_id, school_year),
+    )
+
+
+async def _phones_of(person_id: int) -> list[dict]:
+    return await ContactPhone.select(ContactPhone.id, ContactPhone.kind, ContactPhone.number).where(
+        ContactPhone.person == person_id).order_by(ContactPhone.id)
+
+
+async def household_verification_due(guardian: SignedInAccount) -> str | None:
+    """The school year (as a label) the guardian has not yet confirmed their household for, or None."""
+    if guardian.person_id is None:
+        return None
+    household_id = await _household_id_of(guardian.person_id)
+    if household_id is None:
+        return None
+    school_year = await _current_school_year()
+    if await _is_verified(guardian.id, household_id, school_year):
+        return None
+    return school_year_label(school_year)
+
+
+async def verify_household(guardian: SignedInAccount, *, ip: str) -> bool:
+    """"This is correct": recorded once per guardian, household and school year. False if no household."""
+    household_id = await _household_id_of(guardian.person_id)
+    if household_id is None:
+        return False
+    school_year = await _current_school_year()
+    async with transaction():
+        if not await _is_verified(guardian.id, household_id, school_year):
+            await HouseholdVerification.insert(HouseholdVerification(
+                household=household_id, account=guardian.id, school_year=school_year, verified_at=clock.now()))
+            await audit.record("household.verified", actor=guardian.id, account=guardian.id,
+                               person=guardian.person_id, ip=ip, detail=f"school year {school_year}")
+    return True
+
+
+# Phones -------------------------------------------------------------------------------------------------
+
+
+async def find_phone(guardian: SignedInAccount, phone_id: int) -> dict | None:
+    """One of the guardian's own phones; another person's phone is as missing as one that never existed."""
+    if not 0 < phone_id <= LARGEST_ID:
+        return None
+    return await ContactPhone.select(ContactPhone.id, ContactPhone.kind, ContactPhone.number).where(
+        (ContactPhone.id == phone_id) & (ContactPhone.person == guardian.person_id)).first()
+
+
+def _phone_errors(kind: str, check: PhoneCheck) -> list[FieldError]:
+    errors = []
+    if kind not in PHONE_KINDS:
+        errors.append(FieldError("kind", N_("Choose whether this is a mobile, home or work number")))
+    if check.problem:
+        errors.append(FieldError("number", check.problem))
+    return errors
+
+
+async def save_phone(guardian: SignedInAccount, phone_id: int | None, kind: str, typed_number: str,
+                     current_password: str, *, ip: str) -> ContactChange:
+    """Add a phone (phone_id None) or change one of the guardian's phones."""
+    existing = None
+    if phone_id is not None:
+        existing = await find_phone(guardian, phone_id)
+        if existing is None:
+            return ContactChange(not_found=True)
+    check = check_phone(typed_number)
+    errors = _phone_errors(kind, check)
+    phones = await _phones_of(guardian.person_id)
+    if not errors and any(p["number"] == check.e164 and p["id"] != phone_id for p in phones):
+        errors.append(FieldError("number", N_("This number is already on file")))
+    if not errors and existing is None and len(phones) >= MOST_PHONES:
+        errors.append(FieldError("number", N_("You can keep at most %(most)d phone numbers. Remove one first"),
+                                 {"most": MOST_PHONES}))
+    errors += await _password_problem(guardian, current_password, ip=ip, checked=not errors)
+    if errors:
+        return ContactChange(errors=errors)
+    async with transaction():
+        if existing is None:
+            await ContactPhone.insert(ContactPhone(person=guardian.person_id, kind=kind, number=check.e164))
+            what = "added"
+        else:
+            await ContactPhone.update({ContactPhone.kind: kind, ContactPhone.number: check.e164}).where(
+                ContactPhone.id == existing["id"])
+            what = "changed"
+        await _phone_changed(guardian, what, kind, check.e164, ip=ip)
+    return ContactChange()
+
+
+async def remove_phone(guardian: SignedInAccount, phone_id: int, current_password: str, *, ip: str) -> ContactChange:
+    phone = await find_phone(guardian, phone_id)
+    if phone is None:
+        return ContactChange(not_found=True)
+    errors = await _password_problem(guardian, current_password, ip=ip)
+    if errors:
+        return ContactChange(errors=errors)
+    async with transaction():
+        await ContactPhone.delete().where(ContactPhone.id == phone["id"])
+        await _phone_changed(guardian, "removed", phone["kind"], phone["number"], ip=ip)
+    return ContactChange()
+
+
+async def _password_problem(guardian: SignedInAccount, password: str, *, ip: str, checked: bool = True
+                            ) -> list[FieldError]:
+    """The Current Password error, if any. When other fields are wrong the password is not checked (it is
+    typed again anyway), but an empty one is still pointed out."""
+    if not checked:
+        return [] if password else [FieldError("current_password", N_("Enter your current password"))]
+    problem = await check_current_password(guardian.id, password, ip=ip)
+    return [problem] if problem else []
+
+
+async def _phone_changed(guardian: SignedInAccount, what: str, kind: str, number: str, *, ip: str) -> None:
+    """Inside the change's transaction: the audit event and a notice to the email on file."""
+    await audit.record("phone.changed", actor=guardian.id, account=guardian.id, person=guardian.person_id, ip=ip,
+                       detail=f"{what} {kind}")
+    person = await Person.select(Person.email).where(Person.id == guardian.person_id).first()
+    if person and person["email"]:
+        await enqueue_email("phone-changed", person["email"], {
+            **await _mail_context(), "what": what, "kind_label": PHONE_KINDS[kind], "last_digits": number[-4:],
+            "when": clock.now()}, language=guardian.language)
+
+
+async def _mail_context() -> dict:
+    prefs = await load_preferences()
+    return {"portal_name": prefs.portal_name, "district_name": prefs.district_name,
+            "help_phone": prefs.help_phone, "time_zone": prefs.time_zone}
+
+
+# Email ----------------------------------------------------------------------------------------------------
+
+
+def _usable_email_change():
+    return (EmailChange.confirmed_at.is_null() & EmailChange.superseded_at.is_null()
+            & (EmailChange.expires_at > clock.now()))
+
+
+async def request_email_change(guardian: SignedInAccount, typed_email: str, current_password: str, *,
+                               ip: str) -> ContactChange:
+    """A confirmation link to the new address and a notice to the old one; nothing changes until the link
+    is opened. A newer request supersedes older links."""
+    new_email = normalise_email(typed_email)
+    person = await Person.select(Person.email).where(Person.id == guardian.person_id).first()
+    old_email = person["email"] if person else None
+    errors = []
+    if not typed_email.strip():
+        errors.append(FieldError("email", N_("Enter your new email address")))
+    elif typed_email.strip().lower() == old_email or new_email == old_email:
+        errors.append(FieldError("email", N_("This is already your email address")))
+    elif new_email is None:
+        errors.append(FieldError("email", N_("Enter an email address in the right format, like name@example.com")))
+    errors += await _password_problem(guardian, current_password, ip=ip, checked=not errors)
+    if errors:
+        return ContactChange(errors=errors)
+    now = clock.now()
+    tally = await rate_limits.hit(f"email-change:{guardian.person_id}", now + timedelta(hours=1))
+    if tally.count > EMAIL_LINKS_PER_HOUR:
+        return ContactChange(errors=[FieldError("email", N_(
+            "You have asked for too many confirmation links in the last hour. Try again later"))])
+    token = new_token()
+    context = await _mail_context()
+    async with transaction():
+        await EmailChange.update({EmailChange.superseded_at: now}).where(
+            (EmailChange.person == guardian.person_id)
+            & EmailChange.confirmed_at.is_null() & EmailChange.superseded_at.is_null())
+        await EmailChange.insert(EmailChange(person=guardian.person_id, new_email=new_email,
+                                             token_hash=token_digest(token), created_at=now,
+                                             expires_at=now + EMAIL_LINK_LIFETIME))
+        minutes = int(EMAIL_LINK_LIFETIME.total_seconds() // 60)
+        await enqueue_email("email-change-confirm", new_email, {
+            **context, "link": f"{get_settings().public_url}/email/confirm/{token}", "minutes": minutes,
+        }, language=guardian.language)
+        if old_email:
+            await enqueue_email("email-change-requested", old_email, {
+                **context, "new_email": new_email, "when": now}, language=guardian.language)
+        await audit.record("email.change-requested", actor=guardian.id, account=guardian.id,
+                           person=guardian.person_id, ip=ip)
+    return ContactChange()
+
+
+async def find_email_change(token: str) -> int | None:
+    """The id of an email change whose link can still be used, or None."""
+    if not token or len(token) > 100:
+        return None
+    row = await EmailChange.select(EmailChange.id).where(
+        (EmailChange.token_hash == token_digest(token)) & _usable_email_change()).first()
+    return row["id"] if row else None
+
+
+async def email_change_awaiting(change_id: int) -> str | None:
+    """The new address a usable link would confirm (shown on the page with the Confirm button)."""
+    row = await EmailChange.select(EmailChange.new_email).where(
+        (EmailChange.id == change_id) & _usable_email_change()).first()
+    return row["new_email"] if row else None
+
+
+async def confirm_email_change(change_id: int, *, ip: str) -> str | None:
+    """The new address, now on file; None when the link was used, superseded or has expired since."""
+    now = clock.now()
+    async with transaction():
+        claimed = await EmailChange.update({EmailChange.confirmed_at: now}).where(
+            (EmailChange.id == change_id) & _usable_email_change()
+        ).returning(EmailChange.person, EmailChange.new_email)
+        if not claimed:
+            return None
+        person_id, new_email = claimed[0]["person"], claimed[0]["new_email"]
+        await Person.update({Person.email: new_email}).where(Person.id == person_id)
+        account = await UserAccount.select(UserAccount.id).where(UserAccount.person == person_id).first()
+        if account:
+            # Reset links already sent to the old address stop working with it.
+            await PasswordResetToken.update({PasswordResetToken.superseded_at: now}).where(
+                (PasswordResetToken.account == account["id"])
+                & PasswordResetToken.used_at.is_null() & PasswordResetToken.superseded_at.is_null())
+        await audit.record("email.changed", actor=account["id"] if account else None,
+                           account=account["id"] if account else None, person=person_id, ip=ip)
+    return new_email
+
+
+# Address --------------------------------------------------------------------------------------------------
+
+
+async def request_address_change(guardian: SignedInAccount, typed: Address, *, ip: str) -> ContactChange:
+    """A pending request for staff; a newer request from the household replaces an older pending one."""
+    household_id = await _household_id_of(guardian.person_id)
+    if household_id is None:
+        return ContactChange(not_found=True)
+    address = tidy_address(typed.line1, typed.line2, typed.city, typed.state, typed.postal_code)
+    errors = address_errors(address)
+    if not errors:
+        current = await Household.select().where(Household.id == household_id).first()
+        if (current["address_line1"], current["address_line2"], current["city"], current["state"],
+                current["postal_code"]) == (address.line1, address.line2, address.city, address.state,
+                                            address.postal_code):
+            errors.append(FieldError("address_line1", N_("This is the address we have already")))
+    if errors:
+        return ContactChange(errors=errors)
+    now = clock.now()
+    async with transaction():
+        await HouseholdChangeRequest.update({HouseholdChangeRequest.status: "superseded",
+                                             HouseholdChangeRequest.decided_at: now}).where(
+            (HouseholdChangeRequest.household == household_id) & (HouseholdChangeRequest.status == "pending"))
+        await HouseholdChangeRequest.insert(HouseholdChangeRequest(
+            household=household_id, requested_by=guardian.id, address_line1=address.line1,
+            address_line2=address.line2, city=address.city, state=address.state,
+            postal_code=address.postal_code, status="pending", created_at=now))
+        await audit.record("address.change-requested", actor=guardian.id, account=guardian.id,
+                           person=guardian.person_id, ip=ip)
+    return ContactChange()

@@ -1,0 +1,228 @@
+"""Online activation-key requests (DESIGN §4.7) and the staff queue that decides them (§5).
+
+The requester always gets the same reply, and every request does the same work: one SSN digest, one
+lookup of the student and one of the student's guardians, whether or not the student exists. The SSN is
+compared as an HMAC digest and then forgotten; only whether it matched is kept. A key goes only to an
+email address already on file for a guardian of the student, never to the address typed in the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from uuid import UUID
+
+from app import clock
+from app.database import transaction
+from app.mail.outbox import enqueue_email
+from app.rules.errors import N_, FieldError
+from app.rules.key_requests import KeyRequestDetails, decision_reason_errors
+from app.rules.preferences import DistrictPreferences
+from app.rules.ssn import digests_match, ssn_digest
+from app.services import audit, rate_limits
+from app.services.activation_keys import IssuedKey, KeyRefused, issue_key
+from app.services.preferences import load_preferences
+from app.services.sessions import SignedInAccount
+from app.services.staff_console import sees_all_schools, students_at_school
+from app.settings import get_settings
+from app.tables import GuardianLink, KeyRequest, Person
+
+# Per student number: low, because the last four digits of an SSN are often known (security note A4).
+REQUESTS_PER_STUDENT_NUMBER = 5
+STUDENT_NUMBER_WINDOW = timedelta(days=1)
+REQUESTS_PER_CLIENT = 20
+CLIENT_WINDOW = timedelta(hours=1)
+
+
+async def find_student_by_number(student_number: str) -> dict | None:
+    return await Person.select(Person.id, Person.birth_date, Person.ssn_hash, Person.ssn_last4_hash).where(
+        (Person.student_number == student_number) & (Person.kind == "student")
+    ).first()
+
+
+async def guardians_on_file(student_number: str) -> list[dict]:
+    """The guardians (guardian and portal flags on) of the student with this number: none if there is no
+    such student, found by the same one query either way."""
+    return await GuardianLink.select(
+        GuardianLink.guardian.id.as_alias("id"), GuardianLink.guardian.email.as_alias("email"),
+    ).where(
+        (GuardianLink.student.student_number == student_number)
+        & (GuardianLink.student.kind == "student")
+        & (GuardianLink.is_guardian == True)  # noqa: E712
+        & (GuardianLink.portal_access == True)  # noqa: E712
+    ).order_by(GuardianLink.id)
+
+
+async def send_key_by_email(issued: IssuedKey, prefs: DistrictPreferences, *, language: str) -> None:
+    """Call inside the transaction that issued the key. The address is the guardian's on file."""
+    await enqueue_email("activation-key", issued.guardian_email, {
+        "portal_name": prefs.portal_name, "district_name": prefs.district_name, "help_phone": prefs.help_phone,
+        "key": issued.key, "activate_url": f"{get_settings().public_url}/activate",
+        "expires_at": issued.expires_at, "time_zone": prefs.time_zone,
+    }, language=language)
+
+
+async def request_key_online(details: KeyRequestDetails, *, ip: str, language: str) -> None:
+    """Record the request; issue and email a key when everything matches (district setting). Returns
+    nothing: the requester is told the same thing whatever happened."""
+    prefs = await load_preferences()
+    now = clock.now()
+    by_number = await rate_limits.hit(f"key-request:student:{details.student_number}", now + STUDENT_NUMBER_WINDOW)
+    by_client = await rate_limits.hit(f"key-request:client:{ip}", now + CLIENT_WINDOW)
+    typed_digest = ssn_digest(get_settings().ssn_pepper, details.ssn)
+    student = await find_student_by_number(details.student_number)
+    guardians = await guardians_on_file(details.student_number)
+    if by_number.count > REQUESTS_PER_STUDENT_NUMBER or by_client.count > REQUESTS_PER_CLIENT:
+        await audit.record("key-request.throttled", person=student["id"] if student else None, ip=ip,
+                           detail="per student number" if by_number.count > REQUESTS_PER_STUDENT_NUMBER
+                           else "per client")
+        return
+    on_file = student["ssn_last4_hash" if prefs.ssn_mode == "last4" else "ssn_hash"] if student else None
+    ssn_matches = digests_match(typed_digest, on_file)
+    birth_date_matches = student is not None and student["birth_date"] == details.birth_date
+    guardian = next((g for g in guardians if g["email"] and g["email"] == details.email), None)
+    request = KeyRequest(
+        requester_name=details.requester_name, relationship=details.relationship,
+        requester_email=details.email, requester_phone=details.phone, language=language,
+        student_number=details.student_number, student=student["id"] if student else None,
+        guardian=guardian["id"] if guardian else None,
+        matched_student_number=student is not None, matched_ssn=ssn_matches,
+        matched_birth_date=birth_date_matches, matched_email_on_file=guardian is not None,
+        status="pending", ip=ip[:45], created_at=now,
+    )
+    everything_matches = student is not None and ssn_matches and birth_date_matches and guardian is not None
+    async with transaction():
+        if everything_matches and prefs.auto_issue_on_match:
+            person = await Person.objects().where(Person.id == guardian["id"]).first()
+            try:
+                issued = await issue_key(person, how="email", ip=ip)
+            except KeyRefused as refused:  # already has an account, or not eligible: staff will look
+                request.decision_reason = str(refused)[:255]
+            else:
+                await send_key_by_email(issued, prefs, language=language)
+                request.status, request.decided_at = "auto-issued", now
+        await request.save()
+        await audit.record("key-request.received", person=student["id"] if student else None, ip=ip,
+                           detail=f"status={request.status}")
+
+
+# --- the staff queue ----------------------------------------------------------------------------------
+
+def _in_scope(staff: SignedInAccount):
+    """Requests a staff member may see: all for a district admin; a school's students' for school staff
+    (requests naming no known student go to the district)."""
+    if sees_all_schools(staff):
+        return None
+    return KeyRequest.student.is_in(students_at_school(staff.school_id))
+
+
+async def pending_key_requests(staff: SignedInAccount) -> list[dict]:
+    query = KeyRequest.select(
+        KeyRequest.public_id, KeyRequest.requester_name, KeyRequest.relationship, KeyRequest.student_number,
+        KeyRequest.student.given_name.as_alias("student_given_name"),
+        KeyRequest.student.family_name.as_alias("student_family_name"),
+        KeyRequest.matched_student_number, KeyRequest.matched_ssn, KeyRequest.matched_birth_date,
+        KeyRequest.matched_email_on_file, KeyRequest.created_at,
+    ).where(KeyRequest.status == "pending").order_by(KeyRequest.created_at)
+    scope = _in_scope(staff)
+    return await (query.where(scope) if scope is not None else query)
+
+
+async def key_request_for_staff(staff: SignedInAccount, public_id: UUID) -> dict | None:
+    """One request with the student's guardians who could receive a key by email; None when it does not
+    exist or is outside the staff member's schools (the same 404)."""
+    query = KeyRequest.select(
+        KeyRequest.all_columns(),
+        KeyRequest.student.given_name.as_alias("student_given_name"),
+        KeyRequest.student.family_name.as_alias("student_family_name"),
+        KeyRequest.student.public_id.as_alias("student_public_id"),
+        KeyRequest.decided_by.username.as_alias("decided_by_username"),
+    ).where(KeyRequest.public_id == public_id)
+    scope = _in_scope(staff)
+    row = await (query.where(scope) if scope is not None else query).first()
+    if row is None:
+        return None
+    row["guardians"] = await _guardians_with_email(row["student"]) if row["student"] else []
+    return row
+
+
+async def _guardians_with_email(student_id: int) -> list[dict]:
+    return await GuardianLink.select(
+        GuardianLink.guardian.public_id.as_alias("public_id"),
+        GuardianLink.guardian.given_name.as_alias("given_name"),
+        GuardianLink.guardian.family_name.as_alias("family_name"),
+        GuardianLink.guardian.email.as_alias("email"),
+        GuardianLink.guardian.id.as_alias("id"),
+        GuardianLink.relationship,
+    ).where(
+        (GuardianLink.student == student_id) & (GuardianLink.is_guardian == True)  # noqa: E712
+        & (GuardianLink.portal_access == True) & GuardianLink.guardian.email.is_not_null()  # noqa: E712
+    ).order_by(GuardianLink.id)
+
+
+@dataclass(frozen=True)
+class Decision:
+    done: bool = False
+    errors: list[FieldError] = field(default_factory=list)
+
+
+async def approve_key_request(staff: SignedInAccount, public_id: UUID, guardian_public_id: str, *,
+                              ip: str) -> Decision | None:
+    """Issue a key to the chosen guardian and email it to their address on file. None: no such request."""
+    request = await key_request_for_staff(staff, public_id)
+    if request is None:
+        return None
+    if request["status"] != "pending":
+        return Decision(errors=[FieldError("guardian", N_("This request has already been decided"))])
+    guardian = next((g for g in request["guardians"] if str(g["public_id"]) == guardian_public_id), None)
+    if guardian is None:
+        return Decision(errors=[FieldError("guardian", N_(
+            "Choose the guardian whose email address on file should receive the key"))])
+    prefs = await load_preferences()
+    now = clock.now()
+    try:
+        async with transaction():
+            claimed = await KeyRequest.update({
+                KeyRequest.status: "approved", KeyRequest.decided_at: now, KeyRequest.decided_by: staff.id,
+                KeyRequest.guardian: guardian["id"],
+            }).where((KeyRequest.id == request["id"]) & (KeyRequest.status == "pending")).returning(KeyRequest.id)
+            if not claimed:
+                return Decision(errors=[FieldError("guardian", N_("This request has already been decided"))])
+            person = await Person.objects().where(Person.id == guardian["id"]).first()
+            issued = await issue_key(person, how="email", issued_by=staff.id, ip=ip)
+            await send_key_by_email(issued, prefs, language=request["language"])
+            await audit.record("key-request.approved", actor=staff.id, person=guardian["id"], ip=ip,
+                               detail=f"request={public_id}")
+    except KeyRefused:  # raised before the key was written; the claim rolled back, so it is still pending
+        return Decision(errors=[FieldError("guardian", N_(
+            "This guardian cannot get a key: they already have an account, or have no student who is "
+            "enrolled now. Deny the request and say why"))])
+    return Decision(done=True)
+
+
+async def deny_key_request(staff: SignedInAccount, public_id: UUID, typed_reason: str, *,
+                           ip: str) -> Decision | None:
+    """Record the reason (for staff) and send the requester a neutral email that says nothing about
+    which details matched."""
+    request = await key_request_for_staff(staff, public_id)
+    if request is None:
+        return None
+    reason, errors = decision_reason_errors(typed_reason)
+    if errors:
+        return Decision(errors=errors)
+    prefs = await load_preferences()
+    now = clock.now()
+    async with transaction():
+        claimed = await KeyRequest.update({
+            KeyRequest.status: "denied", KeyRequest.decided_at: now, KeyRequest.decided_by: staff.id,
+            KeyRequest.decision_reason: reason,
+        }).where((KeyRequest.id == request["id"]) & (KeyRequest.status == "pending")).returning(KeyRequest.id)
+        if not claimed:
+            return Decision(errors=[FieldError("reason", N_("This request has already been decided"))])
+        await enqueue_email("key-request-denied", request["requester_email"], {
+            "portal_name": prefs.portal_name, "district_name": prefs.district_name,
+            "help_phone": prefs.help_phone, "name": request["requester_name"],
+        }, language=request["language"])
+        await audit.record("key-request.denied", actor=staff.id, person=request["student"], ip=ip,
+                           detail=f"request={public_id} reason={reason}")
+    return Decision(done=True)

@@ -1,0 +1,555 @@
+"""What a guardian reads about their students (DESIGN §4.8): today's classes and recent changes on home,
+the schedule, attendance and grades by term, a section's assignments, and who has viewed the records.
+
+Privacy (issue 3 part 7): every function starts from the guardian and the student's public id, and a
+student who is not linked to that guardian with the guardian and portal flags, while actively enrolled, is
+None, exactly as a student who does not exist; so is a section the student is not in. Every view of a
+student's records writes a "records.viewed" audit event (FERPA §99.32).
+
+Speed (part 8): each page is a handful of queries, each bounded by one student (the person, student and
+section indexes), never by the district: attendance is read by student and date range (the composite
+index on both), sections from the student's own enrollments. The district's preferences come with the
+reader (its `today`), read with the session in one round trip. A records page makes, besides that and
+the audit insert: the student with this year's terms (one query), and its own reads (sections in one
+query; grades add the term grades with the flags in one; attendance is one query). So the grades page
+is 5 round trips, attendance and schedule 4. The statements are written out (below) rather than built
+with Piccolo's query builder, which cost more per request than the database did.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from app import clock
+from app.rules.school_year import school_year_of
+from app.services import audit
+from app.services.eligibility import portal_students_of
+from app.tables import (
+    AcademicSession,
+    AttendanceEvent,
+    AuditEvent,
+    LineItem,
+    Result,
+    SchoolEnrollment,
+    SectionEnrollment,
+    TermGrade,
+)
+
+VIEWED = "records.viewed"
+ATTENDANCE_CATEGORIES = ("present", "tardy", "excused-absence", "unexcused-absence", "early-departure")
+RECENT_DAYS = 14
+RECENT_GRADES_SHOWN = 5
+ACCESS_LOG_SHOWN = 100
+
+
+# ---- The statements every records page runs ----
+# Written out rather than built with Piccolo's query builder: these run on every page a parent opens,
+# and building them cost more per request than the database took to answer them (bench/RESULTS.md).
+# Placeholders are {}: Piccolo turns them into $1.. on PostgreSQL and ? on SQLite. Booleans are passed
+# as parameters, so the same text runs on both engines.
+
+# A student the guardian may see: their active enrollments, kept only if the guardian's link (with the
+# guardian and portal flags) is there; and this school year's terms. The two have the same columns, so a
+# records page reads both in one round trip (`_TERM_ROWS UNION ALL _STUDENT_ROWS`); `part` tells them
+# apart. Sorted in Python (a UNION takes one ORDER BY for both).
+_STUDENT_ROWS = """
+SELECT 'student' AS part, p.id, NULL AS source_id, NULL AS title, NULL AS kind, NULL AS start_date,
+       NULL AS end_date, NULL AS parent, NULL AS school_year,
+       p.given_name, p.family_name, e.grade, s.name AS school_name, e.id AS enrollment
+FROM school_enrollment e JOIN person p ON p.id = e.student JOIN school s ON s.id = e.school
+WHERE p.public_id = {} AND p.status = 'active' AND e.status = 'active'
+  AND e.student IN (SELECT l.student FROM guardian_link l
+                    WHERE l.guardian = {} AND l.is_guardian = {} AND l.portal_access = {})
+"""
+
+_TERM_ROWS = """
+SELECT 'term' AS part, a.id, a.source_id, a.title, a.kind, a.start_date, a.end_date, a.parent, a.school_year,
+       NULL AS given_name, NULL AS family_name, NULL AS grade, NULL AS school_name, NULL AS enrollment
+FROM academic_session a WHERE a.school_year <= {} AND a.status = 'active'
+"""
+
+# The student's own enrollment rows and the teachers' rows of the same sections ({terms}: one
+# placeholder per term id, then the student's id twice).
+_SECTIONS_OF = """
+SELECT se.section AS id, sec.public_id, sec.title, c.title AS course, sec.periods, sec.room,
+       sch.name AS school, se.person, se.role, p.given_name, p.family_name
+FROM section_enrollment se
+JOIN section sec ON sec.id = se.section
+LEFT JOIN course c ON c.id = sec.course
+JOIN school sch ON sch.id = sec.school
+JOIN person p ON p.id = se.person
+WHERE se.section IN (
+        SELECT st.section FROM section_term st
+        WHERE st.term IN ({terms}) AND st.section IN (
+            SELECT own.section FROM section_enrollment own
+            WHERE own.person = {} AND own.role = 'student' AND own.status = 'active'))
+  AND sec.status = 'active' AND se.status = 'active'
+  AND ((se.person = {} AND se.role = 'student') OR se.role = 'teacher')
+ORDER BY se.is_primary DESC, se.id
+"""
+
+# A student's (or, on home, several students') events between two days ({students}: one placeholder
+# per student; {noted}: nothing, or only what was not plain present).
+_ATTENDANCE_EVENTS = """
+SELECT ev.student, ev.event_date, ev.period, ev.category, ev.reason, c.title AS course, sec.title AS section_title
+FROM attendance_event ev
+LEFT JOIN section sec ON sec.id = ev.section
+LEFT JOIN course c ON c.id = sec.course
+WHERE ev.student IN ({students}) AND ev.event_date >= {} AND ev.event_date <= {} {noted}
+ORDER BY ev.event_date DESC
+"""
+
+# The term grades of one student in one term, and per section the count of missing and late work due
+# in it: one round trip.
+_TERM_GRADES_AND_FLAGS = """
+SELECT 'grade' AS kind, section, grade, percent, 0 AS missing, 0 AS late
+FROM term_grade WHERE student = {} AND term = {}
+UNION ALL
+SELECT 'flags', li.section, NULL, NULL,
+       SUM(CASE WHEN r.missing THEN 1 ELSE 0 END), SUM(CASE WHEN r.late THEN 1 ELSE 0 END)
+FROM result r JOIN line_item li ON li.id = r.line_item
+WHERE r.student = {} AND li.grading_period = {} AND r.status = 'active' AND (r.missing OR r.late)
+GROUP BY li.section
+"""
+
+
+# ---- Who may see whom ----
+
+@dataclass(frozen=True)
+class Reader:
+    """The signed-in guardian reading, on which day of the district's calendar (its time zone), and from
+    where (for the audit event)."""
+
+    account_id: int
+    guardian_id: int
+    today: date
+    ip: str = ""
+
+
+@dataclass(frozen=True)
+class Student:
+    id: int
+    public_id: str
+    given_name: str
+    family_name: str
+    schools: tuple[str, ...]
+    grade: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+def _parse_public_id(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+async def linked_student(reader: Reader, public_id: str) -> Student | None:
+    """The student with this public id if the guardian may see them (linked with the guardian and portal
+    flags, active, actively enrolled in a school); None otherwise, whatever the reason. One query."""
+    wanted = _parse_public_id(public_id)
+    if wanted is None:
+        return None
+    return _student_from(await SchoolEnrollment.raw(_STUDENT_ROWS, *_student_arguments(reader, wanted)), wanted)
+
+
+def _student_arguments(reader: Reader, wanted: uuid.UUID) -> tuple:
+    return wanted, reader.guardian_id, True, True
+
+
+def _student_from(rows: list[dict], wanted: uuid.UUID) -> Student | None:
+    schools = sorted((r for r in rows if r["part"] == "student"), key=lambda r: r["enrollment"])
+    if not schools:
+        return None
+    first = schools[0]
+    return Student(first["id"], str(wanted), first["given_name"], first["family_name"],
+                   tuple(s["school_name"] for s in schools), first["grade"])
+
+
+async def _record_view(reader: Reader, student: Student, what: str) -> None:
+    await audit.record(VIEWED, actor=reader.account_id, person=student.id, ip=reader.ip, detail=what)
+
+
+# ---- Terms ----
+
+@dataclass(frozen=True)
+class Term:
+    id: int
+    source_id: str
+    title: str
+    kind: str
+    start: date
+    end: date
+    parent_id: int | None
+
+
+@dataclass(frozen=True)
+class TermChoice:
+    """The terms a page can show (the year's grading periods), the one shown, and the sessions that
+    contain it (its semester and year: a year-long section belongs to every grading period)."""
+
+    terms: tuple[Term, ...]
+    shown: Term
+    containing: tuple[int, ...]
+
+
+async def _student_in_term(reader: Reader, public_id: str, term: str | None) -> tuple[Student, TermChoice] | None:
+    """The linked student and the chosen term, or None (not this guardian's student, or no such term).
+    One round trip for both."""
+    wanted = _parse_public_id(public_id)
+    if wanted is None:
+        return None
+    rows = await SchoolEnrollment.raw(f"{_TERM_ROWS} UNION ALL {_STUDENT_ROWS}", school_year_of(reader.today),
+                                      *_student_arguments(reader, wanted))
+    student = _student_from(rows, wanted)
+    choice = _choose_term(rows, reader.today, term) if student else None
+    if student is None or choice is None:
+        return None
+    return student, choice
+
+
+async def _term_choice(today: date, wanted: str | None) -> TermChoice | None:
+    return _choose_term(await AcademicSession.raw(_TERM_ROWS, school_year_of(today)), today, wanted)
+
+
+def _choose_term(rows: list[dict], today: date, wanted: str | None) -> TermChoice | None:
+    """From this school year's term rows: the term asked for, else the one today falls in, else the
+    latest begun, else the first."""
+    rows = sorted((r for r in rows if r["part"] == "term"), key=lambda r: (r["start_date"], r["id"]))
+    if not rows:
+        return None
+    latest_year = max(r["school_year"] for r in rows)
+    sessions = {r["id"]: Term(r["id"], r["source_id"], r["title"], r["kind"], r["start_date"], r["end_date"],
+                              r["parent"]) for r in rows if r["school_year"] == latest_year}
+    terms = tuple(t for t in sessions.values() if t.kind == "gradingPeriod") or tuple(
+        t for t in sessions.values() if t.kind in ("term", "semester")) or tuple(sessions.values())
+    shown = next((t for t in terms if t.source_id == wanted), None) or next(
+        (t for t in terms if t.start <= today <= t.end), None) or next(
+        (t for t in reversed(terms) if t.start <= today), terms[0])
+    containing, current = [], shown
+    while current is not None and current.id not in containing:
+        containing.append(current.id)
+        current = sessions.get(current.parent_id)
+    return TermChoice(terms, shown, tuple(containing))
+
+
+# ---- Sections ----
+
+@dataclass(frozen=True)
+class Section:
+    id: int
+    public_id: str
+    title: str
+    course: str
+    periods: str
+    room: str
+    school: str
+    teachers: tuple[str, ...] = ()
+
+    @property
+    def first_period(self) -> tuple[int, str]:
+        first = self.periods.split(",")[0].strip()
+        return (int(first), first) if first.isdigit() else (-1, first)
+
+
+_SECTION_COLUMNS = (
+    SectionEnrollment.section.id.as_alias("id"),
+    SectionEnrollment.section.public_id.as_alias("public_id"),
+    SectionEnrollment.section.title.as_alias("title"),
+    SectionEnrollment.section.course.title.as_alias("course"),
+    SectionEnrollment.section.periods.as_alias("periods"),
+    SectionEnrollment.section.room.as_alias("room"),
+    SectionEnrollment.section.school.name.as_alias("school"),
+)
+
+
+async def _sections_of(student_id: int, term_ids: tuple[int, ...]) -> list[Section]:
+    """The student's sections in any of these terms, with teachers, in period order. One query, bounded
+    by the student's own enrollments (person index) and their sections' enrollments (section index): the
+    student's enrollment rows and the teachers' rows of those same sections, told apart here."""
+    rows = await SectionEnrollment.raw(_SECTIONS_OF.replace("{terms}", ", ".join("{}" for _ in term_ids)),
+                                       *term_ids, student_id, student_id)
+    own = {r["id"]: r for r in rows if r["role"] == "student" and r["person"] == student_id}
+    return _sections_with_teachers(list(own.values()), [r for r in rows if r["role"] == "teacher"])
+
+
+async def _with_teachers(rows: list[dict]) -> list[Section]:
+    teachers = []
+    if rows:
+        teachers = await SectionEnrollment.select(
+            SectionEnrollment.section.id.as_alias("id"), SectionEnrollment.person.given_name.as_alias("given_name"),
+            SectionEnrollment.person.family_name.as_alias("family_name"),
+        ).where(SectionEnrollment.section.is_in([r["id"] for r in rows]) & (SectionEnrollment.role == "teacher")
+                & (SectionEnrollment.status == "active")).order_by(
+            SectionEnrollment.is_primary, ascending=False).order_by(SectionEnrollment.id)
+    return _sections_with_teachers(rows, teachers)
+
+
+def _sections_with_teachers(rows: list[dict], teacher_rows: list[dict]) -> list[Section]:
+    """Sections (rows with the section columns) with their teachers' names (rows with the section's id
+    and a name, primary teachers first), in period order."""
+    teachers: dict[int, list[str]] = defaultdict(list)
+    for t in teacher_rows:
+        teachers[t["id"]].append(f"{t['given_name']} {t['family_name']}")
+    sections = [Section(r["id"], r["public_id"], r["title"], r["course"] or r["title"], r["periods"], r["room"],
+                        r["school"], tuple(teachers[r["id"]])) for r in rows]
+    return sorted(sections, key=lambda s: (s.first_period, s.course))
+
+
+# ---- Pages ----
+
+@dataclass(frozen=True)
+class Schedule:
+    student: Student
+    term: TermChoice
+    sections: list[Section]
+
+
+async def schedule(reader: Reader, public_id: str, term: str | None) -> Schedule | None:
+    found = await _student_in_term(reader, public_id, term)
+    if found is None:
+        return None
+    student, choice = found
+    sections = await _sections_of(student.id, choice.containing)
+    await _record_view(reader, student, "schedule")
+    return Schedule(student, choice, sections)
+
+
+@dataclass(frozen=True)
+class AttendanceDay:
+    day: date
+    category: str  # the day's own event; "" when only class periods were recorded
+    reason: str
+    periods: list[dict]  # period, course, category, reason
+
+
+@dataclass(frozen=True)
+class Attendance:
+    student: Student
+    term: TermChoice
+    days_recorded: int
+    day_totals: dict[str, int]
+    period_totals: dict[str, int]
+    days: list[AttendanceDay]  # days with anything other than present, newest first
+
+
+async def attendance(reader: Reader, public_id: str, term: str | None) -> Attendance | None:
+    found = await _student_in_term(reader, public_id, term)
+    if found is None:
+        return None
+    student, choice = found
+    events = await _attendance_events(student.id, choice.shown.start, choice.shown.end)
+    day_totals = Counter(e["category"] for e in events if not e["period"])
+    period_totals = Counter(e["category"] for e in events if e["period"])
+    await _record_view(reader, student, "attendance")
+    return Attendance(
+        student, choice, sum(day_totals.values()),
+        {c: day_totals.get(c, 0) for c in ATTENDANCE_CATEGORIES},
+        {c: period_totals.get(c, 0) for c in ATTENDANCE_CATEGORIES},
+        _days_to_note(events),
+    )
+
+
+async def _attendance_events(student_ids: int | list[int], first: date, last: date, *,
+                             noted_only: bool = False) -> list[dict]:
+    """Events by student and date range (the (student, event_date) index bounds it, whatever the
+    table's size), newest first."""
+    ids = student_ids if isinstance(student_ids, list) else [student_ids]
+    if not ids:
+        return []
+    sql = _ATTENDANCE_EVENTS.replace("{students}", ", ".join("{}" for _ in ids)).replace(
+        "{noted}", "AND ev.category <> 'present'" if noted_only else "")
+    return await AttendanceEvent.raw(sql, *ids, first, last)
+
+
+def _days_to_note(events: list[dict]) -> list[AttendanceDay]:
+    by_day: dict[date, list[dict]] = defaultdict(list)
+    for e in events:
+        by_day[e["event_date"]].append(e)
+    days = []
+    for day in sorted(by_day, reverse=True):
+        daily = next((e for e in by_day[day] if not e["period"]), None)
+        periods = sorted(
+            ({"period": e["period"], "course": e["course"] or e["section_title"] or "", "category": e["category"],
+              "reason": e["reason"]} for e in by_day[day] if e["period"] and e["category"] != "present"),
+            key=lambda p: (int(p["period"]) if p["period"].isdigit() else -1, p["period"]))
+        if periods or (daily and daily["category"] != "present"):
+            days.append(AttendanceDay(day, daily["category"] if daily else "", daily["reason"] if daily else "",
+                                      periods))
+    return days
+
+
+@dataclass(frozen=True)
+class SectionGrade:
+    section: Section
+    grade: str
+    percent: float | None
+    missing: int
+    late: int
+
+
+@dataclass(frozen=True)
+class Grades:
+    student: Student
+    term: TermChoice
+    sections: list[SectionGrade]
+
+
+async def grades(reader: Reader, public_id: str, term: str | None) -> Grades | None:
+    found = await _student_in_term(reader, public_id, term)
+    if found is None:
+        return None
+    student, choice = found
+    sections = await _sections_of(student.id, choice.containing)
+    term_grades: dict[int, dict] = {}
+    flags: dict[int, Counter] = defaultdict(Counter)
+    for r in await TermGrade.raw(_TERM_GRADES_AND_FLAGS, student.id, choice.shown.id, student.id, choice.shown.id):
+        if r["kind"] == "grade":
+            term_grades[r["section"]] = r
+        else:
+            flags[r["section"]].update(missing=int(r["missing"]), late=int(r["late"]))
+    await _record_view(reader, student, "grades")
+    return Grades(student, choice, [
+        SectionGrade(s, term_grades.get(s.id, {}).get("grade", ""), term_grades.get(s.id, {}).get("percent"),
+                     flags[s.id]["missing"], flags[s.id]["late"])
+        for s in sections
+    ])
+
+
+@dataclass(frozen=True)
+class Assignment:
+    title: str
+    category: str
+    due: date | None
+    points_possible: float | None
+    score: float | None
+    graded: bool
+    missing: bool
+    late: bool
+    exempt: bool
+    comment: str
+
+
+@dataclass(frozen=True)
+class SectionDetail:
+    student: Student
+    term: TermChoice
+    section: Section
+    grade: str
+    percent: float | None
+    assignments: list[Assignment]
+
+
+async def section_grades(reader: Reader, public_id: str, section_public_id: str,
+                         term: str | None) -> SectionDetail | None:
+    """A section's term grade and assignments; None unless the student is enrolled in that section."""
+    student = await linked_student(reader, public_id)
+    if student is None or not section_public_id or len(section_public_id) > 64:
+        return None
+    row = await SectionEnrollment.select(*_SECTION_COLUMNS).where(
+        (SectionEnrollment.person == student.id) & (SectionEnrollment.role == "student")
+        & (SectionEnrollment.section.public_id == section_public_id)).first()
+    choice = await _term_choice(reader.today, term) if row else None
+    if row is None or choice is None:
+        return None
+    [section] = await _with_teachers([row])
+    items = await LineItem.select(
+        LineItem.id, LineItem.title, LineItem.category, LineItem.due_date, LineItem.points_possible
+    ).where((LineItem.section == section.id) & (LineItem.grading_period == choice.shown.id)
+            & (LineItem.status == "active")).order_by(LineItem.due_date, ascending=False)
+    results = {r["line_item"]: r for r in await Result.select(
+        Result.line_item, Result.score, Result.missing, Result.late, Result.exempt, Result.comment
+    ).where((Result.student == student.id) & (Result.line_item.section == section.id)
+            & (Result.status == "active"))} if items else {}
+    grade = await TermGrade.select(TermGrade.grade, TermGrade.percent).where(
+        (TermGrade.student == student.id) & (TermGrade.section == section.id) & (TermGrade.term == choice.shown.id)
+    ).first()
+    await _record_view(reader, student, "grades")
+    return SectionDetail(student, choice, section, grade["grade"] if grade else "",
+                         grade["percent"] if grade else None, [
+        Assignment(i["title"], i["category"], i["due_date"], i["points_possible"],
+                   results[i["id"]]["score"] if i["id"] in results else None, i["id"] in results,
+                   bool(results.get(i["id"], {}).get("missing")), bool(results.get(i["id"], {}).get("late")),
+                   bool(results.get(i["id"], {}).get("exempt")), results.get(i["id"], {}).get("comment", ""))
+        for i in items
+    ])
+
+
+# ---- Home ----
+
+@dataclass
+class StudentToday:
+    student: Student
+    enrollments: list[dict]  # school_name, grade
+    school_day: bool
+    classes: list[Section] = field(default_factory=list)
+    attendance: list[AttendanceDay] = field(default_factory=list)
+    grades: list[dict] = field(default_factory=list)  # recent scores, newest first
+
+
+async def students_today(reader: Reader) -> list[StudentToday]:
+    """Home: every student the guardian sees, with today's classes and the attendance and scores recorded
+    in the last 14 days. One query per kind for all the students together; the classes per student."""
+    students = await portal_students_of(reader.guardian_id)
+    if not students:
+        return []
+    today = reader.today
+    choice = await _term_choice(today, None)
+    in_term = choice is not None and choice.shown.start <= today <= choice.shown.end
+    school_day = in_term and today.weekday() < 5
+    ids = [s["student_id"] for s in students]
+    since = today - timedelta(days=RECENT_DAYS)
+    events = await _attendance_events(ids, since, today, noted_only=True)
+    scores = await Result.select(
+        Result.student, Result.score, Result.missing, Result.late, Result.exempt, Result.updated_at,
+        Result.line_item.title.as_alias("title"), Result.line_item.points_possible.as_alias("points_possible"),
+        Result.line_item.section.course.title.as_alias("course"),
+        Result.line_item.section.public_id.as_alias("section_public_id"),
+    ).where(Result.student.is_in(ids) & (Result.updated_at >= clock.now() - timedelta(days=RECENT_DAYS))
+            & (Result.status == "active")).order_by(Result.updated_at, ascending=False)
+    found = []
+    for s in students:
+        student = Student(s["student_id"], str(s["public_id"]), s["given_name"], s["family_name"],
+                          tuple(e["school_name"] for e in s["enrollments"]),
+                          s["enrollments"][0]["grade"] if s["enrollments"] else "")
+        found.append(StudentToday(
+            student, s["enrollments"], school_day,
+            await _sections_of(student.id, choice.containing) if school_day else [],
+            _days_to_note([e for e in events if e["student"] == student.id]),
+            [r for r in scores if r["student"] == student.id][:RECENT_GRADES_SHOWN],
+        ))
+        await _record_view(reader, student, "summary")
+    return found
+
+
+# ---- The record of access (FERPA §99.32(c)) ----
+
+@dataclass(frozen=True)
+class AccessLog:
+    student: Student
+    views: list[dict]  # at, who, role, what
+
+
+async def access_log(reader: Reader, public_id: str) -> AccessLog | None:
+    """Who has viewed this student's records, newest first."""
+    student = await linked_student(reader, public_id)
+    if student is None:
+        return None
+    rows = await AuditEvent.select(
+        AuditEvent.at, AuditEvent.detail, AuditEvent.actor.username.as_alias("username"),
+        AuditEvent.actor.role.as_alias("role"), AuditEvent.actor.person.given_name.as_alias("given_name"),
+        AuditEvent.actor.person.family_name.as_alias("family_name"),
+    ).where((AuditEvent.person == student.id) & (AuditEvent.action == VIEWED)).order_by(
+        AuditEvent.at, AuditEvent.id, ascending=False).limit(ACCESS_LOG_SHOWN)
+    return AccessLog(student, [{
+        "at": r["at"],
+        "who": f"{r['given_name']} {r['family_name']}" if r["given_name"] else (r["username"] or ""),
+        "role": r["role"] or "",
+        "what": r["detail"],
+    } for r in rows])

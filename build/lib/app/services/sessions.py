@@ -1,0 +1,129 @@
+"""Server-side sessions in the database (DESIGN §8, QUALITY §4).
+
+The cookie holds a random 256-bit token; the table holds only its SHA-256, the account, the wizard
+state, and the times that enforce the idle and absolute limits. A new token is issued at every sign-in
+and sign-out: a token the client brings is never adopted (Litestar's own backend would; security note G1).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from app import clock
+from app.rules.preferences import DistrictPreferences, preferences_from_rows
+from app.rules.tokens import new_token, token_digest
+from app.tables import WebSession
+
+IDLE_LIMIT = timedelta(minutes=30)
+ABSOLUTE_LIMIT = timedelta(hours=12)
+# last_seen_at is written at most this often, so reading a page is not a write each time.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+# Every request reads its session, and every page shows the district's preferences: one round trip
+# reads both (the preferences come as extra rows, told apart by `kind`). Written out rather than built
+# by the query builder on every request (bench/RESULTS.md).
+_LOAD = """
+SELECT 'session' AS kind, s.id, s.data, s.last_seen_at, s.expires_at, a.id AS account_id, a.username,
+       a.role, a.person AS person_id, a.school AS school_id, a.language, a.disabled, a.locked_until,
+       NULL AS name, NULL AS value
+FROM web_session s LEFT JOIN user_account a ON a.id = s.account
+WHERE s.token_hash = {}
+UNION ALL
+SELECT 'setting', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, name, value
+FROM district_setting
+"""
+
+
+@dataclass(frozen=True)
+class SignedInAccount:
+    id: int
+    username: str
+    role: str
+    person_id: int | None
+    school_id: int | None
+    language: str
+
+
+@dataclass
+class CurrentSession:
+    id: int
+    account: SignedInAccount | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+async def start_session(*, account_id: int | None, ip: str, user_agent: str, data: dict | None = None) -> str:
+    """A new session; returns the token for the cookie."""
+    token = new_token()
+    now = clock.now()
+    await WebSession.insert(
+        WebSession(
+            token_hash=token_digest(token),
+            account=account_id,
+            data=json.dumps(data or {}),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + ABSOLUTE_LIMIT,
+            ip=ip[:45],
+            user_agent=user_agent[:255],
+        )
+    )
+    return token
+
+
+async def load_session(token: str | None) -> tuple[CurrentSession | None, DistrictPreferences | None]:
+    """The live session for a cookie token, or None (unknown, idle too long, past its absolute limit,
+    or its account disabled or locked); and, read in the same round trip, the district's preferences
+    (None when there was no token to look up: the caller reads them when it needs them)."""
+    if not token or len(token) > 100:
+        return None, None
+    rows = await WebSession.raw(_LOAD, token_digest(token))
+    preferences = preferences_from_rows({r["name"]: r["value"] for r in rows if r["kind"] == "setting"})
+    row = next((r for r in rows if r["kind"] == "session"), None)
+    if row is None:
+        return None, preferences
+    now = clock.now()
+    locked = row["locked_until"] is not None and row["locked_until"] > now
+    if row["expires_at"] <= now or row["last_seen_at"] + IDLE_LIMIT <= now or row["disabled"] or locked:
+        await WebSession.delete().where(WebSession.id == row["id"])
+        return None, preferences
+    if now - row["last_seen_at"] >= TOUCH_EVERY:
+        await WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == row["id"])
+    account = None
+    if row["account_id"] is not None:
+        account = SignedInAccount(
+            id=row["account_id"],
+            username=row["username"],
+            role=row["role"],
+            person_id=row["person_id"],
+            school_id=row["school_id"],
+            language=row["language"],
+        )
+    return CurrentSession(id=row["id"], account=account, data=json.loads(row["data"] or "{}")), preferences
+
+
+async def save_session_data(session_id: int, data: dict[str, Any]) -> None:
+    await WebSession.update({WebSession.data: json.dumps(data)}).where(WebSession.id == session_id)
+
+
+async def end_session(session_id: int) -> None:
+    await WebSession.delete().where(WebSession.id == session_id)
+
+
+async def end_sessions_of(account_id: int, *, except_session: int | None = None) -> None:
+    query = WebSession.delete().where(WebSession.account == account_id)
+    if except_session is not None:
+        query = WebSession.delete().where((WebSession.account == account_id) & (WebSession.id != except_session))
+    await query
+
+
+async def purge_expired_sessions(now: datetime | None = None) -> None:
+    now = now or clock.now()
+    await WebSession.delete().where(
+        (WebSession.expires_at <= now) | (WebSession.last_seen_at <= now - IDLE_LIMIT)
+    )
+
+

@@ -1,0 +1,48 @@
+"""People and the relationships between them. Identifiers follow OneRoster `sourcedId` (DESIGN §6)."""
+
+from piccolo.columns import UUID, Boolean, Date, ForeignKey, Varchar
+from piccolo.columns.defaults.uuid import UUID4
+from piccolo.table import Table
+
+
+class School(Table, tablename="school"):
+    source_id = Varchar(length=255, unique=True)
+    name = Varchar(length=255)
+    status = Varchar(length=20, default="active")
+
+
+class Person(Table, tablename="person"):
+    """A student, guardian or teacher, as the SIS knows them."""
+
+    source_id = Varchar(length=255, unique=True)
+    public_id = UUID(default=UUID4(), unique=True)  # what URLs carry: never sequential, never derived from the SSN
+    kind = Varchar(length=20, index=True)  # student | guardian | teacher
+    given_name = Varchar(length=255)
+    family_name = Varchar(length=255)
+    email = Varchar(length=320, null=True, default=None, index=True)  # on file, lower-cased
+    student_number = Varchar(length=64, null=True, default=None, unique=True)
+    birth_date = Date(null=True, default=None)
+    # HMAC-SHA-256(pepper, 9 SSN digits), hex; never the SSN itself. Empty when the SIS sent none.
+    ssn_hash = Varchar(length=64, null=True, default=None, secret=True)
+    ssn_last4_hash = Varchar(length=64, null=True, default=None, secret=True)
+    status = Varchar(length=20, default="active")
+    # The language the SIS records for a guardian (ISO 639-1, lower-case, e.g. "es"); None when it sent none.
+    # Used for letters and emails until the guardian has an account (app/rules/languages.py).
+    language = Varchar(length=10, null=True, default=None)
+
+
+class SchoolEnrollment(Table, tablename="school_enrollment"):
+    student = ForeignKey(references=Person, index=True)
+    school = ForeignKey(references=School, index=True)
+    grade = Varchar(length=8, default="")
+    status = Varchar(length=20, default="active")  # active | inactive
+
+
+class GuardianLink(Table, tablename="guardian_link"):
+    """A guardian's relationship with a student. Portal access needs both flags."""
+
+    guardian = ForeignKey(references=Person, index=True)
+    student = ForeignKey(references=Person, index=True)
+    relationship = Varchar(length=40, default="guardian")
+    is_guardian = Boolean(default=True)
+    portal_access = Boolean(default=True)

@@ -1,0 +1,50 @@
+"""One Jinja2 environment for pages and emails: autoescape on, gettext installed."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import phonenumbers
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from app import i18n
+from app.paths import TEMPLATES_DIR
+
+
+@lru_cache(maxsize=1024)  # the district's help number is on every page
+def phone_for_reading(e164: str) -> str:
+    """+14048021000 -> 404-802-1000 (national format for the district's own numbers)."""
+    try:
+        number = phonenumbers.parse(e164, "US")
+    except phonenumbers.NumberParseException:
+        return e164
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 1 else \
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, style)
+
+
+@lru_cache(maxsize=1)
+def jinja_environment() -> Environment:
+    from app.settings import get_settings
+    from app.web.static_assets import static_integrity, static_url
+
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"], default_for_string=True),
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.filters["phone"] = phone_for_reading
+    env.globals.update(
+        static_url=static_url,
+        static_integrity=static_integrity,
+        current_language=i18n.current_language,
+        available_languages=i18n.available_languages,
+        format_moment=i18n.format_moment,
+        format_day=i18n.format_day,
+        is_demo=get_settings().is_demo,
+    )
+    return env

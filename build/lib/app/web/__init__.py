@@ -1,0 +1,1 @@
+"""The HTTP side: controllers by area, form parsing, rendering (page or fragment), guards, errors."""

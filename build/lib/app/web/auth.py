@@ -1,0 +1,75 @@
+"""Log in and log out (DESIGN §4.1)."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromQuery
+
+from app import i18n
+from app.services.sign_in import sign_in, sign_out
+from app.rules.errors import N_, FieldError
+from app.web.forms import read_form
+from app.web.guards import STAFF_ROLES, current_account, current_session
+from app.web.rendering import client_ip, district_preferences, redirect_after_post, render, user_agent
+from app.web.session_cookie import clear_session_cookies, set_session_cookie
+
+NOTICES = {
+    "signed-out": N_("You have logged out."),
+    "password-changed": N_("Your password has been changed. Log in with your new password."),
+    "session-ended": N_("Your session ended. Log in again to continue."),
+}
+
+WRONG = N_("The username or password is not right. Check them and try again.")
+
+
+def home_for(role: str | None) -> str:
+    """Guardians land on their students; school staff and district admins in the console."""
+    return "/staff" if role in STAFF_ROLES else "/home"
+
+
+class AuthController(Controller):
+    @get("/", opt={"public": True})
+    async def login_page(self, request: Request, notice: FromQuery[str] = "") -> Response:
+        if current_account(request):
+            return redirect_after_post(request, home_for(current_account(request).role))
+        return await render(request, "auth/login.html", {"notice": NOTICES.get(notice), "username": ""})
+
+    @post("/", opt={"public": True})
+    async def log_in(self, request: Request) -> Response:
+        form = await read_form(request, "username", "password")
+        errors = list(form.errors)
+        if not errors and not form["username"].strip():
+            errors.append(FieldError("username", N_("Enter your username")))
+        if not errors and not form["password"]:
+            errors.append(FieldError("password", N_("Enter your password")))
+        if errors:
+            return await render(request, "auth/login.html", {"username": form["username"]}, errors=errors)
+        session = current_session(request)
+        result = await sign_in(form["username"], form["password"], ip=client_ip(request),
+                               user_agent=user_agent(request), previous_session=session.id if session else None)
+        if result.session_token:
+            response = redirect_after_post(request, home_for(result.role), whole_page=True)
+            clear_session_cookies(response)
+            return set_session_cookie(response, result.session_token)
+        prefs = await district_preferences(request)
+        if result.problem == "locked":
+            message = FieldError("username", N_(
+                "This account is locked until %(until)s because its username was requested too many times "
+                "today. To unlock it sooner, call %(phone)s."),
+                {"until": i18n.format_moment(result.until, prefs.time_zone), "phone": prefs.help_phone})
+        elif result.problem == "throttled":
+            message = FieldError("username", N_(
+                "Too many failed attempts for this username. Try again after %(until)s, or use Forgot Your "
+                "Password?"), {"until": i18n.format_moment(result.until, prefs.time_zone)})
+        else:
+            message = FieldError("username", WRONG)
+        return await render(request, "auth/login.html", {"username": form["username"]}, errors=[message])
+
+    @post("/logout", opt={"public": True})
+    async def log_out(self, request: Request) -> Response:
+        session = current_session(request)
+        if session:
+            await sign_out(session, ip=client_ip(request))
+        response = redirect_after_post(request, "/?notice=signed-out", whole_page=True)
+        response.headers["Clear-Site-Data"] = '"cache", "storage"'
+        return clear_session_cookies(response)

@@ -1,0 +1,95 @@
+"""ASGI middleware: load the server-side session, and put the security headers on every response."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from http.cookies import SimpleCookie
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import i18n
+from app.services.sessions import load_session
+from app.web.health import HEALTH_PATHS
+from app.web.rendering import PREFERENCES_STATE_KEY
+from app.web.session_cookie import LANGUAGE_COOKIE, session_cookie_name
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    """The request's cookies, parsed once; a malformed cookie header counts as none (no session)."""
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            jar = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:
+                return {}
+            return {name: morsel.value for name, morsel in jar.items()}
+    return {}
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+class SessionMiddleware:
+    """Puts the live session (or None) in `scope["state"]["session"]` and sets the request's language."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/") or scope["path"] in HEALTH_PATHS:
+            await self.app(scope, receive, send)
+            return
+        cookies = _cookies(scope)
+        session, preferences = await load_session(cookies.get(session_cookie_name()))
+        state = scope.setdefault("state", {})
+        state["session"] = session
+        if preferences is not None:
+            state[PREFERENCES_STATE_KEY] = preferences  # what district_preferences(request) returns
+        if session and session.account:
+            language = session.account.language
+        else:
+            language = cookies.get(LANGUAGE_COOKIE) or i18n.pick_language(_header(scope, b"accept-language"))
+        with i18n.using_language(language):
+            await self.app(scope, receive, send)
+
+
+def security_headers(*, hsts: bool) -> Callable[[Message, Scope], Awaitable[None]]:
+    """Litestar has no security-header middleware (security note J5). This is a `before_send` hook rather
+    than a middleware because Litestar runs middleware only for matched routes: an unrouted 404 would
+    go out without the headers."""
+
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if scope["type"] != "http" or message["type"] != "http.response.start":
+            return
+        headers = MutableScopeHeaders.from_message(message)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        headers["Cross-Origin-Resource-Policy"] = "same-origin"
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        if hsts:
+            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if scope["path"].startswith("/static/") and message["status"] == 200:
+            headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        else:
+            headers["Content-Security-Policy"] = CSP
+            headers["Cache-Control"] = "no-store"
+            headers["X-Frame-Options"] = "DENY"
+            vary = headers.get("Vary")
+            if not vary:
+                headers["Vary"] = "HX-Request"
+            elif "hx-request" not in vary.lower():
+                headers["Vary"] = f"{vary}, HX-Request"
+
+    return add_headers

@@ -1,0 +1,64 @@
+"""A guardian's view of one student's records (DESIGN §4.8): schedule, attendance and grades by term, a
+section's assignments, and who has viewed the records (FERPA §99.32(c)).
+
+URLs carry the student's and the section's public ids. A student or section the guardian may not see
+answers the same 404 as one that does not exist: the service returns None for both.
+"""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, FromQuery
+from litestar.exceptions import NotFoundException
+
+from app import clock
+from app.rules.district_day import district_day
+from app.services import records
+from app.web.guards import current_account, requires_guardian
+from app.web.rendering import client_ip, district_preferences, render
+
+
+async def reader_of(request: Request) -> records.Reader:
+    """The signed-in guardian, and today in the district's time zone (from the preferences the page's
+    layout reads too: one read per request)."""
+    account = current_account(request)
+    today = district_day(clock.now(), (await district_preferences(request)).time_zone)
+    return records.Reader(account_id=account.id, guardian_id=account.person_id or 0, today=today,
+                          ip=client_ip(request))
+
+
+async def _show(request: Request, template: str, page, tab: str) -> Response:
+    if page is None:
+        raise NotFoundException()
+    return await render(request, template, {"page": page, "tab": tab})
+
+
+class RecordsController(Controller):
+    path = "/students/{student_id:str}"
+    guards = [requires_guardian]
+
+    @get("/schedule")
+    async def schedule(self, request: Request, student_id: FromPath[str], term: FromQuery[str] = "") -> Response:
+        page = await records.schedule(await reader_of(request), student_id, term)
+        return await _show(request, "records/schedule.html", page, "schedule")
+
+    @get("/attendance")
+    async def attendance(self, request: Request, student_id: FromPath[str], term: FromQuery[str] = "") -> Response:
+        page = await records.attendance(await reader_of(request), student_id, term)
+        return await _show(request, "records/attendance.html", page, "attendance")
+
+    @get("/grades")
+    async def grades(self, request: Request, student_id: FromPath[str], term: FromQuery[str] = "") -> Response:
+        page = await records.grades(await reader_of(request), student_id, term)
+        return await _show(request, "records/grades.html", page, "grades")
+
+    @get("/grades/{section_id:str}")
+    async def section_grades(self, request: Request, student_id: FromPath[str], section_id: FromPath[str],
+                             term: FromQuery[str] = "") -> Response:
+        page = await records.section_grades(await reader_of(request), student_id, section_id, term)
+        return await _show(request, "records/section.html", page, "grades")
+
+    @get("/viewed")
+    async def access_log(self, request: Request, student_id: FromPath[str]) -> Response:
+        page = await records.access_log(await reader_of(request), student_id)
+        return await _show(request, "records/viewed.html", page, "viewed")

@@ -1,0 +1,98 @@
+"""Find a student or guardian, issue a key in person and print its slip, and look after accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.exceptions import NotFoundException
+
+from app.rules.errors import N_
+from app.rules.key_requests import PHOTO_ID_TYPES
+from app.services.key_requests import pending_key_requests
+from app.services.staff_console import (change_guardian_account, find_people, guardian_for_staff,
+                                        issue_key_in_person, pending_household_changes, student_for_staff)
+from app.settings import get_settings
+from app.web.forms import read_form
+from app.web.guards import current_account, requires_staff
+from app.web.rendering import client_ip, redirect_after_post, render
+from app.web.wizard_state import forget, remember, wizard_value
+
+NOTICES = {
+    "keys-revoked": N_("The guardian's unused activation keys were revoked."),
+    "account-unlocked": N_("The account was unlocked. The guardian can log in now."),
+    "account-disabled": N_("The account was disabled and signed out everywhere."),
+    "account-enabled": N_("The account was enabled."),
+    "no-account": N_("This guardian has no portal account yet."),
+}
+
+
+class StaffConsoleController(Controller):
+    path = "/staff"
+    guards = [requires_staff]
+
+    @get("/")
+    async def console(self, request: Request, q: FromQuery[str] = "") -> Response:
+        staff = current_account(request)
+        found = await find_people(staff, q[:200]) if q.strip() else None
+        return await render(request, "staff/console.html", {
+            "q": q[:200], "found": found,
+            "key_requests": len(await pending_key_requests(staff)),
+            "household_changes": len(await pending_household_changes(staff)),
+        })
+
+    @get("/students/{public_id:uuid}")
+    async def student(self, request: Request, public_id: FromPath[UUID]) -> Response:
+        profile = await student_for_staff(current_account(request), public_id, ip=client_ip(request))
+        if profile is None:
+            raise NotFoundException()
+        return await render(request, "staff/student.html", profile)
+
+    @get("/guardians/{public_id:uuid}")
+    async def guardian(self, request: Request, public_id: FromPath[UUID], notice: FromQuery[str] = "") -> Response:
+        return await self._guardian_page(request, public_id, notice=NOTICES.get(notice))
+
+    async def _guardian_page(self, request: Request, public_id: UUID, *, notice: str | None = None,
+                             errors: list | None = None, typed: dict | None = None) -> Response:
+        profile = await guardian_for_staff(current_account(request), public_id, ip=client_ip(request))
+        if profile is None:
+            raise NotFoundException()
+        return await render(request, "staff/guardian.html", {
+            **profile, "notice": notice, "photo_id_types": PHOTO_ID_TYPES,
+            "typed": typed or {"photo_id_type": "", "id_checked": ""}}, errors=errors)
+
+    @post("/guardians/{public_id:uuid}/key")
+    async def issue_key(self, request: Request, public_id: FromPath[UUID]) -> Response:
+        form = await read_form(request, "photo_id_type", "id_checked")
+        result = await issue_key_in_person(current_account(request), public_id, form["photo_id_type"],
+                                           form["id_checked"] == "yes", ip=client_ip(request))
+        if result is None:
+            raise NotFoundException()
+        if result.errors:
+            return await self._guardian_page(request, public_id, errors=result.errors, typed=form.values)
+        issued = result.issued
+        # The key waits in the server-side session only until the slip is shown, once.
+        return await remember(request, redirect_after_post(request, f"/staff/guardians/{public_id}/slip"),
+                              key_slip={"guardian": str(public_id), "key": issued.key, "name": issued.guardian_name,
+                                        "expires_at": issued.expires_at.isoformat()})
+
+    @get("/guardians/{public_id:uuid}/slip")
+    async def key_slip(self, request: Request, public_id: FromPath[UUID]) -> Response:
+        slip = wizard_value(request, "key_slip")
+        if not slip or slip.get("guardian") != str(public_id):
+            return await render(request, "staff/slip_gone.html", {"guardian_id": public_id}, status=410)
+        await forget(request, "key_slip")
+        return await render(request, "staff/slip.html", {
+            "slip": {**slip, "expires_at": datetime.fromisoformat(slip["expires_at"])}, "guardian_id": public_id,
+            "public_url": get_settings().public_url})
+
+    @post("/guardians/{public_id:uuid}/account")
+    async def change_account(self, request: Request, public_id: FromPath[UUID]) -> Response:
+        form = await read_form(request, "action")
+        done = await change_guardian_account(current_account(request), public_id, form["action"],
+                                             ip=client_ip(request))
+        if done is None:
+            raise NotFoundException()
+        return redirect_after_post(request, f"/staff/guardians/{public_id}?notice={done}")

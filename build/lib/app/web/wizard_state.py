@@ -1,0 +1,35 @@
+"""Wizard state between steps lives in the server-side session, never in fields the client can edit
+(DESIGN §4.3). An anonymous session is started the first time a wizard needs one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+
+from app.services.sessions import save_session_data, start_session
+from app.web.guards import current_session
+from app.web.rendering import client_ip, user_agent
+from app.web.session_cookie import set_session_cookie
+
+
+def wizard_value(request: Request, name: str) -> Any:
+    session = current_session(request)
+    return session.data.get(name) if session else None
+
+
+async def remember(request: Request, response: Response, **values: Any) -> Response:
+    """Store values in the session (creating an anonymous one if needed) and return the response."""
+    session = current_session(request)
+    if session is None:
+        token = await start_session(account_id=None, ip=client_ip(request), user_agent=user_agent(request),
+                                    data=values)
+        return set_session_cookie(response, token)
+    await save_session_data(session.id, {**session.data, **values})
+    return response
+
+
+async def forget(request: Request, *names: str) -> None:
+    session = current_session(request)
+    if session and any(n in session.data for n in names):
+        await save_session_data(session.id, {k: v for k, v in session.data.items() if k not in names})

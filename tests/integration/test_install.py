@@ -1,0 +1,142 @@
+"""A district installs Homeroom from its wheel and runs it anywhere (issue 15 items 1 and 5)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ON_POSTGRES
+
+PROJECT_ROOT = Path(__file__).parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _clean_environment(**values: str) -> dict[str, str]:
+    """The machine's environment without anything of Homeroom's or the test suite's."""
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("HOMEROOM_", "DATABASE_URL", "PICCOLO"))}
+    return {**keep, **values}
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="builds and installs once, in the SQLite pass")
+def test_the_built_wheel_installed_outside_the_checkout_serves_pages_from_an_empty_folder(tmp_path):
+    dist = tmp_path / "dist"
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(PROJECT_ROOT), "--no-deps", "-q", "-w",
+                            str(dist)], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    wheel = next(dist.glob("homeroom-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    installed = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(wheel)], capture_output=True,
+                               text=True, timeout=600)
+    assert installed.returncode == 0, installed.stderr
+
+    folder = tmp_path / "district"  # empty, and nowhere near the checkout
+    folder.mkdir()
+    port = _free_port()
+    # The .env in the working directory is read (the public URL's port is the one served).
+    (folder / ".env").write_text(f"HOMEROOM_PUBLIC_URL=http://127.0.0.1:{port}\n")
+    server = subprocess.Popen([str(venv / "bin" / "homeroom"), "serve", "--port", str(port)], cwd=folder,
+                              env=_clean_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                status, _ = _get(f"http://127.0.0.1:{port}/healthz")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None, server.stdout.read().decode()
+            assert time.monotonic() < deadline, "the installed portal did not start"
+            time.sleep(0.3)
+        status, page = _get(f"http://127.0.0.1:{port}/")
+        assert status == 200 and "<form" in page and 'name="username"' in page
+        stylesheet = page.split('href="/static/css/site.css', 1)[1].split('"', 1)[0]
+        assert _get(f"http://127.0.0.1:{port}/static/css/site.css{stylesheet}")[0] == 200
+        assert _get(f"http://127.0.0.1:{port}/readyz") == (200, "ok\n")  # every migration applied
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    # The data is the working directory's; nothing was written into the checkout or the package.
+    assert (folder / "homeroom.sqlite3").exists()
+    assert not list((venv / "lib").glob("python3*/site-packages/homeroom.sqlite3*"))
+
+
+def _migrate(database_url: str, folder: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "app.cli", "migrate"], cwd=folder,
+                            env=_clean_environment(DATABASE_URL=database_url, HOMEROOM_ENV="demo"),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+async def _applied(database_url: str) -> list[str]:
+    if database_url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
+            return [row[0] for row in db.execute("SELECT name FROM migration")]
+    import asyncpg
+
+    connection = await asyncpg.connect(database_url)
+    try:
+        return [row["name"] for row in await connection.fetch("SELECT name FROM migration")]
+    finally:
+        await connection.close()
+
+
+async def _fresh_postgres_database() -> tuple[str, str]:
+    import asyncpg
+
+    name = f"homeroom_migrate_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(os.environ["DATABASE_URL"])
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return name, os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + name
+
+
+async def test_two_machines_migrating_at_the_same_deploy_apply_each_migration_once(tmp_path):
+    from app.services.health import migration_ids_in_package
+
+    if ON_POSTGRES:
+        name, url = await _fresh_postgres_database()
+    else:
+        name, url = None, f"sqlite:///{tmp_path}/race.sqlite3"
+    try:
+        runs = [_migrate(url, tmp_path) for _ in range(3)]
+        outputs = [await asyncio.to_thread(run.communicate, timeout=180) for run in runs]
+        assert [run.returncode for run in runs] == [0, 0, 0], [out for out, _ in outputs]
+        applied = await _applied(url)
+        assert sorted(applied) == sorted(migration_ids_in_package())  # each once
+    finally:
+        if name:
+            import asyncpg
+
+            admin = await asyncpg.connect(os.environ["DATABASE_URL"])
+            try:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await admin.close()
