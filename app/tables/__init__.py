@@ -1,9 +1,12 @@
 """Piccolo tables, one module per area. `ALL_TABLES` is the order tables are created and dropped in."""
 
+from app.tables.access import AccessRestriction
 from app.tables.accounts import ActivationKey, PasswordResetToken, RateCounter, UserAccount, WebSession
+from app.tables.alerts import AbsenceAlert, AbsenceReport, AlertPreference, WeeklyDigest
 from app.tables.audit import AuditEvent
+from app.tables.corrections import CorrectionRequest
 from app.tables.district import DistrictSetting
-from app.tables.mail import OutboxEmail
+from app.tables.mail import DevMail, OutboxEmail
 from app.tables.people import GuardianLink, Person, School, SchoolEnrollment
 from app.tables.records import (
     AcademicSession,
@@ -23,6 +26,7 @@ from app.tables.records import (
     TermGrade,
 )
 from app.tables.second_factor import Passkey, RecoveryCode, StaffContact, TotpFactor, TrustedBrowser
+from app.tables.sis_sync import PortalChange
 from app.tables.staff import KeyRequest
 
 ALL_TABLES = [
@@ -36,6 +40,7 @@ ALL_TABLES = [
     WebSession,
     RateCounter,
     OutboxEmail,
+    DevMail,
     AuditEvent,
     DistrictSetting,
     AcademicSession,
@@ -59,6 +64,13 @@ ALL_TABLES = [
     TrustedBrowser,
     Passkey,
     StaffContact,
+    PortalChange,
+    AccessRestriction,
+    CorrectionRequest,
+    AlertPreference,
+    AbsenceAlert,
+    WeeklyDigest,
+    AbsenceReport,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]
