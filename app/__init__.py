@@ -19,10 +19,29 @@ from litestar.template.config import TemplateConfig
 from app.settings import Settings, get_settings
 
 
+GAUGE_SECONDS = 30
+
+
+async def refresh_gauges(stop: asyncio.Event) -> None:
+    """Every GAUGE_SECONDS: the outbox gauges for /metrics (issue 15 item 4)."""
+    import logging
+
+    from app.observability import refresh_outbox_gauges
+
+    while not stop.is_set():
+        try:
+            await refresh_outbox_gauges()
+        except Exception:  # noqa: BLE001 - the database may be away; /readyz says so, metrics wait
+            logging.getLogger("homeroom.metrics").warning("outbox gauges not refreshed", exc_info=True)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), GAUGE_SECONDS)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     from app.database import close_engine, prepare_engine
-    from app.mail.sender import run_sender, stop_sender
+    from app.mail.sender import stop_sender, transport_for
     from app.services.maintenance import run_maintenance
+    from app.services.outgoing_mail import run_sender
     from app.templating import jinja_environment
     from app.web.access_log import redact_tokens_in_access_log
     from app.web.account import AccountController
@@ -30,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.auth import AuthController
     from app.web.csrf import SessionBoundCSRFMiddleware
     from app.web.bounds import integers_in_range
+    from app.web.corrections import CorrectionsController
     from app.web.dev_mailbox import DevMailboxController
     from app.web.errors import EXCEPTION_HANDLERS
     from app.web.guards import requires_sign_in
@@ -44,7 +64,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.recovery import RecoveryController
     from app.web.session_cookie import csrf_cookie_name
     from app.web.staff import STAFF_CONTROLLERS
-    from app.web.static_assets import STATIC_DIR
+    from app.static_assets import STATIC_DIR
 
     settings = settings or get_settings()
     redact_tokens_in_access_log()
@@ -55,8 +75,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await prepare_engine()
         stop = asyncio.Event()
-        sender = asyncio.create_task(run_sender(settings, stop=stop)) if settings.delivers_by_smtp else None
+        # Over SMTP, or into the dev mailbox in demo mode without a relay; none in tests without a relay.
+        sender = asyncio.create_task(run_sender(settings, stop=stop)) if transport_for(settings) else None
         maintenance = asyncio.create_task(run_maintenance(stop=stop))  # purges expired rows (issue 9)
+        gauges = asyncio.create_task(refresh_gauges(stop))
         try:
             yield
         finally:
@@ -64,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await stop_sender(sender, stop)
             stop.set()
             await maintenance
+            await gauges
             await close_engine()
 
     handlers = [
@@ -71,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ActivationController,
         HomeController,
         RecordsController,
+        CorrectionsController,
         HouseholdController,
         EmailConfirmationController,
         AccountController,
@@ -108,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[security_headers(hsts=settings.secure_cookies)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=None,
+        logging_config=None,  # logging is the serving process's (app/observability.py); errors log themselves
         request_max_body_size=64 * 1024,
         debug=False,
     )

@@ -47,6 +47,12 @@ def day_argument(value: str):
 # guardians (the plan's 1.5 a student, emergency contacts included) and 10 million attendance events.
 DEMO_SIZES = {"district": (100_000, 10_000_000)}
 
+from app.cli_access import add_access_commands, cmd_import_restrictions  # noqa: E402  (imports app.cli lazily)
+
+
+# The words of the command being run, for its audit event (issue 15 item 8).
+_COMMAND_LINE: list[str] = []
+
 
 class DatabaseMissing(Exception):
     """A command that reads the database found no SQLite file where DATABASE_URL points."""
@@ -56,6 +62,7 @@ def _run(coroutine) -> int:
     """Run one command's coroutine with the database engine prepared and closed around it. A SQLite file
     that does not exist is an error, not a new empty database left behind in whatever folder this ran in."""
     from app.database import close_engine, prepare_engine
+    from app.services import audit
     from app.settings import get_settings
 
     try:
@@ -73,12 +80,19 @@ def _run(coroutine) -> int:
         except BaseException:
             coroutine.close()
             raise
+        code = EXIT_FAILED
         try:
-            return await coroutine
+            result = await coroutine
+            code = result if isinstance(result, int) else 0
+            return result
         finally:
-            await close_engine()
+            try:
+                await audit.record_command_line(_COMMAND_LINE, exit_code=code)
+            finally:
+                await close_engine()
 
-    return asyncio.run(wrapped()) or 0
+    result = asyncio.run(wrapped())
+    return 0 if result is None else result
 
 
 def migrate() -> int:
@@ -100,8 +114,15 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+    import tempfile
+
+    if args.metrics_port:
+        # Before prometheus_client is first imported, here and in every worker: their counts meet in this folder.
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="homeroom-metrics-"))
     import uvicorn
 
+    from app.observability import configure_logging, start_metrics_server
     from app.settings import get_settings, serving_summary
 
     settings = get_settings()
@@ -113,11 +134,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings = get_settings()
     if migrate() != 0:
         return 1
+    refusal = _refuse_until_set_up(settings)
+    if refusal:
+        return _fail(EXIT_CONFIGURATION, refusal)
+    configure_logging(settings)
+    started = logging.getLogger("homeroom.serve")
     for line in serving_summary(settings, host=args.host, port=args.port, workers=args.workers):
-        print(line, file=sys.stderr)
+        started.info(line, extra={"event": "start"})
+    if args.metrics_port:
+        start_metrics_server(args.metrics_host, args.metrics_port)
+        started.info("Prometheus metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port)
+    # Logging is ours (app/asgi.py), and the request log replaces uvicorn's access log.
     uvicorn.run("app.asgi:app", host=args.host, port=args.port, workers=args.workers, proxy_headers=True,
                 forwarded_allow_ips=os.environ.get("HOMEROOM_TRUSTED_PROXIES", "127.0.0.1"),
-                server_header=False, log_level="info")
+                server_header=False, log_config=None, access_log=False)
     return 0
 
 
@@ -167,21 +197,9 @@ def cmd_keys_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_letters(args: argparse.Namespace) -> int:
-    from app.services.activation_keys import key_letters
+    from app.cli_letters import keys_letters
 
-    async def go():
-        from app.csv_files import write_csv
-
-        issued = await key_letters(args.school)
-        write_csv(sys.stdout, ["guardian_sourcedId", "given_name", "family_name", "email", "activation_key",
-                               "expires_at_utc"],
-                  ([guardian.source_id, guardian.given_name, guardian.family_name, guardian.email, key.key,
-                    key.expires_at.strftime("%Y-%m-%d %H:%M")] for guardian, key in issued),
-                  for_spreadsheet=True)
-        print(f"{len(issued)} keys issued", file=sys.stderr)
-        return 0
-
-    return _run(go())
+    return _run(keys_letters(args))
 
 
 def cmd_settings_show(_: argparse.Namespace) -> int:
@@ -240,11 +258,86 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+SETUP_QUESTIONS = {
+    "district_name": "District name (as parents know it)",
+    "portal_name": "Portal name (the activation-key link says \"If you have been assigned a <portal name> "
+                   "Activation Key\")",
+    "help_phone": "Help phone for parents (e.g. 404-802-1000)",
+    "time_zone": "Time zone (e.g. America/Chicago)",
+}
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    """First run: the district's identity and its first district admin (asked for at a terminal, or flags)."""
+    from app import i18n
+    from app.services.district_setup import DISTRICT_IDENTITY, identity_errors, set_district_identity, setup_missing
+    from app.services.staff_console import create_staff_account
+
+    values = {name: getattr(args, name) for name in DISTRICT_IDENTITY}
+    interactive = sys.stdin.isatty()
+    for name in DISTRICT_IDENTITY:
+        if values[name] is None and interactive:
+            values[name] = input(f"{SETUP_QUESTIONS[name]}: ")
+    missing_flags = [f"--{name.replace('_', '-')}" for name in DISTRICT_IDENTITY if values[name] is None]
+    if missing_flags:
+        return _fail(EXIT_USAGE, f"setup needs {', '.join(missing_flags)} (or run it at a terminal to be asked)")
+    errors = identity_errors(values)
+    if errors:
+        return _fail(EXIT_USAGE, "; ".join(f"--{e.field.replace('_', '-')}: {i18n.translate(e.message, e.params)}"
+                                           for e in errors))
+
+    if migrate() != 0:
+        return EXIT_FAILED
+
+    async def go():
+        if args.admin_username is None and "district admin" in await setup_missing():
+            return _fail(EXIT_USAGE, "setup needs --admin-username: the district has no district admin yet")
+        await set_district_identity(values)
+        if args.admin_username is not None:
+            password = _read_new_password()
+            if password is None:
+                return _fail(EXIT_USAGE, "the passwords do not match")
+            problems = await create_staff_account(args.admin_username, password, "district-admin", None)
+            if problems:
+                return _fail(EXIT_USAGE, "; ".join(f"{p.field}: {i18n.translate(p.message, p.params)}"
+                                                   for p in problems))
+        print("The district is set up: `homeroom serve` will serve it.")
+        return 0
+
+    return _run(go())
+
+
+def _read_new_password() -> str | None:
+    """A new password typed twice at a terminal, or one line of standard input; None when the two differ."""
+    import getpass
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        return password if getpass.getpass("Verify Password: ") == password else None
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _refuse_until_set_up(settings) -> str | None:
+    """Production only: why the portal must not serve or send yet (one line), or None."""
+    from app.services.district_setup import setup_missing
+
+    if not settings.is_production:
+        return None
+    missing = _run(setup_missing())
+    if not missing:
+        return None
+    return (f"this district is not set up yet (missing: {', '.join(missing)}): run `homeroom setup`; until then "
+            "pages and emails would show the demo district's name and a help number that is not yours")
+
+
 def cmd_mail_worker(_: argparse.Namespace) -> int:
-    from app.mail.sender import run_sender
+    from app.services.outgoing_mail import run_sender
     from app.settings import get_settings
 
     settings = get_settings()
+    refusal = _refuse_until_set_up(settings)
+    if refusal:
+        return _fail(EXIT_CONFIGURATION, refusal)
     if not settings.delivers_by_smtp:
         print("HOMEROOM_SMTP_URL is not set: there is nothing to deliver to.", file=sys.stderr)
         return 2
@@ -272,12 +365,18 @@ def _import(run, what: str, args: argparse.Namespace) -> int:
     from app.importers.progress import Progress
 
     async def go():
+        from app.observability import IMPORT_RUNS
+
+        kind = args.import_command
         try:
             report = await run(Path(args.path), progress=Progress.for_terminal())
         except UnreadableSource as problem:
             print(f"{what}: {problem}", file=sys.stderr)
+            IMPORT_RUNS.labels(kind, "unreadable").inc()
             return USAGE
-        return finish(report, what, report_file=args.report)
+        code = finish(report, what, report_file=args.report)
+        IMPORT_RUNS.labels(kind, "imported" if code == 0 else "refused").inc()
+        return code
 
     return _run(go())
 
@@ -286,6 +385,40 @@ def cmd_import_oneroster(args: argparse.Namespace) -> int:
     from app.importers.oneroster import import_oneroster
 
     return _import(import_oneroster, "OneRoster import", args)
+
+
+def cmd_import_edfi(args: argparse.Namespace) -> int:
+    """Ed-Fi ODS/API v7 resources from a folder of saved JSON files or from the API itself. The key and
+    secret may come from HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET (a secret on the command line shows
+    in the process list)."""
+    from app.importers.csv_reading import UnreadableSource
+    from app.importers.edfi import import_edfi
+    from app.importers.edfi_source import ApiSource, FolderSource
+    from app.importers.outcome import USAGE, finish
+    from app.importers.progress import Progress
+
+    what = "Ed-Fi import"
+    key = args.key or os.environ.get("HOMEROOM_EDFI_KEY", "")
+    secret = args.secret or os.environ.get("HOMEROOM_EDFI_SECRET", "")
+    if args.page_size < 1 or args.page_size > 5000:
+        print(f"{what}: --page-size must be between 1 and 5000", file=sys.stderr)
+        return USAGE
+    if args.url and not (key and secret):
+        print(f"{what}: --url needs --key and --secret (or HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET)",
+              file=sys.stderr)
+        return USAGE
+
+    async def go():
+        try:
+            source = FolderSource(Path(args.folder)) if args.folder else ApiSource(
+                args.url, key, secret, page_size=args.page_size)
+        except UnreadableSource as problem:
+            print(f"{what}: {problem}", file=sys.stderr)
+            return USAGE
+        report = await import_edfi(source, progress=Progress.for_terminal())
+        return finish(report, what, report_file=args.report, out=sys.stdout, err=sys.stderr)
+
+    return _run(go())
 
 
 def cmd_import_attendance(args: argparse.Namespace) -> int:
@@ -309,7 +442,8 @@ def cmd_export_household_changes(args: argparse.Namespace) -> int:
                 count = await write_household_changes(handle, since=args.since)
         else:
             count = await write_household_changes(sys.stdout, since=args.since)
-        print(f"{count} approved household change(s) written", file=sys.stderr)
+        print(f"{count} household change(s) written (approved addresses, confirmed emails and phones)",
+              file=sys.stderr)
         return 0
 
     return _run(go())
@@ -357,9 +491,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="address to listen on; 0.0.0.0 behind a load balancer on another machine")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (about one per core)")
+    serve.add_argument("--metrics-port", type=int, metavar="PORT",
+                       help="serve Prometheus metrics on this port (off when not given)")
+    serve.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
+                       help="address for the metrics port; keep it off the public network")
     serve.set_defaults(func=cmd_serve)
 
     commands.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
+
+    setup = commands.add_parser("setup", help="first run: the district's name, portal name, help phone, time "
+                                              "zone and first district admin (production serves only after it)")
+    for name, question in SETUP_QUESTIONS.items():
+        setup.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="TEXT", help=question)
+    setup.add_argument("--admin-username", metavar="USERNAME",
+                       help="the first district admin (password asked for, or one line of standard input)")
+    setup.set_defaults(func=cmd_setup)
 
     backup = commands.add_parser("backup", help="SQLite: a consistent copy of the live database in a new file")
     backup.add_argument("path", type=Path, metavar="PATH", help="the new file to write")
@@ -386,8 +532,11 @@ def build_parser() -> argparse.ArgumentParser:
     issue = keys.add_parser("issue", help="issue a key for one guardian and print it")
     issue.add_argument("--guardian", required=True, metavar="SOURCEDID")
     issue.set_defaults(func=cmd_keys_issue)
-    letters = keys.add_parser("letters", help="CSV of new keys for every eligible guardian without an account")
-    letters.add_argument("--school", metavar="SOURCEDID")
+    letters = keys.add_parser("letters", help="keys for mail-merge letters: eligible guardians without an account "
+                                              "or an unused key")
+    from app.cli_letters import add_letter_arguments
+
+    add_letter_arguments(letters)
     letters.set_defaults(func=cmd_keys_letters)
 
     settings = commands.add_parser("settings", help="district preferences").add_subparsers(
@@ -414,15 +563,28 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, metavar, text in (
             ("oneroster", cmd_import_oneroster, "PATH", "a OneRoster 1.1/1.2 CSV zip or folder"),
             ("attendance", cmd_import_attendance, "FILE", "an attendance-events CSV (Ed-Fi shaped)"),
-            ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes")):
+            ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes"),
+            ("restrictions", cmd_import_restrictions, "FILE", "a CSV of guardian-student links to switch off")):
         command = imports.add_parser(name, help=text)
         command.add_argument("path", metavar=metavar)
         command.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
         command.set_defaults(func=func)
 
+    edfi = imports.add_parser("edfi", help="Ed-Fi ODS/API v7 resources: a folder of JSON files or the API itself")
+    where = edfi.add_mutually_exclusive_group(required=True)
+    where.add_argument("--folder", metavar="DIR", help="contacts.json, grades.json, ... (or contacts-1.json, ...)")
+    where.add_argument("--url", metavar="URL", help="the ODS/API's base address (its discovery document)")
+    edfi.add_argument("--key", metavar="K", help="API client key (or HOMEROOM_EDFI_KEY)")
+    edfi.add_argument("--secret", metavar="S", help="API client secret (better: HOMEROOM_EDFI_SECRET)")
+    edfi.add_argument("--page-size", type=int, default=500, metavar="N", help="records per API page (500)")
+    edfi.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
+    edfi.set_defaults(func=cmd_import_edfi)
+    add_access_commands(commands)
+
     exports = commands.add_parser("export", help="data for the SIS").add_subparsers(
         dest="export_command", required=True)
-    household = exports.add_parser("household-changes", help="approved household changes as CSV")
+    household = exports.add_parser("household-changes", help="changes made in the portal (approved addresses, "
+                                                              "confirmed emails and phones) as CSV for the SIS")
     household.add_argument("--output", metavar="FILE", help="write here instead of standard output")
     household.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
                            help="only changes decided on or after this day")
@@ -437,6 +599,7 @@ def main(argv: list[str] | None = None) -> int:
 
     warnings.filterwarnings("ignore", module="piccolo.engine.base")  # its "Unable to connect" repeats ours
     args = build_parser().parse_args(argv)
+    _COMMAND_LINE[:] = sys.argv[1:] if argv is None else list(argv)
     try:
         code = args.func(args)
         sys.stdout.flush()  # a reader that went away shows here, inside the handlers, not at exit

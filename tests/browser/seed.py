@@ -7,7 +7,6 @@ holds one email for the dev mailbox."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 
@@ -63,6 +62,12 @@ async def seed() -> dict:
     await request_username_reminder(EXISTING_EMAIL, ip="127.0.0.1")
 
     await seed_staff_console(EXISTING_USERNAME)
+    from tests.browser.seed_access import seed_access
+
+    await seed_access(ana, luis)
+    from tests.browser.seed_access import seed_correction_request
+
+    await seed_correction_request(ana, EXISTING_USERNAME)
 
     keys = {}
     for name in KEY_HOLDERS:

@@ -75,3 +75,22 @@ def test_help_gives_defaults_and_exit_codes():
     assert result.returncode == 0
     assert "(default: 8000)" in result.stdout and "(default: 127.0.0.1)" in result.stdout
     assert "exit codes:" in result.stdout and "4  the database cannot be reached" in result.stdout
+
+
+async def test_every_command_is_audited_with_the_operating_system_user_and_no_secret(database):
+    import getpass
+
+    from app.services import audit
+    from app.tables import AuditEvent
+
+    result = homeroom("settings", "set", "password_min_length", "12")
+    assert result.returncode == 0, result.stderr
+    assert homeroom("settings", "set", "password_min_length", "3").returncode == 2
+    await audit.record_command_line(["import", "edfi", "--url", "https://sis.example", "--secret", "hunter2",
+                                     "--key=abc"], exit_code=0)
+    details = [row["detail"] for row in await AuditEvent.select(AuditEvent.detail).where(
+        AuditEvent.action == "command-line").order_by(AuditEvent.id)]
+    user = getpass.getuser()
+    assert details == [f"{user}: homeroom settings set password_min_length 12 (exit 0)",
+                       f"{user}: homeroom settings set password_min_length 3 (exit 2)",
+                       f"{user}: homeroom import edfi --url https://sis.example --secret *** --key=*** (exit 0)"]

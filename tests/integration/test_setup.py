@@ -1,0 +1,78 @@
+"""A new district's first run (issue 15 item 2): production serves nothing, and sends nothing, until the
+district's identity and first district admin are set; then nothing of the demo district appears."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import ON_POSTGRES
+
+pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="a production install on its own SQLite file")
+
+PASSWORD = "Prairie lantern 2026"
+
+
+def production(tmp_path) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("HOMEROOM_", "DATABASE_URL"))}
+    return {**keep, "HOMEROOM_ENV": "production", "HOMEROOM_SECRET_KEY": "k" * 40, "HOMEROOM_SSN_PEPPER": "p" * 40,
+            "HOMEROOM_PUBLIC_URL": "https://parents.springfield.example", "HOMEROOM_SMTP_URL": "smtp://127.0.0.1:9",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/district.sqlite3"}
+
+
+def homeroom(tmp_path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=tmp_path, env=production(tmp_path),
+                          input=stdin, capture_output=True, text=True, timeout=120)
+
+
+IDENTITY = ["--district-name", "Springfield Public Schools", "--portal-name", "Springfield Parent Portal",
+            "--help-phone", "217-555-0142", "--time-zone", "America/Chicago"]
+
+
+def test_production_refuses_to_serve_and_send_until_setup_then_shows_only_the_district(tmp_path):
+    for command in (["serve"], ["mail-worker"]):
+        refused = homeroom(tmp_path, *command)
+        assert refused.returncode == 3, refused.stderr
+        assert "not set up yet (missing: district_name, portal_name, help_phone, time_zone, district admin)" \
+            in refused.stderr and "Traceback" not in refused.stderr
+
+    missing = homeroom(tmp_path, "setup", "--district-name", "Springfield Public Schools")
+    assert missing.returncode == 2 and "--portal-name, --help-phone, --time-zone" in missing.stderr
+    bad = homeroom(tmp_path, "setup", *IDENTITY[:5], "12", *IDENTITY[6:], "--admin-username", "itlead",
+                   stdin=PASSWORD + "\n")
+    assert bad.returncode == 2 and "--help-phone: Use a phone number" in bad.stderr
+    no_admin = homeroom(tmp_path, "setup", *IDENTITY)
+    assert no_admin.returncode == 2 and "--admin-username" in no_admin.stderr
+
+    done = homeroom(tmp_path, "setup", *IDENTITY, "--admin-username", "itlead", stdin=PASSWORD + "\n")
+    assert done.returncode == 0, done.stderr
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=tmp_path,
+                              env=production(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.stderr.read()
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        page = httpx.get(f"http://127.0.0.1:{port}/", headers={"Host": "parents.springfield.example"}).text
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert "Springfield Public Schools" in page and "Springfield Parent Portal" in page
+    assert "555-0142" in page
+    assert "Homeroom Demo District" not in page and "802-1000" not in page
