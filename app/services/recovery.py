@@ -97,6 +97,7 @@ class UsernameReminder:
     over_limit: bool = False
     locks_accounts: bool = False
     until: datetime | None = None
+    last_one: bool = False  # the day's last answered request: the reply warns what one more would do
 
 
 async def request_username_reminder(typed_address: str, *, ip: str) -> UsernameReminder:
@@ -119,4 +120,5 @@ async def request_username_reminder(typed_address: str, *, ip: str) -> UsernameR
         return UsernameReminder(over_limit=True, locks_accounts=lock_accounts, until=day_ends)
     # The worker looks the address up and emails the usernames (app/services/recovery_mail.py).
     await enqueue_request(USERNAME_REMINDER_REQUEST, {"address": address, "ip": ip})
-    return UsernameReminder(until=day_ends)
+    # Counted per address whether or not it is on file: the warning, too, tells nothing (issue 9).
+    return UsernameReminder(until=day_ends, locks_accounts=lock_accounts, last_one=tally.count == limit)

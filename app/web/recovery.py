@@ -81,11 +81,21 @@ class RecoveryController(Controller):
         if form.errors or result.errors:
             return await render(request, "recovery/forgot_username.html", {"email": form["email"]},
                                 errors=form.errors or result.errors)
-        return redirect_after_post(request, "/forgot-username/limit" if result.over_limit else "/forgot-username/sent")
+        if result.over_limit:
+            return redirect_after_post(request, "/forgot-username/limit")
+        return redirect_after_post(request, "/forgot-username/last" if result.last_one else "/forgot-username/sent")
 
     @get("/forgot-username/sent", opt={"public": True})
     async def username_sent(self, request: Request) -> Response:
         return await render(request, "recovery/username_sent.html")
+
+    @get("/forgot-username/last", opt={"public": True})
+    async def username_sent_last(self, request: Request) -> Response:
+        """The same reply, with the warning that one more request today locks the accounts (issue 9)."""
+        prefs = await district_preferences(request)
+        return await render(request, "recovery/username_sent.html", {
+            "last_one": True, "until": next_district_midnight(clock.now(), prefs.time_zone),
+            "locks_accounts": prefs.username_lock_scope == "account"})
 
     @get("/forgot-username/limit", opt={"public": True})
     async def username_limit(self, request: Request) -> Response:
