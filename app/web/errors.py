@@ -9,6 +9,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.response import Template
 
+from app.database_errors import database_busy, database_unavailable
 from app.rules.errors import N_
 from app.services.password_hashing import HashingBusy
 from app.web.rendering import is_htmx, redirect_after_post
@@ -77,26 +78,14 @@ def busy(request: Request, _: HashingBusy) -> Response:
 
 
 def server_error(request: Request, error: Exception) -> Response:
-    if _database_unavailable(error):
-        log.warning("database unavailable: %s", type(error).__name__)
+    """The database away or busy is the friendly 503 with Retry-After (a warning, no traceback: nothing is
+    wrong with the code); anything else is a real fault, logged with its traceback (app/database_errors.py)."""
+    if database_unavailable(error) or database_busy(error):
+        log.warning("database %s: %s: %s", "busy" if database_busy(error) else "unavailable",
+                    type(error).__name__, str(error)[:200].replace("\n", " "))
         return _page(request, 503, {"Retry-After": "5"})
     log.exception("unhandled error on %s %s", request.method, request.url.path.replace("\n", "\\n"))
     return _page(request, 500)
-
-
-def _database_unavailable(error: Exception) -> bool:
-    names = {type(e).__name__ for e in _causes(error)}
-    return bool(names & {"ConnectionRefusedError", "CannotConnectNowError", "ConnectionDoesNotExistError",
-                         "InterfaceError", "TooManyConnectionsError", "AdminShutdown", "OperationalError",
-                         "ConnectionResetError", "PostgresConnectionError"})
-
-
-def _causes(error: BaseException):
-    seen = 0
-    while error is not None and seen < 10:
-        yield error
-        error = error.__cause__ or error.__context__
-        seen += 1
 
 
 EXCEPTION_HANDLERS = {
