@@ -13,7 +13,6 @@ from secrets import compare_digest
 from typing import Any
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.datastructures.cookie import Cookie
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware._utils import should_bypass_middleware
@@ -70,12 +69,8 @@ class SessionBoundCSRFMiddleware(CSRFMiddleware):
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                if not any(v.startswith(f"{self.config.cookie_name}=") for v in headers.getall("set-cookie", [])):
-                    cookie = Cookie(key=self.config.cookie_name, value=token, path=self.config.cookie_path,
-                                    secure=self.config.cookie_secure, httponly=self.config.cookie_httponly,
-                                    samesite=self.config.cookie_samesite, domain=self.config.cookie_domain)
-                    headers.add("set-cookie", cookie.to_header(header=""))
+                message.setdefault("headers", [])
+                self._set_cookie_if_needed(message, token)
             await send(message)
 
         return wrapped

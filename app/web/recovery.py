@@ -87,7 +87,7 @@ class RecoveryController(Controller):
 
     @get("/forgot-username/sent", opt={"public": True})
     async def username_sent(self, request: Request) -> Response:
-        return await render(request, "recovery/username_sent.html")
+        return await render(request, "recovery/username_sent.html", {"last_one": False})
 
     @get("/forgot-username/last", opt={"public": True})
     async def username_sent_last(self, request: Request) -> Response:

@@ -19,7 +19,7 @@ PUBLIC = {
     ("GET", "/forgot-password"), ("POST", "/forgot-password"), ("GET", "/forgot-password/sent"),
     ("GET", "/reset/{token:str}"), ("GET", "/reset"), ("POST", "/reset"),
     ("GET", "/forgot-username"), ("POST", "/forgot-username"), ("GET", "/forgot-username/sent"),
-    ("GET", "/forgot-username/limit"),
+    ("GET", "/forgot-username/limit"), ("GET", "/forgot-username/last"),
     ("GET", "/static/{file_path:path}"), ("HEAD", "/static/{file_path:path}"),
     # Issue 3: the link in an email-change confirmation opens whoever is signed in.
     ("GET", "/email/confirm"), ("POST", "/email/confirm"), ("GET", "/email/confirmed"),

@@ -28,7 +28,9 @@ async def test_the_fifth_reply_warns_alike_for_an_address_on_file_and_one_that_i
     assert "If that address is on file, we have emailed the usernames tied to it." in warning
     assert (f"One more request today will lock any account tied to it until {NEXT_DISTRICT_DAY}"
             in warning)
-    sent = normalised(page_text((await portal.get("/forgot-username/sent")).text))
+    sent_page = await portal.get("/forgot-username/sent")
+    assert sent_page.status_code == 200
+    sent = normalised(page_text(sent_page.text))
     assert "One more request" not in sent
 
 
