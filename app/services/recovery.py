@@ -97,7 +97,7 @@ class UsernameReminder:
     over_limit: bool = False
     locks_accounts: bool = False
     until: datetime | None = None
-    last_one: bool = False  # the day's last answered request: the reply warns what one more would do
+    requests_left: int = 0  # today, for this address, before the next one locks or stops (issue 13 item 2)
 
 
 async def request_username_reminder(typed_address: str, *, ip: str) -> UsernameReminder:
@@ -120,5 +120,4 @@ async def request_username_reminder(typed_address: str, *, ip: str) -> UsernameR
         return UsernameReminder(over_limit=True, locks_accounts=lock_accounts, until=day_ends)
     # The worker looks the address up and emails the usernames (app/services/recovery_mail.py).
     await enqueue_request(USERNAME_REMINDER_REQUEST, {"address": address, "ip": ip})
-    # Counted per address whether or not it is on file: the warning, too, tells nothing (issue 9).
-    return UsernameReminder(until=day_ends, locks_accounts=lock_accounts, last_one=tally.count == limit)
+    return UsernameReminder(until=day_ends, locks_accounts=lock_accounts, requests_left=max(0, limit - tally.count))

@@ -1,6 +1,6 @@
 """Issue 9: the username-recovery lock made humane and hard to abuse. The fifth reply of a district day
 warns that one more request locks the accounts (for any address: it tells nothing about which are on
-file); the lock email tells the address's owner what happened and how to get help; a parent signed in
+file; the page is the `parent` branch's requests-left notice, issue 13 item 2); the lock email tells the address's owner what happened and how to get help; a parent signed in
 elsewhere stays signed in (tests/integration/test_forgot_username.py); recovery-only never locks."""
 
 from __future__ import annotations
@@ -23,15 +23,11 @@ async def test_the_fifth_reply_warns_alike_for_an_address_on_file_and_one_that_i
     on_file = await five_requests(portal, SHARED_EMAIL)
     not_on_file = await five_requests(portal, "nobody@example.org")
     assert [comparable(r) for r in on_file] == [comparable(r) for r in not_on_file]
-    assert [r.headers["location"] for r in on_file] == ["/forgot-username/sent"] * 4 + ["/forgot-username/last"]
-    warning = normalised(page_text((await portal.get("/forgot-username/last")).text))
+    assert [r.headers["location"] for r in on_file] == [f"/forgot-username/sent?left={n}" for n in (4, 3, 2, 1, 0)]
+    warning = normalised(page_text((await portal.get("/forgot-username/sent?left=0")).text))
     assert "If that address is on file, we have emailed the usernames tied to it." in warning
-    assert (f"One more request today will lock any account tied to it until {NEXT_DISTRICT_DAY}"
-            in warning)
-    sent_page = await portal.get("/forgot-username/sent")
-    assert sent_page.status_code == 200
-    sent = normalised(page_text(sent_page.text))
-    assert "One more request" not in sent
+    assert "That was the last request for this address today." in warning
+    assert f"Another one would lock every account tied to it until {NEXT_DISTRICT_DAY}" in warning
 
 
 async def test_the_lock_email_says_what_happened_and_how_to_get_help(portal, second_portal, district, deliver):
@@ -66,8 +62,8 @@ async def test_recovery_only_warns_that_the_emails_stop_and_never_locks(portal, 
     await set_preference("username_lock_scope", "recovery-only")
     await make_account(district.guardian("rosa"), "RosaR")
     await five_requests(portal, SHARED_EMAIL)
-    warning = normalised(page_text((await portal.get("/forgot-username/last")).text))
-    assert f"No more usernames will be emailed to it until {NEXT_DISTRICT_DAY}" in warning
+    warning = normalised(page_text((await portal.get("/forgot-username/sent?left=0")).text))
+    assert f"Another one would send nothing until {NEXT_DISTRICT_DAY}" in warning
     await deliver()
     await ask_for_usernames(portal, SHARED_EMAIL)
     assert await deliver() == []
