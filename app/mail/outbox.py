@@ -24,6 +24,7 @@ SUBJECTS = {
     "password-reset": N_("Reset your %(portal)s password"),
     "password-changed": N_("Your %(portal)s password was changed"),
     "username-reminder": N_("Your %(portal)s username"),
+    "username-locked": N_("Your %(portal)s account is locked until tomorrow"),
     "key-request-denied": N_("Your %(portal)s activation key request"),
     "phone-changed": N_("A phone number on your %(portal)s account changed"),
     "email-change-confirm": N_("Confirm your new %(portal)s email address"),
