@@ -27,6 +27,7 @@ PUBLIC = {
     # DESIGN §4.7: asking for an activation key online is for people without an account.
     ("GET", "/request-key"), ("POST", "/request-key"), ("GET", "/request-key/sent"),
     ("GET", "/request-key/limit"),  # issue 9: the honest "limit reached" page
+    ("GET", "/login"),  # issue 13: leads to the login page
     # DESIGN §4.1: the language switcher is for people who are not signed in.
     ("POST", "/language"),
     # The second step of signing in (issue 14): the account waits in the session, not signed in yet.
@@ -164,9 +165,11 @@ async def test_cookies_are_http_only_and_same_site_lax(portal, sam):
     attributes = {part.strip().split("=")[0].lower() for part in session_cookie.split(";")}
     assert {"httponly", "path", "samesite"} <= attributes
     assert "samesite=lax" in session_cookie.lower()
+    # The new session's CSRF cookie (bound to it) comes with the sign-in, or with the first page after it.
     first_page = await portal.get("/home")
-    csrf = [c for c in first_page.headers.get_list("set-cookie") if c.startswith("homeroom_csrftoken=")]
-    assert csrf and "samesite=lax" in csrf[0].lower()
+    csrf = [c for r in (response, first_page) for c in r.headers.get_list("set-cookie")
+            if c.startswith("homeroom_csrftoken=")]
+    assert csrf and all("samesite=lax" in c.lower() and "httponly" in c.lower() for c in csrf)
 
 
 async def test_static_files_are_cached_forever_and_pages_never(portal):
