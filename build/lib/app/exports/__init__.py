@@ -1,1 +1,0 @@
-"""Data Homeroom hands back to the SIS (DESIGN §9: `homeroom export ...`)."""

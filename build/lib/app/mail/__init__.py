@@ -1,1 +1,0 @@
-"""Email: the outbox (written in the caller's transaction), message rendering, and the SMTP sender."""

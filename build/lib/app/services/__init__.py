@@ -1,1 +1,0 @@
-"""Use cases, one transaction each. Services never see a Request; they return results to render."""

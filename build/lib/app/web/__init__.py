@@ -1,1 +1,0 @@
-"""The HTTP side: controllers by area, form parsing, rendering (page or fragment), guards, errors."""
