@@ -51,7 +51,10 @@ def scan_response(response: httpx.Response) -> None:
     if not content_type.startswith(("text/", "application/json")) or not response.content:
         return
     body = response.text
-    sent = unquote_plus(response.request.content.decode("latin-1")) if response.request.content else ""
+    try:
+        sent = unquote_plus(response.request.content.decode("latin-1"))
+    except httpx.RequestNotRead:  # a request httpx made itself to follow a redirect: a GET, nothing typed
+        sent = ""
     for value, kind in _found(body):
         if kind in (KEY, SSN) and value in sent:
             continue  # a form shows back the key or SSN typed into it, in that one reply (issue 13 item 3)
