@@ -70,7 +70,8 @@ async def test_sixth_username_request_in_a_day_locks_the_account(portal, second_
     sixth = await ask_for_usernames(portal, SHARED_EMAIL)
     assert sixth.status_code == 303
     assert sixth.headers["location"] == "/forgot-username/limit"
-    assert await deliver() == []
+    [lock_notice] = await deliver()  # no usernames: the address's owner is told of the lock (issue 9)
+    assert lock_notice.to == SHARED_EMAIL and "locked until" in normalised(lock_notice.text)
     limit_page = normalised(page_text((await portal.get("/forgot-username/limit")).text))
     assert "Nothing more will be sent today" in limit_page
     assert f"Any account tied to this address is locked until {NEXT_DISTRICT_DAY}" in limit_page
@@ -145,6 +146,7 @@ async def test_a_password_reset_does_not_lift_the_lock(portal, riveras, deliver)
 
     await use_up_the_day(portal, SHARED_EMAIL, deliver)
     await ask_for_usernames(portal, SHARED_EMAIL)
+    await deliver()  # the lock notice
     await portal.post("/forgot-password", {"identifier": "RosaR"})
     [mail] = await deliver()
     assert (await choose_password(portal, reset_link(mail))).status_code == 303

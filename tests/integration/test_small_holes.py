@@ -90,7 +90,7 @@ async def test_a_password_typed_into_the_username_box_is_kept_nowhere(portal, se
     """Neither the audit log, nor the throttle table, nor the audit page keep what was typed when it names no
     account: only a keyed digest, which still tells repeated attempts apart."""
     from app.tables import AuditEvent, RateCounter
-    from tests.integration.test_staff_console import STAFF_PASSWORD, staff_account
+    from tests.integration.test_staff_console import as_staff, staff_account
 
     typed = ["Tr0ub4dor&3-horse", "CorrectHorse99"]  # a password that is no username, and one that could be
     for text in typed:  # (the login form shows the username box back to the one who typed it: not a leak)
@@ -105,7 +105,7 @@ async def test_a_password_typed_into_the_username_box_is_kept_nowhere(portal, se
     failed = [d for d in details if d.startswith("unknown username ")]
     assert len(failed) == 4 and len(set(failed)) == 2  # the same text gives the same digest
     await staff_account("DistrictAdmin", "district-admin", None)
-    await second_portal.log_in("DistrictAdmin", STAFF_PASSWORD)
+    await as_staff(second_portal, "DistrictAdmin")
     page = await second_portal.get("/staff/audit?action=login.failed")
     assert page.status_code == 200 and "unknown username" in page.text
     for text in typed:
