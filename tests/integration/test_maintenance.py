@@ -14,7 +14,7 @@ from tests.integration import leaks
 from tests.integration.district import PASSWORD, make_account
 
 
-async def fill(district, clock):
+async def fill(district, clock, deliver):
     """Live and dead rows of every kind the purge looks at."""
     from app.services import rate_limits, sessions
     from app.services.recovery import request_password_reset
@@ -25,7 +25,9 @@ async def fill(district, clock):
     await rate_limits.hit("test:ended", clock.moment + timedelta(minutes=1))
     await rate_limits.hit("test:running", clock.moment + timedelta(hours=2))
     await request_password_reset("SamPark", ip="127.0.0.1")  # the first link is superseded by the second
+    await deliver()  # links are minted by the mail worker as each email goes
     await request_password_reset("SamPark", ip="127.0.0.1")
+    await deliver()
     now = clock.moment
     await EmailChange.insert(
         EmailChange(person=district.guardian("sam").id, new_email="old@example.org", token_hash="a" * 64,
@@ -41,12 +43,12 @@ async def fill(district, clock):
     return busy.session_token, sessions
 
 
-async def test_purge_expired_deletes_exactly_what_can_no_longer_be_used(database, district, clock):
+async def test_purge_expired_deletes_exactly_what_can_no_longer_be_used(database, district, clock, deliver):
     from app.services.maintenance import purge_expired
     from app.services.sessions import load_session
     from app.tables import EmailChange, PasswordResetToken, RateCounter
 
-    busy_token, _ = await fill(district, clock)
+    busy_token, _ = await fill(district, clock, deliver)
     counts = await purge_expired(clock.moment)
     assert counts == {"sessions": 2, "rate_counters": 1, "reset_links": 1, "email_links": 1}
     assert (await load_session(busy_token))[0] is not None
@@ -58,11 +60,11 @@ async def test_purge_expired_deletes_exactly_what_can_no_longer_be_used(database
                                                  "email_links": 0}
 
 
-async def test_the_server_purges_on_a_schedule(database, district, clock):
+async def test_the_server_purges_on_a_schedule(database, district, clock, deliver):
     from app.services.maintenance import run_maintenance
     from app.tables import WebSession
 
-    await fill(district, clock)
+    await fill(district, clock, deliver)
     assert await WebSession.count() == 3
     stop = asyncio.Event()
     task = asyncio.create_task(run_maintenance(stop=stop, every=timedelta(seconds=0.05),
@@ -92,10 +94,10 @@ async def test_the_app_runs_the_schedule_in_its_lifespan(database, mailbox, monk
         await asyncio.wait_for(started.wait(), timeout=5)
 
 
-async def test_the_homeroom_maintenance_command_purges(database, district, clock):
+async def test_the_homeroom_maintenance_command_purges(database, district, clock, deliver):
     from app.tables import RateCounter
 
-    await fill(district, clock)
+    await fill(district, clock, deliver)
     # The command runs in its own process on the real clock, long after the fake clock's 2026-03-10.
     result = subprocess.run([sys.executable, "-m", "app.cli", "maintenance"], cwd=PROJECT_ROOT,
                             capture_output=True, text=True, env=os.environ.copy(), timeout=120)
