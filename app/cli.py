@@ -47,6 +47,8 @@ def day_argument(value: str):
 # guardians (the plan's 1.5 a student, emergency contacts included) and 10 million attendance events.
 DEMO_SIZES = {"district": (100_000, 10_000_000)}
 
+from app.cli_access import add_access_commands, cmd_import_restrictions  # noqa: E402  (imports app.cli lazily)
+
 
 # The words of the command being run, for its audit event (issue 15 item 8).
 _COMMAND_LINE: list[str] = []
@@ -157,6 +159,15 @@ def demo_size(args: argparse.Namespace) -> tuple[int, int]:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import describe_demo, fill_demo_district
 
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)  # where the settings would read HOMEROOM_ENV from too
+    if os.environ.get("HOMEROOM_ENV", "demo").strip().lower() == "production":
+        # The demo seeds accounts with published passwords (a district admin among them): never on a real
+        # portal (issue 9). Checked before the settings load, so it holds even if they would not.
+        print("homeroom demo refuses to run with HOMEROOM_ENV=production: it creates accounts whose "
+              "passwords are printed for anyone to read.", file=sys.stderr)
+        return 2
     if migrate() != 0:
         return 1
 
@@ -186,21 +197,9 @@ def cmd_keys_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_letters(args: argparse.Namespace) -> int:
-    from app.services.activation_keys import key_letters
+    from app.cli_letters import keys_letters
 
-    async def go():
-        from app.csv_files import write_csv
-
-        issued = await key_letters(args.school)
-        write_csv(sys.stdout, ["guardian_sourcedId", "given_name", "family_name", "email", "activation_key",
-                               "expires_at_utc"],
-                  ([guardian.source_id, guardian.given_name, guardian.family_name, guardian.email, key.key,
-                    key.expires_at.strftime("%Y-%m-%d %H:%M")] for guardian, key in issued),
-                  for_spreadsheet=True)
-        print(f"{len(issued)} keys issued", file=sys.stderr)
-        return 0
-
-    return _run(go())
+    return _run(keys_letters(args))
 
 
 def cmd_settings_show(_: argparse.Namespace) -> int:
@@ -388,6 +387,40 @@ def cmd_import_oneroster(args: argparse.Namespace) -> int:
     return _import(import_oneroster, "OneRoster import", args)
 
 
+def cmd_import_edfi(args: argparse.Namespace) -> int:
+    """Ed-Fi ODS/API v7 resources from a folder of saved JSON files or from the API itself. The key and
+    secret may come from HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET (a secret on the command line shows
+    in the process list)."""
+    from app.importers.csv_reading import UnreadableSource
+    from app.importers.edfi import import_edfi
+    from app.importers.edfi_source import ApiSource, FolderSource
+    from app.importers.outcome import USAGE, finish
+    from app.importers.progress import Progress
+
+    what = "Ed-Fi import"
+    key = args.key or os.environ.get("HOMEROOM_EDFI_KEY", "")
+    secret = args.secret or os.environ.get("HOMEROOM_EDFI_SECRET", "")
+    if args.page_size < 1 or args.page_size > 5000:
+        print(f"{what}: --page-size must be between 1 and 5000", file=sys.stderr)
+        return USAGE
+    if args.url and not (key and secret):
+        print(f"{what}: --url needs --key and --secret (or HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET)",
+              file=sys.stderr)
+        return USAGE
+
+    async def go():
+        try:
+            source = FolderSource(Path(args.folder)) if args.folder else ApiSource(
+                args.url, key, secret, page_size=args.page_size)
+        except UnreadableSource as problem:
+            print(f"{what}: {problem}", file=sys.stderr)
+            return USAGE
+        report = await import_edfi(source, progress=Progress.for_terminal())
+        return finish(report, what, report_file=args.report, out=sys.stdout, err=sys.stderr)
+
+    return _run(go())
+
+
 def cmd_import_attendance(args: argparse.Namespace) -> int:
     from app.importers.attendance import import_attendance
 
@@ -409,7 +442,48 @@ def cmd_export_household_changes(args: argparse.Namespace) -> int:
                 count = await write_household_changes(handle, since=args.since)
         else:
             count = await write_household_changes(sys.stdout, since=args.since)
-        print(f"{count} approved household change(s) written", file=sys.stderr)
+        print(f"{count} household change(s) written (approved addresses, confirmed emails and phones)",
+              file=sys.stderr)
+        return 0
+
+    return _run(go())
+
+
+def cmd_digests_queue(args: argparse.Namespace) -> int:
+    from app.services.digests import queue_digests
+
+    async def go():
+        run = await queue_digests(args.week_of)
+        print(f"Week of {run.week_of}: {run.queued} digest(s) queued, {run.deferred} waiting for quiet hours, "
+              f"{run.nothing} with nothing to say, {run.already} already done, {run.off} turned off.")
+        return 0
+
+    return _run(go())
+
+
+def cmd_export_absence_reports(args: argparse.Namespace) -> int:
+    from app.services.absence_reports import write_absence_reports
+
+    since = args.since
+
+    async def go():
+        if args.output:
+            with open(args.output, "w", newline="", encoding="utf-8") as handle:
+                count = await write_absence_reports(handle, since=since)
+        else:
+            count = await write_absence_reports(sys.stdout, since=since)
+        print(f"{count} attendance event(s) written from absence reports", file=sys.stderr)
+        return 0
+
+    return _run(go())
+
+
+def cmd_alerts_send_due(_: argparse.Namespace) -> int:
+    from app.services.absence_alerts import send_due_alerts
+    from app.services.digests import send_due_digests
+
+    async def go():
+        print(f"{await send_due_alerts()} absence alert(s) and {await send_due_digests()} digest(s) queued.")
         return 0
 
     return _run(go())
@@ -498,8 +572,11 @@ def build_parser() -> argparse.ArgumentParser:
     issue = keys.add_parser("issue", help="issue a key for one guardian and print it")
     issue.add_argument("--guardian", required=True, metavar="SOURCEDID")
     issue.set_defaults(func=cmd_keys_issue)
-    letters = keys.add_parser("letters", help="CSV of new keys for every eligible guardian without an account")
-    letters.add_argument("--school", metavar="SOURCEDID")
+    letters = keys.add_parser("letters", help="keys for mail-merge letters: eligible guardians without an account "
+                                              "or an unused key")
+    from app.cli_letters import add_letter_arguments
+
+    add_letter_arguments(letters)
     letters.set_defaults(func=cmd_keys_letters)
 
     settings = commands.add_parser("settings", help="district preferences").add_subparsers(
@@ -526,19 +603,48 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, metavar, text in (
             ("oneroster", cmd_import_oneroster, "PATH", "a OneRoster 1.1/1.2 CSV zip or folder"),
             ("attendance", cmd_import_attendance, "FILE", "an attendance-events CSV (Ed-Fi shaped)"),
-            ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes")):
+            ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes"),
+            ("restrictions", cmd_import_restrictions, "FILE", "a CSV of guardian-student links to switch off")):
         command = imports.add_parser(name, help=text)
         command.add_argument("path", metavar=metavar)
         command.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
         command.set_defaults(func=func)
 
+    edfi = imports.add_parser("edfi", help="Ed-Fi ODS/API v7 resources: a folder of JSON files or the API itself")
+    where = edfi.add_mutually_exclusive_group(required=True)
+    where.add_argument("--folder", metavar="DIR", help="contacts.json, grades.json, ... (or contacts-1.json, ...)")
+    where.add_argument("--url", metavar="URL", help="the ODS/API's base address (its discovery document)")
+    edfi.add_argument("--key", metavar="K", help="API client key (or HOMEROOM_EDFI_KEY)")
+    edfi.add_argument("--secret", metavar="S", help="API client secret (better: HOMEROOM_EDFI_SECRET)")
+    edfi.add_argument("--page-size", type=int, default=500, metavar="N", help="records per API page (500)")
+    edfi.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
+    edfi.set_defaults(func=cmd_import_edfi)
+    add_access_commands(commands)
+    digests = commands.add_parser("digests", help="weekly digests").add_subparsers(
+        dest="digests_command", required=True)
+    queue = digests.add_parser("queue", help="queue a week's digests now (a second run queues nothing new)")
+    queue.add_argument("--week-of", metavar="YYYY-MM-DD", type=day_argument,
+                       help="a day of the week to summarise (default: this week from Friday on, else last week)")
+    queue.set_defaults(func=cmd_digests_queue)
+    alerts = commands.add_parser("alerts", help="absence alerts").add_subparsers(dest="alerts_command",
+                                                                                 required=True)
+    alerts.add_parser("send-due", help="queue the absence alerts and digests whose wait is over").set_defaults(
+        func=cmd_alerts_send_due)
+
     exports = commands.add_parser("export", help="data for the SIS").add_subparsers(
         dest="export_command", required=True)
-    household = exports.add_parser("household-changes", help="approved household changes as CSV")
+    household = exports.add_parser("household-changes", help="changes made in the portal (approved addresses, "
+                                                              "confirmed emails and phones) as CSV for the SIS")
     household.add_argument("--output", metavar="FILE", help="write here instead of standard output")
     household.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
                            help="only changes decided on or after this day")
     household.set_defaults(func=cmd_export_household_changes)
+    absences = exports.add_parser("absence-reports", help="guardians' absence reports as Ed-Fi-shaped attendance "
+                                                          "events (CSV)")
+    absences.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    absences.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
+                          help="only reports made on or after this day")
+    absences.set_defaults(func=cmd_export_absence_reports)
     return parser
 
 

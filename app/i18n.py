@@ -75,17 +75,31 @@ def translate(message: str, params: dict[str, Any] | None = None) -> str:
 
 def pick_language(accept_language: str) -> str:
     """The first supported language in an Accept-Language header."""
+    return requested_language(accept_language) or DEFAULT_LANGUAGE
+
+
+def requested_language(accept_language: str) -> str | None:
+    """The first supported language an Accept-Language header asks for, or None when it asks for none."""
     for part in accept_language.split(","):
         code = part.split(";")[0].strip().lower()[:2]
         if code in LANGUAGES:
             return code
-    return DEFAULT_LANGUAGE
+    return None
 
 
-# How each language writes a moment and a school day (Babel patterns): "Tuesday 10 March, 3:05 PM" and
-# "Tue 10 Mar"; "martes 10 de marzo, 15:05" and "mar 10 de mar".
-MOMENT_PATTERNS = {"en": "EEEE d MMMM, h:mm a", "es": "EEEE d 'de' MMMM, H:mm"}
-DAY_PATTERNS = {"en": "EEE d MMM", "es": "EEE d 'de' MMM"}
+def visitor_language(cookie: str | None, accept_language: str) -> str | None:
+    """The language this device asked for: the switcher's cookie, else the browser's own; None when neither
+    names a language the portal has."""
+    if cookie in LANGUAGES:
+        return cookie
+    return requested_language(accept_language)
+
+
+# How each language writes a moment and a school day (Babel patterns): US English "Tuesday, March 10, 3:05 PM"
+# and "Tue, Mar 10" (issue 13 item 10); "martes 10 de marzo, 15:05" and "mar 10 de mar".
+MOMENT_PATTERNS = {"en": "EEEE, MMMM d, h:mm a", "es": "EEEE d 'de' MMMM, H:mm"}
+DAY_PATTERNS = {"en": "EEE, MMM d", "es": "EEE d 'de' MMM"}
+LONG_DAY_PATTERNS = {"en": "EEEE, MMMM d, y", "es": "EEEE d 'de' MMMM 'de' y"}  # a letter's expiry date
 
 
 def format_moment(moment, zone: str) -> str:
@@ -102,6 +116,14 @@ def format_moment(moment, zone: str) -> str:
 def format_day(day) -> str:
     """A school day as a parent reads it, in the current language."""
     return _format_day(day, _language.get())
+
+
+def format_long_day(day) -> str:
+    """A day with its year, written out ("Thursday 9 April 2026"), in the current language."""
+    from babel.dates import format_date
+
+    language = _language.get()
+    return format_date(day, LONG_DAY_PATTERNS.get(language, LONG_DAY_PATTERNS["en"]), locale=language)
 
 
 @lru_cache(maxsize=4096)

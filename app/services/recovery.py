@@ -97,6 +97,7 @@ class UsernameReminder:
     over_limit: bool = False
     locks_accounts: bool = False
     until: datetime | None = None
+    requests_left: int = 0  # today, for this address, before the next one locks or stops (issue 13 item 2)
 
 
 async def request_username_reminder(typed_address: str, *, ip: str) -> UsernameReminder:
@@ -109,7 +110,8 @@ async def request_username_reminder(typed_address: str, *, ip: str) -> UsernameR
     day_ends = next_district_midnight(now, prefs.time_zone)
     lock_accounts = prefs.username_lock_scope == "account"
     # Counted per address whether or not it is on file, so the reply tells nothing about which are.
-    tally = await rate_limits.hit(f"username-reminder:{address}", day_ends)
+    tally = await rate_limits.hit("username-reminder:" + rate_limits.typed_digest("username-reminder", address),
+                                  day_ends)  # a digest: what was typed is not kept (issue 9)
     limit = prefs.username_reminders_per_day
     if tally.count > limit:
         if tally.count == limit + 1:  # the worker locks (or only stops): one INSERT here either way
@@ -118,4 +120,4 @@ async def request_username_reminder(typed_address: str, *, ip: str) -> UsernameR
         return UsernameReminder(over_limit=True, locks_accounts=lock_accounts, until=day_ends)
     # The worker looks the address up and emails the usernames (app/services/recovery_mail.py).
     await enqueue_request(USERNAME_REMINDER_REQUEST, {"address": address, "ip": ip})
-    return UsernameReminder(until=day_ends)
+    return UsernameReminder(until=day_ends, locks_accounts=lock_accounts, requests_left=max(0, limit - tally.count))

@@ -6,8 +6,8 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery
 
 from app.rules.errors import N_
-from app.services.household import household_verification_due
-from app.services.records import students_today
+from app.services.access import came_of_age
+from app.services.home import home_page
 from app.web.guards import current_account, requires_guardian
 from app.web.records import reader_of
 from app.web.rendering import render
@@ -21,6 +21,10 @@ class HomeController(Controller):
     @get("/home")
     async def home(self, request: Request, notice: FromQuery[str] = "") -> Response:
         account = current_account(request)
-        students = await students_today(await reader_of(request)) if account.person_id else []
-        return await render(request, "home/index.html", {"students": students, "notice": NOTICES.get(notice),
-                                                         "verification_due": await household_verification_due(account)})
+        reader = await reader_of(request)
+        home = await home_page(reader) if account.person_id else None
+        return await render(request, "home/index.html", {
+            "students": home.students if home else [], "notice": NOTICES.get(notice),
+            # No statement unless the district ends parents' access at 18 (app/services/access.py).
+            "came_of_age": await came_of_age(reader.guardian_id, reader.access_day),
+            "verification_due": home.verification_due if home else None})

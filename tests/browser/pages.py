@@ -22,6 +22,12 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Select:
+    field: str  # the id of a <select>
+    index: int = 1  # the option to choose (0 is usually "Choose ...")
+
+
+@dataclass(frozen=True)
 class Submit:
     button: str  # the button's accessible name
 
@@ -41,7 +47,7 @@ class ForgetCookies:
     """The browser loses its cookies (another tab logged out, cookies cleared): the form's token is stale."""
 
 
-Step = Fill | Check | Submit | Goto | Follow | ForgetCookies
+Step = Fill | Check | Select | Submit | Goto | Follow | ForgetCookies
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,17 @@ def staff_at_walk_in() -> tuple[Step, ...]:
     return (*staff_signed_in("/staff?q=Walkin"), Follow('a[href^="/staff/guardians/"]'))
 
 
+def ask_for_correction() -> tuple[Step, ...]:
+    """The correction form, reached from a record page's link (Ana's attendance)."""
+    return (*signed_in("/home"), Follow('a[href$="/attendance"]'), Follow('a[href*="/corrections/attendance"]'))
+
+
+def staff_at_access_link() -> tuple[Step, ...]:
+    """The console's portal-access page for Court Lopez and Ana (tests/browser/seed_access.py)."""
+    return (*staff_signed_in("/staff?q=Ana"), Follow('a[href^="/staff/students/"]'),
+            Follow('tr:has-text("Court Lopez") a[href*="/access/"]'))
+
+
 def enter_key(key: str = "{key}") -> tuple[Step, ...]:
     return Fill("activation-key", key), Submit("Submit")
 
@@ -99,7 +116,7 @@ USERNAME_REQUESTS_ALLOWED = 5  # the district's default
 PAGES: tuple[PageState, ...] = (
     # Log in (DESIGN §4.1)
     PageState("login", "/", "Log In"),
-    PageState("login, nothing entered", "/", "Log In", (Submit("Log In"),), errors=("username",)),
+    PageState("login, nothing entered", "/", "Log In", (Submit("Log In"),), errors=("username", "password")),
     PageState("login, wrong password", "/", "Log In", log_in("nobodyhere", "Not-The-Password-1"),
               errors=("username",)),
     PageState("login, after logging out", "/", "Log In", (*log_in(), Submit("Log Out")),
@@ -114,6 +131,13 @@ PAGES: tuple[PageState, ...] = (
               errors=("activation-key",)),
     PageState("activation key, unknown key", "/activate", "Step 1 of 2: Activation Key",
               enter_key("2222-3333-4444-6666-7777-9999-CCCC-DDDD"), errors=("activation-key",)),
+    # Issue 13 item 9: a mistyped key is told what is wrong
+    PageState("activation key, the letter O", "/activate", "Step 1 of 2: Activation Key",
+              enter_key("2222-3333-4444-6666-7777-9999-CCCC-DDDO"), errors=("activation-key",),
+              shows=("Activation keys never contain the letter O.",)),
+    PageState("activation key, 31 characters, in Spanish", "/activate", "Paso 1 de 2: Clave de activación",
+              (Submit("Español"), Fill("activation-key", "2222-3333-4444-6666-7777-9999-CCCC-DDD"),
+               Submit("Enviar")), errors=("activation-key",), shows=("Escribió 31 letras y números.",)),
     PageState("create account", "/activate", "Step 2 of 2: Create Username and Password", enter_key(),
               lands_on="/activate/account"),
     PageState("create account, username taken", "/activate", "Step 2 of 2: Create Username and Password",
@@ -137,11 +161,19 @@ PAGES: tuple[PageState, ...] = (
               errors=("verify-password",)),
     PageState("reset link gone", "/reset/not-a-real-link", "This link cannot be used", lands_on="/reset"),
     # Forgot Your Username? (DESIGN §4.6)
-    PageState("forgot username", "/forgot-username", "Forgot Your Username?"),
+    PageState("forgot username", "/forgot-username", "Forgot Your Username?",
+              shows=("You can ask 5 times a day for one email address.",)),
     PageState("forgot username, bad email", "/forgot-username", "Forgot Your Username?",
               (Fill("email", "not-an-address"), Submit("Email my username")), errors=("email",)),
     PageState("forgot username, sent", "/forgot-username", "Check your email",
-              ask_for_username("parent-{unique}@example.com"), lands_on="/forgot-username/sent"),
+              ask_for_username("parent-{unique}@example.com"), lands_on="/forgot-username/sent?left=4",
+              shows=("You can ask 4 more times today for this address.",)),
+    PageState("forgot username, sent, in Spanish", "/forgot-username", "Revise su correo electrónico",
+              (Submit("Español"), Fill("email", "padre-{unique}@example.com"), Submit("Enviarme mi nombre de usuario")),
+              lands_on="/forgot-username/sent?left=4", shows=("Puede pedirlo 4 veces más hoy para esta dirección.",)),
+    PageState("forgot username, the last request before the lock", "/forgot-username", "Check your email",
+              ask_for_username("last-{unique}@example.com") * USERNAME_REQUESTS_ALLOWED,
+              lands_on="/forgot-username/sent?left=0", shows=("That was the last request for this address today.",)),
     PageState("forgot username, limit reached", "/forgot-username", "Too many requests today",
               ask_for_username("limit-{unique}@example.com") * (USERNAME_REQUESTS_ALLOWED + 1),
               lands_on="/forgot-username/limit"),
@@ -155,7 +187,20 @@ PAGES: tuple[PageState, ...] = (
               (*signed_in("/home"), Follow('a[href$="/grades"]'), Follow('a[href*="/grades/"]')),
               shows=("Out of",)),
     PageState("who has viewed the records", "/", "Who has viewed these records: Ana Lopez",
-              (*signed_in("/home"), Follow('a[href$="/viewed"]')), shows=("parent or guardian",)),
+              (*signed_in("/home"), Follow('a[href$="/viewed"]')), shows=("Your own views are left out.",)),
+    PageState("who has viewed, including my own views", "/", "Who has viewed these records: Ana Lopez",
+              (*signed_in("/home"), Follow('a[href$="/viewed"]'), Follow('a[href$="mine=shown"]')),
+              shows=("Your own views are included.",)),
+    # Ask the school to correct this (issue 11 item 3)
+    PageState("ask for a correction", "/", "Ask the school to correct a record", ask_for_correction(),
+              shows=("What is wrong, and what should it say?",)),
+    PageState("ask for a correction, nothing entered", "/", "Ask the school to correct a record",
+              (*ask_for_correction(), Submit("Send to the school")), errors=("record", "message")),
+    PageState("ask for a correction, sent", "/", "Request sent to the school",
+              (*ask_for_correction(), Select("record"), Fill("message", "She was at the dentist; I sent a note."),
+               Submit("Send to the school")), lands_on="/corrections/sent"),
+    PageState("household correction", "/", "Ask the school to correct a record",
+              (*signed_in("/household"), Follow('a[href="/household/corrections"]'))),
     # Household information (DESIGN §4.9)
     PageState("household", "/", "Household information", signed_in("/household"), shows=("12 Maple Street",)),
     PageState("household, confirmed this school year", "/", "Household information",
@@ -166,6 +211,10 @@ PAGES: tuple[PageState, ...] = (
     PageState("add phone, wrong password", "/", "Add a phone number",
               (*signed_in("/household/phones/new"), Fill("number", "404-555-0150"), Fill("current-password", "Wrong-1"),
                Submit("Save phone number")), errors=("current-password",)),
+    PageState("add phone, with an extension", "/", "Add a phone number",
+              (*signed_in("/household/phones/new"), Fill("number", "(404) 555-0123 ext. 42"),
+               Fill("current-password", "{password}"), Submit("Save phone number")), errors=("number",),
+              shows=("Phone numbers are saved without extensions",)),
     PageState("change phone", "/", "Change a phone number",
               (*signed_in("/household"), Follow("ul.cards a[href^='/household/phones/']"))),
     PageState("remove phone", "/", "Remove a phone number", (*signed_in("/household"), Follow("ul.cards a[href$='/remove']"))),
@@ -199,6 +248,33 @@ PAGES: tuple[PageState, ...] = (
                Fill("verify-password", STRONG), Submit("Change Password")), errors=("current-password",)),
     PageState("log out everywhere", "/", "Log In", (*signed_in("/account"), Submit("Log out everywhere")),
               lands_on="/?notice=signed-out", reloads=True),
+    # Email about your students, report an absence, unsubscribe (issue 12)
+    PageState("account, email choices saved", "/", "Your account",
+              (*signed_in("/account"), Fill("grade-threshold", "C+"), Submit("Save email choices")),
+              lands_on="/account?notice=alerts-saved", shows=("Your email choices were saved.",)),
+    PageState("account, email choices, bad values", "/", "Your account",
+              (*signed_in("/account"), Fill("grade-threshold", "great"), Fill("quiet-start", "9pm"),
+               Submit("Save email choices")), errors=("grade-threshold", "quiet-start", "quiet-end")),
+    PageState("report an absence", "/", "Report an absence: Ana Lopez",
+              (*signed_in("/home"), Follow('a[href$="/attendance"]'), Follow('a[href$="/absence-reports/new"]'))),
+    PageState("report an absence, nothing chosen", "/", "Report an absence: Ana Lopez",
+              (*signed_in("/home"), Follow('a[href$="/attendance"]'), Follow('a[href$="/absence-reports/new"]'),
+               Submit("Send the report")), errors=("reason",)),
+    PageState("report an absence, sent", "/", "Absence reports: Ana Lopez",
+              (*signed_in("/home"), Follow('a[href$="/attendance"]'), Follow('a[href$="/absence-reports/new"]'),
+               Check("reason"), Submit("Send the report")), shows=("Your report was sent",)),
+    PageState("unsubscribe, confirm", "/unsubscribe/{unsubscribe}", "Stop these emails",
+              shows=("Nothing changes until",)),
+    PageState("unsubscribe, done", "/unsubscribe/{unsubscribe}", "Stop these emails", (Submit("Stop these emails"),),
+              shows=("You will no longer get the weekly summary",)),
+    PageState("console, absence reports", "/", "Absence reports", staff_signed_in("/staff/absence-reports"),
+              shows=("Medical or dental appointment",)),
+    PageState("console, an absence report", "/", None,
+              (*staff_signed_in("/staff/absence-reports"), Follow('a[href^="/staff/absence-reports/"]')),
+              shows=("Dentist at 9",)),
+    PageState("console, absence report declined without a reason", "/", None,
+              (*staff_signed_in("/staff/absence-reports"), Follow('a[href^="/staff/absence-reports/"]'),
+               Submit("Decline the report")), errors=("reason",)),
     # Need an activation key? Request one (DESIGN §4.7)
     PageState("request a key", "/", "Request an Activation Key", (Follow('a[href="/request-key"]'),)),
     PageState("request a key, nothing entered", "/request-key", "Request an Activation Key", (Submit("Submit"),),
@@ -208,6 +284,22 @@ PAGES: tuple[PageState, ...] = (
                Fill("email", "rosa-{unique}@example.com"), Fill("phone", "404-555-0199"),
                Fill("student-number", "S00001"), Fill("ssn", "000000000"), Fill("birth-date", "04/27/2017"),
                Submit("Submit")), lands_on="/request-key/sent"),
+    # Issue 13 item 3: the SSN kept when another field is wrong; a request without an SSN
+    PageState("request a key, SSN kept when the phone is wrong", "/request-key", "Request an Activation Key",
+              (Fill("requester-name", "Marta Diaz"), Fill("relationship", "mother"),
+               Fill("email", "marta-{unique}@example.com"), Fill("phone", "12"),
+               Fill("student-number", "S00001"), Fill("ssn", "000000000"), Fill("birth-date", "04/27/2017"),
+               Submit("Submit")), errors=("phone",)),
+    PageState("request a key, without an SSN", "/request-key", "Request received",
+              (Fill("requester-name", "Marta Diaz"), Fill("relationship", "mother"),
+               Fill("email", "marta-{unique}@example.com"), Fill("phone", "404-555-0198"),
+               Fill("student-number", "S00001"), Check("no-ssn"), Fill("birth-date", "04/27/2017"),
+               Submit("Submit")), lands_on="/request-key/sent"),
+    PageState("request a key, in Spanish", "/request-key", "Solicitar una clave de activación", (Submit("Español"),),
+              lands_on="/request-key", reloads=True,
+              shows=("El estudiante no tiene número de Seguro Social, o prefiero no darlo",)),
+    PageState("request a key, limit reached", "/request-key/limit", "Too many requests",
+              shows=("This request was not recorded",)),
     # The school office's console (DESIGN §5), as a district admin
     PageState("console", "/", "School office console", staff_signed_in(), lands_on="/staff", reloads=True),
     PageState("console, search results", "/", "Search results", staff_signed_in("/staff?q=Lopez"),
@@ -221,12 +313,27 @@ PAGES: tuple[PageState, ...] = (
     PageState("console, key slip printed", "/", "Activation key slip",
               (*staff_at_walk_in(), Check("photo-id-type"), Check("id-checked"), Submit("Issue key and print slip")),
               shows=("How to use it",), media="print"),
+    # Portal access per guardian and student (issue 11), on Court Lopez's link to Ana
+    PageState("console, portal access", "/", None, staff_at_access_link(), shows=("Switch access off",)),
+    PageState("console, portal access without a reason", "/", None,
+              (*staff_at_access_link(), Submit("Switch access off")), errors=("reason",)),
+    PageState("console, portal access switched off", "/", None,
+              (*staff_at_access_link(), Check("reason"), Fill("reference", "2026-CV-0113"),
+               Fill("ends-on", "2026-12-31"), Submit("Switch access off")), shows=("2026-CV-0113",)),
     PageState("console, key requests", "/", "Key requests", staff_signed_in("/staff/key-requests")),
     PageState("console, a key request", "/", "Key request from Rosa Lopez",
               (*staff_signed_in("/staff/key-requests"), Follow('a[href^="/staff/key-requests/"]'))),
     PageState("console, key request denied without a reason", "/", "Key request from Rosa Lopez",
               (*staff_signed_in("/staff/key-requests"), Follow('a[href^="/staff/key-requests/"]'),
                Submit("Deny the request")), errors=("reason",)),
+    PageState("console, correction requests", "/", "Correction requests", staff_signed_in("/staff/corrections"),
+              shows=("Tardy",)),
+    PageState("console, a correction request", "/", None,
+              (*staff_signed_in("/staff/corrections"), Follow('a[href^="/staff/corrections/"]')),
+              shows=("the bus log shows 7:50",)),
+    PageState("console, correction answered without a choice", "/", None,
+              (*staff_signed_in("/staff/corrections"), Follow('a[href^="/staff/corrections/"]'),
+               Submit("Send the answer")), errors=("outcome",)),
     PageState("console, household changes", "/", "Household changes", staff_signed_in("/staff/household-changes")),
     PageState("console, a household change", "/", None,
               (*staff_signed_in("/staff/household-changes"), Follow('a[href^="/staff/household-changes/"]')),
@@ -244,6 +351,31 @@ PAGES: tuple[PageState, ...] = (
     # Errors
     PageState("page not found", "/no-such-page", "Page not found"),
     PageState("form expired", "/", "This form has expired", (ForgetCookies(), *log_in())),
+    # Issue 13 item 1: the language link on every page, kept through signing in; error pages in the frame
+    PageState("login, in Spanish", "/", "Iniciar sesión", (Submit("Español"),), lands_on="/", reloads=True,
+              shows=("Nombre de usuario",)),
+    PageState("login in Spanish, nothing entered", "/", "Iniciar sesión", (Submit("Español"), Submit("Iniciar sesión")),
+              errors=("username", "password")),
+    PageState("language question after signing in", "/", "¿En qué idioma quiere usar su cuenta?",
+              (Submit("Español"), Fill("username", "{username}"), Fill("password", "{password}"),
+               Submit("Iniciar sesión")), lands_on="/language/confirm?next=%2Fhome", reloads=True),
+    PageState("language question answered", "/", "My students",
+              (Submit("Español"), Fill("username", "{username}"), Fill("password", "{password}"),
+               Submit("Iniciar sesión"), Submit("Mantener inglés")), lands_on="/home", reloads=True),
+    PageState("household, a Spanish account", "/", "Información de la familia",
+              (*log_in("RosaLopez"), Goto("/household")), shows=("12 Maple Street", "English")),
+    PageState("language question, a Spanish account on an English page", "/",
+              "Which language should your account use?", log_in("RosaLopez"),
+              lands_on="/language/confirm?next=%2Fhome", reloads=True, shows=("Keep Spanish",)),
+    PageState("page not found, in Spanish", "/", "No se encontró la página", (Submit("Español"), Goto("/no-such-page")),
+              shows=("Campus Portal",)),
+    PageState("page not found, signed in", "/", "Page not found", signed_in("/no-such-page"),
+              shows=("My students", "Log Out")),
+    # Issue 13 item 4: back to the page after the session ended; an expired wizard step says so
+    PageState("login, back to the page after the session ended", "/?notice=session-ended&next=/household",
+              "Household information", log_in(), lands_on="/household", reloads=True),
+    PageState("activation, step expired", "/activate/account", "Step 1 of 2: Activation Key",
+              lands_on="/activate?notice=step-expired", shows=("Enter your activation key again.",)),
     # Demo mode only (DESIGN §7)
     PageState("dev mailbox", "/dev/mailbox", "Dev mailbox", server="demo"),
     PageState("dev mailbox, one message", "/dev/mailbox", None, (Follow("tbody a"),), server="demo"),

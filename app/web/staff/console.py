@@ -12,13 +12,15 @@ from litestar.exceptions import NotFoundException
 from app.rules.errors import N_
 from app.rules.key_requests import PHOTO_ID_TYPES
 from app.sealing import Unsealable, seal, unseal
+from app.settings import get_settings
+from app.services.key_letters import key_slip_words
 from app.services.key_requests import pending_key_requests
 from app.services.staff_console import (change_guardian_account, find_people, guardian_for_staff,
-                                        issue_key_in_person, pending_household_changes, student_for_staff)
-from app.settings import get_settings
+                                        issue_key_in_person, pending_household_changes, search_limited_to,
+                                        student_for_staff)
 from app.web.forms import read_form
 from app.web.guards import current_account, requires_staff
-from app.web.rendering import client_ip, redirect_after_post, render
+from app.web.rendering import client_ip, district_preferences, redirect_after_post, render
 from app.web.wizard_state import forget, remember, wizard_value
 
 SLIP = "key-slip"  # the sealed key's purpose
@@ -41,7 +43,7 @@ class StaffConsoleController(Controller):
         staff = current_account(request)
         found = await find_people(staff, q[:200]) if q.strip() else None
         return await render(request, "staff/console.html", {
-            "q": q[:200], "found": found,
+            "q": q[:200], "found": found, "limited_to": await search_limited_to(staff),
             "key_requests": len(await pending_key_requests(staff)),
             "household_changes": len(await pending_household_changes(staff)),
         })
@@ -85,17 +87,17 @@ class StaffConsoleController(Controller):
     @get("/guardians/{public_id:uuid}/slip")
     async def key_slip(self, request: Request, public_id: FromPath[UUID]) -> Response:
         slip = wizard_value(request, "key_slip")
-        if not slip or slip.get("guardian") != str(public_id):
+        if not isinstance(slip, dict) or slip.get("guardian") != str(public_id):
             return await render(request, "staff/slip_gone.html", {"guardian_id": public_id}, status=410)
         await forget(request, "key_slip")
         try:
-            key = unseal(slip["key"], secret_key=get_settings().secret_key, purpose=SLIP)
+            key = unseal(slip.get("key", ""), secret_key=get_settings().secret_key, purpose=SLIP)
         except Unsealable:  # sealed under a secret key that has since changed
             return await render(request, "staff/slip_gone.html", {"guardian_id": public_id}, status=410)
         return await render(request, "staff/slip.html", {
-            "slip": {**slip, "key": key, "expires_at": datetime.fromisoformat(slip["expires_at"])},
-            "guardian_id": public_id,
-            "public_url": get_settings().public_url})
+            "slip": await key_slip_words(public_id, slip["name"], key, datetime.fromisoformat(slip["expires_at"]),
+                                         await district_preferences(request)),
+            "guardian_id": public_id})
 
     @post("/guardians/{public_id:uuid}/account")
     async def change_account(self, request: Request, public_id: FromPath[UUID]) -> Response:
