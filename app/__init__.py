@@ -46,10 +46,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.templating import jinja_environment
     from app.web.access_log import redact_tokens_in_access_log
     from app.web.account import AccountController
+    from app.web.account_security import AccountSecurityController
+    from app.web.passkeys import PasskeyAccountController, PasskeySignInController
+    from app.web.second_step import SecondStepController
     from app.web.activation import ActivationController
     from app.web.absence_reports import AbsenceReportsController
     from app.web.alerts import AlertChoicesController, UnsubscribeController
     from app.web.auth import AuthController
+    from app.web.csrf import SessionBoundCSRFMiddleware
     from app.web.bounds import integers_in_range
     from app.web.corrections import CorrectionsController
     from app.web.dev_mailbox import DevMailboxController
@@ -105,6 +109,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         HouseholdController,
         EmailConfirmationController,
         AccountController,
+        AccountSecurityController,
+        SecondStepController,
+        PasskeyAccountController,
+        PasskeySignInController,
         RecoveryController,
         KeyRequestController,
         LanguageController,
@@ -126,20 +134,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
         guards=[requires_sign_in, integers_in_range],
         lifespan=[lifespan],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(env)),
-        csrf_config=CSRFConfig(
+        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts), exclude=HEALTH_PATH_PATTERNS),
+        # A 64 KiB brotli window (lgwin 16, Litestar's default is 4 MiB) is bigger than any page here and
+        # costs half as much to set up for every response; same bytes on the wire (bench/RESULTS.md).
+        compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=400,
+                                             brotli_lgwin=16, gzip_compress_level=6),
+        # The session first, then the CSRF check that binds its token to that session (app/web/csrf.py).
+        middleware=[DefineMiddleware(SessionMiddleware), DefineMiddleware(SessionBoundCSRFMiddleware, config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name=csrf_cookie_name(),
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
             cookie_httponly=True,
             exclude=HEALTH_PATH_PATTERNS,  # probes keep no cookies
-        ),
-        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts), exclude=HEALTH_PATH_PATTERNS),
-        # A 64 KiB brotli window (lgwin 16, Litestar's default is 4 MiB) is bigger than any page here and
-        # costs half as much to set up for every response; same bytes on the wire (bench/RESULTS.md).
-        compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=400,
-                                             brotli_lgwin=16, gzip_compress_level=6),
-        middleware=[DefineMiddleware(SessionMiddleware)],
+        ))],
         before_send=[security_headers(hsts=settings.secure_cookies)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=None,

@@ -10,7 +10,7 @@ for 10 million.
 
 It runs after the people exist (app/demo.py) and reads them from the database, so it serves any district
 size. Everything random comes from one generator seeded with the seed and walks the students in id order,
-so a seed gives the same year. Rows go in through `BulkRows` (COPY on PostgreSQL, executemany on SQLite,
+so a seed gives the same year. Rows go in through `BulkRows` (the importers' TableWriter: COPY on PostgreSQL, executemany on SQLite,
 ids assigned here): a district of 100,000 students and ten million attendance events takes minutes, not
 hours. Most rows are made per cohort (the students of one grade who share a timetable), so memory stays
 flat whatever the size.
@@ -19,7 +19,6 @@ flat whatever the size.
 from __future__ import annotations
 
 import random
-import sqlite3
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,8 +28,9 @@ import phonenumbers
 from piccolo.engine.postgres import PostgresEngine
 
 from app import clock
-from app.database import engine
+from app.database import engine, transaction
 from app.demo import FAMILY_NAMES, FEMALE_NAMES, GRADES, MALE_NAMES, SCHOOLS
+from app.importers.table_writes import TableWriter
 from app.tables import GuardianLink, School, SchoolEnrollment
 
 CHUNK = 5000
@@ -193,33 +193,29 @@ COLUMNS = {
 
 
 class BulkRows:
-    """Buffers rows per table and writes them in chunks: COPY on PostgreSQL, one executemany per chunk in
-    one transaction on SQLite. Ids are assigned here (from the table's current maximum) so rows can refer
-    to each other before they are written; PostgreSQL's sequences are moved past them at the end."""
+    """Buffers rows per table and writes them in chunks through the importers' TableWriter (COPY on
+    PostgreSQL, executemany on SQLite), in one transaction of `app.database.transaction()`: the one way
+    Homeroom writes in bulk, and nothing blocks the event loop. Ids are assigned here (from the table's
+    current maximum) so rows can refer to each other before they are written; PostgreSQL's sequences are
+    moved past them at the end."""
 
     def __init__(self) -> None:
-        self.db = engine()
-        self.on_postgres = isinstance(self.db, PostgresEngine)
+        self.on_postgres = isinstance(engine(), PostgresEngine)
         self.buffers: dict[str, list[tuple]] = defaultdict(list)
         self.last_id: dict[str, int] = {}
         self.written: dict[str, int] = defaultdict(int)
-        self.connection = None
+        self.writer: TableWriter | None = None
 
     async def __aenter__(self) -> BulkRows:
-        if self.on_postgres:
-            import asyncpg
-
-            self.connection = await asyncpg.connect(self.db.config["dsn"])
-            self.transaction = self.connection.transaction()
-            await self.transaction.start()
+        self._transaction = transaction()
+        await self._transaction.__aenter__()
+        try:
+            self.writer = TableWriter()
             for table in COLUMNS:
-                self.last_id[table] = await self.connection.fetchval(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-        else:
-            self.connection = sqlite3.connect(self.db.path, timeout=60)
-            self.connection.execute("BEGIN IMMEDIATE")
-            for table in COLUMNS:
-                self.last_id[table] = self.connection.execute(
-                    f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0]
+                self.last_id[table] = (await self.writer.fetch(f"SELECT COALESCE(MAX(id), 0) FROM {table}"))[0][0]
+        except BaseException as error:
+            await self._transaction.__aexit__(type(error), error, error.__traceback__)
+            raise
         return self
 
     async def __aexit__(self, kind, error, trace) -> None:
@@ -227,24 +223,18 @@ class BulkRows:
             if error is None:
                 for table in COLUMNS:
                     await self.flush(table)
-            if self.on_postgres:
-                if error is None:
+                if self.on_postgres:
                     for table in COLUMNS:
-                        await self.connection.execute(
+                        await self.writer.run(
                             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                             f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))")
-                    await self.transaction.commit()
-                else:
-                    await self.transaction.rollback()
-                await self.connection.close()
-            else:
-                if error is None:
-                    self.connection.commit()
-                else:
-                    self.connection.rollback()
-                self.connection.close()
+        except BaseException as failure:
+            await self._transaction.__aexit__(type(failure), failure, failure.__traceback__)
+            raise
+        else:
+            await self._transaction.__aexit__(kind, error, trace)
         finally:
-            self.connection = None
+            self.writer = None
 
     def new_id(self, table: str) -> int:
         self.last_id[table] += 1
@@ -273,22 +263,11 @@ class BulkRows:
     async def count(self, table: str) -> int:
         """The rows the table holds, those queued here included."""
         await self.flush_through(table)
-        sql = f"SELECT count(*) FROM {table}"
-        if self.on_postgres:
-            return await self.connection.fetchval(sql)
-        return self.connection.execute(sql).fetchone()[0]
+        return (await self.writer.fetch(f"SELECT count(*) FROM {table}"))[0][0]
 
     async def flush(self, table: str) -> None:
         rows = self.buffers.pop(table, [])
-        if not rows:
-            return
-        columns = COLUMNS[table]
-        if self.on_postgres:
-            await self.connection.copy_records_to_table(table, records=rows, columns=columns)
-        else:
-            marks = ", ".join("?" * len(columns))
-            self.connection.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
-        self.written[table] += len(rows)
+        self.written[table] += await self.writer.insert(table, COLUMNS[table], rows)
 
 
 # ---- The year ----
@@ -617,7 +596,7 @@ async def fill_school_year(*, seed: int, today: date | None = None, households: 
         else:
             placed.add(row["student"])
             cohorts[(row["school"], row["grade"])].append(row["student"])
-    # Read before BulkRows takes its own write connection (SQLite would wait for itself otherwise).
+    # Read before BulkRows opens its transaction, which takes the SQLite write lock.
     links = await GuardianLink.select(
         GuardianLink.guardian, GuardianLink.student, GuardianLink.is_guardian,
         GuardianLink.guardian.family_name.as_alias("family_name")

@@ -99,6 +99,20 @@ class TableWriter:
             cursor = await self.connection.execute(sql, params)
             await cursor.close()
 
+    async def insert(self, table: str, columns: Sequence[str], rows: list[tuple]) -> int:
+        """Insert new rows as they are (ids included): COPY on PostgreSQL, one executemany on SQLite.
+        For generated data that cannot collide (the demo district); imports upsert instead."""
+        if not rows:
+            return 0
+        if self.postgres:
+            await self.connection.copy_records_to_table(table, records=rows, columns=list(columns))
+        else:
+            marks = ", ".join("?" * len(columns))
+            column_list = ", ".join(f'"{c}"' for c in columns)
+            cursor = await self.connection.executemany(f'INSERT INTO "{table}" ({column_list}) VALUES ({marks})', rows)
+            await cursor.close()
+        return len(rows)
+
     async def upsert(self, table: str, columns: Sequence[str], rows: Iterable[tuple] | AsyncIterable[tuple], *,
                      insert_only: Sequence[str] = (), keep_when_empty: Sequence[str] = (),
                      touched: str | None = None, stage: Stage | None = None) -> int:

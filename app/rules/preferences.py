@@ -104,6 +104,7 @@ class DistrictPreferences:
     district_name: str = "Homeroom Demo District"
     time_zone: str = "America/New_York"
     portal_name: str = "Campus Portal"
+    staff_second_factor: bool = True  # school staff need a second factor (district admins always do)
     parents_after_18: str = "keep"
     # Alerts and the weekly digest (issue 12)
     absence_alerts_offered: bool = True
@@ -129,6 +130,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "district_name": _text(120),
     "time_zone": _time_zone,
     "portal_name": _text(60),
+    "staff_second_factor": _boolean,
     "parents_after_18": _one_of(AFTER_18),
     "absence_alerts_offered": _boolean,
     "absence_alert_delay_minutes": _whole_number(0, 240),

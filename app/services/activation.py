@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from app import clock
 from app.database import transaction
+from app.database_errors import unique_violation
 from app.rules.activation_keys import key_typing_problem, key_digest, normalise_key
 from app.rules.errors import N_, FieldError
 from app.rules.passwords import PasswordPolicy, password_errors
@@ -133,10 +134,15 @@ async def create_account_with_key(key_id: int, username: str, password: str, ver
         return AccountCreation(key_gone=True)
     except _Rollback as rollback:
         return AccountCreation(errors=[rollback.error])
-    except Exception as error:  # the unique index caught a race on the username
-        if not _is_unique_violation(error):
+    except Exception as error:  # a unique index caught a race: which one decides the answer (issue 9)
+        constraint = unique_violation(error)
+        if constraint is None:
             raise
-        return AccountCreation(errors=[_username_taken()])
+        if "username_key" in constraint:
+            return AccountCreation(errors=[_username_taken()])
+        if "person" in constraint:  # the guardian got an account in the meantime: the key is spent
+            return AccountCreation(key_gone=True)
+        raise
     return AccountCreation(session_token=token)
 
 
@@ -190,6 +196,3 @@ class _Rollback(Exception):
 class _KeyGone(Exception):
     pass
 
-
-def _is_unique_violation(error: Exception) -> bool:
-    return type(error).__name__ in ("IntegrityError", "UniqueViolationError")

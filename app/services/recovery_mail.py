@@ -89,6 +89,14 @@ async def lock_after_too_many_reminders(payload: dict[str, Any]) -> None:
         UserAccount.person.email == payload["address"])]
     if ids and lock_accounts:
         await UserAccount.update({UserAccount.locked_until: until}).where(UserAccount.id.is_in(ids))
+        # The address's owner learns what happened and how to get help (issue 9): the lock is no mystery.
+        prefs = await load_preferences()
+        language = (await UserAccount.select(UserAccount.language).where(UserAccount.id == ids[0]).first())["language"]
+        await enqueue_email("username-locked", payload["address"], {
+            "portal_name": prefs.portal_name, "district_name": prefs.district_name, "help_phone": prefs.help_phone,
+            "times": prefs.username_reminders_per_day, "until": until, "time_zone": prefs.time_zone,
+            "reset_url": f"{get_settings().public_url}/forgot-password",
+        }, language=language)
     for account_id in ids:
         await audit.record("username-reminder.locked" if lock_accounts else "username-reminder.stopped",
                            account=account_id, ip=payload.get("ip", ""))

@@ -15,6 +15,8 @@ from litestar.types import Empty
 from litestar.utils.scope.state import ScopeState
 
 from app import i18n
+from app.database_errors import database_busy, database_unavailable
+from app.web.csrf import session_csrf_token
 from app.rules.errors import N_
 from app.rules.preferences import DistrictPreferences
 from app.services.preferences import load_preferences
@@ -102,8 +104,11 @@ class ErrorPage(Template):
             return
         settings = get_settings()
         token = request.cookies.get(csrf_cookie_name())
-        if not token:
-            token = generate_csrf_token(settings.secret_key)
+        session = request.scope.get("state", {}).get("session")
+        # With a session only the token bound to it is accepted (app/web/csrf.py, issue 9).
+        wanted = session_csrf_token(settings.secret_key, session.token_hash) if session and session.token_hash else None
+        if not token or (wanted and token != wanted):
+            token = wanted or generate_csrf_token(settings.secret_key)
             self.set_cookie(key=csrf_cookie_name(), value=token, path="/", secure=settings.secure_cookies,
                             httponly=True, samesite="lax")
         scope_state.csrf_token = token
@@ -167,26 +172,14 @@ def busy(request: Request, _: HashingBusy) -> Response:
 
 
 def server_error(request: Request, error: Exception) -> Response:
-    if _database_unavailable(error):
-        log.warning("database unavailable: %s", type(error).__name__)
+    """The database away or busy is the friendly 503 with Retry-After (a warning, no traceback: nothing is
+    wrong with the code); anything else is a real fault, logged with its traceback (app/database_errors.py)."""
+    if database_unavailable(error) or database_busy(error):
+        log.warning("database %s: %s: %s", "busy" if database_busy(error) else "unavailable",
+                    type(error).__name__, str(error)[:200].replace("\n", " "))
         return _page(request, 503, {"Retry-After": "5"})
     log.exception("unhandled error on %s %s", request.method, request.url.path.replace("\n", "\\n"))
     return _page(request, 500)
-
-
-def _database_unavailable(error: Exception) -> bool:
-    names = {type(e).__name__ for e in _causes(error)}
-    return bool(names & {"ConnectionRefusedError", "CannotConnectNowError", "ConnectionDoesNotExistError",
-                         "InterfaceError", "TooManyConnectionsError", "AdminShutdown", "OperationalError",
-                         "ConnectionResetError", "PostgresConnectionError"})
-
-
-def _causes(error: BaseException):
-    seen = 0
-    while error is not None and seen < 10:
-        yield error
-        error = error.__cause__ or error.__context__
-        seen += 1
 
 
 EXCEPTION_HANDLERS = {

@@ -158,7 +158,8 @@ async def test_every_email_to_a_parent_says_nothing_of_the_blocked_child_and_kee
                                                   "verify_password": new_password})).status_code == 303
     await rosa.log_out()
     await rosa.post("/forgot-password", {"identifier": "rosa"})
-    await rosa.post("/forgot-username", {"email": SHARED_EMAIL})
+    for _ in range(6):  # the 6th locks the accounts, and the address is told (issue 9)
+        await rosa.post("/forgot-username", {"email": SHARED_EMAIL})
     await staff_account("DistrictAdmin", "district-admin", None)
     await as_staff(rosa, "DistrictAdmin")
     for request in await requests():

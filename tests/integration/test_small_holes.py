@@ -121,3 +121,25 @@ async def test_the_throttle_table_keeps_no_typed_address_or_student_number(porta
     keys = " ".join(r["key"] for r in await RateCounter.select(RateCounter.key)).lower()
     assert "username-reminder:" in keys and "key-request:student:" in keys
     assert "nobody.here" not in keys and "s-nope-123" not in keys
+
+
+async def test_a_csrf_pair_from_another_session_is_refused_inside_a_signed_in_one(portal, second_portal, district):
+    """The attacker's own anonymous cookie/token pair (valid for Litestar's double-submit check), planted
+    in the parent's browser, must not work once the parent is signed in; the parent's own pair does."""
+    from app.tables import WebSession
+
+    await make_account(district.guardian("sam"), "SamPark")
+    attacker_pair = await second_portal.csrf_token()  # a real pair the portal signed, from another browser
+    assert (await portal.log_in("SamPark", PASSWORD)).status_code == 303
+    leaks.remember(portal.session_cookie, leaks.SESSION)
+    sessions = await WebSession.count()
+    portal.forget_cookie("homeroom_csrftoken")
+    portal.client.cookies.set("homeroom_csrftoken", attacker_pair, domain="portal.test", path="/")
+    planted = await portal.client.post("/logout", data={"_csrf_token": attacker_pair})
+    assert planted.status_code == 403
+    assert await WebSession.count() == sessions
+    # The parent's own page gives the session's token, and that works.
+    portal.forget_cookie("homeroom_csrftoken")
+    own = await portal.csrf_token()
+    assert own != attacker_pair
+    assert (await portal.client.post("/logout", data={"_csrf_token": own})).status_code == 303
