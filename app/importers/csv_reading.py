@@ -192,7 +192,7 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
             for cells in reader:
                 start = line
                 line = reader.line_num + 1
-                if not any(cell.strip() for cell in cells):
+                if not (cells and cells[0].strip()) and not "".join(cells).strip():
                     continue  # an empty line, or one of commas only (spreadsheets leave them at the end)
                 if len(cells) != width:
                     if not cells or (len(cells) == 1 and not cells[0].strip()):

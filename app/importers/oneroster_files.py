@@ -512,7 +512,8 @@ def read_roster(folder: CsvFolder, report: ImportReport) -> RosterFiles | None:
 def _read_file(name: str, found: CsvFile, mode: str, version: str, report: ImportReport) -> RosterFile:
     result = RosterFile(found.name, mode)
     cells = _Cells(found.name, report)
-    seen: dict[str, tuple[int, dict[str, str]]] = {}  # sourcedId -> (line, cells) of its first row
+    seen: dict[str, int] = {}  # sourcedId -> the line of its first row
+    repeated: list = []  # later rows with a sourcedId seen before (rare): settled after the pass
     build = _BUILDERS[name]
     for row in read_rows(found, COLUMNS[name], report):
         source_id = row.get("sourcedId")
@@ -523,9 +524,9 @@ def _read_file(name: str, found: CsvFile, mode: str, version: str, report: Impor
             report.error(found.name, row.line, "sourcedId", "is longer than 255 characters")
             continue
         if source_id in seen:
-            _repeated_row(name, found.name, row, seen[source_id], result, cells, version)
+            repeated.append(row)
             continue
-        seen[source_id] = (row.line, row.cells)
+        seen[source_id] = row.line
         status = _status(found.name, row, report)
         if status is None:
             continue
@@ -542,6 +543,14 @@ def _read_file(name: str, found: CsvFile, mode: str, version: str, report: Impor
         record = build(row, cells, version)
         if record is not None:
             result.rows.append(record)
+    if repeated:
+        # The first rows' cells, read again rather than kept for every row of a million-row file.
+        first_lines = {seen[row.get("sourcedId")] for row in repeated}
+        firsts = {row.line: row.cells for row in read_rows(found, COLUMNS[name], ImportReport())
+                  if row.line in first_lines}
+        for row in repeated:
+            line = seen[row.get("sourcedId")]
+            _repeated_row(name, found.name, row, (line, firsts.get(line, {})), result, cells, version)
     return result
 
 

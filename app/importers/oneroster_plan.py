@@ -428,9 +428,10 @@ class _Planner:
     def contact(self, sid: str, field: str, sis_value: str | None, user: User) -> str | None:
         """The value to keep for a contact field: a parent's confirmed change holds until the SIS has loaded
         it (app/rules/sis_sync.py)."""
-        if self.known.portal_changes is None:
+        changes = self.known.portal_changes
+        if not changes:
             return sis_value
-        return self.known.portal_changes.decide(field, sis_value, person=sid, sis_modified=user.modified).value
+        return changes.decide(field, sis_value, person=sid, sis_modified=user.modified).value
 
     def guardian_phones(self, sid: str, user: User) -> None:
         if user.phone is None and user.sms is None:
@@ -516,10 +517,11 @@ class _Planner:
 
     def class_enrollments(self) -> None:
         report, enrollments_name = self.report, self.file_name("enrollments")
+        classes_gone, users_gone = self.not_kept.get("classes", {}), self.not_kept.get("users", {})
         for enrollment in self.roster.rows("enrollments"):
             problem = False
-            gone_class = self.gone("classes", enrollment.section)
-            gone_user = self.gone("users", enrollment.user)
+            gone_class = classes_gone.get(enrollment.section)
+            gone_user = users_gone.get(enrollment.user)
             if gone_class or gone_user:
                 why = f"the class '{enrollment.section}' {gone_class}" if gone_class else \
                     f"the user '{enrollment.user}' {gone_user}"

@@ -70,6 +70,10 @@ class PortalChanges:
     def __len__(self) -> int:
         return len({change_id for change_id, _ in self._pending.values()})
 
+    def __bool__(self) -> bool:
+        """Any change waiting at all (an import skips the rule for every row when none is)."""
+        return bool(self._pending)
+
     def waiting(self, field: str, *, person: int | str | None = None,
                 household: int | str | None = None) -> PendingChange | None:
         found = self._pending.get(self._key(field, person, household))
