@@ -19,9 +19,28 @@ from litestar.template.config import TemplateConfig
 from app.settings import Settings, get_settings
 
 
+GAUGE_SECONDS = 30
+
+
+async def refresh_gauges(stop: asyncio.Event) -> None:
+    """Every GAUGE_SECONDS: the outbox gauges for /metrics (issue 15 item 4)."""
+    import logging
+
+    from app.observability import refresh_outbox_gauges
+
+    while not stop.is_set():
+        try:
+            await refresh_outbox_gauges()
+        except Exception:  # noqa: BLE001 - the database may be away; /readyz says so, metrics wait
+            logging.getLogger("homeroom.metrics").warning("outbox gauges not refreshed", exc_info=True)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), GAUGE_SECONDS)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     from app.database import close_engine, prepare_engine
     from app.mail.sender import run_sender, stop_sender
+    from app.services.maintenance import run_maintenance
     from app.templating import jinja_environment
     from app.web.access_log import redact_tokens_in_access_log
     from app.web.account import AccountController
@@ -52,11 +71,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await prepare_engine()
         stop = asyncio.Event()
         sender = asyncio.create_task(run_sender(settings, stop=stop)) if settings.delivers_by_smtp else None
+        maintenance = asyncio.create_task(run_maintenance(stop=stop))  # purges expired rows (issue 9)
+        gauges = asyncio.create_task(refresh_gauges(stop))
         try:
             yield
         finally:
             if sender:
                 await stop_sender(sender, stop)
+            stop.set()
+            await maintenance
+            await gauges
             await close_engine()
 
     handlers = [
@@ -101,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[security_headers(hsts=settings.secure_cookies)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=None,
+        logging_config=None,  # logging is the serving process's (app/observability.py); errors log themselves
         request_max_body_size=64 * 1024,
         debug=False,
     )
