@@ -47,6 +47,8 @@ def day_argument(value: str):
 # guardians (the plan's 1.5 a student, emergency contacts included) and 10 million attendance events.
 DEMO_SIZES = {"district": (100_000, 10_000_000)}
 
+from app.cli_access import add_access_commands, cmd_import_restrictions  # noqa: E402  (imports app.cli lazily)
+
 
 # The words of the command being run, for its audit event (issue 15 item 8).
 _COMMAND_LINE: list[str] = []
@@ -157,6 +159,15 @@ def demo_size(args: argparse.Namespace) -> tuple[int, int]:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import describe_demo, fill_demo_district
 
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)  # where the settings would read HOMEROOM_ENV from too
+    if os.environ.get("HOMEROOM_ENV", "demo").strip().lower() == "production":
+        # The demo seeds accounts with published passwords (a district admin among them): never on a real
+        # portal (issue 9). Checked before the settings load, so it holds even if they would not.
+        print("homeroom demo refuses to run with HOMEROOM_ENV=production: it creates accounts whose "
+              "passwords are printed for anyone to read.", file=sys.stderr)
+        return 2
     if migrate() != 0:
         return 1
 
@@ -186,21 +197,9 @@ def cmd_keys_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_letters(args: argparse.Namespace) -> int:
-    from app.services.activation_keys import key_letters
+    from app.cli_letters import keys_letters
 
-    async def go():
-        from app.csv_files import write_csv
-
-        issued = await key_letters(args.school)
-        write_csv(sys.stdout, ["guardian_sourcedId", "given_name", "family_name", "email", "activation_key",
-                               "expires_at_utc"],
-                  ([guardian.source_id, guardian.given_name, guardian.family_name, guardian.email, key.key,
-                    key.expires_at.strftime("%Y-%m-%d %H:%M")] for guardian, key in issued),
-                  for_spreadsheet=True)
-        print(f"{len(issued)} keys issued", file=sys.stderr)
-        return 0
-
-    return _run(go())
+    return _run(keys_letters(args))
 
 
 def cmd_settings_show(_: argparse.Namespace) -> int:
@@ -332,7 +331,7 @@ def _refuse_until_set_up(settings) -> str | None:
 
 
 def cmd_mail_worker(_: argparse.Namespace) -> int:
-    from app.mail.sender import run_sender
+    from app.services.outgoing_mail import run_sender
     from app.settings import get_settings
 
     settings = get_settings()
@@ -432,7 +431,8 @@ def cmd_export_household_changes(args: argparse.Namespace) -> int:
                 count = await write_household_changes(handle, since=args.since)
         else:
             count = await write_household_changes(sys.stdout, since=args.since)
-        print(f"{count} approved household change(s) written", file=sys.stderr)
+        print(f"{count} household change(s) written (approved addresses, confirmed emails and phones)",
+              file=sys.stderr)
         return 0
 
     return _run(go())
@@ -521,8 +521,11 @@ def build_parser() -> argparse.ArgumentParser:
     issue = keys.add_parser("issue", help="issue a key for one guardian and print it")
     issue.add_argument("--guardian", required=True, metavar="SOURCEDID")
     issue.set_defaults(func=cmd_keys_issue)
-    letters = keys.add_parser("letters", help="CSV of new keys for every eligible guardian without an account")
-    letters.add_argument("--school", metavar="SOURCEDID")
+    letters = keys.add_parser("letters", help="keys for mail-merge letters: eligible guardians without an account "
+                                              "or an unused key")
+    from app.cli_letters import add_letter_arguments
+
+    add_letter_arguments(letters)
     letters.set_defaults(func=cmd_keys_letters)
 
     settings = commands.add_parser("settings", help="district preferences").add_subparsers(
@@ -549,7 +552,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, metavar, text in (
             ("oneroster", cmd_import_oneroster, "PATH", "a OneRoster 1.1/1.2 CSV zip or folder"),
             ("attendance", cmd_import_attendance, "FILE", "an attendance-events CSV (Ed-Fi shaped)"),
-            ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes")):
+            ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes"),
+            ("restrictions", cmd_import_restrictions, "FILE", "a CSV of guardian-student links to switch off")):
         command = imports.add_parser(name, help=text)
         command.add_argument("path", metavar=metavar)
         command.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
@@ -564,10 +568,12 @@ def build_parser() -> argparse.ArgumentParser:
     edfi.add_argument("--page-size", type=int, default=500, metavar="N", help="records per API page (500)")
     edfi.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
     edfi.set_defaults(func=cmd_import_edfi)
+    add_access_commands(commands)
 
     exports = commands.add_parser("export", help="data for the SIS").add_subparsers(
         dest="export_command", required=True)
-    household = exports.add_parser("household-changes", help="approved household changes as CSV")
+    household = exports.add_parser("household-changes", help="changes made in the portal (approved addresses, "
+                                                              "confirmed emails and phones) as CSV for the SIS")
     household.add_argument("--output", metavar="FILE", help="write here instead of standard output")
     household.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
                            help="only changes decided on or after this day")

@@ -119,6 +119,6 @@ async def refresh_outbox_gauges() -> None:
     from app import clock
     from app.tables import OutboxEmail
 
-    unsent = OutboxEmail.sent_at.is_null()
+    unsent = OutboxEmail.status == "queued"  # cancelled and given-up rows never get a sent_at: go by status
     OUTBOX_BACKLOG.set(await OutboxEmail.count().where(unsent, OutboxEmail.next_attempt_at <= clock.now()))
     OUTBOX_FAILING.set(await OutboxEmail.count().where(unsent, OutboxEmail.attempts > 0))

@@ -14,6 +14,7 @@ from app.rules.passwords import MIN_LENGTH_CEILING, MIN_LENGTH_FLOOR
 
 LOCK_SCOPES = ("account", "recovery-only")
 SSN_MODES = ("full", "last4")
+AFTER_18 = ("keep", "end")  # parents_after_18: see app/rules/access.py
 
 
 class PreferenceError(ValueError):
@@ -97,6 +98,7 @@ class DistrictPreferences:
     district_name: str = "Homeroom Demo District"
     time_zone: str = "America/New_York"
     portal_name: str = "Campus Portal"
+    parents_after_18: str = "keep"
 
 
 PARSERS: dict[str, Callable[[str], Any]] = {
@@ -112,6 +114,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "district_name": _text(120),
     "time_zone": _time_zone,
     "portal_name": _text(60),
+    "parents_after_18": _one_of(AFTER_18),
 }
 assert set(PARSERS) == {f.name for f in fields(DistrictPreferences)}
 

@@ -22,6 +22,7 @@ from app.rules.languages import language_for_guardian, sis_language_code
 from app.rules.preferences import DistrictPreferences
 from app.rules.ssn import digests_match, ssn_digest
 from app.services import audit, rate_limits
+from app.services.access import access_day, link_in_force_where
 from app.services.activation_keys import IssuedKey, KeyRefused, issue_key
 from app.services.preferences import load_preferences
 from app.services.sessions import SignedInAccount
@@ -43,15 +44,14 @@ async def find_student_by_number(student_number: str) -> dict | None:
 
 
 async def guardians_on_file(student_number: str) -> list[dict]:
-    """The guardians (guardian and portal flags on) of the student with this number: none if there is no
-    such student, found by the same one query either way."""
+    """The guardians whose link to the student with this number is in force (app/services/access.py): none
+    if there is no such student, found by the same one query either way."""
     return await GuardianLink.select(
         GuardianLink.guardian.id.as_alias("id"), GuardianLink.guardian.email.as_alias("email"),
     ).where(
         (GuardianLink.student.student_number == student_number)
         & (GuardianLink.student.kind == "student")
-        & (GuardianLink.is_guardian == True)  # noqa: E712
-        & (GuardianLink.portal_access == True)  # noqa: E712
+        & link_in_force_where(await access_day())
     ).order_by(GuardianLink.id)
 
 
@@ -69,12 +69,16 @@ async def send_key_by_email(issued: IssuedKey, prefs: DistrictPreferences, *, la
     }, language=language)
 
 
-async def request_key_online(details: KeyRequestDetails, *, ip: str, language: str) -> None:
+async def request_key_online(details: KeyRequestDetails, *, ip: str, language: str) -> bool:
     """Record the request; issue and email a key when everything matches (district setting). Returns
-    nothing: the requester is told the same thing whatever happened."""
+    False when a limit was reached and nothing was recorded: the requester is told so honestly (issue 9),
+    which says nothing about the student, since both limits count whether or not the student exists.
+    Otherwise the requester is told the same thing whatever happened."""
     prefs = await load_preferences()
     now = clock.now()
-    by_number = await rate_limits.hit(f"key-request:student:{details.student_number}", now + STUDENT_NUMBER_WINDOW)
+    by_number = await rate_limits.hit(  # a digest: what was typed is not kept (issue 9)
+        "key-request:student:" + rate_limits.typed_digest("key-request", details.student_number),
+        now + STUDENT_NUMBER_WINDOW)
     by_client = await rate_limits.hit(f"key-request:client:{ip}", now + CLIENT_WINDOW)
     typed_digest = ssn_digest(get_settings().ssn_pepper, details.ssn)
     student = await find_student_by_number(details.student_number)
@@ -83,7 +87,7 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
         await audit.record("key-request.throttled", person=student["id"] if student else None, ip=ip,
                            detail="per student number" if by_number.count > REQUESTS_PER_STUDENT_NUMBER
                            else "per client")
-        return
+        return False
     on_file = student["ssn_last4_hash" if prefs.ssn_mode == "last4" else "ssn_hash"] if student else None
     ssn_matches = digests_match(typed_digest, on_file)
     birth_date_matches = student is not None and student["birth_date"] == details.birth_date
@@ -111,6 +115,7 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
         await request.save()
         await audit.record("key-request.received", person=student["id"] if student else None, ip=ip,
                            detail=f"status={request.status}")
+    return True
 
 
 # --- the staff queue ----------------------------------------------------------------------------------
@@ -162,8 +167,8 @@ async def _guardians_with_email(student_id: int) -> list[dict]:
         GuardianLink.guardian.id.as_alias("id"),
         GuardianLink.relationship,
     ).where(
-        (GuardianLink.student == student_id) & (GuardianLink.is_guardian == True)  # noqa: E712
-        & (GuardianLink.portal_access == True) & GuardianLink.guardian.email.is_not_null()  # noqa: E712
+        (GuardianLink.student == student_id) & link_in_force_where(await access_day())
+        & GuardianLink.guardian.email.is_not_null()
     ).order_by(GuardianLink.id)
 
 

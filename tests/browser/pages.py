@@ -22,6 +22,12 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Select:
+    field: str  # the id of a <select>
+    index: int = 1  # the option to choose (0 is usually "Choose ...")
+
+
+@dataclass(frozen=True)
 class Submit:
     button: str  # the button's accessible name
 
@@ -41,7 +47,7 @@ class ForgetCookies:
     """The browser loses its cookies (another tab logged out, cookies cleared): the form's token is stale."""
 
 
-Step = Fill | Check | Submit | Goto | Follow | ForgetCookies
+Step = Fill | Check | Select | Submit | Goto | Follow | ForgetCookies
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,17 @@ def staff_signed_in(url: str | None = None) -> tuple[Step, ...]:
 def staff_at_walk_in() -> tuple[Step, ...]:
     """The console's page for a guardian with no account, who has come to the office for a key."""
     return (*staff_signed_in("/staff?q=Walkin"), Follow('a[href^="/staff/guardians/"]'))
+
+
+def ask_for_correction() -> tuple[Step, ...]:
+    """The correction form, reached from a record page's link (Ana's attendance)."""
+    return (*signed_in("/home"), Follow('a[href$="/attendance"]'), Follow('a[href*="/corrections/attendance"]'))
+
+
+def staff_at_access_link() -> tuple[Step, ...]:
+    """The console's portal-access page for Court Lopez and Ana (tests/browser/seed_access.py)."""
+    return (*staff_signed_in("/staff?q=Ana"), Follow('a[href^="/staff/students/"]'),
+            Follow('tr:has-text("Court Lopez") a[href*="/access/"]'))
 
 
 def enter_key(key: str = "{key}") -> tuple[Step, ...]:
@@ -156,6 +173,16 @@ PAGES: tuple[PageState, ...] = (
               shows=("Out of",)),
     PageState("who has viewed the records", "/", "Who has viewed these records: Ana Lopez",
               (*signed_in("/home"), Follow('a[href$="/viewed"]')), shows=("parent or guardian",)),
+    # Ask the school to correct this (issue 11 item 3)
+    PageState("ask for a correction", "/", "Ask the school to correct a record", ask_for_correction(),
+              shows=("What is wrong, and what should it say?",)),
+    PageState("ask for a correction, nothing entered", "/", "Ask the school to correct a record",
+              (*ask_for_correction(), Submit("Send to the school")), errors=("record", "message")),
+    PageState("ask for a correction, sent", "/", "Request sent to the school",
+              (*ask_for_correction(), Select("record"), Fill("message", "She was at the dentist; I sent a note."),
+               Submit("Send to the school")), lands_on="/corrections/sent"),
+    PageState("household correction", "/", "Ask the school to correct a record",
+              (*signed_in("/household"), Follow('a[href="/household/corrections"]'))),
     # Household information (DESIGN §4.9)
     PageState("household", "/", "Household information", signed_in("/household"), shows=("12 Maple Street",)),
     PageState("household, confirmed this school year", "/", "Household information",
@@ -208,6 +235,8 @@ PAGES: tuple[PageState, ...] = (
                Fill("email", "rosa-{unique}@example.com"), Fill("phone", "404-555-0199"),
                Fill("student-number", "S00001"), Fill("ssn", "000000000"), Fill("birth-date", "04/27/2017"),
                Submit("Submit")), lands_on="/request-key/sent"),
+    PageState("request a key, limit reached", "/request-key/limit", "Too many requests",
+              shows=("This request was not recorded",)),
     # The school office's console (DESIGN §5), as a district admin
     PageState("console", "/", "School office console", staff_signed_in(), lands_on="/staff", reloads=True),
     PageState("console, search results", "/", "Search results", staff_signed_in("/staff?q=Lopez"),
@@ -221,12 +250,27 @@ PAGES: tuple[PageState, ...] = (
     PageState("console, key slip printed", "/", "Activation key slip",
               (*staff_at_walk_in(), Check("photo-id-type"), Check("id-checked"), Submit("Issue key and print slip")),
               shows=("How to use it",), media="print"),
+    # Portal access per guardian and student (issue 11), on Court Lopez's link to Ana
+    PageState("console, portal access", "/", None, staff_at_access_link(), shows=("Switch access off",)),
+    PageState("console, portal access without a reason", "/", None,
+              (*staff_at_access_link(), Submit("Switch access off")), errors=("reason",)),
+    PageState("console, portal access switched off", "/", None,
+              (*staff_at_access_link(), Check("reason"), Fill("reference", "2026-CV-0113"),
+               Fill("ends-on", "2026-12-31"), Submit("Switch access off")), shows=("2026-CV-0113",)),
     PageState("console, key requests", "/", "Key requests", staff_signed_in("/staff/key-requests")),
     PageState("console, a key request", "/", "Key request from Rosa Lopez",
               (*staff_signed_in("/staff/key-requests"), Follow('a[href^="/staff/key-requests/"]'))),
     PageState("console, key request denied without a reason", "/", "Key request from Rosa Lopez",
               (*staff_signed_in("/staff/key-requests"), Follow('a[href^="/staff/key-requests/"]'),
                Submit("Deny the request")), errors=("reason",)),
+    PageState("console, correction requests", "/", "Correction requests", staff_signed_in("/staff/corrections"),
+              shows=("Tardy",)),
+    PageState("console, a correction request", "/", None,
+              (*staff_signed_in("/staff/corrections"), Follow('a[href^="/staff/corrections/"]')),
+              shows=("the bus log shows 7:50",)),
+    PageState("console, correction answered without a choice", "/", None,
+              (*staff_signed_in("/staff/corrections"), Follow('a[href^="/staff/corrections/"]'),
+               Submit("Send the answer")), errors=("outcome",)),
     PageState("console, household changes", "/", "Household changes", staff_signed_in("/staff/household-changes")),
     PageState("console, a household change", "/", None,
               (*staff_signed_in("/staff/household-changes"), Follow('a[href^="/staff/household-changes/"]')),

@@ -63,6 +63,12 @@ async def seed() -> dict:
     await request_username_reminder(EXISTING_EMAIL, ip="127.0.0.1")
 
     await seed_staff_console(EXISTING_USERNAME)
+    from tests.browser.seed_access import seed_access
+
+    await seed_access(ana, luis)
+    from tests.browser.seed_access import seed_correction_request
+
+    await seed_correction_request(ana, EXISTING_USERNAME)
 
     keys = {}
     for name in KEY_HOLDERS:

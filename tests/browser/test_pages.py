@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page
 from tests.browser.conftest import Portal
 from tests.browser.pages import PAGES, PageState
 from tests.browser.weights import Traffic, is_full_page, weight_problems
-from tests.browser.walk import (ERROR_STRUCTURE, UNLABELLED_INPUTS, Inspector, Values, axe_violations, current_path,
+from tests.browser.walk import (ERROR_STRUCTURE, LIGHT_TEXT, UNLABELLED_INPUTS, Inspector, Values, axe_violations, current_path,
                                 describe_violations, focused_element, page_width_at, reach)
 
 
@@ -80,6 +80,9 @@ def test_page_state(state: PageState, page: Page, portal: Portal, browser: Brows
               f"#{field['id']} is not described by its error message ({field})")
 
     check(not page.evaluate(UNLABELLED_INPUTS), f"inputs without a visible label: {page.evaluate(UNLABELLED_INPUTS)}")
+    if state.media == "print":  # backgrounds do not print: light text would be white on white paper
+        light = page.evaluate(LIGHT_TEXT)
+        check(not light, f"text that prints too light to read on white paper: {light}")
 
     # axe-core runs once per state and mode: at desktop width with JavaScript, at 320 px without (Inspector).
     if page.javascript:

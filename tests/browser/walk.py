@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import axe_playwright_python
 from playwright.sync_api import Browser, BrowserContext, Page, Response
 
-from tests.browser.pages import Check, Fill, Follow, ForgetCookies, Goto, PageState, Submit
+from tests.browser.pages import Check, Fill, Follow, ForgetCookies, Goto, PageState, Select, Submit
 
 AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -73,6 +73,8 @@ def reach(page: Page, state: PageState, base_url: str, values: Mapping[str, str]
             page.locator(f"#{step.field}").fill(step.value.format_map(values))
         elif isinstance(step, Check):
             page.locator(f"#{step.field}").check()
+        elif isinstance(step, Select):
+            page.locator(f"#{step.field}").select_option(index=step.index)
         elif isinstance(step, Goto):
             page.goto(base_url + step.url.format_map(values))
         elif isinstance(step, ForgetCookies):
@@ -204,3 +206,21 @@ def focused_element(page: Page) -> str:
       const e = document.activeElement;
       return e ? e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '') : 'none';
     }""")
+
+
+# Every visible element with text of its own whose colour is light (relative luminance above 0.5: white,
+# light grey, yellow), as "tag: text". Used with print media, where no background is printed.
+LIGHT_TEXT = """() => {
+  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+  const found = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    const own = [...element.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim()).length;
+    if (!own || !element.getClientRects().length) continue;
+    const style = getComputedStyle(element);
+    if (style.visibility === "hidden" || style.display === "none") continue;
+    const [r, g, b] = style.color.match(/\\d+(\\.\\d+)?/g).map(Number);
+    const luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    if (luminance > 0.5) found.push(element.tagName.toLowerCase() + ": " + element.textContent.trim().slice(0, 40));
+  }
+  return found;
+}"""

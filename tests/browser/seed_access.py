@@ -1,0 +1,55 @@
+"""The browser suite's data for portal access per link (issue 11): a guardian of Ana's whose access the walk
+switches off in the console, and, for the restraining-order scenario, one signed-up parent of Ana and Luis
+per run (JavaScript on and off), each with an email address of their own. Called by seed.py."""
+
+from __future__ import annotations
+
+SCENARIO_PASSWORD = "Harbor-Lantern-93"
+BLOCKED_IN_WALK = "Court Lopez"  # the walk's "console, portal access switched off" acts on this guardian
+SCENARIO_PARENTS = {True: "orderjs", False: "ordernojs"}  # by page.javascript
+
+
+def scenario_email(username: str) -> str:
+    return f"{username}@example.com"
+
+
+async def seed_access(ana, luis) -> None:
+    from app.database import transaction
+    from app.services.activation import create_account_with_key
+    from app.services.activation_keys import issue_key
+    from app.tables import ActivationKey, GuardianLink, Person
+
+    court = Person(source_id="gua-court", kind="guardian", given_name="Court", family_name="Lopez",
+                   email="court@example.com")
+    await court.save()
+    await GuardianLink(guardian=court.id, student=ana.id, relationship="father").save()
+    for username in SCENARIO_PARENTS.values():
+        parent = Person(source_id=f"gua-{username}", kind="guardian", given_name=username.title(),
+                        family_name="Lopez", email=scenario_email(username))
+        await parent.save()
+        for child in (ana, luis):
+            await GuardianLink(guardian=parent.id, student=child.id, relationship="father").save()
+        async with transaction():
+            await issue_key(parent, how="letter")
+        key_id = (await ActivationKey.select(ActivationKey.id).where(ActivationKey.guardian == parent.id).first())["id"]
+        created = await create_account_with_key(key_id, username, SCENARIO_PASSWORD, SCENARIO_PASSWORD,
+                                                ip="127.0.0.1", user_agent="seed", previous_session=None)
+        assert created.session_token, created.errors
+
+
+async def seed_correction_request(ana, maria_username: str) -> None:
+    """One open correction request in the console's queue (issue 11 item 3): Maria about one of Ana's
+    attendance events."""
+    from app import clock
+    from app.tables import AttendanceEvent, CorrectionRequest, SchoolEnrollment, UserAccount
+
+    maria = await UserAccount.select(UserAccount.id, UserAccount.person).where(
+        UserAccount.username == maria_username).first()
+    event = await AttendanceEvent.select(AttendanceEvent.id, AttendanceEvent.event_date).where(
+        AttendanceEvent.student == ana.id).first()
+    school = await SchoolEnrollment.select(SchoolEnrollment.school).where(SchoolEnrollment.student == ana.id).first()
+    await CorrectionRequest(account=maria["id"], guardian=maria["person"], student=ana.id, school=school["school"],
+                            kind="attendance", record_id=event["id"] if event else 0,
+                            record_text=f"{event['event_date'] if event else '2026-03-02'}, the whole day: Tardy",
+                            message="She was on time; the bus log shows 7:50.", status="open",
+                            created_at=clock.now()).save()

@@ -1,0 +1,342 @@
+"""Portal access per guardian–student link (issue 11 item 1; FERPA 34 CFR 99.4).
+
+Rosa Rivera has two children: Ana (Maple Street) and Benito (Oak Ridge). Access is switched off for Rosa and
+Ana only. Every parent route, every page of hers and every email that reaches her is walked: nothing of Ana
+shows (not her name, not her id), Benito is untouched, and Luis (Ana's other parent) still sees Ana. The
+dates count without a job; an import never switches on what staff switched off; the console is scoped to
+the student's school; the CLI and the district CSV set the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import uuid
+from datetime import date
+
+import pytest
+
+from tests.integration import leaks
+from tests.integration.district import OTHER_PASSWORD, PASSWORD, issue_key, make_account
+from tests.integration.portal import page_text
+from tests.integration.test_key_request import ana_on_file  # noqa: F401  (a fixture)
+from tests.integration.test_staff_console import as_staff, events, staff_account, words
+
+
+@pytest.fixture
+async def school_year(district):
+    from app.demo_year import fill_school_year
+    from app.tables import Household, HouseholdMember
+
+    await fill_school_year(seed=11)
+    household = Household(name="Rivera", address_line1="12 Elm Street", city="Atlanta", state="GA",
+                          postal_code="30303")
+    await household.save()
+    for person in (district.guardian("rosa"), district.students["ana"], district.students["ben"]):
+        await HouseholdMember(household=household.id, person=person.id).save()
+    return {"rosa": await make_account(district.guardian("rosa"), "rosa"),
+            "luis": await make_account(district.guardian("luis"), "luis", OTHER_PASSWORD)}
+
+
+async def block(district, guardian="rosa", student="ana", **kwargs):
+    from app.services.access import block_access
+
+    change = await block_access(f"gua-{guardian}", f"stu-{student}", kwargs.pop("reason", "court-order"),
+                                kwargs.pop("reference", "2026-CV-0113"), **kwargs)
+    assert not change.errors, change.errors
+    return change
+
+
+def parent_get_routes(app) -> list[str]:
+    """Every GET page a signed-in guardian can open (not the console, not the dev mailbox, not public)."""
+    paths = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if "GET" not in handler.http_methods or handler.opt.get("public"):
+                continue
+            if route.path.startswith(("/staff", "/dev", "/static")) or route.path in ("/logout",):
+                continue
+            paths.append(route.path)
+    return sorted(set(paths))
+
+
+def _fill(path: str, ids: dict[str, str]) -> str:
+    return re.sub(r"{(\w+):\w+}", lambda m: ids.get(m.group(1), "1"), path)
+
+
+async def test_every_parent_route_hides_the_blocked_child_and_keeps_the_other(portal, district, school_year):
+    from app.tables import SectionEnrollment
+
+    ana, ben = district.students["ana"], district.students["ben"]
+    await block(district)
+    assert (await portal.log_in("rosa", PASSWORD)).status_code == 303
+    ana_section = (await SectionEnrollment.select(SectionEnrollment.section.public_id.as_alias("p")).where(
+        (SectionEnrollment.person == ana.id) & (SectionEnrollment.role == "student")).first())["p"]
+    ben_section = (await SectionEnrollment.select(SectionEnrollment.section.public_id.as_alias("p")).where(
+        (SectionEnrollment.person == ben.id) & (SectionEnrollment.role == "student")).first())["p"]
+    routes = parent_get_routes(portal.app)
+    assert "/home" in routes and "/students/{student_id:str}/grades" in routes and "/household" in routes
+    walked = 0
+    for path in routes:
+        if "{student_id" in path:
+            missing = _fill(path, {"student_id": str(uuid.uuid4()), "section_id": ana_section})
+            blocked = _fill(path, {"student_id": str(ana.public_id), "section_id": ana_section})
+            allowed = _fill(path, {"student_id": str(ben.public_id), "section_id": ben_section})
+            for htmx in (False, True):
+                gone, hidden = await portal.get(missing, htmx=htmx), await portal.get(blocked, htmx=htmx)
+                assert hidden.status_code == 404, path
+                assert (hidden.status_code, hidden.text) == (gone.status_code, gone.text), path
+                assert (await portal.get(allowed, htmx=htmx)).status_code == 200, path
+        elif "{" not in path:
+            page = await portal.get(path, follow=True)
+            assert page.status_code == 200, path
+            text = page_text(page.text)
+            assert not re.search(r"\bAna\b", text), f"{path} names the blocked child"
+            assert str(ana.public_id) not in page.text, f"{path} carries the blocked child's id"
+            if path == "/home":
+                assert "Benito" in text
+        walked += 1
+    assert walked >= 8
+    # The other parent is untouched.
+    await portal.log_out()
+    assert (await portal.log_in("luis", OTHER_PASSWORD)).status_code == 303
+    assert (await portal.get(f"/students/{ana.public_id}/grades")).status_code == 200
+    assert "Ana" in page_text((await portal.get("/home")).text)
+
+
+async def test_the_household_page_leaves_the_blocked_child_out(portal, district, school_year):
+    await block(district)
+    assert (await portal.log_in("rosa", PASSWORD)).status_code == 303
+    text = page_text((await portal.get("/household")).text)
+    assert "Benito" in text and "Ana" not in text
+
+
+async def test_the_open_session_loses_the_child_on_the_next_request(portal, district, school_year):
+    ana = district.students["ana"]
+    assert (await portal.log_in("rosa", PASSWORD)).status_code == 303
+    assert (await portal.get(f"/students/{ana.public_id}/attendance")).status_code == 200
+    await block(district)
+    assert (await portal.get(f"/students/{ana.public_id}/attendance")).status_code == 404
+    assert "Ana" not in page_text((await portal.get("/home")).text)
+
+
+async def test_dates_count_without_a_job(portal, district, school_year, clock):
+    from app.services.access import may_see, unblock_access
+
+    rosa, ana = district.guardian("rosa").id, district.students["ana"].id
+    # 10 March 2026 in New York; a restriction from tomorrow is not in force yet.
+    await block(district, starts_on=date(2026, 3, 11), ends_on=date(2026, 3, 12))
+    assert await may_see(rosa, ana)
+    clock.advance(days=1)
+    assert not await may_see(rosa, ana)
+    clock.advance(days=1)
+    assert not await may_see(rosa, ana)  # the last day is included
+    clock.advance(days=1)
+    assert await may_see(rosa, ana)  # it ended
+    await unblock_access("gua-rosa", "stu-ana")
+    # The district's day, not UTC's: 11 March 01:00 UTC is still 10 March in New York.
+    clock.set(clock.moment.replace(year=2026, month=3, day=11, hour=1))
+    await block(district, reason="other", reference="", starts_on=date(2026, 3, 11))
+    assert await may_see(rosa, ana)
+    clock.advance(hours=5)
+    assert not await may_see(rosa, ana)
+
+
+async def test_an_import_never_switches_on_what_staff_switched_off(district, school_year):
+    from app.services.access import may_see, unblock_access
+
+    rosa, ana = district.guardian("rosa").id, district.students["ana"].id
+    await block(district, source="staff")
+    await block(district, source="import", reference="SIS")
+    lifted = await unblock_access("gua-rosa", "stu-ana", source="import")
+    assert lifted.done == "unblocked" and lifted.still_restricted
+    assert not await may_see(rosa, ana)
+    assert (await unblock_access("gua-rosa", "stu-ana", source="import")).done == "nothing-to-lift"
+    assert (await unblock_access("gua-rosa", "stu-ana", source="staff")).done == "unblocked"
+    assert await may_see(rosa, ana)
+
+
+async def test_block_checks_what_it_is_given_and_audits_every_change(district, school_year):
+    from app.services.access import block_access, unblock_access
+
+    bad = await block_access("gua-nobody", "stu-ana", "court-order")
+    assert [e.field for e in bad.errors] == ["guardian"]
+    bad = await block_access("gua-rosa", "stu-ana", "because", "", "2026-13-01", "")
+    assert {e.field for e in bad.errors} == {"reason", "starts_on"}
+    bad = await block_access("gua-rosa", "stu-ana", "other", "", "2026-05-01", "2026-04-01")
+    assert [e.field for e in bad.errors] == ["ends_on"]
+    bad = await block_access("gua-rosa", "gua-luis", "other")  # a guardian is not a student
+    assert [e.field for e in bad.errors] == ["student"]
+    assert await events("access.blocked") == []
+    assert (await block(district)).done == "blocked"
+    assert (await block(district)).done == "unchanged"
+    assert (await block(district, ends_on="2026-06-30")).done == "changed"
+    await unblock_access("gua-rosa", "stu-ana")
+    audited = [(e["action"], e["person"]) for e in await events("access.blocked") + await events("access.changed")
+               + await events("access.unblocked")]
+    ana = district.students["ana"].id
+    assert audited == [("access.blocked", ana), ("access.changed", ana), ("access.unblocked", ana)]
+
+
+async def test_no_key_for_a_guardian_whose_only_child_is_blocked_and_no_redeeming_an_old_one(
+        portal, district, school_year):
+    from app.services.activation_keys import KeyRefused, issue_key_for
+
+    key = await issue_key(district.guardian("sam"))
+    await block(district, guardian="sam", student="cleo")
+    with pytest.raises(KeyRefused):
+        await issue_key_for("gua-sam")
+    answer = await portal.post("/activate", {"activation_key": key})
+    assert answer.status_code == 422 and "replaced by a newer one" in page_text(answer.text)
+
+
+@pytest.mark.parametrize("blocked", [False, True])
+async def test_no_key_request_auto_issue_through_a_blocked_link(portal, ana_on_file, deliver, blocked):
+    from tests.integration.test_key_request import details, key_requests
+
+    if blocked:
+        for guardian in ("rosa", "luis"):
+            await block(ana_on_file, guardian=guardian)
+    await portal.post("/request-key", details())
+    [request] = await key_requests()
+    mail = await deliver()
+    for message in mail:
+        leaks.remember_key(re.search(r"[234679CDFHJKMNPR]{4}(?:-[234679CDFHJKMNPR]{4}){7}",
+                                     message.message.as_string()).group(0))
+    assert request["status"] == ("pending" if blocked else "auto-issued")
+    assert len(mail) == (0 if blocked else 1)
+
+
+async def test_staff_of_the_students_school_and_district_admins_manage_access(portal, district, school_year):
+    ana, ben, rosa = district.students["ana"], district.students["ben"], district.guardian("rosa")
+    await staff_account("MapleOffice", "school-staff", "sch-maple")
+    await staff_account("OakOffice", "school-staff", "sch-oak")
+    await staff_account("DistrictAdmin", "district-admin", None)
+    ana_link = f"/staff/students/{ana.public_id}/access/{rosa.public_id}"
+    ben_link = f"/staff/students/{ben.public_id}/access/{rosa.public_id}"
+
+    await as_staff(portal, "OakOffice")  # Benito's school, not Ana's
+    assert (await portal.get(ana_link)).status_code == 404
+    assert (await portal.post(ana_link + "/block", {"reason": "court-order"})).status_code == 404
+    assert (await portal.get(ben_link)).status_code == 200
+    assert (await portal.get(f"/staff/students/{ana.public_id}/access/{uuid.uuid4()}")).status_code == 404
+    await portal.log_out()
+
+    await as_staff(portal, "MapleOffice")
+    student_page = await portal.get(f"/staff/students/{ana.public_id}")
+    assert ana_link in student_page.text
+    wrong = await portal.post(ana_link + "/block", {"reason": "", "reference": "x", "starts_on": "2026-02-30"})
+    assert wrong.status_code == 422 and "Choose a reason" in page_text(wrong.text)
+    assert await events("access.blocked") == []
+    done = await portal.post(ana_link + "/block", {"reason": "court-order", "reference": "2026-CV-0113",
+                                                   "starts_on": "", "ends_on": "2026-12-31"})
+    assert done.status_code == 303
+    page = page_text((await portal.get(done.headers["location"])).text)
+    assert "switched off" in page and "Court order" in page and "2026-CV-0113" in page and "in force" in page
+    [event] = await events("access.blocked")
+    assert event["person"] == ana.id and event["actor"] is not None and "reason=court-order" in event["detail"]
+    assert "off" in page_text((await portal.get(f"/staff/students/{ana.public_id}")).text)
+    await portal.log_out()
+
+    await as_staff(portal, "DistrictAdmin")
+    htmx = await portal.post(ana_link + "/unblock", {}, htmx=True)
+    assert htmx.status_code in (200, 303)
+    assert len(await events("access.unblocked")) == 1
+    page = words((await portal.get(ana_link)).text)
+    assert "Portal access today on" in page and "lifted" in page
+
+
+def homeroom(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, input=stdin,
+                          timeout=120)
+
+
+async def test_the_command_line_blocks_lists_and_unblocks(district, tmp_path):
+    from app.services.access import may_see
+
+    rosa, ana = district.guardian("rosa").id, district.students["ana"].id
+    done = homeroom("access", "block", "--guardian", "gua-rosa", "--student", "stu-ana", "--reason", "court-order",
+                    "--reference", "=HYPERLINK(1)", "--until", "2026-12-31")
+    assert done.returncode == 0, done.stderr
+    assert not await may_see(rosa, ana)
+    listed = homeroom("access", "list", "--student", "stu-ana")
+    assert listed.returncode == 0
+    lines = listed.stdout.strip().splitlines()
+    assert lines[0].startswith("guardian,guardian_name,student")
+    assert "gua-rosa" in lines[1] and "court-order" in lines[1] and "in-force" in lines[1]
+    assert "'=HYPERLINK(1)" in lines[1]  # the one CSV writer neutralises formulas
+    bad = homeroom("access", "block", "--guardian", "gua-rosa", "--student", "stu-nobody", "--reason", "other")
+    assert bad.returncode == 2 and "no student with sourcedId" in bad.stderr
+    assert homeroom("access", "unblock", "--guardian", "gua-rosa", "--student", "stu-ana").returncode == 0
+    assert await may_see(rosa, ana)
+    assert len(homeroom("access", "list").stdout.strip().splitlines()) == 1  # the header
+
+
+async def test_the_district_csv_sets_import_restrictions_all_or_nothing(district, tmp_path):
+    from app.services.access import may_see, restrictions
+
+    rosa, luis, ana = district.guardian("rosa").id, district.guardian("luis").id, district.students["ana"].id
+    bad = tmp_path / "bad.csv"
+    bad.write_text("guardian,student,reason,reference,from,until\n"
+                   "gua-rosa,stu-ana,court-order,CV-1,,\n"
+                   "gua-nobody,stu-ana,court-order,,,\n"
+                   "gua-luis,stu-ana,whim,,2026-01-01,2025-01-01\n", encoding="utf-8")
+    run = homeroom("import", "restrictions", str(bad))
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "line 3, column guardian" in run.stderr and "line 4, column reason" in run.stderr
+    assert "line 4, column until" in run.stderr
+    assert await restrictions() == [] and await may_see(rosa, ana)
+
+    good = tmp_path / "good.csv"
+    good.write_text("\ufeffguardian,student,reason,reference,from,until\n"
+                    "gua-rosa,stu-ana,court-order,CV-1,,\n"
+                    "gua-luis,stu-ana,custody-agreement,,2026-04-01,2026-06-30\n", encoding="utf-8")
+    run = homeroom("import", "restrictions", str(good))
+    assert run.returncode == 0, run.stderr
+    assert "access restrictions: 2" in run.stdout
+    assert not await may_see(rosa, ana) and await may_see(luis, ana)  # Luis's starts in April
+    assert {r["source"] for r in await restrictions()} == {"import"}
+    again = homeroom("import", "restrictions", str(good))
+    assert again.returncode == 0 and "Nothing changed" in again.stdout
+
+
+async def test_the_18th_birthday_in_the_district_time_zone_when_parents_lose_access(portal, district, school_year,
+                                                                                   clock):
+    from datetime import datetime, timezone
+
+    from app.services.preferences import set_preference
+    from app.tables import Person
+
+    ana = district.students["ana"]
+    await Person.update({Person.birth_date: date(2008, 3, 11)}).where(Person.id == ana.id)
+    ana_grades = f"/students/{ana.public_id}/grades"
+
+    async def at(moment: datetime) -> None:  # sign in afresh at that moment (sessions end when idle)
+        clock.set(moment)
+        await portal.log_out()
+        assert (await portal.log_in("rosa", PASSWORD)).status_code == 303
+
+    # The default: parents keep access when a student turns 18.
+    await at(datetime(2026, 3, 11, 15, 0, tzinfo=timezone.utc))
+    assert (await portal.get(ana_grades)).status_code == 200
+    assert "turned 18" not in page_text((await portal.get("/home")).text)
+
+    await set_preference("parents_after_18", "end")
+    await at(datetime(2026, 3, 11, 3, 0, tzinfo=timezone.utc))  # 23:00 on the 10th in New York: still 17
+    assert (await portal.get(ana_grades)).status_code == 200
+    await at(datetime(2026, 3, 11, 5, 0, tzinfo=timezone.utc))  # 01:00 on the 11th: 18 today
+    assert (await portal.get(ana_grades)).status_code == 404
+    home = page_text((await portal.get("/home")).text)
+    assert "Ana Rivera turned 18 on" in home and "FERPA" in home and "Benito" in home
+    # A child whose access is off for another reason is not named in the notice.
+    await block(district)
+    assert "turned 18" not in page_text((await portal.get("/home")).text)
+
+
+async def test_a_student_born_on_29_february_turns_18_on_1_march_in_a_common_year():
+    from app.rules.access import adult_cutoff, eighteenth_birthday
+
+    assert eighteenth_birthday(date(2008, 2, 29)) == date(2026, 3, 1)
+    assert adult_cutoff(date(2026, 2, 28), "end") < date(2008, 2, 29) <= adult_cutoff(date(2026, 3, 1), "end")
+    assert adult_cutoff(date(2026, 3, 1), "keep") == date(1, 1, 1)
