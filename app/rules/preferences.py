@@ -15,10 +15,16 @@ from app.rules.passwords import MIN_LENGTH_CEILING, MIN_LENGTH_FLOOR
 LOCK_SCOPES = ("account", "recovery-only")
 SSN_MODES = ("full", "last4")
 AFTER_18 = ("keep", "end")  # parents_after_18: see app/rules/access.py
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class PreferenceError(ValueError):
-    """A value a district preference cannot take; the message says which values it can."""
+    """A value a district preference cannot take. `message` is the untranslated text (a msgid) and `params`
+    fill it in after translation, so a Spanish-speaking admin reads Spanish; str() is the English sentence."""
+
+    def __init__(self, message: str, params: dict[str, Any] | None = None) -> None:
+        self.message, self.params = message, params or {}
+        super().__init__(message % self.params if self.params else message)
 
 
 def _boolean(text: str) -> bool:
@@ -35,9 +41,9 @@ def _whole_number(low: int, high: int) -> Callable[[str], int]:
         try:
             value = int(text.strip())
         except ValueError:
-            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d") % {"low": low, "high": high})
+            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d"), {"low": low, "high": high})
         if not low <= value <= high:
-            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d") % {"low": low, "high": high})
+            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d"), {"low": low, "high": high})
         return value
 
     return parse
@@ -47,7 +53,7 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = text.strip().lower()
         if value not in choices:
-            raise PreferenceError(N_("Use one of: %(choices)s") % {"choices": ", ".join(choices)})
+            raise PreferenceError(N_("Use one of: %(choices)s"), {"choices": ", ".join(choices)})
         return value
 
     return parse
@@ -57,7 +63,7 @@ def _text(max_length: int) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = " ".join(text.split())
         if not value or len(value) > max_length or any(ord(c) < 32 for c in value):
-            raise PreferenceError(N_("Use 1 to %(max)d characters") % {"max": max_length})
+            raise PreferenceError(N_("Use 1 to %(max)d characters"), {"max": max_length})
         return value
 
     return parse
@@ -99,6 +105,15 @@ class DistrictPreferences:
     time_zone: str = "America/New_York"
     portal_name: str = "Campus Portal"
     parents_after_18: str = "keep"
+    # Alerts and the weekly digest (issue 12)
+    absence_alerts_offered: bool = True
+    absence_alert_delay_minutes: int = 15  # an excuse arriving within this time cancels the alert
+    digest_day: str = "friday"
+    digest_hour: int = 16
+    chronic_absence_percent: int = 10
+    absence_report_days_back: int = 7
+    absence_report_days_ahead: int = 30
+    audit_retention_days: int = 0  # 0: the audit log keeps every event (issue 15 item 7)
 
 
 PARSERS: dict[str, Callable[[str], Any]] = {
@@ -115,13 +130,21 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "time_zone": _time_zone,
     "portal_name": _text(60),
     "parents_after_18": _one_of(AFTER_18),
+    "absence_alerts_offered": _boolean,
+    "absence_alert_delay_minutes": _whole_number(0, 240),
+    "digest_day": _one_of(WEEKDAYS),
+    "digest_hour": _whole_number(0, 23),
+    "chronic_absence_percent": _whole_number(1, 50),
+    "absence_report_days_back": _whole_number(0, 60),
+    "absence_report_days_ahead": _whole_number(0, 180),
+    "audit_retention_days": _whole_number(0, 36500),
 }
 assert set(PARSERS) == {f.name for f in fields(DistrictPreferences)}
 
 
 def parse_preference(name: str, text: str) -> Any:
     if name not in PARSERS:
-        raise PreferenceError(N_("There is no preference called %(name)s") % {"name": name})
+        raise PreferenceError(N_("There is no preference called %(name)s"), {"name": name})
     return PARSERS[name](text)
 
 

@@ -46,6 +46,15 @@ def sees_all_schools(staff: SignedInAccount) -> bool:
     return staff.role == "district-admin"
 
 
+async def search_limited_to(staff: SignedInAccount) -> str | None:
+    """The name of the one school a staff member's searches cover, or None when they cover every school
+    (issue 13 item 12: the console says so)."""
+    if sees_all_schools(staff):
+        return None
+    row = await School.select(School.name).where(School.id == staff.school_id).first()
+    return row["name"] if row else ""
+
+
 def students_at_school(school_id: int | None):
     return SchoolEnrollment.select(SchoolEnrollment.student).where(SchoolEnrollment.school == school_id)
 
@@ -337,7 +346,7 @@ async def change_preferences(staff: SignedInAccount, typed: dict[str, str], *, i
         try:
             parse_preference(name, typed.get(name, ""))
         except PreferenceError as error:
-            errors.append(FieldError(name, str(error)))
+            errors.append(FieldError(name, error.message, error.params))
     if errors:
         return errors
     current = await load_preferences()

@@ -24,6 +24,7 @@ NOTICES = {
     "password-changed": N_("Your password was changed. Every other device where you were logged in has been "
                            "logged out."),
     "language-changed": N_("Your language was changed."),
+    "alerts-saved": N_("Your email choices were saved."),
 }
 
 
@@ -32,8 +33,9 @@ class AccountController(Controller):
     guards = [requires_guardian]
 
     @get("/")
-    async def account(self, request: Request, notice: FromQuery[str] = "") -> Response:
-        return await _account_page(request, NOTICES.get(notice))
+    async def account(self, request: Request, notice: FromQuery[str] = "", sessions_before: FromQuery[str] = "") -> Response:
+        cursor = int(sessions_before) if sessions_before.isdigit() and len(sessions_before) < 10 else None
+        return await _account_page(request, NOTICES.get(notice), sessions_before=cursor)
 
     @post("/language")
     async def change_language(self, request: Request) -> Response:
@@ -67,11 +69,15 @@ class AccountController(Controller):
         return clear_session_cookies(response)
 
 
-async def _account_page(request: Request, notice: str | None, errors=None) -> Response:
+async def _account_page(request: Request, notice: str | None, errors=None, alert_typed=None,
+                        sessions_before: int | None = None) -> Response:
+    from app.web.alerts import alert_section
+
     account = current_account(request)
     return await render(request, "account/index.html", {
+        **await alert_section(account, alert_typed),
         "notice": notice,
         "languages": LANGUAGES,
         "sign_ins": await recent_sign_ins(account),
-        "sessions": await current_sessions(account, current_session(request).id),
+        "sessions": await current_sessions(account, current_session(request).id, before=sessions_before),
     }, errors=errors)
