@@ -405,8 +405,9 @@ def cmd_maintenance(_: argparse.Namespace) -> int:
     return _run(go())
 
 
-def _import(run, what: str, args: argparse.Namespace) -> int:
-    """Shared by the import commands: exit 0 done (warnings printed), 1 errors (nothing changed), 2 usage."""
+def _import(run, what: str, args: argparse.Namespace, source=None) -> int:
+    """Shared by the import commands: exit 0 done (warnings printed), 1 errors (nothing changed), 2 usage.
+    `source()` opens what `run` reads (the Ed-Fi import's folder or API); by default the path argument."""
     from app.importers.csv_reading import UnreadableSource
     from app.importers.outcome import USAGE, finish
     from app.importers.progress import Progress
@@ -416,12 +417,12 @@ def _import(run, what: str, args: argparse.Namespace) -> int:
 
         kind = args.import_command
         try:
-            report = await run(Path(args.path), progress=Progress.for_terminal())
+            report = await run(source() if source else Path(args.path), progress=Progress.for_terminal(sys.stderr))
         except UnreadableSource as problem:
             print(f"{what}: {problem}", file=sys.stderr)
             IMPORT_RUNS.labels(kind, "unreadable").inc()
             return USAGE
-        code = finish(report, what, report_file=args.report)
+        code = finish(report, what, report_file=args.report, out=sys.stdout, err=sys.stderr)
         IMPORT_RUNS.labels(kind, "imported" if code == 0 else "refused").inc()
         return code
 
@@ -438,11 +439,9 @@ def cmd_import_edfi(args: argparse.Namespace) -> int:
     """Ed-Fi ODS/API v7 resources from a folder of saved JSON files or from the API itself. The key and
     secret may come from HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET (a secret on the command line shows
     in the process list)."""
-    from app.importers.csv_reading import UnreadableSource
     from app.importers.edfi import import_edfi
     from app.importers.edfi_source import ApiSource, FolderSource
-    from app.importers.outcome import USAGE, finish
-    from app.importers.progress import Progress
+    from app.importers.outcome import USAGE
 
     what = "Ed-Fi import"
     key = args.key or os.environ.get("HOMEROOM_EDFI_KEY", "")
@@ -454,18 +453,8 @@ def cmd_import_edfi(args: argparse.Namespace) -> int:
         print(f"{what}: --url needs --key and --secret (or HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET)",
               file=sys.stderr)
         return USAGE
-
-    async def go():
-        try:
-            source = FolderSource(Path(args.folder)) if args.folder else ApiSource(
-                args.url, key, secret, page_size=args.page_size)
-        except UnreadableSource as problem:
-            print(f"{what}: {problem}", file=sys.stderr)
-            return USAGE
-        report = await import_edfi(source, progress=Progress.for_terminal())
-        return finish(report, what, report_file=args.report, out=sys.stdout, err=sys.stderr)
-
-    return _run(go())
+    return _import(import_edfi, what, args, source=lambda: FolderSource(Path(args.folder)) if args.folder else
+                   ApiSource(args.url, key, secret, page_size=args.page_size))
 
 
 def cmd_import_attendance(args: argparse.Namespace) -> int:

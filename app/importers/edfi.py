@@ -26,7 +26,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import date
+import re
+from datetime import date, datetime, timezone
 
 from app.database import transaction
 from app.importers.attendance import category_of, event_source_id
@@ -34,15 +35,17 @@ from app.importers.edfi_fields import Fields, descriptor_value
 from app.importers.edfi_source import RESOURCES, Page, SourceFailed
 from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
+from app.importers.sis_phones import write_sis_phones
 from app.importers.table_writes import ID_CHUNK, TableWriter, new_public_id
 from app.rules.addresses import tidy_address
 from app.rules.emails import normalise_email
 from app.rules.languages import sis_language_code
 from app.rules.phones import check_phone
+from app.services.sis_sync import PortalChanges, address_value
 
 HOUSEHOLD_PREFIX = "edfi-household-"
 CONTACT_CHUNK = 2_000
-MOST_PHONES = 5  # as the Household page allows
+SIS_PHONE_KINDS = ("mobile", "home", "work")  # one SIS number of each (app/importers/sis_phones.py)
 PHONE_KINDS = {"mobile": "mobile", "cell": "mobile", "cellular": "mobile", "home": "home", "work": "work",
                "business": "work"}
 SKIPPED_PHONE_KINDS = ("fax", "pager")
@@ -117,6 +120,7 @@ class ContactFacts:
     family_name: str
     # the household address; None: the contact sent addresses but none usable; False: sent no addresses field
     address: tuple[str, str, str, str, str] | None | bool
+    modified: datetime | None  # the contact's _lastModifiedDate
 
 
 @dataclass
@@ -129,7 +133,7 @@ class EdfiRun:
     contacts: dict[str, ContactFacts] = field(default_factory=dict)  # contactUniqueId -> facts
     seen_contacts: set[str] = field(default_factory=set)
     lives_with: list[tuple[int, int]] = field(default_factory=list)  # (contact person id, student id)
-    restrictions: list[tuple[str, str, str, str, int]] = field(default_factory=list)
+    portal_changes: PortalChanges = field(default_factory=lambda: PortalChanges([]))
 
     def count(self, label: str, n: int) -> None:
         self.report.counts[label] = self.report.counts.get(label, 0) + n
@@ -278,12 +282,31 @@ class EdfiRun:
         phones = self._phones(fields) if fields.has("telephones") else None
         address = self._address(fields) if fields.has("addresses") else False
         language = self._language(fields)
+        modified = self._modified(fields)
         if not fields.ok:
             return None
         if unique_id in self.seen_contacts:
             fields.warning("contactUniqueId", f"'{unique_id}' is given twice; the later document wins")
         self.seen_contacts.add(unique_id)
-        return unique_id, given, family, email, language, phones, address
+        return unique_id, given, family, email, language, phones, address, modified
+
+    @staticmethod
+    def _modified(fields: Fields) -> datetime | None:
+        """`_lastModifiedDate` (the ODS/API's, 7 decimals and a Z), for the portal-change rule; None if absent
+        or unreadable (it is metadata, never an error)."""
+        text = fields.raw("_lastModifiedDate")
+        if not isinstance(text, str):
+            return None
+        found = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?", text.strip())
+        if not found:
+            return None
+        try:
+            moment = datetime.fromisoformat(found[1] + (found[2] or "")[:7])
+        except ValueError:
+            return None
+        zone = found[3] or "Z"
+        return moment.replace(tzinfo=timezone.utc) if zone == "Z" else moment.replace(
+            tzinfo=datetime.fromisoformat("2000-01-01T00:00:00" + zone).tzinfo)
 
     def _email(self, fields: Fields) -> str:
         mails = []
@@ -301,7 +324,9 @@ class EdfiRun:
             fields.warning(path + "electronicMailAddress", "is not an email address; it is not used")
         return ""
 
-    def _phones(self, fields: Fields) -> list[tuple[str, str]]:
+    def _phones(self, fields: Fields) -> dict[str, str]:
+        """The SIS's number of each kind (mobile, home, work): the first by orderOfPriority; "" for a kind the
+        contact has no number of (the SIS's own row of that kind is then removed)."""
         found = []
         for n, (path, item) in enumerate(fields.items("telephones")):
             number = fields.text("telephoneNumber", within=item, prefix=path, longest=40)
@@ -322,15 +347,14 @@ class EdfiRun:
                 fields.warning(path + "telephoneNumber", "is not a phone number that can be dialed; it is not used")
                 continue
             found.append((priority if priority is not None else 1e9, n, mapped, check.e164))
-        phones, seen = [], set()
-        for _, _, kind, number in sorted(found):
-            if number not in seen:
-                seen.add(number)
-                phones.append((kind, number))
-        if len(phones) > MOST_PHONES:
-            fields.warning("telephones", f"has more than {MOST_PHONES} numbers; Homeroom keeps the first "
-                                         f"{MOST_PHONES} by orderOfPriority")
-        return phones[:MOST_PHONES]
+        phones = {kind: "" for kind in SIS_PHONE_KINDS}
+        for _, n, kind, number in sorted(found):
+            if phones[kind] and phones[kind] != number:
+                fields.warning(f"telephones[{n}]", f"is a second {kind} number; Homeroom keeps one number of each "
+                                                   f"kind from the SIS (the first by orderOfPriority)")
+            elif not phones[kind]:
+                phones[kind] = number
+        return phones
 
     def _address(self, fields: Fields) -> tuple | None:
         ranked = []
@@ -375,15 +399,19 @@ class EdfiRun:
 
     async def _write_contacts(self, chunk: list[tuple]) -> None:
         if not chunk or self.report.has_errors:
-            for unique_id, _, family, _, _, _, address in chunk:  # only the names: nothing more is written
-                self.contacts[unique_id] = ContactFacts(0, unique_id, family, False)
+            for unique_id, _, family, *_ in chunk:  # only the names: nothing more is written
+                self.contacts[unique_id] = ContactFacts(0, unique_id, family, False, None)
             return
         latest = {row[0]: row for row in chunk}
+        changes = self.portal_changes
+        people = []
+        for uid, given, family, email, language, _, _, modified in latest.values():
+            # A parent's confirmed email holds until the SIS sends it (or a newer one): app/rules/sis_sync.py.
+            kept = changes.decide("email", email or None, person=uid, sis_modified=modified).value
+            people.append((uid, new_public_id(), "guardian", given, family, kept or "", language, "active"))
         self.count("contacts (people)", await self.writer.upsert(
             "person", ("source_id", "public_id", "kind", "given_name", "family_name", "email", "language", "status"),
-            [(uid, new_public_id(), "guardian", given, family, email, language, "active")
-             for uid, given, family, email, language, _, _ in latest.values()],
-            insert_only=("public_id", "kind", "given_name", "family_name", "status"),
+            people, insert_only=("public_id", "kind", "given_name", "family_name", "status"),
             keep_when_empty=("email", "language")))
         new = [uid for uid in latest if uid not in self.directory.people]
         for start in range(0, len(new), ID_CHUNK):
@@ -391,48 +419,24 @@ class EdfiRun:
             for source_id, person_id in await self.writer.fetch(
                     f"SELECT source_id, id FROM person WHERE source_id IN ({','.join('?' * len(part))})", *part):
                 self.directory.people[source_id] = (person_id, "guardian")
-        phones = {}
-        for uid, _, family, _, _, contact_phones, address in latest.values():
+        phones: dict[int, dict[str, str | None]] = {}
+        for uid, _, family, _, _, contact_phones, address, modified in latest.values():
             person_id = self.directory.people[uid][0]
-            if address is not False:
-                self.contacts[uid] = ContactFacts(person_id, uid, family, address)
-            elif uid not in self.contacts:
-                self.contacts[uid] = ContactFacts(person_id, uid, family, False)
+            if address is not False or uid not in self.contacts:
+                self.contacts[uid] = ContactFacts(person_id, uid, family, address, modified)
             if contact_phones is not None:
-                phones[person_id] = contact_phones
-        await self._write_phones(phones)
-
-    async def _write_phones(self, wanted: dict[int, list[tuple[str, str]]]) -> None:
-        """The SIS's list is the person's list of phones: numbers it no longer sends are removed, a number
-        whose kind changed keeps its row."""
-        people = sorted(wanted)
-        existing: dict[int, list[tuple[int, str, str]]] = {}
-        for start in range(0, len(people), ID_CHUNK):
-            part = people[start:start + ID_CHUNK]
-            for row_id, person, kind, number in await self.writer.fetch(
-                    f"SELECT id, person, kind, number FROM contact_phone WHERE person IN "
-                    f"({','.join('?' * len(part))}) ORDER BY id", *part):
-                existing.setdefault(person, []).append((row_id, kind, number))
-        inserts, updates, deletes = [], [], []
-        for person, phones in wanted.items():
-            stored = {number: (row_id, kind) for row_id, kind, number in existing.get(person, [])}
-            kinds = dict((number, kind) for kind, number in phones)
-            for number, (row_id, kind) in stored.items():
-                if number not in kinds:
-                    deletes.append(row_id)
-                elif kinds[number] != kind:
-                    updates.append((kinds[number], row_id))
-            inserts += [(person, kind, number) for kind, number in phones if number not in stored]
-        await self.writer.delete_ids("contact_phone", deletes)
-        await self.writer.execute_many("UPDATE contact_phone SET kind = ? WHERE id = ?", updates)
-        await self.writer.execute_many("INSERT INTO contact_phone (person, kind, number) VALUES (?, ?, ?)", inserts)
-        self.count("phones", len(inserts) + len(updates) + len(deletes))
+                phones[person_id] = {kind: changes.decide(f"phone:{kind}", number, person=uid,
+                                                          sis_modified=modified).value
+                                     for kind, number in contact_phones.items()}
+        self.count("phones", await write_sis_phones(self.writer, phones))
 
     # ---- student-contact associations
 
     async def studentContactAssociations(self, pages: AsyncIterator[Page], stage) -> None:  # noqa: N802
         existing = {(g, s) for g, s in await self.writer.fetch("SELECT guardian, student FROM guardian_link")}
         new_links: dict[tuple[int, int], tuple[str, bool]] = {}
+        restricted_pairs: dict[tuple[str, str], tuple[str, int, str]] = {}  # (contact, student) -> where, text
+        unrestricted_pairs: dict[tuple[str, str], tuple[int, int]] = {}  # -> (guardian id, student id)
         async for page in pages:
             stage.advance(1)
             fields = Fields(self.report, page.where, page.index, page.document)
@@ -460,19 +464,41 @@ class EdfiRun:
             if lives_with:
                 self.lives_with.append(pair)
             if restriction:
-                self.restrictions.append((page.where, str(page.index), contact_id, student[1], pair[0]))
+                restricted_pairs[(contact_id, student[1])] = (page.where, page.index, restriction)
+                unrestricted_pairs.pop((contact_id, student[1]), None)
+            elif (contact_id, student[1]) not in restricted_pairs:
+                unrestricted_pairs[(contact_id, student[1])] = pair
         if not self.report.has_errors:
             await self.writer.execute_many(
                 "INSERT INTO guardian_link (guardian, student, relationship, is_guardian, portal_access) "
                 "VALUES (?, ?, ?, ?, ?)", [(g, s, r, i, True) for (g, s), (r, i) in new_links.items()])
         self.count("guardian links", len(new_links))
-        for where, index, contact_id, student_sid, _ in self.restrictions:
-            # TODO(issue 11): switch portal access off for this link through the rights engineer's access
-            # service once it is on main; until then the import says so for every restricted link.
-            self.report.warning(where, int(index), "contactRestrictions",
-                                "this link has contact restrictions; Homeroom does NOT switch portal access off "
-                                "from the import yet (the access service of issue 11 is not there): staff must "
-                                "check it")
+        if not self.report.has_errors:
+            await self._write_restrictions(restricted_pairs, unrestricted_pairs)
+
+    async def _write_restrictions(self, restricted: dict, unrestricted: dict) -> None:
+        """`contactRestrictions` switch portal access off for that guardian and student through issue 11's
+        access service (source "import"; the reason is court-order or custody-agreement when the text says so,
+        else other; the text is the reference). A link the SIS sends without restrictions lifts only what an
+        import turned off, never what staff did."""
+        from app.services.access import block_access, unblock_access
+
+        blocked = lifted = 0
+        for (contact_id, student_sid), (where, index, text) in restricted.items():
+            lower = text.lower()
+            reason = "court-order" if "court" in lower else "custody-agreement" if "custody" in lower else "other"
+            change = await block_access(contact_id, student_sid, reason, text[:255], source="import")
+            if change.errors:
+                self.report.error(where, index, "contactRestrictions", "could not be written: " + "; ".join(
+                    str(e.message) % (e.params or {}) for e in change.errors))
+            blocked += change.done in ("blocked", "changed")
+        open_ones = {(g, s) for g, s in await self.writer.fetch(
+            "SELECT guardian, student FROM access_restriction WHERE source = 'import' AND lifted_at IS NULL")}
+        for (contact_id, student_sid), pair in unrestricted.items():
+            if pair in open_ones:
+                lifted += (await unblock_access(contact_id, student_sid, source="import")).done == "unblocked"
+        self.count("access restrictions", blocked)
+        self.count("access restrictions lifted", lifted)
 
     # ---- households
 
@@ -490,9 +516,14 @@ class EdfiRun:
         for address, members in groups.items():
             first = min(members, key=lambda f: f.unique_id)
             source_id = (HOUSEHOLD_PREFIX + first.unique_id)[:255]
-            rows.append((source_id, f"{first.family_name} household"[:255], *address))
             for facts in members:
                 household_of[facts.person_id] = source_id
+            # An address change staff approved holds until the SIS sends it (or a newer one): sis_sync rule.
+            modified = max((f.modified for f in members if f.modified), default=None)
+            sent = address_value(*address)
+            if self.portal_changes.decide("address", sent, household=source_id, sis_modified=modified).value != sent:
+                continue  # the household keeps the address on file
+            rows.append((source_id, f"{first.family_name} household"[:255], *address))
         self.count("households", await self.writer.upsert(
             "household", ("source_id", "name", "address_line1", "address_line2", "city", "state", "postal_code"),
             rows))
@@ -627,7 +658,8 @@ async def import_edfi(source, *, progress: Progress | None = None) -> ImportRepo
     try:
         async with transaction():
             writer = TableWriter()
-            run = EdfiRun(writer, report, progress, await Directory.load(writer))
+            run = EdfiRun(writer, report, progress, await Directory.load(writer),
+                          portal_changes=await PortalChanges.load())
             for resource in RESOURCES:
                 if not source.has(resource):
                     continue
@@ -642,6 +674,7 @@ async def import_edfi(source, *, progress: Progress | None = None) -> ImportRepo
             await run.write_households()
             if report.has_errors:
                 raise ImportAborted
+            run.count("portal changes the SIS has now loaded", await run.portal_changes.settle())
     except ImportAborted:
         pass
     finally:

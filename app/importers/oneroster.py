@@ -30,6 +30,7 @@ from app.importers.oneroster_plan import (
 )
 from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
+from app.importers.sis_phones import write_sis_phones
 from app.importers.table_writes import TableWriter, new_public_id
 from app.services.sis_sync import PortalChanges
 
@@ -257,38 +258,8 @@ async def _write_birth_dates(writer, plan, people, counts) -> None:
 
 
 async def _write_phones(writer, plan, people, counts) -> None:
-    """The SIS's own numbers (contact_phone.from_sis), one per kind; a parent's own numbers are never touched.
-    When the SIS sends a number the parent already has, that row becomes the SIS's (no duplicate)."""
+    """The SIS's own numbers, one per kind; a parent's own numbers are never touched (app/importers/sis_phones.py,
+    shared with the Ed-Fi import)."""
     wanted = {people[s]: kinds for s, kinds in plan.phones.items() if s in people}
-    if not wanted:
-        return
-    rows: dict[int, list[tuple[int, str, str, bool]]] = {}
-    for row_id, person, kind, number, from_sis in await writer.fetch(
-            "SELECT id, person, kind, number, from_sis FROM contact_phone"):
-        if person in wanted:
-            rows.setdefault(person, []).append((row_id, kind, number, bool(from_sis)))
-    inserts, updates, adopted, removed = [], [], [], []
-    for person, kinds in wanted.items():
-        have = rows.get(person, [])
-        for kind, number in kinds.items():
-            if number is None:
-                continue
-            mine = next((r for r in have if r[3] and r[1] == kind), None)
-            if not number:
-                if mine:
-                    removed.append(mine[0])
-            elif mine:
-                if mine[2] != number:
-                    updates.append((number, mine[0]))
-            else:
-                same = next((r for r in have if r[2] == number and not r[3]), None)
-                if same:
-                    adopted.append(same[0])
-                else:
-                    inserts.append((person, kind, number, True))
-    await writer.execute_many("INSERT INTO contact_phone (person, kind, number, from_sis) VALUES (?, ?, ?, ?)",
-                              inserts)
-    await writer.execute_many("UPDATE contact_phone SET number = ? WHERE id = ?", updates)
-    await writer.update_ids("contact_phone", "from_sis = ?", adopted, True)
-    await writer.delete_ids("contact_phone", removed)
-    counts["phones"] = len(inserts) + len(updates) + len(adopted) + len(removed)
+    if wanted:
+        counts["phones"] = await write_sis_phones(writer, wanted)

@@ -230,11 +230,41 @@ async def test_a_file_that_is_not_a_json_array_is_an_error_and_nothing_changes(c
     assert await everything() == before
 
 
-async def test_contact_restrictions_are_reported_not_silently_dropped(clean_database, tmp_path):
+async def restrictions() -> list[tuple]:
+    from app.tables.access import AccessRestriction
+
+    return [(r["guardian"], r["student"], r["reason"], r["reference"], r["source"], r["lifted"] is not None)
+            for r in await AccessRestriction.select(
+                AccessRestriction.guardian.source_id.as_alias("guardian"),
+                AccessRestriction.student.source_id.as_alias("student"), AccessRestriction.reason,
+                AccessRestriction.reference, AccessRestriction.source,
+                AccessRestriction.lifted_at.as_alias("lifted")).order_by(AccessRestriction.id)]
+
+
+async def test_contact_restrictions_switch_portal_access_off_through_the_access_service(clean_database, tmp_path):
+    from app.services.access import block_access, may_see
+    from app.tables import Person
+
     await roster(tmp_path)
-    restricted = [ASSOCIATIONS[2] | {"contactRestrictions": "Court order: no contact"}]
-    report = await run(write_edfi(tmp_path / "edfi", {"studentContactAssociations": restricted}))
-    assert any("contactRestrictions" in line for line in report.lines()), report.lines()
+    restricted = [ASSOCIATIONS[2] | {"contactRestrictions": "Court order 2026-114: no contact"}, ASSOCIATIONS[1]]
+    report = await run(write_edfi(tmp_path / "one", {"studentContactAssociations": restricted}))
+    assert not report.has_errors, report.lines()
+    assert await restrictions() == [("gua-tom", "stu-ben", "court-order", "Court order 2026-114: no contact",
+                                     "import", False)]
+    tom, ben = await Person.select(Person.id).where(Person.source_id == "gua-tom").first(), \
+        await Person.select(Person.id).where(Person.source_id == "stu-ben").first()
+    assert not await may_see(tom["id"], ben["id"])
+    again = await run(write_edfi(tmp_path / "one", {"studentContactAssociations": restricted}))
+    assert again.counts.get("access restrictions") == 0  # the same restriction again changes nothing
+
+    # staff also block Rosa; the SIS then sends both links without restrictions: only the import's is lifted
+    assert (await block_access("par-rosa", "stu-ben", "custody-agreement", source="staff")).done == "blocked"
+    lifted = await run(write_edfi(tmp_path / "two", {"studentContactAssociations": [ASSOCIATIONS[2],
+                                                                                     ASSOCIATIONS[1]]}))
+    assert lifted.counts["access restrictions lifted"] == 1
+    assert [(g, lifted_) for g, _, _, _, _, lifted_ in await restrictions()] == [("gua-tom", True),
+                                                                                ("par-rosa", False)]
+    assert await may_see(tom["id"], ben["id"])
 
 
 def test_the_command_exit_codes(tmp_path, migrated_database, capsys):
@@ -328,3 +358,42 @@ def test_the_command_reads_the_secret_from_the_environment(tmp_path, migrated_da
         monkeypatch.setenv("HOMEROOM_EDFI_SECRET", "wrong")
         assert main(["import", "edfi", "--url", server.url, "--key", KEY]) == 1
     assert "refused the key and secret" in capsys.readouterr().err
+
+
+async def test_a_parents_confirmed_change_wins_until_ed_fi_sends_it_or_a_newer_value(clean_database, tmp_path):
+    """Issue 10 item 4 through the Ed-Fi import (the rule: app/rules/sis_sync.py): the old SIS value keeps the
+    portal's; a third value wins; a parent's own phone is never touched; an approved address holds too."""
+    from app.services.sis_sync import address_value, record_portal_change
+    from app.tables import ContactPhone, Household, Person
+
+    await roster(tmp_path)
+    assert not (await run(write_edfi(tmp_path / "one", full_set()))).has_errors
+    rosa = await Person.select(Person.id).where(Person.source_id == "par-rosa").first()
+    home = await Household.select(Household.id).where(Household.source_id == "edfi-household-gua-tom").first()
+    await Person.update({Person.email: "rosa.new@example.org"}).where(Person.id == rosa["id"])
+    await record_portal_change("email", "rosa.new@example.org", "rosa.rivera@example.org", person=rosa["id"])
+    await ContactPhone.insert(ContactPhone(person=rosa["id"], kind="work", number="+14045550177", from_sis=False))
+    await Household.update({Household.address_line1: "5 New Road", Household.address_line2: ""}).where(
+        Household.id == home["id"])
+    await record_portal_change("address", address_value("5 New Road", "", "Maple", "GA", "30301"),
+                               address_value("12 Elm Street", "4B", "Maple", "GA", "30301"), household=home["id"])
+
+    old = copy.deepcopy(full_set())
+    for contact in old["contacts"]:  # an older export: modified before the parent's change
+        contact["_lastModifiedDate"] = "2026-03-01T08:00:00.1234567Z"
+    assert not (await run(write_edfi(tmp_path / "old", old))).has_errors
+    person = await Person.select(Person.email).where(Person.id == rosa["id"]).first()
+    assert person["email"] == "rosa.new@example.org"
+    household = await Household.select(Household.address_line1).where(Household.id == home["id"]).first()
+    assert household["address_line1"] == "5 New Road"
+    assert "+14045550177" in [p["number"] for p in await ContactPhone.select(ContactPhone.number).where(
+        ContactPhone.person == rosa["id"])]
+
+    third = copy.deepcopy(old)
+    third["contacts"][0]["electronicMails"] = [{"electronicMailAddress": "rosa.third@example.org",
+                                                "primaryEmailAddressIndicator": True}]
+    report = await run(write_edfi(tmp_path / "third", third))
+    assert not report.has_errors, report.lines()
+    person = await Person.select(Person.email).where(Person.id == rosa["id"]).first()
+    assert person["email"] == "rosa.third@example.org"
+    assert report.counts["portal changes the SIS has now loaded"] == 1
