@@ -80,9 +80,10 @@ async def test_every_parent_route_hides_the_blocked_child_and_keeps_the_other(po
     walked = 0
     for path in routes:
         if "{student_id" in path:
-            missing = _fill(path, {"student_id": str(uuid.uuid4()), "section_id": ana_section})
-            blocked = _fill(path, {"student_id": str(ana.public_id), "section_id": ana_section})
-            allowed = _fill(path, {"student_id": str(ben.public_id), "section_id": ben_section})
+            kind = {"kind": "attendance"}  # a correction request's kind of record
+            missing = _fill(path, {"student_id": str(uuid.uuid4()), "section_id": ana_section, **kind})
+            blocked = _fill(path, {"student_id": str(ana.public_id), "section_id": ana_section, **kind})
+            allowed = _fill(path, {"student_id": str(ben.public_id), "section_id": ben_section, **kind})
             for htmx in (False, True):
                 gone, hidden = await portal.get(missing, htmx=htmx), await portal.get(blocked, htmx=htmx)
                 assert hidden.status_code == 404, path
