@@ -19,9 +19,11 @@ demo: install
 	$(BIN)/homeroom demo
 	$(BIN)/homeroom serve
 
-## Run every test suite: rules, integration on SQLite and on PostgreSQL, browser walk in Chromium
+## Run every test suite: rules, integration on SQLite and on PostgreSQL, browser walk in Chromium.
+## The three suites share nothing (each has its own database, mail server and ports), so they run side by side;
+## each suite's output is printed whole when it ends.
 test: install system-deps postgres
-	$(MAKE) test-sqlite test-postgres test-browser
+	$(MAKE) -j3 --output-sync=target test-sqlite test-postgres test-browser
 
 test-sqlite:
 	$(BIN)/pytest tests/unit tests/integration -q -p no:cacheprovider

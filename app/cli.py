@@ -114,8 +114,15 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+    import tempfile
+
+    if args.metrics_port:
+        # Before prometheus_client is first imported, here and in every worker: their counts meet in this folder.
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="homeroom-metrics-"))
     import uvicorn
 
+    from app.observability import configure_logging, start_metrics_server
     from app.settings import get_settings, serving_summary
 
     settings = get_settings()
@@ -130,11 +137,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     refusal = _refuse_until_set_up(settings)
     if refusal:
         return _fail(EXIT_CONFIGURATION, refusal)
+    configure_logging(settings)
+    started = logging.getLogger("homeroom.serve")
     for line in serving_summary(settings, host=args.host, port=args.port, workers=args.workers):
-        print(line, file=sys.stderr)
+        started.info(line, extra={"event": "start"})
+    if args.metrics_port:
+        start_metrics_server(args.metrics_host, args.metrics_port)
+        started.info("Prometheus metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port)
+    # Logging is ours (app/asgi.py), and the request log replaces uvicorn's access log.
     uvicorn.run("app.asgi:app", host=args.host, port=args.port, workers=args.workers, proxy_headers=True,
                 forwarded_allow_ips=os.environ.get("HOMEROOM_TRUSTED_PROXIES", "127.0.0.1"),
-                server_header=False, log_level="info")
+                server_header=False, log_config=None, access_log=False)
     return 0
 
 
@@ -146,6 +159,15 @@ def demo_size(args: argparse.Namespace) -> tuple[int, int]:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import describe_demo, fill_demo_district
 
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)  # where the settings would read HOMEROOM_ENV from too
+    if os.environ.get("HOMEROOM_ENV", "demo").strip().lower() == "production":
+        # The demo seeds accounts with published passwords (a district admin among them): never on a real
+        # portal (issue 9). Checked before the settings load, so it holds even if they would not.
+        print("homeroom demo refuses to run with HOMEROOM_ENV=production: it creates accounts whose "
+              "passwords are printed for anyone to read.", file=sys.stderr)
+        return 2
     if migrate() != 0:
         return 1
 
@@ -309,7 +331,7 @@ def _refuse_until_set_up(settings) -> str | None:
 
 
 def cmd_mail_worker(_: argparse.Namespace) -> int:
-    from app.mail.sender import run_sender
+    from app.services.outgoing_mail import run_sender
     from app.settings import get_settings
 
     settings = get_settings()
@@ -343,12 +365,18 @@ def _import(run, what: str, args: argparse.Namespace) -> int:
     from app.importers.progress import Progress
 
     async def go():
+        from app.observability import IMPORT_RUNS
+
+        kind = args.import_command
         try:
             report = await run(Path(args.path), progress=Progress.for_terminal())
         except UnreadableSource as problem:
             print(f"{what}: {problem}", file=sys.stderr)
+            IMPORT_RUNS.labels(kind, "unreadable").inc()
             return USAGE
-        return finish(report, what, report_file=args.report)
+        code = finish(report, what, report_file=args.report)
+        IMPORT_RUNS.labels(kind, "imported" if code == 0 else "refused").inc()
+        return code
 
     return _run(go())
 
@@ -357,6 +385,40 @@ def cmd_import_oneroster(args: argparse.Namespace) -> int:
     from app.importers.oneroster import import_oneroster
 
     return _import(import_oneroster, "OneRoster import", args)
+
+
+def cmd_import_edfi(args: argparse.Namespace) -> int:
+    """Ed-Fi ODS/API v7 resources from a folder of saved JSON files or from the API itself. The key and
+    secret may come from HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET (a secret on the command line shows
+    in the process list)."""
+    from app.importers.csv_reading import UnreadableSource
+    from app.importers.edfi import import_edfi
+    from app.importers.edfi_source import ApiSource, FolderSource
+    from app.importers.outcome import USAGE, finish
+    from app.importers.progress import Progress
+
+    what = "Ed-Fi import"
+    key = args.key or os.environ.get("HOMEROOM_EDFI_KEY", "")
+    secret = args.secret or os.environ.get("HOMEROOM_EDFI_SECRET", "")
+    if args.page_size < 1 or args.page_size > 5000:
+        print(f"{what}: --page-size must be between 1 and 5000", file=sys.stderr)
+        return USAGE
+    if args.url and not (key and secret):
+        print(f"{what}: --url needs --key and --secret (or HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET)",
+              file=sys.stderr)
+        return USAGE
+
+    async def go():
+        try:
+            source = FolderSource(Path(args.folder)) if args.folder else ApiSource(
+                args.url, key, secret, page_size=args.page_size)
+        except UnreadableSource as problem:
+            print(f"{what}: {problem}", file=sys.stderr)
+            return USAGE
+        report = await import_edfi(source, progress=Progress.for_terminal())
+        return finish(report, what, report_file=args.report, out=sys.stdout, err=sys.stderr)
+
+    return _run(go())
 
 
 def cmd_import_attendance(args: argparse.Namespace) -> int:
@@ -380,7 +442,8 @@ def cmd_export_household_changes(args: argparse.Namespace) -> int:
                 count = await write_household_changes(handle, since=args.since)
         else:
             count = await write_household_changes(sys.stdout, since=args.since)
-        print(f"{count} approved household change(s) written", file=sys.stderr)
+        print(f"{count} household change(s) written (approved addresses, confirmed emails and phones)",
+              file=sys.stderr)
         return 0
 
     return _run(go())
@@ -428,6 +491,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="address to listen on; 0.0.0.0 behind a load balancer on another machine")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (about one per core)")
+    serve.add_argument("--metrics-port", type=int, metavar="PORT",
+                       help="serve Prometheus metrics on this port (off when not given)")
+    serve.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
+                       help="address for the metrics port; keep it off the public network")
     serve.set_defaults(func=cmd_serve)
 
     commands.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
@@ -503,11 +570,21 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
         command.set_defaults(func=func)
 
+    edfi = imports.add_parser("edfi", help="Ed-Fi ODS/API v7 resources: a folder of JSON files or the API itself")
+    where = edfi.add_mutually_exclusive_group(required=True)
+    where.add_argument("--folder", metavar="DIR", help="contacts.json, grades.json, ... (or contacts-1.json, ...)")
+    where.add_argument("--url", metavar="URL", help="the ODS/API's base address (its discovery document)")
+    edfi.add_argument("--key", metavar="K", help="API client key (or HOMEROOM_EDFI_KEY)")
+    edfi.add_argument("--secret", metavar="S", help="API client secret (better: HOMEROOM_EDFI_SECRET)")
+    edfi.add_argument("--page-size", type=int, default=500, metavar="N", help="records per API page (500)")
+    edfi.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
+    edfi.set_defaults(func=cmd_import_edfi)
     add_access_commands(commands)
 
     exports = commands.add_parser("export", help="data for the SIS").add_subparsers(
         dest="export_command", required=True)
-    household = exports.add_parser("household-changes", help="approved household changes as CSV")
+    household = exports.add_parser("household-changes", help="changes made in the portal (approved addresses, "
+                                                              "confirmed emails and phones) as CSV for the SIS")
     household.add_argument("--output", metavar="FILE", help="write here instead of standard output")
     household.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
                            help="only changes decided on or after this day")

@@ -5,6 +5,7 @@ change nothing).
     .venv/bin/python -m bench.import_bench                 # 100,000 students (the issue's district)
     .venv/bin/python -m bench.import_bench --scale 0.1     # a tenth of it
     .venv/bin/python -m bench.import_bench --engines sqlite
+    .venv/bin/python -m bench.import_bench --imports oneroster   # only the OneRoster import
 
 At scale 1: 100 schools, 100,000 students, 150,000 guardians, 4,000 teachers, 40,000 classes, 1,040,000
 class enrollments (ten classes per student plus a teacher per class) and 10,000,000 attendance events
@@ -28,7 +29,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
-PG_DATABASE = "homeroom_import_bench"
+PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "homeroom_import_bench")  # parallel runs: one each
 ROOT = Path(__file__).parent.parent
 
 USERS = ["sourcedId", "status", "dateLastModified", "enabledUser", "orgSourcedIds", "role", "username", "userIds",
@@ -49,7 +50,7 @@ def write_csv(path: Path, header: list[str], rows) -> int:
     return count
 
 
-def write_district(folder: Path, scale: float, seed: int = 5) -> dict[str, int]:
+def write_district(folder: Path, scale: float, seed: int = 5, *, attendance: bool = True) -> dict[str, int]:
     """The OneRoster set in folder/roster and folder/attendance.csv; returns row counts per file."""
     rng = random.Random(seed)
     roster = folder / "roster"
@@ -136,6 +137,8 @@ def write_district(folder: Path, scale: float, seed: int = 5) -> dict[str, int]:
             for s in range(students):
                 yield [f"stu-{s}", "", f"sch-{s % schools}", when, "", "", rng.choice(categories), ""]
 
+    if not attendance:
+        return counts
     counts["attendance"] = write_csv(folder / "attendance.csv",
                                      ["studentSourcedId", "studentNumber", "schoolSourcedId", "date",
                                       "sectionSourcedId", "period", "category", "reason"], events())
@@ -176,13 +179,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--imports", default="oneroster,attendance", help="which imports to time")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="homeroom-import-bench-"))
     try:
         started = time.monotonic()
-        counts = write_district(folder, args.scale)
+        imports = args.imports.split(",")
+        counts = write_district(folder, args.scale, attendance="attendance" in imports)
         print(f"wrote the district in {time.monotonic() - started:.0f} s to {folder}: " +
               ", ".join(f"{name} {n:,}" for name, n in counts.items()))
         roster_rows = sum(n for name, n in counts.items() if name != "attendance")
@@ -191,7 +196,9 @@ def main() -> int:
             timed_cli(url, "migrate")
             for label, command, rows in (("OneRoster", ["import", "oneroster", str(folder / "roster")], roster_rows),
                                          ("attendance", ["import", "attendance", str(folder / "attendance.csv")],
-                                          counts["attendance"])):
+                                          counts.get("attendance", 0))):
+                if label.lower() not in imports:
+                    continue
                 first = timed_cli(url, *command)
                 again = timed_cli(url, *command)
                 print(f"{engine:8} {label:10} {rows:>11,} rows: first import {first:7.1f} s "

@@ -114,12 +114,12 @@ def count_rows(engine: str, students: int) -> dict[str, int]:
 class Server:
     """uvicorn with workers, in its own process group (so stopping it stops its workers)."""
 
-    def __init__(self, app: str, port: int, env: dict[str, str], workers: int) -> None:
+    def __init__(self, app: str, port: int, env: dict[str, str], workers: int, *, cwd: Path = ROOT) -> None:
         self.port = port
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--workers",
              str(workers), "--no-access-log", "--log-level", "warning"],
-            cwd=ROOT, env=env, start_new_session=True)
+            cwd=cwd, env=env, start_new_session=True)
         deadline = time.time() + 60
         while time.time() < deadline:
             try:

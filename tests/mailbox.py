@@ -3,6 +3,7 @@ HOMEROOM_SMTP_URL points. It keeps every message it receives, parsed by the emai
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass
 from email import message_from_bytes, policy
@@ -37,12 +38,15 @@ class ReceivedMail:
 class Mailbox:
     """The aiosmtpd handler: stores what arrives. The SMTP server runs in its own thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, delay: float = 0.0) -> None:
         self._lock = threading.Lock()
         self._messages: list[ReceivedMail] = []
         self._read = 0
+        self.delay = delay  # seconds before each message is accepted: a slow relay
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         parsed = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         with self._lock:
             self._messages.append(ReceivedMail(envelope.mail_from, tuple(envelope.rcpt_tos), parsed))
@@ -69,14 +73,16 @@ class Mailbox:
 class SmtpServer:
     """Start, stop (to play a relay that is down) and start again on the same port."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, *, delay: float = 0.0, smtputf8: bool = False) -> None:
         self.port = port
-        self.mailbox = Mailbox()
+        self.mailbox = Mailbox(delay=delay)
+        self.smtputf8 = smtputf8  # aiosmtpd offers SMTPUTF8 only when asked: a plain relay by default
         self._controller: Controller | None = None
 
     def start(self) -> None:
         if self._controller is None:
-            self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+            self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port,
+                                          enable_SMTPUTF8=self.smtputf8)
             self._controller.start()
 
     def stop(self) -> None:
@@ -91,7 +97,7 @@ class SmtpServer:
 
 async def deliver_outbox(mailbox: Mailbox) -> list[ReceivedMail]:
     """Run the portal's SMTP sender once over everything due and return what the server newly received."""
-    from app.mail.sender import deliver_due
+    from app.services.outgoing_mail import deliver_due
     from app.settings import get_settings
 
     while await deliver_due(get_settings()):

@@ -29,6 +29,7 @@ from app.services.eligibility import is_eligible_guardian
 from app.services.password_hashing import hashing
 from app.services.preferences import load_preferences, set_preference
 from app.services.sessions import SignedInAccount
+from app.services.sis_sync import record_approved_address
 from app.services.sign_in import login_throttle_key
 from app.tables import (ActivationKey, AuditEvent, GuardianLink, Household, HouseholdChangeRequest, HouseholdMember,
                         Person, School, SchoolEnrollment, UserAccount)
@@ -301,6 +302,7 @@ async def decide_household_change(staff: SignedInAccount, change_id: int, approv
         if not claimed:
             return HouseholdDecision(errors=[FieldError("reason", N_("This change has already been decided"))])
         if approve:
+            await record_approved_address(change, staff.id, now)
             await Household.update({
                 Household.address_line1: change.address_line1, Household.address_line2: change.address_line2,
                 Household.city: change.city, Household.state: change.state,

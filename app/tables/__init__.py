@@ -5,7 +5,7 @@ from app.tables.accounts import ActivationKey, PasswordResetToken, RateCounter, 
 from app.tables.audit import AuditEvent
 from app.tables.corrections import CorrectionRequest
 from app.tables.district import DistrictSetting
-from app.tables.mail import OutboxEmail
+from app.tables.mail import DevMail, OutboxEmail
 from app.tables.people import GuardianLink, Person, School, SchoolEnrollment
 from app.tables.records import (
     AcademicSession,
@@ -24,6 +24,7 @@ from app.tables.records import (
     SectionTerm,
     TermGrade,
 )
+from app.tables.sis_sync import PortalChange
 from app.tables.staff import KeyRequest
 
 ALL_TABLES = [
@@ -37,6 +38,7 @@ ALL_TABLES = [
     WebSession,
     RateCounter,
     OutboxEmail,
+    DevMail,
     AuditEvent,
     DistrictSetting,
     AcademicSession,
@@ -55,6 +57,7 @@ ALL_TABLES = [
     HouseholdChangeRequest,
     EmailChange,
     KeyRequest,
+    PortalChange,
     AccessRestriction,
     CorrectionRequest,
 ]

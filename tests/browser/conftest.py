@@ -102,11 +102,16 @@ def portal():
         "HOMEROOM_ALLOWED_HOSTS": "127.0.0.1",
         "HOMEROOM_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
     }
-    # The demo server only reads the outbox (no SMTP URL: no second sender).
-    demo_env = {**env, "HOMEROOM_ENV": "demo", "HOMEROOM_PUBLIC_URL": f"http://127.0.0.1:{demo_port}"}
+    # The demo server (no SMTP URL) delivers into its dev mailbox: it gets its own copy of the seeded
+    # database, so its sender never takes the test server's mail.
+    demo_env = {**env, "HOMEROOM_ENV": "demo", "HOMEROOM_PUBLIC_URL": f"http://127.0.0.1:{demo_port}",
+                "DATABASE_URL": f"sqlite:///{folder}/demo.sqlite3"}
     demo_env.pop("HOMEROOM_SMTP_URL")
     _run(["-m", "app.cli", "migrate"], env)
     _run(["-m", "tests.browser.seed", str(folder / "seed.json")], env)
+    for suffix in ("", "-wal", "-shm"):
+        if (folder / f"browser.sqlite3{suffix}").exists():
+            shutil.copy(folder / f"browser.sqlite3{suffix}", folder / f"demo.sqlite3{suffix}")
     servers = [(_start_server(env, port, folder / "server.log"), f"http://127.0.0.1:{port}", folder / "server.log"),
                (_start_server(demo_env, demo_port, folder / "demo.log"), f"http://127.0.0.1:{demo_port}",
                 folder / "demo.log")]

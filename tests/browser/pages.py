@@ -235,6 +235,8 @@ PAGES: tuple[PageState, ...] = (
                Fill("email", "rosa-{unique}@example.com"), Fill("phone", "404-555-0199"),
                Fill("student-number", "S00001"), Fill("ssn", "000000000"), Fill("birth-date", "04/27/2017"),
                Submit("Submit")), lands_on="/request-key/sent"),
+    PageState("request a key, limit reached", "/request-key/limit", "Too many requests",
+              shows=("This request was not recorded",)),
     # The school office's console (DESIGN §5), as a district admin
     PageState("console", "/", "School office console", staff_signed_in(), lands_on="/staff", reloads=True),
     PageState("console, search results", "/", "Search results", staff_signed_in("/staff?q=Lopez"),

@@ -94,6 +94,7 @@ async def test_the_lock_ends_at_the_next_district_midnight(portal, riveras, deli
 
     await use_up_the_day(portal, SHARED_EMAIL, deliver)
     await ask_for_usernames(portal, SHARED_EMAIL)
+    await deliver()  # the mail worker applies the lock the sixth reply recorded (issue 9 item 3)
     midnight_in_new_york = datetime(2026, 3, 11, 4, 0, tzinfo=timezone.utc)  # EDT, UTC-4
     clock.set(midnight_in_new_york - timedelta(seconds=1))
     assert (await portal.log_in("RosaR", PASSWORD)).status_code == 422

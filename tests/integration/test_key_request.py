@@ -12,7 +12,7 @@ import pytest
 from tests.integration import leaks
 from tests.integration.conftest import app_for_tests
 from tests.integration.district import SHARED_EMAIL, SSN, make_account
-from tests.integration.portal import running_portal
+from tests.integration.portal import page_text, running_portal
 
 BIRTH_DATE = date(2017, 4, 27)
 KEY_PATTERN = re.compile(r"\b[234679CDFHJKMNPR]{4}(?:-[234679CDFHJKMNPR]{4}){7}\b")
@@ -191,12 +191,28 @@ async def test_the_throttle_per_student_number_holds_across_two_app_instances(an
         for attempt in range(REQUESTS_PER_STUDENT_NUMBER):
             client = one if attempt % 2 else two
             replies.append(comparable(await client.post("/request-key", details(ssn="987-65-4321"))))
-        # Over the limit, even the right details do nothing, and the reply says nothing different.
-        replies.append(comparable(await one.post("/request-key", details())))
-        replies.append(comparable(await two.post("/request-key", details())))
+        # Over the limit, even the right details do nothing, and the reply says so honestly (issue 9).
+        over = [comparable(await one.post("/request-key", details())),
+                comparable(await two.post("/request-key", details()))]
+        limit_page = page_text((await one.get("/request-key/limit")).text)
     assert all(reply == replies[0] for reply in replies)
+    assert dict(replies[0][2])["location"] == "/request-key/sent"
+    assert all(reply == over[0] for reply in over)
+    assert dict(over[0][2])["location"] == "/request-key/limit"
+    assert "This request was not recorded" in limit_page and "Nothing was sent" in limit_page
     assert len(await key_requests()) == REQUESTS_PER_STUDENT_NUMBER
     assert await deliver() == []
+
+
+async def test_the_limit_reply_is_the_same_for_a_student_number_that_does_not_exist(portal, ana_on_file):
+    from app.services.key_requests import REQUESTS_PER_STUDENT_NUMBER
+
+    over = []
+    for number in ("S-ana", "S-nobody"):
+        for _ in range(REQUESTS_PER_STUDENT_NUMBER):
+            await portal.post("/request-key", details(student_number=number))
+        over.append(comparable(await portal.post("/request-key", details(student_number=number))))
+    assert over[0] == over[1] and dict(over[0][2])["location"] == "/request-key/limit"
 
 
 async def test_the_throttle_per_client_counts_every_student_number(portal, ana_on_file):

@@ -1,6 +1,6 @@
 """The in-person key slip (issue 11 item 5) and the key waiting for it (issue 9 item 4): between the POST
 that issues the key and the slip that shows it once, the key is nowhere in the database in the clear — the
-session holds it sealed with a key derived from HOMEROOM_SECRET_KEY (app/sealed.py)."""
+session holds it sealed with a key derived from HOMEROOM_SECRET_KEY (app/sealing.py)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,10 @@ def key_forms(key: str) -> list[str]:
 
 
 async def test_no_raw_key_is_at_rest_while_it_waits_for_its_slip(portal, district):
-    from app.sealed import seal, unseal
+    import pytest
+
+    from app.sealing import Unsealable, seal, unseal
+    from app.settings import get_settings
 
     sam = district.guardian("sam")
     await staff_account("MapleOffice", "school-staff", "sch-maple")
@@ -43,11 +46,13 @@ async def test_no_raw_key_is_at_rest_while_it_waits_for_its_slip(portal, distric
     after = await every_table_as_text()
     assert not any(form in after for form in key_forms(key))
     # The sealed value opens only for its purpose, and not once altered.
-    sealed = seal("key-slip", key)
-    assert unseal("key-slip", sealed) == key
-    assert unseal("reset-link", sealed) is None
-    assert unseal("key-slip", sealed[:-4] + ("AAAA" if not sealed.endswith("AAAA") else "BBBB")) is None
-    assert unseal("key-slip", "not a token") is None
+    secret = get_settings().secret_key
+    sealed = seal(key, secret_key=secret, purpose="key-slip")
+    assert unseal(sealed, secret_key=secret, purpose="key-slip") == key
+    altered = sealed[:-4] + ("AAAA" if not sealed.endswith("AAAA") else "BBBB")
+    for value, purpose in ((sealed, "reset-link"), (altered, "key-slip"), ("not a token", "key-slip")):
+        with pytest.raises(Unsealable):
+            unseal(value, secret_key=secret, purpose=purpose)
 
 
 async def test_a_slip_whose_sealed_key_was_tampered_with_is_gone(portal, district):

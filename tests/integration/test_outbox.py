@@ -9,10 +9,11 @@ from tests.integration.district import make_account
 from tests.integration.portal import running_portal
 
 
-async def outbox_rows():
+async def outbox_rows(kind: str = "password-reset"):
+    """The outbox's emails of one kind (the reply's request rows are the worker's, see test_mail_requests)."""
     from app.tables import OutboxEmail
 
-    return await OutboxEmail.select().order_by(OutboxEmail.id)
+    return await OutboxEmail.select().where(OutboxEmail.kind == kind).order_by(OutboxEmail.id)
 
 
 async def test_mail_waits_in_the_outbox_while_the_relay_is_down_and_goes_once_it_is_back(
@@ -22,10 +23,13 @@ async def test_mail_waits_in_the_outbox_while_the_relay_is_down_and_goes_once_it
     await make_account(district.guardian("sam"), "SamPark")
     smtp_server.stop()
     await portal.post("/forgot-password", {"identifier": "SamPark"})
-    [row] = await outbox_rows()
-    assert row["kind"] == "password-reset" and row["attempts"] == 0 and row["sent_at"] is None
+    [request] = await outbox_rows("password-reset-request")
+    assert request["attempts"] == 0 and request["sent_at"] is None and request["to_address"] == ""
+    assert await outbox_rows() == []  # the worker looks the account up
 
     assert await deliver() == []
+    [request] = await outbox_rows("password-reset-request")
+    assert request["status"] == "done" and request["payload"] is None  # handled without the relay
     [row] = await outbox_rows()
     assert row["attempts"] == 1 and row["sent_at"] is None
     assert row["next_attempt_at"] == clock() + FIRST_RETRY
@@ -48,6 +52,7 @@ async def test_mail_waits_in_the_outbox_while_the_relay_is_down_and_goes_once_it
     assert "http://portal.test/reset/" in mail.text
     [row] = await outbox_rows()
     assert row["sent_at"] == clock() and row["attempts"] == 3
+    assert row["status"] == "sent" and row["payload"] is None and row["subject"] == mail.subject
 
     clock.advance(hours=2)
     assert await deliver() == []  # delivered once, never again
@@ -63,7 +68,7 @@ async def test_a_failed_change_writes_no_mail(portal, district, deliver):
     await portal.get(reset_link(mail).removeprefix("http://portal.test"))
     await portal.post("/reset", {"password": "short", "verify_password": "short"})
     assert await deliver() == []
-    assert len(await outbox_rows()) == 1
+    assert len(await outbox_rows()) == 1 and await outbox_rows("password-changed") == []
 
 
 async def test_the_in_process_sender_delivers_without_being_asked(database, mailbox, district):
@@ -80,5 +85,5 @@ async def test_the_in_process_sender_delivers_without_being_asked(database, mail
     [mail] = mailbox.unread()
     assert mail.to == "sam.park@example.org"
     assert "SamPark" in mail.text
-    [row] = await outbox_rows()
+    [row] = await outbox_rows("username-reminder")
     assert row["sent_at"] is not None

@@ -10,9 +10,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.exceptions import NotFoundException
 
 from app.rules.errors import N_
-from app.sealed import seal, unseal
-from app.services.key_letters import key_slip_words
 from app.rules.key_requests import PHOTO_ID_TYPES
+from app.sealing import Unsealable, seal, unseal
+from app.services.key_letters import key_slip_words
 from app.services.key_requests import pending_key_requests
 from app.services.staff_console import (change_guardian_account, find_people, guardian_for_staff,
                                         issue_key_in_person, pending_household_changes, student_for_staff)
@@ -21,8 +21,7 @@ from app.web.guards import current_account, requires_staff
 from app.web.rendering import client_ip, district_preferences, redirect_after_post, render
 from app.web.wizard_state import forget, remember, wizard_value
 
-SLIP_PURPOSE = "key-slip"
-SLIP_WAITS = 15 * 60  # seconds a sealed key waits for its slip; then staff issue a new one
+SLIP = "key-slip"  # the sealed key's purpose
 
 NOTICES = {
     "keys-revoked": N_("The guardian's unused activation keys were revoked."),
@@ -77,19 +76,22 @@ class StaffConsoleController(Controller):
         if result.errors:
             return await self._guardian_page(request, public_id, errors=result.errors, typed=form.values)
         issued = result.issued
-        # The key waits in the server-side session only until the slip is shown, once, and only sealed
-        # (app/sealed.py): the session row holds ciphertext that needs the secret key (issue 9 item 4).
+        # The key waits in the server-side session, sealed (issue 9 item 4), only until the slip is shown, once.
+        sealed_key = seal(issued.key, secret_key=get_settings().secret_key, purpose=SLIP)
         return await remember(request, redirect_after_post(request, f"/staff/guardians/{public_id}/slip"),
-                              key_slip={"guardian": str(public_id), "key": seal(SLIP_PURPOSE, issued.key),
-                                        "name": issued.guardian_name, "expires_at": issued.expires_at.isoformat()})
+                              key_slip={"guardian": str(public_id), "key": sealed_key, "name": issued.guardian_name,
+                                        "expires_at": issued.expires_at.isoformat()})
 
     @get("/guardians/{public_id:uuid}/slip")
     async def key_slip(self, request: Request, public_id: FromPath[UUID]) -> Response:
         slip = wizard_value(request, "key_slip")
-        key = unseal(SLIP_PURPOSE, slip.get("key", ""), max_age=SLIP_WAITS) if isinstance(slip, dict) else None
-        if not slip or slip.get("guardian") != str(public_id) or key is None:
+        if not isinstance(slip, dict) or slip.get("guardian") != str(public_id):
             return await render(request, "staff/slip_gone.html", {"guardian_id": public_id}, status=410)
         await forget(request, "key_slip")
+        try:
+            key = unseal(slip.get("key", ""), secret_key=get_settings().secret_key, purpose=SLIP)
+        except Unsealable:  # sealed under a secret key that has since changed
+            return await render(request, "staff/slip_gone.html", {"guardian_id": public_id}, status=410)
         return await render(request, "staff/slip.html", {
             "slip": await key_slip_words(public_id, slip["name"], key, datetime.fromisoformat(slip["expires_at"]),
                                          await district_preferences(request)),
