@@ -8,7 +8,7 @@ from litestar.params import FromQuery
 from app.rules.errors import N_
 from app.services.access import came_of_age
 from app.services.household import household_verification_due
-from app.services.records import students_today
+from app.services.records import access_day_of, students_today
 from app.web.guards import current_account, requires_guardian
 from app.web.records import reader_of
 from app.web.rendering import render
@@ -26,5 +26,5 @@ class HomeController(Controller):
         students = await students_today(reader) if account.person_id else []
         return await render(request, "home/index.html", {"students": students, "notice": NOTICES.get(notice),
                                                          "came_of_age": await came_of_age(reader.guardian_id,
-                                                                                          reader.access_day),
+                                                                                          await access_day_of(reader)),
                                                          "verification_due": await household_verification_due(account)})

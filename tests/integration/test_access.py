@@ -330,6 +330,12 @@ async def test_the_18th_birthday_in_the_district_time_zone_when_parents_lose_acc
     assert (await portal.get(ana_grades)).status_code == 404
     home = page_text((await portal.get("/home")).text)
     assert "Ana Rivera turned 18 on" in home and "FERPA" in home and "Benito" in home
+    # A reader built without the cutoff (as the alert and digest jobs build theirs) follows the same rule.
+    from app.services.records import Reader, linked_student
+
+    job = Reader(account_id=school_year["rosa"], guardian_id=district.guardian("rosa").id, today=date(2026, 3, 11))
+    assert await linked_student(job, str(ana.public_id)) is None
+    assert await linked_student(job, str(district.students["ben"].public_id)) is not None
     # A child whose access is off for another reason is not named in the notice.
     await block(district)
     assert "turned 18" not in page_text((await portal.get("/home")).text)
