@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from app.rules.errors import N_
 from app.rules.key_requests import PHOTO_ID_TYPES
 from app.sealing import Unsealable, seal, unseal
+from app.settings import get_settings
 from app.services.key_letters import key_slip_words
 from app.services.key_requests import pending_key_requests
 from app.services.staff_console import (change_guardian_account, find_people, guardian_for_staff,
