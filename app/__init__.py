@@ -42,10 +42,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.mail.sender import stop_sender, transport_for
     from app.services.maintenance import run_maintenance
     from app.services.outgoing_mail import run_sender
+    from app.services.alert_schedule import run_schedule
     from app.templating import jinja_environment
     from app.web.access_log import redact_tokens_in_access_log
     from app.web.account import AccountController
     from app.web.activation import ActivationController
+    from app.web.absence_reports import AbsenceReportsController
+    from app.web.alerts import AlertChoicesController, UnsubscribeController
     from app.web.auth import AuthController
     from app.web.bounds import integers_in_range
     from app.web.corrections import CorrectionsController
@@ -78,9 +81,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         sender = asyncio.create_task(run_sender(settings, stop=stop)) if transport_for(settings) else None
         maintenance = asyncio.create_task(run_maintenance(stop=stop))  # purges expired rows (issue 9)
         gauges = asyncio.create_task(refresh_gauges(stop))
+        # Alerts and weekly digests on the district's clock (issue 12); tests drive it themselves.
+        schedule = asyncio.create_task(run_schedule(stop)) if settings.env != "test" else None
         try:
             yield
         finally:
+            if schedule:
+                await stop_sender(schedule, stop)
             if sender:
                 await stop_sender(sender, stop)
             stop.set()
@@ -100,6 +107,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         RecoveryController,
         KeyRequestController,
         LanguageController,
+        AlertChoicesController,
+        AbsenceReportsController,
+        UnsubscribeController,
         HealthController,
         *STAFF_CONTROLLERS,
         create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True},

@@ -449,6 +449,46 @@ def cmd_export_household_changes(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+def cmd_digests_queue(args: argparse.Namespace) -> int:
+    from app.services.digests import queue_digests
+
+    async def go():
+        run = await queue_digests(args.week_of)
+        print(f"Week of {run.week_of}: {run.queued} digest(s) queued, {run.deferred} waiting for quiet hours, "
+              f"{run.nothing} with nothing to say, {run.already} already done, {run.off} turned off.")
+        return 0
+
+    return _run(go())
+
+
+def cmd_export_absence_reports(args: argparse.Namespace) -> int:
+    from app.services.absence_reports import write_absence_reports
+
+    since = args.since
+
+    async def go():
+        if args.output:
+            with open(args.output, "w", newline="", encoding="utf-8") as handle:
+                count = await write_absence_reports(handle, since=since)
+        else:
+            count = await write_absence_reports(sys.stdout, since=since)
+        print(f"{count} attendance event(s) written from absence reports", file=sys.stderr)
+        return 0
+
+    return _run(go())
+
+
+def cmd_alerts_send_due(_: argparse.Namespace) -> int:
+    from app.services.absence_alerts import send_due_alerts
+    from app.services.digests import send_due_digests
+
+    async def go():
+        print(f"{await send_due_alerts()} absence alert(s) and {await send_due_digests()} digest(s) queued.")
+        return 0
+
+    return _run(go())
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from app.backup import BackupError, backup_sqlite
     from app.settings import get_settings
@@ -580,6 +620,16 @@ def build_parser() -> argparse.ArgumentParser:
     edfi.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
     edfi.set_defaults(func=cmd_import_edfi)
     add_access_commands(commands)
+    digests = commands.add_parser("digests", help="weekly digests").add_subparsers(
+        dest="digests_command", required=True)
+    queue = digests.add_parser("queue", help="queue a week's digests now (a second run queues nothing new)")
+    queue.add_argument("--week-of", metavar="YYYY-MM-DD", type=day_argument,
+                       help="a day of the week to summarise (default: this week from Friday on, else last week)")
+    queue.set_defaults(func=cmd_digests_queue)
+    alerts = commands.add_parser("alerts", help="absence alerts").add_subparsers(dest="alerts_command",
+                                                                                 required=True)
+    alerts.add_parser("send-due", help="queue the absence alerts and digests whose wait is over").set_defaults(
+        func=cmd_alerts_send_due)
 
     exports = commands.add_parser("export", help="data for the SIS").add_subparsers(
         dest="export_command", required=True)
@@ -589,6 +639,12 @@ def build_parser() -> argparse.ArgumentParser:
     household.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
                            help="only changes decided on or after this day")
     household.set_defaults(func=cmd_export_household_changes)
+    absences = exports.add_parser("absence-reports", help="guardians' absence reports as Ed-Fi-shaped attendance "
+                                                          "events (CSV)")
+    absences.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    absences.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
+                          help="only reports made on or after this day")
+    absences.set_defaults(func=cmd_export_absence_reports)
     return parser
 
 

@@ -216,5 +216,10 @@ async def import_attendance(path: Path, *, progress: Progress | None = None) -> 
                 raise ImportAborted
             report.counts["attendance events"] = written
     except ImportAborted:
-        pass
+        return report
+    # Committed: today's unexcused absences become alerts (issue 12; the same call follows every importer
+    # that writes attendance, and a re-import adds nothing).
+    from app.services.absence_alerts import after_attendance_import
+
+    await after_attendance_import()
     return report

@@ -29,6 +29,11 @@ SUBJECTS = {
     "email-change-confirm": N_("Confirm your new %(portal)s email address"),
     "email-change-requested": N_("Your %(portal)s email address is being changed"),
     "correction-answered": N_("The school answered your %(portal)s correction request"),
+    "absence-alert": N_("%(student)s was marked absent on %(day_text)s"),
+    "weekly-digest": N_("This week at school: %(students)s"),
+    "absence-report-received": N_("We received your absence report for %(student)s"),
+    "absence-report-recorded": N_("Your absence report for %(student)s was recorded"),
+    "absence-report-declined": N_("Your absence report for %(student)s was not recorded"),
 }
 
 REQUEST_SUFFIX = "-request"
@@ -42,7 +47,7 @@ def render_email(kind: str, context: dict[str, Any], language: str) -> tuple[str
     """(subject, plain text, HTML) for one message."""
     env = jinja_environment()
     with i18n.using_language(language):
-        subject = i18n.translate(SUBJECTS[kind], {"portal": context["portal_name"]})
+        subject = i18n.translate(SUBJECTS[kind], {**context, "portal": context["portal_name"]})
         text = env.get_template(f"emails/{kind}.txt").render(**context)
         html = env.get_template(f"emails/{kind}.html").render(subject=subject, **context)
     return subject, text, html

@@ -22,6 +22,7 @@ from app.mail import sender
 from app.mail.sender import Claimed, MailKinds
 from app.rules.activation_keys import key_digest, normalise_key
 from app.rules.tokens import new_token, token_digest
+from app.services.alert_mail import PREPARERS as ALERT_PREPARERS
 from app.services.household import EMAIL_LINK_LIFETIME
 from app.services.preferences import load_preferences
 from app.services.recovery_mail import REQUEST_HANDLERS
@@ -85,6 +86,7 @@ MAIL_KINDS = MailKinds(
         "password-reset": mint_reset_link,
         "email-change-confirm": mint_email_confirmation_link,
         "activation-key": check_activation_key,
+        **ALERT_PREPARERS,  # issue 12: absence alerts and weekly digests
     },
     requests=REQUEST_HANDLERS,
 )

@@ -2,6 +2,7 @@
 
 from app.tables.access import AccessRestriction
 from app.tables.accounts import ActivationKey, PasswordResetToken, RateCounter, UserAccount, WebSession
+from app.tables.alerts import AbsenceAlert, AbsenceReport, AlertPreference, WeeklyDigest
 from app.tables.audit import AuditEvent
 from app.tables.corrections import CorrectionRequest
 from app.tables.district import DistrictSetting
@@ -60,6 +61,10 @@ ALL_TABLES = [
     PortalChange,
     AccessRestriction,
     CorrectionRequest,
+    AlertPreference,
+    AbsenceAlert,
+    WeeklyDigest,
+    AbsenceReport,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 
-_TOKEN_IN_PATH = re.compile(r"^(/reset/|/email/confirm/)[^?#\s]+")
+_TOKEN_IN_PATH = re.compile(r"^(/reset/|/email/confirm/|/unsubscribe/)[^?#\s]+")
 
 
 def redact_path(path: str) -> str:

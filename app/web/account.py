@@ -24,6 +24,7 @@ NOTICES = {
     "password-changed": N_("Your password was changed. Every other device where you were logged in has been "
                            "logged out."),
     "language-changed": N_("Your language was changed."),
+    "alerts-saved": N_("Your email choices were saved."),
 }
 
 
@@ -67,9 +68,12 @@ class AccountController(Controller):
         return clear_session_cookies(response)
 
 
-async def _account_page(request: Request, notice: str | None, errors=None) -> Response:
+async def _account_page(request: Request, notice: str | None, errors=None, alert_typed=None) -> Response:
+    from app.web.alerts import alert_section
+
     account = current_account(request)
     return await render(request, "account/index.html", {
+        **await alert_section(account, alert_typed),
         "notice": notice,
         "languages": LANGUAGES,
         "sign_ins": await recent_sign_ins(account),

@@ -7,7 +7,6 @@ holds one email for the dev mailbox."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 
@@ -69,6 +68,9 @@ async def seed() -> dict:
     from tests.browser.seed_access import seed_correction_request
 
     await seed_correction_request(ana, EXISTING_USERNAME)
+    from tests.browser.seed_alerts import seed_alerts
+
+    alerts = await seed_alerts(EXISTING_USERNAME)
 
     keys = {}
     for name in KEY_HOLDERS:
@@ -76,7 +78,7 @@ async def seed() -> dict:
         async with transaction():
             keys[name] = (await issue_key(holder, how="letter")).key
     return {"keys": keys, "username": EXISTING_USERNAME, "password": EXISTING_PASSWORD, "email": EXISTING_EMAIL,
-            "students": ["Ana Lopez", "Luis Lopez"]}
+            "students": ["Ana Lopez", "Luis Lopez"], **alerts}
 
 
 async def seed_household(guardian, *children) -> None:

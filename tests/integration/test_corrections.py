@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.integration.district import PASSWORD, SHARED_EMAIL, make_account
+from tests.integration.district import PASSWORD, SHARED_EMAIL
 from tests.integration.portal import error_messages, page_text
 from tests.integration.test_access import block, school_year  # noqa: F401  (a fixture)
 from tests.integration.test_staff_console import as_staff, events, staff_account

@@ -28,9 +28,14 @@ PUBLIC = {
     ("GET", "/request-key"), ("POST", "/request-key"), ("GET", "/request-key/sent"),
     # DESIGN §4.1: the language switcher is for people who are not signed in.
     ("POST", "/language"),
+    # Issue 12 item 4: the unsubscribe link in alerts and digests works without signing in (confirm on GET).
+    ("GET", "/unsubscribe/{token:str}"), ("POST", "/unsubscribe/{token:str}"),
     # Issue 15: load balancers' probes.
     ("GET", "/healthz"), ("GET", "/readyz"),
 }
+# RFC 8058 one-click unsubscribe: the mail client POSTs with no cookie and no CSRF token; the signed token in
+# the URL is the credential (a forged one is a 404, tests/integration/test_absence_alerts.py).
+CSRF_EXEMPT = {("POST", "/unsubscribe/{token:str}")}
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -89,7 +94,8 @@ async def test_every_state_change_without_a_csrf_token_is_refused(portal, sam, w
 
     if who == "signed in":
         await portal.log_in("SamPark", PASSWORD)
-    unsafe = [(method, path) for method, path, _ in handlers(portal.app) if method not in SAFE]
+    unsafe = [(method, path) for method, path, _ in handlers(portal.app)
+              if method not in SAFE and (method, path) not in CSRF_EXEMPT]
     assert ("POST", "/") in unsafe and ("POST", "/logout") in unsafe
     sessions_before = await WebSession.count()
     await portal.csrf_token()  # the browser has a CSRF cookie; the attacker's form has no token

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT
 from tests.integration import leaks
-from tests.integration.district import PASSWORD, SHARED_EMAIL, SSN, make_account
+from tests.integration.district import PASSWORD, SHARED_EMAIL, make_account
 from tests.integration.portal import error_messages, page_text
 from tests.integration.test_key_request import KEY_PATTERN, SSN_PATTERN, ana_on_file, details  # noqa: F401
 

@@ -1,0 +1,24 @@
+"""Issue 12's part of the browser suite's data: an absence report waiting in the attendance office's queue,
+and the token of an unsubscribe link for the existing account (the walk's {unsubscribe})."""
+
+from __future__ import annotations
+
+
+async def seed_alerts(maria_username: str) -> dict[str, str]:
+    from datetime import timedelta
+
+    from app import clock
+    from app.rules.alerts import unsubscribe_token
+    from app.settings import get_settings
+    from app.tables import AbsenceReport, Person, SchoolEnrollment, UserAccount
+
+    ana = await Person.objects().where(Person.source_id == "stu-1").first()
+    school = await SchoolEnrollment.select(SchoolEnrollment.school).where(SchoolEnrollment.student == ana.id).first()
+    maria = await UserAccount.select(UserAccount.id, UserAccount.person).where(
+        UserAccount.username == maria_username).first()
+    today = clock.now().date()
+    await AbsenceReport(student=ana.id, school=school["school"], guardian=maria["person"], account=maria["id"],
+                        first_day=today - timedelta(days=1), last_day=today - timedelta(days=1), whole_day=True,
+                        reason="medical", note="Dentist at 9", created_at=clock.now()).save()
+    token = unsubscribe_token(get_settings().secret_key, maria["id"], "weekly-digest")
+    return {"unsubscribe": token}

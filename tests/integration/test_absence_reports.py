@@ -1,0 +1,164 @@
+"""Report an absence (issue 12 item 5): a guardian reports from the attendance page (plain form and htmx),
+gets a confirmation by email; the attendance office of the child's school (only it, and district admins)
+marks it recorded or declines it with a reason, and the guardian gets the outcome; the district's window;
+`homeroom export absence-reports` as Ed-Fi-shaped attendance events.
+
+Clock: Tuesday 10 March 2026, 10:00 in the district."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import subprocess
+import sys
+
+from tests.conftest import PROJECT_ROOT
+from tests.integration.district import PASSWORD, SHARED_EMAIL, make_account
+from tests.integration.portal import error_messages, page_text
+
+REPORT = {"first_day": "2026-03-10", "last_day": "2026-03-11", "whole_day": "yes", "periods": "",
+          "reason": "illness", "note": "Fever since last night"}
+
+
+async def signed_in(portal, district, who: str = "rosa"):
+    await make_account(district.guardian(who), who)
+    assert (await portal.log_in(who, PASSWORD)).status_code == 303
+    return portal
+
+
+def reports_url(district, key: str) -> str:
+    return f"/students/{district.students[key].public_id}/absence-reports"
+
+
+async def staff(portal, username: str, role: str, school: str | None):
+    from app.services.staff_console import create_staff_account
+
+    assert await create_staff_account(username, PASSWORD, role, school) == []
+    await portal.log_out()
+    assert (await portal.log_in(username, PASSWORD)).status_code == 303
+
+
+async def test_a_guardian_reports_and_the_school_records_it(district, portal, deliver):
+    from app.tables import AbsenceReport
+
+    from datetime import date
+
+    from app.tables import AcademicSession
+
+    await AcademicSession(source_id="q3", title="Quarter 3", kind="gradingPeriod", start_date=date(2026, 1, 12),
+                          end_date=date(2026, 3, 27), school_year=2026).save()
+    await signed_in(portal, district)
+    attendance = await portal.get(f"/students/{district.students['ana'].public_id}/attendance")
+    assert f'href="{reports_url(district, "ana")}/new"' in attendance.text
+    form = await portal.get(reports_url(district, "ana") + "/new?day=2026-03-09")
+    assert form.status_code == 200 and 'value="2026-03-09"' in form.text
+    sent = await portal.post(reports_url(district, "ana"), REPORT)
+    assert sent.status_code == 303 and sent.headers["location"].endswith("/absence-reports?notice=sent")
+    listing = page_text((await portal.get(sent.headers["location"])).text)
+    assert "Your report was sent to the attendance office" in listing
+    assert "Tue 10 Mar – Wed 11 Mar, the whole day: Illness Waiting for the attendance office" in listing
+    [confirmation] = await deliver()
+    assert confirmation.to == SHARED_EMAIL and confirmation.subject == "We received your absence report for Ana"
+    assert "Dates: Tue 10 Mar to Wed 11 Mar" in confirmation.text and "Your note: Fever since last night" in \
+        confirmation.text
+    [report] = await AbsenceReport.select(AbsenceReport.public_id, AbsenceReport.status)
+    # Oak Ridge's office does not see a Maple Street report; Maple Street's does.
+    await staff(portal, "oakoffice", "school-staff", "sch-oak")
+    assert "No absence reports are waiting." in (await portal.get("/staff/absence-reports")).text
+    assert (await portal.get(f"/staff/absence-reports/{report['public_id']}")).status_code == 404
+    assert (await portal.post(f"/staff/absence-reports/{report['public_id']}/record")).status_code == 404
+    await staff(portal, "mapleoffice", "school-staff", "sch-maple")
+    queue = await portal.get("/staff/absence-reports")
+    assert "Ana Rivera" in queue.text and "Illness" in queue.text
+    detail = await portal.get(f"/staff/absence-reports/{report['public_id']}")
+    assert "Fever since last night" in detail.text
+    done = await portal.post(f"/staff/absence-reports/{report['public_id']}/record")
+    assert done.status_code == 303 and done.headers["location"] == "/staff/absence-reports?notice=recorded"
+    [outcome] = await deliver()
+    assert outcome.subject == "Your absence report for Ana was recorded"
+    assert (await AbsenceReport.select(AbsenceReport.status))[0]["status"] == "recorded"
+    # Deciding again changes nothing and sends nothing.
+    assert (await portal.post(f"/staff/absence-reports/{report['public_id']}/decline", {"reason": "x"})
+            ).status_code == 303
+    assert await deliver() == []
+
+
+async def test_declining_needs_a_reason_and_emails_it(district, portal, deliver):
+    await signed_in(portal, district)
+    await portal.post(reports_url(district, "ben"), {**REPORT, "whole_day": "no", "periods": "2, 3",
+                                                     "last_day": "", "reason": "family"})
+    await deliver()
+    from app.tables import AbsenceReport
+
+    [report] = await AbsenceReport.select(AbsenceReport.public_id, AbsenceReport.periods)
+    assert report["periods"] == "2,3"
+    await staff(portal, "admin", "district-admin", None)
+    empty = await portal.post(f"/staff/absence-reports/{report['public_id']}/decline", {"reason": " "}, htmx=True)
+    assert empty.status_code == 422 and error_messages(empty.text) == ["Enter the reason"]
+    await portal.post(f"/staff/absence-reports/{report['public_id']}/decline",
+                      {"reason": "Benito was in class on both days"})
+    [outcome] = await deliver()
+    assert outcome.subject == "Your absence report for Benito was not recorded"
+    assert "The office's reason: Benito was in class on both days" in outcome.text
+    assert "Periods: 2, 3" in outcome.text
+
+
+async def test_bad_reports_are_explained_and_the_window_is_the_districts(district, portal, deliver):
+    from app.services.preferences import set_preference
+
+    await signed_in(portal, district)
+    await set_preference("absence_report_days_back", "2")
+    for htmx in (False, True):
+        bad = await portal.post(reports_url(district, "ana"), {
+            "first_day": "2026-03-01", "last_day": "someday", "whole_day": "no", "periods": "",
+            "reason": "boredom", "note": "x" * 501}, htmx=htmx)
+        assert bad.status_code == 422
+        assert error_messages(bad.text) == [
+            "Choose a date from 2026-03-08 to 2026-04-09", "Enter the date like 2026-03-10",
+            "Enter which periods, for example 1, 2", "Choose a reason", "Use at most 500 characters"]
+        assert ("<html" in bad.text) is not htmx
+    backwards = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "2026-03-12",
+                                                                 "last_day": "2026-03-10"})
+    assert error_messages(backwards.text) == ["The last day cannot be before the first day"]
+    assert await deliver() == []
+
+
+async def test_another_familys_child_is_not_found(district, portal):
+    from app.tables import AbsenceReport
+
+    await signed_in(portal, district, "sam")
+    for url in (reports_url(district, "ana"), reports_url(district, "ana") + "/new", "/students/nope/absence-reports"):
+        assert (await portal.get(url)).status_code == 404
+    assert (await portal.post(reports_url(district, "ana"), REPORT)).status_code == 404
+    assert await AbsenceReport.count() == 0
+
+
+async def test_the_export_gives_the_sis_one_event_per_school_day_and_period(district, portal, tmp_path):
+    from app.services.absence_reports import write_absence_reports
+
+    await signed_in(portal, district)
+    await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "2026-03-13", "last_day": "2026-03-16",
+                                                     "note": "=HYPERLINK(\"http://evil.example\")"})
+    await portal.post(reports_url(district, "ben"), {**REPORT, "whole_day": "no", "periods": "1,2", "last_day": "",
+                                                     "reason": "religious", "note": ""})
+    out = io.StringIO(newline="")
+    assert await write_absence_reports(out) == 4  # Fri 13 and Mon 16 (not the weekend), Ben's two periods
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [(r["studentSourcedId"], r["eventDate"], r["period"], r["attendanceEventCategoryDescriptor"])
+            for r in rows] == [("stu-ana", "2026-03-13", "", "Excused Absence"),
+                               ("stu-ana", "2026-03-16", "", "Excused Absence"),
+                               ("stu-ben", "2026-03-10", "1", "Excused Absence"),
+                               ("stu-ben", "2026-03-10", "2", "Excused Absence")]
+    # The reason cell starts with the category, so a note is never the start of a formula.
+    assert rows[0]["attendanceEventReason"] == 'Illness: =HYPERLINK("http://evil.example")'
+    assert rows[0]["studentUniqueId"] == "S-ana" and rows[0]["schoolId"] == "sch-maple"
+    assert rows[0]["reportStatus"] == "pending" and re.fullmatch(r"2026-03-10T14:00:00Z", rows[0]["reportedAt"])
+    later = io.StringIO(newline="")
+    assert await write_absence_reports(later, since=__import__("datetime").date(2026, 3, 11)) == 0
+
+
+def test_the_export_command_refuses_a_bad_date():
+    result = subprocess.run([sys.executable, "-m", "app.cli", "export", "absence-reports", "--since", "yesterday"],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert result.returncode == 2 and "'yesterday' is not a day written YYYY-MM-DD" in result.stderr
