@@ -23,7 +23,7 @@ from app.rules.errors import N_, FieldError
 from app.services import audit, rate_limits
 from app.services.access import may_see
 from app.services.preferences import load_preferences
-from app.services.records import Reader, linked_student
+from app.services.records import Reader, access_day_of, linked_student
 from app.services.staff_console import sees_all_schools
 from app.tables import (AttendanceEvent, CorrectionRequest, Household, HouseholdMember, Person, Result,
                         SchoolEnrollment, TermGrade, UserAccount)
@@ -136,7 +136,7 @@ async def _household_school(reader: Reader) -> int | None:
     """A household field goes to the school of the guardian's first child they may see."""
     from app.services.eligibility import portal_students_of
 
-    students = await portal_students_of(reader.guardian_id, reader.access_day)
+    students = await portal_students_of(reader.guardian_id, await access_day_of(reader))
     if not students:
         return None
     row = await SchoolEnrollment.select(SchoolEnrollment.school).where(

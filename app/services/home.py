@@ -28,6 +28,7 @@ from app.services.records import (
     RECENT_DAYS,
     RECENT_GRADES_SHOWN,
     VIEWED,
+    access_day_of,
     AttendanceDay,
     Reader,
     Section,
@@ -96,7 +97,7 @@ async def home_page(reader: Reader) -> Home:
     today = reader.today
     school_year = school_year_of(today)
     rows = await SchoolEnrollment.raw(f"{_TERM_ROWS} UNION ALL {_GUARDIANS_STUDENTS} UNION ALL {_HOUSEHOLD}",
-                                      school_year, reader.guardian_id, *link_in_force_args(reader.access_day),
+                                      school_year, reader.guardian_id, *link_in_force_args(await access_day_of(reader)),
                                       reader.account_id,
                                       school_year, reader.guardian_id)
     household = min((r for r in rows if r["part"] == "household"), key=lambda r: r["enrollment"], default=None)

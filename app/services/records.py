@@ -25,7 +25,8 @@ from datetime import date
 
 from app.rules.school_year import school_year_of
 from app.services import audit
-from app.services.access import LINK_IN_FORCE, AccessDay, link_in_force_args
+from app.services.access import LINK_IN_FORCE, AccessDay, access_day_for, link_in_force_args
+from app.services.preferences import load_preferences
 from app.tables import (
     AttendanceEvent,
     AuditEvent,
@@ -122,11 +123,17 @@ class Reader:
     guardian_id: int
     today: date
     ip: str = ""
-    adult_cutoff: date = date(1, 1, 1)  # see AccessDay: the default is "parents keep access at 18"
+    # The 18th-birthday cutoff of AccessDay (app/services/access.py). None: read from the district's
+    # preference when needed (one query); the pages pass it, having the preferences already.
+    adult_cutoff: date | None = None
 
-    @property
-    def access_day(self) -> AccessDay:
-        return AccessDay(self.today, self.adult_cutoff)
+
+async def access_day_of(reader: Reader) -> AccessDay:
+    """The day the access rule is applied on for this reader, with the district's 18th-birthday rule."""
+    if reader.adult_cutoff is not None:
+        return AccessDay(reader.today, reader.adult_cutoff)
+    prefs = await load_preferences()
+    return access_day_for(reader.today, prefs.parents_after_18)
 
 
 @dataclass(frozen=True)
@@ -156,11 +163,12 @@ async def linked_student(reader: Reader, public_id: str) -> Student | None:
     wanted = _parse_public_id(public_id)
     if wanted is None:
         return None
-    return _student_from(await SchoolEnrollment.raw(_STUDENT_ROWS, *_student_arguments(reader, wanted)), wanted)
+    return _student_from(await SchoolEnrollment.raw(_STUDENT_ROWS, *await _student_arguments(reader, wanted)),
+                         wanted)
 
 
-def _student_arguments(reader: Reader, wanted: uuid.UUID) -> tuple:
-    return wanted, reader.guardian_id, *link_in_force_args(reader.access_day)
+async def _student_arguments(reader: Reader, wanted: uuid.UUID) -> tuple:
+    return wanted, reader.guardian_id, *link_in_force_args(await access_day_of(reader))
 
 
 def _student_from(rows: list[dict], wanted: uuid.UUID) -> Student | None:
@@ -206,7 +214,7 @@ async def _student_in_term(reader: Reader, public_id: str, term: str | None) -> 
     if wanted is None:
         return None
     rows = await SchoolEnrollment.raw(f"{_TERM_ROWS} UNION ALL {_STUDENT_ROWS}", school_year_of(reader.today),
-                                      *_student_arguments(reader, wanted))
+                                      *await _student_arguments(reader, wanted))
     student = _student_from(rows, wanted)
     choice = _choose_term(rows, reader.today, term) if student else None
     if student is None or choice is None:

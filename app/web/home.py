@@ -8,6 +8,7 @@ from litestar.params import FromQuery
 from app.rules.errors import N_
 from app.services.access import came_of_age
 from app.services.home import home_page
+from app.services.records import access_day_of
 from app.web.guards import current_account, requires_guardian
 from app.web.records import reader_of
 from app.web.rendering import render
@@ -26,5 +27,5 @@ class HomeController(Controller):
         return await render(request, "home/index.html", {
             "students": home.students if home else [], "notice": NOTICES.get(notice),
             # No statement unless the district ends parents' access at 18 (app/services/access.py).
-            "came_of_age": await came_of_age(reader.guardian_id, reader.access_day),
+            "came_of_age": await came_of_age(reader.guardian_id, await access_day_of(reader)),
             "verification_due": home.verification_due if home else None})

@@ -81,9 +81,10 @@ async def test_every_parent_route_hides_the_blocked_child_and_keeps_the_other(po
     walked = 0
     for path in routes:
         if "{student_id" in path:
-            missing = _fill(path, {"student_id": str(uuid.uuid4()), "section_id": ana_section})
-            blocked = _fill(path, {"student_id": str(ana.public_id), "section_id": ana_section})
-            allowed = _fill(path, {"student_id": str(ben.public_id), "section_id": ben_section})
+            kind = {"kind": "attendance"}  # a correction request's kind of record
+            missing = _fill(path, {"student_id": str(uuid.uuid4()), "section_id": ana_section, **kind})
+            blocked = _fill(path, {"student_id": str(ana.public_id), "section_id": ana_section, **kind})
+            allowed = _fill(path, {"student_id": str(ben.public_id), "section_id": ben_section, **kind})
             for htmx in (False, True):
                 gone, hidden = await portal.get(missing, htmx=htmx), await portal.get(blocked, htmx=htmx)
                 assert hidden.status_code == 404, path
@@ -330,6 +331,12 @@ async def test_the_18th_birthday_in_the_district_time_zone_when_parents_lose_acc
     assert (await portal.get(ana_grades)).status_code == 404
     home = page_text((await portal.get("/home")).text)
     assert "Ana Rivera turned 18 on" in home and "FERPA" in home and "Benito" in home
+    # A reader built without the cutoff (as the alert and digest jobs build theirs) follows the same rule.
+    from app.services.records import Reader, linked_student
+
+    job = Reader(account_id=school_year["rosa"], guardian_id=district.guardian("rosa").id, today=date(2026, 3, 11))
+    assert await linked_student(job, str(ana.public_id)) is None
+    assert await linked_student(job, str(district.students["ben"].public_id)) is not None
     # A child whose access is off for another reason is not named in the notice.
     await block(district)
     assert "turned 18" not in page_text((await portal.get("/home")).text)
