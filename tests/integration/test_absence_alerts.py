@@ -255,3 +255,20 @@ async def test_an_excuse_after_the_alert_was_queued_but_before_the_relay_took_it
     await import_events(tmp_path, [["stu-cleo", "sch-maple", TODAY, "", "", "Excused Absence", "Doctor"]], "ex.csv")
     assert await deliver() == []
     assert [r["status"] for r in await OutboxEmail.select(OutboxEmail.status)] == ["cancelled"]
+
+
+async def test_a_restriction_the_office_put_on_a_link_stops_the_alert(district, mailbox, deliver, clock, tmp_path):
+    """The records pages' rule, restrictions included (app/services/access.py): a court order that starts
+    today keeps Luis from Ana's alert; one that starts tomorrow does not yet."""
+    from app.services.access import block_access
+
+    await accounts(district)
+    await block_access("gua-luis", "stu-ana", "court-order", starts_on="2026-03-10")
+    await block_access("gua-rosa", "stu-ben", "court-order", starts_on="2026-03-11")
+    await import_events(tmp_path, [["stu-ana", "sch-maple", TODAY, "", "", "Unexcused Absence", ""],
+                                   ["stu-ben", "sch-oak", TODAY, "", "", "Unexcused Absence", ""]])
+    clock.advance(minutes=16)
+    await send_due()
+    subjects = sorted(m.subject for m in await deliver())
+    assert subjects == ["Ana was marked absent on Tue 10 Mar",  # Rosa
+                        "Benito was marked absent on Tue 10 Mar", "Benito was marked absent on Tue 10 Mar"]
