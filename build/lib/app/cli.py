@@ -5,26 +5,94 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import socket
 import sys
+import warnings
 from pathlib import Path
+
+EXIT_CODES = """exit codes:
+  0  done
+  1  the command ran and refused or failed (an import with errors changed nothing; see its message)
+  2  usage: an unknown command, option or value (the message says which)
+  3  configuration: the environment or .env describes something the portal will not run with
+  4  the database cannot be reached or is not migrated (`homeroom migrate`)
+  130  interrupted (Ctrl-C)"""
+EXIT_FAILED, EXIT_USAGE, EXIT_CONFIGURATION, EXIT_DATABASE, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
+
+
+class HomeroomParser(argparse.ArgumentParser):
+    """Every command's --help shows defaults and the exit codes; errors are one line and exit 2."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        kwargs.setdefault("epilog", EXIT_CODES)
+        super().__init__(*args, **kwargs)
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def day_argument(value: str):
+    """An argparse type: a YYYY-MM-DD day, or a usage error that says so."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a day written YYYY-MM-DD") from None
+
 
 # --size: students and attendance events. The district is issue 3's: 100,000 students, about 150,000
 # guardians (the plan's 1.5 a student, emergency contacts included) and 10 million attendance events.
 DEMO_SIZES = {"district": (100_000, 10_000_000)}
 
+from app.cli_access import add_access_commands, cmd_import_restrictions  # noqa: E402  (imports app.cli lazily)
+
+
+# The words of the command being run, for its audit event (issue 15 item 8).
+_COMMAND_LINE: list[str] = []
+
+
+class DatabaseMissing(Exception):
+    """A command that reads the database found no SQLite file where DATABASE_URL points."""
+
 
 def _run(coroutine) -> int:
-    """Run one command's coroutine with the database engine prepared and closed around it."""
+    """Run one command's coroutine with the database engine prepared and closed around it. A SQLite file
+    that does not exist is an error, not a new empty database left behind in whatever folder this ran in."""
     from app.database import close_engine, prepare_engine
+    from app.services import audit
+    from app.settings import get_settings
+
+    try:
+        settings = get_settings()
+        if not settings.uses_postgres and not Path(settings.sqlite_path).exists():
+            raise DatabaseMissing(f"no database at {settings.sqlite_path} (DATABASE_URL): run `homeroom migrate` "
+                                  "there first, or run this where the database is")
+    except BaseException:
+        coroutine.close()  # never started: no "was never awaited" warning on top of the one-line error
+        raise
 
     async def wrapped():
-        await prepare_engine()
         try:
-            return await coroutine
+            await prepare_engine()
+        except BaseException:
+            coroutine.close()
+            raise
+        code = EXIT_FAILED
+        try:
+            result = await coroutine
+            code = result if isinstance(result, int) else 0
+            return result
         finally:
-            await close_engine()
+            try:
+                await audit.record_command_line(_COMMAND_LINE, exit_code=code)
+            finally:
+                await close_engine()
 
-    return asyncio.run(wrapped()) or 0
+    result = asyncio.run(wrapped())
+    return 0 if result is None else result
 
 
 def migrate() -> int:
@@ -46,13 +114,40 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+    import tempfile
+
+    if args.metrics_port:
+        # Before prometheus_client is first imported, here and in every worker: their counts meet in this folder.
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="homeroom-metrics-"))
     import uvicorn
 
+    from app.observability import configure_logging, start_metrics_server
+    from app.settings import get_settings, serving_summary
+
+    settings = get_settings()
+    if settings.is_demo and "HOMEROOM_PUBLIC_URL" not in os.environ:
+        # The demo's links (emails, the dev mailbox) point at the address it is served on.
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        os.environ["HOMEROOM_PUBLIC_URL"] = f"http://{host}:{args.port}"
+        get_settings.cache_clear()
+        settings = get_settings()
     if migrate() != 0:
         return 1
+    refusal = _refuse_until_set_up(settings)
+    if refusal:
+        return _fail(EXIT_CONFIGURATION, refusal)
+    configure_logging(settings)
+    started = logging.getLogger("homeroom.serve")
+    for line in serving_summary(settings, host=args.host, port=args.port, workers=args.workers):
+        started.info(line, extra={"event": "start"})
+    if args.metrics_port:
+        start_metrics_server(args.metrics_host, args.metrics_port)
+        started.info("Prometheus metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port)
+    # Logging is ours (app/asgi.py), and the request log replaces uvicorn's access log.
     uvicorn.run("app.asgi:app", host=args.host, port=args.port, workers=args.workers, proxy_headers=True,
                 forwarded_allow_ips=os.environ.get("HOMEROOM_TRUSTED_PROXIES", "127.0.0.1"),
-                server_header=False, log_level="info")
+                server_header=False, log_config=None, access_log=False)
     return 0
 
 
@@ -64,6 +159,15 @@ def demo_size(args: argparse.Namespace) -> tuple[int, int]:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import describe_demo, fill_demo_district
 
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)  # where the settings would read HOMEROOM_ENV from too
+    if os.environ.get("HOMEROOM_ENV", "demo").strip().lower() == "production":
+        # The demo seeds accounts with published passwords (a district admin among them): never on a real
+        # portal (issue 9). Checked before the settings load, so it holds even if they would not.
+        print("homeroom demo refuses to run with HOMEROOM_ENV=production: it creates accounts whose "
+              "passwords are printed for anyone to read.", file=sys.stderr)
+        return 2
     if migrate() != 0:
         return 1
 
@@ -93,21 +197,9 @@ def cmd_keys_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_letters(args: argparse.Namespace) -> int:
-    from app.services.activation_keys import key_letters
+    from app.cli_letters import keys_letters
 
-    async def go():
-        from app.csv_files import write_csv
-
-        issued = await key_letters(args.school)
-        write_csv(sys.stdout, ["guardian_sourcedId", "given_name", "family_name", "email", "activation_key",
-                               "expires_at_utc"],
-                  ([guardian.source_id, guardian.given_name, guardian.family_name, guardian.email, key.key,
-                    key.expires_at.strftime("%Y-%m-%d %H:%M")] for guardian, key in issued),
-                  for_spreadsheet=True)
-        print(f"{len(issued)} keys issued", file=sys.stderr)
-        return 0
-
-    return _run(go())
+    return _run(keys_letters(args))
 
 
 def cmd_settings_show(_: argparse.Namespace) -> int:
@@ -166,11 +258,86 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+SETUP_QUESTIONS = {
+    "district_name": "District name (as parents know it)",
+    "portal_name": "Portal name (the activation-key link says \"If you have been assigned a <portal name> "
+                   "Activation Key\")",
+    "help_phone": "Help phone for parents (e.g. 404-802-1000)",
+    "time_zone": "Time zone (e.g. America/Chicago)",
+}
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    """First run: the district's identity and its first district admin (asked for at a terminal, or flags)."""
+    from app import i18n
+    from app.services.district_setup import DISTRICT_IDENTITY, identity_errors, set_district_identity, setup_missing
+    from app.services.staff_console import create_staff_account
+
+    values = {name: getattr(args, name) for name in DISTRICT_IDENTITY}
+    interactive = sys.stdin.isatty()
+    for name in DISTRICT_IDENTITY:
+        if values[name] is None and interactive:
+            values[name] = input(f"{SETUP_QUESTIONS[name]}: ")
+    missing_flags = [f"--{name.replace('_', '-')}" for name in DISTRICT_IDENTITY if values[name] is None]
+    if missing_flags:
+        return _fail(EXIT_USAGE, f"setup needs {', '.join(missing_flags)} (or run it at a terminal to be asked)")
+    errors = identity_errors(values)
+    if errors:
+        return _fail(EXIT_USAGE, "; ".join(f"--{e.field.replace('_', '-')}: {i18n.translate(e.message, e.params)}"
+                                           for e in errors))
+
+    if migrate() != 0:
+        return EXIT_FAILED
+
+    async def go():
+        if args.admin_username is None and "district admin" in await setup_missing():
+            return _fail(EXIT_USAGE, "setup needs --admin-username: the district has no district admin yet")
+        await set_district_identity(values)
+        if args.admin_username is not None:
+            password = _read_new_password()
+            if password is None:
+                return _fail(EXIT_USAGE, "the passwords do not match")
+            problems = await create_staff_account(args.admin_username, password, "district-admin", None)
+            if problems:
+                return _fail(EXIT_USAGE, "; ".join(f"{p.field}: {i18n.translate(p.message, p.params)}"
+                                                   for p in problems))
+        print("The district is set up: `homeroom serve` will serve it.")
+        return 0
+
+    return _run(go())
+
+
+def _read_new_password() -> str | None:
+    """A new password typed twice at a terminal, or one line of standard input; None when the two differ."""
+    import getpass
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        return password if getpass.getpass("Verify Password: ") == password else None
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _refuse_until_set_up(settings) -> str | None:
+    """Production only: why the portal must not serve or send yet (one line), or None."""
+    from app.services.district_setup import setup_missing
+
+    if not settings.is_production:
+        return None
+    missing = _run(setup_missing())
+    if not missing:
+        return None
+    return (f"this district is not set up yet (missing: {', '.join(missing)}): run `homeroom setup`; until then "
+            "pages and emails would show the demo district's name and a help number that is not yours")
+
+
 def cmd_mail_worker(_: argparse.Namespace) -> int:
-    from app.mail.sender import run_sender
+    from app.services.outgoing_mail import run_sender
     from app.settings import get_settings
 
     settings = get_settings()
+    refusal = _refuse_until_set_up(settings)
+    if refusal:
+        return _fail(EXIT_CONFIGURATION, refusal)
     if not settings.delivers_by_smtp:
         print("HOMEROOM_SMTP_URL is not set: there is nothing to deliver to.", file=sys.stderr)
         return 2
@@ -181,6 +348,16 @@ def cmd_mail_worker(_: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_maintenance(_: argparse.Namespace) -> int:
+    from app.services.maintenance import purge_expired
+
+    async def go():
+        counts = await purge_expired()
+        print("Purged: " + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()) + ".")
+
+    return _run(go())
+
+
 def _import(run, what: str, args: argparse.Namespace) -> int:
     """Shared by the import commands: exit 0 done (warnings printed), 1 errors (nothing changed), 2 usage."""
     from app.importers.csv_reading import UnreadableSource
@@ -188,12 +365,18 @@ def _import(run, what: str, args: argparse.Namespace) -> int:
     from app.importers.progress import Progress
 
     async def go():
+        from app.observability import IMPORT_RUNS
+
+        kind = args.import_command
         try:
             report = await run(Path(args.path), progress=Progress.for_terminal())
         except UnreadableSource as problem:
             print(f"{what}: {problem}", file=sys.stderr)
+            IMPORT_RUNS.labels(kind, "unreadable").inc()
             return USAGE
-        return finish(report, what, report_file=args.report)
+        code = finish(report, what, report_file=args.report)
+        IMPORT_RUNS.labels(kind, "imported" if code == 0 else "refused").inc()
+        return code
 
     return _run(go())
 
@@ -202,6 +385,40 @@ def cmd_import_oneroster(args: argparse.Namespace) -> int:
     from app.importers.oneroster import import_oneroster
 
     return _import(import_oneroster, "OneRoster import", args)
+
+
+def cmd_import_edfi(args: argparse.Namespace) -> int:
+    """Ed-Fi ODS/API v7 resources from a folder of saved JSON files or from the API itself. The key and
+    secret may come from HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET (a secret on the command line shows
+    in the process list)."""
+    from app.importers.csv_reading import UnreadableSource
+    from app.importers.edfi import import_edfi
+    from app.importers.edfi_source import ApiSource, FolderSource
+    from app.importers.outcome import USAGE, finish
+    from app.importers.progress import Progress
+
+    what = "Ed-Fi import"
+    key = args.key or os.environ.get("HOMEROOM_EDFI_KEY", "")
+    secret = args.secret or os.environ.get("HOMEROOM_EDFI_SECRET", "")
+    if args.page_size < 1 or args.page_size > 5000:
+        print(f"{what}: --page-size must be between 1 and 5000", file=sys.stderr)
+        return USAGE
+    if args.url and not (key and secret):
+        print(f"{what}: --url needs --key and --secret (or HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET)",
+              file=sys.stderr)
+        return USAGE
+
+    async def go():
+        try:
+            source = FolderSource(Path(args.folder)) if args.folder else ApiSource(
+                args.url, key, secret, page_size=args.page_size)
+        except UnreadableSource as problem:
+            print(f"{what}: {problem}", file=sys.stderr)
+            return USAGE
+        report = await import_edfi(source, progress=Progress.for_terminal())
+        return finish(report, what, report_file=args.report, out=sys.stdout, err=sys.stderr)
+
+    return _run(go())
 
 
 def cmd_import_attendance(args: argparse.Namespace) -> int:
@@ -225,23 +442,118 @@ def cmd_export_household_changes(args: argparse.Namespace) -> int:
                 count = await write_household_changes(handle, since=args.since)
         else:
             count = await write_household_changes(sys.stdout, since=args.since)
-        print(f"{count} approved household change(s) written", file=sys.stderr)
+        print(f"{count} household change(s) written (approved addresses, confirmed emails and phones)",
+              file=sys.stderr)
         return 0
 
     return _run(go())
 
 
+def cmd_digests_queue(args: argparse.Namespace) -> int:
+    from app.services.digests import queue_digests
+
+    async def go():
+        run = await queue_digests(args.week_of)
+        print(f"Week of {run.week_of}: {run.queued} digest(s) queued, {run.deferred} waiting for quiet hours, "
+              f"{run.nothing} with nothing to say, {run.already} already done, {run.off} turned off.")
+        return 0
+
+    return _run(go())
+
+
+def cmd_export_absence_reports(args: argparse.Namespace) -> int:
+    from app.services.absence_reports import write_absence_reports
+
+    since = args.since
+
+    async def go():
+        if args.output:
+            with open(args.output, "w", newline="", encoding="utf-8") as handle:
+                count = await write_absence_reports(handle, since=since)
+        else:
+            count = await write_absence_reports(sys.stdout, since=since)
+        print(f"{count} attendance event(s) written from absence reports", file=sys.stderr)
+        return 0
+
+    return _run(go())
+
+
+def cmd_alerts_send_due(_: argparse.Namespace) -> int:
+    from app.services.absence_alerts import send_due_alerts
+    from app.services.digests import send_due_digests
+
+    async def go():
+        print(f"{await send_due_alerts()} absence alert(s) and {await send_due_digests()} digest(s) queued.")
+        return 0
+
+    return _run(go())
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.backup import BackupError, backup_sqlite
+    from app.settings import get_settings
+
+    settings = get_settings()
+    if settings.uses_postgres:
+        return _fail(EXIT_USAGE, "on PostgreSQL back up with pg_dump -Fc (see the README's Backups section)")
+    try:
+        size = backup_sqlite(Path(settings.sqlite_path), args.path)
+    except BackupError as problem:
+        return _fail(EXIT_FAILED, str(problem))
+    print(f"Backed up {settings.sqlite_path} to {args.path} ({size:,} bytes). Keep HOMEROOM_SSN_PEPPER and "
+          "HOMEROOM_SECRET_KEY apart from it.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.backup import BackupError, restore_sqlite
+    from app.settings import get_settings
+
+    settings = get_settings()
+    if settings.uses_postgres:
+        return _fail(EXIT_USAGE, "on PostgreSQL restore with pg_restore (see the README's Backups section)")
+    try:
+        migrations = restore_sqlite(args.path, Path(settings.sqlite_path), replace=args.replace)
+    except BackupError as problem:
+        return _fail(EXIT_FAILED, str(problem))
+    print(f"Restored {args.path} into {settings.sqlite_path} ({migrations} migrations applied in the backup; "
+          "`homeroom serve` applies any newer ones).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="homeroom", description="Homeroom parent portal")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = HomeroomParser(prog="homeroom", description="Homeroom parent portal. Configuration comes from the "
+                            "environment and a .env file in the working directory (see the README).")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=HomeroomParser)
 
     serve = commands.add_parser("serve", help="migrate if needed, then serve")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on; 0.0.0.0 behind a load balancer on another machine")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (about one per core)")
+    serve.add_argument("--metrics-port", type=int, metavar="PORT",
+                       help="serve Prometheus metrics on this port (off when not given)")
+    serve.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
+                       help="address for the metrics port; keep it off the public network")
     serve.set_defaults(func=cmd_serve)
 
     commands.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
+
+    setup = commands.add_parser("setup", help="first run: the district's name, portal name, help phone, time "
+                                              "zone and first district admin (production serves only after it)")
+    for name, question in SETUP_QUESTIONS.items():
+        setup.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="TEXT", help=question)
+    setup.add_argument("--admin-username", metavar="USERNAME",
+                       help="the first district admin (password asked for, or one line of standard input)")
+    setup.set_defaults(func=cmd_setup)
+
+    backup = commands.add_parser("backup", help="SQLite: a consistent copy of the live database in a new file")
+    backup.add_argument("path", type=Path, metavar="PATH", help="the new file to write")
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser("restore", help="SQLite: put a backup in place of the database")
+    restore.add_argument("path", type=Path, metavar="PATH", help="a file written by `homeroom backup`")
+    restore.add_argument("--replace", action="store_true", help="overwrite a database that already exists")
+    restore.set_defaults(func=cmd_restore)
 
     demo = commands.add_parser("demo", help="fill an empty database with a fake district")
     demo.add_argument("--students", type=int, default=60)
@@ -260,8 +572,11 @@ def build_parser() -> argparse.ArgumentParser:
     issue = keys.add_parser("issue", help="issue a key for one guardian and print it")
     issue.add_argument("--guardian", required=True, metavar="SOURCEDID")
     issue.set_defaults(func=cmd_keys_issue)
-    letters = keys.add_parser("letters", help="CSV of new keys for every eligible guardian without an account")
-    letters.add_argument("--school", metavar="SOURCEDID")
+    letters = keys.add_parser("letters", help="keys for mail-merge letters: eligible guardians without an account "
+                                              "or an unused key")
+    from app.cli_letters import add_letter_arguments
+
+    add_letter_arguments(letters)
     letters.set_defaults(func=cmd_keys_letters)
 
     settings = commands.add_parser("settings", help="district preferences").add_subparsers(
@@ -280,30 +595,113 @@ def build_parser() -> argparse.ArgumentParser:
     create.set_defaults(func=cmd_staff_create)
 
     commands.add_parser("mail-worker", help="deliver the outbox over SMTP").set_defaults(func=cmd_mail_worker)
+    commands.add_parser("maintenance", help="purge expired sessions, rate counters and links (the server "
+                        "also does this every 10 minutes)").set_defaults(func=cmd_maintenance)
 
     imports = commands.add_parser("import", help="import district data (all or nothing)").add_subparsers(
         dest="import_command", required=True)
     for name, func, metavar, text in (
             ("oneroster", cmd_import_oneroster, "PATH", "a OneRoster 1.1/1.2 CSV zip or folder"),
             ("attendance", cmd_import_attendance, "FILE", "an attendance-events CSV (Ed-Fi shaped)"),
-            ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes")):
+            ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes"),
+            ("restrictions", cmd_import_restrictions, "FILE", "a CSV of guardian-student links to switch off")):
         command = imports.add_parser(name, help=text)
         command.add_argument("path", metavar=metavar)
         command.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
         command.set_defaults(func=func)
 
+    edfi = imports.add_parser("edfi", help="Ed-Fi ODS/API v7 resources: a folder of JSON files or the API itself")
+    where = edfi.add_mutually_exclusive_group(required=True)
+    where.add_argument("--folder", metavar="DIR", help="contacts.json, grades.json, ... (or contacts-1.json, ...)")
+    where.add_argument("--url", metavar="URL", help="the ODS/API's base address (its discovery document)")
+    edfi.add_argument("--key", metavar="K", help="API client key (or HOMEROOM_EDFI_KEY)")
+    edfi.add_argument("--secret", metavar="S", help="API client secret (better: HOMEROOM_EDFI_SECRET)")
+    edfi.add_argument("--page-size", type=int, default=500, metavar="N", help="records per API page (500)")
+    edfi.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
+    edfi.set_defaults(func=cmd_import_edfi)
+    add_access_commands(commands)
+    digests = commands.add_parser("digests", help="weekly digests").add_subparsers(
+        dest="digests_command", required=True)
+    queue = digests.add_parser("queue", help="queue a week's digests now (a second run queues nothing new)")
+    queue.add_argument("--week-of", metavar="YYYY-MM-DD", type=day_argument,
+                       help="a day of the week to summarise (default: this week from Friday on, else last week)")
+    queue.set_defaults(func=cmd_digests_queue)
+    alerts = commands.add_parser("alerts", help="absence alerts").add_subparsers(dest="alerts_command",
+                                                                                 required=True)
+    alerts.add_parser("send-due", help="queue the absence alerts and digests whose wait is over").set_defaults(
+        func=cmd_alerts_send_due)
+
     exports = commands.add_parser("export", help="data for the SIS").add_subparsers(
         dest="export_command", required=True)
-    household = exports.add_parser("household-changes", help="approved household changes as CSV")
+    household = exports.add_parser("household-changes", help="changes made in the portal (approved addresses, "
+                                                              "confirmed emails and phones) as CSV for the SIS")
     household.add_argument("--output", metavar="FILE", help="write here instead of standard output")
-    household.add_argument("--since", metavar="YYYY-MM-DD", help="only changes decided on or after this day")
+    household.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
+                           help="only changes decided on or after this day")
     household.set_defaults(func=cmd_export_household_changes)
+    absences = exports.add_parser("absence-reports", help="guardians' absence reports as Ed-Fi-shaped attendance "
+                                                          "events (CSV)")
+    absences.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    absences.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
+                          help="only reports made on or after this day")
+    absences.set_defaults(func=cmd_export_absence_reports)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Every error is one line on standard error and a documented exit code (EXIT_CODES);
+    HOMEROOM_DEBUG=1 adds the traceback of an unexpected one."""
+    from app.settings import SettingsError
+
+    warnings.filterwarnings("ignore", module="piccolo.engine.base")  # its "Unable to connect" repeats ours
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    _COMMAND_LINE[:] = sys.argv[1:] if argv is None else list(argv)
+    try:
+        code = args.func(args)
+        sys.stdout.flush()  # a reader that went away shows here, inside the handlers, not at exit
+        return code
+    except SettingsError as problem:
+        return _fail(EXIT_CONFIGURATION, f"configuration: {problem}")
+    except DatabaseMissing as problem:
+        return _fail(EXIT_DATABASE, str(problem))
+    except KeyboardInterrupt:
+        return _fail(EXIT_INTERRUPTED, "interrupted")
+    except BrokenPipeError:
+        # The reader went away (`homeroom keys letters | head`): stop quietly. Python would complain again
+        # when it flushes stdout at exit, so stdout goes nowhere from here on.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as problem:
+        if _database_unreachable(problem):
+            return _fail(EXIT_DATABASE, f"the database cannot be reached: {problem}")
+        return _fail(EXIT_FAILED, f"{problem.strerror or problem}: {problem.filename or ''}".rstrip(": "))
+    except Exception as problem:  # noqa: BLE001 - one line for the district's scripts, whatever it was
+        if _database_unreachable(problem):
+            return _fail(EXIT_DATABASE, "the database cannot be reached or is not migrated "
+                                        f"(run `homeroom migrate`): {problem}")
+        if os.environ.get("HOMEROOM_DEBUG"):
+            raise
+        return _fail(EXIT_FAILED, f"unexpected error: {type(problem).__name__}: {problem} "
+                                  "(HOMEROOM_DEBUG=1 shows the traceback)")
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"homeroom: {message}", file=sys.stderr)
+    return code
+
+
+def _database_unreachable(problem: BaseException) -> bool:
+    """Connection refused or unknown host (PostgreSQL), a missing table (not migrated), a file that cannot be
+    opened (SQLite)."""
+    import sqlite3
+
+    text = str(problem).lower()
+    if isinstance(problem, sqlite3.OperationalError):
+        return "no such table" in text or "unable to open" in text
+    if isinstance(problem, (ConnectionRefusedError, socket.gaierror)):
+        return True
+    module = type(problem).__module__
+    return module.startswith("asyncpg") and ("does not exist" in text or "connection" in text)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from app.rules.preferences import DistrictPreferences
 from app.rules.ssn import ssn_digest
 from app.rules.usernames import username_key
 from app.services import audit
+from app.services.access import access_day
 from app.services.eligibility import eligible_links, portal_students_of
 from app.services.password_hashing import hashing
 from app.services.preferences import load_preferences, set_preference
@@ -477,7 +478,7 @@ async def suggest_key_candidates(limit: int = 3) -> tuple[KeyCandidate, ...]:
     """Eligible guardians without accounts, one with children at several schools first."""
     with_accounts = UserAccount.select(UserAccount.person).where(UserAccount.person.is_not_null())
     rows = await Person.select(Person.id, Person.source_id, Person.given_name, Person.family_name).where(
-        Person.id.is_in(eligible_links()) & Person.id.not_in(with_accounts)
+        Person.id.is_in(eligible_links(await access_day())) & Person.id.not_in(with_accounts)
     ).order_by(Person.source_id).limit(20)
     candidates, families_seen = [], set()
     for row in rows:

@@ -22,12 +22,14 @@ from app.rules.passwords import password_errors
 from app.rules.preferences import PARSERS, PreferenceError, display_value, parse_preference
 from app.rules.usernames import username_errors, username_key
 from app.services import audit, rate_limits, sessions
+from app.services.access import guardians_who_may_see, may_see
 from app.services.activation import password_policy
 from app.services.activation_keys import IssuedKey, KeyRefused, issue_key
 from app.services.eligibility import is_eligible_guardian
 from app.services.password_hashing import hashing
 from app.services.preferences import load_preferences, set_preference
 from app.services.sessions import SignedInAccount
+from app.services.sis_sync import record_approved_address
 from app.services.sign_in import login_throttle_key
 from app.tables import (ActivationKey, AuditEvent, GuardianLink, Household, HouseholdChangeRequest, HouseholdMember,
                         Person, School, SchoolEnrollment, UserAccount)
@@ -117,9 +119,12 @@ async def student_for_staff(staff: SignedInAccount, public_id: UUID, *, ip: str)
         GuardianLink.guardian.public_id.as_alias("public_id"),
         GuardianLink.guardian.given_name.as_alias("given_name"),
         GuardianLink.guardian.family_name.as_alias("family_name"),
-        GuardianLink.guardian.email.as_alias("email"),
+        GuardianLink.guardian.email.as_alias("email"), GuardianLink.guardian.id.as_alias("guardian_id"),
         GuardianLink.relationship, GuardianLink.is_guardian, GuardianLink.portal_access,
     ).where(GuardianLink.student == student.id).order_by(GuardianLink.id)
+    allowed = set(await guardians_who_may_see(student.id))
+    for link in guardians:
+        link["access_on"] = link["guardian_id"] in allowed  # today: flags, restrictions, the 18th birthday
     await audit.record("staff.viewed-student", actor=staff.id, person=student.id, ip=ip)
     return {"student": student, "enrollments": enrollments, "guardians": guardians}
 
@@ -133,8 +138,11 @@ async def guardian_for_staff(staff: SignedInAccount, public_id: UUID, *, ip: str
         GuardianLink.student.given_name.as_alias("given_name"),
         GuardianLink.student.family_name.as_alias("family_name"),
         GuardianLink.student.student_number.as_alias("student_number"),
+        GuardianLink.student.id.as_alias("student_id"),
         GuardianLink.relationship, GuardianLink.is_guardian, GuardianLink.portal_access,
     ).where(GuardianLink.guardian == guardian.id).order_by(GuardianLink.id)
+    for link in students:
+        link["access_on"] = await may_see(guardian.id, link["student_id"])
     account = await UserAccount.select(
         UserAccount.id, UserAccount.username, UserAccount.disabled, UserAccount.locked_until, UserAccount.created_at,
     ).where(UserAccount.person == guardian.id).first()
@@ -294,6 +302,7 @@ async def decide_household_change(staff: SignedInAccount, change_id: int, approv
         if not claimed:
             return HouseholdDecision(errors=[FieldError("reason", N_("This change has already been decided"))])
         if approve:
+            await record_approved_address(change, staff.id, now)
             await Household.update({
                 Household.address_line1: change.address_line1, Household.address_line2: change.address_line2,
                 Household.city: change.city, Household.state: change.state,

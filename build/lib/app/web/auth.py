@@ -57,6 +57,14 @@ class AuthController(Controller):
                 "This account is locked until %(until)s because its username was requested too many times "
                 "today. To unlock it sooner, call %(phone)s."),
                 {"until": i18n.format_moment(result.until, prefs.time_zone), "phone": prefs.help_phone})
+        elif result.problem == "client-throttled":
+            message = FieldError("username", N_(
+                "Too many failed attempts from this network. Try again after %(until)s, or use Forgot Your "
+                "Password?"), {"until": i18n.format_moment(result.until, prefs.time_zone)})
+        elif result.problem == "portal-throttled":
+            message = FieldError("username", N_(
+                "The portal is refusing log-ins for a few minutes because of too many failed attempts. Try "
+                "again after %(until)s."), {"until": i18n.format_moment(result.until, prefs.time_zone)})
         elif result.problem == "throttled":
             message = FieldError("username", N_(
                 "Too many failed attempts for this username. Try again after %(until)s, or use Forgot Your "

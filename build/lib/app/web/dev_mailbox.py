@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromPath
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
-from app.tables import OutboxEmail
+from app.services import dev_mailbox
 from app.web.rendering import render
 
 
@@ -15,14 +15,11 @@ class DevMailboxController(Controller):
 
     @get("/", opt={"public": True})
     async def mailbox(self, request: Request) -> Response:
-        messages = await OutboxEmail.select(
-            OutboxEmail.id, OutboxEmail.to_address, OutboxEmail.subject, OutboxEmail.created_at
-        ).order_by(OutboxEmail.id, ascending=False).limit(100)
-        return await render(request, "dev/mailbox.html", {"messages": messages})
+        return await render(request, "dev/mailbox.html", {"messages": await dev_mailbox.recent_messages()})
 
     @get("/{message_id:int}", opt={"public": True})
     async def message(self, request: Request, message_id: FromPath[int]) -> Response:
-        message = await OutboxEmail.select().where(OutboxEmail.id == message_id).first()
+        message = await dev_mailbox.message(message_id)
         if message is None:
             raise NotFoundException()
         return await render(request, "dev/message.html", {"message": message})

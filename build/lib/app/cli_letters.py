@@ -1,0 +1,48 @@
+"""`homeroom keys letters` (issue 11 item 4): safe to run twice, per school, or as a dry run; a mail-merge CSV
+or the letters themselves as print-ready HTML, one page per guardian in the guardian's language."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import nullcontext
+
+
+def add_letter_arguments(letters: argparse.ArgumentParser) -> None:
+    letters.add_argument("--school", metavar="SOURCEDID", help="only guardians of students enrolled at this school")
+    letters.add_argument("--reissue", action="store_true",
+                         help="also guardians who already have an unused key (their unused keys are revoked: "
+                              "letters already printed stop working)")
+    letters.add_argument("--dry-run", action="store_true", help="say who would get a letter; issue nothing")
+    letters.add_argument("--format", choices=["csv", "html"], default="csv",
+                         help="csv (default): for a mail merge; html: the letters, one printed page per guardian")
+    letters.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+
+
+async def keys_letters(args: argparse.Namespace) -> int:
+    from app.csv_files import write_csv
+    from app.letters import SlipWords, render_key_slip, render_letters
+    from app.services.key_letters import CSV_HEADER, LettersRefused, csv_rows, key_letters
+    from app.services.preferences import load_preferences
+    from app.settings import get_settings
+
+    if args.dry_run and args.format == "html":
+        print("--dry-run writes the CSV only (there are no keys to print)", file=sys.stderr)
+        return 2
+    try:
+        run = await key_letters(args.school, reissue=args.reissue, dry_run=args.dry_run)
+    except LettersRefused as refused:
+        print(f"No letters: {refused}", file=sys.stderr)
+        return 2
+    with (open(args.output, "w", newline="", encoding="utf-8") if args.output else nullcontext(sys.stdout)) as out:
+        if args.format == "csv":
+            write_csv(out, CSV_HEADER, csv_rows(run.letters), for_spreadsheet=True)
+        else:
+            prefs = await load_preferences()
+            slips = [render_key_slip(SlipWords(l.name, l.key, l.expires_on, l.language, l.children, l.address),
+                                     prefs, get_settings().public_url) for l in run.letters]
+            out.write(render_letters(slips, f"{prefs.portal_name}: activation key letters"))
+    verb = "would be issued (dry run: nothing was issued)" if args.dry_run else "issued"
+    print(f"{len(run.letters)} letter(s) {verb}; {run.skipped_with_unused_key} guardian(s) skipped because they "
+          f"already have an unused key" + ("" if args.reissue else " (--reissue replaces them)"), file=sys.stderr)
+    return 0

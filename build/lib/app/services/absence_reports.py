@@ -1,0 +1,219 @@
+"""Report an absence (issue 12 item 5): a guardian tells the school that a child is or was absent; the
+report waits in the attendance office's queue (school staff see their own school's, district admins all);
+staff mark it recorded in the SIS or decline it with a reason; the guardian is emailed a confirmation and
+then the outcome; `homeroom export absence-reports` hands the reports to the SIS as attendance events."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from app import clock
+from app.csv_files import write_csv
+from app.database import transaction
+from app.mail.outbox import enqueue_email
+from app.rules.alerts import REASON_NAMES, AbsenceReportTyped, check_absence_report
+from app.rules.errors import FieldError
+from app.rules.key_requests import decision_reason_errors
+from app.services import audit, records
+from app.services.alert_common import email_context, guardian_language, student_url
+from app.services.preferences import load_preferences
+from app.services.sessions import SignedInAccount
+from app.tables import AbsenceReport, Person, SchoolEnrollment, UserAccount
+
+RECEIVED, RECORDED, DECLINED = "absence-report-received", "absence-report-recorded", "absence-report-declined"
+
+
+@dataclass(frozen=True)
+class ReportWindow:
+    earliest: date
+    latest: date
+
+
+async def report_window(today: date) -> ReportWindow:
+    prefs = await load_preferences()
+    return ReportWindow(today - timedelta(days=prefs.absence_report_days_back),
+                        today + timedelta(days=prefs.absence_report_days_ahead))
+
+
+@dataclass(frozen=True)
+class Submitted:
+    report_id: uuid.UUID | None = None
+    errors: list[FieldError] = field(default_factory=list)
+
+
+async def submit_report(reader: records.Reader, public_id: str, typed: dict[str, str]) -> Submitted | None:
+    """None when the guardian may not see this student (the same 404 as the records pages)."""
+    student = await records.linked_student(reader, public_id)
+    if student is None:
+        return None
+    prefs = await load_preferences()
+    checked, errors = check_absence_report(typed, reader.today, prefs.absence_report_days_back,
+                                           prefs.absence_report_days_ahead)
+    if errors:
+        return Submitted(errors=errors)
+    school = await SchoolEnrollment.select(SchoolEnrollment.school).where(
+        (SchoolEnrollment.student == student.id) & (SchoolEnrollment.status == "active")).order_by(
+        SchoolEnrollment.id).first()
+    guardian = await _guardian(reader.account_id)
+    report_id = uuid.uuid4()
+    async with transaction():
+        await AbsenceReport.insert(AbsenceReport(
+            public_id=report_id, student=student.id, school=school["school"], guardian=reader.guardian_id,
+            account=reader.account_id, first_day=checked.first_day, last_day=checked.last_day,
+            whole_day=checked.whole_day, periods=",".join(checked.periods), reason=checked.reason,
+            note=checked.note, status="pending", created_at=clock.now()))
+        await audit.record("absence-report.submitted", actor=reader.account_id, person=student.id, ip=reader.ip,
+                           detail=f"{checked.first_day}..{checked.last_day} {checked.reason}")
+        if guardian["email"]:
+            await enqueue_email(RECEIVED, guardian["email"], _email(prefs, student.given_name, student.public_id,
+                                                                    checked), language=guardian["language"])
+    return Submitted(report_id=report_id)
+
+
+async def _guardian(account_id: int) -> dict:
+    row = await UserAccount.select(UserAccount.language, UserAccount.person.email.as_alias("email"),
+                                   UserAccount.person.language.as_alias("sis_language")).where(
+        UserAccount.id == account_id).first()
+    return {"email": row["email"], "language": guardian_language(row["language"], row["sis_language"])}
+
+
+def _email(prefs, given_name: str, public_id: str, report: AbsenceReportTyped | dict, reason: str = "") -> dict:
+    get = (lambda k: report[k]) if isinstance(report, dict) else (lambda k: getattr(report, k))
+    periods = get("periods")
+    return {**email_context(prefs), "student": given_name, "first_day": get("first_day"),
+            "last_day": get("last_day"), "whole_day": get("whole_day"),
+            "periods": ", ".join(periods) if isinstance(periods, tuple) else periods.replace(",", ", "),
+            "reason_name": REASON_NAMES[get("reason")], "note": get("note"), "decline_reason": reason,
+            "attendance_url": student_url(public_id, "attendance"),
+            "reports_url": student_url(public_id, "absence-reports")}
+
+
+async def reports_of(reader: records.Reader, public_id: str) -> tuple[records.Student, list[dict]] | None:
+    """The reports this guardian's household made for the child, newest first."""
+    student = await records.linked_student(reader, public_id)
+    if student is None:
+        return None
+    rows = await AbsenceReport.select(
+        AbsenceReport.public_id, AbsenceReport.first_day, AbsenceReport.last_day, AbsenceReport.whole_day,
+        AbsenceReport.periods, AbsenceReport.reason, AbsenceReport.note, AbsenceReport.status,
+        AbsenceReport.decline_reason, AbsenceReport.created_at,
+    ).where((AbsenceReport.student == student.id) & (AbsenceReport.account == reader.account_id)).order_by(
+        AbsenceReport.created_at, ascending=False).limit(50)
+    return student, rows
+
+
+# ---- The attendance office ----
+
+_COLUMNS = (
+    AbsenceReport.id, AbsenceReport.public_id, AbsenceReport.first_day, AbsenceReport.last_day,
+    AbsenceReport.whole_day, AbsenceReport.periods, AbsenceReport.reason, AbsenceReport.note, AbsenceReport.status,
+    AbsenceReport.decline_reason, AbsenceReport.created_at, AbsenceReport.decided_at,
+    AbsenceReport.student.given_name.as_alias("given_name"),
+    AbsenceReport.student.family_name.as_alias("family_name"),
+    AbsenceReport.student.student_number.as_alias("student_number"),
+    AbsenceReport.student.public_id.as_alias("student_public_id"),
+    AbsenceReport.school.name.as_alias("school_name"),
+    AbsenceReport.guardian.given_name.as_alias("guardian_given_name"),
+    AbsenceReport.guardian.family_name.as_alias("guardian_family_name"),
+    AbsenceReport.decided_by.username.as_alias("decided_by"),
+)
+
+
+def _scope(staff: SignedInAccount):
+    """School staff see their own school's reports; district admins every school's."""
+    if staff.role == "district-admin":
+        return None
+    return AbsenceReport.school == (staff.school_id or -1)
+
+
+def _scoped(query, staff: SignedInAccount):
+    scope = _scope(staff)
+    return query.where(scope) if scope is not None else query
+
+
+async def pending_reports(staff: SignedInAccount) -> list[dict]:
+    return await _scoped(AbsenceReport.select(*_COLUMNS).where(AbsenceReport.status == "pending"), staff).order_by(
+        AbsenceReport.first_day).order_by(AbsenceReport.id).limit(500)
+
+
+async def report_for_staff(staff: SignedInAccount, public_id: uuid.UUID) -> dict | None:
+    return await _scoped(AbsenceReport.select(*_COLUMNS).where(AbsenceReport.public_id == public_id), staff).first()
+
+
+@dataclass(frozen=True)
+class Decision:
+    done: bool = False
+    errors: list[FieldError] = field(default_factory=list)
+
+
+async def decide_report(staff: SignedInAccount, public_id: uuid.UUID, recorded: bool, typed_reason: str, *,
+                        ip: str) -> Decision | None:
+    """Recorded in the SIS, or declined with a reason (both email the guardian). None: not found here."""
+    report = await report_for_staff(staff, public_id)
+    if report is None:
+        return None
+    reason, errors = ("", []) if recorded else decision_reason_errors(typed_reason)
+    if errors:
+        return Decision(errors=errors)
+    prefs = await load_preferences()
+    row = await AbsenceReport.select(AbsenceReport.account).where(AbsenceReport.id == report["id"]).first()
+    guardian = await _guardian(row["account"])
+    async with transaction():
+        claimed = await AbsenceReport.update({
+            AbsenceReport.status: "recorded" if recorded else "declined", AbsenceReport.decline_reason: reason,
+            AbsenceReport.decided_at: clock.now(), AbsenceReport.decided_by: staff.id,
+        }).where((AbsenceReport.id == report["id"]) & (AbsenceReport.status == "pending")).returning(
+            AbsenceReport.id)
+        if not claimed:  # someone else decided first: theirs stands
+            return Decision(done=True)
+        await audit.record("absence-report.recorded" if recorded else "absence-report.declined", actor=staff.id,
+                           ip=ip, detail=reason or str(public_id))
+        if guardian["email"]:
+            await enqueue_email(RECORDED if recorded else DECLINED, guardian["email"],
+                                _email(prefs, report["given_name"], str(report["student_public_id"]),
+                                       {**report, "periods": report["periods"]}, reason),
+                                language=guardian["language"])
+    return Decision(done=True)
+
+
+# ---- The export for the SIS ----
+
+EXPORT_HEADER = ("studentUniqueId", "studentSourcedId", "schoolId", "eventDate", "period",
+                 "attendanceEventCategoryDescriptor", "attendanceEventReason", "reportStatus", "reportedAt",
+                 "reportId")
+
+
+async def write_absence_reports(out: TextIO, *, since: date | None = None) -> int:
+    """One row per school day (and per period when not the whole day) of every report since the day given,
+    shaped after Ed-Fi's StudentSchoolAttendanceEvent; the category says what the guardian reported (an
+    excused absence, which the office confirms or not: reportStatus)."""
+    prefs = await load_preferences()
+    query = AbsenceReport.select(
+        AbsenceReport.public_id, AbsenceReport.first_day, AbsenceReport.last_day, AbsenceReport.whole_day,
+        AbsenceReport.periods, AbsenceReport.reason, AbsenceReport.note, AbsenceReport.status,
+        AbsenceReport.created_at, AbsenceReport.student.student_number.as_alias("student_number"),
+        AbsenceReport.student.source_id.as_alias("student_source_id"),
+        AbsenceReport.school.source_id.as_alias("school_source_id"),
+    ).order_by(AbsenceReport.created_at).order_by(AbsenceReport.id)
+    if since:
+        start = datetime.combine(since, time(0), tzinfo=ZoneInfo(prefs.time_zone)).astimezone(timezone.utc)
+        query = query.where(AbsenceReport.created_at >= start)
+
+    def rows(reports):
+        for r in reports:
+            reason = REASON_NAMES[r["reason"]] + (f": {r['note']}" if r["note"] else "")
+            day = r["first_day"]
+            while day <= r["last_day"]:
+                if day.weekday() < 5:
+                    for period in ([""] if r["whole_day"] else r["periods"].split(",")):
+                        yield (r["student_number"] or "", r["student_source_id"], r["school_source_id"],
+                               day.isoformat(), period, "Excused Absence", reason, r["status"],
+                               r["created_at"].astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                               str(r["public_id"]))
+                day += timedelta(days=1)
+
+    return write_csv(out, EXPORT_HEADER, rows(await query), for_spreadsheet=False)

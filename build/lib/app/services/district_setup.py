@@ -1,0 +1,44 @@
+"""A new district's first run (issue 15 item 2): who the portal belongs to, before it serves anyone.
+
+A production portal refuses to serve, and to send mail, until the district has set its name, the portal's
+name, the help phone and the time zone, and has a district admin: otherwise every page and email would
+carry the defaults (the demo district's name and a help number that is not theirs).
+"""
+
+from __future__ import annotations
+
+from app.rules.errors import FieldError
+from app.rules.preferences import PreferenceError, parse_preference
+from app.services.preferences import set_preference
+from app.tables import DistrictSetting, UserAccount
+
+# What every page and email shows about the district, in the order `homeroom setup` asks for it.
+DISTRICT_IDENTITY = ("district_name", "portal_name", "help_phone", "time_zone")
+
+
+async def setup_missing() -> list[str]:
+    """What the district has not set yet: names from DISTRICT_IDENTITY, and "district admin" when no district
+    admin account exists. Empty when the portal may serve."""
+    stored = {row["name"] for row in await DistrictSetting.select(DistrictSetting.name).where(
+        DistrictSetting.name.is_in(list(DISTRICT_IDENTITY)))}
+    missing = [name for name in DISTRICT_IDENTITY if name not in stored]
+    if not await UserAccount.exists().where(UserAccount.role == "district-admin", UserAccount.disabled.eq(False)):
+        missing.append("district admin")
+    return missing
+
+
+def identity_errors(values: dict[str, str]) -> list[FieldError]:
+    """Each typed identity value checked as the preferences page checks it, in DISTRICT_IDENTITY's order."""
+    errors = []
+    for name in DISTRICT_IDENTITY:
+        try:
+            parse_preference(name, values.get(name, ""))
+        except PreferenceError as problem:
+            errors.append(FieldError(name, str(problem)))
+    return errors
+
+
+async def set_district_identity(values: dict[str, str]) -> None:
+    """Store the four identity preferences (checked first with identity_errors)."""
+    for name in DISTRICT_IDENTITY:
+        await set_preference(name, values[name])

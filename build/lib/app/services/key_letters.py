@@ -1,0 +1,152 @@
+"""Key letters a district can really mail (issue 11 item 4): `homeroom keys letters`.
+
+- By default a key goes only to an eligible guardian without an account **and without an unused key**
+  (not used, not revoked, not expired): running it twice, or once per school for a family at two schools,
+  issues nothing new and kills no letter already printed. `reissue=True` replaces unused keys.
+- `dry_run=True` says who would get a letter and issues nothing.
+- A letter carries what a mail merge needs: the guardian's name and mailing address (their household's),
+  their children whom they may see (app/services/access.py) with their schools, the language to write in,
+  the key, and the day it last works in the district's time zone. A child whose access is off is on no
+  letter; a guardian who may see no enrolled child gets none.
+- `school_source_id` that is no school is an error, not an empty file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from markupsafe import Markup
+
+from app import clock
+from app.database import transaction
+from app.letters import guardian_language
+from app.rules.district_day import district_day
+from app.services.access import access_day
+from app.services.activation_keys import KeyRefused, issue_key
+from app.services.eligibility import eligible_links, portal_students_of
+from app.services.preferences import load_preferences
+from app.tables import ActivationKey, GuardianLink, Household, HouseholdMember, Person, School, SchoolEnrollment, \
+    UserAccount
+
+
+class LettersRefused(ValueError):
+    """The run cannot start (an unknown school); the message says why."""
+
+
+@dataclass(frozen=True)
+class Letter:
+    source_id: str
+    given_name: str
+    family_name: str
+    email: str
+    address: tuple[str, ...]  # mailing lines (street, second line, "City, ST 00000"); () when none on file
+    children: tuple[str, ...]  # "Ana Rivera (Maple Street Elementary)"
+    schools: tuple[str, ...]
+    language: str
+    key: str  # "" on a dry run
+    expires_on: date | None  # the district day the key last works; None on a dry run
+    replaces_unused_key: bool
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+@dataclass
+class LetterRun:
+    letters: list[Letter] = field(default_factory=list)
+    skipped_with_unused_key: int = 0
+    dry_run: bool = False
+
+
+CSV_HEADER = ["guardian_sourcedId", "given_name", "family_name", "address_line1", "address_line2", "city_state_zip",
+              "language", "children", "schools", "activation_key", "expires_on", "email"]
+
+
+def csv_rows(letters: list[Letter]) -> list[list[str]]:
+    return [[l.source_id, l.given_name, l.family_name, *(list(l.address) + ["", "", ""])[:3], l.language,
+             "; ".join(l.children), "; ".join(l.schools), l.key, l.expires_on.isoformat() if l.expires_on else "",
+             l.email] for l in letters]
+
+
+def _children(students: list[dict]) -> tuple[str, ...]:
+    """"Ana Rivera (Maple Street Elementary)" for each child the guardian may see."""
+    return tuple(f"{s['given_name']} {s['family_name']} (" + ", ".join(e["school_name"] for e in s["enrollments"])
+                 + ")" for s in students)
+
+
+async def _mailing_address(person_id: int) -> tuple[str, ...]:
+    member = await HouseholdMember.select(HouseholdMember.household).where(
+        HouseholdMember.person == person_id).order_by(HouseholdMember.id).first()
+    if member is None:
+        return ()
+    home = await Household.select().where(Household.id == member["household"]).first()
+    if home is None or not home["address_line1"]:
+        return ()
+    last = " ".join(p for p in (f"{home['city']}," if home["city"] else "", home["state"], home["postal_code"]) if p)
+    return tuple(line for line in (home["address_line1"], home["address_line2"], last.strip(" ,")) if line)
+
+
+async def _unused_key_holders(guardian_ids: list[int]) -> set[int]:
+    if not guardian_ids:
+        return set()
+    rows = await ActivationKey.select(ActivationKey.guardian).where(
+        ActivationKey.guardian.is_in(guardian_ids) & ActivationKey.used_at.is_null()
+        & ActivationKey.revoked_at.is_null() & (ActivationKey.expires_at > clock.now()))
+    return {r["guardian"] for r in rows}
+
+
+async def key_letters(school_source_id: str | None = None, *, reissue: bool = False,
+                      dry_run: bool = False) -> LetterRun:
+    day = await access_day()
+    prefs = await load_preferences()
+    query = Person.select(Person.id, Person.source_id, Person.given_name, Person.family_name, Person.email,
+                          Person.language).where(
+        Person.id.is_in(eligible_links(day))
+        & Person.id.not_in(UserAccount.select(UserAccount.person).where(UserAccount.person.is_not_null())))
+    if school_source_id is not None:
+        school = await School.select(School.id).where(School.source_id == school_source_id).first()
+        if school is None:
+            raise LettersRefused(f"no school with sourcedId {school_source_id!r}")
+        at_school = SchoolEnrollment.select(SchoolEnrollment.student).where(
+            (SchoolEnrollment.school == school["id"]) & (SchoolEnrollment.status == "active"))
+        query = query.where(Person.id.is_in(eligible_links(day).where(GuardianLink.student.is_in(at_school))))
+    guardians = await query.order_by(Person.family_name).order_by(Person.given_name).order_by(Person.id)
+    holders = await _unused_key_holders([g["id"] for g in guardians])
+    run = LetterRun(dry_run=dry_run)
+    for guardian in guardians:
+        has_unused = guardian["id"] in holders
+        if has_unused and not reissue:
+            run.skipped_with_unused_key += 1
+            continue
+        students = await portal_students_of(guardian["id"], day)
+        children = _children(students)
+        schools = tuple(sorted({e["school_name"] for s in students for e in s["enrollments"]}))
+        key, expires_on = "", None
+        if not dry_run:
+            person = await Person.objects().where(Person.id == guardian["id"]).first()
+            try:
+                async with transaction():  # one guardian at a time: a failure leaves the others' keys issued
+                    issued = await issue_key(person, how="letter")
+            except KeyRefused:  # an account was made meanwhile
+                continue
+            key, expires_on = issued.key, district_day(issued.expires_at, prefs.time_zone)
+        run.letters.append(Letter(
+            guardian["source_id"], guardian["given_name"], guardian["family_name"], guardian["email"] or "",
+            await _mailing_address(guardian["id"]), children, schools,
+            guardian_language(None, guardian["language"]), key, expires_on, has_unused))
+    return run
+
+
+async def key_slip_words(guardian_public_id, name: str, key: str, expires_at, prefs) -> Markup:
+    """The in-person slip: the letter's words (without an address), in the guardian's language."""
+    from app.letters import SlipWords, render_key_slip
+    from app.settings import get_settings
+
+    guardian = await Person.select(Person.id, Person.language).where(Person.public_id == guardian_public_id).first()
+    students = await portal_students_of(guardian["id"]) if guardian else []
+    return render_key_slip(SlipWords(name, key, district_day(expires_at, prefs.time_zone),
+                                     guardian_language(None, guardian["language"] if guardian else None),
+                                     _children(students)),
+                           prefs, get_settings().public_url)

@@ -1,0 +1,101 @@
+"""The mail worker's half of Forgot Your Password? and Forgot Your Username? (issue 9 item 3).
+
+The reply to the form only records the request (app/services/recovery.py: one outbox row of a request
+kind, what was typed sealed in it), so it does the same work whether or not an account or address is on
+file. The mail worker runs these handlers, each inside the transaction that marks the request done: the
+lookup, the per-account limit, the audit events and the emails (the reset link itself is minted when that
+email is sent: app/services/outgoing_mail.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from app import clock
+from app.mail.outbox import enqueue_email
+from app.rules.emails import normalise_email
+from app.rules.usernames import is_well_formed, username_key
+from app.services import audit, rate_limits
+from app.services.preferences import load_preferences
+from app.settings import get_settings
+from app.tables import UserAccount
+
+PASSWORD_RESET_REQUEST = "password-reset-request"
+USERNAME_REMINDER_REQUEST = "username-reminder-request"
+USERNAME_LOCK_REQUEST = "username-lock-request"
+
+RESET_EMAILS_PER_HOUR = 5  # per account: stops anyone from flooding a parent's inbox with reset links
+
+
+async def accounts_for(identifier: str) -> list[dict]:
+    """Active accounts matched by username or by the email on file, with that email."""
+    columns = (UserAccount.id, UserAccount.username, UserAccount.language,
+               UserAccount.person.email.as_alias("email"))
+    if "@" in identifier:
+        address = normalise_email(identifier)
+        if address is None:
+            return []
+        where = UserAccount.person.email == address
+    elif is_well_formed(identifier):
+        where = UserAccount.username_key == username_key(identifier)
+    else:
+        return []
+    rows = await UserAccount.select(*columns).where(where & (UserAccount.disabled == False))  # noqa: E712
+    return [r for r in rows if r["email"]]
+
+
+async def send_password_reset(payload: dict[str, Any]) -> None:
+    prefs = await load_preferences()
+    ip = payload.get("ip", "")
+    for account in await accounts_for(payload["identifier"]):
+        tally = await rate_limits.hit(f"password-reset:{account['id']}", clock.now() + timedelta(hours=1))
+        if tally.count > RESET_EMAILS_PER_HOUR:
+            await audit.record("password-reset.refused", account=account["id"], ip=ip, detail="hourly limit")
+            continue
+        await enqueue_email("password-reset", account["email"], {
+            "account_id": account["id"], "portal_name": prefs.portal_name, "district_name": prefs.district_name,
+            "username": account["username"], "help_phone": prefs.help_phone,
+        }, language=account["language"])
+        await audit.record("password-reset.requested", account=account["id"], ip=ip)
+
+
+async def send_username_reminder(payload: dict[str, Any]) -> None:
+    address = payload["address"]
+    accounts = await UserAccount.select(UserAccount.id, UserAccount.username, UserAccount.language).where(
+        (UserAccount.person.email == address) & (UserAccount.disabled == False)  # noqa: E712
+    ).order_by(UserAccount.username)
+    if not accounts:
+        return
+    prefs = await load_preferences()
+    await enqueue_email(
+        "username-reminder",
+        address,
+        {"portal_name": prefs.portal_name, "district_name": prefs.district_name,
+         "usernames": [a["username"] for a in accounts], "login_url": f"{get_settings().public_url}/",
+         "help_phone": prefs.help_phone},
+        language=accounts[0]["language"],
+    )
+    for account in accounts:
+        await audit.record("username-reminder.sent", account=account["id"], ip=payload.get("ip", ""))
+
+
+async def lock_after_too_many_reminders(payload: dict[str, Any]) -> None:
+    """The request over the day's limit: the accounts on the address are locked until the next district
+    day (`account` scope), or only the emails stop (`recovery-only`): DESIGN §4.6."""
+    until: datetime = payload["until"]
+    lock_accounts = payload["lock_accounts"]
+    ids = [r["id"] for r in await UserAccount.select(UserAccount.id).where(
+        UserAccount.person.email == payload["address"])]
+    if ids and lock_accounts:
+        await UserAccount.update({UserAccount.locked_until: until}).where(UserAccount.id.is_in(ids))
+    for account_id in ids:
+        await audit.record("username-reminder.locked" if lock_accounts else "username-reminder.stopped",
+                           account=account_id, ip=payload.get("ip", ""))
+
+
+REQUEST_HANDLERS = {
+    PASSWORD_RESET_REQUEST: send_password_reset,
+    USERNAME_REMINDER_REQUEST: send_username_reminder,
+    USERNAME_LOCK_REQUEST: lock_after_too_many_reminders,
+}
