@@ -46,6 +46,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.templating import jinja_environment
     from app.web.access_log import redact_tokens_in_access_log
     from app.web.account import AccountController
+    from app.web.account_security import AccountSecurityController
+    from app.web.passkeys import PasskeyAccountController, PasskeySignInController
+    from app.web.second_step import SecondStepController
     from app.web.activation import ActivationController
     from app.web.absence_reports import AbsenceReportsController
     from app.web.alerts import AlertChoicesController, UnsubscribeController
@@ -65,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.records import RecordsController
     from app.web.recovery import RecoveryController
     from app.web.session_cookie import csrf_cookie_name
+    from app.web.session_keepalive import KeepAliveController
     from app.web.staff import STAFF_CONTROLLERS
     from app.static_assets import STATIC_DIR
 
@@ -104,9 +108,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         HouseholdController,
         EmailConfirmationController,
         AccountController,
+        AccountSecurityController,
+        SecondStepController,
+        PasskeyAccountController,
+        PasskeySignInController,
         RecoveryController,
         KeyRequestController,
         LanguageController,
+        KeepAliveController,
         AlertChoicesController,
         AbsenceReportsController,
         UnsubscribeController,

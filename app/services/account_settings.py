@@ -16,7 +16,7 @@ from app.services.password_hashing import hashing
 from app.services.sessions import SignedInAccount
 from app.tables import AuditEvent, UserAccount, WebSession
 
-SIGN_IN_EVENTS = ("login.succeeded", "login.failed")
+SIGN_IN_EVENTS = ("login.succeeded", "login.failed", "second-factor.failed")
 RECENT_SIGN_INS = 10
 
 
@@ -44,6 +44,10 @@ async def change_password(guardian: SignedInAccount, session_id: int, current_pa
     account = await UserAccount.select(UserAccount.id, UserAccount.username, UserAccount.language,
                                        UserAccount.person.email.as_alias("email")).where(
         UserAccount.id == guardian.id).first()
+    if account["email"] is None:  # staff: their contact address (issue 14)
+        from app.services.second_factor import account_address
+
+        account["email"] = ((await account_address(guardian.id)) or {}).get("email")
     async with transaction():
         await store_new_password(account, new_hash, keep_session=session_id)
         await audit.record("password.changed", actor=guardian.id, account=guardian.id, ip=ip)
@@ -69,19 +73,36 @@ async def sign_out_everywhere(guardian: SignedInAccount, *, ip: str) -> None:
 
 async def recent_sign_ins(guardian: SignedInAccount) -> list[dict]:
     """The last sign-ins and failed attempts for the account, newest first, with time and IP."""
-    rows = await AuditEvent.select(AuditEvent.at, AuditEvent.action, AuditEvent.ip).where(
+    rows = await AuditEvent.select(AuditEvent.at, AuditEvent.action, AuditEvent.ip, AuditEvent.detail).where(
         (AuditEvent.account == guardian.id) & AuditEvent.action.is_in(list(SIGN_IN_EVENTS))
     ).order_by(AuditEvent.at, ascending=False).order_by(AuditEvent.id, ascending=False).limit(RECENT_SIGN_INS)
-    return [{"at": r["at"], "ip": r["ip"], "succeeded": r["action"] == "login.succeeded"} for r in rows]
+    return [{"at": r["at"], "ip": r["ip"], "succeeded": r["action"] == "login.succeeded",
+             "how": r["detail"] if r["action"] == "login.succeeded" else r["action"]} for r in rows]
 
 
-async def current_sessions(guardian: SignedInAccount, this_session: int) -> list[dict]:
-    """The account's sessions that are still live (this one first), when they started and from where."""
+SESSIONS_PAGE = 5  # of the at most 10 an account holds (sessions.SESSIONS_PER_ACCOUNT)
+
+
+@dataclass(frozen=True)
+class LiveSessions:
+    sessions: list[dict]  # this device's first (on the first page), then the newest
+    older: int | None = None  # the cursor for the next page, None on the last
+
+
+async def current_sessions(guardian: SignedInAccount, this_session: int, *, before: int | None = None) -> LiveSessions:
+    """The account's sessions that are still live, a page at a time (issue 13 item 13): this one first, then
+    the others newest first; each page reads at most SESSIONS_PAGE + 1 rows past the cursor."""
     now = clock.now()
-    rows = await WebSession.select(WebSession.id, WebSession.created_at, WebSession.last_seen_at, WebSession.ip,
-                                   WebSession.user_agent).where(
-        (WebSession.account == guardian.id) & (WebSession.expires_at > now)
-        & (WebSession.last_seen_at > now - sessions.IDLE_LIMIT)
-    ).order_by(WebSession.created_at, ascending=False)
-    live = [{**r, "is_this": r["id"] == this_session} for r in rows]
-    return sorted(live, key=lambda r: not r["is_this"])
+    live = (WebSession.account == guardian.id) & (WebSession.expires_at > now) & (
+        WebSession.last_seen_at > now - sessions.IDLE_LIMIT)
+    columns = (WebSession.id, WebSession.created_at, WebSession.last_seen_at, WebSession.ip, WebSession.user_agent)
+    others = WebSession.select(*columns).where(live & (WebSession.id != this_session))
+    if before is not None:
+        others = others.where(WebSession.id < before)
+    rows = await others.order_by(WebSession.id, ascending=False).limit(SESSIONS_PAGE + 1)
+    page = [{**r, "is_this": False} for r in rows[:SESSIONS_PAGE]]
+    if before is None:
+        this = await WebSession.select(*columns).where(WebSession.id == this_session).first()
+        if this:
+            page.insert(0, {**this, "is_this": True})
+    return LiveSessions(page, rows[SESSIONS_PAGE - 1]["id"] if len(rows) > SESSIONS_PAGE else None)

@@ -12,7 +12,7 @@ from app.rules.activation_keys import key_digest, new_key, normalise_key
 from app.services import audit
 from app.services.eligibility import is_eligible_guardian
 from app.services.preferences import load_preferences
-from app.tables import ActivationKey, Person, SchoolEnrollment, GuardianLink, UserAccount
+from app.tables import ActivationKey, Person, UserAccount
 
 
 class KeyRefused(ValueError):

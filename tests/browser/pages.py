@@ -47,7 +47,14 @@ class ForgetCookies:
     """The browser loses its cookies (another tab logged out, cookies cleared): the form's token is stale."""
 
 
-Step = Fill | Check | Select | Submit | Goto | Follow | ForgetCookies
+@dataclass(frozen=True)
+class TrustedBrowser:
+    """The browser holds a "trusted for 30 days" cookie the seed made for this token (issue 14)."""
+
+    token: str
+
+
+Step = Fill | Check | Select | Submit | Goto | Follow | ForgetCookies | TrustedBrowser
 
 
 @dataclass(frozen=True)
@@ -76,9 +83,23 @@ def signed_in(url: str) -> tuple[Step, ...]:
 
 
 def staff_signed_in(url: str | None = None) -> tuple[Step, ...]:
-    from tests.browser.seed_staff import STAFF_PASSWORD, STAFF_USERNAME
+    """OfficeAdmin on a browser it trusted, so the second step is skipped (the walk signs in dozens of
+    times a minute; a code works once)."""
+    from tests.browser.seed_staff import STAFF_PASSWORD, STAFF_TRUST_TOKEN, STAFF_USERNAME
 
-    return (*log_in(STAFF_USERNAME, STAFF_PASSWORD), *((Goto(url),) if url else ()))
+    return (TrustedBrowser(STAFF_TRUST_TOKEN), *log_in(STAFF_USERNAME, STAFF_PASSWORD), *((Goto(url),) if url else ()))
+
+
+def tessa_signed_in(url: str) -> tuple[Step, ...]:
+    from tests.browser.seed_staff import TESSA_PASSWORD, TESSA_TRUST_TOKEN, TESSA_USERNAME
+
+    return TrustedBrowser(TESSA_TRUST_TOKEN), *log_in(TESSA_USERNAME, TESSA_PASSWORD), Goto(url)
+
+
+def second_step(username: str = "OfficeAdmin") -> tuple[Step, ...]:
+    from tests.browser.seed_staff import STAFF_PASSWORD
+
+    return log_in(username, STAFF_PASSWORD)
 
 
 def staff_at_walk_in() -> tuple[Step, ...]:
@@ -116,7 +137,7 @@ USERNAME_REQUESTS_ALLOWED = 5  # the district's default
 PAGES: tuple[PageState, ...] = (
     # Log in (DESIGN §4.1)
     PageState("login", "/", "Log In"),
-    PageState("login, nothing entered", "/", "Log In", (Submit("Log In"),), errors=("username",)),
+    PageState("login, nothing entered", "/", "Log In", (Submit("Log In"),), errors=("username", "password")),
     PageState("login, wrong password", "/", "Log In", log_in("nobodyhere", "Not-The-Password-1"),
               errors=("username",)),
     PageState("login, after logging out", "/", "Log In", (*log_in(), Submit("Log Out")),
@@ -131,6 +152,13 @@ PAGES: tuple[PageState, ...] = (
               errors=("activation-key",)),
     PageState("activation key, unknown key", "/activate", "Step 1 of 2: Activation Key",
               enter_key("2222-3333-4444-6666-7777-9999-CCCC-DDDD"), errors=("activation-key",)),
+    # Issue 13 item 9: a mistyped key is told what is wrong
+    PageState("activation key, the letter O", "/activate", "Step 1 of 2: Activation Key",
+              enter_key("2222-3333-4444-6666-7777-9999-CCCC-DDDO"), errors=("activation-key",),
+              shows=("Activation keys never contain the letter O.",)),
+    PageState("activation key, 31 characters, in Spanish", "/activate", "Paso 1 de 2: Clave de activación",
+              (Submit("Español"), Fill("activation-key", "2222-3333-4444-6666-7777-9999-CCCC-DDD"),
+               Submit("Enviar")), errors=("activation-key",), shows=("Escribió 31 letras y números.",)),
     PageState("create account", "/activate", "Step 2 of 2: Create Username and Password", enter_key(),
               lands_on="/activate/account"),
     PageState("create account, username taken", "/activate", "Step 2 of 2: Create Username and Password",
@@ -154,11 +182,19 @@ PAGES: tuple[PageState, ...] = (
               errors=("verify-password",)),
     PageState("reset link gone", "/reset/not-a-real-link", "This link cannot be used", lands_on="/reset"),
     # Forgot Your Username? (DESIGN §4.6)
-    PageState("forgot username", "/forgot-username", "Forgot Your Username?"),
+    PageState("forgot username", "/forgot-username", "Forgot Your Username?",
+              shows=("You can ask 5 times a day for one email address.",)),
     PageState("forgot username, bad email", "/forgot-username", "Forgot Your Username?",
               (Fill("email", "not-an-address"), Submit("Email my username")), errors=("email",)),
     PageState("forgot username, sent", "/forgot-username", "Check your email",
-              ask_for_username("parent-{unique}@example.com"), lands_on="/forgot-username/sent"),
+              ask_for_username("parent-{unique}@example.com"), lands_on="/forgot-username/sent?left=4",
+              shows=("You can ask 4 more times today for this address.",)),
+    PageState("forgot username, sent, in Spanish", "/forgot-username", "Revise su correo electrónico",
+              (Submit("Español"), Fill("email", "padre-{unique}@example.com"), Submit("Enviarme mi nombre de usuario")),
+              lands_on="/forgot-username/sent?left=4", shows=("Puede pedirlo 4 veces más hoy para esta dirección.",)),
+    PageState("forgot username, the last request before the lock", "/forgot-username", "Check your email",
+              ask_for_username("last-{unique}@example.com") * USERNAME_REQUESTS_ALLOWED,
+              lands_on="/forgot-username/sent?left=0", shows=("That was the last request for this address today.",)),
     PageState("forgot username, limit reached", "/forgot-username", "Too many requests today",
               ask_for_username("limit-{unique}@example.com") * (USERNAME_REQUESTS_ALLOWED + 1),
               lands_on="/forgot-username/limit"),
@@ -172,7 +208,10 @@ PAGES: tuple[PageState, ...] = (
               (*signed_in("/home"), Follow('a[href$="/grades"]'), Follow('a[href*="/grades/"]')),
               shows=("Out of",)),
     PageState("who has viewed the records", "/", "Who has viewed these records: Ana Lopez",
-              (*signed_in("/home"), Follow('a[href$="/viewed"]')), shows=("parent or guardian",)),
+              (*signed_in("/home"), Follow('a[href$="/viewed"]')), shows=("Your own views are left out.",)),
+    PageState("who has viewed, including my own views", "/", "Who has viewed these records: Ana Lopez",
+              (*signed_in("/home"), Follow('a[href$="/viewed"]'), Follow('a[href$="mine=shown"]')),
+              shows=("Your own views are included.",)),
     # Ask the school to correct this (issue 11 item 3)
     PageState("ask for a correction", "/", "Ask the school to correct a record", ask_for_correction(),
               shows=("What is wrong, and what should it say?",)),
@@ -193,6 +232,10 @@ PAGES: tuple[PageState, ...] = (
     PageState("add phone, wrong password", "/", "Add a phone number",
               (*signed_in("/household/phones/new"), Fill("number", "404-555-0150"), Fill("current-password", "Wrong-1"),
                Submit("Save phone number")), errors=("current-password",)),
+    PageState("add phone, with an extension", "/", "Add a phone number",
+              (*signed_in("/household/phones/new"), Fill("number", "(404) 555-0123 ext. 42"),
+               Fill("current-password", "{password}"), Submit("Save phone number")), errors=("number",),
+              shows=("Phone numbers are saved without extensions",)),
     PageState("change phone", "/", "Change a phone number",
               (*signed_in("/household"), Follow("ul.cards a[href^='/household/phones/']"))),
     PageState("remove phone", "/", "Remove a phone number", (*signed_in("/household"), Follow("ul.cards a[href$='/remove']"))),
@@ -262,6 +305,20 @@ PAGES: tuple[PageState, ...] = (
                Fill("email", "rosa-{unique}@example.com"), Fill("phone", "404-555-0199"),
                Fill("student-number", "S00001"), Fill("ssn", "000000000"), Fill("birth-date", "04/27/2017"),
                Submit("Submit")), lands_on="/request-key/sent"),
+    # Issue 13 item 3: the SSN kept when another field is wrong; a request without an SSN
+    PageState("request a key, SSN kept when the phone is wrong", "/request-key", "Request an Activation Key",
+              (Fill("requester-name", "Marta Diaz"), Fill("relationship", "mother"),
+               Fill("email", "marta-{unique}@example.com"), Fill("phone", "12"),
+               Fill("student-number", "S00001"), Fill("ssn", "000000000"), Fill("birth-date", "04/27/2017"),
+               Submit("Submit")), errors=("phone",)),
+    PageState("request a key, without an SSN", "/request-key", "Request received",
+              (Fill("requester-name", "Marta Diaz"), Fill("relationship", "mother"),
+               Fill("email", "marta-{unique}@example.com"), Fill("phone", "404-555-0198"),
+               Fill("student-number", "S00001"), Check("no-ssn"), Fill("birth-date", "04/27/2017"),
+               Submit("Submit")), lands_on="/request-key/sent"),
+    PageState("request a key, in Spanish", "/request-key", "Solicitar una clave de activación", (Submit("Español"),),
+              lands_on="/request-key", reloads=True,
+              shows=("El estudiante no tiene número de Seguro Social, o prefiero no darlo",)),
     PageState("request a key, limit reached", "/request-key/limit", "Too many requests",
               shows=("This request was not recorded",)),
     # The school office's console (DESIGN §5), as a district admin
@@ -312,9 +369,76 @@ PAGES: tuple[PageState, ...] = (
     PageState("console, audit log", "/", "Audit log", staff_signed_in("/staff/audit")),
     PageState("console, audit log, bad date", "/", "Audit log", staff_signed_in("/staff/audit?since=2026-13-45"),
               errors=("since",)),
+    # A second factor (issue 14)
+    PageState("second step", "/", "Enter your code", second_step(), lands_on="/sign-in/code"),
+    PageState("second step, wrong code", "/", "Enter your code", (*second_step(), Fill("code", "12345"),
+                                                                  Submit("Continue")), errors=("code",)),
+    PageState("set up an app at sign-in", "/", "Set up an authenticator app", second_step("NewStaff"),
+              lands_on="/sign-in/enrol"),
+    PageState("set up an app at sign-in, wrong code", "/", "Set up an authenticator app",
+              (*second_step("NewStaff"), Fill("code", "12"), Submit("Turn on")), errors=("code",)),
+    PageState("account, second step off", "/", "Second step at log in", signed_in("/account/second-factor")),
+    PageState("account, second step on", "/", "Second step at log in", tessa_signed_in("/account/second-factor"),
+              shows=("unused recovery codes",)),
+    PageState("account, second step, wrong password", "/", "Second step at log in",
+              (*tessa_signed_in("/account/second-factor"), Fill("current-password", "Wrong-1"), Submit("Continue")),
+              errors=("current-password",)),
+    PageState("account, set up an app", "/", "Set up an authenticator app",
+              (*signed_in("/account/second-factor"), Fill("current-password", "{password}"),
+               Submit("Set up an authenticator app")), lands_on="/account/second-factor/enrol"),
+    PageState("account, new recovery codes", "/", "Your recovery codes",
+              (*tessa_signed_in("/account/second-factor"), Check("action-recovery-codes"),
+               Fill("current-password", "Tulip-Garden-61"), Submit("Continue")), shows=("I have saved them",)),
+    PageState("account, as staff", "/", "Your account", staff_signed_in("/account"), shows=("This device",)),
+    PageState("console, a guardian with a second step", "/", "Tessa Lopez",
+              (*staff_signed_in("/staff?q=Tessa"), Follow('a[href^="/staff/guardians/"]')),
+              shows=("Remove the second step",)),
+    PageState("console, second step removed without the ID check", "/", "Tessa Lopez",
+              (*staff_signed_in("/staff?q=Tessa"), Follow('a[href^="/staff/guardians/"]'),
+               Check("reset-photo-id-type"), Submit("Remove the second step")), errors=("reset-id-checked",)),
+    PageState("log in with a passkey", "/", "Log in with a passkey", (Follow('a[href="/sign-in/passkey"]'),),
+              shows=("Log in with your username and password",)),
+    PageState("account, passkeys", "/", "Passkeys", signed_in("/account/passkeys")),
+    # Staff accounts (issue 14)
+    PageState("console, staff accounts", "/", "Staff accounts", staff_signed_in("/staff/accounts"),
+              shows=("NewStaff",)),
+    PageState("console, a staff account", "/", "NewStaff",
+              (*staff_signed_in("/staff/accounts"), Follow('a[href^="/staff/accounts/"]:has-text("NewStaff")'))),
+    PageState("console, new staff account", "/", "Create a staff account", staff_signed_in("/staff/accounts/new")),
+    PageState("console, new staff account, nothing entered", "/", "Create a staff account",
+              (*staff_signed_in("/staff/accounts/new"), Check("role"), Submit("Create account")),
+              errors=("username", "school")),
+    PageState("console, staff account created", "/", None,
+              (*staff_signed_in("/staff/accounts/new"), Fill("username", "desk{unique}"), Check("role-district-admin"),
+               Submit("Create account")), shows=("Temporary password",)),
     # Errors
     PageState("page not found", "/no-such-page", "Page not found"),
     PageState("form expired", "/", "This form has expired", (ForgetCookies(), *log_in())),
+    # Issue 13 item 1: the language link on every page, kept through signing in; error pages in the frame
+    PageState("login, in Spanish", "/", "Iniciar sesión", (Submit("Español"),), lands_on="/", reloads=True,
+              shows=("Nombre de usuario",)),
+    PageState("login in Spanish, nothing entered", "/", "Iniciar sesión", (Submit("Español"), Submit("Iniciar sesión")),
+              errors=("username", "password")),
+    PageState("language question after signing in", "/", "¿En qué idioma quiere usar su cuenta?",
+              (Submit("Español"), Fill("username", "{username}"), Fill("password", "{password}"),
+               Submit("Iniciar sesión")), lands_on="/language/confirm?next=%2Fhome", reloads=True),
+    PageState("language question answered", "/", "My students",
+              (Submit("Español"), Fill("username", "{username}"), Fill("password", "{password}"),
+               Submit("Iniciar sesión"), Submit("Mantener inglés")), lands_on="/home", reloads=True),
+    PageState("household, a Spanish account", "/", "Información de la familia",
+              (*log_in("RosaLopez"), Goto("/household")), shows=("12 Maple Street", "English")),
+    PageState("language question, a Spanish account on an English page", "/",
+              "Which language should your account use?", log_in("RosaLopez"),
+              lands_on="/language/confirm?next=%2Fhome", reloads=True, shows=("Keep Spanish",)),
+    PageState("page not found, in Spanish", "/", "No se encontró la página", (Submit("Español"), Goto("/no-such-page")),
+              shows=("Campus Portal",)),
+    PageState("page not found, signed in", "/", "Page not found", signed_in("/no-such-page"),
+              shows=("My students", "Log Out")),
+    # Issue 13 item 4: back to the page after the session ended; an expired wizard step says so
+    PageState("login, back to the page after the session ended", "/?notice=session-ended&next=/household",
+              "Household information", log_in(), lands_on="/household", reloads=True),
+    PageState("activation, step expired", "/activate/account", "Step 1 of 2: Activation Key",
+              lands_on="/activate?notice=step-expired", shows=("Enter your activation key again.",)),
     # Demo mode only (DESIGN §7)
     PageState("dev mailbox", "/dev/mailbox", "Dev mailbox", server="demo"),
     PageState("dev mailbox, one message", "/dev/mailbox", None, (Follow("tbody a"),), server="demo"),

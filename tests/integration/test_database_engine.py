@@ -73,7 +73,6 @@ async def test_many_queries_share_one_connection_and_thread(pooled, opened):
 
 
 async def test_a_pooled_connection_is_set_up_like_piccolos(pooled):
-    from app.tables import RateCounter
 
     await _count()
     [connection] = pooled._pool.idle
@@ -170,7 +169,6 @@ async def test_a_cancelled_query_does_not_go_back_to_the_pool(pooled):
 def test_the_engine_works_across_event_loops(migrated_database, opened):
     """As the CLI and the tests use it: several event loops, one after another, in one process."""
     from app.database import close_engine, engine, prepare_engine
-    from app.tables import RateCounter
 
     db = engine()
 

@@ -7,12 +7,12 @@ So the eligible guardians without an account are Rosa, Luis and Sam."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import pytest
 
 from tests.integration import leaks
-from tests.integration.test_csv_exports import cells, homeroom
+from tests.integration.test_csv_exports import homeroom
 
 
 @pytest.fixture

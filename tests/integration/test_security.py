@@ -26,8 +26,17 @@ PUBLIC = {
     ("GET", "/email/confirm/{token:str}"),
     # DESIGN §4.7: asking for an activation key online is for people without an account.
     ("GET", "/request-key"), ("POST", "/request-key"), ("GET", "/request-key/sent"),
+    ("GET", "/request-key/limit"),  # issue 9: the honest "limit reached" page
     # DESIGN §4.1: the language switcher is for people who are not signed in.
     ("POST", "/language"),
+    # The second step of signing in (issue 14): the account waits in the session, not signed in yet.
+    ("GET", "/sign-in/code"),
+    ("POST", "/sign-in/code"),
+    ("GET", "/sign-in/enrol"),
+    ("POST", "/sign-in/enrol"),
+    ("GET", "/sign-in/passkey"),
+    ("POST", "/sign-in/passkey/options"),
+    ("POST", "/sign-in/passkey/verify"),
     # Issue 12 item 4: the unsubscribe link in alerts and digests works without signing in (confirm on GET).
     ("GET", "/unsubscribe/{token:str}"), ("POST", "/unsubscribe/{token:str}"),
     # Issue 15: load balancers' probes.

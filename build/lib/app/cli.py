@@ -47,8 +47,6 @@ def day_argument(value: str):
 # guardians (the plan's 1.5 a student, emergency contacts included) and 10 million attendance events.
 DEMO_SIZES = {"district": (100_000, 10_000_000)}
 
-from app.cli_access import add_access_commands, cmd_import_restrictions  # noqa: E402  (imports app.cli lazily)
-
 
 # The words of the command being run, for its audit event (issue 15 item 8).
 _COMMAND_LINE: list[str] = []
@@ -114,15 +112,8 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import logging
-    import tempfile
-
-    if args.metrics_port:
-        # Before prometheus_client is first imported, here and in every worker: their counts meet in this folder.
-        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="homeroom-metrics-"))
     import uvicorn
 
-    from app.observability import configure_logging, start_metrics_server
     from app.settings import get_settings, serving_summary
 
     settings = get_settings()
@@ -137,17 +128,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     refusal = _refuse_until_set_up(settings)
     if refusal:
         return _fail(EXIT_CONFIGURATION, refusal)
-    configure_logging(settings)
-    started = logging.getLogger("homeroom.serve")
     for line in serving_summary(settings, host=args.host, port=args.port, workers=args.workers):
-        started.info(line, extra={"event": "start"})
-    if args.metrics_port:
-        start_metrics_server(args.metrics_host, args.metrics_port)
-        started.info("Prometheus metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port)
-    # Logging is ours (app/asgi.py), and the request log replaces uvicorn's access log.
+        print(line, file=sys.stderr)
     uvicorn.run("app.asgi:app", host=args.host, port=args.port, workers=args.workers, proxy_headers=True,
                 forwarded_allow_ips=os.environ.get("HOMEROOM_TRUSTED_PROXIES", "127.0.0.1"),
-                server_header=False, log_config=None, access_log=False)
+                server_header=False, log_level="info")
     return 0
 
 
@@ -159,15 +144,6 @@ def demo_size(args: argparse.Namespace) -> tuple[int, int]:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import describe_demo, fill_demo_district
 
-    from dotenv import load_dotenv
-
-    load_dotenv(Path.cwd() / ".env", override=False)  # where the settings would read HOMEROOM_ENV from too
-    if os.environ.get("HOMEROOM_ENV", "demo").strip().lower() == "production":
-        # The demo seeds accounts with published passwords (a district admin among them): never on a real
-        # portal (issue 9). Checked before the settings load, so it holds even if they would not.
-        print("homeroom demo refuses to run with HOMEROOM_ENV=production: it creates accounts whose "
-              "passwords are printed for anyone to read.", file=sys.stderr)
-        return 2
     if migrate() != 0:
         return 1
 
@@ -197,9 +173,21 @@ def cmd_keys_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_letters(args: argparse.Namespace) -> int:
-    from app.cli_letters import keys_letters
+    from app.services.activation_keys import key_letters
 
-    return _run(keys_letters(args))
+    async def go():
+        from app.csv_files import write_csv
+
+        issued = await key_letters(args.school)
+        write_csv(sys.stdout, ["guardian_sourcedId", "given_name", "family_name", "email", "activation_key",
+                               "expires_at_utc"],
+                  ([guardian.source_id, guardian.given_name, guardian.family_name, guardian.email, key.key,
+                    key.expires_at.strftime("%Y-%m-%d %H:%M")] for guardian, key in issued),
+                  for_spreadsheet=True)
+        print(f"{len(issued)} keys issued", file=sys.stderr)
+        return 0
+
+    return _run(go())
 
 
 def cmd_settings_show(_: argparse.Namespace) -> int:
@@ -258,6 +246,21 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+def cmd_staff_list(_: argparse.Namespace) -> int:
+    from app.services.staff_accounts import list_staff
+
+    from app.csv_files import write_csv
+
+    async def go():
+        write_csv(sys.stdout, ["username", "role", "school", "state", "second_factor", "last_sign_in"], [
+            [s["username"], s["role"], s["school_source_id"] or "", "disabled" if s["disabled"] else "active",
+             "yes" if s["second_factor"] else "no", s["last_sign_in"].isoformat() if s["last_sign_in"] else ""]
+            for s in await list_staff()], for_spreadsheet=False)
+        return 0
+
+    return _run(go())
+
+
 SETUP_QUESTIONS = {
     "district_name": "District name (as parents know it)",
     "portal_name": "Portal name (the activation-key link says \"If you have been assigned a <portal name> "
@@ -307,6 +310,38 @@ def cmd_setup(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+def cmd_staff_change(args: argparse.Namespace) -> int:
+    """disable | enable | reset one staff account; a reset prints the new temporary password."""
+    from app.services.staff_accounts import change_staff_account, staff_id_for
+
+    async def go():
+        account_id = await staff_id_for(args.username)
+        if account_id is None:
+            return _fail(EXIT_USAGE, f"there is no staff account {args.username}")
+        result = await change_staff_account(account_id, args.staff_command, actor=None)
+        if result.done == "reset":
+            print(f"Reset {args.username.strip()}: logged out everywhere, second factor removed (set up again at "
+                  f"the next log in). Temporary password: {result.temporary_password}")
+        else:
+            print(f"{args.username.strip()} {result.done}.")
+        return 0
+
+    return _run(go())
+
+
+def cmd_schools_list(_: argparse.Namespace) -> int:
+    from app.services.staff_accounts import schools
+
+    from app.csv_files import write_csv
+
+    async def go():
+        write_csv(sys.stdout, ["sourcedId", "name", "status"],
+                  [[s["source_id"], s["name"], s["status"]] for s in await schools()], for_spreadsheet=False)
+        return 0
+
+    return _run(go())
+
+
 def _read_new_password() -> str | None:
     """A new password typed twice at a terminal, or one line of standard input; None when the two differ."""
     import getpass
@@ -331,7 +366,7 @@ def _refuse_until_set_up(settings) -> str | None:
 
 
 def cmd_mail_worker(_: argparse.Namespace) -> int:
-    from app.services.outgoing_mail import run_sender
+    from app.mail.sender import run_sender
     from app.settings import get_settings
 
     settings = get_settings()
@@ -365,18 +400,12 @@ def _import(run, what: str, args: argparse.Namespace) -> int:
     from app.importers.progress import Progress
 
     async def go():
-        from app.observability import IMPORT_RUNS
-
-        kind = args.import_command
         try:
             report = await run(Path(args.path), progress=Progress.for_terminal())
         except UnreadableSource as problem:
             print(f"{what}: {problem}", file=sys.stderr)
-            IMPORT_RUNS.labels(kind, "unreadable").inc()
             return USAGE
-        code = finish(report, what, report_file=args.report)
-        IMPORT_RUNS.labels(kind, "imported" if code == 0 else "refused").inc()
-        return code
+        return finish(report, what, report_file=args.report)
 
     return _run(go())
 
@@ -385,40 +414,6 @@ def cmd_import_oneroster(args: argparse.Namespace) -> int:
     from app.importers.oneroster import import_oneroster
 
     return _import(import_oneroster, "OneRoster import", args)
-
-
-def cmd_import_edfi(args: argparse.Namespace) -> int:
-    """Ed-Fi ODS/API v7 resources from a folder of saved JSON files or from the API itself. The key and
-    secret may come from HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET (a secret on the command line shows
-    in the process list)."""
-    from app.importers.csv_reading import UnreadableSource
-    from app.importers.edfi import import_edfi
-    from app.importers.edfi_source import ApiSource, FolderSource
-    from app.importers.outcome import USAGE, finish
-    from app.importers.progress import Progress
-
-    what = "Ed-Fi import"
-    key = args.key or os.environ.get("HOMEROOM_EDFI_KEY", "")
-    secret = args.secret or os.environ.get("HOMEROOM_EDFI_SECRET", "")
-    if args.page_size < 1 or args.page_size > 5000:
-        print(f"{what}: --page-size must be between 1 and 5000", file=sys.stderr)
-        return USAGE
-    if args.url and not (key and secret):
-        print(f"{what}: --url needs --key and --secret (or HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET)",
-              file=sys.stderr)
-        return USAGE
-
-    async def go():
-        try:
-            source = FolderSource(Path(args.folder)) if args.folder else ApiSource(
-                args.url, key, secret, page_size=args.page_size)
-        except UnreadableSource as problem:
-            print(f"{what}: {problem}", file=sys.stderr)
-            return USAGE
-        report = await import_edfi(source, progress=Progress.for_terminal())
-        return finish(report, what, report_file=args.report, out=sys.stdout, err=sys.stderr)
-
-    return _run(go())
 
 
 def cmd_import_attendance(args: argparse.Namespace) -> int:
@@ -442,48 +437,7 @@ def cmd_export_household_changes(args: argparse.Namespace) -> int:
                 count = await write_household_changes(handle, since=args.since)
         else:
             count = await write_household_changes(sys.stdout, since=args.since)
-        print(f"{count} household change(s) written (approved addresses, confirmed emails and phones)",
-              file=sys.stderr)
-        return 0
-
-    return _run(go())
-
-
-def cmd_digests_queue(args: argparse.Namespace) -> int:
-    from app.services.digests import queue_digests
-
-    async def go():
-        run = await queue_digests(args.week_of)
-        print(f"Week of {run.week_of}: {run.queued} digest(s) queued, {run.deferred} waiting for quiet hours, "
-              f"{run.nothing} with nothing to say, {run.already} already done, {run.off} turned off.")
-        return 0
-
-    return _run(go())
-
-
-def cmd_export_absence_reports(args: argparse.Namespace) -> int:
-    from app.services.absence_reports import write_absence_reports
-
-    since = args.since
-
-    async def go():
-        if args.output:
-            with open(args.output, "w", newline="", encoding="utf-8") as handle:
-                count = await write_absence_reports(handle, since=since)
-        else:
-            count = await write_absence_reports(sys.stdout, since=since)
-        print(f"{count} attendance event(s) written from absence reports", file=sys.stderr)
-        return 0
-
-    return _run(go())
-
-
-def cmd_alerts_send_due(_: argparse.Namespace) -> int:
-    from app.services.absence_alerts import send_due_alerts
-    from app.services.digests import send_due_digests
-
-    async def go():
-        print(f"{await send_due_alerts()} absence alert(s) and {await send_due_digests()} digest(s) queued.")
+        print(f"{count} approved household change(s) written", file=sys.stderr)
         return 0
 
     return _run(go())
@@ -531,10 +485,6 @@ def build_parser() -> argparse.ArgumentParser:
                        help="address to listen on; 0.0.0.0 behind a load balancer on another machine")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (about one per core)")
-    serve.add_argument("--metrics-port", type=int, metavar="PORT",
-                       help="serve Prometheus metrics on this port (off when not given)")
-    serve.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
-                       help="address for the metrics port; keep it off the public network")
     serve.set_defaults(func=cmd_serve)
 
     commands.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
@@ -572,11 +522,8 @@ def build_parser() -> argparse.ArgumentParser:
     issue = keys.add_parser("issue", help="issue a key for one guardian and print it")
     issue.add_argument("--guardian", required=True, metavar="SOURCEDID")
     issue.set_defaults(func=cmd_keys_issue)
-    letters = keys.add_parser("letters", help="keys for mail-merge letters: eligible guardians without an account "
-                                              "or an unused key")
-    from app.cli_letters import add_letter_arguments
-
-    add_letter_arguments(letters)
+    letters = keys.add_parser("letters", help="CSV of new keys for every eligible guardian without an account")
+    letters.add_argument("--school", metavar="SOURCEDID")
     letters.set_defaults(func=cmd_keys_letters)
 
     settings = commands.add_parser("settings", help="district preferences").add_subparsers(
@@ -593,6 +540,15 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=["school-staff", "district-admin"])
     create.add_argument("--school", metavar="SOURCEDID", help="the school of a school-staff account")
     create.set_defaults(func=cmd_staff_create)
+    staff.add_parser("list", help="every staff account, as CSV").set_defaults(func=cmd_staff_list)
+    for action, text in (("disable", "disable a staff account and end its sessions"),
+                         ("enable", "enable a disabled staff account"),
+                         ("reset", "new temporary password (printed), sessions ended, second factor removed")):
+        change = staff.add_parser(action, help=text)
+        change.add_argument("--username", required=True)
+        change.set_defaults(func=cmd_staff_change)
+    schools = commands.add_parser("schools", help="schools").add_subparsers(dest="schools_command", required=True)
+    schools.add_parser("list", help="every school's sourcedId and name, as CSV").set_defaults(func=cmd_schools_list)
 
     commands.add_parser("mail-worker", help="deliver the outbox over SMTP").set_defaults(func=cmd_mail_worker)
     commands.add_parser("maintenance", help="purge expired sessions, rate counters and links (the server "
@@ -603,48 +559,19 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, metavar, text in (
             ("oneroster", cmd_import_oneroster, "PATH", "a OneRoster 1.1/1.2 CSV zip or folder"),
             ("attendance", cmd_import_attendance, "FILE", "an attendance-events CSV (Ed-Fi shaped)"),
-            ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes"),
-            ("restrictions", cmd_import_restrictions, "FILE", "a CSV of guardian-student links to switch off")):
+            ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes")):
         command = imports.add_parser(name, help=text)
         command.add_argument("path", metavar=metavar)
         command.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
         command.set_defaults(func=func)
 
-    edfi = imports.add_parser("edfi", help="Ed-Fi ODS/API v7 resources: a folder of JSON files or the API itself")
-    where = edfi.add_mutually_exclusive_group(required=True)
-    where.add_argument("--folder", metavar="DIR", help="contacts.json, grades.json, ... (or contacts-1.json, ...)")
-    where.add_argument("--url", metavar="URL", help="the ODS/API's base address (its discovery document)")
-    edfi.add_argument("--key", metavar="K", help="API client key (or HOMEROOM_EDFI_KEY)")
-    edfi.add_argument("--secret", metavar="S", help="API client secret (better: HOMEROOM_EDFI_SECRET)")
-    edfi.add_argument("--page-size", type=int, default=500, metavar="N", help="records per API page (500)")
-    edfi.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
-    edfi.set_defaults(func=cmd_import_edfi)
-    add_access_commands(commands)
-    digests = commands.add_parser("digests", help="weekly digests").add_subparsers(
-        dest="digests_command", required=True)
-    queue = digests.add_parser("queue", help="queue a week's digests now (a second run queues nothing new)")
-    queue.add_argument("--week-of", metavar="YYYY-MM-DD", type=day_argument,
-                       help="a day of the week to summarise (default: this week from Friday on, else last week)")
-    queue.set_defaults(func=cmd_digests_queue)
-    alerts = commands.add_parser("alerts", help="absence alerts").add_subparsers(dest="alerts_command",
-                                                                                 required=True)
-    alerts.add_parser("send-due", help="queue the absence alerts and digests whose wait is over").set_defaults(
-        func=cmd_alerts_send_due)
-
     exports = commands.add_parser("export", help="data for the SIS").add_subparsers(
         dest="export_command", required=True)
-    household = exports.add_parser("household-changes", help="changes made in the portal (approved addresses, "
-                                                              "confirmed emails and phones) as CSV for the SIS")
+    household = exports.add_parser("household-changes", help="approved household changes as CSV")
     household.add_argument("--output", metavar="FILE", help="write here instead of standard output")
     household.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
                            help="only changes decided on or after this day")
     household.set_defaults(func=cmd_export_household_changes)
-    absences = exports.add_parser("absence-reports", help="guardians' absence reports as Ed-Fi-shaped attendance "
-                                                          "events (CSV)")
-    absences.add_argument("--output", metavar="FILE", help="write here instead of standard output")
-    absences.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
-                          help="only reports made on or after this day")
-    absences.set_defaults(func=cmd_export_absence_reports)
     return parser
 
 

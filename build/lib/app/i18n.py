@@ -86,7 +86,6 @@ def pick_language(accept_language: str) -> str:
 # "Tue 10 Mar"; "martes 10 de marzo, 15:05" and "mar 10 de mar".
 MOMENT_PATTERNS = {"en": "EEEE d MMMM, h:mm a", "es": "EEEE d 'de' MMMM, H:mm"}
 DAY_PATTERNS = {"en": "EEE d MMM", "es": "EEE d 'de' MMM"}
-LONG_DAY_PATTERNS = {"en": "EEEE d MMMM y", "es": "EEEE d 'de' MMMM 'de' y"}  # a letter's expiry date
 
 
 def format_moment(moment, zone: str) -> str:
@@ -103,14 +102,6 @@ def format_moment(moment, zone: str) -> str:
 def format_day(day) -> str:
     """A school day as a parent reads it, in the current language."""
     return _format_day(day, _language.get())
-
-
-def format_long_day(day) -> str:
-    """A day with its year, written out ("Thursday 9 April 2026"), in the current language."""
-    from babel.dates import format_date
-
-    language = _language.get()
-    return format_date(day, LONG_DAY_PATTERNS.get(language, LONG_DAY_PATTERNS["en"]), locale=language)
 
 
 @lru_cache(maxsize=4096)

@@ -26,7 +26,7 @@ def phone_for_reading(e164: str) -> str:
 @lru_cache(maxsize=1)
 def jinja_environment() -> Environment:
     from app.settings import get_settings
-    from app.static_assets import static_integrity, static_url
+    from app.web.static_assets import static_integrity, static_url
 
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),

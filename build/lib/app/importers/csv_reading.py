@@ -17,7 +17,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Callable
 
@@ -192,8 +192,6 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
             for cells in reader:
                 start = line
                 line = reader.line_num + 1
-                if not any(cell.strip() for cell in cells):
-                    continue  # an empty line, or one of commas only (spreadsheets leave them at the end)
                 if len(cells) != width:
                     if not cells or (len(cells) == 1 and not cells[0].strip()):
                         continue
@@ -239,31 +237,29 @@ def read_header(csv_file: CsvFile) -> list[str]:
 
 # ------------------------------------------------------------------------------------------------------- values
 
-# 8/25/2016 or 08/25/2016, optionally followed by a time a spreadsheet added ("8/10/2026 0:00",
-# "8/10/2026 12:00:00 AM").
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?)?$")
-# 2016-08-25 followed by a time, with T or a space, and any zone ("2016-08-25T00:00:00.000Z", "2016-08-25 0:00").
-_ISO_DATE_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?$")
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 def parse_date(text: str) -> tuple[date, bool]:
     """A date, and whether it was in a format OneRoster does not use (worth a warning).
 
-    Accepted: 2024-01-31; a date-time (2024-01-31T00:00:00.000Z, 2024-01-31 0:00: the date written is kept,
-    whatever the time and zone); 01/31/2024 and 1/31/2024 (US order), with or without a time after it
-    (1/31/2024 0:00, 1/31/2024 12:00:00 AM)."""
+    Accepted: 2024-01-31; a date-time (2024-01-31T00:00:00.000Z: its date is kept); 01/31/2024 (US order)."""
     try:
         return date.fromisoformat(text), False
     except ValueError:
         pass
-    for pattern, order in ((_ISO_DATE_TIME, (1, 2, 3)), (_US_DATE, (3, 1, 2))):
-        found = pattern.match(text)
-        if found:
-            try:
-                return date(*(int(found[i]) for i in order)), True
-            except ValueError:
-                raise BadValue("is not a date that exists: check the day and month") from None
-    raise BadValue("is not a date: write it as YYYY-MM-DD (8/25/2016 and date-times are read too)")
+    if len(text) > 10 and text[4] == "-" and text[10] in "T ":
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).date(), True
+        except ValueError:
+            pass
+    us = _US_DATE.match(text)
+    if us:
+        try:
+            return date(int(us[3]), int(us[1]), int(us[2])), True
+        except ValueError:
+            pass
+    raise BadValue("is not a date: write it as YYYY-MM-DD")
 
 
 _TRUE = {"true", "t", "yes", "y", "1"}

@@ -14,24 +14,10 @@ from pathlib import Path
 from app.database import transaction
 from app.importers.csv_reading import CsvFolder
 from app.importers.oneroster_files import read_roster
-from app.importers.oneroster_plan import (
-    CourseRow,
-    EnrollmentRow,
-    Known,
-    KnownPerson,
-    LineItemRow,
-    PersonRow,
-    ResultRow,
-    RosterPlan,
-    SchoolRow,
-    SectionRow,
-    SessionRow,
-    plan_roster,
-)
+from app.importers.oneroster_plan import Known, RosterPlan, plan_roster
 from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
 from app.importers.table_writes import TableWriter, new_public_id
-from app.services.sis_sync import PortalChanges
 
 
 async def import_oneroster(path: Path, *, progress: Progress | None = None) -> ImportReport:
@@ -53,9 +39,6 @@ async def import_oneroster(path: Path, *, progress: Progress | None = None) -> I
             if report.has_errors:
                 raise ImportAborted
             await _write(writer, plan, report, progress)
-            settled = await known.portal_changes.settle()
-            if settled:
-                report.counts["portal changes the SIS has now loaded"] = settled
     except ImportAborted:
         pass
     return report
@@ -66,7 +49,7 @@ async def _status_map(writer: TableWriter, table: str) -> dict[str, str]:
 
 
 async def _load_known(writer: TableWriter) -> Known:
-    persons = {sid: KnownPerson(kind, status, number) for sid, kind, status, number in
+    persons = {sid: (kind, status, number) for sid, kind, status, number in
                await writer.fetch("SELECT source_id, kind, status, student_number FROM person")}
     return Known(
         schools=await _status_map(writer, "school"),
@@ -77,7 +60,6 @@ async def _load_known(writer: TableWriter) -> Known:
         enrollments=await _status_map(writer, "section_enrollment"),
         line_items=await _status_map(writer, "line_item"),
         results=await _status_map(writer, "result"),
-        portal_changes=await PortalChanges.load(),
     )
 
 
@@ -88,57 +70,68 @@ async def _write(writer: TableWriter, plan: RosterPlan, report: ImportReport, pr
         with progress.stage(f"writing {label}", len(rows)) as stage:
             counts[label] = counts.get(label, 0) + await writer.upsert(table, columns, rows, stage=stage, **options)
 
-    await upsert("schools", "school", (*SchoolRow._fields, "status"), [(*row, "active") for row in plan.schools])
+    await upsert("schools", "school", ("source_id", "name", "status"),
+                 [(sid, name, "active") for sid, name in plan.schools])
     schools = await writer.key_map("school")
 
     for level in plan.session_levels:
         sessions = await writer.key_map("academic_session")
-        await upsert("academic sessions", "academic_session", (*SessionRow._fields, "status"),
-                     [(*row._replace(parent=sessions.get(row.parent) if row.parent else None), "active")
-                      for row in level])
+        await upsert("academic sessions", "academic_session",
+                     ("source_id", "title", "kind", "start_date", "end_date", "parent", "school_year", "status"),
+                     [(sid, title, kind, start, end, sessions.get(parent) if parent else None, year, "active")
+                      for sid, title, kind, start, end, parent, year in level])
     sessions = await writer.key_map("academic_session")
 
-    await upsert("courses", "course", (*CourseRow._fields, "status"),
-                 [(*row._replace(school=schools.get(row.school) if row.school else None), "active")
-                  for row in plan.courses])
+    await upsert("courses", "course", ("source_id", "title", "course_code", "school", "status"),
+                 [(sid, title, code, schools.get(school) if school else None, "active")
+                  for sid, title, code, school in plan.courses])
     courses = await writer.key_map("course")
 
     if plan.release_numbers:
         people = await writer.key_map("person")
         await writer.update_ids("person", "student_number = NULL", [people[s] for s in plan.release_numbers])
-    await upsert("people", "person", (*PersonRow._fields, "public_id", "status"),
-                 [(*row, new_public_id(), "active") for row in plan.persons],
-                 insert_only=("public_id",), keep_when_empty=("email", "student_number", "language"))
+    await upsert("people", "person",
+                 ("source_id", "public_id", "kind", "given_name", "family_name", "email", "student_number", "status"),
+                 [(sid, new_public_id(), kind, given, family, email, number, "active")
+                  for sid, kind, given, family, email, number in plan.persons],
+                 insert_only=("public_id",), keep_when_empty=("email", "student_number"))
     people = await writer.key_map("person")
 
-    await upsert("classes", "section", (*SectionRow._fields, "public_id", "status"),
-                 [(*row._replace(course=courses.get(row.course) if row.course else None, school=schools[row.school]),
-                   str(new_public_id()), "active") for row in plan.sections],
+    await upsert("classes", "section",
+                 ("source_id", "public_id", "title", "class_code", "course", "school", "periods", "room", "status"),
+                 [(sid, str(new_public_id()), title, code, courses.get(course) if course else None, schools[school],
+                   periods, room, "active")
+                  for sid, title, code, course, school, periods, room in plan.sections],
                  insert_only=("public_id",))
     sections = await writer.key_map("section")
 
     await _write_section_terms(writer, plan, sections, sessions, counts)
 
-    await upsert("class enrollments", "section_enrollment", (*EnrollmentRow._fields, "status"),
-                 [(*row._replace(section=sections[row.section], person=people[row.person]), "active")
-                  for row in plan.enrollments])
+    await upsert("class enrollments", "section_enrollment",
+                 ("source_id", "section", "person", "role", "is_primary", "begin_date", "end_date", "status"),
+                 [(sid, sections[section], people[person], role, primary, begin, end, "active")
+                  for sid, section, person, role, primary, begin, end in plan.enrollments])
 
     inactive_people = {people[s] for s in plan.inactive.get("person", set()) if s in people}
     await _write_school_enrollments(writer, plan, people, schools, inactive_people, counts, progress)
     await _write_guardian_links(writer, plan, people, inactive_people, counts, progress)
     await _write_birth_dates(writer, plan, people, counts)
-    await _write_phones(writer, plan, people, counts)
 
     line_items_before = await writer.key_map("line_item") if plan.results else {}
-    await upsert("assignments", "line_item", (*LineItemRow._fields, "status"),
-                 [(*row._replace(section=sections[row.section],
-                                 grading_period=sessions.get(row.grading_period) if row.grading_period else None),
-                   "active") for row in plan.line_items],
+    await upsert("assignments", "line_item",
+                 ("source_id", "section", "title", "category", "assign_date", "due_date", "grading_period",
+                  "points_possible", "status"),
+                 [(sid, sections[section], title, category, assign, due, sessions.get(period) if period else None,
+                   points, "active")
+                  for sid, section, title, category, assign, due, period, points in plan.line_items],
                  keep_when_empty=("category",))
     line_items = await writer.key_map("line_item") if plan.results else line_items_before
-    await upsert("scores", "result", (*ResultRow._fields, "status"),
-                 [(*row._replace(line_item=line_items[row.line_item], student=people[row.student]), "active")
-                  for row in plan.results],
+    await upsert("scores", "result",
+                 ("source_id", "line_item", "student", "score", "score_status", "missing", "late", "exempt",
+                  "comment", "score_date", "status"),
+                 [(sid, line_items[item], people[student], score, status, missing, late, exempt, comment, when,
+                   "active")
+                  for sid, item, student, score, status, missing, late, exempt, comment, when in plan.results],
                  touched="updated_at")
 
     for table, label in (("school", "schools"), ("academic_session", "academic sessions"), ("course", "courses"),
@@ -148,7 +141,7 @@ async def _write(writer: TableWriter, plan: RosterPlan, report: ImportReport, pr
         if not ids:
             continue
         keys = await writer.key_map(table)
-        targets = [keys[s] for s in ids if s in keys]  # the plan holds only rows now active
+        targets = [keys[s] for s in ids if s in keys]
         await writer.update_ids(table, "status = 'inactive'", targets, where="status <> 'inactive'")
         counts[f"{label} made inactive"] = len(targets)
 
@@ -225,7 +218,7 @@ async def _write_guardian_links(writer, plan, people, inactive_people, counts, p
             continue
         for row_id, relationship, is_guardian in rows:
             if (relationship, is_guardian) != role:
-                updates.append((role.relationship, role.is_guardian, row_id))
+                updates.append((role[0], role[1], row_id))
     for pair, rows in existing.items():
         guardian, student = pair
         out = guardian in inactive_people or student in inactive_people or (
@@ -254,41 +247,3 @@ async def _write_birth_dates(writer, plan, people, counts) -> None:
         changes += [(None, pid) for pid in stored if pid not in wanted]
     await writer.execute_many("UPDATE person SET birth_date = ? WHERE id = ?", changes)
     counts["birth dates"] = len(changes)
-
-
-async def _write_phones(writer, plan, people, counts) -> None:
-    """The SIS's own numbers (contact_phone.from_sis), one per kind; a parent's own numbers are never touched.
-    When the SIS sends a number the parent already has, that row becomes the SIS's (no duplicate)."""
-    wanted = {people[s]: kinds for s, kinds in plan.phones.items() if s in people}
-    if not wanted:
-        return
-    rows: dict[int, list[tuple[int, str, str, bool]]] = {}
-    for row_id, person, kind, number, from_sis in await writer.fetch(
-            "SELECT id, person, kind, number, from_sis FROM contact_phone"):
-        if person in wanted:
-            rows.setdefault(person, []).append((row_id, kind, number, bool(from_sis)))
-    inserts, updates, adopted, removed = [], [], [], []
-    for person, kinds in wanted.items():
-        have = rows.get(person, [])
-        for kind, number in kinds.items():
-            if number is None:
-                continue
-            mine = next((r for r in have if r[3] and r[1] == kind), None)
-            if not number:
-                if mine:
-                    removed.append(mine[0])
-            elif mine:
-                if mine[2] != number:
-                    updates.append((number, mine[0]))
-            else:
-                same = next((r for r in have if r[2] == number and not r[3]), None)
-                if same:
-                    adopted.append(same[0])
-                else:
-                    inserts.append((person, kind, number, True))
-    await writer.execute_many("INSERT INTO contact_phone (person, kind, number, from_sis) VALUES (?, ?, ?, ?)",
-                              inserts)
-    await writer.execute_many("UPDATE contact_phone SET number = ? WHERE id = ?", updates)
-    await writer.update_ids("contact_phone", "from_sis = ?", adopted, True)
-    await writer.delete_ids("contact_phone", removed)
-    counts["phones"] = len(inserts) + len(updates) + len(adopted) + len(removed)

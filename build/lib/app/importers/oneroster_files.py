@@ -5,21 +5,10 @@ Cross-file checks (does this class's school exist?) are in oneroster_plan.py.
 Choices where the specification leaves room (they are in the README too):
 - Without `manifest.csv` nothing is imported (an ERROR): the manifest says which files are bulk and which
   are delta, and guessing "bulk" would make people inactive by mistake.
-- A file the manifest lists as `absent` but that is present is ignored (WARNING). A manifest value left empty
-  (producers do this for files they do not send) is `absent`, or `delta` when the file is there (WARNING:
-  delta changes only the rows listed, so nothing is made inactive by a guess). A file the manifest says is
-  bulk or delta but that is missing is read as absent (WARNING). Property names are read without regard
-  to case (`File.Users`).
-- A sourcedId repeated in one file: the very same row again is read once (WARNING); a user repeated with
-  another role (one row per role) gets all the rows' roles, orgs and agents (WARNING); rows that differ
-  otherwise are an ERROR (which one is right cannot be known).
-- A 1.1 user with an empty role, or a 1.2 user with no active row in roles.csv, whom Homeroom does not know,
-  is left out (WARNING), and rows naming them are too, each with a WARNING saying why.
+- A file the manifest lists as `absent` but that is present is ignored (WARNING).
 - `status` is read in both modes: empty or `active` is active; `tobedeleted` (and the non-standard
   `inactive`/`deleted`, with a WARNING) makes the row inactive. A `tobedeleted` row needs only its sourcedId.
-- Dates: YYYY-MM-DD; a date-time (2024-01-31T00:00:00Z, 2024-01-31 0:00: the date written is kept) or
-  1/31/2024 (US order, with or without a time after it: 8/10/2026 0:00) are read with a WARNING.
-- Empty lines and lines of commas only (spreadsheets leave them at the end) are not rows.
+- Dates: YYYY-MM-DD; a date-time (its date is kept) or 01/31/2024 (US order) are read with a WARNING.
 - Enumerations (org type, session type, roles) are read without regard to case, with a WARNING when the
   case differs from the specification.
 """
@@ -29,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import NamedTuple
 
 from app.importers.csv_reading import (
@@ -45,16 +34,8 @@ from app.importers.csv_reading import (
 )
 from app.importers.problems import ImportReport
 from app.rules.emails import normalise_email
-from app.rules.languages import sis_language_code
-from app.rules.phones import check_phone
 
 COMMON = ("sourcedId", "status", "dateLastModified")
-# OneRoster has no language field; producers that send one use a metadata column (the standard's extension
-# point) or a column of their own. Any of these names is read as the person's language (users.csv or
-# demographics.csv), without a warning.
-LANGUAGE_COLUMNS = tuple((f"{prefix}{name}", "language") for prefix in ("metadata.", "")
-                         for name in ("language", "primaryLanguage", "homeLanguage", "preferredLanguage",
-                                      "languageCode"))
 
 COLUMNS: dict[str, ColumnsExpected] = {
     "orgs": ColumnsExpected(COMMON + ("name", "type", "identifier", "parentSourcedId"),
@@ -75,7 +56,7 @@ COLUMNS: dict[str, ColumnsExpected] = {
                   "middleName", "identifier", "email", "sms", "phone", "agentSourcedIds", "grades", "password",
                   "userMasterIdentifier", "resourceSourcedIds", "preferredGivenName", "preferredMiddleName",
                   "preferredFamilyName", "primaryOrgSourcedId", "pronouns"),
-        ("sourcedId", "givenName", "familyName"), LANGUAGE_COLUMNS),
+        ("sourcedId", "givenName", "familyName")),
     "roles": ColumnsExpected(
         COMMON + ("userSourcedId", "roleType", "role", "beginDate", "endDate", "orgSourcedId",
                   "userProfileSourcedId"),
@@ -89,7 +70,7 @@ COLUMNS: dict[str, ColumnsExpected] = {
                   "nativeHawaiianOrOtherPacificIslander", "white", "demographicRaceTwoOrMoreRaces",
                   "hispanicOrLatinoEthnicity", "countryOfBirthCode", "stateOfBirthAbbreviation", "cityOfBirth",
                   "publicSchoolResidenceStatus"),
-        ("sourcedId", "birthDate"), LANGUAGE_COLUMNS),
+        ("sourcedId", "birthDate")),
     "categories": ColumnsExpected(COMMON + ("title", "weight"), ("sourcedId", "title")),
     "lineItems": ColumnsExpected(
         COMMON + ("title", "description", "assignDate", "dueDate", "classSourcedId", "categorySourcedId",
@@ -173,7 +154,7 @@ class ClassRecord(NamedTuple):
 
 class User(NamedTuple):
     source_id: str
-    roles: tuple[str, ...]  # () in 1.2 (the roles are in roles.csv); several when a producer repeats the user
+    role: str  # "" in 1.2 (the role is in roles.csv)
     given_name: str
     family_name: str
     email: str | None
@@ -182,10 +163,6 @@ class User(NamedTuple):
     agents: tuple[str, ...]
     grade: str
     line: int
-    phone: str | None = None  # E.164; "" when the cell is empty; None when there is no such column (or no number)
-    sms: str | None = None
-    modified: datetime | None = None  # dateLastModified, for app/rules/sis_sync.py
-    language: str | None = None  # ISO 639-1, from a producer's language column (app/rules/languages.py)
 
 
 class RoleRecord(NamedTuple):
@@ -213,7 +190,6 @@ class Demographic(NamedTuple):
     source_id: str  # the user's sourcedId
     birth_date: date | None
     line: int
-    language: str | None = None
 
 
 class Category(NamedTuple):
@@ -257,8 +233,6 @@ class RosterFile:
     deleted: dict[str, int] = field(default_factory=dict)  # sourcedId -> line
 
     def ids(self) -> set[str]:
-        """Every sourcedId the file names: in bulk, a row not among them is absent (made inactive). A row that
-        could not be read is an error, so no run goes ahead with one missing from here."""
         return {r.source_id for r in self.rows} | set(self.deleted)
 
 
@@ -306,11 +280,7 @@ def read_manifest(folder: CsvFolder, report: ImportReport) -> tuple[str, dict[st
     for number, cells in enumerate(rows, start=2):
         if not cells or not cells[0].strip():
             continue
-        prop = cells[0].strip()
-        head, dot, tail = prop.partition(".")
-        if head.lower() in ("file", "oneroster", "manifest", "source"):
-            prop = head.lower() + dot + (tail if head.lower() == "file" else tail.lower())
-        properties[prop] = ((cells[1].strip() if len(cells) > 1 else ""), number)
+        properties[cells[0].strip()] = ((cells[1].strip() if len(cells) > 1 else ""), number)
 
     version, version_line = properties.get("oneroster.version", ("", None))
     if version in ("1.0", "1.1"):
@@ -334,17 +304,6 @@ def read_manifest(folder: CsvFolder, report: ImportReport) -> tuple[str, dict[st
         name = prop[5:]
         canonical = name if name in COLUMNS else lowered.get(name.lower())
         mode = value.lower()
-        if not mode:
-            # Producers leave the value empty for files they do not send (seen in the wild).
-            if canonical is not None and folder.find(f"{canonical}.csv") is not None:
-                report.warning(found.name, number, "value",
-                               f"{prop} is empty, but {folder.find(f'{canonical}.csv').name} is there: it is read "
-                               f"as delta (it changes only the rows it lists and makes nothing inactive)")
-                modes[canonical] = "delta"
-            else:
-                report.warning(found.name, number, "value", f"{prop} is empty; read as absent (the file is not "
-                                                            f"in the set)")
-            continue
         if mode not in ("bulk", "delta", "absent"):
             report.error(found.name, number, "value", f"{prop} must be bulk, delta or absent")
             continue
@@ -381,8 +340,8 @@ class _Cells:
             self.report.error(self.file, row.line, column, f"'{text}' {bad}")
             return None
         if odd:
-            self.report.warning(self.file, row.line, column, "the date is not written as YYYY-MM-DD; it was read "
-                                                             "as month/day/year, or as the day of a date-time")
+            self.report.warning(self.file, row.line, column, "the date is not written as YYYY-MM-DD; "
+                                                             "its date part was read")
         return value
 
     def text(self, row, column: str, limit: int, required: bool = False) -> str:
@@ -410,31 +369,6 @@ class _Cells:
         else:
             self.report.warning(self.file, row.line, column, message)
         return ""
-
-    def phone(self, row, column: str) -> str | None:
-        """E.164, "" for an empty cell, None when the file has no such column or the number cannot be used."""
-        if column not in row.cells:
-            return None
-        text = row.get(column)
-        if not text:
-            return ""
-        check = check_phone(text)
-        if check.e164 is None:
-            self.report.warning(self.file, row.line, column, "is not a phone number that can be dialed (US numbers "
-                                                             "need their area code, others a + and country code); "
-                                                             "it is left out")
-        return check.e164
-
-    def language(self, row) -> str | None:
-        """The producer's language column (see LANGUAGE_COLUMNS) as an ISO 639-1 code, or None."""
-        text = row.get("language")
-        if not text:
-            return None
-        code = sis_language_code(text)
-        if code is None:
-            self.report.warning(self.file, row.line, "language", f"'{text[:40]}' is not a language Homeroom "
-                                                                 f"recognises; the language on file is kept")
-        return code
 
     def flag(self, row, column: str) -> bool:
         try:
@@ -502,8 +436,8 @@ def read_roster(folder: CsvFolder, report: ImportReport) -> RosterFiles | None:
             continue
         found = folder.find(f"{name}.csv")
         if found is None:
-            report.warning(f"{name}.csv", None, "", f"the manifest says file.{name} is {modes[name]}, but there is "
-                                                    f"no {name}.csv: read as absent, so nothing of it changes")
+            report.error(f"{name}.csv", None, "", f"the manifest says file.{name} is {modes[name]}, "
+                                                  f"but there is no {name}.csv")
             continue
         roster.files[name] = _read_file(name, found, modes[name], version, report)
     return roster
@@ -512,7 +446,7 @@ def read_roster(folder: CsvFolder, report: ImportReport) -> RosterFiles | None:
 def _read_file(name: str, found: CsvFile, mode: str, version: str, report: ImportReport) -> RosterFile:
     result = RosterFile(found.name, mode)
     cells = _Cells(found.name, report)
-    seen: dict[str, tuple[int, dict[str, str]]] = {}  # sourcedId -> (line, cells) of its first row
+    seen: dict[str, int] = {}
     build = _BUILDERS[name]
     for row in read_rows(found, COLUMNS[name], report):
         source_id = row.get("sourcedId")
@@ -523,9 +457,10 @@ def _read_file(name: str, found: CsvFile, mode: str, version: str, report: Impor
             report.error(found.name, row.line, "sourcedId", "is longer than 255 characters")
             continue
         if source_id in seen:
-            _repeated_row(name, found.name, row, seen[source_id], result, cells, version)
+            report.error(found.name, row.line, "sourcedId",
+                         f"'{source_id}' appears again (first on line {seen[source_id]}); each row needs its own")
             continue
-        seen[source_id] = (row.line, row.cells)
+        seen[source_id] = row.line
         status = _status(found.name, row, report)
         if status is None:
             continue
@@ -543,40 +478,6 @@ def _read_file(name: str, found: CsvFile, mode: str, version: str, report: Impor
         if record is not None:
             result.rows.append(record)
     return result
-
-
-# users.csv with one row per role (seen in the wild): these may differ, and are merged.
-_DIFFERENCES_MERGED = {"role", "orgSourcedIds", "agentSourcedIds", "dateLastModified"}
-
-
-def _repeated_row(name: str, file: str, row, first: tuple[int, dict[str, str]], result: RosterFile, cells: _Cells,
-                  version: str) -> None:
-    """A sourcedId seen before in the same file: the same row again is read once; a user repeated with
-    another role (and its orgs) gets both roles; any other difference cannot be settled (which row is
-    right?) and is an error."""
-    first_line, first_cells = first
-    differing = {column for column, value in row.cells.items() if first_cells.get(column, "") != value}
-    report = cells.report
-    if not differing:
-        report.warning(file, row.line, "sourcedId", f"the same row appears again (first on line {first_line}); "
-                                                    f"it is read once")
-        return
-    if name == "users" and differing <= _DIFFERENCES_MERGED:
-        index = next((i for i, r in enumerate(result.rows) if r.source_id == row.get("sourcedId")), None)
-        extra = _user(row, cells, version)
-        if index is None or extra is None:
-            return
-        user = result.rows[index]
-        roles = user.roles + tuple(r for r in extra.roles if r not in user.roles)
-        orgs = user.orgs + tuple(o for o in extra.orgs if o not in user.orgs)
-        agents = user.agents + tuple(a for a in extra.agents if a not in user.agents)
-        result.rows[index] = user._replace(roles=roles, orgs=orgs, agents=agents)
-        report.warning(file, row.line, "sourcedId", f"the user appears again (first on line {first_line}) with "
-                                                    f"another role; both rows' roles, orgs and agents are kept")
-        return
-    report.error(file, row.line, "sourcedId",
-                 f"'{row.get('sourcedId')}' appears again (first on line {first_line}) with other values in "
-                 f"{', '.join(sorted(differing))}; each row needs its own sourcedId")
 
 
 # ---------------------------------------------------------------------------------------------- row builders
@@ -628,16 +529,11 @@ def _class(row, cells: _Cells, version: str) -> ClassRecord:
 
 
 def _user(row, cells: _Cells, version: str) -> User | None:
-    roles: tuple[str, ...] = ()
-    if row.get("role"):
-        # One role is the standard; "parent,teacher" (a list in the cell) is read as both, with a warning.
-        typed = split_list(row.get("role"))
-        if len(typed) > 1:
-            cells.report.warning(cells.file, row.line, "role", "holds several roles; each is read")
-        found = [cells.choice(row.__class__(row.line, {"role": r}), "role", USER_ROLES) for r in typed]
-        if not all(found):
+    role = ""
+    if row.get("role") or version == "1.1":
+        role = cells.choice(row, "role", USER_ROLES)
+        if not role:
             return None
-        roles = tuple(dict.fromkeys(found))
     typed_email = row.get("email")
     email = None
     if typed_email:
@@ -648,22 +544,9 @@ def _user(row, cells: _Cells, version: str) -> User | None:
     orgs = split_list(row.get("orgSourcedIds"))
     if not orgs and row.get("primaryOrgSourcedId"):
         orgs = [row.get("primaryOrgSourcedId")]
-    return User(row.get("sourcedId"), roles, cells.text(row, "givenName", 255), cells.text(row, "familyName", 255),
+    return User(row.get("sourcedId"), role, cells.text(row, "givenName", 255), cells.text(row, "familyName", 255),
                 email, cells.text(row, "identifier", 64), tuple(orgs), tuple(split_list(row.get("agentSourcedIds"))),
-                grades[0][:8] if grades else "", row.line, cells.phone(row, "phone"), cells.phone(row, "sms"),
-                _modified(row.get("dateLastModified")), cells.language(row))
-
-
-def _modified(text: str) -> datetime | None:
-    """dateLastModified as a moment (UTC when no zone is given); None when empty or unreadable (it only ever
-    decides between an SIS value and a portal change, so a bad one is not worth a warning)."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+                grades[0][:8] if grades else "", row.line)
 
 
 def _role(row, cells: _Cells, version: str) -> RoleRecord | None:
@@ -685,7 +568,7 @@ def _enrollment(row, cells: _Cells, version: str) -> Enrollment | None:
 
 
 def _demographic(row, cells: _Cells, version: str) -> Demographic:
-    return Demographic(row.get("sourcedId"), cells.date(row, "birthDate"), row.line, cells.language(row))
+    return Demographic(row.get("sourcedId"), cells.date(row, "birthDate"), row.line)
 
 
 def _category(row, cells: _Cells, version: str) -> Category:

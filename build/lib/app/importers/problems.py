@@ -23,18 +23,16 @@ class ProblemGroup:
     message: str
     lines: list[int] = field(default_factory=list)
     count: int = 0
-    place: tuple[str, str, str] = ("line", "lines", "column")  # JSON imports: array index, field
 
     def describe(self) -> str:
         where = self.file or "(run)"
-        one, many, column = self.place
         if self.count and self.lines:
             shown = ", ".join(str(n) for n in self.lines[:LINES_SHOWN])
             more = self.count - min(len(self.lines), LINES_SHOWN)
-            noun = one if self.count == 1 else many
+            noun = "line" if self.count == 1 else "lines"
             where += f", {noun} {shown}" + (f" and {more:,} more" if more > 0 else "")
         if self.column:
-            where += f", {column} {self.column}"
+            where += f", column {self.column}"
         return f"{self.severity.upper()}: {where}: {self.message}"
 
 
@@ -42,11 +40,8 @@ class ImportReport:
     """Collects problems; `errors` decides whether anything may be written."""
 
     KEPT_LINES = 1000  # per group, for the --report file; the count goes on
-    LINES = ("line", "lines", "column")  # CSV files: "line 12, column email"
-    RECORDS = ("array index", "array indexes", "field")  # JSON arrays: "array index 3, field telephones[0]"
 
-    def __init__(self, place: tuple[str, str, str] = LINES) -> None:
-        self.place = place
+    def __init__(self) -> None:
         self._groups: dict[tuple[str, str, str, str], ProblemGroup] = {}
         self.counts: dict[str, int] = {}  # what was written, for the summary ("persons: 120 written")
         self.notes: list[str] = []
@@ -58,7 +53,7 @@ class ImportReport:
         key = (severity, file, column, message)
         group = self._groups.get(key)
         if group is None:
-            group = self._groups[key] = ProblemGroup(severity, file, column, message, place=self.place)
+            group = self._groups[key] = ProblemGroup(severity, file, column, message)
         if line is not None:
             group.count += 1
             if len(group.lines) < self.KEPT_LINES:
@@ -97,10 +92,9 @@ class ImportReport:
         return [g.describe() for g in self.groups]
 
     def write_csv(self, out: IO[str]) -> None:
-        """Every problem, one line each: file,line,column,severity,message (for a spreadsheet); JSON imports
-        say array index and field instead of line and column."""
+        """Every problem, one line each: file,line,column,severity,message (for a spreadsheet)."""
         writer = csv.writer(out)
-        writer.writerow(["file", self.place[0], self.place[2], "severity", "message"])
+        writer.writerow(["file", "line", "column", "severity", "message"])
         for group in self.groups:
             for line in group.lines or [None]:
                 writer.writerow([group.file, "" if line is None else line, group.column, group.severity,

@@ -10,7 +10,7 @@ values did not change is not written at all, so running the same file twice leav
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -99,7 +99,7 @@ class TableWriter:
             cursor = await self.connection.execute(sql, params)
             await cursor.close()
 
-    async def upsert(self, table: str, columns: Sequence[str], rows: Iterable[tuple] | AsyncIterable[tuple], *,
+    async def upsert(self, table: str, columns: Sequence[str], rows: Iterable[tuple], *,
                      insert_only: Sequence[str] = (), keep_when_empty: Sequence[str] = (),
                      touched: str | None = None, stage: Stage | None = None) -> int:
         """Insert or update rows keyed by `source_id` (the first column). Returns rows inserted or changed.
@@ -107,8 +107,7 @@ class TableWriter:
         insert_only: columns written for a new row and never changed afterwards (public ids, portal flags).
         keep_when_empty: an empty value in the file keeps what is stored (an email the portal confirmed).
         touched: a timestamp column set to now when the row is new or changed.
-        Within one chunk a later row with the same source_id wins. `rows` may be an async iterable (rows
-        checked while a source is streamed).
+        Within one chunk a later row with the same source_id wins.
         """
         assert columns[0] == "source_id"
         all_columns = list(columns) + ([touched] if touched else [])
@@ -131,7 +130,7 @@ class TableWriter:
             await self.run("PRAGMA cache_size = -262144")
         written = 0
         chunk_size = POSTGRES_CHUNK if self.postgres else SQLITE_CHUNK
-        async for chunk in _chunks(rows, chunk_size):
+        for chunk in _chunks(rows, chunk_size):
             unique = list({row[0]: row for row in chunk}.values())
             if touched:
                 unique = [(*row, self.now) for row in unique]
@@ -159,19 +158,12 @@ class TableWriter:
         return written
 
 
-async def _chunks(rows: Iterable[tuple] | AsyncIterable[tuple], size: int) -> AsyncIterator[list[tuple]]:
+def _chunks(rows: Iterable[tuple], size: int) -> Iterable[list[tuple]]:
     chunk: list[tuple] = []
-    if isinstance(rows, AsyncIterable):
-        async for row in rows:
-            chunk.append(row)
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-    else:
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
     if chunk:
         yield chunk

@@ -1,21 +1,11 @@
-"""Writing email into the outbox, in the caller's transaction; rendering it from templates/emails/, in the
-recipient's language, when it is sent (app/mail/sender.py).
-
-Nothing secret waits in plaintext (issue 9 item 4): the context is sealed (app/mail/sealing.py), and a
-message that carries a key or a link gets it minted at send time by its kind's preparer
-(app/services/outgoing_mail.py), so the outbox never holds one at all. A *request* (a kind ending in
-`-request`) is work for the mail worker (a lookup that leads to emails) recorded by a reply that must do
-the same work whether or not an account exists (issue 9 item 3).
-"""
+"""Writing email into the outbox, rendered from templates/emails/, in the recipient's language."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from app import clock, i18n
-from app.sealing import seal
 from app.rules.errors import N_
-from app.settings import get_settings
 from app.tables import OutboxEmail
 from app.templating import jinja_environment
 
@@ -28,78 +18,32 @@ SUBJECTS = {
     "phone-changed": N_("A phone number on your %(portal)s account changed"),
     "email-change-confirm": N_("Confirm your new %(portal)s email address"),
     "email-change-requested": N_("Your %(portal)s email address is being changed"),
-    "correction-answered": N_("The school answered your %(portal)s correction request"),
-    "absence-alert": N_("%(student)s was marked absent on %(day_text)s"),
-    "weekly-digest": N_("This week at school: %(students)s"),
-    "absence-report-received": N_("We received your absence report for %(student)s"),
-    "absence-report-recorded": N_("Your absence report for %(student)s was recorded"),
-    "absence-report-declined": N_("Your absence report for %(student)s was not recorded"),
+    "sign-in-changed": N_("How you log in to %(portal)s changed"),
 }
-
-REQUEST_SUFFIX = "-request"
-
-
-def is_request(kind: str) -> bool:
-    return kind.endswith(REQUEST_SUFFIX)
 
 
 def render_email(kind: str, context: dict[str, Any], language: str) -> tuple[str, str, str]:
     """(subject, plain text, HTML) for one message."""
     env = jinja_environment()
     with i18n.using_language(language):
-        subject = i18n.translate(SUBJECTS[kind], {**context, "portal": context["portal_name"]})
+        subject = i18n.translate(SUBJECTS[kind], {"portal": context["portal_name"]})
         text = env.get_template(f"emails/{kind}.txt").render(**context)
         html = env.get_template(f"emails/{kind}.html").render(subject=subject, **context)
     return subject, text, html
 
 
-def seal_payload(kind: str, payload: dict[str, Any]) -> str:
-    return seal(payload, secret_key=get_settings().secret_key, purpose=kind)
-
-
-async def _insert(kind: str, to_address: str, language: str, payload: dict[str, Any]) -> None:
+async def enqueue_email(kind: str, to_address: str, context: dict[str, Any], *, language: str = "en") -> None:
+    """Call inside the transaction of the change that causes the email: both commit, or neither."""
+    subject, text, html = render_email(kind, context, language)
     now = clock.now()
     await OutboxEmail.insert(
         OutboxEmail(
             kind=kind,
             to_address=to_address,
-            language=language,
-            subject="",
-            payload=seal_payload(kind, payload),
-            status="queued",
+            subject=subject,
+            body_text=text,
+            body_html=html,
             created_at=now,
             next_attempt_at=now,
         )
     )
-
-
-async def enqueue_email(kind: str, to_address: str, context: dict[str, Any], *, language: str = "en",
-                        list_unsubscribe: str | None = None, list_unsubscribe_mailto: str | None = None) -> None:
-    """Call inside the transaction of the change that causes the email: both commit, or neither.
-
-    `context` is what the kind's templates need (JSON-able: text, numbers, dates, lists, dicts). Never put
-    a key, token or link carrying one in it: the kind's preparer mints those when the message is sent.
-
-    `list_unsubscribe`: an https URL that unsubscribes the recipient from this kind with one POST (RFC 8058):
-    the sender adds `List-Unsubscribe: <url>` (and `<mailto:...>` when `list_unsubscribe_mailto` is given)
-    and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`. The URL must not change anything on GET.
-    """
-    if kind not in SUBJECTS:
-        raise ValueError(f"no subject for the email kind {kind!r}: add it to SUBJECTS")
-    if list_unsubscribe is not None and not list_unsubscribe.startswith("https://") \
-            and not list_unsubscribe.startswith("http://"):
-        raise ValueError("list_unsubscribe must be an http(s) URL (RFC 8058 needs https in production)")
-    headers = {}
-    if list_unsubscribe:
-        headers["list_unsubscribe"] = list_unsubscribe
-        if list_unsubscribe_mailto:
-            headers["list_unsubscribe_mailto"] = list_unsubscribe_mailto
-    await _insert(kind, to_address, language, {"context": context, "headers": headers})
-
-
-async def enqueue_request(kind: str, payload: dict[str, Any]) -> None:
-    """Record work for the mail worker (its handler does the lookups and enqueues the emails). One INSERT,
-    whatever the payload says: the reply that records it does the same work for every outcome."""
-    if not is_request(kind):
-        raise ValueError(f"a request kind ends in {REQUEST_SUFFIX!r}, not {kind!r}")
-    await _insert(kind, "", "en", payload)

@@ -14,8 +14,6 @@ from app.rules.passwords import MIN_LENGTH_CEILING, MIN_LENGTH_FLOOR
 
 LOCK_SCOPES = ("account", "recovery-only")
 SSN_MODES = ("full", "last4")
-AFTER_18 = ("keep", "end")  # parents_after_18: see app/rules/access.py
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class PreferenceError(ValueError):
@@ -99,15 +97,7 @@ class DistrictPreferences:
     district_name: str = "Homeroom Demo District"
     time_zone: str = "America/New_York"
     portal_name: str = "Campus Portal"
-    parents_after_18: str = "keep"
-    # Alerts and the weekly digest (issue 12)
-    absence_alerts_offered: bool = True
-    absence_alert_delay_minutes: int = 15  # an excuse arriving within this time cancels the alert
-    digest_day: str = "friday"
-    digest_hour: int = 16
-    chronic_absence_percent: int = 10
-    absence_report_days_back: int = 7
-    absence_report_days_ahead: int = 30
+    staff_second_factor: bool = True  # school staff need a second factor (district admins always do)
 
 
 PARSERS: dict[str, Callable[[str], Any]] = {
@@ -123,14 +113,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "district_name": _text(120),
     "time_zone": _time_zone,
     "portal_name": _text(60),
-    "parents_after_18": _one_of(AFTER_18),
-    "absence_alerts_offered": _boolean,
-    "absence_alert_delay_minutes": _whole_number(0, 240),
-    "digest_day": _one_of(WEEKDAYS),
-    "digest_hour": _whole_number(0, 23),
-    "chronic_absence_percent": _whole_number(1, 50),
-    "absence_report_days_back": _whole_number(0, 60),
-    "absence_report_days_ahead": _whole_number(0, 180),
+    "staff_second_factor": _boolean,
 }
 assert set(PARSERS) == {f.name for f in fields(DistrictPreferences)}
 

@@ -10,7 +10,7 @@ from app import clock
 from app.database import transaction
 from app.rules.activation_keys import key_digest, new_key, normalise_key
 from app.services import audit
-from app.services.eligibility import is_eligible_guardian
+from app.services.eligibility import eligible_links, is_eligible_guardian
 from app.services.preferences import load_preferences
 from app.tables import ActivationKey, Person, SchoolEnrollment, GuardianLink, UserAccount
 
@@ -71,3 +71,23 @@ async def issue_key_for(guardian_source_id: str, *, how: str = "letter") -> Issu
         raise KeyRefused(f"no guardian with sourcedId {guardian_source_id!r}")
     async with transaction():
         return await issue_key(guardian, how=how)
+
+
+async def key_letters(school_source_id: str | None = None) -> list[tuple[Person, IssuedKey]]:
+    """A new key for every eligible guardian without an account (optionally: with a student at one school)."""
+    query = Person.objects().where(
+        Person.id.is_in(eligible_links())
+        & Person.id.not_in(UserAccount.select(UserAccount.person).where(UserAccount.person.is_not_null()))
+    )
+    if school_source_id:
+        students = SchoolEnrollment.select(SchoolEnrollment.student).where(
+            (SchoolEnrollment.school.source_id == school_source_id) & (SchoolEnrollment.status == "active")
+        )
+        query = query.where(Person.id.is_in(
+            GuardianLink.select(GuardianLink.guardian).where(GuardianLink.student.is_in(students))
+        ))
+    issued = []
+    for guardian in await query.order_by(Person.family_name).order_by(Person.given_name):
+        async with transaction():
+            issued.append((guardian, await issue_key(guardian, how="letter")))
+    return issued

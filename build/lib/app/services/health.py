@@ -50,7 +50,7 @@ async def readiness() -> Readiness:
     try:
         applied = {row["name"] for row in await OutboxEmail.raw("SELECT name FROM migration")}
         stuck = await OutboxEmail.count().where(
-            OutboxEmail.status == "queued", OutboxEmail.next_attempt_at < clock.now() - OUTBOX_STUCK_AFTER)
+            OutboxEmail.sent_at.is_null(), OutboxEmail.next_attempt_at < clock.now() - OUTBOX_STUCK_AFTER)
     except Exception:  # noqa: BLE001 - any failure to read the database means "not ready"
         return Readiness(database=False, migrations=False, outbox=False)
     return Readiness(database=True, migrations=migration_ids_in_package() <= applied,

@@ -23,11 +23,10 @@ from app.rules.phones import PHONE_KINDS, PhoneCheck, check_phone
 from app.rules.school_year import school_year_label, school_year_of
 from app.rules.tokens import new_token, token_digest
 from app.services import audit, rate_limits
-from app.services.access import students_hidden_from
 from app.services.credentials import check_current_password
 from app.services.preferences import load_preferences
 from app.services.sessions import SignedInAccount
-from app.services.sis_sync import record_portal_change
+from app.settings import get_settings
 from app.tables import (
     ContactPhone,
     EmailChange,
@@ -98,15 +97,13 @@ async def household_information(guardian: SignedInAccount) -> HouseholdInformati
             Household.id, Household.name, Household.address_line1, Household.address_line2, Household.city,
             Household.state, Household.postal_code,
         ).where(Household.id == household_id).first()
-        hidden = await students_hidden_from(person_id)  # a child whose access is off is not named (issue 11)
         other_members = [
             f"{m['given_name']} {m['family_name']}"
             for m in await HouseholdMember.select(
                 HouseholdMember.person.given_name.as_alias("given_name"),
-                HouseholdMember.person.family_name.as_alias("family_name"), HouseholdMember.person,
+                HouseholdMember.person.family_name.as_alias("family_name"),
             ).where((HouseholdMember.household == household_id) & (HouseholdMember.person != person_id))
             .order_by(HouseholdMember.person.given_name)
-            if m["person"] not in hidden
         ]
         pending_address = await HouseholdChangeRequest.select(
             HouseholdChangeRequest.address_line1, HouseholdChangeRequest.address_line2, HouseholdChangeRequest.city,
@@ -206,12 +203,9 @@ async def save_phone(guardian: SignedInAccount, phone_id: int | None, kind: str,
             await ContactPhone.insert(ContactPhone(person=guardian.person_id, kind=kind, number=check.e164))
             what = "added"
         else:
-            # The parent's number now: an import no longer treats it as the SIS's (app/services/sis_sync.py).
-            await ContactPhone.update({ContactPhone.kind: kind, ContactPhone.number: check.e164,
-                                       ContactPhone.from_sis: False}).where(ContactPhone.id == existing["id"])
+            await ContactPhone.update({ContactPhone.kind: kind, ContactPhone.number: check.e164}).where(
+                ContactPhone.id == existing["id"])
             what = "changed"
-        await record_portal_change(f"phone:{kind}", check.e164, existing["number"] if existing else "",
-                                   person=guardian.person_id, by=guardian.id)
         await _phone_changed(guardian, what, kind, check.e164, ip=ip)
     return ContactChange()
 
@@ -225,8 +219,6 @@ async def remove_phone(guardian: SignedInAccount, phone_id: int, current_passwor
         return ContactChange(errors=errors)
     async with transaction():
         await ContactPhone.delete().where(ContactPhone.id == phone["id"])
-        await record_portal_change(f"phone:{phone['kind']}", "", phone["number"], person=guardian.person_id,
-                                   by=guardian.id)
         await _phone_changed(guardian, "removed", phone["kind"], phone["number"], ip=ip)
     return ContactChange()
 
@@ -288,18 +280,19 @@ async def request_email_change(guardian: SignedInAccount, typed_email: str, curr
     if tally.count > EMAIL_LINKS_PER_HOUR:
         return ContactChange(errors=[FieldError("email", N_(
             "You have asked for too many confirmation links in the last hour. Try again later"))])
+    token = new_token()
     context = await _mail_context()
     async with transaction():
         await EmailChange.update({EmailChange.superseded_at: now}).where(
             (EmailChange.person == guardian.person_id)
             & EmailChange.confirmed_at.is_null() & EmailChange.superseded_at.is_null())
-        # The link is minted when the email is sent (app/services/outgoing_mail.py): until then the row
-        # holds the digest of a token nobody has.
-        [change] = await EmailChange.insert(EmailChange(
-            person=guardian.person_id, new_email=new_email, token_hash=token_digest(new_token()),
-            created_at=now, expires_at=now + EMAIL_LINK_LIFETIME))
-        await enqueue_email("email-change-confirm", new_email, {**context, "change_id": change["id"]},
-                            language=guardian.language)
+        await EmailChange.insert(EmailChange(person=guardian.person_id, new_email=new_email,
+                                             token_hash=token_digest(token), created_at=now,
+                                             expires_at=now + EMAIL_LINK_LIFETIME))
+        minutes = int(EMAIL_LINK_LIFETIME.total_seconds() // 60)
+        await enqueue_email("email-change-confirm", new_email, {
+            **context, "link": f"{get_settings().public_url}/email/confirm/{token}", "minutes": minutes,
+        }, language=guardian.language)
         if old_email:
             await enqueue_email("email-change-requested", old_email, {
                 **context, "new_email": new_email, "when": now}, language=guardian.language)
@@ -334,11 +327,8 @@ async def confirm_email_change(change_id: int, *, ip: str) -> str | None:
         if not claimed:
             return None
         person_id, new_email = claimed[0]["person"], claimed[0]["new_email"]
-        before = await Person.select(Person.email).where(Person.id == person_id).first()
         await Person.update({Person.email: new_email}).where(Person.id == person_id)
         account = await UserAccount.select(UserAccount.id).where(UserAccount.person == person_id).first()
-        await record_portal_change("email", new_email, before["email"] if before else None, person=person_id,
-                                   by=account["id"] if account else None, at=now)
         if account:
             # Reset links already sent to the old address stop working with it.
             await PasswordResetToken.update({PasswordResetToken.superseded_at: now}).where(

@@ -14,15 +14,12 @@ from uuid import UUID
 
 from app import clock
 from app.database import transaction
-from app.i18n import LANGUAGES
 from app.mail.outbox import enqueue_email
 from app.rules.errors import N_, FieldError
 from app.rules.key_requests import KeyRequestDetails, decision_reason_errors
-from app.rules.languages import language_for_guardian, sis_language_code
 from app.rules.preferences import DistrictPreferences
 from app.rules.ssn import digests_match, ssn_digest
 from app.services import audit, rate_limits
-from app.services.access import access_day, link_in_force_where
 from app.services.activation_keys import IssuedKey, KeyRefused, issue_key
 from app.services.preferences import load_preferences
 from app.services.sessions import SignedInAccount
@@ -44,24 +41,20 @@ async def find_student_by_number(student_number: str) -> dict | None:
 
 
 async def guardians_on_file(student_number: str) -> list[dict]:
-    """The guardians whose link to the student with this number is in force (app/services/access.py): none
-    if there is no such student, found by the same one query either way."""
+    """The guardians (guardian and portal flags on) of the student with this number: none if there is no
+    such student, found by the same one query either way."""
     return await GuardianLink.select(
         GuardianLink.guardian.id.as_alias("id"), GuardianLink.guardian.email.as_alias("email"),
     ).where(
         (GuardianLink.student.student_number == student_number)
         & (GuardianLink.student.kind == "student")
-        & link_in_force_where(await access_day())
+        & (GuardianLink.is_guardian == True)  # noqa: E712
+        & (GuardianLink.portal_access == True)  # noqa: E712
     ).order_by(GuardianLink.id)
 
 
-async def send_key_by_email(issued: IssuedKey, prefs: DistrictPreferences, *, language: str,
-                            sis_language: str | None = None) -> None:
-    """Call inside the transaction that issued the key. The address is the guardian's on file. The guardian
-    has no account yet, so the language the SIS records for them (Ed-Fi, OneRoster) is used when the portal
-    has it; otherwise the language the request was made in (issue 10 item 5)."""
-    if sis_language_code(sis_language) in LANGUAGES:
-        language = language_for_guardian(None, sis_language, LANGUAGES)
+async def send_key_by_email(issued: IssuedKey, prefs: DistrictPreferences, *, language: str) -> None:
+    """Call inside the transaction that issued the key. The address is the guardian's on file."""
     await enqueue_email("activation-key", issued.guardian_email, {
         "portal_name": prefs.portal_name, "district_name": prefs.district_name, "help_phone": prefs.help_phone,
         "key": issued.key, "activate_url": f"{get_settings().public_url}/activate",
@@ -69,16 +62,12 @@ async def send_key_by_email(issued: IssuedKey, prefs: DistrictPreferences, *, la
     }, language=language)
 
 
-async def request_key_online(details: KeyRequestDetails, *, ip: str, language: str) -> bool:
+async def request_key_online(details: KeyRequestDetails, *, ip: str, language: str) -> None:
     """Record the request; issue and email a key when everything matches (district setting). Returns
-    False when a limit was reached and nothing was recorded: the requester is told so honestly (issue 9),
-    which says nothing about the student, since both limits count whether or not the student exists.
-    Otherwise the requester is told the same thing whatever happened."""
+    nothing: the requester is told the same thing whatever happened."""
     prefs = await load_preferences()
     now = clock.now()
-    by_number = await rate_limits.hit(  # a digest: what was typed is not kept (issue 9)
-        "key-request:student:" + rate_limits.typed_digest("key-request", details.student_number),
-        now + STUDENT_NUMBER_WINDOW)
+    by_number = await rate_limits.hit(f"key-request:student:{details.student_number}", now + STUDENT_NUMBER_WINDOW)
     by_client = await rate_limits.hit(f"key-request:client:{ip}", now + CLIENT_WINDOW)
     typed_digest = ssn_digest(get_settings().ssn_pepper, details.ssn)
     student = await find_student_by_number(details.student_number)
@@ -87,7 +76,7 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
         await audit.record("key-request.throttled", person=student["id"] if student else None, ip=ip,
                            detail="per student number" if by_number.count > REQUESTS_PER_STUDENT_NUMBER
                            else "per client")
-        return False
+        return
     on_file = student["ssn_last4_hash" if prefs.ssn_mode == "last4" else "ssn_hash"] if student else None
     ssn_matches = digests_match(typed_digest, on_file)
     birth_date_matches = student is not None and student["birth_date"] == details.birth_date
@@ -110,12 +99,11 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
             except KeyRefused as refused:  # already has an account, or not eligible: staff will look
                 request.decision_reason = str(refused)[:255]
             else:
-                await send_key_by_email(issued, prefs, language=language, sis_language=person.language)
+                await send_key_by_email(issued, prefs, language=language)
                 request.status, request.decided_at = "auto-issued", now
         await request.save()
         await audit.record("key-request.received", person=student["id"] if student else None, ip=ip,
                            detail=f"status={request.status}")
-    return True
 
 
 # --- the staff queue ----------------------------------------------------------------------------------
@@ -167,8 +155,8 @@ async def _guardians_with_email(student_id: int) -> list[dict]:
         GuardianLink.guardian.id.as_alias("id"),
         GuardianLink.relationship,
     ).where(
-        (GuardianLink.student == student_id) & link_in_force_where(await access_day())
-        & GuardianLink.guardian.email.is_not_null()
+        (GuardianLink.student == student_id) & (GuardianLink.is_guardian == True)  # noqa: E712
+        & (GuardianLink.portal_access == True) & GuardianLink.guardian.email.is_not_null()  # noqa: E712
     ).order_by(GuardianLink.id)
 
 
@@ -202,7 +190,7 @@ async def approve_key_request(staff: SignedInAccount, public_id: UUID, guardian_
                 return Decision(errors=[FieldError("guardian", N_("This request has already been decided"))])
             person = await Person.objects().where(Person.id == guardian["id"]).first()
             issued = await issue_key(person, how="email", issued_by=staff.id, ip=ip)
-            await send_key_by_email(issued, prefs, language=request["language"], sis_language=person.language)
+            await send_key_by_email(issued, prefs, language=request["language"])
             await audit.record("key-request.approved", actor=staff.id, person=guardian["id"], ip=ip,
                                detail=f"request={public_id}")
     except KeyRefused:  # raised before the key was written; the claim rolled back, so it is still pending

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from app.observability import HASH_QUEUE
-
 # ASVS 5.0 Appendix C / OWASP: m=19 MiB, t=2, p=1 (about 25 ms on one core here); ~80 logins/s on 2 cores.
 PRODUCTION_HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, hash_len=32, salt_len=16)
 WORKERS = 2
@@ -46,12 +44,8 @@ class PasswordHashing:
     async def _run(self, fn, *args):
         if self._slots.locked():
             raise HashingBusy()
-        HASH_QUEUE.inc()
-        try:
-            async with self._slots:
-                return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
-        finally:
-            HASH_QUEUE.dec()
+        async with self._slots:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
     async def hash(self, password: str) -> str:
         """The hash of the NFKC form: every password set from now on is stored normalised."""

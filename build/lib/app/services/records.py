@@ -26,7 +26,6 @@ from datetime import date, timedelta
 from app import clock
 from app.rules.school_year import school_year_of
 from app.services import audit
-from app.services.access import LINK_IN_FORCE, AccessDay, link_in_force_args
 from app.services.eligibility import portal_students_of
 from app.tables import (
     AcademicSession,
@@ -52,8 +51,8 @@ ACCESS_LOG_SHOWN = 100
 # Placeholders are {}: Piccolo turns them into $1.. on PostgreSQL and ? on SQLite. Booleans are passed
 # as parameters, so the same text runs on both engines.
 
-# A student the guardian may see: their active enrollments, kept only if the guardian's link is in force
-# today (app/services/access.py: the flags, no restriction in force, not an adult shut off at 18); and this school year's terms. The two have the same columns, so a
+# A student the guardian may see: their active enrollments, kept only if the guardian's link (with the
+# guardian and portal flags) is there; and this school year's terms. The two have the same columns, so a
 # records page reads both in one round trip (`_TERM_ROWS UNION ALL _STUDENT_ROWS`); `part` tells them
 # apart. Sorted in Python (a UNION takes one ORDER BY for both).
 _STUDENT_ROWS = """
@@ -62,7 +61,8 @@ SELECT 'student' AS part, p.id, NULL AS source_id, NULL AS title, NULL AS kind, 
        p.given_name, p.family_name, e.grade, s.name AS school_name, e.id AS enrollment
 FROM school_enrollment e JOIN person p ON p.id = e.student JOIN school s ON s.id = e.school
 WHERE p.public_id = {} AND p.status = 'active' AND e.status = 'active'
-  AND e.student IN (SELECT l.student FROM guardian_link l WHERE l.guardian = {} AND """ + LINK_IN_FORCE + """)
+  AND e.student IN (SELECT l.student FROM guardian_link l
+                    WHERE l.guardian = {} AND l.is_guardian = {} AND l.portal_access = {})
 """
 
 _TERM_ROWS = """
@@ -127,11 +127,6 @@ class Reader:
     guardian_id: int
     today: date
     ip: str = ""
-    adult_cutoff: date = date(1, 1, 1)  # see AccessDay: the default is "parents keep access at 18"
-
-    @property
-    def access_day(self) -> AccessDay:
-        return AccessDay(self.today, self.adult_cutoff)
 
 
 @dataclass(frozen=True)
@@ -165,7 +160,7 @@ async def linked_student(reader: Reader, public_id: str) -> Student | None:
 
 
 def _student_arguments(reader: Reader, wanted: uuid.UUID) -> tuple:
-    return wanted, reader.guardian_id, *link_in_force_args(reader.access_day)
+    return wanted, reader.guardian_id, True, True
 
 
 def _student_from(rows: list[dict], wanted: uuid.UUID) -> Student | None:
@@ -501,7 +496,7 @@ class StudentToday:
 async def students_today(reader: Reader) -> list[StudentToday]:
     """Home: every student the guardian sees, with today's classes and the attendance and scores recorded
     in the last 14 days. One query per kind for all the students together; the classes per student."""
-    students = await portal_students_of(reader.guardian_id, reader.access_day)
+    students = await portal_students_of(reader.guardian_id)
     if not students:
         return []
     today = reader.today

@@ -1,40 +1,90 @@
 """Forgot password (DESIGN §4.5) and forgot username (§4.6).
 
-Replies never say whether an account or address exists, and do the same work either way: they record
-the request, and the mail worker does the lookup and the email (app/services/recovery_mail.py). Links
-are built from HOMEROOM_PUBLIC_URL, never from the request. Mail goes only to the address on file, never
-to what was typed.
+Replies never say whether an account or address exists. Links are built from HOMEROOM_PUBLIC_URL, never
+from the request. Mail goes only to the address on file, never to what was typed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app import clock
 from app.database import transaction
-from app.mail.outbox import enqueue_request
+from app.mail.outbox import enqueue_email
 from app.rules.district_day import next_district_midnight
 from app.rules.emails import normalise_email
 from app.rules.errors import N_, FieldError
 from app.rules.passwords import password_errors
-from app.rules.tokens import token_digest
+from app.rules.tokens import new_token, token_digest
+from app.rules.usernames import is_well_formed, username_key
 from app.services import audit, rate_limits
 from app.services.activation import password_policy
 from app.services.credentials import store_new_password
 from app.services.password_hashing import hashing
 from app.services.preferences import load_preferences
-from app.services.recovery_mail import PASSWORD_RESET_REQUEST, USERNAME_LOCK_REQUEST, USERNAME_REMINDER_REQUEST
+from app.settings import get_settings
 from app.tables import PasswordResetToken, UserAccount
 
-MOST_TYPED = 320  # characters of the identifier kept for the worker (the longest email address)
+RESET_EMAILS_PER_HOUR = 5  # per account: stops anyone from flooding a parent's inbox with reset links
+
+
+async def _accounts_for(identifier: str) -> list[dict]:
+    """Active accounts matched by username or by the email on file, with that email."""
+    columns = (UserAccount.id, UserAccount.username, UserAccount.language,
+               UserAccount.person.email.as_alias("email"))
+    if "@" in identifier:
+        address = normalise_email(identifier)
+        if address is None:
+            return []
+        where = UserAccount.person.email == address
+    elif is_well_formed(identifier):
+        where = UserAccount.username_key == username_key(identifier)
+    else:
+        return []
+    rows = await UserAccount.select(*columns).where(where & (UserAccount.disabled == False))  # noqa: E712
+    return [r for r in rows if r["email"]]
 
 
 async def request_password_reset(identifier: str, *, ip: str) -> None:
-    """Record the request: the mail worker looks the account up and sends the link
-    (app/services/recovery_mail.py), so this reply does the same work whether or not the account exists
-    (issue 9 item 3). What was typed waits sealed, and is dropped once the request is handled."""
-    await enqueue_request(PASSWORD_RESET_REQUEST, {"identifier": identifier.strip()[:MOST_TYPED], "ip": ip})
+    identifier = identifier.strip()
+    prefs = await load_preferences()
+    settings = get_settings()
+    for account in await _accounts_for(identifier):
+        now = clock.now()
+        tally = await rate_limits.hit(f"password-reset:{account['id']}", now + timedelta(hours=1))
+        if tally.count > RESET_EMAILS_PER_HOUR:
+            await audit.record("password-reset.refused", account=account["id"], ip=ip, detail="hourly limit")
+            continue
+        token = new_token()
+        async with transaction():
+            await PasswordResetToken.update({PasswordResetToken.superseded_at: now}).where(
+                (PasswordResetToken.account == account["id"])
+                & PasswordResetToken.used_at.is_null()
+                & PasswordResetToken.superseded_at.is_null()
+            )
+            await PasswordResetToken.insert(
+                PasswordResetToken(
+                    token_hash=token_digest(token),
+                    account=account["id"],
+                    created_at=now,
+                    expires_at=now + timedelta(minutes=prefs.reset_link_minutes),
+                )
+            )
+            await enqueue_email(
+                "password-reset",
+                account["email"],
+                {
+                    "portal_name": prefs.portal_name,
+                    "district_name": prefs.district_name,
+                    "username": account["username"],
+                    "link": f"{settings.public_url}/reset/{token}",
+                    "minutes": prefs.reset_link_minutes,
+                    "help_phone": prefs.help_phone,
+                },
+                language=account["language"],
+            )
+            await audit.record("password-reset.requested", account=account["id"], ip=ip)
 
 
 async def find_reset_token(token: str) -> int | None:
@@ -109,14 +159,34 @@ async def request_username_reminder(typed_address: str, *, ip: str) -> UsernameR
     day_ends = next_district_midnight(now, prefs.time_zone)
     lock_accounts = prefs.username_lock_scope == "account"
     # Counted per address whether or not it is on file, so the reply tells nothing about which are.
-    tally = await rate_limits.hit("username-reminder:" + rate_limits.typed_digest("username-reminder", address),
-                                  day_ends)  # a digest: what was typed is not kept (issue 9)
+    tally = await rate_limits.hit(f"username-reminder:{address}", day_ends)
     limit = prefs.username_reminders_per_day
     if tally.count > limit:
-        if tally.count == limit + 1:  # the worker locks (or only stops): one INSERT here either way
-            await enqueue_request(USERNAME_LOCK_REQUEST, {"address": address, "ip": ip, "until": day_ends,
-                                                          "lock_accounts": lock_accounts})
+        if tally.count == limit + 1:
+            async with transaction():
+                ids = [r["id"] for r in await UserAccount.select(UserAccount.id).where(
+                    UserAccount.person.email == address)]
+                if ids and lock_accounts:
+                    await UserAccount.update({UserAccount.locked_until: day_ends}).where(UserAccount.id.is_in(ids))
+                for account_id in ids:
+                    await audit.record("username-reminder.locked" if lock_accounts else "username-reminder.stopped",
+                                       account=account_id, ip=ip)
         return UsernameReminder(over_limit=True, locks_accounts=lock_accounts, until=day_ends)
-    # The worker looks the address up and emails the usernames (app/services/recovery_mail.py).
-    await enqueue_request(USERNAME_REMINDER_REQUEST, {"address": address, "ip": ip})
+    accounts = await UserAccount.select(UserAccount.id, UserAccount.username, UserAccount.language).where(
+        (UserAccount.person.email == address) & (UserAccount.disabled == False)  # noqa: E712
+    ).order_by(UserAccount.username)
+    if accounts:
+        async with transaction():
+            await enqueue_email(
+                "username-reminder",
+                address,
+                {"portal_name": prefs.portal_name, "district_name": prefs.district_name,
+                 "usernames": [a["username"] for a in accounts], "login_url": f"{get_settings().public_url}/",
+                 "help_phone": prefs.help_phone},
+                language=accounts[0]["language"],
+            )
+            for account in accounts:
+                await audit.record("username-reminder.sent", account=account["id"], ip=ip)
     return UsernameReminder(until=day_ends)
+
+

@@ -1,12 +1,9 @@
 """Piccolo tables, one module per area. `ALL_TABLES` is the order tables are created and dropped in."""
 
-from app.tables.access import AccessRestriction
 from app.tables.accounts import ActivationKey, PasswordResetToken, RateCounter, UserAccount, WebSession
-from app.tables.alerts import AbsenceAlert, AbsenceReport, AlertPreference, WeeklyDigest
 from app.tables.audit import AuditEvent
-from app.tables.corrections import CorrectionRequest
 from app.tables.district import DistrictSetting
-from app.tables.mail import DevMail, OutboxEmail
+from app.tables.mail import OutboxEmail
 from app.tables.people import GuardianLink, Person, School, SchoolEnrollment
 from app.tables.records import (
     AcademicSession,
@@ -25,7 +22,7 @@ from app.tables.records import (
     SectionTerm,
     TermGrade,
 )
-from app.tables.sis_sync import PortalChange
+from app.tables.second_factor import Passkey, RecoveryCode, StaffContact, TotpFactor, TrustedBrowser
 from app.tables.staff import KeyRequest
 
 ALL_TABLES = [
@@ -39,7 +36,6 @@ ALL_TABLES = [
     WebSession,
     RateCounter,
     OutboxEmail,
-    DevMail,
     AuditEvent,
     DistrictSetting,
     AcademicSession,
@@ -58,13 +54,11 @@ ALL_TABLES = [
     HouseholdChangeRequest,
     EmailChange,
     KeyRequest,
-    PortalChange,
-    AccessRestriction,
-    CorrectionRequest,
-    AlertPreference,
-    AbsenceAlert,
-    WeeklyDigest,
-    AbsenceReport,
+    TotpFactor,
+    RecoveryCode,
+    TrustedBrowser,
+    Passkey,
+    StaffContact,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]

@@ -140,7 +140,6 @@ class ContactPhone(Table, tablename="contact_phone"):
     person = ForeignKey(references=Person, index=True)
     kind = Varchar(length=20, default="mobile")  # home | mobile | work
     number = Varchar(length=20)  # E.164, via phonenumbers
-    from_sis = Boolean(default=False)  # the SIS's number for this kind (users.csv phone/sms); imports keep it
 
 
 class HouseholdVerification(Table, tablename="household_verification"):

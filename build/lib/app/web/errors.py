@@ -68,8 +68,7 @@ def forbidden(request: Request, _: PermissionDeniedException) -> Response:
 def other_http_error(request: Request, error: HTTPException) -> Response:
     if error.status_code >= 500:
         return server_error(request, error)
-    # The exception's headers go out too: a 405's Allow says which methods the address takes (issue 9).
-    return _page(request, error.status_code if 400 <= error.status_code < 500 else 400, dict(error.headers or {}))
+    return _page(request, error.status_code if 400 <= error.status_code < 500 else 400)
 
 
 def busy(request: Request, _: HashingBusy) -> Response:

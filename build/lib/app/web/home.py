@@ -6,7 +6,6 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery
 
 from app.rules.errors import N_
-from app.services.access import came_of_age
 from app.services.household import household_verification_due
 from app.services.records import students_today
 from app.web.guards import current_account, requires_guardian
@@ -22,9 +21,6 @@ class HomeController(Controller):
     @get("/home")
     async def home(self, request: Request, notice: FromQuery[str] = "") -> Response:
         account = current_account(request)
-        reader = await reader_of(request)
-        students = await students_today(reader) if account.person_id else []
+        students = await students_today(await reader_of(request)) if account.person_id else []
         return await render(request, "home/index.html", {"students": students, "notice": NOTICES.get(notice),
-                                                         "came_of_age": await came_of_age(reader.guardian_id,
-                                                                                          reader.access_day),
                                                          "verification_due": await household_verification_due(account)})

@@ -29,13 +29,9 @@ class KeyRequestController(Controller):
             # What was typed comes back so it need not be typed again: everything but the SSN.
             typed = {name: form[name] for name in FIELDS if name != "ssn"}
             return await render(request, "key_request/form.html", {"typed": typed}, errors=form.errors + errors)
-        recorded = await request_key_online(details, ip=client_ip(request), language=i18n.current_language())
-        return redirect_after_post(request, "/request-key/sent" if recorded else "/request-key/limit")
+        await request_key_online(details, ip=client_ip(request), language=i18n.current_language())
+        return redirect_after_post(request, "/request-key/sent")
 
     @get("/sent", opt={"public": True})
     async def request_sent(self, request: Request) -> Response:
         return await render(request, "key_request/sent.html")
-
-    @get("/limit", opt={"public": True})
-    async def limit_reached(self, request: Request) -> Response:
-        return await render(request, "key_request/limit.html")

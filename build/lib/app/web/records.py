@@ -12,7 +12,6 @@ from litestar.params import FromPath, FromQuery
 from litestar.exceptions import NotFoundException
 
 from app import clock
-from app.rules.access import adult_cutoff
 from app.rules.district_day import district_day
 from app.services import records
 from app.web.guards import current_account, requires_guardian
@@ -23,10 +22,9 @@ async def reader_of(request: Request) -> records.Reader:
     """The signed-in guardian, and today in the district's time zone (from the preferences the page's
     layout reads too: one read per request)."""
     account = current_account(request)
-    prefs = await district_preferences(request)
-    today = district_day(clock.now(), prefs.time_zone)
+    today = district_day(clock.now(), (await district_preferences(request)).time_zone)
     return records.Reader(account_id=account.id, guardian_id=account.person_id or 0, today=today,
-                          ip=client_ip(request), adult_cutoff=adult_cutoff(today, prefs.parents_after_18))
+                          ip=client_ip(request))
 
 
 async def _show(request: Request, template: str, page, tab: str) -> Response:

@@ -9,13 +9,3 @@ document.addEventListener("htmx:after:swap", function (event) {
     target.focus();
   }
 });
-
-// A Print button (the key slip) works only with JavaScript, so it is hidden until this script shows it.
-function showPrintButtons() {
-  document.querySelectorAll("[data-print][hidden]").forEach(function (button) { button.hidden = false; });
-}
-document.addEventListener("DOMContentLoaded", showPrintButtons);
-document.addEventListener("htmx:after:swap", showPrintButtons);
-document.addEventListener("click", function (event) {
-  if (event.target.closest && event.target.closest("[data-print]")) window.print();
-});
