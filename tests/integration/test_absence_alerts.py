@@ -270,8 +270,8 @@ async def test_a_restriction_the_office_put_on_a_link_stops_the_alert(district, 
     clock.advance(minutes=16)
     await send_due()
     subjects = sorted(m.subject for m in await deliver())
-    assert subjects == ["Ana was marked absent on Tue 10 Mar",  # Rosa
-                        "Benito was marked absent on Tue 10 Mar", "Benito was marked absent on Tue 10 Mar"]
+    assert subjects == ["Ana was marked absent on Tue, Mar 10",  # Rosa
+                        "Benito was marked absent on Tue, Mar 10", "Benito was marked absent on Tue, Mar 10"]
 
 
 async def test_an_ed_fi_import_alerts_too_and_its_re_import_does_not(database, mailbox, deliver, clock, tmp_path):
@@ -292,4 +292,4 @@ async def test_an_ed_fi_import_alerts_too_and_its_re_import_does_not(database, m
         assert not report.has_errors, report.lines()
         clock.advance(minutes=16)
         await send_due()
-    assert [m.subject for m in await deliver()] == ["Ana was marked absent on Tue 10 Mar"]
+    assert [m.subject for m in await deliver()] == ["Ana was marked absent on Tue, Mar 10"]
