@@ -676,8 +676,12 @@ async def import_edfi(source, *, progress: Progress | None = None) -> ImportRepo
                 raise ImportAborted
             run.count("portal changes the SIS has now loaded", await run.portal_changes.settle())
     except ImportAborted:
-        pass
+        return report
     finally:
         await source.close()
+    # Committed: today's unexcused absences become alerts (issue 12; a re-import adds nothing).
+    from app.services.absence_alerts import after_attendance_import
+
+    await after_attendance_import()
     return report
 

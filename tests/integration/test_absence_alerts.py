@@ -255,3 +255,41 @@ async def test_an_excuse_after_the_alert_was_queued_but_before_the_relay_took_it
     await import_events(tmp_path, [["stu-cleo", "sch-maple", TODAY, "", "", "Excused Absence", "Doctor"]], "ex.csv")
     assert await deliver() == []
     assert [r["status"] for r in await OutboxEmail.select(OutboxEmail.status)] == ["cancelled"]
+
+
+async def test_a_restriction_the_office_put_on_a_link_stops_the_alert(district, mailbox, deliver, clock, tmp_path):
+    """The records pages' rule, restrictions included (app/services/access.py): a court order that starts
+    today keeps Luis from Ana's alert; one that starts tomorrow does not yet."""
+    from app.services.access import block_access
+
+    await accounts(district)
+    await block_access("gua-luis", "stu-ana", "court-order", starts_on="2026-03-10")
+    await block_access("gua-rosa", "stu-ben", "court-order", starts_on="2026-03-11")
+    await import_events(tmp_path, [["stu-ana", "sch-maple", TODAY, "", "", "Unexcused Absence", ""],
+                                   ["stu-ben", "sch-oak", TODAY, "", "", "Unexcused Absence", ""]])
+    clock.advance(minutes=16)
+    await send_due()
+    subjects = sorted(m.subject for m in await deliver())
+    assert subjects == ["Ana was marked absent on Tue, Mar 10",  # Rosa
+                        "Benito was marked absent on Tue, Mar 10", "Benito was marked absent on Tue, Mar 10"]
+
+
+async def test_an_ed_fi_import_alerts_too_and_its_re_import_does_not(database, mailbox, deliver, clock, tmp_path):
+    from app.importers.edfi import import_edfi
+    from app.importers.edfi_source import FolderSource
+    from app.importers.oneroster import import_oneroster
+    from app.tables import Person
+    from tests.integration.edfi_files import school_event, write_edfi
+    from tests.integration.roster_files import full_set_11, write_set
+
+    assert not (await import_oneroster(write_set(tmp_path / "roster", full_set_11()))).has_errors
+    rosa = await Person.objects().where(Person.source_id == "par-rosa").first()
+    await make_account(rosa, "rosa")
+    folder = write_edfi(tmp_path / "edfi", {"studentSchoolAttendanceEvents": [
+        school_event("1001", "sch-oak", TODAY, "Unexcused Absence")]})
+    for _ in range(2):
+        report = await import_edfi(FolderSource(folder))
+        assert not report.has_errors, report.lines()
+        clock.advance(minutes=16)
+        await send_due()
+    assert [m.subject for m in await deliver()] == ["Ana was marked absent on Tue, Mar 10"]

@@ -32,11 +32,12 @@ def reports_url(district, key: str) -> str:
 
 
 async def staff(portal, username: str, role: str, school: str | None):
-    from app.services.staff_console import create_staff_account
+    """A staff account with its authenticator (staff sign in with a second factor), signed in."""
+    from tests.integration.test_staff_console import as_staff, staff_account
 
-    assert await create_staff_account(username, PASSWORD, role, school) == []
+    await staff_account(username, role, school)
     await portal.log_out()
-    assert (await portal.log_in(username, PASSWORD)).status_code == 303
+    await as_staff(portal, username)
 
 
 async def test_a_guardian_reports_and_the_school_records_it(district, portal, deliver):

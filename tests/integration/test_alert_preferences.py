@@ -61,10 +61,10 @@ async def test_the_district_sets_alert_preferences_in_the_console(district, port
 
     from app.rules.preferences import display_value
     from app.services.preferences import load_preferences
-    from app.services.staff_console import create_staff_account
+    from tests.integration.test_staff_console import as_staff, staff_account
 
-    assert await create_staff_account("admin", PASSWORD, "district-admin", None) == []
-    assert (await portal.log_in("admin", PASSWORD)).status_code == 303
+    await staff_account("admin", "district-admin", None)
+    await as_staff(portal, "admin")
     typed = {name: display_value(value) for name, value in asdict(await load_preferences()).items()}
     assert (typed["chronic_absence_percent"], typed["digest_day"], typed["absence_alerts_offered"]) == (
         "10", "friday", "on")

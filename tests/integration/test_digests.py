@@ -245,3 +245,15 @@ async def test_the_digest_carries_one_click_headers_and_an_unsubscribe_before_se
     assert header.startswith("<http://portal.test/unsubscribe/") and header.endswith(">")
     assert header[1:-1] in received[0].text
     assert str(received[0].message["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
+
+
+async def test_a_restriction_the_office_put_on_a_link_keeps_the_child_out_of_the_digest(district, school, mailbox,
+                                                                                         deliver):
+    from app.services.access import block_access
+
+    await block_access("gua-rosa", "stu-ben", "court-order", starts_on="2026-03-13")
+    await attendance(district, [("ben", "2026-03-10", "", "unexcused-absence"),
+                                ("ana", "2026-03-10", "", "unexcused-absence")])
+    await queue()
+    subjects = sorted(m.subject for m in await deliver() if m.to == SHARED_EMAIL)
+    assert subjects == ["This week at school: Ana, Benito, Cam", "This week at school: Ana, Cam"]  # Luis, Rosa
