@@ -26,6 +26,9 @@ PUBLIC = {
     ("GET", "/email/confirm/{token:str}"),
     # DESIGN §4.7: asking for an activation key online is for people without an account.
     ("GET", "/request-key"), ("POST", "/request-key"), ("GET", "/request-key/sent"),
+    ("GET", "/request-key/limit"),  # issue 9: the honest "limit reached" page
+    # Issue 13 item 8: people type /login; it leads to the login page.
+    ("GET", "/login"),
     # DESIGN §4.1: the language switcher is for people who are not signed in.
     ("POST", "/language"),
     # Issue 12 item 4: the unsubscribe link in alerts and digests works without signing in (confirm on GET).
