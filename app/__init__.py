@@ -46,6 +46,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.templating import jinja_environment
     from app.web.access_log import redact_tokens_in_access_log
     from app.web.account import AccountController
+    from app.web.account_security import AccountSecurityController
+    from app.web.passkeys import PasskeyAccountController, PasskeySignInController
+    from app.web.second_step import SecondStepController
     from app.web.activation import ActivationController
     from app.web.absence_reports import AbsenceReportsController
     from app.web.alerts import AlertChoicesController, UnsubscribeController
@@ -105,6 +108,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         HouseholdController,
         EmailConfirmationController,
         AccountController,
+        AccountSecurityController,
+        SecondStepController,
+        PasskeyAccountController,
+        PasskeySignInController,
         RecoveryController,
         KeyRequestController,
         LanguageController,

@@ -258,6 +258,21 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+def cmd_staff_list(_: argparse.Namespace) -> int:
+    from app.services.staff_accounts import list_staff
+
+    from app.csv_files import write_csv
+
+    async def go():
+        write_csv(sys.stdout, ["username", "role", "school", "state", "second_factor", "last_sign_in"], [
+            [s["username"], s["role"], s["school_source_id"] or "", "disabled" if s["disabled"] else "active",
+             "yes" if s["second_factor"] else "no", s["last_sign_in"].isoformat() if s["last_sign_in"] else ""]
+            for s in await list_staff()], for_spreadsheet=False)
+        return 0
+
+    return _run(go())
+
+
 SETUP_QUESTIONS = {
     "district_name": "District name (as parents know it)",
     "portal_name": "Portal name (the activation-key link says \"If you have been assigned a <portal name> "
@@ -302,6 +317,38 @@ def cmd_setup(args: argparse.Namespace) -> int:
                 return _fail(EXIT_USAGE, "; ".join(f"{p.field}: {i18n.translate(p.message, p.params)}"
                                                    for p in problems))
         print("The district is set up: `homeroom serve` will serve it.")
+        return 0
+
+    return _run(go())
+
+
+def cmd_staff_change(args: argparse.Namespace) -> int:
+    """disable | enable | reset one staff account; a reset prints the new temporary password."""
+    from app.services.staff_accounts import change_staff_account, staff_id_for
+
+    async def go():
+        account_id = await staff_id_for(args.username)
+        if account_id is None:
+            return _fail(EXIT_USAGE, f"there is no staff account {args.username}")
+        result = await change_staff_account(account_id, args.staff_command, actor=None)
+        if result.done == "reset":
+            print(f"Reset {args.username.strip()}: logged out everywhere, second factor removed (set up again at "
+                  f"the next log in). Temporary password: {result.temporary_password}")
+        else:
+            print(f"{args.username.strip()} {result.done}.")
+        return 0
+
+    return _run(go())
+
+
+def cmd_schools_list(_: argparse.Namespace) -> int:
+    from app.services.staff_accounts import schools
+
+    from app.csv_files import write_csv
+
+    async def go():
+        write_csv(sys.stdout, ["sourcedId", "name", "status"],
+                  [[s["source_id"], s["name"], s["status"]] for s in await schools()], for_spreadsheet=False)
         return 0
 
     return _run(go())
@@ -593,6 +640,15 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=["school-staff", "district-admin"])
     create.add_argument("--school", metavar="SOURCEDID", help="the school of a school-staff account")
     create.set_defaults(func=cmd_staff_create)
+    staff.add_parser("list", help="every staff account, as CSV").set_defaults(func=cmd_staff_list)
+    for action, text in (("disable", "disable a staff account and end its sessions"),
+                         ("enable", "enable a disabled staff account"),
+                         ("reset", "new temporary password (printed), sessions ended, second factor removed")):
+        change = staff.add_parser(action, help=text)
+        change.add_argument("--username", required=True)
+        change.set_defaults(func=cmd_staff_change)
+    schools = commands.add_parser("schools", help="schools").add_subparsers(dest="schools_command", required=True)
+    schools.add_parser("list", help="every school's sourcedId and name, as CSV").set_defaults(func=cmd_schools_list)
 
     commands.add_parser("mail-worker", help="deliver the outbox over SMTP").set_defaults(func=cmd_mail_worker)
     commands.add_parser("maintenance", help="purge expired sessions, rate counters and links (the server "

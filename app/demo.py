@@ -38,6 +38,10 @@ SHARED_EMAIL = "lopez.family@example.org"
 DEMO_USERNAMES = ("demoparent", "joselopez")
 # Staff for trying the console: (username, role, the school a school-staff account works for).
 DEMO_STAFF = (("office", "school-staff", "org-lakeview-middle"), ("districtadmin", "district-admin", None))
+# Staff need a second factor (issue 14). DEMO ONLY: the demo's staff get these published authenticator
+# secrets and recovery codes, printed by `homeroom demo`, so a newcomer can get in. Never in a real district.
+DEMO_TOTP_SECRETS = {"office": "DEMQOFFICEXHQMEROQMXNQTXREALXXX2", "districtadmin": "DEMQADMINXXHQMEROQMXNQTXREALXXX3"}
+DEMO_RECOVERY_CODES = tuple(f"DEMQ{n}-{n}{n}{n}{n}{n}" for n in range(2, 10)) + ("DEMQA-AAAAA", "DEMQB-BBBBB")
 CHUNK = 1000  # rows per INSERT: well under SQLite's and PostgreSQL's limits on bound parameters
 GRADES = ("KG", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12")
 
@@ -366,6 +370,20 @@ async def hash_demo_passwords(plan: DistrictPlan) -> list[str]:
     return [await hashing().hash(DEMO_PASSWORD) for _ in range(len(plan.accounts) + len(DEMO_STAFF))]
 
 
+async def give_demo_second_factor(account_id: int, secret: str) -> None:
+    """DEMO ONLY: a published secret and published recovery codes (see DEMO_TOTP_SECRETS)."""
+    from app.rules.second_factor import normalise_recovery_code
+    from app.services.sealing import seal
+    from app.services.second_factor import recovery_digest
+    from app.tables import RecoveryCode, TotpFactor
+
+    now = clock.now()
+    await TotpFactor.insert(TotpFactor(account=account_id, secret_sealed=seal(secret), created_at=now,
+                                       confirmed_at=now, last_step=0))
+    await RecoveryCode.insert(*(RecoveryCode(account=account_id, created_at=now, code_digest=recovery_digest(
+        account_id, normalise_recovery_code(code))) for code in DEMO_RECOVERY_CODES))
+
+
 async def insert_demo_accounts(plan: DistrictPlan, person_ids: dict[str, int], school_ids: dict[str, int],
                                password_hashes: list[str]) -> None:
     parent_hashes, staff_hashes = password_hashes[:len(plan.accounts)], password_hashes[len(plan.accounts):]
@@ -375,6 +393,7 @@ async def insert_demo_accounts(plan: DistrictPlan, person_ids: dict[str, int], s
             school=school_ids[school] if school else None,
         )).returning(UserAccount.id)
         await audit.record("account.created", account=rows[0]["id"], detail="demo district staff")
+        await give_demo_second_factor(rows[0]["id"], DEMO_TOTP_SECRETS[username])
     for account, password_hash in zip(plan.accounts, parent_hashes, strict=True):
         rows = await UserAccount.insert(UserAccount(
             username=account.username, username_key=username_key(account.username), password_hash=password_hash,
@@ -529,7 +548,13 @@ def describe_demo(summary: DemoSummary, settings: Settings | None = None) -> str
         lines += ["", "Log in as a parent who already has an account:",
                   f"  Username {' or '.join(summary.usernames)}, password {DEMO_PASSWORD}"]
     lines += ["", "Try the school office console as " + " or ".join(
-        f"{username} ({role.replace('-', ' ')})" for username, role, _ in DEMO_STAFF) + f", password {DEMO_PASSWORD}"]
+        f"{username} ({role.replace('-', ' ')})" for username, role, _ in DEMO_STAFF) + f", password {DEMO_PASSWORD}",
+              "  Staff also enter a code from an authenticator app. DEMO ONLY, these secrets are published: add one "
+              "to your app, or print the current code with"]
+    for username, _, _ in DEMO_STAFF:
+        lines.append(f"    .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRETS[username]}').now())\""
+                     f"    # {username}")
+    lines.append(f"  or use a demo recovery code (each works once per account): {', '.join(DEMO_RECOVERY_CODES[:4])}")
     if summary.key_candidates:
         lines += ["", "Or be a parent with a new activation key. Issue one here, then follow the activation key "
                       "link on the login page:"]

@@ -28,6 +28,7 @@ SUBJECTS = {
     "phone-changed": N_("A phone number on your %(portal)s account changed"),
     "email-change-confirm": N_("Confirm your new %(portal)s email address"),
     "email-change-requested": N_("Your %(portal)s email address is being changed"),
+    "sign-in-changed": N_("How you log in to %(portal)s changed"),
     "correction-answered": N_("The school answered your %(portal)s correction request"),
     "absence-alert": N_("%(student)s was marked absent on %(day_text)s"),
     "weekly-digest": N_("This week at school: %(students)s"),

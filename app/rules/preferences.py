@@ -19,7 +19,12 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 
 class PreferenceError(ValueError):
-    """A value a district preference cannot take; the message says which values it can."""
+    """A value a district preference cannot take. `message` is the untranslated text (a msgid) and `params`
+    fill it in after translation, so a Spanish-speaking admin reads Spanish; str() is the English sentence."""
+
+    def __init__(self, message: str, params: dict[str, Any] | None = None) -> None:
+        self.message, self.params = message, params or {}
+        super().__init__(message % self.params if self.params else message)
 
 
 def _boolean(text: str) -> bool:
@@ -36,9 +41,9 @@ def _whole_number(low: int, high: int) -> Callable[[str], int]:
         try:
             value = int(text.strip())
         except ValueError:
-            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d") % {"low": low, "high": high})
+            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d"), {"low": low, "high": high})
         if not low <= value <= high:
-            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d") % {"low": low, "high": high})
+            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d"), {"low": low, "high": high})
         return value
 
     return parse
@@ -48,7 +53,7 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = text.strip().lower()
         if value not in choices:
-            raise PreferenceError(N_("Use one of: %(choices)s") % {"choices": ", ".join(choices)})
+            raise PreferenceError(N_("Use one of: %(choices)s"), {"choices": ", ".join(choices)})
         return value
 
     return parse
@@ -58,7 +63,7 @@ def _text(max_length: int) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = " ".join(text.split())
         if not value or len(value) > max_length or any(ord(c) < 32 for c in value):
-            raise PreferenceError(N_("Use 1 to %(max)d characters") % {"max": max_length})
+            raise PreferenceError(N_("Use 1 to %(max)d characters"), {"max": max_length})
         return value
 
     return parse
@@ -99,6 +104,7 @@ class DistrictPreferences:
     district_name: str = "Homeroom Demo District"
     time_zone: str = "America/New_York"
     portal_name: str = "Campus Portal"
+    staff_second_factor: bool = True  # school staff need a second factor (district admins always do)
     parents_after_18: str = "keep"
     # Alerts and the weekly digest (issue 12)
     absence_alerts_offered: bool = True
@@ -108,6 +114,7 @@ class DistrictPreferences:
     chronic_absence_percent: int = 10
     absence_report_days_back: int = 7
     absence_report_days_ahead: int = 30
+    audit_retention_days: int = 0  # 0: the audit log keeps every event (issue 15 item 7)
 
 
 PARSERS: dict[str, Callable[[str], Any]] = {
@@ -123,6 +130,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "district_name": _text(120),
     "time_zone": _time_zone,
     "portal_name": _text(60),
+    "staff_second_factor": _boolean,
     "parents_after_18": _one_of(AFTER_18),
     "absence_alerts_offered": _boolean,
     "absence_alert_delay_minutes": _whole_number(0, 240),
@@ -131,13 +139,14 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "chronic_absence_percent": _whole_number(1, 50),
     "absence_report_days_back": _whole_number(0, 60),
     "absence_report_days_ahead": _whole_number(0, 180),
+    "audit_retention_days": _whole_number(0, 36500),
 }
 assert set(PARSERS) == {f.name for f in fields(DistrictPreferences)}
 
 
 def parse_preference(name: str, text: str) -> Any:
     if name not in PARSERS:
-        raise PreferenceError(N_("There is no preference called %(name)s") % {"name": name})
+        raise PreferenceError(N_("There is no preference called %(name)s"), {"name": name})
     return PARSERS[name](text)
 
 

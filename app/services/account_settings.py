@@ -16,7 +16,7 @@ from app.services.password_hashing import hashing
 from app.services.sessions import SignedInAccount
 from app.tables import AuditEvent, UserAccount, WebSession
 
-SIGN_IN_EVENTS = ("login.succeeded", "login.failed")
+SIGN_IN_EVENTS = ("login.succeeded", "login.failed", "second-factor.failed")
 RECENT_SIGN_INS = 10
 
 
@@ -44,6 +44,10 @@ async def change_password(guardian: SignedInAccount, session_id: int, current_pa
     account = await UserAccount.select(UserAccount.id, UserAccount.username, UserAccount.language,
                                        UserAccount.person.email.as_alias("email")).where(
         UserAccount.id == guardian.id).first()
+    if account["email"] is None:  # staff: their contact address (issue 14)
+        from app.services.second_factor import account_address
+
+        account["email"] = ((await account_address(guardian.id)) or {}).get("email")
     async with transaction():
         await store_new_password(account, new_hash, keep_session=session_id)
         await audit.record("password.changed", actor=guardian.id, account=guardian.id, ip=ip)
@@ -69,10 +73,11 @@ async def sign_out_everywhere(guardian: SignedInAccount, *, ip: str) -> None:
 
 async def recent_sign_ins(guardian: SignedInAccount) -> list[dict]:
     """The last sign-ins and failed attempts for the account, newest first, with time and IP."""
-    rows = await AuditEvent.select(AuditEvent.at, AuditEvent.action, AuditEvent.ip).where(
+    rows = await AuditEvent.select(AuditEvent.at, AuditEvent.action, AuditEvent.ip, AuditEvent.detail).where(
         (AuditEvent.account == guardian.id) & AuditEvent.action.is_in(list(SIGN_IN_EVENTS))
     ).order_by(AuditEvent.at, ascending=False).order_by(AuditEvent.id, ascending=False).limit(RECENT_SIGN_INS)
-    return [{"at": r["at"], "ip": r["ip"], "succeeded": r["action"] == "login.succeeded"} for r in rows]
+    return [{"at": r["at"], "ip": r["ip"], "succeeded": r["action"] == "login.succeeded",
+             "how": r["detail"] if r["action"] == "login.succeeded" else r["action"]} for r in rows]
 
 
 SESSIONS_PAGE = 5  # of the at most 10 an account holds (sessions.SESSIONS_PER_ACCOUNT)

@@ -1,6 +1,7 @@
 """Purging what has expired (issue 9): sessions past their idle or absolute limit, rate counters whose
 window has ended, and reset and email-confirmation links that can no longer be used (used, replaced or
-expired; only their digests were kept). Activation keys stay: the staff console shows a guardian's key
+expired; only their digests were kept), and audit events older than the district's `audit_retention_days`
+(0, the default, keeps them all: issue 15 item 7). Activation keys stay: the staff console shows a guardian's key
 history, and a key's digest is useless once it is used, revoked or expired.
 
 Run by the server on a schedule (`run_maintenance`, an asyncio task in the app's lifespan, like the
@@ -15,7 +16,8 @@ from datetime import datetime, timedelta
 
 from app import clock
 from app.services.sessions import IDLE_LIMIT
-from app.tables import EmailChange, PasswordResetToken, RateCounter, WebSession
+from app.services.preferences import load_preferences
+from app.tables import AuditEvent, EmailChange, PasswordResetToken, RateCounter, WebSession
 
 log = logging.getLogger("homeroom.maintenance")
 
@@ -38,8 +40,11 @@ async def purge_expired(now: datetime | None = None) -> dict[str, int]:
         EmailChange.confirmed_at.is_not_null() | EmailChange.superseded_at.is_not_null()
         | (EmailChange.expires_at <= now)
     ).returning(EmailChange.id)
+    retention_days = (await load_preferences()).audit_retention_days
+    audit_events = await AuditEvent.delete().where(AuditEvent.at < now - timedelta(days=retention_days)).returning(
+        AuditEvent.id) if retention_days else []
     return {"sessions": len(sessions), "rate_counters": len(counters), "reset_links": len(reset_links),
-            "email_links": len(email_links)}
+            "email_links": len(email_links), "audit_events": len(audit_events)}
 
 
 async def run_maintenance(*, stop: asyncio.Event, every: timedelta = PURGE_EVERY,

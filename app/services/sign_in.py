@@ -39,6 +39,8 @@ class SignInResult:
     language: str | None = None  # the account's, so the device's own choice can be offered (issue 13 item 1)
     problem: str | None = None  # "wrong" | "throttled" | "client-throttled" | "portal-throttled" | "locked"
     until: datetime | None = None
+    second_step: str | None = None  # "code" | "enrol": the password was right; a second factor comes next
+    account_id: int | None = None  # with second_step: whose sign-in waits for it
 
 
 def login_throttle_key(username: str) -> str:
@@ -87,7 +89,7 @@ async def _account_for(typed: str) -> UserAccount | None:
 
 
 async def sign_in(username: str, password: str, *, ip: str, user_agent: str,
-                  previous_session: int | None) -> SignInResult:
+                  previous_session: int | None, trusted_browser: str | None = None) -> SignInResult:
     account = await _account_for(username)
     # An email that names an account counts against that account's username: the same limits either way.
     limits = _limits(account.username if account else username, ip)
@@ -110,16 +112,24 @@ async def sign_in(username: str, password: str, *, ip: str, user_agent: str,
         return SignInResult(problem="locked", until=account.locked_until)
 
     new_hash = await hashing().hash(password) if checked.rehash else None
+    # Issue 14: a second factor plugs in here, after the password (app/services/second_factor.py).
+    from app.services.second_factor import step_after_password
+
+    step = await step_after_password(account.id, account.role, trusted_browser)
     async with transaction():
         await rate_limits.clear(limits[0][0])
         for key, _, _ in limits[1:]:
             await rate_limits.release(key)
         if new_hash:
             await UserAccount.update({UserAccount.password_hash: new_hash}).where(UserAccount.id == account.id)
+        if step.kind:
+            await audit.record("login.password-accepted", account=account.id, actor=account.id, ip=ip,
+                               detail=f"next={step.kind}")
+            return SignInResult(second_step=step.kind, account_id=account.id, role=account.role)
         if previous_session is not None:
             await sessions.end_session(previous_session)
         token = await sessions.start_session(account_id=account.id, ip=ip, user_agent=user_agent)
-        await audit.record("login.succeeded", account=account.id, actor=account.id, ip=ip)
+        await audit.record("login.succeeded", account=account.id, actor=account.id, ip=ip, detail=step.detail)
     return SignInResult(session_token=token, role=account.role, language=account.language)
 
 

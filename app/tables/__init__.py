@@ -25,6 +25,7 @@ from app.tables.records import (
     SectionTerm,
     TermGrade,
 )
+from app.tables.second_factor import Passkey, RecoveryCode, StaffContact, TotpFactor, TrustedBrowser
 from app.tables.sis_sync import PortalChange
 from app.tables.staff import KeyRequest
 
@@ -58,6 +59,11 @@ ALL_TABLES = [
     HouseholdChangeRequest,
     EmailChange,
     KeyRequest,
+    TotpFactor,
+    RecoveryCode,
+    TrustedBrowser,
+    Passkey,
+    StaffContact,
     PortalChange,
     AccessRestriction,
     CorrectionRequest,

@@ -13,7 +13,8 @@ from app.web.language import after_sign_in
 from app.web.forms import read_form
 from app.web.guards import STAFF_ROLES, current_account, current_session
 from app.web.rendering import client_ip, district_preferences, redirect_after_post, render, user_agent
-from app.web.session_cookie import clear_session_cookies, set_session_cookie
+from app.web.session_cookie import clear_session_cookies, set_session_cookie, trusted_cookie_name
+from app.web.wizard_state import remember
 
 NOTICES = {
     "signed-out": N_("You have logged out."),
@@ -64,7 +65,13 @@ class AuthController(Controller):
                                 errors=errors)
         session = current_session(request)
         result = await sign_in(form["username"], form["password"], ip=client_ip(request),
-                               user_agent=user_agent(request), previous_session=session.id if session else None)
+                               user_agent=user_agent(request), previous_session=session.id if session else None,
+                               trusted_browser=request.cookies.get(trusted_cookie_name()))
+        if result.second_step:  # issue 14: the password was right; the second factor is the next page
+            from app.web.second_step import pending_second_step
+
+            return await remember(request, redirect_after_post(request, f"/sign-in/{result.second_step}"),
+                                  **pending_second_step(result, form["username"]))
         if result.session_token:
             response = redirect_after_post(
                 request, after_sign_in(request, result.language, next_path or home_for(result.role)), whole_page=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response
+from litestar.plugins.htmx import ClientRedirect, HTMXRequest, HTMXTemplate
 from litestar.response import Redirect, Template
 
 from app.rules.errors import FieldError
@@ -15,7 +16,9 @@ from app.web.guards import current_account
 
 
 def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-history-restore-request") != "true"
+    """An htmx request that swaps a fragment in (a history restore wants the whole page)."""
+    details = request.htmx if isinstance(request, HTMXRequest) else None
+    return bool(details) and not details.history_restore_request
 
 
 def client_ip(request: Request) -> str:
@@ -55,12 +58,10 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
     """A page (or fragment). With errors the status is 422, so htmx swaps the re-rendered form in and a
     script can tell success from failure."""
     htmx = is_htmx(request)
-    headers = {}
-    if htmx and request.method == "GET":
-        # A fragment reached by a link or by following a 303 after a form: its real URL goes in history.
-        headers["HX-Push-Url"] = here(request)
+    # A fragment reached by a link or by following a 303 after a form: its real URL goes in history.
+    push_url = here(request) if htmx and request.method == "GET" else None
     errors = errors or []
-    return Template(
+    return HTMXTemplate(
         template_name=template,
         context={
             "layout": "layouts/fragment.html" if htmx else "layouts/page.html",
@@ -73,7 +74,7 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
             **(context or {}),
         },
         status_code=status or (422 if errors else 200),
-        headers=headers,
+        push_url=push_url,
     )
 
 
@@ -81,5 +82,7 @@ def redirect_after_post(request: Request, url: str, *, whole_page: bool = False)
     """Post/Redirect/Get. Without JavaScript: 303. With htmx: the 303 too (fetch follows it and the next
     step swaps in), unless the page's frame changes (signing in or out), which reloads the whole page."""
     if whole_page and is_htmx(request):
-        return Response(content=b"", status_code=200, headers={"HX-Redirect": url})
+        response = ClientRedirect(url)
+        response.status_code = 200  # htmx follows HX-Redirect on a 2xx; a POST handler would answer 201
+        return response
     return Redirect(path=url, status_code=303)

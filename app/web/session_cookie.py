@@ -45,3 +45,14 @@ def clear_session_cookies(response: Response) -> Response:
     response.set_cookie(key=csrf_cookie_name(), value="", path="/", secure=secure, httponly=True, samesite="lax",
                         max_age=0, expires=0)
     return response
+
+
+# "Trusted for 30 days on this browser" (issue 14): a random token whose digest is a TrustedBrowser row.
+def trusted_cookie_name() -> str:
+    return "__Host-trusted" if get_settings().secure_cookies else "homeroom_trusted"
+
+
+def set_trusted_cookie(response: Response, token: str, max_age: int) -> Response:
+    response.set_cookie(key=trusted_cookie_name(), value=token, path="/", secure=get_settings().secure_cookies,
+                        httponly=True, samesite="lax", max_age=max_age)
+    return response

@@ -47,7 +47,14 @@ class ForgetCookies:
     """The browser loses its cookies (another tab logged out, cookies cleared): the form's token is stale."""
 
 
-Step = Fill | Check | Select | Submit | Goto | Follow | ForgetCookies
+@dataclass(frozen=True)
+class TrustedBrowser:
+    """The browser holds a "trusted for 30 days" cookie the seed made for this token (issue 14)."""
+
+    token: str
+
+
+Step = Fill | Check | Select | Submit | Goto | Follow | ForgetCookies | TrustedBrowser
 
 
 @dataclass(frozen=True)
@@ -76,9 +83,23 @@ def signed_in(url: str) -> tuple[Step, ...]:
 
 
 def staff_signed_in(url: str | None = None) -> tuple[Step, ...]:
-    from tests.browser.seed_staff import STAFF_PASSWORD, STAFF_USERNAME
+    """OfficeAdmin on a browser it trusted, so the second step is skipped (the walk signs in dozens of
+    times a minute; a code works once)."""
+    from tests.browser.seed_staff import STAFF_PASSWORD, STAFF_TRUST_TOKEN, STAFF_USERNAME
 
-    return (*log_in(STAFF_USERNAME, STAFF_PASSWORD), *((Goto(url),) if url else ()))
+    return (TrustedBrowser(STAFF_TRUST_TOKEN), *log_in(STAFF_USERNAME, STAFF_PASSWORD), *((Goto(url),) if url else ()))
+
+
+def tessa_signed_in(url: str) -> tuple[Step, ...]:
+    from tests.browser.seed_staff import TESSA_PASSWORD, TESSA_TRUST_TOKEN, TESSA_USERNAME
+
+    return TrustedBrowser(TESSA_TRUST_TOKEN), *log_in(TESSA_USERNAME, TESSA_PASSWORD), Goto(url)
+
+
+def second_step(username: str = "OfficeAdmin") -> tuple[Step, ...]:
+    from tests.browser.seed_staff import STAFF_PASSWORD
+
+    return log_in(username, STAFF_PASSWORD)
 
 
 def staff_at_walk_in() -> tuple[Step, ...]:
@@ -348,6 +369,48 @@ PAGES: tuple[PageState, ...] = (
     PageState("console, audit log", "/", "Audit log", staff_signed_in("/staff/audit")),
     PageState("console, audit log, bad date", "/", "Audit log", staff_signed_in("/staff/audit?since=2026-13-45"),
               errors=("since",)),
+    # A second factor (issue 14)
+    PageState("second step", "/", "Enter your code", second_step(), lands_on="/sign-in/code"),
+    PageState("second step, wrong code", "/", "Enter your code", (*second_step(), Fill("code", "12345"),
+                                                                  Submit("Continue")), errors=("code",)),
+    PageState("set up an app at sign-in", "/", "Set up an authenticator app", second_step("NewStaff"),
+              lands_on="/sign-in/enrol"),
+    PageState("set up an app at sign-in, wrong code", "/", "Set up an authenticator app",
+              (*second_step("NewStaff"), Fill("code", "12"), Submit("Turn on")), errors=("code",)),
+    PageState("account, second step off", "/", "Second step at log in", signed_in("/account/second-factor")),
+    PageState("account, second step on", "/", "Second step at log in", tessa_signed_in("/account/second-factor"),
+              shows=("unused recovery codes",)),
+    PageState("account, second step, wrong password", "/", "Second step at log in",
+              (*tessa_signed_in("/account/second-factor"), Fill("current-password", "Wrong-1"), Submit("Continue")),
+              errors=("current-password",)),
+    PageState("account, set up an app", "/", "Set up an authenticator app",
+              (*signed_in("/account/second-factor"), Fill("current-password", "{password}"),
+               Submit("Set up an authenticator app")), lands_on="/account/second-factor/enrol"),
+    PageState("account, new recovery codes", "/", "Your recovery codes",
+              (*tessa_signed_in("/account/second-factor"), Check("action-recovery-codes"),
+               Fill("current-password", "Tulip-Garden-61"), Submit("Continue")), shows=("I have saved them",)),
+    PageState("account, as staff", "/", "Your account", staff_signed_in("/account"), shows=("This device",)),
+    PageState("console, a guardian with a second step", "/", "Tessa Lopez",
+              (*staff_signed_in("/staff?q=Tessa"), Follow('a[href^="/staff/guardians/"]')),
+              shows=("Remove the second step",)),
+    PageState("console, second step removed without the ID check", "/", "Tessa Lopez",
+              (*staff_signed_in("/staff?q=Tessa"), Follow('a[href^="/staff/guardians/"]'),
+               Check("reset-photo-id-type"), Submit("Remove the second step")), errors=("reset-id-checked",)),
+    PageState("log in with a passkey", "/", "Log in with a passkey", (Follow('a[href="/sign-in/passkey"]'),),
+              shows=("Log in with your username and password",)),
+    PageState("account, passkeys", "/", "Passkeys", signed_in("/account/passkeys")),
+    # Staff accounts (issue 14)
+    PageState("console, staff accounts", "/", "Staff accounts", staff_signed_in("/staff/accounts"),
+              shows=("NewStaff",)),
+    PageState("console, a staff account", "/", "NewStaff",
+              (*staff_signed_in("/staff/accounts"), Follow('a[href^="/staff/accounts/"]:has-text("NewStaff")'))),
+    PageState("console, new staff account", "/", "Create a staff account", staff_signed_in("/staff/accounts/new")),
+    PageState("console, new staff account, nothing entered", "/", "Create a staff account",
+              (*staff_signed_in("/staff/accounts/new"), Check("role"), Submit("Create account")),
+              errors=("username", "school")),
+    PageState("console, staff account created", "/", None,
+              (*staff_signed_in("/staff/accounts/new"), Fill("username", "desk{unique}"), Check("role-district-admin"),
+               Submit("Create account")), shows=("Temporary password",)),
     # Errors
     PageState("page not found", "/no-such-page", "Page not found"),
     PageState("form expired", "/", "This form has expired", (ForgetCookies(), *log_in())),

@@ -6,6 +6,16 @@ from __future__ import annotations
 
 STAFF_USERNAME = "OfficeAdmin"
 STAFF_PASSWORD = "Copper-Kettle-58"
+# Issue 14: OfficeAdmin has an authenticator app; the walk's console states bring a browser it trusted (so
+# they need no code), and the second-step states come without it. NewStaff has no app yet (enrolment).
+# TessaLopez is a parent with an app and a trusted browser (the account's second-step pages, and the
+# console's "remove the second step").
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+STAFF_TRUST_TOKEN = "walk-trusted-browser-of-officeadmin-0123456789abcdef"
+NEW_STAFF_USERNAME = "NewStaff"
+TESSA_USERNAME = "TessaLopez"
+TESSA_PASSWORD = "Tulip-Garden-61"
+TESSA_TRUST_TOKEN = "walk-trusted-browser-of-tessalopez-0123456789abcdef"
 
 
 async def seed_staff_console(maria_username: str) -> None:
@@ -14,6 +24,7 @@ async def seed_staff_console(maria_username: str) -> None:
     from app.tables import GuardianLink, Household, HouseholdChangeRequest, KeyRequest, Person, UserAccount
 
     assert await create_staff_account(STAFF_USERNAME, STAFF_PASSWORD, "district-admin", None) == []
+    assert await create_staff_account(NEW_STAFF_USERNAME, STAFF_PASSWORD, "school-staff", "sch-maple") == []
     ana = await Person.objects().where(Person.source_id == "stu-1").first()
     walk_in = Person(source_id="gua-walkin", kind="guardian", given_name="Walkin", family_name="Lopez",
                      email="walkin@example.com")
@@ -27,3 +38,28 @@ async def seed_staff_console(maria_username: str) -> None:
     maria = await UserAccount.select(UserAccount.id).where(UserAccount.username == maria_username).first()
     await HouseholdChangeRequest(household=household.id, requested_by=maria["id"], address_line1="48 Peachtree Road",
                                  city="Atlanta", state="GA", postal_code="30303").save()
+    await seed_second_factors(ana)
+
+
+async def seed_second_factors(ana) -> None:
+    from datetime import timedelta
+
+    from app import clock
+    from app.rules.tokens import token_digest
+    from app.rules.usernames import username_key
+    from app.services.password_hashing import hashing
+    from app.tables import GuardianLink, Person, TrustedBrowser, UserAccount
+    from tests.second_factor import give_authenticator
+
+    tessa = Person(source_id="gua-tessa", kind="guardian", given_name="Tessa", family_name="Lopez",
+                   email="tessa@example.com")
+    await tessa.save()
+    await GuardianLink(guardian=tessa.id, student=ana.id, relationship="aunt").save()
+    rows = await UserAccount.insert(UserAccount(username=TESSA_USERNAME, username_key=username_key(TESSA_USERNAME),
+                                                password_hash=await hashing().hash(TESSA_PASSWORD), person=tessa.id,
+                                                role="guardian")).returning(UserAccount.id)
+    office = await UserAccount.select(UserAccount.id).where(UserAccount.username == STAFF_USERNAME).first()
+    for account_id, token in ((office["id"], STAFF_TRUST_TOKEN), (rows[0]["id"], TESSA_TRUST_TOKEN)):
+        await give_authenticator(account_id, STAFF_TOTP_SECRET)
+        await TrustedBrowser.insert(TrustedBrowser(token_hash=token_digest(token), account=account_id,
+                                                   expires_at=clock.now() + timedelta(days=30)))

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import axe_playwright_python
 from playwright.sync_api import Browser, BrowserContext, Page, Response
 
-from tests.browser.pages import Check, Fill, Follow, ForgetCookies, Goto, PageState, Select, Submit
+from tests.browser.pages import (Check, Fill, Follow, ForgetCookies, Goto, PageState, Select, Submit,
+                                 TrustedBrowser)
 
 AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -79,6 +80,8 @@ def reach(page: Page, state: PageState, base_url: str, values: Mapping[str, str]
             page.goto(base_url + step.url.format_map(values))
         elif isinstance(step, ForgetCookies):
             page.context.clear_cookies()
+        elif isinstance(step, TrustedBrowser):
+            page.context.add_cookies([{"name": "homeroom_trusted", "value": step.token, "url": base_url}])
         elif isinstance(step, Follow):
             with page.expect_navigation():
                 page.locator(step.link).first.click()
@@ -177,6 +180,7 @@ def page_width_at(page: Page, width: int, height: int) -> int:
 
 UNLABELLED_INPUTS = """() => [...document.querySelectorAll('input, select, textarea')]
   .filter(input => input.type !== 'hidden' && input.type !== 'submit')
+  .filter(input => input.getClientRects().length > 0)  // not rendered (e.g. a form shown only with a passkey)
   .filter(input => {
     const label = input.id && document.querySelector(`label[for="${input.id}"]`);
     if (!label) return true;

@@ -241,6 +241,27 @@ async def test_demo_staff_accounts_can_sign_in_to_the_console():
         assert result.role == role
 
 
+async def test_demo_staff_pass_the_second_step_with_the_printed_secret_or_recovery_code():
+    """Issue 14: staff need a second factor; `homeroom demo` prints (demo only) how a newcomer gets in."""
+    import pyotp
+
+    from app import clock
+    from app.demo import DEMO_PASSWORD, DEMO_RECOVERY_CODES, DEMO_STAFF, DEMO_TOTP_SECRETS, describe_demo
+    from app.services.second_factor import verify_second_step
+    from app.services.sign_in import sign_in
+
+    summary = await fill_demo_district(students=60, seed=2026)
+    printed = describe_demo(summary)
+    assert "DEMO ONLY" in printed and DEMO_RECOVERY_CODES[0] in printed
+    for username, _, _ in DEMO_STAFF:
+        assert DEMO_TOTP_SECRETS[username] in printed
+        result = await sign_in(username, DEMO_PASSWORD, ip="127.0.0.1", user_agent="test", previous_session=None)
+        assert result.second_step == "code"
+        code = pyotp.TOTP(DEMO_TOTP_SECRETS[username]).at(clock.now())
+        assert (await verify_second_step(result.account_id, code, ip="127.0.0.1")).ok
+        assert (await verify_second_step(result.account_id, DEMO_RECOVERY_CODES[0], ip="127.0.0.1")).ok
+
+
 async def test_a_district_left_without_its_school_year_gets_it_on_the_next_run():
     from app.tables import AcademicSession, AttendanceEvent
 

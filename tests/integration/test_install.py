@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -42,8 +43,14 @@ def _get(url: str) -> tuple[int, str]:
 
 @pytest.mark.skipif(ON_POSTGRES, reason="builds and installs once, in the SQLite pass")
 def test_the_built_wheel_installed_outside_the_checkout_serves_pages_from_an_empty_folder(tmp_path):
+    # Built from a clean copy of the sources: setuptools reuses a checkout's build/ folder when its files look
+    # newer than the sources, which after a `git checkout` they can be.
+    source = tmp_path / "source"
+    shutil.copytree(PROJECT_ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "__pycache__", "node_modules", "*.sqlite3*", ".homeroom-secrets",
+        ".data", "out", "var", ".hypothesis", ".pytest_cache"))
     dist = tmp_path / "dist"
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(PROJECT_ROOT), "--no-deps", "-q", "-w",
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w",
                             str(dist)], capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stderr
     wheel = next(dist.glob("homeroom-*.whl"))

@@ -31,6 +31,14 @@ PUBLIC = {
     ("GET", "/login"),
     # DESIGN §4.1: the language switcher is for people who are not signed in.
     ("POST", "/language"),
+    # The second step of signing in (issue 14): the account waits in the session, not signed in yet.
+    ("GET", "/sign-in/code"),
+    ("POST", "/sign-in/code"),
+    ("GET", "/sign-in/enrol"),
+    ("POST", "/sign-in/enrol"),
+    ("GET", "/sign-in/passkey"),
+    ("POST", "/sign-in/passkey/options"),
+    ("POST", "/sign-in/passkey/verify"),
     # Issue 12 item 4: the unsubscribe link in alerts and digests works without signing in (confirm on GET).
     ("GET", "/unsubscribe/{token:str}"), ("POST", "/unsubscribe/{token:str}"),
     # Issue 15: load balancers' probes.

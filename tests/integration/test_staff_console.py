@@ -17,6 +17,7 @@ from tests.conftest import PROJECT_ROOT
 from tests.integration import leaks
 from tests.integration.district import PASSWORD, SHARED_EMAIL, make_account
 from tests.integration.portal import error_messages, page_text
+from tests.second_factor import give_authenticator, next_code
 from tests.integration.test_key_request import KEY_PATTERN, SSN_PATTERN, ana_on_file, details  # noqa: F401
 
 STAFF_PASSWORD = "Copper kettle 58"
@@ -28,7 +29,9 @@ async def staff_account(username: str, role: str, school: str | None) -> int:
 
     leaks.remember(STAFF_PASSWORD, leaks.PASSWORD)
     assert await create_staff_account(username, STAFF_PASSWORD, role, school) == []
-    return (await UserAccount.select(UserAccount.id).where(UserAccount.username == username).first())["id"]
+    account_id = (await UserAccount.select(UserAccount.id).where(UserAccount.username == username).first())["id"]
+    await give_authenticator(account_id)  # staff need a second factor (issue 14)
+    return account_id
 
 
 @pytest.fixture
@@ -43,7 +46,14 @@ async def admin(district) -> int:
 
 
 async def as_staff(portal, username: str):
+    """Password, then a code from the authenticator app."""
+    from app.rules.usernames import username_key
+    from app.tables import UserAccount
+
     response = await portal.log_in(username, STAFF_PASSWORD)
+    assert response.status_code == 303 and response.headers["location"] == "/sign-in/code"
+    account = await UserAccount.select(UserAccount.id).where(UserAccount.username_key == username_key(username)).first()
+    response = await portal.post("/sign-in/code", {"code": await next_code(account["id"])})
     assert response.status_code == 303 and response.headers["location"] == "/staff"
     return portal
 
@@ -411,6 +421,20 @@ async def test_a_district_admin_downloads_approved_changes_as_csv(portal, distri
     lines = csv_file.text.removeprefix("\ufeff").splitlines()
     assert lines[0].startswith("household_sourcedId,") and lines[1].startswith("hh-rivera,48 Peachtree Ave,")
     assert [e["actor"] for e in await events("household-change.exported")] == [admin]
+
+
+async def test_a_spanish_speaking_admin_reads_preference_errors_in_spanish(portal, district, admin):
+    """issue 15 item 10: the error is translated first, then filled in (it was formatted in English first)."""
+    from app.tables import UserAccount
+
+    await UserAccount.update({UserAccount.language: "es"}).where(UserAccount.id == admin)
+    await as_staff(portal, "DistrictAdmin")
+    page = await portal.get("/staff/preferences")
+    fields = dict(re.findall(r'name="([a-z_0-9]+)"[^>]*value="([^"]*)"', page.text))
+    fields["password_min_length"] = "3"
+    saved = await portal.post("/staff/preferences", list(fields.items()))
+    assert saved.status_code == 422
+    assert "Use un número entero del 6 al 64" in saved.text and "Use a whole number" not in saved.text
 
 
 async def test_staff_see_that_the_ssn_was_not_given(portal, ana_on_file, admin):  # issue 13 item 3

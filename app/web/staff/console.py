@@ -31,6 +31,8 @@ NOTICES = {
     "account-disabled": N_("The account was disabled and signed out everywhere."),
     "account-enabled": N_("The account was enabled."),
     "no-account": N_("This guardian has no portal account yet."),
+    "second-factor-reset": N_("The guardian's second step was removed and they were logged out everywhere. "
+                              "They log in with their password only until they set up a new one."),
 }
 
 

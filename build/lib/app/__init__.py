@@ -22,9 +22,13 @@ from app.settings import Settings, get_settings
 def create_app(settings: Settings | None = None) -> Litestar:
     from app.database import close_engine, prepare_engine
     from app.mail.sender import run_sender, stop_sender
+    from app.services.maintenance import run_maintenance
     from app.templating import jinja_environment
     from app.web.access_log import redact_tokens_in_access_log
     from app.web.account import AccountController
+    from app.web.account_security import AccountSecurityController
+    from app.web.passkeys import PasskeyAccountController, PasskeySignInController
+    from app.web.second_step import SecondStepController
     from app.web.activation import ActivationController
     from app.web.auth import AuthController
     from app.web.dev_mailbox import DevMailboxController
@@ -52,11 +56,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await prepare_engine()
         stop = asyncio.Event()
         sender = asyncio.create_task(run_sender(settings, stop=stop)) if settings.delivers_by_smtp else None
+        maintenance = asyncio.create_task(run_maintenance(stop=stop))  # purges expired rows (issue 9)
         try:
             yield
         finally:
             if sender:
                 await stop_sender(sender, stop)
+            stop.set()
+            await maintenance
             await close_engine()
 
     handlers = [
@@ -67,6 +74,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         HouseholdController,
         EmailConfirmationController,
         AccountController,
+        AccountSecurityController,
+        SecondStepController,
+        PasskeyAccountController,
+        PasskeySignInController,
         RecoveryController,
         KeyRequestController,
         LanguageController,

@@ -5,26 +5,92 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import socket
 import sys
+import warnings
 from pathlib import Path
+
+EXIT_CODES = """exit codes:
+  0  done
+  1  the command ran and refused or failed (an import with errors changed nothing; see its message)
+  2  usage: an unknown command, option or value (the message says which)
+  3  configuration: the environment or .env describes something the portal will not run with
+  4  the database cannot be reached or is not migrated (`homeroom migrate`)
+  130  interrupted (Ctrl-C)"""
+EXIT_FAILED, EXIT_USAGE, EXIT_CONFIGURATION, EXIT_DATABASE, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
+
+
+class HomeroomParser(argparse.ArgumentParser):
+    """Every command's --help shows defaults and the exit codes; errors are one line and exit 2."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        kwargs.setdefault("epilog", EXIT_CODES)
+        super().__init__(*args, **kwargs)
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def day_argument(value: str):
+    """An argparse type: a YYYY-MM-DD day, or a usage error that says so."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a day written YYYY-MM-DD") from None
+
 
 # --size: students and attendance events. The district is issue 3's: 100,000 students, about 150,000
 # guardians (the plan's 1.5 a student, emergency contacts included) and 10 million attendance events.
 DEMO_SIZES = {"district": (100_000, 10_000_000)}
 
 
+# The words of the command being run, for its audit event (issue 15 item 8).
+_COMMAND_LINE: list[str] = []
+
+
+class DatabaseMissing(Exception):
+    """A command that reads the database found no SQLite file where DATABASE_URL points."""
+
+
 def _run(coroutine) -> int:
-    """Run one command's coroutine with the database engine prepared and closed around it."""
+    """Run one command's coroutine with the database engine prepared and closed around it. A SQLite file
+    that does not exist is an error, not a new empty database left behind in whatever folder this ran in."""
     from app.database import close_engine, prepare_engine
+    from app.services import audit
+    from app.settings import get_settings
+
+    try:
+        settings = get_settings()
+        if not settings.uses_postgres and not Path(settings.sqlite_path).exists():
+            raise DatabaseMissing(f"no database at {settings.sqlite_path} (DATABASE_URL): run `homeroom migrate` "
+                                  "there first, or run this where the database is")
+    except BaseException:
+        coroutine.close()  # never started: no "was never awaited" warning on top of the one-line error
+        raise
 
     async def wrapped():
-        await prepare_engine()
         try:
-            return await coroutine
+            await prepare_engine()
+        except BaseException:
+            coroutine.close()
+            raise
+        code = EXIT_FAILED
+        try:
+            result = await coroutine
+            code = result if isinstance(result, int) else 0
+            return result
         finally:
-            await close_engine()
+            try:
+                await audit.record_command_line(_COMMAND_LINE, exit_code=code)
+            finally:
+                await close_engine()
 
-    return asyncio.run(wrapped()) or 0
+    result = asyncio.run(wrapped())
+    return 0 if result is None else result
 
 
 def migrate() -> int:
@@ -48,8 +114,22 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.settings import get_settings, serving_summary
+
+    settings = get_settings()
+    if settings.is_demo and "HOMEROOM_PUBLIC_URL" not in os.environ:
+        # The demo's links (emails, the dev mailbox) point at the address it is served on.
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        os.environ["HOMEROOM_PUBLIC_URL"] = f"http://{host}:{args.port}"
+        get_settings.cache_clear()
+        settings = get_settings()
     if migrate() != 0:
         return 1
+    refusal = _refuse_until_set_up(settings)
+    if refusal:
+        return _fail(EXIT_CONFIGURATION, refusal)
+    for line in serving_summary(settings, host=args.host, port=args.port, workers=args.workers):
+        print(line, file=sys.stderr)
     uvicorn.run("app.asgi:app", host=args.host, port=args.port, workers=args.workers, proxy_headers=True,
                 forwarded_allow_ips=os.environ.get("HOMEROOM_TRUSTED_PROXIES", "127.0.0.1"),
                 server_header=False, log_level="info")
@@ -166,11 +246,133 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+def cmd_staff_list(_: argparse.Namespace) -> int:
+    from app.services.staff_accounts import list_staff
+
+    from app.csv_files import write_csv
+
+    async def go():
+        write_csv(sys.stdout, ["username", "role", "school", "state", "second_factor", "last_sign_in"], [
+            [s["username"], s["role"], s["school_source_id"] or "", "disabled" if s["disabled"] else "active",
+             "yes" if s["second_factor"] else "no", s["last_sign_in"].isoformat() if s["last_sign_in"] else ""]
+            for s in await list_staff()], for_spreadsheet=False)
+        return 0
+
+    return _run(go())
+
+
+SETUP_QUESTIONS = {
+    "district_name": "District name (as parents know it)",
+    "portal_name": "Portal name (the activation-key link says \"If you have been assigned a <portal name> "
+                   "Activation Key\")",
+    "help_phone": "Help phone for parents (e.g. 404-802-1000)",
+    "time_zone": "Time zone (e.g. America/Chicago)",
+}
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    """First run: the district's identity and its first district admin (asked for at a terminal, or flags)."""
+    from app import i18n
+    from app.services.district_setup import DISTRICT_IDENTITY, identity_errors, set_district_identity, setup_missing
+    from app.services.staff_console import create_staff_account
+
+    values = {name: getattr(args, name) for name in DISTRICT_IDENTITY}
+    interactive = sys.stdin.isatty()
+    for name in DISTRICT_IDENTITY:
+        if values[name] is None and interactive:
+            values[name] = input(f"{SETUP_QUESTIONS[name]}: ")
+    missing_flags = [f"--{name.replace('_', '-')}" for name in DISTRICT_IDENTITY if values[name] is None]
+    if missing_flags:
+        return _fail(EXIT_USAGE, f"setup needs {', '.join(missing_flags)} (or run it at a terminal to be asked)")
+    errors = identity_errors(values)
+    if errors:
+        return _fail(EXIT_USAGE, "; ".join(f"--{e.field.replace('_', '-')}: {i18n.translate(e.message, e.params)}"
+                                           for e in errors))
+
+    if migrate() != 0:
+        return EXIT_FAILED
+
+    async def go():
+        if args.admin_username is None and "district admin" in await setup_missing():
+            return _fail(EXIT_USAGE, "setup needs --admin-username: the district has no district admin yet")
+        await set_district_identity(values)
+        if args.admin_username is not None:
+            password = _read_new_password()
+            if password is None:
+                return _fail(EXIT_USAGE, "the passwords do not match")
+            problems = await create_staff_account(args.admin_username, password, "district-admin", None)
+            if problems:
+                return _fail(EXIT_USAGE, "; ".join(f"{p.field}: {i18n.translate(p.message, p.params)}"
+                                                   for p in problems))
+        print("The district is set up: `homeroom serve` will serve it.")
+        return 0
+
+    return _run(go())
+
+
+def cmd_staff_change(args: argparse.Namespace) -> int:
+    """disable | enable | reset one staff account; a reset prints the new temporary password."""
+    from app.services.staff_accounts import change_staff_account, staff_id_for
+
+    async def go():
+        account_id = await staff_id_for(args.username)
+        if account_id is None:
+            return _fail(EXIT_USAGE, f"there is no staff account {args.username}")
+        result = await change_staff_account(account_id, args.staff_command, actor=None)
+        if result.done == "reset":
+            print(f"Reset {args.username.strip()}: logged out everywhere, second factor removed (set up again at "
+                  f"the next log in). Temporary password: {result.temporary_password}")
+        else:
+            print(f"{args.username.strip()} {result.done}.")
+        return 0
+
+    return _run(go())
+
+
+def cmd_schools_list(_: argparse.Namespace) -> int:
+    from app.services.staff_accounts import schools
+
+    from app.csv_files import write_csv
+
+    async def go():
+        write_csv(sys.stdout, ["sourcedId", "name", "status"],
+                  [[s["source_id"], s["name"], s["status"]] for s in await schools()], for_spreadsheet=False)
+        return 0
+
+    return _run(go())
+
+
+def _read_new_password() -> str | None:
+    """A new password typed twice at a terminal, or one line of standard input; None when the two differ."""
+    import getpass
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        return password if getpass.getpass("Verify Password: ") == password else None
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _refuse_until_set_up(settings) -> str | None:
+    """Production only: why the portal must not serve or send yet (one line), or None."""
+    from app.services.district_setup import setup_missing
+
+    if not settings.is_production:
+        return None
+    missing = _run(setup_missing())
+    if not missing:
+        return None
+    return (f"this district is not set up yet (missing: {', '.join(missing)}): run `homeroom setup`; until then "
+            "pages and emails would show the demo district's name and a help number that is not yours")
+
+
 def cmd_mail_worker(_: argparse.Namespace) -> int:
     from app.mail.sender import run_sender
     from app.settings import get_settings
 
     settings = get_settings()
+    refusal = _refuse_until_set_up(settings)
+    if refusal:
+        return _fail(EXIT_CONFIGURATION, refusal)
     if not settings.delivers_by_smtp:
         print("HOMEROOM_SMTP_URL is not set: there is nothing to deliver to.", file=sys.stderr)
         return 2
@@ -179,6 +381,16 @@ def cmd_mail_worker(_: argparse.Namespace) -> int:
         return _run(run_sender(settings))
     except KeyboardInterrupt:
         return 0
+
+
+def cmd_maintenance(_: argparse.Namespace) -> int:
+    from app.services.maintenance import purge_expired
+
+    async def go():
+        counts = await purge_expired()
+        print("Purged: " + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()) + ".")
+
+    return _run(go())
 
 
 def _import(run, what: str, args: argparse.Namespace) -> int:
@@ -231,17 +443,67 @@ def cmd_export_household_changes(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.backup import BackupError, backup_sqlite
+    from app.settings import get_settings
+
+    settings = get_settings()
+    if settings.uses_postgres:
+        return _fail(EXIT_USAGE, "on PostgreSQL back up with pg_dump -Fc (see the README's Backups section)")
+    try:
+        size = backup_sqlite(Path(settings.sqlite_path), args.path)
+    except BackupError as problem:
+        return _fail(EXIT_FAILED, str(problem))
+    print(f"Backed up {settings.sqlite_path} to {args.path} ({size:,} bytes). Keep HOMEROOM_SSN_PEPPER and "
+          "HOMEROOM_SECRET_KEY apart from it.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.backup import BackupError, restore_sqlite
+    from app.settings import get_settings
+
+    settings = get_settings()
+    if settings.uses_postgres:
+        return _fail(EXIT_USAGE, "on PostgreSQL restore with pg_restore (see the README's Backups section)")
+    try:
+        migrations = restore_sqlite(args.path, Path(settings.sqlite_path), replace=args.replace)
+    except BackupError as problem:
+        return _fail(EXIT_FAILED, str(problem))
+    print(f"Restored {args.path} into {settings.sqlite_path} ({migrations} migrations applied in the backup; "
+          "`homeroom serve` applies any newer ones).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="homeroom", description="Homeroom parent portal")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = HomeroomParser(prog="homeroom", description="Homeroom parent portal. Configuration comes from the "
+                            "environment and a .env file in the working directory (see the README).")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=HomeroomParser)
 
     serve = commands.add_parser("serve", help="migrate if needed, then serve")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on; 0.0.0.0 behind a load balancer on another machine")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (about one per core)")
     serve.set_defaults(func=cmd_serve)
 
     commands.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
+
+    setup = commands.add_parser("setup", help="first run: the district's name, portal name, help phone, time "
+                                              "zone and first district admin (production serves only after it)")
+    for name, question in SETUP_QUESTIONS.items():
+        setup.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="TEXT", help=question)
+    setup.add_argument("--admin-username", metavar="USERNAME",
+                       help="the first district admin (password asked for, or one line of standard input)")
+    setup.set_defaults(func=cmd_setup)
+
+    backup = commands.add_parser("backup", help="SQLite: a consistent copy of the live database in a new file")
+    backup.add_argument("path", type=Path, metavar="PATH", help="the new file to write")
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser("restore", help="SQLite: put a backup in place of the database")
+    restore.add_argument("path", type=Path, metavar="PATH", help="a file written by `homeroom backup`")
+    restore.add_argument("--replace", action="store_true", help="overwrite a database that already exists")
+    restore.set_defaults(func=cmd_restore)
 
     demo = commands.add_parser("demo", help="fill an empty database with a fake district")
     demo.add_argument("--students", type=int, default=60)
@@ -278,8 +540,19 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=["school-staff", "district-admin"])
     create.add_argument("--school", metavar="SOURCEDID", help="the school of a school-staff account")
     create.set_defaults(func=cmd_staff_create)
+    staff.add_parser("list", help="every staff account, as CSV").set_defaults(func=cmd_staff_list)
+    for action, text in (("disable", "disable a staff account and end its sessions"),
+                         ("enable", "enable a disabled staff account"),
+                         ("reset", "new temporary password (printed), sessions ended, second factor removed")):
+        change = staff.add_parser(action, help=text)
+        change.add_argument("--username", required=True)
+        change.set_defaults(func=cmd_staff_change)
+    schools = commands.add_parser("schools", help="schools").add_subparsers(dest="schools_command", required=True)
+    schools.add_parser("list", help="every school's sourcedId and name, as CSV").set_defaults(func=cmd_schools_list)
 
     commands.add_parser("mail-worker", help="deliver the outbox over SMTP").set_defaults(func=cmd_mail_worker)
+    commands.add_parser("maintenance", help="purge expired sessions, rate counters and links (the server "
+                        "also does this every 10 minutes)").set_defaults(func=cmd_maintenance)
 
     imports = commands.add_parser("import", help="import district data (all or nothing)").add_subparsers(
         dest="import_command", required=True)
@@ -296,14 +569,66 @@ def build_parser() -> argparse.ArgumentParser:
         dest="export_command", required=True)
     household = exports.add_parser("household-changes", help="approved household changes as CSV")
     household.add_argument("--output", metavar="FILE", help="write here instead of standard output")
-    household.add_argument("--since", metavar="YYYY-MM-DD", help="only changes decided on or after this day")
+    household.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
+                           help="only changes decided on or after this day")
     household.set_defaults(func=cmd_export_household_changes)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Every error is one line on standard error and a documented exit code (EXIT_CODES);
+    HOMEROOM_DEBUG=1 adds the traceback of an unexpected one."""
+    from app.settings import SettingsError
+
+    warnings.filterwarnings("ignore", module="piccolo.engine.base")  # its "Unable to connect" repeats ours
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    _COMMAND_LINE[:] = sys.argv[1:] if argv is None else list(argv)
+    try:
+        code = args.func(args)
+        sys.stdout.flush()  # a reader that went away shows here, inside the handlers, not at exit
+        return code
+    except SettingsError as problem:
+        return _fail(EXIT_CONFIGURATION, f"configuration: {problem}")
+    except DatabaseMissing as problem:
+        return _fail(EXIT_DATABASE, str(problem))
+    except KeyboardInterrupt:
+        return _fail(EXIT_INTERRUPTED, "interrupted")
+    except BrokenPipeError:
+        # The reader went away (`homeroom keys letters | head`): stop quietly. Python would complain again
+        # when it flushes stdout at exit, so stdout goes nowhere from here on.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as problem:
+        if _database_unreachable(problem):
+            return _fail(EXIT_DATABASE, f"the database cannot be reached: {problem}")
+        return _fail(EXIT_FAILED, f"{problem.strerror or problem}: {problem.filename or ''}".rstrip(": "))
+    except Exception as problem:  # noqa: BLE001 - one line for the district's scripts, whatever it was
+        if _database_unreachable(problem):
+            return _fail(EXIT_DATABASE, "the database cannot be reached or is not migrated "
+                                        f"(run `homeroom migrate`): {problem}")
+        if os.environ.get("HOMEROOM_DEBUG"):
+            raise
+        return _fail(EXIT_FAILED, f"unexpected error: {type(problem).__name__}: {problem} "
+                                  "(HOMEROOM_DEBUG=1 shows the traceback)")
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"homeroom: {message}", file=sys.stderr)
+    return code
+
+
+def _database_unreachable(problem: BaseException) -> bool:
+    """Connection refused or unknown host (PostgreSQL), a missing table (not migrated), a file that cannot be
+    opened (SQLite)."""
+    import sqlite3
+
+    text = str(problem).lower()
+    if isinstance(problem, sqlite3.OperationalError):
+        return "no such table" in text or "unable to open" in text
+    if isinstance(problem, (ConnectionRefusedError, socket.gaierror)):
+        return True
+    module = type(problem).__module__
+    return module.startswith("asyncpg") and ("does not exist" in text or "connection" in text)
 
 
 if __name__ == "__main__":

@@ -143,6 +143,26 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     )
 
 
+def serving_summary(settings: Settings, *, host: str, port: int, workers: int) -> list[str]:
+    """What `homeroom serve` says at start-up: mode, database engine and host (never a password), mail relay,
+    workers, and, when the public URL's host or port differs from what is served, which Host headers pages
+    answer to (a request with any other Host gets 400 "invalid host header")."""
+    if settings.uses_postgres:
+        parts = urlsplit(settings.database_url)
+        database = f"PostgreSQL at {parts.hostname or 'local socket'}:{parts.port or 5432}{parts.path}"
+    else:
+        database = f"SQLite file {settings.sqlite_path}"
+    relay = urlsplit(settings.smtp_url) if settings.smtp_url else None
+    mail = f"SMTP relay {relay.hostname}:{relay.port or 25}" if relay else "the dev mailbox (demo only)"
+    lines = [f"Homeroom {settings.env} mode: {database}; mail through {mail}; {workers} worker(s) on "
+             f"http://{host}:{port}; links in emails use {settings.public_url}"]
+    public = urlsplit(settings.public_url)
+    if public.port not in (None, port) or public.hostname not in (host, "127.0.0.1", "localhost"):
+        lines.append(f"Pages answer only to Host {', '.join(settings.allowed_hosts)} "
+                     "(HOMEROOM_PUBLIC_URL, HOMEROOM_ALLOWED_HOSTS); /healthz and /readyz answer any Host.")
+    return lines
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return load_settings()

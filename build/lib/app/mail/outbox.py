@@ -18,6 +18,7 @@ SUBJECTS = {
     "phone-changed": N_("A phone number on your %(portal)s account changed"),
     "email-change-confirm": N_("Confirm your new %(portal)s email address"),
     "email-change-requested": N_("Your %(portal)s email address is being changed"),
+    "sign-in-changed": N_("How you log in to %(portal)s changed"),
 }
 
 

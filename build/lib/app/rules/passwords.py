@@ -61,7 +61,10 @@ def _folded(text: str) -> str:
 
 
 def password_errors(password: str, verify: str, *, username: str, policy: PasswordPolicy) -> list[FieldError]:
-    """Errors for the Password field first, then for Verify Password."""
+    """Errors for the Password field first, then for Verify Password. Both are judged in NFKC, the form
+    they are hashed in (app/services/password_hashing.py): the same password typed on two keyboards counts
+    the same characters and matches its verification."""
+    password, verify = unicodedata.normalize("NFKC", password), unicodedata.normalize("NFKC", verify)
     if not password:
         return [FieldError("password", N_("Enter a password"))]
     errors: list[FieldError] = []

@@ -97,6 +97,7 @@ class DistrictPreferences:
     district_name: str = "Homeroom Demo District"
     time_zone: str = "America/New_York"
     portal_name: str = "Campus Portal"
+    staff_second_factor: bool = True  # school staff need a second factor (district admins always do)
 
 
 PARSERS: dict[str, Callable[[str], Any]] = {
@@ -112,6 +113,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "district_name": _text(120),
     "time_zone": _time_zone,
     "portal_name": _text(60),
+    "staff_second_factor": _boolean,
 }
 assert set(PARSERS) == {f.name for f in fields(DistrictPreferences)}
 

@@ -43,13 +43,16 @@ class KeyCheck:
 
 
 async def check_activation_key(typed: str, *, ip: str) -> KeyCheck:
-    throttle_key = f"activation-key:{ip}"
-    tally = await rate_limits.current(throttle_key)
-    if tally and tally.count >= WRONG_KEYS_ALLOWED:
-        return KeyCheck(errors=[FieldError("activation_key", KEY_PROBLEMS["throttled"])])
-    normalised = normalise_key(typed)
+    """Step 1. The throttle counts wrong keys per client, reserved before the lookup (issue 9), and it
+    never stands between a parent and a RIGHT key: families behind one address (a school's sign-up night
+    on one Wi-Fi, a carrier's NAT) still redeem theirs after others typed wrong ones. That gives nothing
+    away: a key is 128 random bits and cannot be guessed; what the throttle holds back is the answer to
+    a wrong key (which says why it is wrong) and the work of recording it."""
     if not typed.strip():
         return KeyCheck(errors=[FieldError("activation_key", N_("Enter your activation key"))])
+    throttle_key = f"activation-key:{rate_limits.client_of(ip)}"
+    tally = await rate_limits.hit(throttle_key, clock.now() + WRONG_KEY_WINDOW)
+    normalised = normalise_key(typed)
     row = None
     if normalised:
         row = await ActivationKey.select(
@@ -67,11 +70,12 @@ async def check_activation_key(typed: str, *, ip: str) -> KeyCheck:
         problem = "revoked"
     elif row["expires_at"] <= clock.now():
         problem = "expired"
+    if problem is None or problem not in ("format", "unknown"):
+        await rate_limits.release(throttle_key)  # a real key, usable or not, is not a guess
+    elif tally.count > WRONG_KEYS_ALLOWED:
+        return KeyCheck(errors=[FieldError("activation_key", KEY_PROBLEMS["throttled"])])
     if problem:
-        async with transaction():
-            if problem in ("format", "unknown"):
-                await rate_limits.hit(throttle_key, clock.now() + WRONG_KEY_WINDOW)
-            await audit.record("key.redeem-failed", person=row["guardian"] if row else None, ip=ip, detail=problem)
+        await audit.record("key.redeem-failed", person=row["guardian"] if row else None, ip=ip, detail=problem)
         return KeyCheck(errors=[FieldError("activation_key", KEY_PROBLEMS[problem])])
     return KeyCheck(key_id=row["id"])
 

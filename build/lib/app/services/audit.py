@@ -29,3 +29,30 @@ async def record(
     detail: str = "",
 ) -> None:
     await AuditEvent.raw(_INSERT, clock.now(), action, actor, account, person, ip[:45], _single_line(detail))
+
+
+# Options whose value is a secret: the audit event keeps the option, never the value.
+_SECRET_OPTIONS = ("--secret", "--key", "--password", "--token")
+
+
+async def record_command_line(words: list[str], *, exit_code: int) -> None:
+    """Every `homeroom` command that used the database is recorded with the operating-system user who ran it
+    and how it ended (issue 15 item 8): settings, imports, keys, staff changes made from a terminal show in
+    the audit log like those made in the console. Secret option values are replaced by "***"."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (some containers)
+        import os
+
+        user = f"uid {os.getuid()}"
+    shown: list[str] = []
+    for word in words:
+        hidden = bool(shown) and shown[-1] in _SECRET_OPTIONS
+        name, equals, _ = word.partition("=")
+        if equals and name in _SECRET_OPTIONS:
+            word = f"{name}=***"
+        shown.append("***" if hidden else word)
+    await record("command-line", ip="command line",
+                 detail=f"{user}: homeroom {' '.join(shown)} (exit {exit_code})")

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app import clock
-from app.database import transaction
 from app.mail.outbox import enqueue_email
 from app.rules.errors import N_, FieldError
 from app.services import audit, rate_limits, sessions
@@ -29,16 +28,16 @@ async def check_current_password(account_id: int, password: str, *, ip: str) -> 
     """None when `password` is the account's password; otherwise the error for the Current Password field."""
     if not password:
         return FieldError("current_password", N_("Enter your current password"))
-    tally = await rate_limits.current(_throttle_key(account_id))
-    if tally and tally.count >= WRONG_PASSWORDS_ALLOWED:
+    # Reserved before the verification (issue 9): parallel guesses cannot all be verified.
+    tally = await rate_limits.hit(_throttle_key(account_id), clock.now() + WRONG_PASSWORD_WINDOW)
+    if tally.count > WRONG_PASSWORDS_ALLOWED:
         return FieldError("current_password", N_(
             "Too many wrong passwords. Wait 15 minutes and try again, or log out and use Forgot Your Password?"))
     row = await UserAccount.select(UserAccount.password_hash).where(UserAccount.id == account_id).first()
     if await hashing().verify(row["password_hash"] if row else None, password):
+        await rate_limits.release(_throttle_key(account_id))
         return None
-    async with transaction():
-        await rate_limits.hit(_throttle_key(account_id), clock.now() + WRONG_PASSWORD_WINDOW)
-        await audit.record("current-password.wrong", account=account_id, actor=account_id, ip=ip)
+    await audit.record("current-password.wrong", account=account_id, actor=account_id, ip=ip)
     return FieldError("current_password", N_("Your current password is not right. Check it and try again"))
 
 

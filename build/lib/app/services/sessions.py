@@ -1,18 +1,21 @@
 """Server-side sessions in the database (DESIGN §8, QUALITY §4).
 
 The cookie holds a random 256-bit token; the table holds only its SHA-256, the account, the wizard
-state, and the times that enforce the idle and absolute limits. A new token is issued at every sign-in
-and sign-out: a token the client brings is never adopted (Litestar's own backend would; security note G1).
+state, and the times that enforce the idle and absolute limits. A new token is issued at every step that
+raises what a session can do (sign-in, an activation key accepted, a reset or email-confirmation link
+opened) and the old one ends: a token the client brings is never adopted (Litestar's own backend would;
+security note G1), and a cookie planted on a shared computer never carries a wizard's state (issue 9).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from app import clock
+from app.database import transaction
 from app.rules.preferences import DistrictPreferences, preferences_from_rows
 from app.rules.tokens import new_token, token_digest
 from app.tables import WebSession
@@ -21,19 +24,23 @@ IDLE_LIMIT = timedelta(minutes=30)
 ABSOLUTE_LIMIT = timedelta(hours=12)
 # last_seen_at is written at most this often, so reading a page is not a write each time.
 TOUCH_EVERY = timedelta(minutes=1)
+# Live sessions one account may hold; the oldest end when a new one starts past it. A family signs in
+# from a few phones, a tablet, a laptop and a work computer, each for at most 12 hours: 10 is well above
+# that, and small enough that a login storm cannot grow the account page (issue 9 saw 1,928 sessions).
+SESSIONS_PER_ACCOUNT = 10
 
 
 # Every request reads its session, and every page shows the district's preferences: one round trip
 # reads both (the preferences come as extra rows, told apart by `kind`). Written out rather than built
 # by the query builder on every request (bench/RESULTS.md).
 _LOAD = """
-SELECT 'session' AS kind, s.id, s.data, s.last_seen_at, s.expires_at, a.id AS account_id, a.username,
+SELECT 'session' AS kind, s.id, s.token_hash, s.data, s.last_seen_at, s.expires_at, a.id AS account_id, a.username,
        a.role, a.person AS person_id, a.school AS school_id, a.language, a.disabled, a.locked_until,
        NULL AS name, NULL AS value
 FROM web_session s LEFT JOIN user_account a ON a.id = s.account
 WHERE s.token_hash = {}
 UNION ALL
-SELECT 'setting', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, name, value
+SELECT 'setting', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, name, value
 FROM district_setting
 """
 
@@ -53,6 +60,15 @@ class CurrentSession:
     id: int
     account: SignedInAccount | None
     data: dict[str, Any] = field(default_factory=dict)
+    token_hash: str = ""  # what the CSRF token is bound to (app/web/csrf.py)
+
+
+# Past the cap, the account's oldest sessions end (written out: Piccolo's delete has no LIMIT).
+_CAP = """
+DELETE FROM web_session WHERE account = {} AND id NOT IN (
+    SELECT id FROM web_session WHERE account = {} ORDER BY id DESC LIMIT {}
+)
+"""
 
 
 async def start_session(*, account_id: int | None, ip: str, user_agent: str, data: dict | None = None) -> str:
@@ -71,7 +87,19 @@ async def start_session(*, account_id: int | None, ip: str, user_agent: str, dat
             user_agent=user_agent[:255],
         )
     )
+    if account_id is not None:
+        await WebSession.raw(_CAP, account_id, account_id, SESSIONS_PER_ACCOUNT)
     return token
+
+
+async def replace_session(previous: CurrentSession | None, *, account_id: int | None, ip: str, user_agent: str,
+                          data: dict | None = None) -> str:
+    """End `previous` (if any) and start a new session in its place; returns the new token. Call inside
+    the caller's transaction, or on its own (one transaction then)."""
+    async with transaction():
+        if previous is not None:
+            await end_session(previous.id)
+        return await start_session(account_id=account_id, ip=ip, user_agent=user_agent, data=data)
 
 
 async def load_session(token: str | None) -> tuple[CurrentSession | None, DistrictPreferences | None]:
@@ -86,8 +114,8 @@ async def load_session(token: str | None) -> tuple[CurrentSession | None, Distri
     if row is None:
         return None, preferences
     now = clock.now()
-    locked = row["locked_until"] is not None and row["locked_until"] > now
-    if row["expires_at"] <= now or row["last_seen_at"] + IDLE_LIMIT <= now or row["disabled"] or locked:
+    # A username-recovery lock (locked_until) refuses new sign-ins only: a parent signed in elsewhere stays.
+    if row["expires_at"] <= now or row["last_seen_at"] + IDLE_LIMIT <= now or row["disabled"]:
         await WebSession.delete().where(WebSession.id == row["id"])
         return None, preferences
     if now - row["last_seen_at"] >= TOUCH_EVERY:
@@ -102,7 +130,8 @@ async def load_session(token: str | None) -> tuple[CurrentSession | None, Distri
             school_id=row["school_id"],
             language=row["language"],
         )
-    return CurrentSession(id=row["id"], account=account, data=json.loads(row["data"] or "{}")), preferences
+    return CurrentSession(id=row["id"], account=account, data=json.loads(row["data"] or "{}"),
+                          token_hash=row["token_hash"]), preferences
 
 
 async def save_session_data(session_id: int, data: dict[str, Any]) -> None:
@@ -119,11 +148,5 @@ async def end_sessions_of(account_id: int, *, except_session: int | None = None)
         query = WebSession.delete().where((WebSession.account == account_id) & (WebSession.id != except_session))
     await query
 
-
-async def purge_expired_sessions(now: datetime | None = None) -> None:
-    now = now or clock.now()
-    await WebSession.delete().where(
-        (WebSession.expires_at <= now) | (WebSession.last_seen_at <= now - IDLE_LIMIT)
-    )
 
 

@@ -1,5 +1,15 @@
 """Logging in and out (DESIGN §4.1). Every attempt costs exactly one password verification, whether or
-not the username exists, and failures are counted per username in the database (QUALITY §4)."""
+not the username exists, and failures are counted in the database (QUALITY §4).
+
+Three limits, each reserved BEFORE the password is verified (issue 9; app/services/rate_limits.py), so
+parallel guesses cannot all be verified against a count that has not been written yet:
+- per username: FAILURES_ALLOWED in FAILURE_WINDOW (the guessing of one parent's password);
+- per client (address, or IPv6 /64): CLIENT_FAILURES_ALLOWED (one password tried against many usernames
+  from one place); high enough for a school's sign-in night or a carrier's NAT;
+- for the whole portal: PORTAL_FAILURES_ALLOWED (the same spread over many addresses). A circuit breaker:
+  when it trips every sign-in waits for the window to end, so it sits far above the busiest real day.
+A right password gives its reservations back; a wrong one keeps them (they are the failure count).
+"""
 
 from __future__ import annotations
 
@@ -15,54 +25,98 @@ from app.tables import UserAccount
 
 FAILURES_ALLOWED = 10
 FAILURE_WINDOW = timedelta(minutes=15)
+CLIENT_FAILURES_ALLOWED = 100
+# A district of 150,000 guardians sees a few hundred failed sign-ins in its busiest quarter hour (the
+# first school week); a password sprayed across every username at the hashing pool's ~80/s would be ~70,000.
+PORTAL_FAILURES_ALLOWED = 2000
 
 
 @dataclass(frozen=True)
 class SignInResult:
     session_token: str | None = None
     role: str | None = None
-    problem: str | None = None  # "wrong" | "throttled" | "locked"
+    problem: str | None = None  # "wrong" | "throttled" | "client-throttled" | "portal-throttled" | "locked"
     until: datetime | None = None
+    second_step: str | None = None  # "code" | "enrol": the password was right; a second factor comes next
+    account_id: int | None = None  # with second_step: whose sign-in waits for it
 
 
 def login_throttle_key(username: str) -> str:
-    return f"login:{username_key(username)[:64]}"
+    """Per username, as a keyed digest: what was typed is not kept (it may be a password)."""
+    return "login:" + rate_limits.typed_digest("login", username_key(username))
+
+
+def _limits(username: str, ip: str) -> list[tuple[str, int, str]]:
+    return [(login_throttle_key(username), FAILURES_ALLOWED, "throttled"),
+            (f"login-client:{rate_limits.client_of(ip)}", CLIENT_FAILURES_ALLOWED, "client-throttled"),
+            ("login-portal", PORTAL_FAILURES_ALLOWED, "portal-throttled")]
+
+
+async def _reserve(limits: list[tuple[str, int, str]], *, ip: str, username: str) -> SignInResult | None:
+    """One reservation under every limit; None when all have room. Past a limit the reservations already
+    taken are given back (the attempt is refused unverified) and the refusal is the result."""
+    window_ends = clock.now() + FAILURE_WINDOW
+    taken: list[str] = []
+    for key, allowed, problem in limits:
+        tally = await rate_limits.hit(key, window_ends)
+        if tally.count > allowed:
+            for earlier in taken:
+                await rate_limits.release(earlier)
+            await audit.record("login.throttled", ip=ip, detail=_who(username, None) + f" ({problem})")
+            return SignInResult(problem=problem, until=tally.window_ends_at)
+        taken.append(key)
+    return None
+
+
+def _who(username: str, account: UserAccount | None) -> str:
+    """What the audit log keeps of a username: nothing when it names an account (the event has it), a
+    keyed digest when it names none (it may be a password typed into the wrong box)."""
+    return "" if account else "unknown username " + rate_limits.typed_digest("login", username_key(username))[:12]
 
 
 async def sign_in(username: str, password: str, *, ip: str, user_agent: str,
-                  previous_session: int | None) -> SignInResult:
-    throttle_key = login_throttle_key(username)
-    tally = await rate_limits.current(throttle_key)
-    if tally and tally.count >= FAILURES_ALLOWED:
-        await audit.record("login.throttled", ip=ip, detail=username[:64])
-        return SignInResult(problem="throttled", until=tally.window_ends_at)
+                  previous_session: int | None, trusted_browser: str | None = None) -> SignInResult:
+    limits = _limits(username, ip)
+    refused = await _reserve(limits, ip=ip, username=username)
+    if refused:
+        return refused
 
     account = None
     if is_well_formed(username.strip()):
         account = await UserAccount.objects().where(UserAccount.username_key == username_key(username)).first()
-    password_ok = await hashing().verify(account.password_hash if account else None, password)
+    checked = await hashing().check(account.password_hash if account else None, password)
 
-    if not password_ok or account is None or account.disabled:
-        async with transaction():
-            await rate_limits.hit(throttle_key, clock.now() + FAILURE_WINDOW)
-            await audit.record("login.failed", account=account.id if account else None, ip=ip,
-                               detail="" if account else username[:64])
+    if not checked.ok or account is None or account.disabled:
+        await audit.record("login.failed", account=account.id if account else None, ip=ip,
+                           detail=_who(username, account))
         return SignInResult(problem="wrong")
 
     now = clock.now()
     if account.locked_until is not None and account.locked_until > now:
+        for key, _, _ in limits:  # the right password: not a failure
+            await rate_limits.release(key)
         await audit.record("login.refused-locked", account=account.id, ip=ip)
         return SignInResult(problem="locked", until=account.locked_until)
 
-    new_hash = await hashing().hash(password) if hashing().needs_rehash(account.password_hash) else None
+    new_hash = await hashing().hash(password) if checked.rehash else None
+    # Issue 14: a second factor plugs in here, after the password (app/services/second_factor.py).
+    from app.services.second_factor import step_after_password
+
+    step = await step_after_password(account.id, account.role, trusted_browser)
     async with transaction():
-        await rate_limits.clear(throttle_key)
+        await rate_limits.clear(limits[0][0])
+        for key, _, _ in limits[1:]:
+            await rate_limits.release(key)
         if new_hash:
             await UserAccount.update({UserAccount.password_hash: new_hash}).where(UserAccount.id == account.id)
+        if step.kind:
+            await audit.record("login.password-accepted", account=account.id, actor=account.id, ip=ip,
+                               detail=f"next={step.kind}")
+            return SignInResult(second_step=step.kind, account_id=account.id, role=account.role)
         if previous_session is not None:
             await sessions.end_session(previous_session)
         token = await sessions.start_session(account_id=account.id, ip=ip, user_agent=user_agent)
-        await audit.record("login.succeeded", account=account.id, actor=account.id, ip=ip)
+        await audit.record("login.succeeded", account=account.id, actor=account.id, ip=ip, detail=step.detail)
     return SignInResult(session_token=token, role=account.role)
 
 

@@ -18,15 +18,13 @@ from app import clock
 from app.database import transaction
 from app.rules.errors import N_, FieldError
 from app.rules.key_requests import PHOTO_ID_TYPES, decision_reason_errors, normalise_student_number
-from app.rules.passwords import password_errors
 from app.rules.preferences import PARSERS, PreferenceError, display_value, parse_preference
-from app.rules.usernames import username_errors, username_key
 from app.services import audit, rate_limits, sessions
 from app.services.activation import password_policy
 from app.services.activation_keys import IssuedKey, KeyRefused, issue_key
 from app.services.eligibility import is_eligible_guardian
-from app.services.password_hashing import hashing
 from app.services.preferences import load_preferences, set_preference
+from app.services.second_factor import has_second_factor
 from app.services.sessions import SignedInAccount
 from app.services.sign_in import login_throttle_key
 from app.tables import (ActivationKey, AuditEvent, GuardianLink, Household, HouseholdChangeRequest, HouseholdMember,
@@ -152,6 +150,7 @@ async def guardian_for_staff(staff: SignedInAccount, public_id: UUID, *, ip: str
             (AuditEvent.account == account["id"]) & AuditEvent.action.is_in(list(SIGN_IN_ACTIONS))
         ).order_by(AuditEvent.at, ascending=False).limit(20)
         account["locked"] = account["locked_until"] is not None and account["locked_until"] > now
+        account["second_factor"] = await has_second_factor(account["id"])  # issue 14
     await audit.record("staff.viewed-guardian", actor=staff.id, person=guardian.id,
                        account=account["id"] if account else None, ip=ip)
     return {"guardian": guardian, "students": students, "portal_account": account, "keys": keys, "sign_ins": sign_ins,
@@ -408,34 +407,6 @@ async def audit_log(wanted: AuditFilter) -> AuditPage:
                      actions=actions)
 
 
-# --- staff accounts (the CLI) --------------------------------------------------------------------------
+# --- staff accounts: app/services/staff_accounts.py (issue 14); kept importable from here ---------------
 
-async def create_staff_account(username: str, password: str, role: str,
-                               school_source_id: str | None) -> list[FieldError]:
-    """A school-staff account belongs to one school; a district admin to none. Password rules are the
-    district's (DESIGN §4.4). Returns the problems, or [] when the account was created."""
-    username = username.strip()
-    errors = username_errors(username)
-    if role not in STAFF_ROLES:
-        errors.append(FieldError("role", N_("Use one of: %(choices)s"), {"choices": ", ".join(STAFF_ROLES)}))
-    school = None
-    if role == "school-staff":
-        school = await School.select(School.id).where(School.source_id == (school_source_id or "")).first()
-        if school is None:
-            errors.append(FieldError("school", N_("School staff need --school with the sourcedId of a school")))
-    elif school_source_id:
-        errors.append(FieldError("school", N_("A district admin works for every school: leave out --school")))
-    errors += password_errors(password, password, username=username, policy=await password_policy())
-    if not errors and await UserAccount.exists().where(UserAccount.username_key == username_key(username)):
-        errors.append(FieldError("username", N_("That username is taken. Choose another")))
-    if errors:
-        return errors
-    password_hash = await hashing().hash(password)
-    now = clock.now()
-    async with transaction():
-        account = UserAccount(username=username, username_key=username_key(username), password_hash=password_hash,
-                              role=role, school=school["id"] if school else None, created_at=now,
-                              password_changed_at=now)
-        await account.save()
-        await audit.record("staff.created", account=account.id, detail=f"role={role}")
-    return []
+from app.services.staff_accounts import create_staff_account  # noqa: E402,F401

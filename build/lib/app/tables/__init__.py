@@ -22,6 +22,7 @@ from app.tables.records import (
     SectionTerm,
     TermGrade,
 )
+from app.tables.second_factor import Passkey, RecoveryCode, StaffContact, TotpFactor, TrustedBrowser
 from app.tables.staff import KeyRequest
 
 ALL_TABLES = [
@@ -53,6 +54,11 @@ ALL_TABLES = [
     HouseholdChangeRequest,
     EmailChange,
     KeyRequest,
+    TotpFactor,
+    RecoveryCode,
+    TrustedBrowser,
+    Passkey,
+    StaffContact,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]

@@ -15,8 +15,9 @@ from app.services.account_settings import (
     sign_out_everywhere,
 )
 from app.services.activation import password_policy
+from app.services.second_factor import has_second_factor
 from app.web.forms import read_form
-from app.web.guards import current_account, current_session, requires_guardian
+from app.web.guards import current_account, current_session, requires_sign_in
 from app.web.rendering import client_ip, redirect_after_post, render
 from app.web.session_cookie import clear_session_cookies
 
@@ -29,7 +30,7 @@ NOTICES = {
 
 class AccountController(Controller):
     path = "/account"
-    guards = [requires_guardian]
+    guards = [requires_sign_in]  # guardians and staff (issue 14)
 
     @get("/")
     async def account(self, request: Request, notice: FromQuery[str] = "") -> Response:
@@ -74,4 +75,5 @@ async def _account_page(request: Request, notice: str | None, errors=None) -> Re
         "languages": LANGUAGES,
         "sign_ins": await recent_sign_ins(account),
         "sessions": await current_sessions(account, current_session(request).id),
+        "second_factor": await has_second_factor(account.id),
     }, errors=errors)

@@ -13,7 +13,7 @@ from app.web.forms import read_form
 from app.web.guards import current_session
 from app.web.rendering import client_ip, redirect_after_post, render, user_agent
 from app.web.session_cookie import clear_session_cookies, set_session_cookie
-from app.web.wizard_state import forget, remember, wizard_value
+from app.web.wizard_state import forget, remember_in_new_session, wizard_value
 
 KEY_GONE = N_("Your activation key can no longer be used (it was used, replaced or has expired). "
               "Enter your newest key, or request a new one.")
@@ -35,8 +35,8 @@ class ActivationController(Controller):
         if errors:
             return await render(request, "activation/key.html", {"activation_key": form["activation_key"]},
                                 errors=errors)
-        return await remember(request, redirect_after_post(request, "/activate/account"),
-                              activation_key_id=check.key_id)
+        return await remember_in_new_session(request, redirect_after_post(request, "/activate/account"),
+                                             activation_key_id=check.key_id)
 
     @get("/account", opt={"public": True})
     async def account_step(self, request: Request) -> Response:

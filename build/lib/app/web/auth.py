@@ -11,7 +11,8 @@ from app.rules.errors import N_, FieldError
 from app.web.forms import read_form
 from app.web.guards import STAFF_ROLES, current_account, current_session
 from app.web.rendering import client_ip, district_preferences, redirect_after_post, render, user_agent
-from app.web.session_cookie import clear_session_cookies, set_session_cookie
+from app.web.session_cookie import clear_session_cookies, set_session_cookie, trusted_cookie_name
+from app.web.wizard_state import remember
 
 NOTICES = {
     "signed-out": N_("You have logged out."),
@@ -46,7 +47,13 @@ class AuthController(Controller):
             return await render(request, "auth/login.html", {"username": form["username"]}, errors=errors)
         session = current_session(request)
         result = await sign_in(form["username"], form["password"], ip=client_ip(request),
-                               user_agent=user_agent(request), previous_session=session.id if session else None)
+                               user_agent=user_agent(request), previous_session=session.id if session else None,
+                               trusted_browser=request.cookies.get(trusted_cookie_name()))
+        if result.second_step:  # issue 14: the password was right; the second factor is the next page
+            from app.web.second_step import pending_second_step
+
+            return await remember(request, redirect_after_post(request, f"/sign-in/{result.second_step}"),
+                                  **pending_second_step(result, form["username"]))
         if result.session_token:
             response = redirect_after_post(request, home_for(result.role), whole_page=True)
             clear_session_cookies(response)
@@ -57,6 +64,14 @@ class AuthController(Controller):
                 "This account is locked until %(until)s because its username was requested too many times "
                 "today. To unlock it sooner, call %(phone)s."),
                 {"until": i18n.format_moment(result.until, prefs.time_zone), "phone": prefs.help_phone})
+        elif result.problem == "client-throttled":
+            message = FieldError("username", N_(
+                "Too many failed attempts from this network. Try again after %(until)s, or use Forgot Your "
+                "Password?"), {"until": i18n.format_moment(result.until, prefs.time_zone)})
+        elif result.problem == "portal-throttled":
+            message = FieldError("username", N_(
+                "The portal is refusing log-ins for a few minutes because of too many failed attempts. Try "
+                "again after %(until)s."), {"until": i18n.format_moment(result.until, prefs.time_zone)})
         elif result.problem == "throttled":
             message = FieldError("username", N_(
                 "Too many failed attempts for this username. Try again after %(until)s, or use Forgot Your "

@@ -29,7 +29,7 @@ from app.services.household import (
 from app.web.forms import read_form
 from app.web.guards import current_account, requires_guardian
 from app.web.rendering import client_ip, redirect_after_post, render
-from app.web.wizard_state import forget, remember, wizard_value
+from app.web.wizard_state import forget, remember_in_new_session, wizard_value
 
 NOTICES = {
     "verified": N_("Thank you. You confirmed your household information for this school year."),
@@ -168,8 +168,13 @@ class EmailConfirmationController(Controller):
 
     @get("/confirm/{token:str}", opt={"public": True})
     async def open_link(self, request: Request, token: FromPath[str]) -> Response:
-        return await remember(request, redirect_after_post(request, "/email/confirm"),
-                              email_change_id=await find_email_change(token))
+        # As with reset links: a new session for a link that works, none for one that does not.
+        change_id = await find_email_change(token)
+        response = redirect_after_post(request, "/email/confirm")
+        if change_id is None:
+            await forget(request, "email_change_id")
+            return response
+        return await remember_in_new_session(request, response, email_change_id=change_id)
 
     @get("/confirm", opt={"public": True})
     async def confirm_page(self, request: Request) -> Response:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from http.cookies import SimpleCookie
 
+from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,16 +21,28 @@ CSP = (
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
-    """The request's cookies, parsed once; a malformed cookie header counts as none (no session)."""
-    for key, value in scope.get("headers", []):
-        if key == b"cookie":
-            jar = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:
-                return {}
-            return {name: morsel.value for name, morsel in jar.items()}
-    return {}
+    """The request's cookies, parsed once, by Litestar's own parser (which the request's handlers see
+    too, and which caches its result in the scope). The standard library's SimpleCookie dropped the whole
+    header when any cookie on the domain was not to its taste (`greeting=hello world`, issue 9): one
+    other app's cookie signed the parent out on every request."""
+    return ASGIConnection(scope).cookies
+
+
+# More than one cookie of the session's name (a stale one set for a parent domain or another path, which
+# browsers send first): each is tried, up to this many, so the live one still signs the parent in.
+MOST_SESSION_CANDIDATES = 3
+
+
+def _session_candidates(scope: Scope, name: str, parsed: str | None) -> list[str]:
+    header = _header(scope, b"cookie")
+    if header.count(name + "=") < 2:
+        return [parsed] if parsed else []
+    values = []
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name and value and value not in values:
+            values.append(value.strip().strip('"'))
+    return values[:MOST_SESSION_CANDIDATES]
 
 
 def _header(scope: Scope, name: bytes) -> str:
@@ -51,7 +63,12 @@ class SessionMiddleware:
             await self.app(scope, receive, send)
             return
         cookies = _cookies(scope)
-        session, preferences = await load_session(cookies.get(session_cookie_name()))
+        name = session_cookie_name()
+        session, preferences = None, None
+        for candidate in _session_candidates(scope, name, cookies.get(name)) or [None]:
+            session, preferences = await load_session(candidate)
+            if session is not None:
+                break
         state = scope.setdefault("state", {})
         state["session"] = session
         if preferences is not None:

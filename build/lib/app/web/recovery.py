@@ -12,7 +12,7 @@ from app.services.activation import password_policy
 from app.services.recovery import find_reset_token, request_password_reset, request_username_reminder, reset_password
 from app.web.forms import read_form
 from app.web.rendering import client_ip, district_preferences, redirect_after_post, render
-from app.web.wizard_state import forget, remember, wizard_value
+from app.web.wizard_state import forget, remember_in_new_session, wizard_value
 
 
 class RecoveryController(Controller):
@@ -38,9 +38,14 @@ class RecoveryController(Controller):
 
     @get("/reset/{token:str}", opt={"public": True})
     async def open_reset_link(self, request: Request, token: FromPath[str]) -> Response:
-        # The token leaves the URL at once (security note E7): it is kept in the session instead.
+        # The token leaves the URL at once (security note E7): it is kept in a new session instead. A link
+        # that leads nowhere writes no session (and drops one an older link left).
         token_id = await find_reset_token(token)
-        return await remember(request, redirect_after_post(request, "/reset"), reset_token_id=token_id)
+        response = redirect_after_post(request, "/reset")
+        if token_id is None:
+            await forget(request, "reset_token_id")
+            return response
+        return await remember_in_new_session(request, response, reset_token_id=token_id)
 
     @get("/reset", opt={"public": True})
     async def new_password(self, request: Request) -> Response:

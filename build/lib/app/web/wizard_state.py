@@ -1,5 +1,10 @@
 """Wizard state between steps lives in the server-side session, never in fields the client can edit
-(DESIGN §4.3). An anonymous session is started the first time a wizard needs one."""
+(DESIGN §4.3). An anonymous session is started the first time a wizard needs one.
+
+A step that raises what the session can do (an activation key accepted, a reset or email-confirmation
+link opened) never writes into the session the browser came with: that cookie may have been planted on a
+shared computer, or be shared with whoever planted it. It starts a new session and ends the old one
+(`remember_in_new_session`); a link that leads nowhere writes no session at all."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import Any
 
 from litestar import Request, Response
 
-from app.services.sessions import save_session_data, start_session
+from app.services.sessions import replace_session, save_session_data, start_session
 from app.web.guards import current_session
 from app.web.rendering import client_ip, user_agent
 from app.web.session_cookie import set_session_cookie
@@ -27,6 +32,17 @@ async def remember(request: Request, response: Response, **values: Any) -> Respo
         return set_session_cookie(response, token)
     await save_session_data(session.id, {**session.data, **values})
     return response
+
+
+async def remember_in_new_session(request: Request, response: Response, **values: Any) -> Response:
+    """Store values in a NEW session that replaces the browser's (which ends). A signed-in session keeps
+    its account and its own state; an anonymous one carries nothing over (it may be someone else's)."""
+    session = current_session(request)
+    signed_in = session is not None and session.account is not None
+    data = {**session.data, **values} if signed_in else dict(values)
+    token = await replace_session(session, account_id=session.account.id if signed_in else None,
+                                  ip=client_ip(request), user_agent=user_agent(request), data=data)
+    return set_session_cookie(response, token)
 
 
 async def forget(request: Request, *names: str) -> None:

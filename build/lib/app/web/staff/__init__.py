@@ -1,7 +1,9 @@
 """The school office's console (DESIGN §5), for school staff and district admins."""
 
+from app.web.staff.accounts import GuardianSecondFactorController, StaffAccountsController
 from app.web.staff.console import StaffConsoleController
 from app.web.staff.district import DistrictController
 from app.web.staff.queues import QueuesController
 
-STAFF_CONTROLLERS = [StaffConsoleController, QueuesController, DistrictController]
+STAFF_CONTROLLERS = [StaffConsoleController, QueuesController, DistrictController, StaffAccountsController,
+                     GuardianSecondFactorController]
