@@ -122,7 +122,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         UnsubscribeController,
         HealthController,
         *STAFF_CONTROLLERS,
-        create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True},
+        # Static files pay only for what they use (issue 13): no session read (SessionMiddleware skips
+        # /static/), no CSRF token minted and set as a cookie for every file.
+        create_static_files_router(path="/static", directories=[STATIC_DIR],
+                                   opt={"public": True, "exclude_from_csrf": True},
                                    send_as_attachment=False, include_in_schema=False),
     ]
     if settings.is_demo:

@@ -8,6 +8,7 @@ import phonenumbers
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app import i18n
+from app.rules.errors import N_
 from app.paths import TEMPLATES_DIR
 
 
@@ -21,6 +22,16 @@ def phone_for_reading(e164: str) -> str:
     style = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 1 else \
         phonenumbers.PhoneNumberFormat.INTERNATIONAL
     return phonenumbers.format_number(number, style)
+
+
+# What each attendance category is called, for records/parts.html's `category` (translated where shown).
+ATTENDANCE_WORDS = {
+    "present": N_("Present"),
+    "tardy": N_("Tardy"),
+    "excused-absence": N_("Excused absence"),
+    "unexcused-absence": N_("Unexcused absence"),
+    "early-departure": N_("Early departure"),
+}
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +53,7 @@ def jinja_environment() -> Environment:
 
     env.globals.update(
         idle_seconds=int(IDLE_LIMIT.total_seconds()),
+        attendance_words=ATTENDANCE_WORDS,
         static_url=static_url,
         static_integrity=static_integrity,
         current_language=i18n.current_language,

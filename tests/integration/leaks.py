@@ -52,9 +52,10 @@ def scan_response(response: httpx.Response) -> None:
         return
     body = response.text
     try:
-        sent = unquote_plus(response.request.content.decode("latin-1"))
-    except httpx.RequestNotRead:  # a request httpx made itself to follow a redirect: a GET, nothing typed
-        sent = ""
+        content = response.request.content
+    except httpx.RequestNotRead:  # a request httpx made itself, following a redirect: it sent no body
+        content = b""
+    sent = unquote_plus(content.decode("latin-1")) if content else ""
     for value, kind in _found(body):
         if kind in (KEY, SSN) and value in sent:
             continue  # a form shows back the key or SSN typed into it, in that one reply (issue 13 item 3)

@@ -78,3 +78,16 @@ async def test_a_sections_page_runs_at_most_five_statements(portal, district, sc
     page = await portal.get(section)
     assert page.status_code == 200 and "Out of" in page_text(page.text)
     assert len(statements) <= 5, statements  # it was 9
+
+
+async def test_a_static_file_sets_no_cookie_and_reads_no_session(portal, district, statements):
+    import re
+
+    page = await portal.get("/")
+    stylesheet = re.search(r'href="(/static/css/site\.css\?v=\w+)"', page.text).group(1)
+    portal.client.cookies.clear()
+    statements.clear()
+    response = await portal.get(stylesheet)
+    assert response.status_code == 200
+    assert "set-cookie" not in response.headers  # no CSRF token minted for a file
+    assert statements == []  # no session, no preferences

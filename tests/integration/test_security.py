@@ -27,7 +27,8 @@ PUBLIC = {
     # DESIGN §4.7: asking for an activation key online is for people without an account.
     ("GET", "/request-key"), ("POST", "/request-key"), ("GET", "/request-key/sent"),
     ("GET", "/request-key/limit"),  # issue 9: the honest "limit reached" page
-    ("GET", "/login"),  # issue 13: leads to the login page
+    # Issue 13 item 8: people type /login; it leads to the login page.
+    ("GET", "/login"),
     # DESIGN §4.1: the language switcher is for people who are not signed in.
     ("POST", "/language"),
     # The second step of signing in (issue 14): the account waits in the session, not signed in yet.
