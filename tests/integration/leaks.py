@@ -50,7 +50,11 @@ def scan_response(response: httpx.Response) -> None:
     if not content_type.startswith(("text/", "application/json")) or not response.content:
         return
     body = response.text
-    sent = unquote_plus(response.request.content.decode("latin-1")) if response.request.content else ""
+    try:
+        content = response.request.content
+    except httpx.RequestNotRead:  # a GET that followed a redirect sent no body
+        content = b""
+    sent = unquote_plus(content.decode("latin-1")) if content else ""
     for value, kind in _found(body):
         if kind == KEY and value in sent:
             continue  # the key form shows back the key that was typed into it
