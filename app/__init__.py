@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.records import RecordsController
     from app.web.recovery import RecoveryController
     from app.web.session_cookie import csrf_cookie_name
+    from app.web.session_keepalive import KeepAliveController
     from app.web.staff import STAFF_CONTROLLERS
     from app.static_assets import STATIC_DIR
 
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         RecoveryController,
         KeyRequestController,
         LanguageController,
+        KeepAliveController,
         AlertChoicesController,
         AbsenceReportsController,
         UnsubscribeController,

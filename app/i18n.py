@@ -75,18 +75,31 @@ def translate(message: str, params: dict[str, Any] | None = None) -> str:
 
 def pick_language(accept_language: str) -> str:
     """The first supported language in an Accept-Language header."""
+    return requested_language(accept_language) or DEFAULT_LANGUAGE
+
+
+def requested_language(accept_language: str) -> str | None:
+    """The first supported language an Accept-Language header asks for, or None when it asks for none."""
     for part in accept_language.split(","):
         code = part.split(";")[0].strip().lower()[:2]
         if code in LANGUAGES:
             return code
-    return DEFAULT_LANGUAGE
+    return None
 
 
-# How each language writes a moment and a school day (Babel patterns): "Tuesday 10 March, 3:05 PM" and
-# "Tue 10 Mar"; "martes 10 de marzo, 15:05" and "mar 10 de mar".
-MOMENT_PATTERNS = {"en": "EEEE d MMMM, h:mm a", "es": "EEEE d 'de' MMMM, H:mm"}
-DAY_PATTERNS = {"en": "EEE d MMM", "es": "EEE d 'de' MMM"}
-LONG_DAY_PATTERNS = {"en": "EEEE d MMMM y", "es": "EEEE d 'de' MMMM 'de' y"}  # a letter's expiry date
+def visitor_language(cookie: str | None, accept_language: str) -> str | None:
+    """The language this device asked for: the switcher's cookie, else the browser's own; None when neither
+    names a language the portal has."""
+    if cookie in LANGUAGES:
+        return cookie
+    return requested_language(accept_language)
+
+
+# How each language writes a moment and a school day (Babel patterns): US English "Tuesday, March 10, 3:05 PM"
+# and "Tue, Mar 10" (issue 13 item 10); "martes 10 de marzo, 15:05" and "mar 10 de mar".
+MOMENT_PATTERNS = {"en": "EEEE, MMMM d, h:mm a", "es": "EEEE d 'de' MMMM, H:mm"}
+DAY_PATTERNS = {"en": "EEE, MMM d", "es": "EEE d 'de' MMM"}
+LONG_DAY_PATTERNS = {"en": "EEEE, MMMM d, y", "es": "EEEE d 'de' MMMM 'de' y"}  # a letter's expiry date
 
 
 def format_moment(moment, zone: str) -> str:

@@ -38,7 +38,10 @@ def jinja_environment() -> Environment:
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters["phone"] = phone_for_reading
+    from app.services.sessions import IDLE_LIMIT
+
     env.globals.update(
+        idle_seconds=int(IDLE_LIMIT.total_seconds()),
         static_url=static_url,
         static_integrity=static_integrity,
         current_language=i18n.current_language,

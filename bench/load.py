@@ -1,4 +1,6 @@
-"""A small load generator, run as its own process: `python -m bench.load URL [URL...] --cookie NAME=VALUE`.
+"""A small load generator, run as its own process: `python -m bench.load URL [URL...] --cookie NAME=VALUE`
+(`public:URL` for a page fetched without the cookies; `--fresh --connections 1` for one user, one request at
+a time, each on a new connection).
 
 A fixed number of connections each send requests one after another. The URLs take turns in `--rounds`
 short rounds (bare route, page, page, bare route, page, page, ...), each round ending when its share of
@@ -36,17 +38,29 @@ async def hammer(client: httpx.AsyncClient, url: str, connections: int, requests
     tally["elapsed"] += time.perf_counter() - began
 
 
+PUBLIC = "public:"  # a URL given as public:URL is fetched without the cookies (the login page, a static file)
+
+
 async def measure(urls: list[str], cookies: dict[str, str], connections: int, requests: int, seconds: float,
-                  rounds: int) -> list[dict]:
+                  rounds: int, fresh: bool = False) -> list[dict]:
+    """`fresh`: every request on a new TCP connection (no keep-alive), as a single user measured one
+    request at a time with a new connection each (issue 13)."""
     tallies = {url: {"latencies": [], "failures": 0, "elapsed": 0.0} for url in urls}
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(cookies=cookies, limits=limits, timeout=30) as client:
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=0 if fresh else connections)
+    async with httpx.AsyncClient(cookies=cookies, limits=limits, timeout=30) as signed_in, \
+            httpx.AsyncClient(limits=limits, timeout=30) as public:
+        def client_for(url: str) -> tuple[httpx.AsyncClient, str]:
+            return (public, url.removeprefix(PUBLIC)) if url.startswith(PUBLIC) else (signed_in, url)
+
         for url in urls:
+            client, address = client_for(url)
             for _ in range(connections):  # warm the connections and the workers' caches
-                await client.get(url)
+                await client.get(address)
         for _ in range(rounds):
             for url in urls:
-                await hammer(client, url, connections, max(1, requests // rounds), seconds / rounds, tallies[url])
+                client, address = client_for(url)
+                await hammer(client, address, connections, max(1, requests // rounds), seconds / rounds,
+                             tallies[url])
     figures = []
     for url, tally in tallies.items():
         latencies = sorted(tally["latencies"])
@@ -56,6 +70,7 @@ async def measure(urls: list[str], cookies: dict[str, str], connections: int, re
             "rps": round(len(latencies) / tally["elapsed"], 1),
             "p50_ms": round(1000 * latencies[len(latencies) // 2], 2),
             "p99_ms": round(1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 2),
+            "mean_ms": round(1000 * sum(latencies) / len(latencies), 2),
             "failures": tally["failures"],
         })
     return figures
@@ -69,10 +84,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--fresh", action="store_true", help="a new TCP connection for every request")
     args = parser.parse_args()
     cookies = dict(c.split("=", 1) for c in args.cookie)
     for figure in asyncio.run(measure(args.urls, cookies, args.connections, args.requests, args.seconds,
-                                      args.rounds)):
+                                      args.rounds, args.fresh)):
         print(json.dumps(figure), flush=True)
 
 

@@ -1,5 +1,8 @@
-"""Benchmark: a signed-in guardian's grades and attendance pages at 1,000 and at 100,000 students, on
-SQLite and on PostgreSQL, each as a ratio to a bare Litestar route measured in the same run (QUALITY §6).
+"""Benchmark: a signed-in guardian's grades, attendance, home (a parent of three children) and section pages,
+the login page and a static file, at 1,000 and at 100,000 students, on SQLite and on PostgreSQL, each as a
+ratio to a bare Litestar route measured in the same run (QUALITY §6); then one user, one request at a time,
+each on a new connection (the floor: a static file, a public page, a signed-in page), also against the bare
+route measured the same way.
 
     python -m bench.records                                  # 1,000 and 100,000 students, both engines
     python -m bench.records --students 1000 --engines sqlite  # one cell
@@ -32,6 +35,7 @@ import httpx
 ROOT = Path(__file__).parent.parent
 DATA = ROOT / "bench" / ".data"
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+# BENCH_DATABASE names the PostgreSQL databases (NAME_1000, NAME_100000), so runs side by side keep apart.
 SECRET = "bench-only-secret-key-not-for-production-0123456789"
 PEPPER = "bench-only-ssn-pepper-not-for-production-0123456789"
 USERNAME, PASSWORD = "demoparent", "Maple-kite-47"  # the demo's ready-made account (app/demo.py)
@@ -47,7 +51,7 @@ def free_port() -> int:
 def database_url(engine: str, students: int) -> str:
     if engine == "sqlite":
         return f"sqlite:///{DATA}/district-{students}.sqlite3"
-    return f"{PG_SERVER}/homeroom_bench_{students}"
+    return f"{PG_SERVER}/{os.environ.get('BENCH_DATABASE', 'homeroom_bench')}_{students}"
 
 
 def environment(url: str, port: int) -> dict[str, str]:
@@ -139,16 +143,30 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def sign_in(base: str) -> tuple[dict[str, str], str]:
-    """The guardian's cookies and the first student's public id."""
+def sign_in(base: str) -> tuple[dict[str, str], str, str, str]:
+    """The guardian's cookies (the demo's Maria Lopez: a parent of three children), the first student's
+    public id, a section page of theirs, and the stylesheet's address (a static file)."""
     with httpx.Client(base_url=base) as client:
-        client.get("/")
+        login = client.get("/").text
         token = client.cookies["homeroom_csrftoken"]
         answer = client.post("/", data={"username": USERNAME, "password": PASSWORD, "_csrf_token": token})
         assert answer.status_code == 303, answer.status_code
         home = client.get("/home").text
+        assert len(re.findall(r'href="/students/[0-9a-f-]{36}/grades"', home)) == 3, "a parent of three"
         student = re.search(r'href="/students/([0-9a-f-]{36})/grades"', home).group(1)
-        return dict(client.cookies.items()), student
+        grades = client.get(f"/students/{student}/grades").text
+        section = re.search(r'href="(/students/[0-9a-f-]{36}/grades/[0-9a-f-]{36})', grades).group(1)
+        stylesheet = re.search(r'href="(/static/css/site\.css\?v=\w+)"', login).group(1)
+        return dict(client.cookies.items()), student, section, stylesheet
+
+
+def run_load(urls: dict[str, str], cookies: dict[str, str], *options: str) -> dict:
+    load = subprocess.run(
+        [sys.executable, "-m", "bench.load", *urls.values(), *options,
+         *(a for name, value in cookies.items() for a in ("--cookie", f"{name}={value}"))],
+        cwd=ROOT, capture_output=True, text=True, check=True)
+    figures = [json.loads(line) for line in load.stdout.splitlines()]
+    return {name: figure for name, figure in zip(urls, figures)}
 
 
 def measure(engine: str, students: int, workers: int, requests: int, seconds: float) -> dict:
@@ -158,16 +176,25 @@ def measure(engine: str, students: int, workers: int, requests: int, seconds: fl
     bare_server = Server("bench.bare:app", bare_port, env, workers)
     try:
         base = f"http://127.0.0.1:{port}"
-        cookies, student = sign_in(base)
-        urls = {"bare route": f"http://127.0.0.1:{bare_port}/bare",
+        cookies, student, section, stylesheet = sign_in(base)
+        bare = f"http://127.0.0.1:{bare_port}/bare"
+        urls = {"bare route": bare,
                 "grades": f"{base}/students/{student}/grades",
-                "attendance": f"{base}/students/{student}/attendance"}
-        load = subprocess.run(
-            [sys.executable, "-m", "bench.load", *urls.values(), "--requests", str(requests), "--seconds",
-             str(seconds), *(a for name, value in cookies.items() for a in ("--cookie", f"{name}={value}"))],
-            cwd=ROOT, capture_output=True, text=True, check=True)
-        figures = [json.loads(line) for line in load.stdout.splitlines()]
-        return {name: figure for name, figure in zip(urls, figures)}
+                "attendance": f"{base}/students/{student}/attendance",
+                "home (3 children)": f"{base}/home",
+                "a section's assignments": f"{base}{section}",
+                "login page": f"public:{base}/",
+                "static file (site.css)": f"public:{base}{stylesheet}"}
+        figures = run_load(urls, cookies, "--requests", str(requests), "--seconds", str(seconds))
+        # One user, one request at a time, a new connection each (issue 13): the floor (a static file, a
+        # public page, a signed-in page) and the pages, against the bare route measured the same way.
+        single = {"bare route": bare, "static file (site.css)": f"public:{base}{stylesheet}",
+                  "login page": f"public:{base}/", "account (signed in)": f"{base}/account",
+                  "grades": urls["grades"], "home (3 children)": urls["home (3 children)"]}
+        figures["single user, new connections"] = run_load(
+            single, cookies, "--fresh", "--connections", "1", "--requests", str(max(50, requests // 10)),
+            "--seconds", str(seconds))
+        return figures
     finally:
         app_server.stop()
         bare_server.stop()
@@ -185,6 +212,9 @@ def main() -> None:
 
     lines = ["| engine | students | guardians | attendance events | page | req/s | p50 ms | p99 ms | "
              "ratio to bare | non-200 |", "|---|---|---|---|---|---|---|---|---|---|"]
+    single_lines = ["One user, one request at a time, each on a new TCP connection:", "",
+                    "| engine | students | page | mean ms | p50 ms | p99 ms | ratio to bare (bare ms / page ms) | "
+                    "non-200 |", "|---|---|---|---|---|---|---|---|"]
     for engine in args.engines:
         for students in args.students:
             took = generate(engine, students, args.reuse)
@@ -192,13 +222,20 @@ def main() -> None:
             if took is not None:
                 print(f"{engine}, {students} students: generated in {took:.0f} s: {rows}", flush=True)
             figures = measure(engine, students, args.workers, args.requests, args.seconds)
+            single = figures.pop("single user, new connections")
             bare = figures["bare route"]["rps"]
             for page, f in figures.items():
                 lines.append(f"| {engine} | {rows['students']:,} | {rows['guardians']:,} | "
                              f"{rows['attendance_events']:,} | {page} | {f['rps']:,} | {f['p50_ms']} | "
                              f"{f['p99_ms']} | {f['rps'] / bare:.2f} | {f['failures']} |")
-            print(lines[-3:] and "\n".join(lines[-3:]), flush=True)
+            single_bare = single["bare route"]["mean_ms"]
+            for page, f in single.items():
+                single_lines.append(f"| {engine} | {rows['students']:,} | {page} | {f['mean_ms']} | {f['p50_ms']} | "
+                                    f"{f['p99_ms']} | {single_bare / f['mean_ms']:.2f} | {f['failures']} |")
+            print("\n".join(lines[-len(figures):] + single_lines[-len(single):]), flush=True)
     print("\n".join(lines))
+    print()
+    print("\n".join(single_lines))
 
 
 if __name__ == "__main__":

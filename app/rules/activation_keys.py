@@ -35,3 +35,24 @@ def normalise_key(typed: str) -> str | None:
 def key_digest(normalised: str) -> str:
     """SHA-256 is enough for a 128-bit random secret (ASVS 6.5.2); no salt or slow hash needed."""
     return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+# Issue 13 item 9: a key typed wrong is told what is wrong with it. Characters a key never has, each with
+# what a parent may have read it as (the alphabet leaves out every look-alike).
+NEVER_IN_A_KEY = {"O": "letter", "I": "letter", "S": "letter", "B": "letter", "L": "letter",
+                  "0": "number", "1": "number", "5": "number", "8": "number"}
+
+
+def key_typing_problem(typed: str) -> tuple[str, str | int] | None:
+    """Why what was typed cannot be a key, for the message: ("letter", "O") / ("number", "0") /
+    ("character", "#") for the first character a key never has, else ("length", how many were typed);
+    None when it has the shape of a key."""
+    cleaned = "".join(c for c in typed.upper() if c not in " -\t\r\n")
+    for c in cleaned:
+        if c not in ALPHABET:
+            kind = NEVER_IN_A_KEY.get(c) or ("letter" if c.isalpha() and c.isascii() else
+                                             "number" if c.isdigit() and c.isascii() else "character")
+            return kind, c
+    if len(cleaned) != LENGTH:
+        return "length", len(cleaned)
+    return None

@@ -36,8 +36,9 @@ class KeyRequestDetails:
     email: str  # normalised
     phone: str  # E.164
     student_number: str  # without spaces
-    ssn: str  # normalised digits (9, or 4 in last-4 mode); never stored
+    ssn: str  # normalised digits (9, or 4 in last-4 mode); never stored; "" when withheld
     birth_date: date
+    ssn_withheld: bool = False  # no SSN, or the requester prefers not to give it: staff decide
 
 
 def normalise_student_number(typed: str) -> str:
@@ -78,13 +79,14 @@ def check_key_request(values: dict[str, str], *, ssn_mode: str,
         errors.append(FieldError("email", N_("Enter an email address in the right format, like name@example.com")))
     phone = check_phone(values["phone"])
     if phone.problem:
-        errors.append(FieldError("phone", phone.problem))
+        errors.append(FieldError("phone", phone.problem, phone.params))
     student_number = normalise_student_number(values["student_number"])
     if (not student_number or len(student_number) > LONGEST_STUDENT_NUMBER
             or not all(c.isascii() and (c.isalnum() or c == "-") for c in student_number)):
         errors.append(FieldError("student_number", N_("Enter the student number from a report card or "
                                                       "transcript: letters, numbers and dashes only")))
-    ssn = normalise_ssn(values["ssn"], digits=4 if ssn_mode == "last4" else 9)
+    withheld = values.get("no_ssn", "") == "yes"
+    ssn = "" if withheld else normalise_ssn(values["ssn"], digits=4 if ssn_mode == "last4" else 9)
     if ssn is None:
         errors.append(FieldError("ssn", N_("Enter the last 4 digits of the student's Social Security number")
                                  if ssn_mode == "last4" else
@@ -94,7 +96,7 @@ def check_key_request(values: dict[str, str], *, ssn_mode: str,
         errors.append(FieldError("birth_date", N_("Enter the student's date of birth, like 04/27/2015")))
     if errors:
         return None, errors
-    return KeyRequestDetails(name, relationship, email, phone.e164, student_number, ssn, born), []
+    return KeyRequestDetails(name, relationship, email, phone.e164, student_number, ssn, born, withheld), []
 
 
 def decision_reason_errors(typed: str) -> tuple[str, list[FieldError]]:

@@ -3,7 +3,7 @@ a country code are read as US numbers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import phonenumbers
 from phonenumbers import ValidationResult
@@ -19,6 +19,7 @@ LONGEST_TYPED = 40
 class PhoneCheck:
     e164: str | None = None
     problem: str | None = None  # a msgid when the number cannot be used
+    params: dict = field(default_factory=dict)  # its %(name)s values
 
 
 _TOO_SHORT = N_("This phone number has too few digits. Enter the whole number with its area code, "
@@ -51,4 +52,10 @@ def check_phone(typed: str) -> PhoneCheck:
         return PhoneCheck(problem=_REASONS[reason])
     if not phonenumbers.is_valid_number(number):
         return PhoneCheck(problem=N_("This is not a phone number that can be dialed. Check it and try again"))
+    if number.extension:
+        # Issue 13 item 11: an extension was silently dropped. It is refused plainly instead: the school's
+        # calls and texts go to numbers that reach the family directly (stored in E.164, which has no extension).
+        return PhoneCheck(problem=N_("Phone numbers are saved without extensions, and this one has ext. "
+                                     "%(extension)s. Enter a number that reaches you directly"),
+                          params={"extension": number.extension[:10]})
     return PhoneCheck(e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))

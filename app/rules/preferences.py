@@ -19,7 +19,12 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 
 class PreferenceError(ValueError):
-    """A value a district preference cannot take; the message says which values it can."""
+    """A value a district preference cannot take. `message` is the untranslated text (a msgid) and `params`
+    fill it in after translation, so a Spanish-speaking admin reads Spanish; str() is the English sentence."""
+
+    def __init__(self, message: str, params: dict[str, Any] | None = None) -> None:
+        self.message, self.params = message, params or {}
+        super().__init__(message % self.params if self.params else message)
 
 
 def _boolean(text: str) -> bool:
@@ -36,9 +41,9 @@ def _whole_number(low: int, high: int) -> Callable[[str], int]:
         try:
             value = int(text.strip())
         except ValueError:
-            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d") % {"low": low, "high": high})
+            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d"), {"low": low, "high": high})
         if not low <= value <= high:
-            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d") % {"low": low, "high": high})
+            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d"), {"low": low, "high": high})
         return value
 
     return parse
@@ -48,7 +53,7 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = text.strip().lower()
         if value not in choices:
-            raise PreferenceError(N_("Use one of: %(choices)s") % {"choices": ", ".join(choices)})
+            raise PreferenceError(N_("Use one of: %(choices)s"), {"choices": ", ".join(choices)})
         return value
 
     return parse
@@ -58,7 +63,7 @@ def _text(max_length: int) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = " ".join(text.split())
         if not value or len(value) > max_length or any(ord(c) < 32 for c in value):
-            raise PreferenceError(N_("Use 1 to %(max)d characters") % {"max": max_length})
+            raise PreferenceError(N_("Use 1 to %(max)d characters"), {"max": max_length})
         return value
 
     return parse
@@ -141,7 +146,7 @@ assert set(PARSERS) == {f.name for f in fields(DistrictPreferences)}
 
 def parse_preference(name: str, text: str) -> Any:
     if name not in PARSERS:
-        raise PreferenceError(N_("There is no preference called %(name)s") % {"name": name})
+        raise PreferenceError(N_("There is no preference called %(name)s"), {"name": name})
     return PARSERS[name](text)
 
 

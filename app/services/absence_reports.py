@@ -22,7 +22,7 @@ from app.services import audit, records
 from app.services.alert_common import email_context, guardian_language, student_url
 from app.services.preferences import load_preferences
 from app.services.sessions import SignedInAccount
-from app.tables import AbsenceReport, Person, SchoolEnrollment, UserAccount
+from app.tables import AbsenceReport, SchoolEnrollment, UserAccount
 
 RECEIVED, RECORDED, DECLINED = "absence-report-received", "absence-report-recorded", "absence-report-declined"
 

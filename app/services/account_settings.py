@@ -80,13 +80,29 @@ async def recent_sign_ins(guardian: SignedInAccount) -> list[dict]:
              "how": r["detail"] if r["action"] == "login.succeeded" else r["action"]} for r in rows]
 
 
-async def current_sessions(guardian: SignedInAccount, this_session: int) -> list[dict]:
-    """The account's sessions that are still live (this one first), when they started and from where."""
+SESSIONS_PAGE = 5  # of the at most 10 an account holds (sessions.SESSIONS_PER_ACCOUNT)
+
+
+@dataclass(frozen=True)
+class LiveSessions:
+    sessions: list[dict]  # this device's first (on the first page), then the newest
+    older: int | None = None  # the cursor for the next page, None on the last
+
+
+async def current_sessions(guardian: SignedInAccount, this_session: int, *, before: int | None = None) -> LiveSessions:
+    """The account's sessions that are still live, a page at a time (issue 13 item 13): this one first, then
+    the others newest first; each page reads at most SESSIONS_PAGE + 1 rows past the cursor."""
     now = clock.now()
-    rows = await WebSession.select(WebSession.id, WebSession.created_at, WebSession.last_seen_at, WebSession.ip,
-                                   WebSession.user_agent).where(
-        (WebSession.account == guardian.id) & (WebSession.expires_at > now)
-        & (WebSession.last_seen_at > now - sessions.IDLE_LIMIT)
-    ).order_by(WebSession.created_at, ascending=False)
-    live = [{**r, "is_this": r["id"] == this_session} for r in rows]
-    return sorted(live, key=lambda r: not r["is_this"])
+    live = (WebSession.account == guardian.id) & (WebSession.expires_at > now) & (
+        WebSession.last_seen_at > now - sessions.IDLE_LIMIT)
+    columns = (WebSession.id, WebSession.created_at, WebSession.last_seen_at, WebSession.ip, WebSession.user_agent)
+    others = WebSession.select(*columns).where(live & (WebSession.id != this_session))
+    if before is not None:
+        others = others.where(WebSession.id < before)
+    rows = await others.order_by(WebSession.id, ascending=False).limit(SESSIONS_PAGE + 1)
+    page = [{**r, "is_this": False} for r in rows[:SESSIONS_PAGE]]
+    if before is None:
+        this = await WebSession.select(*columns).where(WebSession.id == this_session).first()
+        if this:
+            page.insert(0, {**this, "is_this": True})
+    return LiveSessions(page, rows[SESSIONS_PAGE - 1]["id"] if len(rows) > SESSIONS_PAGE else None)

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from app import clock
 from app.database import transaction
-from app.rules.activation_keys import key_digest, normalise_key
+from app.rules.activation_keys import key_typing_problem, key_digest, normalise_key
 from app.rules.errors import N_, FieldError
 from app.rules.passwords import PasswordPolicy, password_errors
 from app.rules.usernames import username_errors, username_key
@@ -34,6 +34,25 @@ KEY_PROBLEMS = {
     "revoked": N_("That activation key was replaced by a newer one. Use the newest key you were given"),
     "throttled": N_("Too many wrong activation keys from this device. Wait an hour and try again"),
 }
+# What is wrong with a key's shape, said plainly (issue 13 item 9).
+KEY_TYPING_PROBLEMS = {
+    "letter": N_("Activation keys never contain the letter %(character)s. Keys use only the letters "
+                 "C D F H J K M N P R and the numbers 2 3 4 6 7 9: check that character against your letter"),
+    "number": N_("Activation keys never contain the number %(character)s. Keys use only the letters "
+                 "C D F H J K M N P R and the numbers 2 3 4 6 7 9: check that character against your letter"),
+    "character": N_("Activation keys never contain “%(character)s”. Keys use only letters and numbers"),
+    "length": N_("You typed %(count)d letters and numbers. An activation key has 32: check for one left out "
+                 "or typed twice"),
+}
+
+
+def key_format_error(typed: str) -> FieldError:
+    problem = key_typing_problem(typed)
+    if problem is None:  # cannot happen for a key that failed normalising; the general message then
+        return FieldError("activation_key", KEY_PROBLEMS["format"])
+    kind, value = problem
+    params = {"count": value} if kind == "length" else {"character": value}
+    return FieldError("activation_key", KEY_TYPING_PROBLEMS[kind], params)
 
 
 @dataclass(frozen=True)
@@ -76,6 +95,8 @@ async def check_activation_key(typed: str, *, ip: str) -> KeyCheck:
         return KeyCheck(errors=[FieldError("activation_key", KEY_PROBLEMS["throttled"])])
     if problem:
         await audit.record("key.redeem-failed", person=row["guardian"] if row else None, ip=ip, detail=problem)
+        if problem == "format":
+            return KeyCheck(errors=[key_format_error(typed)])
         return KeyCheck(errors=[FieldError("activation_key", KEY_PROBLEMS[problem])])
     return KeyCheck(key_id=row["id"])
 

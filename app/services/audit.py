@@ -31,6 +31,17 @@ async def record(
     await AuditEvent.raw(_INSERT, clock.now(), action, actor, account, person, ip[:45], _single_line(detail))
 
 
+async def record_many(action: str, *, actor: int | None, people: list[int], ip: str = "", detail: str = "") -> None:
+    """One event per person in one statement (home records a view of each child at once)."""
+    if not people:
+        return
+    values = ", ".join("({}, {}, {}, NULL, {}, {}, {})" for _ in people)
+    now, ip, detail = clock.now(), ip[:45], _single_line(detail)
+    arguments = [value for person in people for value in (now, action, actor, person, ip, detail)]
+    await AuditEvent.raw(f"INSERT INTO audit_event (at, action, actor, account, person, ip, detail) VALUES {values}",
+                         *arguments)
+
+
 # Options whose value is a secret: the audit event keeps the option, never the value.
 _SECRET_OPTIONS = ("--secret", "--key", "--password", "--token")
 

@@ -34,7 +34,7 @@ def identity_errors(values: dict[str, str]) -> list[FieldError]:
         try:
             parse_preference(name, values.get(name, ""))
         except PreferenceError as problem:
-            errors.append(FieldError(name, str(problem)))
+            errors.append(FieldError(name, problem.message, problem.params))
     return errors
 
 

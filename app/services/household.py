@@ -178,7 +178,7 @@ def _phone_errors(kind: str, check: PhoneCheck) -> list[FieldError]:
     if kind not in PHONE_KINDS:
         errors.append(FieldError("kind", N_("Choose whether this is a mobile, home or work number")))
     if check.problem:
-        errors.append(FieldError("number", check.problem))
+        errors.append(FieldError("number", check.problem, check.params))
     return errors
 
 

@@ -80,7 +80,8 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
         "key-request:student:" + rate_limits.typed_digest("key-request", details.student_number),
         now + STUDENT_NUMBER_WINDOW)
     by_client = await rate_limits.hit(f"key-request:client:{ip}", now + CLIENT_WINDOW)
-    typed_digest = ssn_digest(get_settings().ssn_pepper, details.ssn)
+    # A withheld SSN still costs one digest (of nothing that can match), so the work is the same.
+    typed_digest = ssn_digest(get_settings().ssn_pepper, details.ssn or "withheld")
     student = await find_student_by_number(details.student_number)
     guardians = await guardians_on_file(details.student_number)
     if by_number.count > REQUESTS_PER_STUDENT_NUMBER or by_client.count > REQUESTS_PER_CLIENT:
@@ -89,7 +90,7 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
                            else "per client")
         return False
     on_file = student["ssn_last4_hash" if prefs.ssn_mode == "last4" else "ssn_hash"] if student else None
-    ssn_matches = digests_match(typed_digest, on_file)
+    ssn_matches = digests_match(typed_digest, on_file) and not details.ssn_withheld
     birth_date_matches = student is not None and student["birth_date"] == details.birth_date
     guardian = next((g for g in guardians if g["email"] and g["email"] == details.email), None)
     request = KeyRequest(
@@ -99,6 +100,7 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
         guardian=guardian["id"] if guardian else None,
         matched_student_number=student is not None, matched_ssn=ssn_matches,
         matched_birth_date=birth_date_matches, matched_email_on_file=guardian is not None,
+        ssn_withheld=details.ssn_withheld,
         status="pending", ip=ip[:45], created_at=now,
     )
     everything_matches = student is not None and ssn_matches and birth_date_matches and guardian is not None
@@ -134,7 +136,7 @@ async def pending_key_requests(staff: SignedInAccount) -> list[dict]:
         KeyRequest.student.given_name.as_alias("student_given_name"),
         KeyRequest.student.family_name.as_alias("student_family_name"),
         KeyRequest.matched_student_number, KeyRequest.matched_ssn, KeyRequest.matched_birth_date,
-        KeyRequest.matched_email_on_file, KeyRequest.created_at,
+        KeyRequest.matched_email_on_file, KeyRequest.ssn_withheld, KeyRequest.created_at,
     ).where(KeyRequest.status == "pending").order_by(KeyRequest.created_at)
     scope = _in_scope(staff)
     return await (query.where(scope) if scope is not None else query)

@@ -97,6 +97,7 @@ class UsernameReminder:
     over_limit: bool = False
     locks_accounts: bool = False
     until: datetime | None = None
+    requests_left: int = 0  # today, for this address, before the next one locks or stops (issue 13 item 2)
 
 
 async def request_username_reminder(typed_address: str, *, ip: str) -> UsernameReminder:
@@ -119,4 +120,4 @@ async def request_username_reminder(typed_address: str, *, ip: str) -> UsernameR
         return UsernameReminder(over_limit=True, locks_accounts=lock_accounts, until=day_ends)
     # The worker looks the address up and emails the usernames (app/services/recovery_mail.py).
     await enqueue_request(USERNAME_REMINDER_REQUEST, {"address": address, "ip": ip})
-    return UsernameReminder(until=day_ends)
+    return UsernameReminder(until=day_ends, locks_accounts=lock_accounts, requests_left=max(0, limit - tally.count))

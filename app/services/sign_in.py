@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from app import clock
 from app.database import transaction
+from app.rules.emails import normalise_email
 from app.rules.usernames import is_well_formed, username_key
 from app.services import audit, rate_limits, sessions
 from app.services.password_hashing import hashing
@@ -35,6 +36,7 @@ PORTAL_FAILURES_ALLOWED = 2000
 class SignInResult:
     session_token: str | None = None
     role: str | None = None
+    language: str | None = None  # the account's, so the device's own choice can be offered (issue 13 item 1)
     problem: str | None = None  # "wrong" | "throttled" | "client-throttled" | "portal-throttled" | "locked"
     until: datetime | None = None
     second_step: str | None = None  # "code" | "enrol": the password was right; a second factor comes next
@@ -74,16 +76,27 @@ def _who(username: str, account: UserAccount | None) -> str:
     return "" if account else "unknown username " + rate_limits.typed_digest("login", username_key(username))[:12]
 
 
+async def _account_for(typed: str) -> UserAccount | None:
+    """The account a parent means: by username, or by the email on file when it belongs to exactly one
+    account (issue 13 item 8: parents type their email as their username)."""
+    if is_well_formed(typed.strip()):
+        return await UserAccount.objects().where(UserAccount.username_key == username_key(typed)).first()
+    address = normalise_email(typed) if "@" in typed else None
+    if address is None:
+        return None
+    accounts = await UserAccount.objects().where(UserAccount.person.email == address).limit(2)
+    return accounts[0] if len(accounts) == 1 else None
+
+
 async def sign_in(username: str, password: str, *, ip: str, user_agent: str,
                   previous_session: int | None, trusted_browser: str | None = None) -> SignInResult:
-    limits = _limits(username, ip)
+    account = await _account_for(username)
+    # An email that names an account counts against that account's username: the same limits either way.
+    limits = _limits(account.username if account else username, ip)
     refused = await _reserve(limits, ip=ip, username=username)
     if refused:
         return refused
 
-    account = None
-    if is_well_formed(username.strip()):
-        account = await UserAccount.objects().where(UserAccount.username_key == username_key(username)).first()
     checked = await hashing().check(account.password_hash if account else None, password)
 
     if not checked.ok or account is None or account.disabled:
@@ -117,7 +130,7 @@ async def sign_in(username: str, password: str, *, ip: str, user_agent: str,
             await sessions.end_session(previous_session)
         token = await sessions.start_session(account_id=account.id, ip=ip, user_agent=user_agent)
         await audit.record("login.succeeded", account=account.id, actor=account.id, ip=ip, detail=step.detail)
-    return SignInResult(session_token=token, role=account.role)
+    return SignInResult(session_token=token, role=account.role, language=account.language)
 
 
 async def sign_out(session: sessions.CurrentSession, *, ip: str) -> None:

@@ -21,7 +21,6 @@ from app.rules.key_requests import PHOTO_ID_TYPES, decision_reason_errors, norma
 from app.rules.preferences import PARSERS, PreferenceError, display_value, parse_preference
 from app.services import audit, rate_limits, sessions
 from app.services.access import guardians_who_may_see, may_see
-from app.services.activation import password_policy
 from app.services.activation_keys import IssuedKey, KeyRefused, issue_key
 from app.services.eligibility import is_eligible_guardian
 from app.services.preferences import load_preferences, set_preference
@@ -42,6 +41,15 @@ AUDIT_PAGE_SIZE = 50
 
 def sees_all_schools(staff: SignedInAccount) -> bool:
     return staff.role == "district-admin"
+
+
+async def search_limited_to(staff: SignedInAccount) -> str | None:
+    """The name of the one school a staff member's searches cover, or None when they cover every school
+    (issue 13 item 12: the console says so)."""
+    if sees_all_schools(staff):
+        return None
+    row = await School.select(School.name).where(School.id == staff.school_id).first()
+    return row["name"] if row else ""
 
 
 def students_at_school(school_id: int | None):
@@ -336,7 +344,7 @@ async def change_preferences(staff: SignedInAccount, typed: dict[str, str], *, i
         try:
             parse_preference(name, typed.get(name, ""))
         except PreferenceError as error:
-            errors.append(FieldError(name, str(error)))
+            errors.append(FieldError(name, error.message, error.params))
     if errors:
         return errors
     current = await load_preferences()

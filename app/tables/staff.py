@@ -24,6 +24,7 @@ class KeyRequest(Table, tablename="key_request"):
     guardian = ForeignKey(references=Person, null=True)  # the guardian whose email on file matched, or chosen by staff
     matched_student_number = Boolean(default=False)
     matched_ssn = Boolean(default=False)
+    ssn_withheld = Boolean(default=False)  # "no SSN, or I prefer not to give it": staff decide (issue 13 item 3)
     matched_birth_date = Boolean(default=False)
     matched_email_on_file = Boolean(default=False)
     status = Varchar(length=20, default="pending", index=True)  # pending | approved | denied | auto-issued

@@ -34,8 +34,9 @@ class AccountController(Controller):
     guards = [requires_sign_in]  # guardians and staff (issue 14)
 
     @get("/")
-    async def account(self, request: Request, notice: FromQuery[str] = "") -> Response:
-        return await _account_page(request, NOTICES.get(notice))
+    async def account(self, request: Request, notice: FromQuery[str] = "", sessions_before: FromQuery[str] = "") -> Response:
+        cursor = int(sessions_before) if sessions_before.isdigit() and len(sessions_before) < 10 else None
+        return await _account_page(request, NOTICES.get(notice), sessions_before=cursor)
 
     @post("/language")
     async def change_language(self, request: Request) -> Response:
@@ -69,7 +70,8 @@ class AccountController(Controller):
         return clear_session_cookies(response)
 
 
-async def _account_page(request: Request, notice: str | None, errors=None, alert_typed=None) -> Response:
+async def _account_page(request: Request, notice: str | None, errors=None, alert_typed=None,
+                        sessions_before: int | None = None) -> Response:
     from app.web.alerts import alert_section
 
     account = current_account(request)
@@ -78,6 +80,6 @@ async def _account_page(request: Request, notice: str | None, errors=None, alert
         "notice": notice,
         "languages": LANGUAGES,
         "sign_ins": await recent_sign_ins(account),
-        "sessions": await current_sessions(account, current_session(request).id),
+        "sessions": await current_sessions(account, current_session(request).id, before=sessions_before),
         "second_factor": await has_second_factor(account.id),
     }, errors=errors)

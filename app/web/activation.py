@@ -15,6 +15,8 @@ from app.web.rendering import client_ip, redirect_after_post, render, user_agent
 from app.web.session_cookie import clear_session_cookies, set_session_cookie
 from app.web.wizard_state import forget, remember_in_new_session, wizard_value
 
+STEP_EXPIRED = N_("Step 2 could not go on: after 30 minutes without activity, or in another browser, the portal "
+                  "no longer knows which key you entered. Nothing was saved. Enter your activation key again.")
 KEY_GONE = N_("Your activation key can no longer be used (it was used, replaced or has expired). "
               "Enter your newest key, or request a new one.")
 
@@ -25,7 +27,7 @@ class ActivationController(Controller):
     @get("/", opt={"public": True})
     async def key_step(self, request: Request, notice: FromQuery[str] = "") -> Response:
         return await render(request, "activation/key.html", {
-            "activation_key": "", "notice": KEY_GONE if notice == "key-gone" else None})
+            "activation_key": "", "notice": {"key-gone": KEY_GONE, "step-expired": STEP_EXPIRED}.get(notice)})
 
     @post("/", opt={"public": True})
     async def submit_key(self, request: Request) -> Response:
@@ -41,14 +43,14 @@ class ActivationController(Controller):
     @get("/account", opt={"public": True})
     async def account_step(self, request: Request) -> Response:
         if wizard_value(request, "activation_key_id") is None:
-            return redirect_after_post(request, "/activate")
+            return redirect_after_post(request, "/activate?notice=step-expired")
         return await render(request, "activation/account.html", {"username": "", "policy": await password_policy()})
 
     @post("/account", opt={"public": True})
     async def create_account(self, request: Request) -> Response:
         key_id = wizard_value(request, "activation_key_id")
-        if key_id is None:
-            return redirect_after_post(request, "/activate")
+        if key_id is None:  # the step expired (issue 13 item 4): say so, rather than a silent empty step 1
+            return redirect_after_post(request, "/activate?notice=step-expired")
         form = await read_form(request, "username", "password", "verify_password")
         session = current_session(request)
         if form.errors:

@@ -8,6 +8,8 @@ from litestar.params import FromQuery
 from app import i18n
 from app.services.sign_in import sign_in, sign_out
 from app.rules.errors import N_, FieldError
+from app.rules.language_switch import return_path
+from app.web.language import after_sign_in
 from app.web.forms import read_form
 from app.web.guards import STAFF_ROLES, current_account, current_session
 from app.web.rendering import client_ip, district_preferences, redirect_after_post, render, user_agent
@@ -23,6 +25,13 @@ NOTICES = {
 WRONG = N_("The username or password is not right. Check them and try again.")
 
 
+def _destination(next_path: str) -> str:
+    """Where to go after signing in, when the login page was reached from another page of the portal (a
+    session that ended): a path on this site only, never the login page itself; "" for the usual home."""
+    path = return_path(next_path)
+    return "" if path == "/" or path.startswith("/?") or path.startswith("/logout") else path
+
+
 def home_for(role: str | None) -> str:
     """Guardians land on their students; school staff and district admins in the console."""
     return "/staff" if role in STAFF_ROLES else "/home"
@@ -30,21 +39,30 @@ def home_for(role: str | None) -> str:
 
 class AuthController(Controller):
     @get("/", opt={"public": True})
-    async def login_page(self, request: Request, notice: FromQuery[str] = "") -> Response:
+    async def login_page(self, request: Request, notice: FromQuery[str] = "", next: FromQuery[str] = "") -> Response:
         if current_account(request):
             return redirect_after_post(request, home_for(current_account(request).role))
-        return await render(request, "auth/login.html", {"notice": NOTICES.get(notice), "username": ""})
+        return await render(request, "auth/login.html", {"notice": NOTICES.get(notice), "username": "",
+                                                          "next": _destination(next)})
+
+    @get("/login", opt={"public": True})
+    async def login_alias(self, request: Request) -> Response:
+        """People type /login (issue 13 item 8): the login page is the start page."""
+        return redirect_after_post(request, "/" + (f"?{request.url.query}" if request.url.query else ""))
 
     @post("/", opt={"public": True})
     async def log_in(self, request: Request) -> Response:
-        form = await read_form(request, "username", "password")
+        form = await read_form(request, "username", "password", "next")
+        next_path = _destination(form["next"])
         errors = list(form.errors)
-        if not errors and not form["username"].strip():
+        # Every empty field at once (issue 13 item 8), not one per try.
+        if not form["username"].strip() and not any(e.field == "username" for e in errors):
             errors.append(FieldError("username", N_("Enter your username")))
-        if not errors and not form["password"]:
+        if not form["password"] and not any(e.field == "password" for e in errors):
             errors.append(FieldError("password", N_("Enter your password")))
         if errors:
-            return await render(request, "auth/login.html", {"username": form["username"]}, errors=errors)
+            return await render(request, "auth/login.html", {"username": form["username"], "next": next_path},
+                                errors=errors)
         session = current_session(request)
         result = await sign_in(form["username"], form["password"], ip=client_ip(request),
                                user_agent=user_agent(request), previous_session=session.id if session else None,
@@ -55,7 +73,8 @@ class AuthController(Controller):
             return await remember(request, redirect_after_post(request, f"/sign-in/{result.second_step}"),
                                   **pending_second_step(result, form["username"]))
         if result.session_token:
-            response = redirect_after_post(request, home_for(result.role), whole_page=True)
+            response = redirect_after_post(
+                request, after_sign_in(request, result.language, next_path or home_for(result.role)), whole_page=True)
             clear_session_cookies(response)
             return set_session_cookie(response, result.session_token)
         prefs = await district_preferences(request)
@@ -78,7 +97,8 @@ class AuthController(Controller):
                 "Password?"), {"until": i18n.format_moment(result.until, prefs.time_zone)})
         else:
             message = FieldError("username", WRONG)
-        return await render(request, "auth/login.html", {"username": form["username"]}, errors=[message])
+        return await render(request, "auth/login.html", {"username": form["username"], "next": next_path},
+                            errors=[message])
 
     @post("/logout", opt={"public": True})
     async def log_out(self, request: Request) -> Response:

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.response import Template
 
+from litestar.middleware.csrf import generate_csrf_token
+from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
+
+from app import i18n
 from app.rules.errors import N_
+from app.rules.preferences import DistrictPreferences
+from app.services.preferences import load_preferences
+from app.services.sessions import load_session
+from app.settings import get_settings
 from app.services.password_hashing import HashingBusy
-from app.web.rendering import is_htmx, redirect_after_post
-from app.web.session_cookie import session_cookie_name
+from app.rules.language_switch import return_path
+from app.web.rendering import here, is_htmx, redirect_after_post
+from app.web.rendering import PREFERENCES_STATE_KEY
+from app.web.session_cookie import LANGUAGE_COOKIE, csrf_cookie_name, session_cookie_name
 
 log = logging.getLogger("homeroom.web")
 
@@ -40,20 +52,98 @@ PROBLEMS = {
 }
 
 
+class ErrorPage(Template):
+    """An error page in the portal's frame (district name, help number, navigation when signed in) and the
+    visitor's language (issue 13 item 1). A request no route matched never went through the session
+    middleware (Litestar runs middleware for routes only), so this page looks the session up itself when it
+    must; a 500 or 503 never reads the database (it may be the thing that is down)."""
+
+    def to_asgi_response(self, app, request, **kwargs):  # type: ignore[override]
+        async def respond(scope, receive, send) -> None:
+            language = await self._frame(request)
+            with i18n.using_language(language):
+                asgi = Template.to_asgi_response(self, app, request, **kwargs)  # renders here
+            await asgi(scope, receive, send)
+
+        return respond
+
+    async def _frame(self, request: Request) -> str:
+        state = request.scope.setdefault("state", {})
+        may_read_database = self.status_code < 500
+        if "session" not in state and may_read_database:  # no route matched: the middleware did not run
+            try:
+                session, preferences = await load_session(request.cookies.get(session_cookie_name()))
+                state["session"] = session
+                if preferences is not None:
+                    state[PREFERENCES_STATE_KEY] = preferences
+            except Exception:  # noqa: BLE001 (the error page must still be shown)
+                log.warning("error page without the session: the database did not answer")
+        if PREFERENCES_STATE_KEY not in state and may_read_database:
+            try:
+                state[PREFERENCES_STATE_KEY] = await load_preferences()
+            except Exception:  # noqa: BLE001
+                log.warning("error page without the district's preferences: the database did not answer")
+        session = state.get("session")
+        account = session.account if session else None
+        self.context.update({"prefs": state.get(PREFERENCES_STATE_KEY) or DistrictPreferences(),
+                             "account": account, "here": "/", "notice": None})
+        self._csrf_token(request)
+        # Chosen here, not taken from the middleware: an exception handler renders after the middleware's
+        # language has been put back.
+        if account:
+            return account.language
+        return i18n.visitor_language(request.cookies.get(LANGUAGE_COOKIE),
+                                     request.headers.get("accept-language", "")) or i18n.DEFAULT_LANGUAGE
+
+    def _csrf_token(self, request: Request) -> None:
+        """The frame's forms (language, log out) need the CSRF token, which only routed requests get."""
+        scope_state = ScopeState.from_scope(request.scope)
+        if scope_state.csrf_token is not Empty and scope_state.csrf_token:
+            return
+        settings = get_settings()
+        token = request.cookies.get(csrf_cookie_name())
+        if not token:
+            token = generate_csrf_token(settings.secret_key)
+            self.set_cookie(key=csrf_cookie_name(), value=token, path="/", secure=settings.secure_cookies,
+                            httponly=True, samesite="lax")
+        scope_state.csrf_token = token
+
+
 def _page(request: Request, status: int, headers: dict | None = None) -> Response:
-    # Error pages do not read the database (it may be the thing that is down).
-    return Template(
+    return ErrorPage(
         template_name="errors/error.html",
-        context={"layout": "layouts/fragment.html" if is_htmx(request) else "layouts/bare.html", "errors": [],
-                 "field_errors": {}, "problem": PROBLEMS[status if status in PROBLEMS else 400]},
+        context={"layout": "layouts/fragment.html" if is_htmx(request) else "layouts/page.html", "errors": [],
+                 "field_errors": {}, "problem": PROBLEMS[status if status in PROBLEMS else 400],
+                 # "Start again" on the page whose form expired; everything else starts from the start page.
+                 "next_url": (page_to_come_back_to(request) or "/") if status == 403 else "/"},
         status_code=status,
         headers=headers or {},
     )
 
 
 def not_signed_in(request: Request, _: NotAuthorizedException) -> Response:
+    """To the login page, which brings the parent back to this page afterwards (issue 13 item 4)."""
     had_session = session_cookie_name() in request.cookies
-    return redirect_after_post(request, "/?notice=session-ended" if had_session else "/", whole_page=True)
+    query = {"notice": "session-ended"} if had_session else {}
+    page = page_to_come_back_to(request)
+    if page:
+        query["next"] = page
+    return redirect_after_post(request, "/" + (f"?{urlencode(query)}" if query else ""), whole_page=True)
+
+
+def page_to_come_back_to(request: Request) -> str:
+    """The page the parent was on: the address of a page they asked for, or the page of the form they sent
+    (with htmx, the page in the address bar; without, the form's own URL, as every form posts to its page).
+    A path of this site only."""
+    if request.method == "GET":
+        page = here(request)
+    elif is_htmx(request) and request.headers.get("hx-current-url"):
+        parts = urlsplit(request.headers["hx-current-url"])
+        page = parts.path + (f"?{parts.query}" if parts.query else "")
+    else:
+        page = request.url.path
+    page = return_path(page)
+    return "" if page == "/" or page.startswith("/?") else page
 
 
 def not_found(request: Request, _: NotFoundException) -> Response:

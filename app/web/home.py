@@ -7,8 +7,7 @@ from litestar.params import FromQuery
 
 from app.rules.errors import N_
 from app.services.access import came_of_age
-from app.services.household import household_verification_due
-from app.services.records import students_today
+from app.services.home import home_page
 from app.web.guards import current_account, requires_guardian
 from app.web.records import reader_of
 from app.web.rendering import render
@@ -23,8 +22,9 @@ class HomeController(Controller):
     async def home(self, request: Request, notice: FromQuery[str] = "") -> Response:
         account = current_account(request)
         reader = await reader_of(request)
-        students = await students_today(reader) if account.person_id else []
-        return await render(request, "home/index.html", {"students": students, "notice": NOTICES.get(notice),
-                                                         "came_of_age": await came_of_age(reader.guardian_id,
-                                                                                          reader.access_day),
-                                                         "verification_due": await household_verification_due(account)})
+        home = await home_page(reader) if account.person_id else None
+        return await render(request, "home/index.html", {
+            "students": home.students if home else [], "notice": NOTICES.get(notice),
+            # No statement unless the district ends parents' access at 18 (app/services/access.py).
+            "came_of_age": await came_of_age(reader.guardian_id, reader.access_day),
+            "verification_due": home.verification_due if home else None})

@@ -10,7 +10,7 @@ from app.services.key_requests import request_key_online
 from app.web.forms import read_form
 from app.web.rendering import client_ip, district_preferences, redirect_after_post, render
 
-FIELDS = ("requester_name", "relationship", "email", "phone", "student_number", "ssn", "birth_date")
+FIELDS = ("requester_name", "relationship", "email", "phone", "student_number", "ssn", "no_ssn", "birth_date")
 
 
 class KeyRequestController(Controller):
@@ -26,8 +26,11 @@ class KeyRequestController(Controller):
         prefs = await district_preferences(request)
         details, errors = check_key_request(form.values, ssn_mode=prefs.ssn_mode, today=clock.now().date())
         if form.errors or errors:
-            # What was typed comes back so it need not be typed again: everything but the SSN.
-            typed = {name: form[name] for name in FIELDS if name != "ssn"}
+            # What was typed comes back so it need not be typed again, the SSN too (issue 13 item 3): in this
+            # reply only (no-store), never kept anywhere; an SSN that was itself wrong is not shown back.
+            typed = {name: form[name] for name in FIELDS}
+            if any(e.field == "ssn" for e in errors) or typed["no_ssn"] == "yes":
+                typed["ssn"] = ""
             return await render(request, "key_request/form.html", {"typed": typed}, errors=form.errors + errors)
         recorded = await request_key_online(details, ip=client_ip(request), language=i18n.current_language())
         return redirect_after_post(request, "/request-key/sent" if recorded else "/request-key/limit")

@@ -4,20 +4,26 @@ signed in. The choice goes in a `lang` cookie (read by SessionMiddleware); a sig
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import ClientException
+from litestar.params import FromQuery
 
+from app import i18n
 from app.i18n import available_languages
+from app.rules.errors import N_
 from app.rules.language_switch import language_choice, return_path
 from app.services.account_settings import change_language
 from app.settings import get_settings
 from app.web.forms import read_form
 from app.web.guards import current_account
-from app.web.rendering import client_ip, redirect_after_post
+from app.web.rendering import client_ip, redirect_after_post, render, visitor_language
 from app.web.session_cookie import LANGUAGE_COOKIE
 
 REMEMBERED_FOR = timedelta(days=365)
+# A language's name inside a sentence of the page's own language ("Keep English", "Mantener inglés").
+NAMES_IN_SENTENCES = {"en": N_("English"), "es": N_("Spanish")}
 
 
 class LanguageController(Controller):
@@ -31,7 +37,42 @@ class LanguageController(Controller):
         if account:
             await change_language(account, language, ip=client_ip(request))
         # The whole frame (navigation, footer) changes language, so htmx reloads the page.
-        response = redirect_after_post(request, return_path(form["next"]), whole_page=True)
-        response.set_cookie(key=LANGUAGE_COOKIE, value=language, path="/", max_age=int(REMEMBERED_FOR.total_seconds()),
-                            secure=get_settings().secure_cookies, httponly=True, samesite="lax")
-        return response
+        return remember_language(redirect_after_post(request, return_path(form["next"]), whole_page=True), language)
+
+    @get("/language/confirm")
+    async def language_question(self, request: Request, next: FromQuery[str] = "") -> Response:
+        """Asked once after signing in, when this device's language differs from the account's: in the
+        device's language, since that is the one the parent was reading a moment ago."""
+        account = current_account(request)
+        device = visitor_language(request)
+        if device is None or device == account.language:
+            return redirect_after_post(request, return_path(next))
+        i18n.set_language(device)  # this page only: the middleware puts the account's language back after it
+        return await render(request, "language/confirm.html", {
+            "next": return_path(next), "device": device, "device_name": NAMES_IN_SENTENCES[device],
+            "account_language": account.language, "account_name": NAMES_IN_SENTENCES[account.language]})
+
+    @post("/language/confirm")
+    async def answer_language_question(self, request: Request) -> Response:
+        form = await read_form(request, "language", "next")
+        language = language_choice(form["language"], available_languages())
+        if language is None:
+            raise ClientException()
+        await change_language(current_account(request), language, ip=client_ip(request))
+        # The cookie now agrees with the account, so this device is not asked again.
+        return remember_language(redirect_after_post(request, return_path(form["next"]), whole_page=True), language)
+
+
+def remember_language(response: Response, language: str) -> Response:
+    response.set_cookie(key=LANGUAGE_COOKIE, value=language, path="/", max_age=int(REMEMBERED_FOR.total_seconds()),
+                        secure=get_settings().secure_cookies, httponly=True, samesite="lax")
+    return response
+
+
+def after_sign_in(request: Request, account_language: str | None, destination: str) -> str:
+    """Where a fresh sign-in goes: the language question first when this device asked for another language
+    than the account's (issue 13 item 1), then the destination."""
+    device = visitor_language(request)
+    if device is not None and account_language is not None and device != account_language:
+        return f"/language/confirm?{urlencode({'next': destination})}"
+    return destination

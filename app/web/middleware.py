@@ -11,7 +11,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from app import i18n
 from app.services.sessions import load_session
 from app.web.health import HEALTH_PATHS
-from app.web.rendering import PREFERENCES_STATE_KEY
+from app.web.rendering import PREFERENCES_STATE_KEY, VISITOR_LANGUAGE_STATE_KEY
 from app.web.session_cookie import LANGUAGE_COOKIE, session_cookie_name
 
 CSP = (
@@ -73,10 +73,14 @@ class SessionMiddleware:
         state["session"] = session
         if preferences is not None:
             state[PREFERENCES_STATE_KEY] = preferences  # what district_preferences(request) returns
+        # The device's own choice (the switcher's cookie or the browser's language) is kept even when an
+        # account's language wins, so signing in can ask which one to keep (issue 13 item 1).
+        visitor = i18n.visitor_language(cookies.get(LANGUAGE_COOKIE), _header(scope, b"accept-language"))
+        state[VISITOR_LANGUAGE_STATE_KEY] = visitor
         if session and session.account:
             language = session.account.language
         else:
-            language = cookies.get(LANGUAGE_COOKIE) or i18n.pick_language(_header(scope, b"accept-language"))
+            language = visitor or i18n.DEFAULT_LANGUAGE
         with i18n.using_language(language):
             await self.app(scope, receive, send)
 

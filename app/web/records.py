@@ -61,6 +61,9 @@ class RecordsController(Controller):
         return await _show(request, "records/section.html", page, "grades")
 
     @get("/viewed")
-    async def access_log(self, request: Request, student_id: FromPath[str]) -> Response:
-        page = await records.access_log(await reader_of(request), student_id)
+    async def access_log(self, request: Request, student_id: FromPath[str], before: FromQuery[str] = "",
+                         mine: FromQuery[str] = "") -> Response:
+        cursor = int(before) if before.isdigit() and len(before) < 19 else None  # anything else: the first page
+        page = await records.access_log(await reader_of(request), student_id, before=cursor,
+                                        include_mine=mine == "shown")
         return await _show(request, "records/viewed.html", page, "viewed")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from app import clock
 from app.rules.district_day import next_district_midnight
@@ -81,11 +81,23 @@ class RecoveryController(Controller):
         if form.errors or result.errors:
             return await render(request, "recovery/forgot_username.html", {"email": form["email"]},
                                 errors=form.errors or result.errors)
-        return redirect_after_post(request, "/forgot-username/limit" if result.over_limit else "/forgot-username/sent")
+        if result.over_limit:
+            return redirect_after_post(request, "/forgot-username/limit")
+        # How many are left is shown on the next page (issue 13 item 2). The number is the address's count
+        # whether or not it is on file, so it tells nothing about which addresses are.
+        return redirect_after_post(request, f"/forgot-username/sent?left={result.requests_left}")
 
     @get("/forgot-username/sent", opt={"public": True})
-    async def username_sent(self, request: Request) -> Response:
-        return await render(request, "recovery/username_sent.html")
+    async def username_sent(self, request: Request, left: FromQuery[str] = "") -> Response:
+        prefs = await district_preferences(request)
+        requests_left = int(left) if left.isdigit() and len(left) < 4 else None
+        if requests_left is not None:
+            requests_left = min(requests_left, prefs.username_reminders_per_day)
+        return await render(request, "recovery/username_sent.html", {
+            "requests_left": requests_left,
+            "until": next_district_midnight(clock.now(), prefs.time_zone),
+            "locks_accounts": prefs.username_lock_scope == "account",
+        })
 
     @get("/forgot-username/limit", opt={"public": True})
     async def username_limit(self, request: Request) -> Response:

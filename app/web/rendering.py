@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response
+from litestar.plugins.htmx import ClientRedirect, HTMXRequest, HTMXTemplate
 from litestar.response import Redirect, Template
 
 from app.rules.errors import FieldError
@@ -15,7 +16,9 @@ from app.web.guards import current_account
 
 
 def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-history-restore-request") != "true"
+    """An htmx request that swaps a fragment in (a history restore wants the whole page)."""
+    details = request.htmx if isinstance(request, HTMXRequest) else None
+    return bool(details) and not details.history_restore_request
 
 
 def client_ip(request: Request) -> str:
@@ -27,6 +30,16 @@ def user_agent(request: Request) -> str:
 
 
 PREFERENCES_STATE_KEY = "district_preferences"  # in the request's scope state
+VISITOR_LANGUAGE_STATE_KEY = "visitor_language"  # the device's language (cookie or browser), None if neither
+
+
+def visitor_language(request: Request) -> str | None:
+    return request.scope.get("state", {}).get(VISITOR_LANGUAGE_STATE_KEY)
+
+
+def here(request: Request) -> str:
+    """This page's path and query, for a form that comes back to it."""
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
 async def district_preferences(request: Request) -> DistrictPreferences:
@@ -45,12 +58,10 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
     """A page (or fragment). With errors the status is 422, so htmx swaps the re-rendered form in and a
     script can tell success from failure."""
     htmx = is_htmx(request)
-    headers = {}
-    if htmx and request.method == "GET":
-        # A fragment reached by a link or by following a 303 after a form: its real URL goes in history.
-        headers["HX-Push-Url"] = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    # A fragment reached by a link or by following a 303 after a form: its real URL goes in history.
+    push_url = here(request) if htmx and request.method == "GET" else None
     errors = errors or []
-    return Template(
+    return HTMXTemplate(
         template_name=template,
         context={
             "layout": "layouts/fragment.html" if htmx else "layouts/page.html",
@@ -59,10 +70,11 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
             "prefs": await district_preferences(request),
             "account": current_account(request),
             "notice": None,
+            "here": here(request),
             **(context or {}),
         },
         status_code=status or (422 if errors else 200),
-        headers=headers,
+        push_url=push_url,
     )
 
 
@@ -70,5 +82,7 @@ def redirect_after_post(request: Request, url: str, *, whole_page: bool = False)
     """Post/Redirect/Get. Without JavaScript: 303. With htmx: the 303 too (fetch follows it and the next
     step swaps in), unless the page's frame changes (signing in or out), which reloads the whole page."""
     if whole_page and is_htmx(request):
-        return Response(content=b"", status_code=200, headers={"HX-Redirect": url})
+        response = ClientRedirect(url)
+        response.status_code = 200  # htmx follows HX-Redirect on a 2xx; a POST handler would answer 201
+        return response
     return Redirect(path=url, status_code=303)

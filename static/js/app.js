@@ -1,21 +1,75 @@
-// After htmx swaps a step into <main>, move focus where a screen reader user needs it: the error
-// summary when there are errors, otherwise the new heading. htmx itself sets document.title.
-document.addEventListener("htmx:after:swap", function (event) {
-  var main = document.getElementById("main");
-  if (!main || !main.contains(event.target) && event.target !== main) return;
-  var target = main.querySelector(".error-summary") || main.querySelector("h1");
-  if (target) {
-    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
-    target.focus();
-  }
-});
+// app.js: focus after an htmx swap; a form's busy state and failed requests (issue 13 item 5); the typing in
+// #main kept across the language link and a sign-in after the session ended (items 1, 4), in this tab's
+// sessionStorage only, never passwords, hidden or data-private fields.
+(function () {
+  var d = document, S = sessionStorage, K = "homeroom:drafts";
+  var here = function () { return location.pathname + location.search; };
+  var read = function () { try { return JSON.parse(S.getItem(K)) || {}; } catch (e) { return {}; } };
+  var write = function (v) { try { S.setItem(K, JSON.stringify(v)); } catch (e) {} };
+  var each = function (f) {
+    d.querySelectorAll("#main form [name]").forEach(function (i) {
+      if (!i.disabled && i.name !== "_csrf_token" && !i.hasAttribute("data-private") &&
+          !/^(password|hidden|submit|button|file)$/.test(i.type)) f(i, /^(radio|checkbox)$/.test(i.type));
+    });
+  };
+  var save = function () {
+    var fields = {}, all = read();
+    each(function (i, box) { if (box ? i.checked : i.value) fields[i.name] = i.value; });
+    all[here()] = fields;
+    write(all);
+  };
+  var forget = function () { var all = read(); delete all[here()]; write(all); };
+  var ctxForm = function (e) {
+    var s = e.detail && e.detail.ctx && e.detail.ctx.sourceElement;
+    return s && s.closest && s.closest("#main form");
+  };
+  var status = function (text) { var s = d.getElementById("request-status"); if (s) s.textContent = text || ""; };
 
-// A Print button (the key slip) works only with JavaScript, so it is hidden until this script shows it.
-function showPrintButtons() {
-  document.querySelectorAll("[data-print][hidden]").forEach(function (button) { button.hidden = false; });
-}
-document.addEventListener("DOMContentLoaded", showPrintButtons);
-document.addEventListener("htmx:after:swap", showPrintButtons);
-document.addEventListener("click", function (event) {
-  if (event.target.closest && event.target.closest("[data-print]")) window.print();
-});
+  d.addEventListener("DOMContentLoaded", function () {
+    var fields = read()[here()];
+    if (!fields) return;
+    forget();
+    each(function (i, box) {
+      if (!(i.name in fields)) return;
+      if (box) i.checked = i.value === fields[i.name]; else if (i.value === i.defaultValue) i.value = fields[i.name];
+    });
+  });
+  d.addEventListener("submit", function (e) {
+    if (!e.target.classList.contains("language-switch")) return;
+    e.target.elements.next.value = here();
+    save();
+  });
+  // A form sent with htmx is busy until its answer comes: a second tap is dropped before htmx sees it.
+  window.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.hasAttribute("hx-post")) return;
+    if (form.getAttribute("aria-busy")) { e.preventDefault(); e.stopImmediatePropagation(); return; }
+    form.setAttribute("aria-busy", "true");
+    d.getElementById("request-problem").hidden = true;
+    status(d.getElementById("request-status").getAttribute("data-sending"));
+    save();
+  }, true);
+  d.addEventListener("htmx:after:request", function (e) {
+    var r = e.detail.ctx.response, to = r && r.headers.get("HX-Redirect");
+    if (ctxForm(e) && !(to && to.indexOf("session-ended") > 0)) forget();
+  });
+  d.addEventListener("htmx:finally:request", function (e) {
+    var form = ctxForm(e);
+    if (form) form.removeAttribute("aria-busy");
+    status();
+  });
+  // Offline, or no answer within htmx's defaultTimeout (the page's htmx-config): say so; the typing stays.
+  d.addEventListener("htmx:error", function (e) {
+    var r = e.detail && e.detail.ctx && e.detail.ctx.response, p = d.getElementById("request-problem");
+    if (r && r.status || !p) return;
+    p.hidden = false;
+    p.focus();
+  });
+  // After a swap, focus goes where a screen reader needs it: the error summary, else the new heading.
+  d.addEventListener("htmx:after:swap", function (e) {
+    var main = d.getElementById("main");
+    if (!main || !main.contains(e.target)) return;
+    var t = main.querySelector(".error-summary") || main.querySelector("h1");
+    if (t) { if (!t.hasAttribute("tabindex")) t.setAttribute("tabindex", "-1"); t.focus(); }
+  });
+})();

@@ -13,6 +13,7 @@ import sys
 EXISTING_USERNAME = "marialopez"
 EXISTING_PASSWORD = "Marigold-Window-42"
 EXISTING_EMAIL = "maria.lopez@example.com"
+SPANISH_USERNAME = "RosaLopez"  # the children's grandmother, whose account is in Spanish (issue 13 item 1)
 VERIFIED_USERNAME = "PatLopez"  # Maria's co-guardian, who has confirmed the household this school year
 # Guardians who get an activation key, by the test that redeems it.
 KEY_HOLDERS = ("states", "focus", "keyboard_js", "keyboard_nojs")
@@ -101,19 +102,30 @@ async def seed_household(guardian, *children) -> None:
     pat = Person(source_id="gua-pat", kind="guardian", given_name="Pat", family_name="Lopez",
                  email="pat.lopez@example.com")
     await pat.save()
-    for member in (guardian, pat, *children):
-        await HouseholdMember(household=household.id, person=member.id).save()
+    await HouseholdMember(household=household.id, person=guardian.id).save()
     for child in children:
-        await GuardianLink(guardian=pat.id, student=child.id).save()
-    async with transaction():
-        await issue_key(pat, how="letter")
-    key_id = (await ActivationKey.select(ActivationKey.id).where(ActivationKey.guardian == pat.id).first())["id"]
-    created = await create_account_with_key(key_id, VERIFIED_USERNAME, EXISTING_PASSWORD, EXISTING_PASSWORD,
-                                            ip="127.0.0.1", user_agent="seed", previous_session=None)
-    assert created.session_token, created.errors
+        await HouseholdMember(household=household.id, person=child.id).save()
+
+    async def family_account(person, username: str, language: str) -> None:
+        await HouseholdMember(household=household.id, person=person.id).save()
+        for child in children:
+            await GuardianLink(guardian=person.id, student=child.id).save()
+        async with transaction():
+            await issue_key(person, how="letter")
+        key_id = (await ActivationKey.select(ActivationKey.id).where(ActivationKey.guardian == person.id).first())["id"]
+        created = await create_account_with_key(key_id, username, EXISTING_PASSWORD, EXISTING_PASSWORD,
+                                                ip="127.0.0.1", user_agent="seed", previous_session=None,
+                                                language=language)
+        assert created.session_token, created.errors
+
+    await family_account(pat, VERIFIED_USERNAME, "en")
     account = (await UserAccount.select(UserAccount.id).where(UserAccount.person == pat.id).first())["id"]
     await HouseholdVerification(household=household.id, account=account,
                                 school_year=school_year_of(date.today())).save()
+    rosa = Person(source_id="gua-rosa", kind="guardian", given_name="Rosa", family_name="Lopez",
+                  email="rosa.lopez@example.com")
+    await rosa.save()
+    await family_account(rosa, SPANISH_USERNAME, "es")
 
 
 def main(out_path: str) -> int:

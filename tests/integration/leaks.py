@@ -2,8 +2,9 @@
 and session ids are registered here as they are made, and every response body, received email and
 captured log record is checked for them.
 
-Where a secret may appear: an activation key in the activation-key email, and in the reply to the very
-request that typed it (the form shows back what was typed); a reset token in the reset email. Nowhere else.
+Where a secret may appear: an activation key in the activation-key email, and an activation key or SSN in
+the reply to the very request that typed it (the form shows back what was typed); a reset token in the reset
+email. Nowhere else.
 """
 
 from __future__ import annotations
@@ -56,8 +57,8 @@ def scan_response(response: httpx.Response) -> None:
         content = b""
     sent = unquote_plus(content.decode("latin-1")) if content else ""
     for value, kind in _found(body):
-        if kind == KEY and value in sent:
-            continue  # the key form shows back the key that was typed into it
+        if kind in (KEY, SSN) and value in sent:
+            continue  # a form shows back the key or SSN typed into it, in that one reply (issue 13 item 3)
         _leaks.append(f"{kind} in the body of {response.request.method} {response.request.url.path} "
                       f"({response.status_code})")
 

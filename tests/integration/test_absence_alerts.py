@@ -57,8 +57,8 @@ async def test_one_alert_per_guardian_per_child_per_day_and_none_on_reimport(dis
     received = await deliver()
     assert sorted(m.to for m in received) == [SHARED_EMAIL, SHARED_EMAIL]  # Rosa and Luis, one each
     mail = received[0]
-    assert mail.subject == "Ana was marked absent on Tue 10 Mar"
-    assert "Ana Rivera was marked absent without an excuse on Tue 10 Mar." in mail.text
+    assert mail.subject == "Ana was marked absent on Tue, Mar 10"
+    assert "Ana Rivera was marked absent without an excuse on Tue, Mar 10." in mail.text
     ana = district.students["ana"].public_id
     assert f"http://portal.test/students/{ana}/attendance" in mail.text
     assert f"http://portal.test/students/{ana}/absence-reports/new?day={TODAY}" in mail.text
@@ -90,7 +90,7 @@ async def test_class_period_absences_name_the_periods(district, mailbox, deliver
     await send_due()
     received = await deliver()
     assert len(received) == 2
-    assert "Benito Rivera was marked absent without an excuse from some classes on Tue 10 Mar:" in received[0].text
+    assert "Benito Rivera was marked absent without an excuse from some classes on Tue, Mar 10:" in received[0].text
     assert "- Period 2, Math 3" in received[0].text
 
 
@@ -137,8 +137,8 @@ async def test_a_guardian_whose_access_is_off_gets_nothing(district, mailbox, de
     await send_due()
     received = await deliver()
     assert sorted((m.to, m.subject) for m in received) == [
-        ("rivera.family@example.org", "Ana was marked absent on Tue 10 Mar"),  # Rosa only
-        ("sam.park@example.org", "Cleo was marked absent on Tue 10 Mar"),  # Sam, not Nora
+        ("rivera.family@example.org", "Ana was marked absent on Tue, Mar 10"),  # Rosa only
+        ("sam.park@example.org", "Cleo was marked absent on Tue, Mar 10"),  # Sam, not Nora
     ]
 
 

@@ -57,10 +57,10 @@ async def test_a_guardian_reports_and_the_school_records_it(district, portal, de
     assert sent.status_code == 303 and sent.headers["location"].endswith("/absence-reports?notice=sent")
     listing = page_text((await portal.get(sent.headers["location"])).text)
     assert "Your report was sent to the attendance office" in listing
-    assert "Tue 10 Mar – Wed 11 Mar, the whole day: Illness Waiting for the attendance office" in listing
+    assert "Tue, Mar 10 – Wed, Mar 11, the whole day: Illness Waiting for the attendance office" in listing
     [confirmation] = await deliver()
     assert confirmation.to == SHARED_EMAIL and confirmation.subject == "We received your absence report for Ana"
-    assert "Dates: Tue 10 Mar to Wed 11 Mar" in confirmation.text and "Your note: Fever since last night" in \
+    assert "Dates: Tue, Mar 10 to Wed, Mar 11" in confirmation.text and "Your note: Fever since last night" in \
         confirmation.text
     [report] = await AbsenceReport.select(AbsenceReport.public_id, AbsenceReport.status)
     # Oak Ridge's office does not see a Maple Street report; Maple Street's does.

@@ -3,9 +3,11 @@ password, then signed in at home."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from app.services.activation import KEY_PROBLEMS
+from app.services.activation import KEY_PROBLEMS, KEY_TYPING_PROBLEMS
 from tests.integration import leaks
 from tests.integration.district import PASSWORD, issue_key, make_account
 from tests.integration.portal import SESSION_COOKIE, error_messages, page_text
@@ -57,7 +59,8 @@ async def test_each_unusable_key_gets_its_own_message(portal, district, clock, c
         await issue_key(district.guardian("rosa"))  # a newer key replaces it
     response = await enter_key(portal, key)
     assert response.status_code == 422
-    assert error_messages(response.text) == [KEY_PROBLEMS[case]]
+    expected = KEY_TYPING_PROBLEMS["number"] % {"character": "1"} if case == "format" else KEY_PROBLEMS[case]
+    assert error_messages(response.text) == [expected]
     assert not portal.session_cookie  # nothing was remembered
 
 
@@ -86,10 +89,10 @@ async def test_the_account_step_cannot_be_reached_without_a_key(portal, district
 
     page = await portal.get("/activate/account")
     assert page.status_code == 303
-    assert page.headers["location"] == "/activate"
+    assert page.headers["location"] == "/activate?notice=step-expired"
     response = await create_account(portal, "Sneaky")
     assert response.status_code == 303
-    assert response.headers["location"] == "/activate"
+    assert response.headers["location"] == "/activate?notice=step-expired"
     assert await UserAccount.count() == 0
 
 
@@ -205,7 +208,7 @@ async def test_a_key_used_elsewhere_between_the_steps_sends_the_parent_back_to_s
     assert response.headers["location"] == "/activate?notice=key-gone"
     page = await portal.get(response.headers["location"])
     assert "can no longer be used" in page.text
-    assert (await portal.get("/activate/account")).headers["location"] == "/activate"
+    assert (await portal.get("/activate/account")).headers["location"] == "/activate?notice=step-expired"
 
 
 async def test_the_wizard_swaps_in_as_htmx_fragments_at_the_same_urls(portal, rosa_key):
@@ -222,3 +225,34 @@ async def test_the_wizard_swaps_in_as_htmx_fragments_at_the_same_urls(portal, ro
     done = await portal.post("/activate/account",
                              {"username": "RosaR", "password": PASSWORD, "verify_password": PASSWORD}, htmx=True)
     assert done.status_code == 200 and done.headers["hx-redirect"] == "/home?notice=welcome"
+
+
+# Issue 13 item 9: a mistyped key is told what is wrong with it, in English and Spanish.
+@pytest.mark.parametrize("typed, english, spanish", [
+    ("2222-3333-4444-6666-7777-9999-CCCC-DDDO", "Activation keys never contain the letter O.",
+     "Las claves de activación nunca tienen la letra O."),
+    ("2222-3333-4444-6666-7777-9999-CCCC-DDI2", "Activation keys never contain the letter I.",
+     "Las claves de activación nunca tienen la letra I."),
+    ("2222-3333-4444-6666-7777-9999-CCCC-DD02", "Activation keys never contain the number 0.",
+     "Las claves de activación nunca tienen el número 0."),
+    ("2222-3333-4444-6666-7777-9999-CCCC-DDD", "You typed 31 letters and numbers. An activation key has 32",
+     "Escribió 31 letras y números. Una clave de activación tiene 32"),
+    ("2222-3333-4444-6666-7777-9999-CCCC-DDDD-2", "You typed 33 letters and numbers.",
+     "Escribió 33 letras y números."),
+    ("2222-3333-4444-6666-7777-9999-CCCC-DDD#", "Activation keys never contain “#”.",
+     "Las claves de activación nunca tienen «#»."),
+])
+async def test_a_mistyped_key_is_told_what_is_wrong(portal, district, typed, english, spanish):
+    response = await enter_key(portal, typed)
+    assert response.status_code == 422
+    assert english in error_messages(response.text)[0]
+    assert f">{typed}</textarea>" in response.text  # the box shows what was typed, to be corrected
+    in_spanish = await enter_key(portal, typed, headers={"Accept-Language": "es"})
+    assert spanish in error_messages(in_spanish.text)[0]
+
+
+async def test_the_key_box_wraps_on_a_phone(portal, district):
+    page = await portal.get("/activate")
+    box = re.search(r"<textarea id=\"activation-key\"[^>]*>", page.text).group(0)
+    assert 'rows="2"' in box and 'autocapitalize="characters"' in box and 'spellcheck="false"' in box
+    assert 'aria-describedby="activation-key-hint"' in box

@@ -102,16 +102,16 @@ async def test_one_digest_for_a_guardian_of_three_children_at_two_schools(distri
     mail = next(m for m in received if m.to == SHARED_EMAIL)
     assert mail.subject == "This week at school: Ana, Benito, Cam"
     text = mail.text.replace("\r\n", "\n")
-    assert "Your weekly summary from Campus Portal, Mon 9 Mar to Fri 13 Mar." in text
+    assert "Your weekly summary from Campus Portal, Mon, Mar 9 to Fri, Mar 13." in text
     ana, ben, cam = (text.split(f"== {name} ==")[1].split("==")[0] for name in ("Ana Rivera", "Benito Rivera",
                                                                                 "Cam Rivera"))
-    assert "- Tue 10 Mar: whole day, not excused" in ana and "- Wed 11 Mar: whole day, excused" in ana
+    assert "- Tue, Mar 10: whole day, not excused" in ana and "- Wed, Mar 11: whole day, excused" in ana
     # 3 absences in 160 school days (the weekdays from 4 August to 13 March): under the 10 % line.
     assert "This school year: absent 3 of 160 school days (1.9%). The district counts 10% or more" in ana
     assert "at or above the line" not in ana and "Grades under" not in ana  # an A is above 70 %
-    assert "- Thu 12 Mar: periods 3, not excused" in ben and "Tardy 1 time this week." in ben
-    assert "- Algebra: Chapter 7 problems (due Wed 11 Mar), missing" in ben
-    assert "- Algebra: Quiz 6 (due Wed 4 Mar), late" in ben
+    assert "- Thu, Mar 12: periods 3, not excused" in ben and "Tardy 1 time this week." in ben
+    assert "- Algebra: Chapter 7 problems (due Wed, Mar 11), missing" in ben
+    assert "- Algebra: Quiz 6 (due Wed, Mar 4), late" in ben
     assert "Grades under 70%:" in ben and "- Algebra: D+ (68.0%)" in ben
     assert "absent 19 of 160 school days (11.9%)" in cam and "at or above the line" in cam
     assert "Lab report" not in cam and "Grades under" not in cam  # graded on time; a C is 74 %

@@ -42,7 +42,7 @@ async def test_a_guardian_from_oneroster_and_ed_fi_sees_grades_attendance_and_ho
     attendance = page_text((await portal.get(f"/students/{ben.public_id}/attendance")).text)
     assert "Tardy" in attendance and "Bus late" in attendance  # a school (daily) event
     # a section (class-period) event: Art is period 2 in OneRoster's classes.csv
-    assert "Unexcused absence01" in attendance and "Thu 5 Mar Period 2, Art: Unexcused absence" in attendance, attendance
+    assert "Unexcused absence01" in attendance and "Thu, Mar 5 Period 2, Art: Unexcused absence" in attendance, attendance
 
     household = page_text((await portal.get("/household")).text)
     for expected in ("12 Elm Street", "4B", "Maple", "GA", "30301", "Rosa Rivera", "Ben Rivera", "Ana Rivera"):

@@ -157,7 +157,7 @@ async def test_a_reset_ends_every_other_session(portal, second_portal, district,
     await choose_password(portal, reset_link(mail))
     ended = await second_portal.get("/home")
     assert ended.status_code == 303
-    assert ended.headers["location"] == "/?notice=session-ended"
+    assert ended.headers["location"] == "/?notice=session-ended&next=%2Fhome"
 
 
 async def test_opening_a_link_never_leaves_the_token_in_a_location(portal, district, sam, deliver):

@@ -9,7 +9,7 @@ from tests.integration.district import OTHER_PASSWORD, PASSWORD, SHARED_EMAIL, m
 from tests.integration.portal import error_messages, page_text
 
 # The fake clock starts on Tuesday 10 March 2026 at 10:00 in New York; the district day ends at midnight.
-NEXT_DISTRICT_DAY = "Wednesday 11 March, 12:00"
+NEXT_DISTRICT_DAY = "Wednesday, March 11, 12:00"
 
 
 @pytest.fixture
@@ -24,9 +24,9 @@ async def ask_for_usernames(portal, address):
 
 
 async def use_up_the_day(portal, address: str, deliver) -> None:
-    for _ in range(5):
+    for left in range(4, -1, -1):
         response = await ask_for_usernames(portal, address)
-        assert response.headers["location"] == "/forgot-username/sent"
+        assert response.headers["location"] == f"/forgot-username/sent?left={left}"
     await deliver()
 
 
@@ -37,7 +37,7 @@ def normalised(text: str) -> str:
 async def test_one_email_lists_every_username_for_the_address(portal, riveras, deliver):
     response = await ask_for_usernames(portal, "Rivera.Family@Example.org")
     assert response.status_code == 303
-    assert response.headers["location"] == "/forgot-username/sent"
+    assert response.headers["location"] == "/forgot-username/sent?left=4"
     [mail] = await deliver()
     assert mail.to == SHARED_EMAIL
     assert mail.subject == "Your Campus Portal username"
@@ -103,7 +103,7 @@ async def test_the_lock_ends_at_the_next_district_midnight(portal, riveras, deli
     await portal.log_out()
     # A new district day: five more requests.
     response = await ask_for_usernames(portal, SHARED_EMAIL)
-    assert response.headers["location"] == "/forgot-username/sent"
+    assert response.headers["location"] == "/forgot-username/sent?left=4"
     assert len(await deliver()) == 1
 
 
@@ -157,3 +157,48 @@ async def test_repeated_email_fields_send_only_to_the_first_address(portal, rive
     await ask_for_usernames(portal, [("email", SHARED_EMAIL), ("email", "attacker@evil.example")])
     mails = await deliver()
     assert [m.envelope_to for m in mails] == [(SHARED_EMAIL,)]
+
+
+# Issue 13 item 2: the lock is announced before it happens, on the form and on "Check your email".
+async def test_the_form_says_what_the_limit_does_before_anyone_reaches_it(portal, riveras):
+    text = normalised(page_text((await portal.get("/forgot-username")).text))
+    assert "You can ask 5 times a day for one email address." in text
+    assert "One more request after that locks every account tied to the address until midnight" in text
+    assert "look in your spam or junk folder" in text
+
+
+async def test_check_your_email_counts_down_and_warns_before_the_lock(portal, riveras, deliver):
+    first = await portal.get((await ask_for_usernames(portal, SHARED_EMAIL)).headers["location"])
+    text = normalised(page_text(first.text))
+    assert "You can ask 4 more times today for this address." in text
+    assert "The request after that would lock every account tied to it until" in text
+    assert "spam or junk folder" in text
+    for _ in range(3):
+        await ask_for_usernames(portal, SHARED_EMAIL)
+    one_left = normalised(page_text((await portal.get("/forgot-username/sent?left=1")).text))
+    assert "You can ask 1 more time today for this address." in one_left
+    last = await ask_for_usernames(portal, SHARED_EMAIL)
+    assert last.headers["location"] == "/forgot-username/sent?left=0"
+    warned = normalised(page_text((await portal.get(last.headers["location"])).text))
+    assert "That was the last request for this address today." in warned
+    assert "Another one would lock every account tied to it until" in warned
+    spanish = normalised(page_text((await portal.get(last.headers["location"],
+                                                     headers={"Accept-Language": "es"})).text))
+    assert "Esa fue la última solicitud de hoy para esta dirección." in spanish
+    await deliver()
+
+
+async def test_the_warning_says_stop_not_lock_when_the_district_only_stops_the_emails(portal, riveras):
+    from app.services.preferences import set_preference
+
+    await set_preference("username_lock_scope", "recovery-only")
+    text = normalised(page_text((await portal.get("/forgot-username")).text))
+    assert "nothing more is sent until midnight" in text and "lock" not in text.lower().split("spam")[0][-300:]
+    sent = normalised(page_text((await portal.get("/forgot-username/sent?left=0")).text))
+    assert "Another one would send nothing until" in sent
+
+
+@pytest.mark.parametrize("left", ["-1", "abc", "99999", "3.5", ""])
+async def test_a_hand_made_count_never_breaks_the_page(portal, district, left):
+    response = await portal.get(f"/forgot-username/sent?left={left}")
+    assert response.status_code == 200

@@ -430,3 +430,20 @@ async def test_household_forms_survive_repeated_and_oversized_fields(rosa, distr
     response = await rosa.post("/household/address", {"address_line1": "x" * 2000})
     assert response.status_code == 422
     assert await rosa_phones(district) == [("mobile", "+14045550101")]
+
+
+@pytest.mark.parametrize("language, words", [
+    ("en", "Phone numbers are saved without extensions, and this one has ext. 42."),
+    ("es", "Los números de teléfono se guardan sin extensión, y este tiene la extensión 42."),
+])
+async def test_a_number_with_an_extension_is_refused_plainly_not_cut_short(rosa, district, language, words):
+    from app.tables import UserAccount
+    from tests.integration.portal import error_messages
+
+    await UserAccount.update({UserAccount.language: language}).where(UserAccount.username == "rosa")
+    before = await rosa_phones(district)
+    response = await rosa.post("/household/phones/new", {
+        "kind": "work", "number": "(404) 555-0123 ext. 42", "current_password": PASSWORD})
+    assert response.status_code == 422
+    assert any(message.startswith(words) for message in error_messages(response.text))
+    assert await rosa_phones(district) == before  # nothing saved, nothing cut short

@@ -12,7 +12,7 @@ import pytest
 from tests.integration import leaks
 from tests.integration.conftest import app_for_tests
 from tests.integration.district import SHARED_EMAIL, SSN, make_account
-from tests.integration.portal import page_text, running_portal
+from tests.integration.portal import error_messages, page_text, running_portal
 
 BIRTH_DATE = date(2017, 4, 27)
 KEY_PATTERN = re.compile(r"\b[234679CDFHJKMNPR]{4}(?:-[234679CDFHJKMNPR]{4}){7}\b")
@@ -116,7 +116,9 @@ async def test_what_matched_is_recorded_as_yes_or_no_and_never_the_ssn(portal, a
     assert (row["matched_student_number"], row["matched_ssn"], row["matched_birth_date"],
             row["matched_email_on_file"]) == (True, False, True, False)
     assert row["student"] == ana_on_file.students["ana"].id
-    assert not any("ssn" == column or "ssn_" in column and "matched" not in column for column in row)
+    assert not any("ssn" == column or "ssn_" in column and column not in ("matched_ssn", "ssn_withheld")
+                   for column in row)
+    assert row["ssn_withheld"] is False
     from app.tables import AuditEvent
 
     events = await AuditEvent.select(AuditEvent.action, AuditEvent.detail)
@@ -165,14 +167,25 @@ async def test_with_auto_issue_off_a_full_match_waits_for_staff(portal, ana_on_f
     assert [r["status"] for r in await key_requests()] == ["pending"]
 
 
-async def test_a_form_with_mistakes_never_shows_the_ssn_back(portal, ana_on_file):
+async def test_a_form_with_mistakes_shows_the_ssn_back_in_that_reply_only(portal, ana_on_file):
+    # Issue 13 item 3: the SSN is kept with everything else typed when another field has an error, in the
+    # reply to that request only (no-store), as a password-type field; never stored, never on a later page.
     response = await portal.post("/request-key", details(email="not an address", birth_date="31/31/2017"))
     assert response.status_code == 422
-    assert SSN not in response.text and SSN.replace("-", "") not in response.text
+    assert response.headers["cache-control"] == "no-store"
     ssn_input = re.search(r'<input id="ssn"[^>]*>', response.text).group(0)
-    assert "value=" not in ssn_input
+    assert f'value="{SSN}"' in ssn_input and 'type="password"' in ssn_input
+    assert 'inputmode="numeric"' in ssn_input and "data-private" in ssn_input
     assert 'value="Rosa Rivera"' in response.text  # the rest comes back so it need not be typed again
     assert await key_requests() == []
+    again = await portal.get("/request-key")
+    assert SSN not in again.text and SSN.replace("-", "") not in again.text
+
+
+async def test_a_wrongly_typed_ssn_is_not_shown_back(portal, ana_on_file):
+    response = await portal.post("/request-key", details(ssn="12-345", email="not an address"))
+    ssn_input = re.search(r'<input id="ssn"[^>]*>', response.text).group(0)
+    assert "value=" not in ssn_input
 
 
 @pytest.mark.parametrize("form", [
@@ -260,3 +273,38 @@ async def test_the_htmx_reply_is_the_same_redirect(portal, ana_on_file):
     assert enhanced.headers["location"] == "/request-key/sent"
     fragment = await portal.get("/request-key/sent", htmx=True)
     assert "<html" not in fragment.text and REPLY in " ".join(fragment.text.split())
+
+
+# Issue 13 item 3: no SSN, or the family will not give it: the request goes to the staff queue.
+@pytest.mark.parametrize("ssn", ["", SSN])  # left empty as asked, or typed and then withheld anyway
+async def test_a_request_without_the_ssn_goes_to_staff_with_the_same_reply_and_work(portal, ana_on_file, work,
+                                                                                    deliver, ssn):
+    await portal.get("/request-key")
+    matching = comparable(await portal.post("/request-key", details()))
+    work()
+    await deliver()
+    withheld = comparable(await portal.post("/request-key", {**details(ssn=ssn), "no_ssn": "yes"}))
+    assert withheld == matching  # the same reply
+    assert work() == {"ssn_digest": 1, "find_student_by_number": 1, "guardians_on_file": 1}
+    assert await deliver() == []  # never issued without the SSN: staff decide
+    row = (await key_requests())[-1]
+    assert row["status"] == "pending" and row["ssn_withheld"] is True and row["matched_ssn"] is False
+    assert (row["matched_student_number"], row["matched_birth_date"], row["matched_email_on_file"]) == \
+        (True, True, True)  # the other facts are checked for staff
+
+
+async def test_without_the_choice_an_empty_ssn_is_still_an_error(portal, ana_on_file):
+    response = await portal.post("/request-key", details(ssn=""))
+    assert response.status_code == 422
+    assert "Enter the student's Social Security number" in " ".join(error_messages(response.text))
+    ticked = await portal.post("/request-key", {**details(ssn="", email="bad"), "no_ssn": "yes"})
+    assert ticked.status_code == 422
+    assert not any("Social Security" in m for m in error_messages(ticked.text))
+    assert re.search(r'<input type="checkbox" id="no-ssn" name="no_ssn" value="yes" checked', ticked.text)
+
+
+async def test_the_form_offers_the_choice_in_english_and_spanish(portal, district):
+    english = page_text((await portal.get("/request-key")).text)
+    assert "The student has no Social Security number, or I prefer not to give it" in english
+    spanish = page_text((await portal.get("/request-key", headers={"Accept-Language": "es"})).text)
+    assert "El estudiante no tiene número de Seguro Social, o prefiero no darlo" in spanish

@@ -46,18 +46,18 @@ async def test_a_spanish_browser_gets_the_login_page_in_spanish(portal, district
     assert html_lang(english.text) == "en" and "Log In" in page_text(english.text)
 
 
-async def test_the_login_page_offers_every_language_with_a_catalog(portal, district):
+async def test_the_login_page_offers_every_other_language_at_the_top(portal, district):
     page = (await portal.get("/")).text
     form = re.search(r'<form method="post" action="/language".*?</form>', page, re.S).group(0)
-    assert '<label for="language-choice">Language</label>' in form
-    assert re.findall(r'<option value="(\w+)"', form) == ["en", "es"]
-    assert '<option value="en" lang="en" selected>English</option>' in form
-    assert '<option value="es" lang="es">Español</option>' in form
+    assert page.index('action="/language"') < page.index("<main")  # at the top, before the page's own content
+    assert 'aria-label="Language"' in form
+    assert re.findall(r'name="language" value="(\w+)"', form) == ["es"]  # English is what the page is in
+    assert '<button type="submit" class="link" name="language" value="es" lang="es">Español</button>' in form
     assert 'name="_csrf_token"' in form and 'name="next" value="/"' in form
-    assert ">Change language</button>" in form
     spanish = (await portal.get("/", headers=SPANISH)).text
-    assert '<option value="es" lang="es" selected>Español</option>' in spanish
-    assert ">Cambiar idioma</button>" in spanish
+    spanish_form = re.search(r'<form method="post" action="/language".*?</form>', spanish, re.S).group(0)
+    assert re.findall(r'name="language" value="(\w+)"', spanish_form) == ["en"]
+    assert 'aria-label="Idioma"' in spanish_form
 
 
 async def test_the_switcher_sets_a_cookie_and_the_next_page_is_spanish(portal, district):
@@ -145,9 +145,10 @@ async def test_a_signed_in_guardians_choice_is_kept_on_the_account(portal, rosa)
     assert html_lang((await portal.get("/home", headers={"Accept-Language": "en"})).text) == "es"
 
 
-async def test_signed_in_pages_have_no_footer_switcher(portal, rosa):
+async def test_signed_in_pages_have_the_language_link_too(portal, rosa):
     assert (await portal.log_in("RosaR", PASSWORD)).status_code == 303
-    assert 'action="/language"' not in (await portal.get("/home")).text  # the account page has the choice
+    page = (await portal.get("/household")).text
+    assert 'action="/language"' in page and 'name="next" value="/household"' in page
 
 
 async def test_the_username_email_goes_out_in_the_accounts_language(portal, rosa, deliver):

@@ -196,7 +196,7 @@ async def test_a_session_ends_after_thirty_idle_minutes(portal, district, sam, c
     clock.advance(minutes=30, seconds=1)
     response = await portal.get("/home")
     assert response.status_code == 303
-    assert response.headers["location"] == "/?notice=session-ended"
+    assert response.headers["location"] == "/?notice=session-ended&next=%2Fhome"
 
 
 async def test_a_session_ends_twelve_hours_after_login_however_active(portal, district, sam, clock):

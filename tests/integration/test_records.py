@@ -289,7 +289,11 @@ async def test_parent_sees_who_viewed_their_childs_records(portal, school_year, 
     assert (await portal.log_in("rosa", PASSWORD)).status_code == 303
     await portal.get(student_url(district, "ana", "grades"))
     response = await portal.get(student_url(district, "ana", "viewed"))
+    rows = table_rows(response.text, "The latest")  # views by others only, unless she asks (issue 13 item 7)
+    assert rows[0][1:] == ["Luis Rivera, parent or guardian", "Attendance"]
+    assert not any(row[1] == "You" or row[1].startswith("Rosa") for row in rows)
+    response = await portal.get(student_url(district, "ana", "viewed?mine=shown"))
     rows = table_rows(response.text, "The latest")
-    assert rows[0][1:] == ["Rosa Rivera, parent or guardian", "Grades"]
+    assert rows[0][1:] == ["You", "Grades"]
     assert rows[1][1:] == ["Luis Rivera, parent or guardian", "Attendance"]
-    assert all(row[0].startswith("Tuesday 10 March") for row in rows[:2])
+    assert all(row[0].startswith("Tuesday, March 10") for row in rows[:2])

@@ -26,6 +26,7 @@ PUBLIC = {
     ("GET", "/email/confirm/{token:str}"),
     # DESIGN §4.7: asking for an activation key online is for people without an account.
     ("GET", "/request-key"), ("POST", "/request-key"), ("GET", "/request-key/sent"),
+    ("GET", "/request-key/limit"),  # issue 9: the honest "limit reached" page
     # DESIGN §4.1: the language switcher is for people who are not signed in.
     ("POST", "/language"),
     # The second step of signing in (issue 14): the account waits in the session, not signed in yet.

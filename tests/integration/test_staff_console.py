@@ -421,3 +421,38 @@ async def test_a_district_admin_downloads_approved_changes_as_csv(portal, distri
     lines = csv_file.text.removeprefix("\ufeff").splitlines()
     assert lines[0].startswith("household_sourcedId,") and lines[1].startswith("hh-rivera,48 Peachtree Ave,")
     assert [e["actor"] for e in await events("household-change.exported")] == [admin]
+
+
+async def test_a_spanish_speaking_admin_reads_preference_errors_in_spanish(portal, district, admin):
+    """issue 15 item 10: the error is translated first, then filled in (it was formatted in English first)."""
+    from app.tables import UserAccount
+
+    await UserAccount.update({UserAccount.language: "es"}).where(UserAccount.id == admin)
+    await as_staff(portal, "DistrictAdmin")
+    page = await portal.get("/staff/preferences")
+    fields = dict(re.findall(r'name="([a-z_0-9]+)"[^>]*value="([^"]*)"', page.text))
+    fields["password_min_length"] = "3"
+    saved = await portal.post("/staff/preferences", list(fields.items()))
+    assert saved.status_code == 422
+    assert "Use un número entero del 6 al 64" in saved.text and "Use a whole number" not in saved.text
+
+
+async def test_staff_see_that_the_ssn_was_not_given(portal, ana_on_file, admin):  # issue 13 item 3
+    await portal.post("/request-key", {**details(ssn=""), "no_ssn": "yes"})
+    await as_staff(portal, "DistrictAdmin")
+    queue = await portal.get("/staff/key-requests")
+    assert "3 / 4 (no SSN given)" in words(queue.text)
+    link = re.search(r'href="(/staff/key-requests/[0-9a-f-]{36})"', queue.text).group(1)
+    assert "not given: no SSN, or the requester preferred not to give it" in words((await portal.get(link)).text)
+
+
+async def test_school_staff_are_told_their_search_covers_their_school_only(portal, maple):  # issue 13 item 12
+    await as_staff(portal, "MapleOffice")
+    page = words((await portal.get("/staff?q=Benito")).text)  # Benito is at Oak Ridge
+    assert "Searches cover Maple Street Elementary only" in page
+    assert "No students found at Maple Street Elementary." in page
+
+
+async def test_a_district_admin_is_not_told_of_a_limit(portal, admin):
+    await as_staff(portal, "DistrictAdmin")
+    assert "Searches cover" not in words((await portal.get("/staff?q=Benito")).text)

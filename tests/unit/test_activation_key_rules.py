@@ -1,6 +1,8 @@
 import math
 import re
 
+import pytest
+
 from app.rules.activation_keys import ALPHABET, LENGTH, format_key, key_digest, new_key, normalise_key
 
 
@@ -39,3 +41,20 @@ def test_the_stored_digest_is_not_the_key():
 
 def test_format_key_groups_by_four():
     assert format_key("2" * 32).count("-") == 7
+
+
+# Issue 13 item 9: what is wrong with a key's shape, for a plain message.
+@pytest.mark.parametrize("typed, problem", [
+    ("2222-3333-4444-6666-7777-9999-CCCC-DDDo", ("letter", "O")),
+    ("2222 3333 4444 6666 7777 9999 CCCC DD1D", ("number", "1")),
+    ("S222-3333-4444-6666-7777-9999-CCCC-DDDD", ("letter", "S")),
+    ("2222-3333-4444-6666-7777-9999-CCCC-DDD", ("length", 31)),
+    ("", ("length", 0)),
+    ("2222-3333-4444-6666-7777-9999-CCCC-DDD%", ("character", "%")),
+    ("2222-3333-4444-6666-7777-9999-CCCC-DDDÖ", ("character", "Ö")),
+    ("2222-3333-4444-6666-7777-9999-CCCC-DDDD", None),
+])
+def test_key_typing_problem(typed, problem):
+    from app.rules.activation_keys import key_typing_problem
+
+    assert key_typing_problem(typed) == problem

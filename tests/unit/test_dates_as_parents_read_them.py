@@ -11,8 +11,8 @@ def test_every_language_has_its_own_date_patterns():
 
 def test_english_reads_weekday_day_month_and_a_12_hour_clock():
     with using_language("en"):
-        assert format_moment(MOMENT, "America/New_York") == "Tuesday 10 March, 3:05 PM"
-        assert format_day(date(2026, 3, 10)) == "Tue 10 Mar"
+        assert format_moment(MOMENT, "America/New_York") == "Tuesday, March 10, 3:05 PM"
+        assert format_day(date(2026, 3, 10)) == "Tue, Mar 10"
 
 
 def test_spanish_says_de_between_day_and_month_and_uses_a_24_hour_clock():

@@ -93,3 +93,15 @@ def test_address_errors_name_each_field_in_form_order(fields, errors):
 
 def test_every_state_code_is_two_capital_letters():
     assert len(STATE_CODES) == 60 and all(len(code) == 2 and code.isupper() for code in STATE_CODES)
+
+
+# Issue 13 item 11: an extension is never silently dropped; it is refused, saying which one was typed.
+@pytest.mark.parametrize(("typed", "extension"), [
+    ("(404) 555-0123 ext. 42", "42"), ("404-555-0123 x42", "42"), ("404 555 0123 #42", "42"),
+    ("404-555-0123 extension 4242", "4242"), ("+1 404 555 0123;ext=7", "7"),
+])
+def test_a_number_with_an_extension_is_refused_plainly(typed, extension):
+    check = check_phone(typed)
+    assert check.e164 is None
+    assert check.problem.startswith("Phone numbers are saved without extensions, and this one has ext. %(extension)s")
+    assert check.params == {"extension": extension}

@@ -16,7 +16,8 @@ from app.settings import get_settings
 from app.services.key_letters import key_slip_words
 from app.services.key_requests import pending_key_requests
 from app.services.staff_console import (change_guardian_account, find_people, guardian_for_staff,
-                                        issue_key_in_person, pending_household_changes, student_for_staff)
+                                        issue_key_in_person, pending_household_changes, search_limited_to,
+                                        student_for_staff)
 from app.web.forms import read_form
 from app.web.guards import current_account, requires_staff
 from app.web.rendering import client_ip, district_preferences, redirect_after_post, render
@@ -44,7 +45,7 @@ class StaffConsoleController(Controller):
         staff = current_account(request)
         found = await find_people(staff, q[:200]) if q.strip() else None
         return await render(request, "staff/console.html", {
-            "q": q[:200], "found": found,
+            "q": q[:200], "found": found, "limited_to": await search_limited_to(staff),
             "key_requests": len(await pending_key_requests(staff)),
             "household_changes": len(await pending_household_changes(staff)),
         })

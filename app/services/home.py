@@ -1,0 +1,137 @@
+"""The signed-in home (issue 13, speed): every student the guardian sees with today's classes and the
+attendance and scores of the last 14 days, and whether the household still needs confirming this school
+year. The page parents open first, so its cost does not grow with the number of children:
+
+1. the session and the district's preferences (the middleware, one round trip);
+2. this school year's terms, the guardian's students with their schools, and the household's confirmation,
+   in one round trip (three row sets with the same columns, UNION ALL, told apart by `part`);
+3. every student's sections today, with their teachers (one query; school days only);
+4. every student's attendance events to note (one query, by the (student, event_date) index);
+5. every student's recent scores (one query);
+6. one audit insert with a row per student (FERPA §99.32: each view is recorded).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from app import clock
+from app.rules.school_year import school_year_label, school_year_of
+from app.services import audit
+from app.services.access import LINK_IN_FORCE, link_in_force_args
+from app.services.records import (
+    _ATTENDANCE_EVENTS,  # noqa: PLC2701 (the records pages' statements, shared)
+    _SECTIONS_OF,
+    _TERM_ROWS,
+    RECENT_DAYS,
+    RECENT_GRADES_SHOWN,
+    VIEWED,
+    AttendanceDay,
+    Reader,
+    Section,
+    Student,
+    _choose_term,
+    _days_to_note,
+    _sections_with_teachers,
+)
+from app.tables import AttendanceEvent, Result, SchoolEnrollment, SectionEnrollment
+
+# The guardian's students (the same rule as every records page: the link in force today, app/services/access.py;
+# active, actively enrolled), one row per school enrollment; the public id rides in `source_id`.
+_GUARDIANS_STUDENTS = """
+SELECT 'student' AS part, p.id, CAST(p.public_id AS VARCHAR(36)) AS source_id, NULL AS title, NULL AS kind,
+       NULL AS start_date, NULL AS end_date, NULL AS parent, NULL AS school_year,
+       p.given_name, p.family_name, e.grade, s.name AS school_name, e.id AS enrollment
+FROM school_enrollment e JOIN person p ON p.id = e.student JOIN school s ON s.id = e.school
+WHERE p.status = 'active' AND e.status = 'active'
+  AND e.student IN (SELECT l.student FROM guardian_link l WHERE l.guardian = {} AND """ + LINK_IN_FORCE + """)
+"""
+
+# The guardian's household (the first they were added to) and whether this account confirmed it this
+# school year (1 or 0 in `parent`).
+_HOUSEHOLD = """
+SELECT 'household' AS part, m.household AS id, NULL AS source_id, NULL AS title, NULL AS kind,
+       NULL AS start_date, NULL AS end_date,
+       CASE WHEN EXISTS (SELECT 1 FROM household_verification v
+                         WHERE v.household = m.household AND v.account = {} AND v.school_year = {})
+            THEN 1 ELSE 0 END AS parent,
+       NULL AS school_year, NULL AS given_name, NULL AS family_name, NULL AS grade, NULL AS school_name,
+       m.id AS enrollment
+FROM household_member m WHERE m.person = {}
+"""
+
+_RECENT_SCORES = """
+SELECT r.student, r.score, r.missing, r.late, r.exempt, r.updated_at, li.title, li.points_possible,
+       COALESCE(c.title, sec.title) AS course, sec.public_id AS section_public_id
+FROM result r JOIN line_item li ON li.id = r.line_item JOIN section sec ON sec.id = li.section
+LEFT JOIN course c ON c.id = sec.course
+WHERE r.student IN ({students}) AND r.updated_at >= {} AND r.status = 'active'
+ORDER BY r.updated_at DESC
+"""
+
+
+@dataclass(frozen=True)
+class StudentToday:
+    student: Student
+    enrollments: list[dict]  # school_name, grade
+    school_day: bool
+    classes: list[Section] = field(default_factory=list)
+    attendance: list[AttendanceDay] = field(default_factory=list)
+    grades: list[dict] = field(default_factory=list)  # recent scores, newest first
+
+
+@dataclass(frozen=True)
+class Home:
+    students: list[StudentToday]
+    verification_due: str | None  # the school year's label when the household is not confirmed yet
+
+
+def _placeholders(count: int) -> str:
+    return ", ".join("{}" for _ in range(count))
+
+
+async def home_page(reader: Reader) -> Home:
+    today = reader.today
+    school_year = school_year_of(today)
+    rows = await SchoolEnrollment.raw(f"{_TERM_ROWS} UNION ALL {_GUARDIANS_STUDENTS} UNION ALL {_HOUSEHOLD}",
+                                      school_year, reader.guardian_id, *link_in_force_args(reader.access_day),
+                                      reader.account_id,
+                                      school_year, reader.guardian_id)
+    household = min((r for r in rows if r["part"] == "household"), key=lambda r: r["enrollment"], default=None)
+    due = school_year_label(school_year) if household is not None and not household["parent"] else None
+    enrollments: dict[int, list[dict]] = defaultdict(list)
+    for r in sorted((r for r in rows if r["part"] == "student"), key=lambda r: r["enrollment"]):
+        enrollments[r["id"]].append(r)
+    if not enrollments:
+        return Home([], due)
+    students = sorted((Student(e[0]["id"], e[0]["source_id"], e[0]["given_name"], e[0]["family_name"],
+                               tuple(x["school_name"] for x in e), e[0]["grade"]) for e in enrollments.values()),
+                      key=lambda s: (s.given_name, s.family_name, s.id))
+    ids = [s.id for s in students]
+
+    choice = _choose_term(rows, today, None)
+    school_day = choice is not None and choice.shown.start <= today <= choice.shown.end and today.weekday() < 5
+    classes: dict[int, list[Section]] = defaultdict(list)
+    if school_day:
+        sql = _SECTIONS_OF.replace("{terms}", _placeholders(len(choice.containing))).replace(
+            "own.person = {}", f"own.person IN ({_placeholders(len(ids))})").replace(
+            "se.person = {}", f"se.person IN ({_placeholders(len(ids))})")
+        section_rows = await SectionEnrollment.raw(sql, *choice.containing, *ids, *ids)
+        teachers = [r for r in section_rows if r["role"] == "teacher"]
+        for student_id in ids:
+            own = {r["id"]: r for r in section_rows if r["role"] == "student" and r["person"] == student_id}
+            classes[student_id] = _sections_with_teachers(list(own.values()), teachers)
+
+    since = today - timedelta(days=RECENT_DAYS)
+    events = await AttendanceEvent.raw(_ATTENDANCE_EVENTS.replace("{students}", _placeholders(len(ids))).replace(
+        "{noted}", "AND ev.category <> 'present'"), *ids, since, today)
+    scores = await Result.raw(_RECENT_SCORES.replace("{students}", _placeholders(len(ids))), *ids,
+                              clock.now() - timedelta(days=RECENT_DAYS))
+    await audit.record_many(VIEWED, actor=reader.account_id, people=ids, ip=reader.ip, detail="summary")
+    return Home([StudentToday(
+        s, [{"school_name": e["school_name"], "grade": e["grade"]} for e in enrollments[s.id]], school_day,
+        classes[s.id], _days_to_note([e for e in events if e["student"] == s.id]),
+        [r for r in scores if r["student"] == s.id][:RECENT_GRADES_SHOWN],
+    ) for s in students], due)

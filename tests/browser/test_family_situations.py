@@ -1,0 +1,148 @@
+"""Issue 13: situations real families met, in Chromium with JavaScript on (the plain-form side of each is in
+the walk, tests/browser/pages.py): typing kept across the language link and across signing in again after
+the session ended, and the warning before the idle limit."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.conftest import Portal
+from tests.browser.seed import SPANISH_USERNAME
+from tests.browser.walk import axe_violations, current_path, describe_violations, submit
+
+ADDRESS = "48 Peachtree Road"
+
+
+@pytest.fixture
+def javascript() -> bool:
+    return True  # these behaviours are JavaScript's; without it each is a plain page the walk checks
+
+
+def log_in(page: Page, portal: Portal, username: str) -> None:
+    page.goto(portal.base_url + "/")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(portal.seed["password"])
+    submit(page, lambda: page.get_by_role("button", name="Log In").click())
+
+
+def test_the_language_link_keeps_what_was_typed(page: Page, portal: Portal) -> None:
+    log_in(page, portal, SPANISH_USERNAME)
+    page.goto(portal.base_url + "/household/address")
+    assert page.locator("html").get_attribute("lang") == "es"
+    page.locator("#address-line1").fill(ADDRESS)
+    submit(page, lambda: page.get_by_role("button", name="English").click())
+    assert current_path(page) == "/household/address"
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("#address-line1").input_value() == ADDRESS
+    page.locator("#address-line1").fill(ADDRESS + " Apt 2")
+    submit(page, lambda: page.get_by_role("button", name="Español").click())  # her account back in Spanish
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.locator("#address-line1").input_value() == ADDRESS + " Apt 2"
+    # Kept once: opening the page again shows the address on file.
+    page.goto(portal.base_url + "/household/address")
+    assert page.locator("#address-line1").input_value() == "12 Maple Street"
+
+
+def test_typing_survives_signing_in_again_after_the_session_ended(page: Page, portal: Portal) -> None:
+    log_in(page, portal, portal.seed["username"])
+    page.goto(portal.base_url + "/household/address")
+    page.locator("#address-line1").fill(ADDRESS)
+    page.context.add_cookies([{"name": "homeroom_session", "value": "ended-" + "x" * 40,
+                               "url": portal.base_url}])  # the server no longer knows this session
+    submit(page, lambda: page.get_by_role("button", name="Send to the school office").click())
+    assert current_path(page) == "/?notice=session-ended&next=%2Fhousehold%2Faddress"
+    assert page.get_by_text("Your session ended. Log in again to continue.").is_visible()
+    page.locator("#username").fill(portal.seed["username"])
+    page.locator("#password").fill(portal.seed["password"])
+    submit(page, lambda: page.get_by_role("button", name="Log In").click())
+    assert current_path(page) == "/household/address"
+    assert page.locator("#address-line1").input_value() == ADDRESS
+
+
+def test_a_warning_comes_before_the_idle_limit(page: Page, portal: Portal) -> None:
+    page.clock.install()
+    log_in(page, portal, portal.seed["username"])
+    page.goto(portal.base_url + "/household")
+    warning = page.locator("#idle-warning")
+    assert warning.is_hidden()
+    page.clock.fast_forward("23:00")
+    assert warning.is_hidden()
+    page.clock.fast_forward("01:01")  # 5 minutes before the limit (counted a minute early)
+    assert warning.is_visible()
+    assert page.get_by_text("you will be logged out in 5 minutes").is_visible()
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+    with page.expect_response(lambda r: r.url.endswith("/session/alive")) as alive:
+        page.get_by_role("button", name="Stay logged in").click()
+    assert alive.value.status == 204
+    page.wait_for_function("() => document.getElementById('idle-warning').hidden")
+    page.clock.fast_forward("29:30")
+    assert page.get_by_text("You were logged out because nothing happened for a while.").is_visible()
+    assert page.get_by_role("link", name="Log in again to come back to this page").get_attribute(
+        "href") == "/?next=/household"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1024
+
+
+def test_the_ssn_is_typed_on_a_number_pad_and_can_be_shown(page: Page, portal: Portal) -> None:
+    page.goto(portal.base_url + "/request-key")
+    ssn = page.locator("#ssn")
+    assert ssn.get_attribute("inputmode") == "numeric" and ssn.get_attribute("type") == "password"
+    ssn.fill("000000000")
+    show = page.get_by_role("button", name="Show")
+    show.click()
+    assert ssn.get_attribute("type") == "text"
+    hide = page.get_by_role("button", name="Hide")
+    assert hide.get_attribute("aria-pressed") == "true"
+    hide.click()
+    assert ssn.get_attribute("type") == "password"
+    # Kept when another field is wrong (in that reply only), hidden again.
+    page.locator("#phone").fill("12")
+    submit(page, lambda: page.get_by_role("button", name="Submit").click())
+    assert page.locator("#ssn").input_value() == "000000000"
+    assert page.locator("#ssn").get_attribute("type") == "password"
+
+
+def test_enter_in_the_key_box_sends_the_form(page: Page, portal: Portal) -> None:
+    page.goto(portal.base_url + "/activate")
+    page.locator("#activation-key").fill("2222-3333-4444-6666-7777-9999-CCCC-DDDO")
+    submit(page, lambda: page.locator("#activation-key").press("Enter"))
+    assert page.get_by_text("Activation keys never contain the letter O.").first.is_visible()
+    page.set_viewport_size({"width": 320, "height": 640})
+    box = page.locator("#activation-key").bounding_box()
+    assert box["width"] <= 300
+    assert page.evaluate("() => document.getElementById('activation-key').scrollWidth <= "
+                         "document.getElementById('activation-key').clientWidth")  # wraps, no sideways scroll
+
+
+def test_a_dropped_connection_says_so_and_keeps_the_typing(page: Page, portal: Portal) -> None:
+    page.goto(portal.base_url + "/forgot-password")
+    page.locator("#identifier").fill("someone@example.com")
+    page.route("**/forgot-password", lambda route: route.abort("internetdisconnected")
+               if route.request.method == "POST" else route.continue_())
+    page.get_by_role("button", name="Email me a link").click()
+    problem = page.locator("#request-problem")
+    problem.wait_for(state="visible")
+    assert "could not be reached" in problem.inner_text()
+    assert page.evaluate("() => document.activeElement.id") == "request-problem"
+    assert page.locator("#identifier").input_value() == "someone@example.com"
+    assert page.locator("form[aria-busy]").count() == 0  # not left busy
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+    page.unroute("**/forgot-password")
+    submit(page, lambda: page.get_by_role("button", name="Email me a link").click())
+    assert current_path(page) == "/forgot-password/sent" and problem.is_hidden()
+
+
+def test_a_double_tap_sends_one_request(page: Page, portal: Portal) -> None:
+    page.goto(portal.base_url + "/forgot-password")
+    page.locator("#identifier").fill("someone@example.com")
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    submit(page, lambda: page.evaluate("""() => {
+      const button = document.querySelector('#main button[type=submit]');
+      button.click(); button.click(); button.click();
+    }"""))
+    page.wait_for_timeout(300)
+    assert len(posts) == 1, posts
+    assert current_path(page) == "/forgot-password/sent"

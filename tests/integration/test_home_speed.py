@@ -1,0 +1,80 @@
+"""Issue 13, speed: home runs at most 6 statements for any number of children (it ran 15 for three: a
+sections query and an audit insert per child, the preferences read twice). Counted at the engine, every
+statement the request runs, the session's read included."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.district import PASSWORD
+from tests.integration.portal import page_text
+from tests.integration.test_records import school_year  # noqa: F401
+
+MOST_STATEMENTS = 6
+
+
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from piccolo.engine.postgres import PostgresEngine
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    ran: list[str] = []
+    for engine_class in (SQLiteEngine, PostgresEngine):
+        real = engine_class.run_querystring
+
+        async def counting(self, querystring, *args, _real=real, **kwargs):
+            ran.append(str(querystring).split()[0])
+            return await _real(self, querystring, *args, **kwargs)
+
+        monkeypatch.setattr(engine_class, "run_querystring", counting)
+    return ran
+
+
+async def link(guardian, student) -> None:
+    from app.tables import GuardianLink
+
+    await GuardianLink(guardian=guardian.id, student=student.id).save()
+
+
+@pytest.mark.parametrize("children", [1, 2, 3])
+async def test_home_runs_at_most_six_statements_for_any_number_of_children(portal, district, school_year,  # noqa: F811
+                                                                           statements, clock, children):
+    from datetime import datetime, timezone
+
+    from app.tables import AuditEvent
+
+    clock.set(datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc))  # a Tuesday in term: classes today
+    rosa = district.guardian("rosa")  # Ana and Benito's mother
+    if children == 1:
+        from app.tables import GuardianLink
+
+        await GuardianLink.delete().where((GuardianLink.guardian == rosa.id)
+                                          & (GuardianLink.student == district.students["ben"].id))
+    if children == 3:
+        await link(rosa, district.students["cleo"])
+    assert (await portal.log_in("rosa", PASSWORD)).status_code == 303
+    await portal.get("/home")  # the first visit after signing in writes the session's activity: not counted
+    clock.advance(seconds=5)
+    views_before = await AuditEvent.count().where(AuditEvent.action == "records.viewed")
+    statements.clear()
+    page = await portal.get("/home")
+    assert page.status_code == 200
+    assert len(statements) <= MOST_STATEMENTS, statements
+    text = page_text(page.text)
+    names = {"Ana Rivera", "Benito Rivera", "Cleo Park"}
+    shown = {name for name in names if name in text}
+    assert len(shown) == children
+    assert await AuditEvent.count().where(AuditEvent.action == "records.viewed") == views_before + children
+    assert "Today's classes" in text
+
+
+async def test_a_sections_page_runs_at_most_five_statements(portal, district, school_year, statements):  # noqa: F811
+    import re
+
+    assert (await portal.log_in("rosa", PASSWORD)).status_code == 303
+    grades = await portal.get(f"/students/{district.students['ana'].public_id}/grades")
+    section = re.search(r'href="(/students/[^"]+/grades/[^"?]+)', grades.text).group(1)
+    statements.clear()
+    page = await portal.get(section)
+    assert page.status_code == 200 and "Out of" in page_text(page.text)
+    assert len(statements) <= 5, statements  # it was 9

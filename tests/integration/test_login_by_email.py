@@ -1,0 +1,86 @@
+"""Issue 13 item 8: parents type their email as their username. The email on file signs in when it belongs to
+exactly one account, with the same throttle as the username and the same reply for every failure; every empty
+field is reported at once; /login leads to the login page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.district import PASSWORD, SHARED_EMAIL, make_account
+from tests.integration.portal import error_messages
+
+WRONG = "The username or password is not right. Check them and try again."
+
+
+@pytest.fixture
+async def sam(district) -> int:
+    return await make_account(district.guardian("sam"), "SamPark")
+
+
+@pytest.fixture
+async def riveras(district) -> None:
+    await make_account(district.guardian("rosa"), "RosaR")
+    await make_account(district.guardian("luis"), "LuisR")
+
+
+@pytest.mark.parametrize("typed", ["sam.park@example.org", "Sam.Park@Example.ORG", "  sam.park@example.org "])
+async def test_the_email_on_file_signs_in_when_one_account_has_it(portal, sam, typed):
+    response = await portal.log_in(typed, PASSWORD)
+    assert response.status_code == 303 and response.headers["location"] == "/home"
+
+
+async def test_an_email_shared_by_two_accounts_gets_the_usual_reply(portal, riveras):
+    response = await portal.log_in(SHARED_EMAIL, PASSWORD)
+    assert response.status_code == 422 and error_messages(response.text) == [WRONG]
+
+
+@pytest.mark.parametrize("typed, password", [
+    ("sam.park@example.org", "Not the password 1"),  # on file, wrong password
+    ("nobody@example.org", PASSWORD),                # not on file
+    ("nora.park@example.org", PASSWORD),             # on file, no account
+    ("sam.park@", PASSWORD),                         # not an address
+])
+async def test_every_failure_gets_the_same_reply(portal, sam, typed, password):
+    response = await portal.log_in(typed, password)
+    assert response.status_code == 422 and error_messages(response.text) == [WRONG]
+
+
+async def test_the_email_and_the_username_share_one_throttle(portal, sam):
+    from app.services.sign_in import FAILURES_ALLOWED
+
+    for attempt in range(FAILURES_ALLOWED):
+        typed = "sam.park@example.org" if attempt % 2 else "SamPark"
+        assert (await portal.log_in(typed, "Not the password 1")).status_code == 422
+    for typed in ("SamPark", "sam.park@example.org"):
+        refused = await portal.log_in(typed, PASSWORD)  # even the right password waits now
+        assert refused.status_code == 422
+        assert "Too many failed attempts" in error_messages(refused.text)[0]
+
+
+async def test_a_disabled_account_is_not_reached_by_its_email(portal, sam):
+    from app.tables import UserAccount
+
+    await UserAccount.update({UserAccount.disabled: True}).where(UserAccount.id == sam)
+    response = await portal.log_in("sam.park@example.org", PASSWORD)
+    assert response.status_code == 422 and error_messages(response.text) == [WRONG]
+
+
+async def test_every_empty_field_is_reported_at_once(portal, district):
+    response = await portal.log_in("", "")
+    assert response.status_code == 422
+    assert error_messages(response.text) == ["Enter your username", "Enter your password"]
+    spanish = await portal.log_in("", "", headers={"Accept-Language": "es"})
+    assert len(error_messages(spanish.text)) == 2
+    only_password = await portal.log_in("SamPark", "")
+    assert error_messages(only_password.text) == ["Enter your password"]
+
+
+async def test_the_login_page_says_an_email_works_too(portal, district):
+    page = await portal.get("/")
+    assert "You can also type the email address the school has on file for you" in page.text
+
+
+@pytest.mark.parametrize("path, location", [("/login", "/"), ("/login?next=/household", "/?next=/household")])
+async def test_login_leads_to_the_login_page(portal, district, path, location):
+    response = await portal.get(path)
+    assert response.status_code == 303 and response.headers["location"] == location
