@@ -339,3 +339,11 @@ async def test_school_staff_cannot_reset_a_parent_of_another_school(portal, dist
     response = await portal.post(f"/staff/guardians/{district.guardian('sam').public_id}/second-factor",
                                  {"reset_photo_id_type": "passport", "reset_id_checked": "yes"})
     assert response.status_code == 404
+
+
+async def test_the_return_to_page_survives_the_second_step(portal, sam, clock):
+    secret = await give_authenticator(sam)
+    response = await portal.post("/", {"username": "SamPark", "password": PASSWORD, "next": "/household"})
+    assert response.headers["location"] == "/sign-in/code"
+    done = await portal.post("/sign-in/code", {"code": now_code(secret)})
+    assert done.headers["location"] == "/household"
