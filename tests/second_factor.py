@@ -21,8 +21,9 @@ async def give_authenticator(account_id: int, secret: str | None = None) -> str:
     return secret
 
 
-async def next_code(account_id: int) -> str:
-    """A code the portal accepts now for the account (never one it already took)."""
+async def next_code(account_id: int) -> str | None:
+    """A code the portal accepts now for the account (never one it already took); None when every code of
+    the drift window was used (then advance the test's clock, or use `one_recovery_code`)."""
     from app import clock
     from app.services.second_factor import VALID_WINDOW
     from app.services.sealing import unseal
@@ -34,8 +35,47 @@ async def next_code(account_id: int) -> str:
     totp = pyotp.TOTP(unseal(factor.secret_sealed))
     current = totp.timecode(clock.now())
     step = max(current - VALID_WINDOW, factor.last_step + 1)
-    assert step <= current + VALID_WINDOW, "every code of this window was used: advance the test's clock"
-    return totp.generate_otp(step)
+    return totp.generate_otp(step) if step <= current + VALID_WINDOW else None
+
+
+async def one_recovery_code(account_id: int) -> str:
+    """A fresh recovery code for the account (added to its others)."""
+    from app import clock
+    from app.rules.second_factor import new_recovery_codes, normalise_recovery_code
+    from app.services.second_factor import recovery_digest
+    from app.tables import RecoveryCode
+
+    [code] = new_recovery_codes(1)
+    await RecoveryCode.insert(RecoveryCode(account=account_id, created_at=clock.now(),
+                                           code_digest=recovery_digest(account_id, normalise_recovery_code(code))))
+    return code
+
+
+async def pass_second_step(portal, response):
+    """After a right password: answer the second step the way a person with the app would. Returns (the
+    response that signed in, False), or (None, True) when the account had to enrol: it has an app now, and
+    the caller logs in again."""
+    location = response.headers.get("location") or response.headers.get("hx-redirect") or ""
+    if location not in ("/sign-in/code", "/sign-in/enrol"):
+        return response, False
+    waiting = await _waiting_account(portal)
+    if location == "/sign-in/enrol":
+        await give_authenticator(waiting)
+        return None, True
+    code = await next_code(waiting) or await one_recovery_code(waiting)
+    return await portal.post("/sign-in/code", {"code": code}), False
+
+
+async def _waiting_account(portal) -> int:
+    """The account the portal's session holds between the password and the code."""
+    import json
+
+    from app.rules.tokens import token_digest
+    from app.tables import WebSession
+
+    row = await WebSession.select(WebSession.data).where(
+        WebSession.token_hash == token_digest(portal.session_cookie)).first()
+    return json.loads(row["data"])["second_step"]["account"]
 
 
 def code_at_step(secret: str, step: int) -> str:

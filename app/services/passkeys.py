@@ -104,6 +104,7 @@ def authentication_options() -> Ceremony:
 class PasskeySignIn:
     account_id: int | None = None
     role: str | None = None
+    language: str | None = None
 
 
 async def authenticate(credential: str, challenge: str, *, ip: str) -> PasskeySignIn:
@@ -127,7 +128,8 @@ async def authenticate(credential: str, challenge: str, *, ip: str) -> PasskeySi
     except (WebAuthnException, ValueError, TypeError, KeyError):
         await audit.record("passkey.refused", account=stored.account, ip=ip, detail="signature")
         return PasskeySignIn()
-    account = await UserAccount.select(UserAccount.role, UserAccount.disabled, UserAccount.locked_until).where(
+    account = await UserAccount.select(UserAccount.role, UserAccount.language, UserAccount.disabled,
+                                       UserAccount.locked_until).where(
         UserAccount.id == stored.account).first()
     now = clock.now()
     if account["disabled"] or (account["locked_until"] is not None and account["locked_until"] > now):
@@ -135,7 +137,7 @@ async def authenticate(credential: str, challenge: str, *, ip: str) -> PasskeySi
         return PasskeySignIn()
     await Passkey.update({Passkey.sign_count: verified.new_sign_count, Passkey.last_used_at: now}).where(
         Passkey.id == stored.id)
-    return PasskeySignIn(account_id=stored.account, role=account["role"])
+    return PasskeySignIn(account_id=stored.account, role=account["role"], language=account["language"])
 
 
 async def passkeys_of(account_id: int) -> list[dict]:

@@ -125,7 +125,8 @@ async def sign_in(username: str, password: str, *, ip: str, user_agent: str,
         if step.kind:
             await audit.record("login.password-accepted", account=account.id, actor=account.id, ip=ip,
                                detail=f"next={step.kind}")
-            return SignInResult(second_step=step.kind, account_id=account.id, role=account.role)
+            return SignInResult(second_step=step.kind, account_id=account.id, role=account.role,
+                                language=account.language)
         if previous_session is not None:
             await sessions.end_session(previous_session)
         token = await sessions.start_session(account_id=account.id, ip=ip, user_agent=user_agent)

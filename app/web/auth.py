@@ -71,7 +71,7 @@ class AuthController(Controller):
             from app.web.second_step import pending_second_step
 
             return await remember(request, redirect_after_post(request, f"/sign-in/{result.second_step}"),
-                                  **pending_second_step(result, form["username"]))
+                                  **pending_second_step(result, form["username"], next_path))
         if result.session_token:
             response = redirect_after_post(
                 request, after_sign_in(request, result.language, next_path or home_for(result.role)), whole_page=True)

@@ -19,7 +19,7 @@ from app.web.auth import home_for
 from app.web.forms import read_form
 from app.web.guards import current_account
 from app.web.rendering import client_ip, redirect_after_post, render
-from app.web.second_step import signed_in_response
+from app.web.second_step import destination, signed_in_response
 from app.web.wizard_state import forget, remember, wizard_value
 
 CHALLENGE = "passkey_challenge"
@@ -135,5 +135,6 @@ class PasskeySignInController(Controller):
         found = await authenticate(answer, challenge, ip=client_ip(request))
         if found.account_id is None:
             return _failed(N_("That passkey is not known here. Log in with your username and password."))
-        return await signed_in_response(request, {"account": found.account_id, "role": found.role},
-                                        Response(content={"redirect": home_for(found.role)}), how=HOW_PASSKEY)
+        waiting = {"account": found.account_id, "role": found.role, "language": found.language}
+        return await signed_in_response(request, waiting, Response(content={"redirect": destination(request, waiting)}),
+                                        how=HOW_PASSKEY)

@@ -26,10 +26,20 @@ PENDING = "second_step"
 RECOVERY_CODES = "recovery_codes"  # shown once on /account/recovery-codes
 
 
-def pending_second_step(result: SignInResult, username: str) -> dict:
-    """What the session keeps between the password and the code (never the password)."""
+def pending_second_step(result: SignInResult, username: str, next_path: str = "") -> dict:
+    """What the session keeps between the password and the code (never the password): whose sign-in waits,
+    and where it goes after (the return-to page, the account's language for the language question)."""
     return {PENDING: {"account": result.account_id, "role": result.role, "kind": result.second_step,
-                      "username": username.strip()[:30], "at": clock.now().isoformat()}}
+                      "username": username.strip()[:30], "at": clock.now().isoformat(),
+                      "next": next_path, "language": result.language}}
+
+
+def destination(request: Request, waiting: dict) -> str:
+    """As the login page sends a sign-in without a second step: the language question if this device asked
+    for another language, then the return-to page or the account's home."""
+    from app.web.language import after_sign_in
+
+    return after_sign_in(request, waiting.get("language"), waiting.get("next") or home_for(waiting["role"]))
 
 
 def _pending(request: Request, kind: str) -> dict | None:
@@ -63,7 +73,7 @@ async def signed_in_response(request: Request, waiting: dict, response: Response
 
 async def _signed_in(request: Request, waiting: dict, *, how: str, data: dict | None = None,
                      trust: bool = False, to: str | None = None) -> Response:
-    return await signed_in_response(request, waiting, redirect_after_post(request, to or home_for(waiting["role"]),
+    return await signed_in_response(request, waiting, redirect_after_post(request, to or destination(request, waiting),
                                                                           whole_page=True),
                                     how=how, data=data, trust=trust)
 

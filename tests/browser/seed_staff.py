@@ -16,6 +16,12 @@ NEW_STAFF_USERNAME = "NewStaff"
 TESSA_USERNAME = "TessaLopez"
 TESSA_PASSWORD = "Tulip-Garden-61"
 TESSA_TRUST_TOKEN = "walk-trusted-browser-of-tessalopez-0123456789abcdef"
+TRUSTED_COOKIE = "homeroom_trusted"  # app/web/session_cookie.py's name outside production
+
+
+def trusted_cookie(token: str, base_url: str) -> dict:
+    """For BrowserContext.add_cookies: the browser the seed trusted for this token's account."""
+    return {"name": TRUSTED_COOKIE, "value": token, "url": base_url}
 
 
 async def seed_staff_console(maria_username: str) -> None:

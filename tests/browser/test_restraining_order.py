@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import Portal
 from tests.browser.seed_access import SCENARIO_PARENTS, SCENARIO_PASSWORD, scenario_email
-from tests.browser.seed_staff import STAFF_PASSWORD, STAFF_USERNAME
+from tests.browser.seed_staff import STAFF_PASSWORD, STAFF_TRUST_TOKEN, STAFF_USERNAME, trusted_cookie
 from tests.browser.walk import submit
 
 
@@ -43,6 +43,7 @@ def test_a_restraining_order_takes_the_child_off_an_open_session(page: Page, por
     assert page.title().startswith("Request sent to the school")
 
     office = browser.new_context(java_script_enabled=page.javascript)
+    office.add_cookies([trusted_cookie(STAFF_TRUST_TOKEN, portal.base_url)])  # no second step (issue 14)
     try:
         staff = office.new_page()
         staff.javascript = page.javascript  # what walk.submit reads (set by the page fixture)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import axe_playwright_python
 from playwright.sync_api import Browser, BrowserContext, Page, Response
 
+from tests.browser.seed_staff import trusted_cookie
 from tests.browser.pages import (Check, Fill, Follow, ForgetCookies, Goto, PageState, Select, Submit,
                                  TrustedBrowser)
 
@@ -81,7 +82,7 @@ def reach(page: Page, state: PageState, base_url: str, values: Mapping[str, str]
         elif isinstance(step, ForgetCookies):
             page.context.clear_cookies()
         elif isinstance(step, TrustedBrowser):
-            page.context.add_cookies([{"name": "homeroom_trusted", "value": step.token, "url": base_url}])
+            page.context.add_cookies([trusted_cookie(step.token, base_url)])
         elif isinstance(step, Follow):
             with page.expect_navigation():
                 page.locator(step.link).first.click()

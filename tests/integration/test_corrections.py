@@ -154,6 +154,7 @@ async def test_every_email_to_a_parent_says_nothing_of_the_blocked_child_and_kee
                                                       "current_password": PASSWORD})).status_code == 303
     assert (await rosa.post("/household/email", {"email": "rosa.r@example.net",
                                                  "current_password": PASSWORD})).status_code == 303
+    await _sign_in_changed_email("rosa")  # issue 14's "how you log in changed"
     assert (await rosa.post("/account/password", {"current_password": PASSWORD, "password": new_password,
                                                   "verify_password": new_password})).status_code == 303
     await rosa.log_out()
@@ -180,3 +181,14 @@ async def test_every_email_to_a_parent_says_nothing_of_the_blocked_child_and_kee
         assert "Ana" not in message.text and str(ana.public_id) not in text, message.subject
     about_ben = [m for m in mail if "Benito" in m.text]
     assert len(about_ben) == 1 and "correction" in about_ben[0].subject.lower()
+
+
+async def _sign_in_changed_email(username: str) -> None:
+    """The parent turns on an authenticator app and makes new recovery codes: one email of that kind."""
+    from app.services.second_factor import new_recovery_codes_for
+    from app.tables import UserAccount
+    from tests.second_factor import give_authenticator
+
+    account = await UserAccount.select(UserAccount.id).where(UserAccount.username == username).first()
+    await give_authenticator(account["id"])
+    assert (await new_recovery_codes_for(account["id"], PASSWORD, ip="127.0.0.1")).recovery_codes

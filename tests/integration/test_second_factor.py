@@ -48,7 +48,7 @@ async def enrol_from_account_page(portal) -> tuple[str, list[str]]:
 
 
 async def password_step(portal, username: str = "SamPark", password: str = PASSWORD) -> None:
-    response = await portal.log_in(username, password)
+    response = await portal.log_in(username, password, second_step=False)
     assert response.status_code == 303 and response.headers["location"] == "/sign-in/code", response.text
 
 
@@ -237,7 +237,7 @@ async def test_forgetting_trusted_browsers_and_another_account_on_the_same_brows
 
     rosa = await make_account(district.guardian("rosa"), "rosa")
     await give_authenticator(rosa)
-    second = await portal.log_in("rosa", PASSWORD)
+    second = await portal.log_in("rosa", PASSWORD, second_step=False)
     assert second.headers["location"] == "/sign-in/code"  # trust is per account
 
 
@@ -270,7 +270,7 @@ async def test_a_district_admin_without_a_factor_sets_one_up_at_the_next_sign_in
     from app.services.staff_accounts import create_staff_account
 
     assert await create_staff_account("NewAdmin", STAFF_PASSWORD, "district-admin", None) == []
-    response = await portal.log_in("NewAdmin", STAFF_PASSWORD)
+    response = await portal.log_in("NewAdmin", STAFF_PASSWORD, second_step=False)
     assert response.headers["location"] == "/sign-in/enrol"
     assert (await portal.get("/staff")).status_code == 303  # not signed in before the app is set up
     page = await portal.get("/sign-in/enrol")
@@ -291,7 +291,7 @@ async def test_school_staff_need_one_unless_the_district_turns_it_off(portal, di
     from app.services.staff_accounts import create_staff_account
 
     assert await create_staff_account("MapleDesk", STAFF_PASSWORD, "school-staff", "sch-maple") == []
-    assert (await portal.log_in("MapleDesk", STAFF_PASSWORD)).headers["location"] == "/sign-in/enrol"
+    assert (await portal.log_in("MapleDesk", STAFF_PASSWORD, second_step=False)).headers["location"] == "/sign-in/enrol"
     await set_preference("staff_second_factor", "off")
     assert (await portal.log_in("MapleDesk", STAFF_PASSWORD)).headers["location"] == "/staff"
 
@@ -339,3 +339,11 @@ async def test_school_staff_cannot_reset_a_parent_of_another_school(portal, dist
     response = await portal.post(f"/staff/guardians/{district.guardian('sam').public_id}/second-factor",
                                  {"reset_photo_id_type": "passport", "reset_id_checked": "yes"})
     assert response.status_code == 404
+
+
+async def test_the_return_to_page_survives_the_second_step(portal, sam, clock):
+    secret = await give_authenticator(sam)
+    response = await portal.post("/", {"username": "SamPark", "password": PASSWORD, "next": "/household"})
+    assert response.headers["location"] == "/sign-in/code"
+    done = await portal.post("/sign-in/code", {"code": now_code(secret)})
+    assert done.headers["location"] == "/household"

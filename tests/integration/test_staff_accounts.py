@@ -60,7 +60,7 @@ async def test_an_admin_creates_school_staff_with_the_school_chosen_from_a_list(
     assert "That username is taken" in error_messages(taken.text)[0]
 
     # The new person signs in with the temporary password and sets up an app first.
-    assert (await second_portal.log_in("NewDesk", password)).headers["location"] == "/sign-in/enrol"
+    assert (await second_portal.log_in("NewDesk", password, second_step=False)).headers["location"] == "/sign-in/enrol"
 
 
 async def test_disable_ends_the_sessions_at_once_enable_and_reset_are_audited(portal, second_portal, admin, maple,
@@ -85,7 +85,7 @@ async def test_disable_ends_the_sessions_at_once_enable_and_reset_are_audited(po
     assert (await second_portal.get("/staff")).status_code == 303
     assert await TotpFactor.count().where(TotpFactor.account == maple) == 0
     assert (await second_portal.log_in("MapleOffice", STAFF_PASSWORD)).status_code == 422
-    assert (await second_portal.log_in("MapleOffice", password)).headers["location"] == "/sign-in/enrol"
+    assert (await second_portal.log_in("MapleOffice", password, second_step=False)).headers["location"] == "/sign-in/enrol"
 
     for action in ("staff.disabled", "staff.enabled", "staff.reset", "second-factor.reset"):
         [event] = await events(action)
@@ -127,7 +127,7 @@ async def test_staff_change_their_own_password_and_see_their_sign_ins(portal, se
     changed = await portal.post("/account/password", {"current_password": STAFF_PASSWORD, "password": new,
                                                        "verify_password": new})
     assert changed.headers["location"] == "/account?notice=password-changed"
-    response = await second_portal.log_in("MapleOffice", new)
+    response = await second_portal.log_in("MapleOffice", new, second_step=False)
     assert response.headers["location"] == "/sign-in/code"
 
 

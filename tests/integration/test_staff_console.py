@@ -50,7 +50,7 @@ async def as_staff(portal, username: str):
     from app.rules.usernames import username_key
     from app.tables import UserAccount
 
-    response = await portal.log_in(username, STAFF_PASSWORD)
+    response = await portal.log_in(username, STAFF_PASSWORD, second_step=False)
     assert response.status_code == 303 and response.headers["location"] == "/sign-in/code"
     account = await UserAccount.select(UserAccount.id).where(UserAccount.username_key == username_key(username)).first()
     response = await portal.post("/sign-in/code", {"code": await next_code(account["id"])})
