@@ -1,4 +1,4 @@
-"""The `homeroom` command (DESIGN §9). Districts script against it; keep it stable and documented."""
+"""The `homeroom` command (docs/design.md §9). Districts script against it; keep it stable and documented."""
 
 from __future__ import annotations
 

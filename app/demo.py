@@ -1,4 +1,4 @@
-"""The demo district behind `homeroom demo` (DESIGN §6, §9): fake schools, students and guardians,
+"""The demo district behind `homeroom demo` (docs/design.md §6, §9): fake schools, students and guardians,
 the same for the same seed, written to an empty database and ready to try.
 
 Generation is two steps. `plan_district` decides everything in memory from the seed (no database, no

@@ -1,4 +1,4 @@
-"""A whole school year for the demo district (DESIGN §4.8, §6): academic sessions, courses, sections with
+"""A whole school year for the demo district (docs/design.md §4.8, §6): academic sessions, courses, sections with
 teachers, rooms and periods, enrollments, assignments and scores, term grades, daily and period attendance
 up to today, and households with addresses and phones.
 

@@ -1,4 +1,4 @@
-"""Settings from the environment (DESIGN §9): one frozen dataclass, validated at start-up.
+"""Settings from the environment (docs/design.md §9): one frozen dataclass, validated at start-up.
 
 A `.env` file in the working directory is read if present; real environment variables win.
 District preferences (strong passwords, limits, help phone...) are not here: they live in the

@@ -1,5 +1,5 @@
 """The yardstick: a bare Litestar route on the same server stack, so page figures read as ratios
-(absolute times on a shared machine are noise; ratios are not; QUALITY §6)."""
+(absolute times on a shared machine are noise; ratios are not; docs/quality.md §6)."""
 
 from litestar import Litestar, get
 

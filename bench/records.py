@@ -1,6 +1,6 @@
 """Benchmark: a signed-in guardian's grades, attendance, home (a parent of three children) and section pages,
 the login page and a static file, at 1,000 and at 100,000 students, on SQLite and on PostgreSQL, each as a
-ratio to a bare Litestar route measured in the same run (QUALITY §6); then one user, one request at a time,
+ratio to a bare Litestar route measured in the same run (docs/quality.md §6); then one user, one request at a time,
 each on a new connection (the floor: a static file, a public page, a signed-in page), also against the bare
 route measured the same way.
 

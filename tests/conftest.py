@@ -1,7 +1,7 @@
 """Test environment, set before the app is imported (settings are read once).
 
 Which database the suite runs on is chosen by DATABASE_URL: SQLite in a temporary folder by default,
-PostgreSQL when the Makefile runs the suite again with DATABASE_URL=postgresql://... (QUALITY §1).
+PostgreSQL when the Makefile runs the suite again with DATABASE_URL=postgresql://... (docs/quality.md §1).
 Mail goes to a real aiosmtpd server on a free local port (see tests/mailbox.py).
 """
 

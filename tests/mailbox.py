@@ -1,4 +1,4 @@
-"""A real SMTP server for the tests (QUALITY §1): aiosmtpd on 127.0.0.1:SMTP_PORT, where
+"""A real SMTP server for the tests (docs/quality.md §1): aiosmtpd on 127.0.0.1:SMTP_PORT, where
 HOMEROOM_SMTP_URL points. It keeps every message it receives, parsed by the email package."""
 
 from __future__ import annotations

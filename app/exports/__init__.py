@@ -1,1 +1,1 @@
-"""Data Homeroom hands back to the SIS (DESIGN §9: `homeroom export ...`)."""
+"""Data Homeroom hands back to the SIS (docs/design.md §9: `homeroom export ...`)."""

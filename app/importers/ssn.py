@@ -1,4 +1,4 @@
-"""`homeroom import ssn FILE`: students' SSNs turned into keyed hashes at once (DESIGN §4.7).
+"""`homeroom import ssn FILE`: students' SSNs turned into keyed hashes at once (docs/design.md §4.7).
 
 The file::
 

@@ -1,4 +1,4 @@
-"""Delivering the outbox (DESIGN §7): over SMTP with retries and backoff, or, in demo mode without a relay,
+"""Delivering the outbox (docs/design.md §7): over SMTP with retries and backoff, or, in demo mode without a relay,
 into the dev mailbox. The in-process sender and `homeroom mail-worker` both run `run_sender`.
 
 Exactly once (issue 12 item 7): a sender claims ONE message at a time with a lease (a conditional UPDATE

@@ -1,4 +1,4 @@
-"""Activation keys (DESIGN §4.2): 128 random bits shown as 32 characters in 8 groups of 4.
+"""Activation keys (docs/design.md §4.2): 128 random bits shown as 32 characters in 8 groups of 4.
 
 The alphabet has 16 characters (4 bits each) with no 0/O, 1/I, 5/S or 8/B look-alikes. Typing is
 forgiving: case, spaces and dashes do not matter.

@@ -1,4 +1,4 @@
-"""A US mailing address as a parent types it for an address-change request (DESIGN §4.9). Checked for
+"""A US mailing address as a parent types it for an address-change request (docs/design.md §4.9). Checked for
 shape only: staff confirm the address itself before the SIS changes."""
 
 from __future__ import annotations

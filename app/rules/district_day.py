@@ -1,4 +1,4 @@
-"""The district day: midnight to midnight in the district's time zone (DESIGN §4.6)."""
+"""The district day: midnight to midnight in the district's time zone (docs/design.md §4.6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Checking an online key request as typed (DESIGN §4.7), and the fixed lists the school office picks from.
+"""Checking an online key request as typed (docs/design.md §4.7), and the fixed lists the school office picks from.
 
 Only the form's shape is checked here: whether the details match our records is decided by the service,
 and the reply never says."""

@@ -1,4 +1,4 @@
-"""The language switcher for people who are not signed in (DESIGN §4.1): which choices are allowed, and
+"""The language switcher for people who are not signed in (docs/design.md §4.1): which choices are allowed, and
 where the browser may be sent back to afterwards. Pure decisions, no I/O."""
 
 from __future__ import annotations

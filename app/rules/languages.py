@@ -1,4 +1,4 @@
-"""Which language a guardian is written to in (DESIGN §7, issue 10 item 5).
+"""Which language a guardian is written to in (docs/design.md §7, issue 10 item 5).
 
 The account's own choice wins; before there is an account, the language the SIS records for the guardian
 (Ed-Fi contact `languages`, or a OneRoster 1.2 producer's language column); English when neither is known or

@@ -1,4 +1,4 @@
-"""Password rules (DESIGN §4.4): the district's minimum and Strong Password preference, a blocklist of
+"""Password rules (docs/design.md §4.4): the district's minimum and Strong Password preference, a blocklist of
 common and breached passwords, and no passwords that contain the username or the district's name."""
 
 from __future__ import annotations

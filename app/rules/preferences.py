@@ -1,4 +1,4 @@
-"""District preferences (DESIGN §5): their names, defaults and how a typed value is checked.
+"""District preferences (docs/design.md §5): their names, defaults and how a typed value is checked.
 
 The database stores only the values that differ from the defaults, as text.
 """

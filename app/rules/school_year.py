@@ -1,4 +1,4 @@
-"""The US school year, August to June (DESIGN §4.9): "This is correct" counts for one school year, and
+"""The US school year, August to June (docs/design.md §4.9): "This is correct" counts for one school year, and
 home nudges again when the next one starts. Years are named by the year they end in, as OneRoster does."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SSNs are compared as HMAC-SHA-256(pepper, digits) and never stored (DESIGN §4.7, security note I1)."""
+"""SSNs are compared as HMAC-SHA-256(pepper, digits) and never stored (docs/design.md §4.7, docs/security.md I1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Username rules (DESIGN §4.4): letters and digits only, 3–30, unique without regard to case."""
+"""Username rules (docs/design.md §4.4): letters and digits only, 3–30, unique without regard to case."""
 
 from __future__ import annotations
 

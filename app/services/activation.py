@@ -1,4 +1,4 @@
-"""Redeeming an activation key: the wizard of DESIGN §4.3.
+"""Redeeming an activation key: the wizard of docs/design.md §4.3.
 
 Step 1 checks the key and remembers its id in the server-side session. Step 2 creates the account and
 consumes the key in one transaction, with a conditional UPDATE as the claim: twenty people racing with
@@ -23,7 +23,7 @@ from app.services.password_hashing import hashing
 from app.services.preferences import load_preferences
 from app.tables import ActivationKey, UserAccount
 
-WRONG_KEYS_ALLOWED = 20  # per client per hour (security note B3)
+WRONG_KEYS_ALLOWED = 20  # per client per hour (docs/security.md B3)
 WRONG_KEY_WINDOW = timedelta(hours=1)
 
 KEY_PROBLEMS = {

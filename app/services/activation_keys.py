@@ -1,4 +1,4 @@
-"""Issuing activation keys (DESIGN §4.2): to one guardian, one-time, expiring, stored only as a digest.
+"""Issuing activation keys (docs/design.md §4.2): to one guardian, one-time, expiring, stored only as a digest.
 Issuing revokes the guardian's older unused keys."""
 
 from __future__ import annotations

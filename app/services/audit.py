@@ -15,7 +15,7 @@ INSERT INTO audit_event (at, action, actor, account, person, ip, detail) VALUES 
 
 
 def _single_line(text: str) -> str:
-    # Log injection: user-supplied text never starts a new line (security note K4).
+    # Log injection: user-supplied text never starts a new line (docs/security.md K4).
     return text.replace("\r", "\\r").replace("\n", "\\n")[:500]
 
 

@@ -1,5 +1,5 @@
 """What every change of credentials shares: asking for the current password again before a change to
-anything used for sign-in or recovery (security note G7), and storing a new password (after a reset
+anything used for sign-in or recovery (docs/security.md G7), and storing a new password (after a reset
 link or on the account page) with its consequences: other sessions end and the parent is told."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ async def check_current_password(account_id: int, password: str, *, ip: str) -> 
 
 async def store_new_password(account: dict, password_hash: str, *, keep_session: int | None = None) -> None:
     """Inside the caller's transaction: the new hash, every session but `keep_session` ended, the failure
-    counters started again (security note D4; a username-recovery lock stays, DESIGN §4.6) and a "your
+    counters started again (docs/security.md D4; a username-recovery lock stays, docs/design.md §4.6) and a "your
     password was changed" email to the address on file. `account` has id, username, language, email."""
     now = clock.now()
     await UserAccount.update({UserAccount.password_hash: password_hash, UserAccount.password_changed_at: now}).where(

@@ -1,4 +1,4 @@
-"""The dev mailbox (demo mode only, DESIGN §7): what the portal delivered there instead of to a relay.
+"""The dev mailbox (demo mode only, docs/design.md §7): what the portal delivered there instead of to a relay.
 
 The outbox keeps no bodies (issue 9 item 4); in demo mode without a relay the sender delivers into the
 `dev_mail` table as it would hand a message to a relay, so the demo shows the messages, links and keys

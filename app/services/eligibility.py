@@ -1,5 +1,5 @@
 """Who may hold a portal account: a guardian whose link to an actively enrolled student is in force today
-(the guardian and portal flags, and no access restriction: app/services/access.py) (DESIGN §4.2)."""
+(the guardian and portal flags, and no access restriction: app/services/access.py) (docs/design.md §4.2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Household information (DESIGN §4.9): the guardian's household address, their own phones and email,
+"""Household information (docs/design.md §4.9): the guardian's household address, their own phones and email,
 the yearly "This is correct", and the changes a parent can make.
 
 A guardian only ever reaches their own household: every function starts from the signed-in account's

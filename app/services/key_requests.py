@@ -1,4 +1,4 @@
-"""Online activation-key requests (DESIGN §4.7) and the staff queue that decides them (§5).
+"""Online activation-key requests (docs/design.md §4.7) and the staff queue that decides them (§5).
 
 The requester always gets the same reply, and every request does the same work: one SSN digest, one
 lookup of the student and one of the student's guardians, whether or not the student exists. The SSN is
@@ -30,7 +30,7 @@ from app.services.staff_console import sees_all_schools, students_at_school
 from app.settings import get_settings
 from app.tables import GuardianLink, KeyRequest, Person
 
-# Per student number: low, because the last four digits of an SSN are often known (security note A4).
+# Per student number: low, because the last four digits of an SSN are often known (docs/security.md A4).
 REQUESTS_PER_STUDENT_NUMBER = 5
 STUDENT_NUMBER_WINDOW = timedelta(days=1)
 REQUESTS_PER_CLIENT = 20

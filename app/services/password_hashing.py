@@ -1,4 +1,4 @@
-"""argon2id, off the event loop, in a bounded pool (QUALITY §5): at most WORKERS hashes run at once and
+"""argon2id, off the event loop, in a bounded pool (docs/quality.md §5): at most WORKERS hashes run at once and
 at most MAX_WAITING wait, so a storm of logins cannot exhaust memory or stall other pages."""
 
 from __future__ import annotations

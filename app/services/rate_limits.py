@@ -1,4 +1,4 @@
-"""Counters in the database, so limits hold across processes (QUALITY §5). One atomic upsert per hit.
+"""Counters in the database, so limits hold across processes (docs/quality.md §5). One atomic upsert per hit.
 
 Reserve, then act (issue 9): a throttle counts the attempt FIRST, with `hit` (one atomic upsert that
 returns the new count), and only an attempt whose count is within the limit goes on to the costly or

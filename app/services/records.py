@@ -1,4 +1,4 @@
-"""What a guardian reads about their students (DESIGN §4.8) (home is app/services/home.py),
+"""What a guardian reads about their students (docs/design.md §4.8) (home is app/services/home.py),
 the schedule, attendance and grades by term, a section's assignments, and who has viewed the records.
 
 Privacy (issue 3 part 7): every function starts from the guardian and the student's public id, and a

@@ -1,4 +1,4 @@
-"""Forgot password (DESIGN §4.5) and forgot username (§4.6).
+"""Forgot password (docs/design.md §4.5) and forgot username (§4.6).
 
 Replies never say whether an account or address exists, and do the same work either way: they record
 the request, and the mail worker does the lookup and the email (app/services/recovery_mail.py). Links
@@ -51,7 +51,7 @@ async def find_reset_token(token: str) -> int | None:
         & PasswordResetToken.superseded_at.is_null()
         & (PasswordResetToken.expires_at > clock.now())
     ).first()
-    # A password change since the link was sent makes the link useless (security note E5).
+    # A password change since the link was sent makes the link useless (docs/security.md E5).
     if row is None or row["created_at"] < row["password_changed_at"]:
         return None
     return row["id"]

@@ -82,7 +82,7 @@ async def send_username_reminder(payload: dict[str, Any]) -> None:
 
 async def lock_after_too_many_reminders(payload: dict[str, Any]) -> None:
     """The request over the day's limit: the accounts on the address are locked until the next district
-    day (`account` scope), or only the emails stop (`recovery-only`): DESIGN §4.6."""
+    day (`account` scope), or only the emails stop (`recovery-only`): docs/design.md §4.6."""
     until: datetime = payload["until"]
     lock_accounts = payload["lock_accounts"]
     ids = [r["id"] for r in await UserAccount.select(UserAccount.id).where(

@@ -1,10 +1,10 @@
-"""Server-side sessions in the database (DESIGN §8, QUALITY §4).
+"""Server-side sessions in the database (docs/design.md §8, docs/quality.md §4).
 
 The cookie holds a random 256-bit token; the table holds only its SHA-256, the account, the wizard
 state, and the times that enforce the idle and absolute limits. A new token is issued at every step that
 raises what a session can do (sign-in, an activation key accepted, a reset or email-confirmation link
 opened) and the old one ends: a token the client brings is never adopted (Litestar's own backend would;
-security note G1), and a cookie planted on a shared computer never carries a wizard's state (issue 9).
+docs/security.md G1), and a cookie planted on a shared computer never carries a wizard's state (issue 9).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Logging in and out (DESIGN §4.1). Every attempt costs exactly one password verification, whether or
-not the username exists, and failures are counted in the database (QUALITY §4).
+"""Logging in and out (docs/design.md §4.1). Every attempt costs exactly one password verification, whether or
+not the username exists, and failures are counted in the database (docs/quality.md §4).
 
 Three limits, each reserved BEFORE the password is verified (issue 9; app/services/rate_limits.py), so
 parallel guesses cannot all be verified against a count that has not been written yet:

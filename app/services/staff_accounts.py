@@ -44,7 +44,7 @@ def temporary_password(length: int = 16) -> str:
 async def create_staff_account(username: str, password: str, role: str, school_source_id: str | None, *,
                                email: str = "", actor: int | None = None, ip: str = "") -> list[FieldError]:
     """A school-staff account belongs to one school; a district admin to none. Password rules are the
-    district's (DESIGN §4.4). Returns the problems, or [] when the account was created."""
+    district's (docs/design.md §4.4). Returns the problems, or [] when the account was created."""
     username = username.strip()
     errors = username_errors(username)
     if role not in STAFF_ROLES:

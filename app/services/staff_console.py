@@ -1,4 +1,4 @@
-"""The school office's console (DESIGN §5): finding students and guardians, issuing keys in person,
+"""The school office's console (docs/design.md §5): finding students and guardians, issuing keys in person,
 accounts, the household change queue, district preferences and the audit log.
 
 School staff see only their school's students and those students' guardians and households; a district

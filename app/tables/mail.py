@@ -5,7 +5,7 @@ from piccolo.table import Table
 
 class OutboxEmail(Table, tablename="outbox_email"):
     """An email (or a request that leads to emails) written in the same transaction as the change that
-    caused it (DESIGN §7). What it needs to be written waits sealed in `payload` (app/mail/sealing.py);
+    caused it (docs/design.md §7). What it needs to be written waits sealed in `payload` (app/mail/sealing.py);
     links and keys are minted only when it is sent, and the payload is dropped once it is sent, cancelled
     or given up: what stays is the record (kind, recipient, times, status)."""
 

@@ -1,4 +1,4 @@
-"""People and the relationships between them. Identifiers follow OneRoster `sourcedId` (DESIGN §6)."""
+"""People and the relationships between them. Identifiers follow OneRoster `sourcedId` (docs/design.md §6)."""
 
 from piccolo.columns import UUID, Boolean, Date, ForeignKey, Varchar
 from piccolo.columns.defaults.uuid import UUID4

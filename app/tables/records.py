@@ -1,4 +1,4 @@
-"""The school year (DESIGN §4.8, §6): sessions, courses, sections, enrollments, assignments and scores,
+"""The school year (docs/design.md §4.8, §6): sessions, courses, sections, enrollments, assignments and scores,
 term grades and attendance. Identifiers follow OneRoster `sourcedId`s so the importer upserts into the
 same rows the portal reads."""
 
@@ -153,7 +153,7 @@ class HouseholdVerification(Table, tablename="household_verification"):
 
 
 class HouseholdChangeRequest(Table, tablename="household_change_request"):
-    """An address change a parent asked for; staff approve or deny it (DESIGN §4.9, §5)."""
+    """An address change a parent asked for; staff approve or deny it (docs/design.md §4.9, §5)."""
 
     household = ForeignKey(references=Household, index=True)
     requested_by = ForeignKey(references=UserAccount)

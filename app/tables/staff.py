@@ -1,4 +1,4 @@
-"""What the school office works on: key requests from parents who have no activation key (DESIGN §4.7, §5)."""
+"""What the school office works on: key requests from parents who have no activation key (docs/design.md §4.7, §5)."""
 
 from piccolo.columns import UUID, Boolean, ForeignKey, Timestamptz, Varchar
 from piccolo.columns.defaults.uuid import UUID4

@@ -1,5 +1,5 @@
 """Tokens in emailed links (`/reset/<token>`, `/email/confirm/<token>`) must not reach the access log
-(ASVS 14.2.1, security note I5): the path is rewritten before uvicorn's access logger formats it."""
+(ASVS 14.2.1, docs/security.md I5): the path is rewritten before uvicorn's access logger formats it."""
 
 from __future__ import annotations
 

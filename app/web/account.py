@@ -1,4 +1,4 @@
-"""The account page (DESIGN §4.10): change password, language, sign out everywhere, recent sign-ins."""
+"""The account page (docs/design.md §4.10): change password, language, sign out everywhere, recent sign-ins."""
 
 from __future__ import annotations
 

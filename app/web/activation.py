@@ -1,5 +1,5 @@
 """The activation wizard: "If you have been assigned a Campus Portal Activation Key, click here"
-(DESIGN §4.3). Step 1: the key. Step 2: username and password. Then the parent is signed in."""
+(docs/design.md §4.3). Step 1: the key. Step 2: username and password. Then the parent is signed in."""
 
 from __future__ import annotations
 

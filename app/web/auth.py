@@ -1,4 +1,4 @@
-"""Log in and log out (DESIGN §4.1)."""
+"""Log in and log out (docs/design.md §4.1)."""
 
 from __future__ import annotations
 

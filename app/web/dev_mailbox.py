@@ -1,4 +1,4 @@
-"""The dev mailbox (demo mode only, DESIGN §7): what the portal would have emailed, to read in the browser."""
+"""The dev mailbox (demo mode only, docs/design.md §7): what the portal would have emailed, to read in the browser."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Error pages: friendly, in the portal's frame, never a stack trace (QUALITY §4, §5)."""
+"""Error pages: friendly, in the portal's frame, never a stack trace (docs/quality.md §4, §5)."""
 
 from __future__ import annotations
 

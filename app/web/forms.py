@@ -1,5 +1,5 @@
 """Reading posted forms defensively: the first value of each field, as text, with a length limit.
-Repeated fields and arrays never reach a service as lists (security notes A3, E3)."""
+Repeated fields and arrays never reach a service as lists (docs/security.md A3, E3)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Deny by default: every route needs a signed-in account unless its handler says `opt={"public": True}`.
-Role guards narrow further. A test walks `app.routes` to hold this (QUALITY §4).
+Role guards narrow further. A test walks `app.routes` to hold this (docs/quality.md §4).
 
 The guards are `async def` although they never wait: Litestar runs a plain `def` guard in a worker
 thread, a thread hop on every request for what is a dictionary lookup."""

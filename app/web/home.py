@@ -1,4 +1,4 @@
-"""The signed-in home: the guardian's students by name (their records come with DESIGN §4.8)."""
+"""The signed-in home: the guardian's students by name (their records come with docs/design.md §4.8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Household information (DESIGN §4.9): the page, "This is correct", phones, email and address.
+"""Household information (docs/design.md §4.9): the page, "This is correct", phones, email and address.
 
 Which household and which person are always the signed-in guardian's (from the session); a phone id in
 a URL is looked up among that guardian's own phones only.
@@ -162,7 +162,7 @@ def _link_minutes() -> int:
 class EmailConfirmationController(Controller):
     """The link in the confirmation email. Opening it changes nothing: the page asks the parent to confirm
     with a button (a POST), so mail scanners that follow links cannot confirm for them. The token leaves
-    the URL at once and waits in the session, as reset links do (security note E7)."""
+    the URL at once and waits in the session, as reset links do (docs/security.md E7)."""
 
     path = "/email"
 

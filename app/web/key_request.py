@@ -1,4 +1,4 @@
-"""Need an activation key? Request one (DESIGN §4.7). The reply is the same whatever matched."""
+"""Need an activation key? Request one (docs/design.md §4.7). The reply is the same whatever matched."""
 
 from __future__ import annotations
 

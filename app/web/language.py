@@ -1,4 +1,4 @@
-"""The language switcher (DESIGN §4.1): a plain form in the footer of every page for people who are not
+"""The language switcher (docs/design.md §4.1): a plain form in the footer of every page for people who are not
 signed in. The choice goes in a `lang` cookie (read by SessionMiddleware); a signed-in account keeps it too."""
 
 from __future__ import annotations

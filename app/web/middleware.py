@@ -86,7 +86,7 @@ class SessionMiddleware:
 
 
 def security_headers(*, hsts: bool) -> Callable[[Message, Scope], Awaitable[None]]:
-    """Litestar has no security-header middleware (security note J5). This is a `before_send` hook rather
+    """Litestar has no security-header middleware (docs/security.md J5). This is a `before_send` hook rather
     than a middleware because Litestar runs middleware only for matched routes: an unrouted 404 would
     go out without the headers."""
 

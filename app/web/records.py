@@ -1,4 +1,4 @@
-"""A guardian's view of one student's records (DESIGN §4.8): schedule, attendance and grades by term, a
+"""A guardian's view of one student's records (docs/design.md §4.8): schedule, attendance and grades by term, a
 section's assignments, and who has viewed the records (FERPA §99.32(c)).
 
 URLs carry the student's and the section's public ids. A student or section the guardian may not see

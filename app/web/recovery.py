@@ -1,4 +1,4 @@
-"""Forgot Your Password? (DESIGN §4.5) and Forgot Your Username? (§4.6)."""
+"""Forgot Your Password? (docs/design.md §4.5) and Forgot Your Username? (§4.6)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class RecoveryController(Controller):
 
     @get("/reset/{token:str}", opt={"public": True})
     async def open_reset_link(self, request: Request, token: FromPath[str]) -> Response:
-        # The token leaves the URL at once (security note E7): it is kept in a new session instead. A link
+        # The token leaves the URL at once (docs/security.md E7): it is kept in a new session instead. A link
         # that leads nowhere writes no session (and drops one an older link left).
         token_id = await find_reset_token(token)
         response = redirect_after_post(request, "/reset")

@@ -42,7 +42,7 @@ def set_session_cookie(response: Response, token: str) -> Response:
 
 def clear_session_cookies(response: Response) -> Response:
     """At sign-in and sign-out: the old session cookie goes, and so does the CSRF cookie, so the next
-    page gets a fresh CSRF token (security note J2). Each deletion carries the attributes the cookie was
+    page gets a fresh CSRF token (docs/security.md J2). Each deletion carries the attributes the cookie was
     set with: a browser ignores a `__Host-` cookie without `Secure`, deletion included, and kept the dead
     session cookie (issue 9)."""
     secure = get_settings().secure_cookies

@@ -1,5 +1,5 @@
 """Wizard state between steps lives in the server-side session, never in fields the client can edit
-(DESIGN §4.3). An anonymous session is started the first time a wizard needs one.
+(docs/design.md §4.3). An anonymous session is started the first time a wizard needs one.
 
 A step that raises what the session can do (an activation key accepted, a reset or email-confirmation
 link opened) never writes into the session the browser came with: that cookie may have been planted on a

@@ -1,4 +1,4 @@
-"""The browser suite (QUALITY §1, §2): Debian's Chromium, driven by Playwright, against real uvicorn processes
+"""The browser suite (docs/quality.md §1, §2): Debian's Chromium, driven by Playwright, against real uvicorn processes
 on 127.0.0.1 with their own SQLite database and a real SMTP server (aiosmtpd) that receives their mail.
 
 Two servers share one database: the portal in test mode, and the same portal in demo mode for the dev

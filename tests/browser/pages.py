@@ -1,4 +1,4 @@
-"""Every page and every state of it that the browser suite walks (QUALITY §2). A page that is not in
+"""Every page and every state of it that the browser suite walks (docs/quality.md §2). A page that is not in
 PAGES is not tested: add new pages and states here.
 
 A state is reached from a start URL by a few steps. Values in braces are filled in by the walk:
@@ -135,7 +135,7 @@ STRONG = "Bright-Meadow-73"
 USERNAME_REQUESTS_ALLOWED = 5  # the district's default
 
 PAGES: tuple[PageState, ...] = (
-    # Log in (DESIGN §4.1)
+    # Log in (docs/design.md §4.1)
     PageState("login", "/", "Log In"),
     PageState("login, nothing entered", "/", "Log In", (Submit("Log In"),), errors=("username", "password")),
     PageState("login, wrong password", "/", "Log In", log_in("nobodyhere", "Not-The-Password-1"),
@@ -144,7 +144,7 @@ PAGES: tuple[PageState, ...] = (
               lands_on="/?notice=signed-out", shows=("You have logged out.",), reloads=True),
     PageState("home, signed in", "/", "My students", log_in(), lands_on="/home", shows=("Ana Lopez", "Luis Lopez"),
               reloads=True),
-    # Activation wizard (DESIGN §4.3)
+    # Activation wizard (docs/design.md §4.3)
     PageState("activation key", "/activate", "Step 1 of 2: Activation Key"),
     PageState("activation key, nothing entered", "/activate", "Step 1 of 2: Activation Key", (Submit("Submit"),),
               errors=("activation-key",)),
@@ -167,7 +167,7 @@ PAGES: tuple[PageState, ...] = (
               create_account("newparent", STRONG, STRONG + "x"), errors=("verify-password",)),
     PageState("create account, weak password", "/activate", "Step 2 of 2: Create Username and Password",
               create_account("newparent", "sunflowerfield", "sunflowerfield"), errors=("password",)),
-    # Forgot Your Password? (DESIGN §4.5)
+    # Forgot Your Password? (docs/design.md §4.5)
     PageState("forgot password", "/forgot-password", "Forgot Your Password?"),
     PageState("forgot password, nothing entered", "/forgot-password", "Forgot Your Password?",
               (Submit("Email me a link"),), errors=("identifier",)),
@@ -181,7 +181,7 @@ PAGES: tuple[PageState, ...] = (
               (Fill("password", STRONG), Fill("verify-password", STRONG + "x"), Submit("Change Password")),
               errors=("verify-password",)),
     PageState("reset link gone", "/reset/not-a-real-link", "This link cannot be used", lands_on="/reset"),
-    # Forgot Your Username? (DESIGN §4.6)
+    # Forgot Your Username? (docs/design.md §4.6)
     PageState("forgot username", "/forgot-username", "Forgot Your Username?",
               shows=("You can ask 5 times a day for one email address.",)),
     PageState("forgot username, bad email", "/forgot-username", "Forgot Your Username?",
@@ -198,7 +198,7 @@ PAGES: tuple[PageState, ...] = (
     PageState("forgot username, limit reached", "/forgot-username", "Too many requests today",
               ask_for_username("limit-{unique}@example.com") * (USERNAME_REQUESTS_ALLOWED + 1),
               lands_on="/forgot-username/limit"),
-    # A student's records (DESIGN §4.8), reached from home by their links
+    # A student's records (docs/design.md §4.8), reached from home by their links
     PageState("schedule", "/", "Schedule: Ana Lopez", (*signed_in("/home"), Follow('a[href$="/schedule"]')),
               shows=("Grade 3 Homeroom",)),
     PageState("attendance", "/", "Attendance: Ana Lopez", (*signed_in("/home"), Follow('a[href$="/attendance"]')),
@@ -222,7 +222,7 @@ PAGES: tuple[PageState, ...] = (
                Submit("Send to the school")), lands_on="/corrections/sent"),
     PageState("household correction", "/", "Ask the school to correct a record",
               (*signed_in("/household"), Follow('a[href="/household/corrections"]'))),
-    # Household information (DESIGN §4.9)
+    # Household information (docs/design.md §4.9)
     PageState("household", "/", "Household information", signed_in("/household"), shows=("12 Maple Street",)),
     PageState("household, confirmed this school year", "/", "Household information",
               (*log_in("PatLopez"), Goto("/household")), shows=("You confirmed this information",)),
@@ -257,7 +257,7 @@ PAGES: tuple[PageState, ...] = (
     PageState("address change, sent", "/", "Household information",
               (*signed_in("/household/address"), Fill("address-line1", "48 Peachtree Road"),
                Submit("Send to the school office")), lands_on="/household?notice=address-requested"),
-    # Account (DESIGN §4.10)
+    # Account (docs/design.md §4.10)
     PageState("account", "/", "Your account", signed_in("/account"), shows=("This device",)),
     PageState("account, language saved", "/", "Your account", (*signed_in("/account"), Submit("Save language")),
               lands_on="/account?notice=language-changed", reloads=True),
@@ -296,7 +296,7 @@ PAGES: tuple[PageState, ...] = (
     PageState("console, absence report declined without a reason", "/", None,
               (*staff_signed_in("/staff/absence-reports"), Follow('a[href^="/staff/absence-reports/"]'),
                Submit("Decline the report")), errors=("reason",)),
-    # Need an activation key? Request one (DESIGN §4.7)
+    # Need an activation key? Request one (docs/design.md §4.7)
     PageState("request a key", "/", "Request an Activation Key", (Follow('a[href="/request-key"]'),)),
     PageState("request a key, nothing entered", "/request-key", "Request an Activation Key", (Submit("Submit"),),
               errors=("requester-name", "relationship", "email", "phone", "student-number", "ssn", "birth-date")),
@@ -321,7 +321,7 @@ PAGES: tuple[PageState, ...] = (
               shows=("El estudiante no tiene número de Seguro Social, o prefiero no darlo",)),
     PageState("request a key, limit reached", "/request-key/limit", "Too many requests",
               shows=("This request was not recorded",)),
-    # The school office's console (DESIGN §5), as a district admin
+    # The school office's console (docs/design.md §5), as a district admin
     PageState("console", "/", "School office console", staff_signed_in(), lands_on="/staff", reloads=True),
     PageState("console, search results", "/", "Search results", staff_signed_in("/staff?q=Lopez"),
               shows=("Walkin Lopez",)),
@@ -439,7 +439,7 @@ PAGES: tuple[PageState, ...] = (
               "Household information", log_in(), lands_on="/household", reloads=True),
     PageState("activation, step expired", "/activate/account", "Step 1 of 2: Activation Key",
               lands_on="/activate?notice=step-expired", shows=("Enter your activation key again.",)),
-    # Demo mode only (DESIGN §7)
+    # Demo mode only (docs/design.md §7)
     PageState("dev mailbox", "/dev/mailbox", "Dev mailbox", server="demo"),
     PageState("dev mailbox, one message", "/dev/mailbox", None, (Follow("tbody a"),), server="demo"),
 )

@@ -1,5 +1,5 @@
 """The activation wizard completed with the keyboard alone: Tab, typing and Enter, never a click
-(QUALITY §2), with JavaScript on and off, ending signed in on the home page."""
+(docs/quality.md §2), with JavaScript on and off, ending signed in on the home page."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every page and state in PAGES, with JavaScript on and off (QUALITY §2): axe-core finds nothing, the page
+"""Every page and state in PAGES, with JavaScript on and off (docs/quality.md §2): axe-core finds nothing, the page
 reflows at 320 px, inputs have visible labels, errors are summarised and tied to their fields, focus and
 title follow an htmx swap, without JavaScript each step is a plain POST answered with a 303, and every full
 page keeps to the weight budgets (weights.py)."""

@@ -1,4 +1,4 @@
-"""Reaching a state of PAGES in a browser, and the checks every state must pass (QUALITY §2)."""
+"""Reaching a state of PAGES in a browser, and the checks every state must pass (docs/quality.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Weight budgets (QUALITY §3), measured in Chromium through the DevTools protocol: bytes on the wire
+"""Weight budgets (docs/quality.md §3), measured in Chromium through the DevTools protocol: bytes on the wire
 (response headers plus the compressed body, `encodedDataLength`), everything the browser fetched.
 
 The walk (test_pages.py, JavaScript on) weighs every full page of PAGES: the first visit from an empty cache

@@ -2,7 +2,7 @@
 that speaks to the whole app (middleware, CSRF, sessions) through `AsyncTestClient`.
 
 Every response body, every received email and every captured log line is scanned for the fixtures'
-secrets (QUALITY §4): see tests/integration/leaks.py.
+secrets (docs/quality.md §4): see tests/integration/leaks.py.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def clock():
 
 @pytest.fixture(autouse=True)
 def no_secrets_leak(caplog: pytest.LogCaptureFixture):
-    """After each test: no fixture secret in any response body, email or log record (QUALITY §4)."""
+    """After each test: no fixture secret in any response body, email or log record (docs/quality.md §4)."""
     caplog.set_level(logging.INFO)
     leaks.start_test()
     yield

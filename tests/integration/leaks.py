@@ -1,4 +1,4 @@
-"""The suite-wide secret scan (QUALITY §4): the fixtures' SSNs, passwords, activation keys, reset tokens
+"""The suite-wide secret scan (docs/quality.md §4): the fixtures' SSNs, passwords, activation keys, reset tokens
 and session ids are registered here as they are made, and every response body, received email and
 captured log record is checked for them.
 

@@ -1,4 +1,4 @@
-"""The account page (DESIGN §4.10): change password (current one needed, other sessions end), language,
+"""The account page (docs/design.md §4.10): change password (current one needed, other sessions end), language,
 sign out everywhere, recent sign-ins and current sessions."""
 
 from __future__ import annotations

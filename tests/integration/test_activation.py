@@ -1,4 +1,4 @@
-"""The activation wizard (DESIGN §4.3, §4.4; security notes B1-B4, C1, C3, C7): key, then username and
+"""The activation wizard (docs/design.md §4.3, §4.4; docs/security.md B1-B4, C1, C3, C7): key, then username and
 password, then signed in at home."""
 
 from __future__ import annotations

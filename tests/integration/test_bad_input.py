@@ -1,4 +1,4 @@
-"""Bad input of any shape never gets a 500 (QUALITY §5): hypothesis posts arbitrary text, huge strings,
+"""Bad input of any shape never gets a 500 (docs/quality.md §5): hypothesis posts arbitrary text, huge strings,
 control characters, repeated and unknown fields to every form of the account lifecycle."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Races that only a real database with real concurrency shows (QUALITY §1, §4; security notes B1, E6):
+"""Races that only a real database with real concurrency shows (docs/quality.md §1, §4; docs/security.md B1, E6):
 one-time things are claimed by a single conditional UPDATE, and daily counters are atomic upserts."""
 
 from __future__ import annotations

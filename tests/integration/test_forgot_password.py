@@ -1,4 +1,4 @@
-"""Forgot Your Password? (DESIGN §4.5; security notes E1-E7): one reply whatever happened, a link built
+"""Forgot Your Password? (docs/design.md §4.5; docs/security.md E1-E7): one reply whatever happened, a link built
 from HOMEROOM_PUBLIC_URL that works once, expires and is superseded, and a reset that ends every session."""
 
 from __future__ import annotations

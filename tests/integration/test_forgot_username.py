@@ -1,4 +1,4 @@
-"""Forgot Your Username? (DESIGN §4.6): one email with every username for the address, five a district
+"""Forgot Your Username? (docs/design.md §4.6): one email with every username for the address, five a district
 day, and the sixth locks the accounts (or, with the recovery-only scope, only stops the emails)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Household information (DESIGN §4.9): the page, "This is correct" once a school year, phone and email
-changes behind the current password (security note G7), email links, and address-change requests."""
+"""Household information (docs/design.md §4.9): the page, "This is correct" once a school year, phone and email
+changes behind the current password (docs/security.md G7), email links, and address-change requests."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Need an activation key? Request one (DESIGN §4.7; security notes A1-A4, I1-I5): one reply for every
+"""Need an activation key? Request one (docs/design.md §4.7; docs/security.md A1-A4, I1-I5): one reply for every
 outcome, the same work on every path, keys only to an address on file, and throttles held in the database."""
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ async def key_requests() -> list[dict]:
 
 
 def comparable(response) -> tuple:
-    """Status, body and headers, leaving out the date and cookie values (security note A1)."""
+    """Status, body and headers, leaving out the date and cookie values (docs/security.md A1)."""
     headers = sorted((name, "" if name in ("date", "set-cookie") else value)
                      for name, value in response.headers.multi_items())
     return response.status_code, response.content, headers

@@ -1,4 +1,4 @@
-"""The family's language (DESIGN §1, §4.1, §7): the browser's Accept-Language, the switcher on the login page
+"""The family's language (docs/design.md §1, §4.1, §7): the browser's Accept-Language, the switcher on the login page
 and every page for visitors who are not signed in (a `lang` cookie), the account's language once signed in,
 and email in the recipient's language."""
 

@@ -1,4 +1,4 @@
-"""Log In and Log Out (DESIGN §4.1; security notes D1-D3, G1): one reply for every failure, the same
+"""Log In and Log Out (docs/design.md §4.1; docs/security.md D1-D3, G1): one reply for every failure, the same
 hashing work whether or not the username exists, a per-username throttle, sessions that rotate and end."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class CountingHasher:
 
 @pytest.fixture
 def hash_calls(monkeypatch):
-    """Counts the argon2 work each request does (security note D2: count, never time): every call into
+    """Counts the argon2 work each request does (docs/security.md D2: count, never time): every call into
     argon2 itself, whichever method of the pool made it."""
     from app.services.password_hashing import hashing
 

@@ -1,4 +1,4 @@
-"""Email reliability (DESIGN §7, QUALITY §5): mail is written with the change, waits in the outbox while
+"""Email reliability (docs/design.md §7, docs/quality.md §5): mail is written with the change, waits in the outbox while
 the relay is down, and is delivered exactly once when it is back."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A guardian's view of their students' records (DESIGN §4.8, issue 3 parts 3, 4 and 7): the schedule,
+"""A guardian's view of their students' records (docs/design.md §4.8, issue 3 parts 3, 4 and 7): the schedule,
 attendance and grades of two children at two schools, by term, with and without htmx; another family's
 ids answer exactly like missing ones on every route that takes an id; every view is audited; and the
 parent can read who viewed the records (FERPA §99.32(c)).
@@ -169,7 +169,7 @@ async def test_term_switching_works_as_a_plain_form_and_as_an_htmx_fragment(rosa
     assert "<html" not in fragment.text and "Term grades in Quarter 2" in fragment.text
     assert fragment.headers["HX-Push-Url"] == url + "?term=demo-2026-q2"
     assert "HX-Request" in fragment.headers["Vary"] and fragment.headers["Cache-Control"] == "no-store"
-    assert len(gzip.compress(fragment.content)) <= 3 * 1024  # QUALITY §3: a fragment within 3 KB
+    assert len(gzip.compress(fragment.content)) <= 3 * 1024  # docs/quality.md §3: a fragment within 3 KB
 
     unknown = await rosa.get(url + "?term=no-such-term")
     assert "Term grades in Quarter 3" in unknown.text  # today's term, as when nothing is chosen

@@ -10,9 +10,9 @@ import pyotp
 import pytest
 
 from tests.integration.district import PASSWORD, make_account
-from tests.integration.portal import SESSION_COOKIE, error_messages, page_text
+from tests.integration.portal import error_messages, page_text
 from tests.integration.test_staff_console import STAFF_PASSWORD, as_staff, staff_account
-from tests.second_factor import code_at_step, give_authenticator, next_code
+from tests.second_factor import code_at_step, give_authenticator
 
 TRUSTED_COOKIE = "homeroom_trusted"
 

@@ -1,4 +1,4 @@
-"""Walks over every route (QUALITY §4): CSRF on every state change, deny by default, and the headers
+"""Walks over every route (docs/quality.md §4): CSRF on every state change, deny by default, and the headers
 every HTML response carries. Plus the fragments htmx gets at the same URLs."""
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ PUBLIC = {
     # Issue 3: the link in an email-change confirmation opens whoever is signed in.
     ("GET", "/email/confirm"), ("POST", "/email/confirm"), ("GET", "/email/confirmed"),
     ("GET", "/email/confirm/{token:str}"),
-    # DESIGN §4.7: asking for an activation key online is for people without an account.
+    # docs/design.md §4.7: asking for an activation key online is for people without an account.
     ("GET", "/request-key"), ("POST", "/request-key"), ("GET", "/request-key/sent"),
     ("GET", "/request-key/limit"),  # issue 9: the honest "limit reached" page
     # Issue 13 item 8: people type /login; it leads to the login page.
     ("GET", "/login"),
-    # DESIGN §4.1: the language switcher is for people who are not signed in.
+    # docs/design.md §4.1: the language switcher is for people who are not signed in.
     ("POST", "/language"),
     # The second step of signing in (issue 14): the account waits in the session, not signed in yet.
     ("GET", "/sign-in/code"),

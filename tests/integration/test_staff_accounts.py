@@ -11,13 +11,11 @@ import re
 import subprocess
 import sys
 
-import pyotp
 
 from tests.conftest import PROJECT_ROOT
 from tests.integration import leaks
 from tests.integration.portal import error_messages, page_text
 from tests.integration.test_staff_console import STAFF_PASSWORD, admin, as_staff, maple  # noqa: F401
-from tests.second_factor import next_code
 
 
 async def events(action: str) -> list[dict]:

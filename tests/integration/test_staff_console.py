@@ -1,4 +1,4 @@
-"""The school office's console (DESIGN §5; security notes A7, H1, K1): staff sign in on the parents' login
+"""The school office's console (docs/design.md §5; docs/security.md A7, H1, K1): staff sign in on the parents' login
 page and land in the console, school staff see only their school, every action is audited with the staff
 account as the actor, and keys go out only in person (with a photo ID checked) or to an address on file."""
 

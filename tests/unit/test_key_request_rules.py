@@ -1,4 +1,4 @@
-"""The online key request's form rules (DESIGN §4.7): the shape of what was typed, never whether it matches."""
+"""The online key request's form rules (docs/design.md §4.7): the shape of what was typed, never whether it matches."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Spanish catalog (DESIGN §1, §2): every string the portal can show or email is translated, with the
+"""The Spanish catalog (docs/design.md §1, §2): every string the portal can show or email is translated, with the
 same placeholders, and nothing is left fuzzy.
 
 The strings are extracted from the source here, exactly as `make messages` does, rather than taken from the

@@ -1,4 +1,4 @@
-"""The school office's console (DESIGN §5), for school staff and district admins."""
+"""The school office's console (docs/design.md §5), for school staff and district admins."""
 
 from app.web.staff.accounts import GuardianSecondFactorController, StaffAccountsController
 from app.web.staff.access import StaffAccessController

@@ -1,4 +1,4 @@
-"""District preferences and the audit log: for district admins only (DESIGN §5)."""
+"""District preferences and the audit log: for district admins only (docs/design.md §5)."""
 
 from __future__ import annotations
 

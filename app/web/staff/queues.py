@@ -1,4 +1,4 @@
-"""The key request queue and the household change queue (DESIGN §5)."""
+"""The key request queue and the household change queue (docs/design.md §5)."""
 
 from __future__ import annotations
 
