@@ -83,9 +83,10 @@ async def test_two_senders_and_a_slow_relay_deliver_every_message_exactly_once(
     from app.mail.sender import stop_sender
     from app.services.outgoing_mail import run_sender
 
-    # A lease far shorter than a batch takes (20 x 0.25 s = 5 s), longer than one hand-over; both senders
+    # A lease shorter than a batch takes (20 x 0.25 s = 5 s), far longer than one hand-over even on a busy
+    # machine (the hand-over may take half the lease, 2 s, before it counts as failed); both senders
     # poll as the in-process sender and `homeroom mail-worker` do, so an expired lease would be taken up.
-    monkeypatch.setattr(sender, "LEASE", timedelta(seconds=2))
+    monkeypatch.setattr(sender, "LEASE", timedelta(seconds=4))
     await queue_messages(MESSAGES)
     settings = relay_settings(slow_relay)
     stops = [asyncio.Event(), asyncio.Event()]
