@@ -14,7 +14,7 @@ from app.web.forms import read_form
 from app.web.guards import STAFF_ROLES, current_account, current_session
 from app.web.rendering import client_ip, district_preferences, redirect_after_post, render, user_agent
 from app.web.session_cookie import clear_session_cookies, set_session_cookie, trusted_cookie_name
-from app.web.wizard_state import remember
+from app.web.wizard_state import remember_in_new_session
 
 NOTICES = {
     "signed-out": N_("You have logged out."),
@@ -70,8 +70,11 @@ class AuthController(Controller):
         if result.second_step:  # issue 14: the password was right; the second factor is the next page
             from app.web.second_step import pending_second_step
 
-            return await remember(request, redirect_after_post(request, f"/sign-in/{result.second_step}"),
-                                  **pending_second_step(result, form["username"], next_path))
+            # A right password raises what the session can do: a new session holds the pending step, so a
+            # session planted in this browser never learns it (docs/security.md G1).
+            return await remember_in_new_session(
+                request, redirect_after_post(request, f"/sign-in/{result.second_step}"),
+                **pending_second_step(result, form["username"], next_path))
         if result.session_token:
             response = redirect_after_post(
                 request, after_sign_in(request, result.language, next_path or home_for(result.role)), whole_page=True)

@@ -136,3 +136,21 @@ async def test_one_account_keeps_at_most_ten_live_sessions_and_the_oldest_end(da
     assert await WebSession.count().where(WebSession.account == account) == SESSIONS_PER_ACCOUNT
     alive = [(await load_session(t))[0] is not None for t in tokens]
     assert alive == [False] * 5 + [True] * SESSIONS_PER_ACCOUNT
+
+
+async def test_a_right_password_before_the_second_step_starts_a_new_session_the_planter_cannot_use(
+        portal, second_portal, district):
+    """Found by an attack on the merged portal: the pending second step (issue 14) was written into the
+    planted session, so the planter could open /sign-in/enrol, set up their own app and sign in as staff."""
+    from app.services.staff_accounts import create_staff_account
+    from tests.integration.test_staff_console import STAFF_PASSWORD
+
+    assert await create_staff_account("NewClerk", STAFF_PASSWORD, "school-staff", "sch-maple") == []
+    planted = await planted_session(second_portal, portal)
+    response = await portal.log_in("NewClerk", STAFF_PASSWORD, second_step=False)
+    assert response.status_code == 303 and response.headers["location"] == "/sign-in/enrol"
+    assert portal.session_cookie and portal.session_cookie != planted
+    leaks.remember(portal.session_cookie, leaks.SESSION)
+    stolen = await second_portal.get("/sign-in/enrol")
+    assert stolen.status_code != 200 and "secret" not in stolen.text
+    assert (await portal.get("/sign-in/enrol")).status_code == 200  # the person signing in carries on
