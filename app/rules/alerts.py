@@ -190,7 +190,8 @@ def read_unsubscribe_token(secret: str, token: str) -> tuple[int, str] | None:
         return None
     account_id, kind = int(parts[0]), ALERT_KINDS[int(parts[1])]
     expected = unsubscribe_token(secret, account_id, kind)
-    return (account_id, kind) if hmac.compare_digest(expected, token) else None
+    # Bytes: compare_digest refuses str with non-ASCII characters (a crafted link was a 500).
+    return (account_id, kind) if hmac.compare_digest(expected.encode(), token.encode()) else None
 
 
 # ---- Report an absence ----
