@@ -65,7 +65,7 @@ CSV_HEADER = ["guardian_sourcedId", "given_name", "family_name", "address_line1"
 
 
 def csv_rows(letters: list[Letter]) -> list[list[str]]:
-    return [[l.source_id, l.given_name, l.family_name, *(list(l.address) + ["", "", ""])[:3], l.language,
+    return [[l.source_id, l.given_name, l.family_name, *(list(l.address) or ["", "", ""]), l.language,
              "; ".join(l.children), "; ".join(l.schools), l.key, l.expires_on.isoformat() if l.expires_on else "",
              l.email] for l in letters]
 
@@ -77,6 +77,8 @@ def _children(students: list[dict]) -> tuple[str, ...]:
 
 
 async def _mailing_address(person_id: int) -> tuple[str, ...]:
+    """(line 1, line 2, "City, ST ZIP"), each possibly empty, or () without a household address: the CSV's three
+    columns keep their places; the printed letter leaves out an empty line."""
     member = await HouseholdMember.select(HouseholdMember.household).where(
         HouseholdMember.person == person_id).order_by(HouseholdMember.id).first()
     if member is None:
@@ -85,7 +87,7 @@ async def _mailing_address(person_id: int) -> tuple[str, ...]:
     if home is None or not home["address_line1"]:
         return ()
     last = " ".join(p for p in (f"{home['city']}," if home["city"] else "", home["state"], home["postal_code"]) if p)
-    return tuple(line for line in (home["address_line1"], home["address_line2"], last.strip(" ,")) if line)
+    return home["address_line1"], home["address_line2"] or "", last.strip(" ,")
 
 
 async def _unused_key_holders(guardian_ids: list[int]) -> set[int]:

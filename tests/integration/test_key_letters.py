@@ -97,6 +97,21 @@ async def test_the_csv_carries_what_a_mail_merge_needs(district, rivera_home, cl
     assert rows["gua-sam"]["address_line1"] == ""  # no household on file: the merge sees an empty address
 
 
+async def test_an_address_without_a_second_line_keeps_the_city_in_its_own_column(district, rivera_home):
+    """Found by a first-time district user: the city moved into address_line2 when there was no second line."""
+    from app.services.key_letters import CSV_HEADER, csv_rows, key_letters
+    from app.tables import Household, HouseholdMember
+
+    park = Household(source_id="hh-park", name="Park", address_line1="48 Peachtree Ave", address_line2="",
+                     city="Decatur", state="GA", postal_code="30030")
+    await park.save()
+    await HouseholdMember(household=park.id, person=district.guardian("sam").id).save()
+    run = await key_letters(dry_run=True)
+    sam = {row[0]: dict(zip(CSV_HEADER, row)) for row in csv_rows(run.letters)}["gua-sam"]
+    assert (sam["address_line1"], sam["address_line2"], sam["city_state_zip"]) == (
+        "48 Peachtree Ave", "", "Decatur, GA 30030")
+
+
 async def test_a_blocked_child_is_on_no_letter_and_a_guardian_who_may_see_no_child_gets_none(district, rivera_home):
     from app.services.access import block_access
     from app.services.key_letters import key_letters
