@@ -8,9 +8,10 @@ put it there on purpose (the SSN import never does).
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from typing import IO
+
+from app.csv_files import write_csv
 
 LINES_SHOWN = 12  # line numbers printed per group; `--report FILE` lists every one
 
@@ -97,17 +98,18 @@ class ImportReport:
         return [g.describe() for g in self.groups]
 
     def write_csv(self, out: IO[str]) -> None:
-        """Every problem, one line each: file,line,column,severity,message (for a spreadsheet); JSON imports
-        say array index and field instead of line and column."""
-        writer = csv.writer(out)
-        writer.writerow(["file", self.place[0], self.place[2], "severity", "message"])
-        for group in self.groups:
-            for line in group.lines or [None]:
-                writer.writerow([group.file, "" if line is None else line, group.column, group.severity,
-                                 group.message])
-            if group.count > len(group.lines):
-                writer.writerow([group.file, "", group.column, group.severity,
-                                 f"(and {group.count - len(group.lines):,} more lines like this)"])
+        """Every problem, one line each: file,line,column,severity,message (for a spreadsheet, so through the one
+        CSV writer: a message quotes the SIS's values, which may start with '='); JSON imports say array index
+        and field instead of line and column."""
+        def rows():
+            for group in self.groups:
+                for line in group.lines or [None]:
+                    yield [group.file, "" if line is None else line, group.column, group.severity, group.message]
+                if group.count > len(group.lines):
+                    yield [group.file, "", group.column, group.severity,
+                           f"(and {group.count - len(group.lines):,} more lines like this)"]
+
+        write_csv(out, ["file", self.place[0], self.place[2], "severity", "message"], rows(), for_spreadsheet=True)
 
 
 class ImportAborted(Exception):

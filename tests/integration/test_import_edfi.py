@@ -279,7 +279,7 @@ def test_the_command_exit_codes(tmp_path, migrated_database, capsys):
     report = tmp_path / "problems.csv"
     assert main(["import", "edfi", "--folder", str(folder), "--report", str(report)]) == 1
     assert "NOTHING WAS CHANGED" in capsys.readouterr().err
-    lines = report.read_text(encoding="utf-8").splitlines()
+    lines = report.read_text(encoding="utf-8-sig").splitlines()  # for a spreadsheet: a byte-order mark first
     assert lines[0] == "file,array index,field,severity,message"
     assert "grades.json,0,gradeTypeDescriptor,error,\"must be a string, not a number\"" in lines, lines
 
