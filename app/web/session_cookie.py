@@ -35,8 +35,12 @@ def set_session_cookie(response: Response, token: str) -> Response:
     settings = get_settings()
     _put(response, Cookie(key=session_cookie_name(), value=token, path="/", secure=settings.secure_cookies,
                           httponly=True, samesite="lax", max_age=int(ABSOLUTE_LIMIT.total_seconds())))
-    _put(response, Cookie(key=csrf_cookie_name(), value=session_csrf_token(settings.secret_key, token_digest(token)),
-                          path="/", secure=settings.secure_cookies, httponly=True, samesite="lax"))
+    csrf_token = session_csrf_token(settings.secret_key, token_digest(token))
+    _put(response, Cookie(key=csrf_cookie_name(), value=csrf_token, path="/", secure=settings.secure_cookies,
+                          httponly=True, samesite="lax"))
+    # For a script whose request started the session (the passkey ceremony's first step): the page's form
+    # still holds the old token, and the cookie is HttpOnly. Same-origin only, like the token in any form.
+    response.headers["X-CSRF-Token"] = csrf_token
     return response
 
 

@@ -31,6 +31,9 @@
       method: "POST", credentials: "same-origin", body: body,
       headers: {"Accept": "application/json", "Content-Type": contentType, "X-CSRFToken": token ? token.value : ""}
     }).then(function (response) {
+      // A request that started a session (the first step, signed out) brings that session's CSRF token.
+      var renewed = response.headers.get("X-CSRF-Token");
+      if (renewed && token) token.value = renewed;
       return response.json().then(function (data) {
         if (!response.ok) throw new Error(data.error || form.dataset.failed);
         return data;
