@@ -6,18 +6,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import ON_POSTGRES
+from tests.integration.serving import serving
 
 DEMO_PASSWORD_LINE = re.compile(r"Username (\w+) or \w+, password (\S+)")
 
@@ -30,31 +28,6 @@ def _environment(folder: Path, database_url: str) -> dict[str, str]:
 def homeroom(folder: Path, database_url: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=folder, text=True, capture_output=True,
                           env=_environment(folder, database_url), timeout=600)
-
-
-@contextmanager
-def serving(folder: Path, database_url: str):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=folder,
-                              env=_environment(folder, database_url), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "the portal did not start"
-            time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def parent_pages(base: str, username: str, password: str) -> list[str]:
@@ -97,9 +70,9 @@ def test_a_sqlite_backup_restored_into_a_new_database_serves_the_same_parent_pag
     not_a_backup.write_text("hello")
     assert homeroom(tmp_path, restored, "restore", str(not_a_backup), "--replace").returncode == 1
 
-    with serving(tmp_path, live) as base:
+    with serving(tmp_path, _environment(tmp_path, live)) as (base, _):
         before = parent_pages(base, username, password)
-    with serving(tmp_path, restored) as base:
+    with serving(tmp_path, _environment(tmp_path, restored)) as (base, _):
         after = parent_pages(base, username, password)
     assert len(before) >= 2 and before == after
 
@@ -120,9 +93,9 @@ def test_a_pg_dump_restored_into_a_new_database_serves_the_same_parent_pages(tmp
         # The README's commands, as a district runs them.
         subprocess.run(["pg_dump", "-Fc", "--no-owner", "-f", str(dump), live], check=True)
         subprocess.run(["pg_restore", "--no-owner", "-d", restored, str(dump)], check=True)
-        with serving(tmp_path, live) as base:
+        with serving(tmp_path, _environment(tmp_path, live)) as (base, _):
             before = parent_pages(base, username, password)
-        with serving(tmp_path, restored) as base:
+        with serving(tmp_path, _environment(tmp_path, restored)) as (base, _):
             after = parent_pages(base, username, password)
         assert len(before) >= 2 and before == after
     finally:

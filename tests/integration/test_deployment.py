@@ -3,19 +3,17 @@ verifies, and X-Forwarded-For is believed only from the proxies listed in HOMERO
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import ON_POSTGRES
+from tests.integration.serving import clean_environment, serving
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="deployment files and one server on SQLite")
 DEPLOY = Path(__file__).parents[2] / "docs" / "deploy"
@@ -37,32 +35,14 @@ def test_the_systemd_unit_in_the_readme_verifies(tmp_path):
 
 
 def _ip_of_a_failed_sign_in(tmp_path: Path, trusted: str) -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     database = tmp_path / f"trusting-{trusted}.sqlite3"
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("HOMEROOM_", "DATABASE_URL"))}
-    env = {**keep, "HOMEROOM_ENV": "demo", "DATABASE_URL": f"sqlite:///{database}",
-           "HOMEROOM_TRUSTED_PROXIES": trusted}
-    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=tmp_path,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "the portal did not start"
-            time.sleep(0.2)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"X-Forwarded-For": "203.0.113.7"}) as web:
+    env = clean_environment(HOMEROOM_ENV="demo", DATABASE_URL=f"sqlite:///{database}",
+                            HOMEROOM_TRUSTED_PROXIES=trusted)
+    with serving(tmp_path, env) as (base, _):
+        with httpx.Client(base_url=base, headers={"X-Forwarded-For": "203.0.113.7"}) as web:
             web.get("/")
             web.post("/", data={"username": "nobody", "password": "wrong password",
                                 "_csrf_token": web.cookies.get("homeroom_csrftoken")})
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     with sqlite3.connect(database) as db:
         return db.execute("SELECT ip FROM audit_event WHERE action = 'login.failed'").fetchone()[0]
 

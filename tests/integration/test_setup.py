@@ -4,15 +4,14 @@ district's identity and first district admin are set; then nothing of the demo d
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
 from tests.conftest import ON_POSTGRES
+from tests.integration.serving import serving
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="a production install on its own SQLite file")
 
@@ -53,26 +52,8 @@ def test_production_refuses_to_serve_and_send_until_setup_then_shows_only_the_di
     done = homeroom(tmp_path, "setup", *IDENTITY, "--admin-username", "itlead", stdin=PASSWORD + "\n")
     assert done.returncode == 0, done.stderr
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=tmp_path,
-                              env=production(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stderr.read()
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
-        page = httpx.get(f"http://127.0.0.1:{port}/", headers={"Host": "parents.springfield.example"}).text
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with serving(tmp_path, production(tmp_path)) as (base, _):
+        page = httpx.get(f"{base}/", headers={"Host": "parents.springfield.example"}).text
     assert "Springfield Public Schools" in page and "Springfield Parent Portal" in page
     assert "555-0142" in page
     assert "Homeroom Demo District" not in page and "802-1000" not in page
