@@ -5,40 +5,23 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import ON_POSTGRES
+from tests.integration.serving import clean_environment, free_port, serving
 
 PROJECT_ROOT = Path(__file__).parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _clean_environment(**values: str) -> dict[str, str]:
-    """The machine's environment without anything of Homeroom's or the test suite's."""
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("HOMEROOM_", "DATABASE_URL", "PICCOLO"))}
-    return {**keep, **values}
-
-
 def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+    response = httpx.get(url, timeout=5)
+    return response.status_code, response.text
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="builds and installs once, in the SQLite pass")
@@ -62,31 +45,16 @@ def test_the_built_wheel_installed_outside_the_checkout_serves_pages_from_an_emp
 
     folder = tmp_path / "district"  # empty, and nowhere near the checkout
     folder.mkdir()
-    port = _free_port()
+    port = free_port()
     # The .env in the working directory is read (the public URL's port is the one served).
     (folder / ".env").write_text(f"HOMEROOM_PUBLIC_URL=http://127.0.0.1:{port}\n")
-    server = subprocess.Popen([str(venv / "bin" / "homeroom"), "serve", "--port", str(port)], cwd=folder,
-                              env=_clean_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                status, _ = _get(f"http://127.0.0.1:{port}/healthz")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            assert server.poll() is None, server.stdout.read().decode()
-            assert time.monotonic() < deadline, "the installed portal did not start"
-            time.sleep(0.3)
-        status, page = _get(f"http://127.0.0.1:{port}/")
+    with serving(folder, clean_environment(), port=port, command=[str(venv / "bin" / "homeroom")],
+                 wait_seconds=90) as (base, _):
+        status, page = _get(f"{base}/")
         assert status == 200 and "<form" in page and 'name="username"' in page
         stylesheet = page.split('href="/static/css/site.css', 1)[1].split('"', 1)[0]
-        assert _get(f"http://127.0.0.1:{port}/static/css/site.css{stylesheet}")[0] == 200
-        assert _get(f"http://127.0.0.1:{port}/readyz") == (200, "ok\n")  # every migration applied
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        assert _get(f"{base}/static/css/site.css{stylesheet}")[0] == 200
+        assert _get(f"{base}/readyz") == (200, "ok\n")  # every migration applied
     # The data is the working directory's; nothing was written into the checkout or the package.
     assert (folder / "homeroom.sqlite3").exists()
     assert not list((venv / "lib").glob("python3*/site-packages/homeroom.sqlite3*"))
@@ -94,7 +62,7 @@ def test_the_built_wheel_installed_outside_the_checkout_serves_pages_from_an_emp
 
 def _migrate(database_url: str, folder: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "app.cli", "migrate"], cwd=folder,
-                            env=_clean_environment(DATABASE_URL=database_url, HOMEROOM_ENV="demo"),
+                            env=clean_environment(DATABASE_URL=database_url, HOMEROOM_ENV="demo"),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
