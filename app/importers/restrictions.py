@@ -8,7 +8,8 @@ The file (UTF-8, a header line; the column names are matched as in the other imp
     gua-2002,stu-1001,custody-agreement,,,2026-06-30
 
 - guardian, student: sourcedIds (OneRoster's), both required.
-- reason: court-order | custody-agreement | student-request | other.
+- reason: court-order | custody-agreement | student-request | other. student-request is refused for a student
+  under 18 on the first day (in the district's time zone) or with no birth date on file.
 - reference: optional text (a case number); from, until: optional days YYYY-MM-DD, both included
   (empty from: now; empty until: until lifted). The dates count by themselves: a restriction whose day has
   not come is not in force yet, one whose last day has passed no longer holds.
@@ -82,8 +83,11 @@ async def import_restrictions(path: Path, *, progress: Progress | None = None) -
                     change = await block_access(row.get("guardian"), row.get("student"), row.get("reason"),
                                                 row.get("reference"), row.get("from"), row.get("until"),
                                                 source="import")
-                    if change.errors:  # checked above; a person removed meanwhile
-                        report.error(found.name, row.line, "guardian", "could not be written")
+                    if change.errors:  # a student under 18 with "student-request", or a person removed meanwhile
+                        for error in change.errors:
+                            with i18n.using_language("en"):
+                                report.error(found.name, row.line, _COLUMN_OF.get(error.field, error.field),
+                                             i18n.translate(error.message, error.params))
                         raise ImportAborted
                     written += change.done in ("blocked", "changed")
                     stage.advance(1)

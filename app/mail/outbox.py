@@ -10,6 +10,7 @@ the same work whether or not an account exists (issue 9 item 3).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from app import clock, i18n
@@ -39,6 +40,34 @@ SUBJECTS = {
 }
 
 REQUEST_SUFFIX = "-request"
+
+# Kinds that are always about one or more students (issue 11): each is written with `about=` (the guardian
+# it goes to and the students it is about), and the sender checks, when it is the message's turn, that the
+# guardian may still see each student and that the address is not on file for a guardian whose access to
+# the student is off (app/services/mail_access.py). A message of these kinds without `about` is not sent.
+# Any other kind may carry `about` too (an activation key asked for through a student).
+ABOUT_STUDENTS = frozenset({
+    "absence-alert", "weekly-digest", "absence-report-received", "absence-report-recorded",
+    "absence-report-declined", "correction-answered",
+})
+# Kinds about the guardian's own account, never about a student (tests/integration/test_mail_access.py
+# checks every kind in SUBJECTS is in one of the two sets, so a new kind has to be placed).
+ABOUT_THE_ACCOUNT = frozenset({
+    "activation-key", "password-reset", "password-changed", "username-reminder", "username-locked",
+    "key-request-denied", "phone-changed", "email-change-confirm", "email-change-requested", "sign-in-changed",
+})
+
+
+@dataclass(frozen=True)
+class About:
+    """Whom a message is about: the guardian it goes to (None: not a guardian on file, such as someone who
+    asked for a key) and the students (person ids) it mentions."""
+
+    guardian: int | None
+    students: tuple[int, ...]
+
+    def as_payload(self) -> dict[str, Any]:
+        return {"guardian": self.guardian, "students": sorted(set(self.students))}
 
 
 def is_request(kind: str) -> bool:
@@ -76,7 +105,8 @@ async def _insert(kind: str, to_address: str, language: str, payload: dict[str, 
 
 
 async def enqueue_email(kind: str, to_address: str, context: dict[str, Any], *, language: str = "en",
-                        list_unsubscribe: str | None = None, list_unsubscribe_mailto: str | None = None) -> None:
+                        list_unsubscribe: str | None = None, list_unsubscribe_mailto: str | None = None,
+                        about: About | None = None) -> None:
     """Call inside the transaction of the change that causes the email: both commit, or neither.
 
     `context` is what the kind's templates need (JSON-able: text, numbers, dates, lists, dicts). Never put
@@ -85,9 +115,14 @@ async def enqueue_email(kind: str, to_address: str, context: dict[str, Any], *, 
     `list_unsubscribe`: an https URL that unsubscribes the recipient from this kind with one POST (RFC 8058):
     the sender adds `List-Unsubscribe: <url>` (and `<mailto:...>` when `list_unsubscribe_mailto` is given)
     and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`. The URL must not change anything on GET.
+
+    `about`: the guardian and students the message is about (required for ABOUT_STUDENTS): checked again
+    when it is sent, so a message queued before access was switched off is not sent.
     """
     if kind not in SUBJECTS:
         raise ValueError(f"no subject for the email kind {kind!r}: add it to SUBJECTS")
+    if kind in ABOUT_STUDENTS and about is None:
+        raise ValueError(f"an email of the kind {kind!r} is about a student: say whom with about=")
     if list_unsubscribe is not None and not list_unsubscribe.startswith("https://") \
             and not list_unsubscribe.startswith("http://"):
         raise ValueError("list_unsubscribe must be an http(s) URL (RFC 8058 needs https in production)")
@@ -96,7 +131,10 @@ async def enqueue_email(kind: str, to_address: str, context: dict[str, Any], *, 
         headers["list_unsubscribe"] = list_unsubscribe
         if list_unsubscribe_mailto:
             headers["list_unsubscribe_mailto"] = list_unsubscribe_mailto
-    await _insert(kind, to_address, language, {"context": context, "headers": headers})
+    payload: dict[str, Any] = {"context": context, "headers": headers}
+    if about is not None:
+        payload["about"] = about.as_payload()
+    await _insert(kind, to_address, language, payload)
 
 
 async def enqueue_request(kind: str, payload: dict[str, Any]) -> None:

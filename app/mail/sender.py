@@ -86,12 +86,17 @@ class Claimed:
 Preparer = Callable[[Claimed, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 # A request handler does a request's work inside the transaction that marks the request done.
 RequestHandler = Callable[[dict[str, Any]], Awaitable[None]]
+# The gate looks at every email just before it is sent, with what it is about (the payload's `about`, or
+# None) and its context: it returns the context to send (perhaps with parts taken out), or None when the
+# message must not go to this recipient any more (it is then cancelled, before any preparer runs).
+Gate = Callable[[Claimed, dict[str, Any] | None, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
 
 @dataclass(frozen=True)
 class MailKinds:
     preparers: Mapping[str, Preparer] = field(default_factory=dict)
     requests: Mapping[str, RequestHandler] = field(default_factory=dict)
+    gate: Gate | None = None
 
 
 @dataclass(frozen=True)
@@ -298,6 +303,12 @@ async def _run_request(message: Claimed, payload: dict[str, Any], kinds: MailKin
 async def _send_email(message: Claimed, payload: dict[str, Any], kinds: MailKinds, transport: Transport,
                       settings: Settings, owner: str) -> bool:
     context = dict(payload.get("context") or {})
+    if kinds.gate is not None:
+        gated = await kinds.gate(message, payload.get("about"), context)
+        if gated is None:
+            await _finish(message, "cancelled", error="withheld: about a student this recipient may not hear about")
+            return True
+        context = gated
     preparer = kinds.preparers.get(message.kind)
     if preparer is not None:
         extra = await preparer(message, context)

@@ -63,6 +63,24 @@ def restriction_errors(reason: str, reference: str, starts: str, ends: str
     return TypedRestriction(reason, reference, days["starts_on"], days["ends_on"]), []
 
 
+def student_request_errors(reason: str, birth_date: date | None, starts_on: date) -> list[FieldError]:
+    """"Student's request (18 or older)" is a reason only for a student who is 18 on the first day of the
+    restriction (FERPA 99.5: the rights pass to the student at 18); `starts_on` is that day in the district's
+    time zone (today when none was given). A student with no birth date on file cannot be shown to be 18."""
+    if reason.strip().lower() != "student-request":
+        return []
+    if birth_date is None:
+        return [FieldError("reason", N_("The student's own request is a reason only for a student who is 18 or "
+                                        "older, and this student has no birth date on file. Choose another "
+                                        "reason"))]
+    if eighteenth_birthday(birth_date) > starts_on:
+        return [FieldError("reason", N_("The student is under 18 on %(day)s (18 on %(birthday)s): the student's "
+                                        "own request is a reason only from the 18th birthday. Choose another "
+                                        "reason"),
+                           {"day": starts_on.isoformat(), "birthday": eighteenth_birthday(birth_date).isoformat()})]
+    return []
+
+
 def restriction_state(starts_on: date | None, ends_on: date | None, lifted: bool, today: date) -> str:
     """lifted | scheduled (starts later) | ended (its last day has passed) | in-force."""
     if lifted:

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 
 from app import clock
 from app.database import transaction
-from app.mail.outbox import enqueue_email
+from app.mail.outbox import About, enqueue_email
 from app.rules.alerts import after_quiet_hours
 from app.rules.district_day import district_day
 from app.rules.preferences import DistrictPreferences
@@ -169,7 +169,8 @@ async def _decide(alert: dict, prefs: DistrictPreferences) -> int:
             return 0
         await enqueue_email(KIND, recipient.email, _alert_context(alert, absences, recipient, prefs),
                             language=recipient.language,
-                            list_unsubscribe=unsubscribe_url(recipient.account_id, KIND))
+                            list_unsubscribe=unsubscribe_url(recipient.account_id, KIND),
+                            about=About(recipient.guardian_id, (alert["student"],)))
         await audit.record("alerts.absence-alert-queued", account=recipient.account_id, person=alert["student"],
                            detail=alert["day"].isoformat())
     return 1

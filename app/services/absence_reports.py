@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from app import clock
 from app.csv_files import write_csv
 from app.database import transaction
-from app.mail.outbox import enqueue_email
+from app.mail.outbox import About, enqueue_email
 from app.rules.alerts import REASON_NAMES, AbsenceReportTyped, check_absence_report
 from app.rules.errors import FieldError
 from app.rules.key_requests import decision_reason_errors
@@ -70,7 +70,8 @@ async def submit_report(reader: records.Reader, public_id: str, typed: dict[str,
                            detail=f"{checked.first_day}..{checked.last_day} {checked.reason}")
         if guardian["email"]:
             await enqueue_email(RECEIVED, guardian["email"], _email(prefs, student.given_name, student.public_id,
-                                                                    checked), language=guardian["language"])
+                                                                    checked), language=guardian["language"],
+                                about=About(reader.guardian_id, (student.id,)))
     return Submitted(report_id=report_id)
 
 
@@ -160,7 +161,8 @@ async def decide_report(staff: SignedInAccount, public_id: uuid.UUID, recorded: 
     if errors:
         return Decision(errors=errors)
     prefs = await load_preferences()
-    row = await AbsenceReport.select(AbsenceReport.account).where(AbsenceReport.id == report["id"]).first()
+    row = await AbsenceReport.select(AbsenceReport.account, AbsenceReport.guardian, AbsenceReport.student).where(
+        AbsenceReport.id == report["id"]).first()
     guardian = await _guardian(row["account"])
     async with transaction():
         claimed = await AbsenceReport.update({
@@ -176,7 +178,7 @@ async def decide_report(staff: SignedInAccount, public_id: uuid.UUID, recorded: 
             await enqueue_email(RECORDED if recorded else DECLINED, guardian["email"],
                                 _email(prefs, report["given_name"], str(report["student_public_id"]),
                                        {**report, "periods": report["periods"]}, reason),
-                                language=guardian["language"])
+                                language=guardian["language"], about=About(row["guardian"], (row["student"],)))
     return Decision(done=True)
 
 

@@ -30,7 +30,7 @@ from piccolo.columns.combination import WhereRaw
 from app import clock
 from app.database import transaction
 from app.rules.access import (NOBODY_IS_ADULT, REASONS, SOURCES, adult_cutoff, eighteenth_birthday,
-                              restriction_errors, restriction_state)
+                              restriction_errors, restriction_state, student_request_errors)
 from app.rules.district_day import district_day
 from app.rules.errors import N_, FieldError
 from app.services import audit
@@ -140,7 +140,7 @@ class AccessChange:
 
 
 async def _person(source_id: str, kind: str) -> dict | None:
-    return await Person.select(Person.id, Person.source_id).where(
+    return await Person.select(Person.id, Person.source_id, Person.birth_date).where(
         (Person.source_id == (source_id or "").strip()) & (Person.kind == kind)).first()
 
 
@@ -168,7 +168,8 @@ async def block_access(guardian_source_id: str, student_source_id: str, reason: 
                        source: str = "staff", actor: int | None = None, ip: str = "") -> AccessChange:
     """Switch portal access off for one guardian and one student, from `starts_on` (None: now) to `ends_on`
     (None: until lifted), both district days and both included. A link need not exist yet: a restriction
-    imported before the roster link still holds when the link arrives.
+    imported before the roster link still holds when the link arrives. The reason "student-request" is
+    refused for a student under 18 on the first day (in the district's time zone) or without a birth date.
 
     Each source keeps at most one open restriction per guardian and student: blocking again with the same
     source changes it (reason, reference, dates). Dates may be given as dates or as YYYY-MM-DD text.
@@ -179,6 +180,9 @@ async def block_access(guardian_source_id: str, student_source_id: str, reason: 
     typed, errors = restriction_errors(reason or "", reference or "", _as_text(starts_on), _as_text(ends_on))
     guardian, student, missing = await _people(guardian_source_id, student_source_id)
     errors = missing + errors
+    if not errors and typed.reason == "student-request":
+        errors = student_request_errors(typed.reason, student["birth_date"],
+                                        typed.starts_on or (await access_day()).today)
     if errors:
         return AccessChange(errors=errors)
     now = clock.now()
@@ -307,7 +311,18 @@ async def link_access_for_staff(staff, student_public_id: UUID, guardian_public_
     link["in_force"] = await may_see(link["guardian_id"], link["student_id"])
     link["restrictions"] = await restrictions(student_id=link["student_id"], guardian_id=link["guardian_id"],
                                               include_lifted=True)
+    link["shares_address_with"] = await guardians_sharing_address(link["guardian_id"])
     return link
+
+
+async def guardians_sharing_address(guardian_id: int) -> list[dict]:
+    """The other guardians with this guardian's email address on file (given_name, family_name), for the
+    staff console's warning: mail about the student stops for that address (app/services/mail_access.py)."""
+    return await Person.raw(
+        "SELECT other.id, other.given_name, other.family_name FROM person me JOIN person other "
+        "ON lower(other.email) = lower(me.email) AND other.id <> me.id AND other.kind = 'guardian' "
+        "WHERE me.id = {} AND me.email IS NOT NULL ORDER BY other.family_name, other.given_name, other.id",
+        guardian_id)
 
 
 async def block_for_staff(staff, student_public_id: UUID, guardian_public_id: UUID, reason: str, reference: str,

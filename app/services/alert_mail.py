@@ -1,7 +1,8 @@
 """The last look before an alert or a digest goes out (the sender's preparers, app/services/outgoing_mail.py):
-an absence alert whose absence was excused after it was queued (or whose guardian lost access to the child,
-or turned alerts off) is cancelled instead of sent; a digest whose guardian unsubscribed meanwhile too. Both
-get their unsubscribe link here, so the outbox holds none in the body."""
+an absence alert whose absence was excused after it was queued (or whose guardian turned alerts off) is
+cancelled instead of sent; a digest whose guardian unsubscribed meanwhile too. Both get their unsubscribe
+link here, so the outbox holds none in the body. Whether the guardian may still hear about each child is the
+sender's gate, which runs first for every kind (app/services/mail_access.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from app.mail.sender import Claimed
 from app.services.absence_alerts import KIND as ALERT, _unexcused
-from app.services.alert_common import Recipient, may_see, unsubscribe_url
+from app.services.alert_common import unsubscribe_url
 from app.services.alert_preferences import choices_of
 from app.services.digests import KIND as DIGEST
 from app.services.preferences import load_preferences
@@ -21,9 +22,6 @@ async def check_absence_alert(message: Claimed, context: dict[str, Any]) -> dict
         return None
     if not (await _unexcused(day, [student])).get(student):
         return None  # excused (or marked present) after the alert was queued
-    recipient = Recipient(account, context["guardian_id"], message.to_address, message.language)
-    if await may_see(recipient, context["student_public_id"], day) is None:
-        return None
     return {"unsubscribe_url": unsubscribe_url(account, ALERT)}
 
 

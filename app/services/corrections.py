@@ -18,10 +18,10 @@ from uuid import UUID
 
 from app import clock
 from app.database import transaction
-from app.mail.outbox import enqueue_email
+from app.mail.outbox import About, enqueue_email
 from app.rules.errors import N_, FieldError
 from app.services import audit, rate_limits
-from app.services.access import may_see
+from app.services.mail_access import withheld_students
 from app.services.preferences import load_preferences
 from app.services.records import Reader, access_day_of, linked_student
 from app.services.staff_console import sees_all_schools
@@ -253,7 +253,10 @@ async def answer_correction(staff, public_id: UUID, outcome: str, typed_reason: 
         parent = await Person.select(Person.email).where(Person.id == request["guardian"]).first()
         account = await UserAccount.select(UserAccount.language, UserAccount.disabled).where(
             UserAccount.id == request["account"]).first()
-        allowed = request["student"] is None or await may_see(request["guardian"], request["student"])
+        # The sender's own rule (app/services/mail_access.py), so staff are told truly whether it goes: the
+        # parent may still see the student, and no guardian whose access is off shares the address.
+        allowed = parent and parent["email"] and (request["student"] is None or not await withheld_students(
+            request["guardian"], [request["student"]], parent["email"]))
         if parent and parent["email"] and account and not account["disabled"] and allowed:
             await enqueue_email("correction-answered", parent["email"], {
                 "portal_name": prefs.portal_name, "district_name": prefs.district_name,
@@ -261,7 +264,8 @@ async def answer_correction(staff, public_id: UUID, outcome: str, typed_reason: 
                 "record": request["record_text"], "school_name": request["school_name"],
                 "student_name": f"{request['student_given_name']} {request['student_family_name']}"
                 if request["student"] else "",
-            }, language=account["language"] or request["language"])
+            }, language=account["language"] or request["language"],
+                about=About(request["guardian"], (request["student"],) if request["student"] else ()))
             emailed = True
         await audit.record(f"correction.{outcome}", actor=staff.id, account=request["account"],
                            person=request["student"] or request["guardian"], ip=ip,

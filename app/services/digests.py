@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 
 from app import clock
 from app.database import transaction
-from app.mail.outbox import enqueue_email
+from app.mail.outbox import About, enqueue_email
 from app.rules.alerts import (GuardianChoices, absence_share, after_quiet_hours, digest_week_of, grade_is_under,
                               school_days_between, week_days)
 from app.rules.district_day import district_day
@@ -109,6 +109,7 @@ class ChildDigest:
     more_work: int = 0
     low_grades: list[dict] = field(default_factory=list)
     threshold: str = ""
+    student_id: int = 0  # the person id: what the sender checks access against (app/services/mail_access.py)
 
     @property
     def has_news(self) -> bool:
@@ -274,7 +275,8 @@ async def _build(rows: list[dict], choices: dict[int, GuardianChoices], calendar
             student = await may_see(recipient, str(link["public_id"]), calendar.today)
             if student is None or any(c.public_id == student.public_id for c in found):
                 continue
-            child = ChildDigest(row["account"], student.name, student.given_name, student.public_id, student.schools)
+            child = ChildDigest(row["account"], student.name, student.given_name, student.public_id, student.schools,
+                                student_id=student.id)
             found.append(child)
             by_student[student.id].append(child)
         children[row["account"]] = found
@@ -360,7 +362,7 @@ def digest_context(recipient: Recipient, children: list[ChildDigest], calendar: 
         "students": ", ".join(c.given_name for c in children),
         "children": [{**{k: getattr(c, k) for k in (
             "name", "given_name", "schools", "absences", "tardies", "year_absent_days", "school_days", "work",
-            "more_work", "low_grades", "threshold", "over_line", "has_news")},
+            "more_work", "low_grades", "threshold", "over_line", "has_news", "student_id")},
             "share": round(c.share, 1),
             "attendance_url": student_url(c.public_id, "attendance"),
             "grades_url": student_url(c.public_id, "grades")} for c in children],
@@ -374,4 +376,5 @@ def digest_context(recipient: Recipient, children: list[ChildDigest], calendar: 
 async def _enqueue(recipient: Recipient, children: list[ChildDigest], calendar: Calendar,
                    prefs: DistrictPreferences) -> None:
     await enqueue_email(KIND, recipient.email, digest_context(recipient, children, calendar, prefs),
-                        language=recipient.language, list_unsubscribe=unsubscribe_url(recipient.account_id, KIND))
+                        language=recipient.language, list_unsubscribe=unsubscribe_url(recipient.account_id, KIND),
+                        about=About(recipient.guardian_id, tuple(c.student_id for c in children)))

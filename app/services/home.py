@@ -3,8 +3,10 @@ attendance and scores of the last 14 days, and whether the household still needs
 year. The page parents open first, so its cost does not grow with the number of children:
 
 1. the session and the district's preferences (the middleware, one round trip);
-2. this school year's terms, the guardian's students with their schools, and the household's confirmation,
-   in one round trip (three row sets with the same columns, UNION ALL, told apart by `part`);
+2. this school year's terms, the guardian's students with their schools, the household's confirmation, and
+   whether the guardian's address is shared with a guardian whose access to one of the children is off
+   (issue 11: mail about that child is not sent to it), in one round trip (four row sets with the same
+   columns, UNION ALL, told apart by `part`);
 3. every student's sections today, with their teachers (one query; school days only);
 4. every student's attendance events to note (one query, by the (student, event_date) index);
 5. every student's recent scores (one query);
@@ -21,6 +23,7 @@ from app import clock
 from app.rules.school_year import school_year_label, school_year_of
 from app.services import audit
 from app.services.access import LINK_IN_FORCE, link_in_force_args
+from app.services.mail_access import SHARED_ADDRESS_ROWS, shared_address_args
 from app.services.records import (
     _ATTENDANCE_EVENTS,  # noqa: PLC2701 (the records pages' statements, shared)
     _SECTIONS_OF,
@@ -87,6 +90,9 @@ class StudentToday:
 class Home:
     students: list[StudentToday]
     verification_due: str | None  # the school year's label when the household is not confirmed yet
+    # The guardian's email address is also on file for a guardian whose access to one of their children is
+    # off, so email about that child is not sent to it (app/services/mail_access.py): they should add their own.
+    shared_address: bool = False
 
 
 def _placeholders(count: int) -> str:
@@ -96,17 +102,19 @@ def _placeholders(count: int) -> str:
 async def home_page(reader: Reader) -> Home:
     today = reader.today
     school_year = school_year_of(today)
-    rows = await SchoolEnrollment.raw(f"{_TERM_ROWS} UNION ALL {_GUARDIANS_STUDENTS} UNION ALL {_HOUSEHOLD}",
-                                      school_year, reader.guardian_id, *link_in_force_args(await access_day_of(reader)),
-                                      reader.account_id,
-                                      school_year, reader.guardian_id)
+    day = await access_day_of(reader)
+    rows = await SchoolEnrollment.raw(
+        f"{_TERM_ROWS} UNION ALL {_GUARDIANS_STUDENTS} UNION ALL {_HOUSEHOLD} UNION ALL {SHARED_ADDRESS_ROWS}",
+        school_year, reader.guardian_id, *link_in_force_args(day), reader.account_id, school_year,
+        reader.guardian_id, reader.guardian_id, *shared_address_args(day))
     household = min((r for r in rows if r["part"] == "household"), key=lambda r: r["enrollment"], default=None)
     due = school_year_label(school_year) if household is not None and not household["parent"] else None
+    shared = any(r["part"] == "shared-address" for r in rows)
     enrollments: dict[int, list[dict]] = defaultdict(list)
     for r in sorted((r for r in rows if r["part"] == "student"), key=lambda r: r["enrollment"]):
         enrollments[r["id"]].append(r)
     if not enrollments:
-        return Home([], due)
+        return Home([], due, shared)
     students = sorted((Student(e[0]["id"], e[0]["source_id"], e[0]["given_name"], e[0]["family_name"],
                                tuple(x["school_name"] for x in e), e[0]["grade"]) for e in enrollments.values()),
                       key=lambda s: (s.given_name, s.family_name, s.id))
@@ -135,4 +143,4 @@ async def home_page(reader: Reader) -> Home:
         s, [{"school_name": e["school_name"], "grade": e["grade"]} for e in enrollments[s.id]], school_day,
         classes[s.id], _days_to_note([e for e in events if e["student"] == s.id]),
         [r for r in scores if r["student"] == s.id][:RECENT_GRADES_SHOWN],
-    ) for s in students], due)
+    ) for s in students], due, shared)

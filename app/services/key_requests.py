@@ -15,7 +15,7 @@ from uuid import UUID
 from app import clock
 from app.database import transaction
 from app.i18n import LANGUAGES
-from app.mail.outbox import enqueue_email
+from app.mail.outbox import About, enqueue_email
 from app.rules.errors import N_, FieldError
 from app.rules.key_requests import KeyRequestDetails, decision_reason_errors
 from app.rules.languages import language_for_guardian, sis_language_code
@@ -24,6 +24,7 @@ from app.rules.ssn import digests_match, ssn_digest
 from app.services import audit, rate_limits
 from app.services.access import access_day, link_in_force_where
 from app.services.activation_keys import IssuedKey, KeyRefused, issue_key
+from app.services.mail_access import addresses_with_access_off
 from app.services.preferences import load_preferences
 from app.services.sessions import SignedInAccount
 from app.services.staff_console import sees_all_schools, students_at_school
@@ -55,18 +56,19 @@ async def guardians_on_file(student_number: str) -> list[dict]:
     ).order_by(GuardianLink.id)
 
 
-async def send_key_by_email(issued: IssuedKey, prefs: DistrictPreferences, *, language: str,
+async def send_key_by_email(issued: IssuedKey, prefs: DistrictPreferences, *, language: str, student: int,
                             sis_language: str | None = None) -> None:
     """Call inside the transaction that issued the key. The address is the guardian's on file. The guardian
     has no account yet, so the language the SIS records for them (Ed-Fi, OneRoster) is used when the portal
-    has it; otherwise the language the request was made in (issue 10 item 5)."""
+    has it; otherwise the language the request was made in (issue 10 item 5). The key was asked for through
+    `student`: it is not sent if access to that student is off when its turn comes (issue 11)."""
     if sis_language_code(sis_language) in LANGUAGES:
         language = language_for_guardian(None, sis_language, LANGUAGES)
     await enqueue_email("activation-key", issued.guardian_email, {
         "portal_name": prefs.portal_name, "district_name": prefs.district_name, "help_phone": prefs.help_phone,
         "key": issued.key, "activate_url": f"{get_settings().public_url}/activate",
         "expires_at": issued.expires_at, "time_zone": prefs.time_zone,
-    }, language=language)
+    }, language=language, about=About(issued.guardian_id, (student,)))
 
 
 async def request_key_online(details: KeyRequestDetails, *, ip: str, language: str) -> bool:
@@ -93,6 +95,11 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
     ssn_matches = digests_match(typed_digest, on_file) and not details.ssn_withheld
     birth_date_matches = student is not None and student["birth_date"] == details.birth_date
     guardian = next((g for g in guardians if g["email"] and g["email"] == details.email), None)
+    # Issue 11: a key never goes to a mailbox a guardian whose access to this student is off also reads
+    # (one query whether or not the student exists: the reply does the same work either way).
+    shared_with_blocked = (details.email or "").lower() in (
+        await addresses_with_access_off([student["id"] if student else 0], await access_day())).get(
+        student["id"] if student else 0, set())
     request = KeyRequest(
         requester_name=details.requester_name, relationship=details.relationship,
         requester_email=details.email, requester_phone=details.phone, language=language,
@@ -105,14 +112,17 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
     )
     everything_matches = student is not None and ssn_matches and birth_date_matches and guardian is not None
     async with transaction():
-        if everything_matches and prefs.auto_issue_on_match:
+        if everything_matches and shared_with_blocked:
+            request.decision_reason = "the address is also on file for a guardian whose access is off"
+        elif everything_matches and prefs.auto_issue_on_match:
             person = await Person.objects().where(Person.id == guardian["id"]).first()
             try:
                 issued = await issue_key(person, how="email", ip=ip)
             except KeyRefused as refused:  # already has an account, or not eligible: staff will look
                 request.decision_reason = str(refused)[:255]
             else:
-                await send_key_by_email(issued, prefs, language=language, sis_language=person.language)
+                await send_key_by_email(issued, prefs, language=language, student=student["id"],
+                                        sis_language=person.language)
                 request.status, request.decided_at = "auto-issued", now
         await request.save()
         await audit.record("key-request.received", person=student["id"] if student else None, ip=ip,
@@ -156,12 +166,19 @@ async def key_request_for_staff(staff: SignedInAccount, public_id: UUID) -> dict
     row = await (query.where(scope) if scope is not None else query).first()
     if row is None:
         return None
-    row["guardians"] = await _guardians_with_email(row["student"]) if row["student"] else []
+    guardians = await _guardians_with_email(row["student"]) if row["student"] else []
+    row["guardians"] = [g for g in guardians if not g["shared_with_blocked"]]
+    row["guardians_left_out"] = [f"{g['given_name']} {g['family_name']}" for g in guardians if g["shared_with_blocked"]]
     return row
 
 
 async def _guardians_with_email(student_id: int) -> list[dict]:
-    return await GuardianLink.select(
+    """The guardians who may see the student and have an address on file; `shared_with_blocked` when a
+    guardian whose access to the student is off has the same address (issue 11: a key sent there would
+    reach them, so it is not offered)."""
+    day = await access_day()
+    off = (await addresses_with_access_off([student_id], day)).get(student_id, set())
+    rows = await GuardianLink.select(
         GuardianLink.guardian.public_id.as_alias("public_id"),
         GuardianLink.guardian.given_name.as_alias("given_name"),
         GuardianLink.guardian.family_name.as_alias("family_name"),
@@ -169,9 +186,12 @@ async def _guardians_with_email(student_id: int) -> list[dict]:
         GuardianLink.guardian.id.as_alias("id"),
         GuardianLink.relationship,
     ).where(
-        (GuardianLink.student == student_id) & link_in_force_where(await access_day())
+        (GuardianLink.student == student_id) & link_in_force_where(day)
         & GuardianLink.guardian.email.is_not_null()
     ).order_by(GuardianLink.id)
+    for row in rows:
+        row["shared_with_blocked"] = row["email"].strip().lower() in off
+    return rows
 
 
 @dataclass(frozen=True)
@@ -204,7 +224,8 @@ async def approve_key_request(staff: SignedInAccount, public_id: UUID, guardian_
                 return Decision(errors=[FieldError("guardian", N_("This request has already been decided"))])
             person = await Person.objects().where(Person.id == guardian["id"]).first()
             issued = await issue_key(person, how="email", issued_by=staff.id, ip=ip)
-            await send_key_by_email(issued, prefs, language=request["language"], sis_language=person.language)
+            await send_key_by_email(issued, prefs, language=request["language"], student=request["student"],
+                                    sis_language=person.language)
             await audit.record("key-request.approved", actor=staff.id, person=guardian["id"], ip=ip,
                                detail=f"request={public_id}")
     except KeyRefused:  # raised before the key was written; the claim rolled back, so it is still pending

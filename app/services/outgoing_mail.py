@@ -24,6 +24,7 @@ from app.rules.activation_keys import key_digest, normalise_key
 from app.rules.tokens import new_token, token_digest
 from app.services.alert_mail import PREPARERS as ALERT_PREPARERS
 from app.services.household import EMAIL_LINK_LIFETIME
+from app.services.mail_access import gate as access_gate
 from app.services.preferences import load_preferences
 from app.services.recovery_mail import REQUEST_HANDLERS
 from app.settings import Settings, get_settings
@@ -89,6 +90,7 @@ MAIL_KINDS = MailKinds(
         **ALERT_PREPARERS,  # issue 12: absence alerts and weekly digests
     },
     requests=REQUEST_HANDLERS,
+    gate=access_gate,  # issue 11: nothing about a student the recipient may no longer hear about
 )
 
 

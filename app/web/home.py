@@ -28,4 +28,5 @@ class HomeController(Controller):
             "students": home.students if home else [], "notice": NOTICES.get(notice),
             # No statement unless the district ends parents' access at 18 (app/services/access.py).
             "came_of_age": await came_of_age(reader.guardian_id, await access_day_of(reader)),
-            "verification_due": home.verification_due if home else None})
+            "verification_due": home.verification_due if home else None,
+            "shared_address": home.shared_address if home else False})

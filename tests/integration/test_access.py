@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tempfile
 import uuid
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -348,3 +350,59 @@ async def test_a_student_born_on_29_february_turns_18_on_1_march_in_a_common_yea
     assert eighteenth_birthday(date(2008, 2, 29)) == date(2026, 3, 1)
     assert adult_cutoff(date(2026, 2, 28), "end") < date(2008, 2, 29) <= adult_cutoff(date(2026, 3, 1), "end")
     assert adult_cutoff(date(2026, 3, 1), "keep") == date(1, 1, 1)
+
+
+async def test_a_students_own_request_is_refused_for_a_minor_on_the_first_day_in_the_district_time_zone(
+        portal, district, clock):
+    """"Student's request (18 or older)" (FERPA 99.5) is refused for a student under 18 on the restriction's
+    first day, counted in the district's time zone; and for a student with no birth date on file. The same
+    answer from the console's form, `homeroom access block` and the district CSV."""
+    from datetime import datetime, timezone
+
+    from app.services.access import block_access, may_see
+    from app.tables import Person
+
+    ana, rosa = district.students["ana"], district.guardian("rosa")
+    no_birth_date = await block_access("gua-rosa", "stu-ana", "student-request")
+    assert [e.field for e in no_birth_date.errors] == ["reason"]
+    assert "no birth date on file" in no_birth_date.errors[0].message
+    await Person.update({Person.birth_date: date(2008, 3, 11)}).where(Person.id == ana.id)
+    clock.set(datetime(2026, 3, 11, 3, 0, tzinfo=timezone.utc))  # 23:00 on 10 March in New York: still 17
+    minor = await block_access("gua-rosa", "stu-ana", "student-request")
+    assert [e.field for e in minor.errors] == ["reason"] and minor.errors[0].params == {
+        "day": "2026-03-10", "birthday": "2026-03-11"}
+    later = await block_access("gua-rosa", "stu-ana", "student-request", "", "2026-03-11")
+    assert later.done == "blocked"  # from her birthday on: her own request
+    from app.services.access import unblock_access
+
+    await unblock_access("gua-rosa", "stu-ana")
+
+    # The command line says so and changes nothing (it runs on the real clock: the first day is given).
+    cli = homeroom("access", "block", "--guardian", "gua-rosa", "--student", "stu-ana", "--reason", "student-request",
+                   "--from", "2026-03-10")
+    assert cli.returncode == 2 and "reason: The student is under 18 on 2026-03-10 (18 on 2026-03-11)" in cli.stderr
+    assert await may_see(rosa.id, ana.id)
+    # The district CSV too, all or nothing.
+    csv_file = Path(tempfile.mkdtemp()) / "restrictions.csv"
+    csv_file.write_text("guardian,student,reason,reference,from,until\n"
+                        "gua-luis,stu-ben,court-order,,,\n"
+                        "gua-rosa,stu-ana,student-request,,2026-03-01,\n", encoding="utf-8")
+    run = homeroom("import", "restrictions", str(csv_file))
+    assert run.returncode == 1 and "line 3, column reason" in run.stderr and "under 18 on 2026-03-01" in run.stderr
+    assert await may_see(district.guardian("luis").id, district.students["ben"].id)  # nothing was written
+
+    # The console's form.
+    await staff_account("MapleOffice", "school-staff", "sch-maple")
+    await as_staff(portal, "MapleOffice")
+    link = f"/staff/students/{ana.public_id}/access/{rosa.public_id}"
+    for htmx in (False, True):
+        refused = await portal.post(link + "/block", {"reason": "student-request", "reference": "",
+                                                      "starts_on": "", "ends_on": ""}, htmx=htmx)
+        assert refused.status_code == 422
+        assert "The student is under 18 on" in page_text(refused.text)
+    assert await may_see(rosa.id, ana.id) and len(await events("access.blocked")) == 1  # only the one above
+    clock.set(datetime(2026, 3, 11, 5, 0, tzinfo=timezone.utc))  # 01:00 on 11 March in New York: 18 today
+    await as_staff(portal, "MapleOffice")
+    done = await portal.post(link + "/block", {"reason": "student-request", "reference": "", "starts_on": "",
+                                               "ends_on": ""})
+    assert done.status_code == 303 and not await may_see(rosa.id, ana.id)

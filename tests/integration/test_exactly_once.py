@@ -207,7 +207,7 @@ async def test_an_activation_key_that_expired_in_the_outbox_is_not_sent(portal, 
     guardian = await Person.objects().where(Person.id == district.guardian("sam").id).first()
     async with transaction():
         issued = await issue_key(guardian, how="email")
-        await send_key_by_email(issued, prefs, language="en")
+        await send_key_by_email(issued, prefs, language="en", student=district.students["cleo"].id)
     leaks.remember_key(issued.key)
     smtp_server.stop()
     assert await deliver() == []
