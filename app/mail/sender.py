@@ -8,6 +8,8 @@ by SEND_DEADLINE, shorter than the lease, so no lease can run out while its mess
 however slow the relay. A sender that dies mid-send leaves a lease that runs out, and the message is tried
 again (SMTP cannot do better than that one window).
 
+Before anything else, the gate (MailKinds.gate; app/services/mail_access.py) looks at what a message is
+about: one about a student the recipient may no longer hear about is cancelled (issue 11).
 A message's keys and links are minted by its kind's preparer just before it goes (so a message that
 waited out a relay outage carries a fresh link, and one whose purpose is gone is cancelled); a request
 kind's handler runs in the transaction that marks the request done. The payload is dropped once the

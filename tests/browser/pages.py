@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tests.browser.seed_access import SCENARIO_PASSWORD, SHARED_MAILBOX_BLOCKED, SHARED_MAILBOX_USERNAME
+
 
 @dataclass(frozen=True)
 class Fill:
@@ -341,6 +343,13 @@ PAGES: tuple[PageState, ...] = (
     PageState("console, portal access switched off", "/", None,
               (*staff_at_access_link(), Check("reason"), Fill("reference", "2026-CV-0113"),
                Fill("ends-on", "2026-12-31"), Submit("Switch access off")), shows=("2026-CV-0113",)),
+    PageState("console, portal access, the address is shared", "/", None,
+              (*staff_signed_in("/staff?q=Ana"), Follow('a[href^="/staff/students/"]'),
+               Follow(f'tr:has-text("{SHARED_MAILBOX_BLOCKED}") a[href*="/access/"]')),
+              shows=("This email address is shared.",)),
+    PageState("home, the email address is shared with a guardian whose access is off", "/", "My students",
+              (*log_in(SHARED_MAILBOX_USERNAME, SCENARIO_PASSWORD), Goto("/home")),
+              shows=("Use an email address of your own",)),
     PageState("console, key requests", "/", "Key requests", staff_signed_in("/staff/key-requests")),
     PageState("console, a key request", "/", "Key request from Rosa Lopez",
               (*staff_signed_in("/staff/key-requests"), Follow('a[href^="/staff/key-requests/"]'))),

@@ -7,6 +7,10 @@ from __future__ import annotations
 SCENARIO_PASSWORD = "Harbor-Lantern-93"
 BLOCKED_IN_WALK = "Court Lopez"  # the walk's "console, portal access switched off" acts on this guardian
 SCENARIO_PARENTS = {True: "orderjs", False: "ordernojs"}  # by page.javascript
+# A mailbox two guardians of Ana share, one of whom may not see her (issue 11): the other (signed up as
+# SHARED_MAILBOX_USERNAME) is told at home to add an address of their own; the console warns on Dale's link.
+SHARED_MAILBOX_USERNAME = "sharedmailbox"
+SHARED_MAILBOX_BLOCKED = "Dale Lopez"
 
 
 def scenario_email(username: str) -> str:
@@ -23,11 +27,19 @@ async def seed_access(ana, luis) -> None:
                    email="court@example.com")
     await court.save()
     await GuardianLink(guardian=court.id, student=ana.id, relationship="father").save()
-    for username in SCENARIO_PARENTS.values():
+    shared = "lopez.household@example.com"
+    dale = Person(source_id="gua-dale", kind="guardian", given_name="Dale", family_name="Lopez", email=shared)
+    await dale.save()
+    await GuardianLink(guardian=dale.id, student=ana.id, relationship="father").save()
+    from app.services.access import block_access
+
+    assert (await block_access("gua-dale", ana.source_id, "court-order", "2026-CV-0999")).done == "blocked"
+    for username, email in ((SHARED_MAILBOX_USERNAME, shared),
+                            *((u, scenario_email(u)) for u in SCENARIO_PARENTS.values())):
         parent = Person(source_id=f"gua-{username}", kind="guardian", given_name=username.title(),
-                        family_name="Lopez", email=scenario_email(username))
+                        family_name="Lopez", email=email)
         await parent.save()
-        for child in (ana, luis):
+        for child in (ana, luis) if username in SCENARIO_PARENTS.values() else (ana,):
             await GuardianLink(guardian=parent.id, student=child.id, relationship="father").save()
         async with transaction():
             await issue_key(parent, how="letter")
