@@ -112,7 +112,8 @@ async def test_an_address_without_a_second_line_keeps_the_city_in_its_own_column
         "48 Peachtree Ave", "", "Decatur, GA 30030")
 
 
-async def test_a_blocked_child_is_on_no_letter_and_a_guardian_who_may_see_no_child_gets_none(district, rivera_home):
+async def test_a_blocked_child_is_on_no_letter_and_a_guardian_who_may_see_no_child_gets_none(district, rivera_home,
+                                                                                              tmp_path):
     from app.services.access import block_access
     from app.services.key_letters import key_letters
 
@@ -124,6 +125,18 @@ async def test_a_blocked_child_is_on_no_letter_and_a_guardian_who_may_see_no_chi
     assert set(letters) == {"gua-rosa", "gua-luis"}
     assert letters["gua-rosa"].children == ("Benito Rivera (Oak Ridge Middle)",)
     assert "Ana" in " ".join(letters["gua-luis"].children)
+    # The printed letters say the same (the CSV above is what a mail merge gets).
+    target = tmp_path / "letters.html"
+    printed = homeroom("keys", "letters", "--reissue", "--format", "html", "--output", str(target))
+    assert printed.returncode == 0, printed.stderr
+    html = target.read_text(encoding="utf-8")
+    for key in re.findall(r"[234679CDFHJKMNPR]{4}(?:-[234679CDFHJKMNPR]{4}){7}", html):
+        leaks.remember_key(key)
+    pages = {re.search(r"(Rosa|Luis|Sam) (Rivera|Park)", page).group(0): page
+             for _, page in re.findall(r'<article class="slip" lang="(\w+)">(.*?)</article>', html, re.S)}
+    assert set(pages) == {"Rosa Rivera", "Luis Rivera"}
+    assert "Benito Rivera" in pages["Rosa Rivera"] and "Ana Rivera" not in pages["Rosa Rivera"]
+    assert "Ana Rivera" in pages["Luis Rivera"] and "Benito Rivera" in pages["Luis Rivera"]
 
 
 async def test_an_unknown_school_is_an_error_not_an_empty_file(district, tmp_path):

@@ -14,13 +14,12 @@ import re
 
 import pytest
 
-from tests.integration import leaks
 from tests.integration.district import OTHER_PASSWORD, PASSWORD, SHARED_EMAIL, make_account
 from tests.integration.portal import page_text
 from tests.integration.test_absence_alerts import TODAY, import_events, send_due
 from tests.integration.test_access import block, school_year  # noqa: F401  (a fixture)
 from tests.integration.test_digests import school  # noqa: F401  (a fixture)
-from tests.integration.test_key_request import KEY_PATTERN, ana_on_file, details  # noqa: F401  (a fixture)
+from tests.integration.test_key_request import ana_on_file, details  # noqa: F401  (a fixture)
 from tests.integration.test_staff_console import as_staff, staff_account, words
 
 LUIS_OWN = "luis.rivera@example.net"
@@ -230,7 +229,7 @@ async def test_an_activation_key_asked_for_through_a_child_is_not_sent_once_acce
     assert [r["kind"] for r in await outbox("cancelled")] == ["activation-key"]
 
 
-async def test_no_key_is_issued_to_a_mailbox_a_blocked_parent_reads(portal, ana_on_file, deliver):
+async def test_no_key_is_issued_to_a_mailbox_a_blocked_parent_reads(portal, ana_on_file, deliver):  # noqa: F811
     """Rosa may not see Ana; Luis may, at the same address. A request that matches Luis's details is left for
     staff, who are not offered that address."""
     from tests.integration.test_key_request import key_requests
