@@ -12,7 +12,8 @@ from app.services.access import guardians_who_may_see, may_see
 from app.services.eligibility import is_eligible_guardian
 from app.services.second_factor import has_second_factor
 from app.services.sessions import SignedInAccount
-from app.services.staff_scope import name_has_all, people_in_scope, person_for_staff, within
+from app.services.staff_scope import (name_has_all, people_in_scope, person_for_staff, sees_all_schools,
+                                      students_at_school, within)
 from app.tables import ActivationKey, AuditEvent, GuardianLink, Person, SchoolEnrollment, UserAccount
 
 SIGN_IN_ACTIONS = ("login.succeeded", "login.failed", "login.refused-locked", "login.throttled", "logout")
@@ -57,17 +58,21 @@ async def student_for_staff(staff: SignedInAccount, public_id: UUID, *, ip: str)
 
 
 async def guardian_for_staff(staff: SignedInAccount, public_id: UUID, *, ip: str) -> dict | None:
+    """A guardian's page. School staff see only the guardian's children at their own school (a child at
+    another school is not theirs to see: issue 11), and the page says so; district admins see every child."""
     guardian = await person_for_staff(staff, public_id, "guardian")
     if guardian is None:
         return None
-    students = await GuardianLink.select(
+    own_school_only = not sees_all_schools(staff)
+    students = await within(GuardianLink.select(
         GuardianLink.student.public_id.as_alias("public_id"),
         GuardianLink.student.given_name.as_alias("given_name"),
         GuardianLink.student.family_name.as_alias("family_name"),
         GuardianLink.student.student_number.as_alias("student_number"),
         GuardianLink.student.id.as_alias("student_id"),
         GuardianLink.relationship, GuardianLink.is_guardian, GuardianLink.portal_access,
-    ).where(GuardianLink.guardian == guardian.id).order_by(GuardianLink.id)
+    ).where(GuardianLink.guardian == guardian.id).order_by(GuardianLink.id),
+        GuardianLink.student.is_in(students_at_school(staff.school_id)) if own_school_only else None)
     for link in students:
         link["access_on"] = await may_see(guardian.id, link["student_id"])
     account = await UserAccount.select(
@@ -91,5 +96,5 @@ async def guardian_for_staff(staff: SignedInAccount, public_id: UUID, *, ip: str
     await audit.record("staff.viewed-guardian", actor=staff.id, person=guardian.id,
                        account=account["id"] if account else None, ip=ip)
     return {"guardian": guardian, "students": students, "portal_account": account, "keys": keys, "sign_ins": sign_ins,
-            "eligible": await is_eligible_guardian(guardian.id)}
+            "eligible": await is_eligible_guardian(guardian.id), "own_school_only": own_school_only}
 

@@ -406,3 +406,28 @@ async def test_a_students_own_request_is_refused_for_a_minor_on_the_first_day_in
     done = await portal.post(link + "/block", {"reason": "student-request", "reference": "", "starts_on": "",
                                                "ends_on": ""})
     assert done.status_code == 303 and not await may_see(rosa.id, ana.id)
+
+
+async def test_school_staff_see_only_their_own_schools_children_on_a_guardians_page(portal, district):
+    """Rosa has Ana at Maple Street and Benito at Oak Ridge. Maple Street's office sees Ana on Rosa's page,
+    not Benito, and is told plainly that children at other schools are not shown; Oak Ridge's the other way
+    round; a district admin sees both."""
+    rosa = district.guardian("rosa")
+    page_of_rosa = f"/staff/guardians/{rosa.public_id}"
+    not_shown = "Children at other schools are not shown."
+    await staff_account("MapleOffice", "school-staff", "sch-maple")
+    await staff_account("OakOffice", "school-staff", "sch-oak")
+    await staff_account("DistrictAdmin", "district-admin", None)
+    for staff, sees, does_not_see in (("MapleOffice", "Ana Rivera", "Benito"), ("OakOffice", "Benito Rivera", "Ana")):
+        await as_staff(portal, staff)
+        for htmx in (False, True):
+            page = await portal.get(page_of_rosa, htmx=htmx)
+            assert page.status_code == 200
+            text = words(page.text)
+            assert sees in text and not re.search(rf"\b{does_not_see}\b", text) and not_shown in text
+            hidden = district.students["ben" if does_not_see == "Benito" else "ana"]
+            assert str(hidden.public_id) not in page.text
+        await portal.log_out()
+    await as_staff(portal, "DistrictAdmin")
+    text = words((await portal.get(page_of_rosa)).text)
+    assert "Ana Rivera" in text and "Benito Rivera" in text and not_shown not in text
