@@ -127,6 +127,7 @@ async def student_for_staff(staff: SignedInAccount, public_id: UUID, *, ip: str)
         GuardianLink.guardian.family_name.as_alias("family_name"),
         GuardianLink.guardian.email.as_alias("email"), GuardianLink.guardian.id.as_alias("guardian_id"),
         GuardianLink.relationship, GuardianLink.is_guardian, GuardianLink.portal_access,
+        GuardianLink.primary_contact, GuardianLink.lives_with,
     ).where(GuardianLink.student == student.id).order_by(GuardianLink.id)
     allowed = set(await guardians_who_may_see(student.id))
     for link in guardians:
@@ -146,6 +147,7 @@ async def guardian_for_staff(staff: SignedInAccount, public_id: UUID, *, ip: str
         GuardianLink.student.student_number.as_alias("student_number"),
         GuardianLink.student.id.as_alias("student_id"),
         GuardianLink.relationship, GuardianLink.is_guardian, GuardianLink.portal_access,
+        GuardianLink.primary_contact, GuardianLink.lives_with,
     ).where(GuardianLink.guardian == guardian.id).order_by(GuardianLink.id)
     for link in students:
         link["access_on"] = await may_see(guardian.id, link["student_id"])
