@@ -53,19 +53,26 @@ def read_roster_day(text: str) -> tuple[date, bool]:
     raise BadDate("is not a date: write it as YYYY-MM-DD (8/25/2016 and date-times are read too)")
 
 
+_CLOCK = re.compile(r"^[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$")
+
+
 def read_moment(text: str) -> datetime:
     """An ISO 8601 date-time (OneRoster's dateLastModified, the ODS/API's _lastModifiedDate: up to 7 decimals
-    and a Z), or a date alone (midnight); UTC when no zone is given. Raises BadDate."""
+    and a Z; a space for the T and a one-digit hour are read too), or a date alone (midnight); UTC when no
+    zone is given. Raises BadDate."""
     found = _ISO.match(text.strip())
     if not found:
         raise BadDate("is not a date-time (YYYY-MM-DDThh:mm:ssZ)")
-    _day(found[1], found[2], found[3])  # an impossible day says so, before the time is looked at
-    rest = found[4] or ""
-    fraction = re.match(r"^(T\d\d:\d\d(?::\d\d)?)\.(\d+)(.*)$", rest)
-    if fraction:  # Python reads at most 6 decimals
-        rest = f"{fraction[1]}.{fraction[2][:6]}{fraction[3]}"
+    day = _day(found[1], found[2], found[3])  # an impossible day says so, before the time is looked at
+    if found[4] is None:
+        return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    clock = _CLOCK.match(found[4])
+    if not clock:
+        raise BadDate("is not a date-time (YYYY-MM-DDThh:mm:ssZ)")
+    hour, minute, second, fraction, zone = clock.groups()
     try:
-        moment = datetime.fromisoformat(text.strip()[:10] + rest.replace("Z", "+00:00"))
+        offset = timezone.utc if zone in (None, "Z") else datetime.strptime(zone.replace(":", ""), "%z").tzinfo
+        return datetime(day.year, day.month, day.day, int(hour), int(minute), int(second or 0),
+                        int((fraction or "0")[:6].ljust(6, "0")), tzinfo=offset)
     except ValueError:
         raise BadDate("is not a date-time that exists (YYYY-MM-DDThh:mm:ssZ)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
