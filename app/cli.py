@@ -236,7 +236,7 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     import getpass
 
     from app import i18n
-    from app.services.staff_console import create_staff_account
+    from app.services.staff_accounts import create_staff_account
 
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
@@ -286,7 +286,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
     """First run: the district's identity and its first district admin (asked for at a terminal, or flags)."""
     from app import i18n
     from app.services.district_setup import DISTRICT_IDENTITY, identity_errors, set_district_identity, setup_missing
-    from app.services.staff_console import create_staff_account
+    from app.services.staff_accounts import create_staff_account
 
     values = {name: getattr(args, name) for name in DISTRICT_IDENTITY}
     interactive = sys.stdin.isatty()

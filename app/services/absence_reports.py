@@ -22,6 +22,7 @@ from app.services import audit, records
 from app.services.alert_common import email_context, guardian_language, student_url
 from app.services.preferences import load_preferences
 from app.services.sessions import SignedInAccount
+from app.services.staff_scope import sees_all_schools, within
 from app.tables import AbsenceReport, SchoolEnrollment, UserAccount
 
 RECEIVED, RECORDED, DECLINED = "absence-report-received", "absence-report-recorded", "absence-report-declined"
@@ -125,14 +126,13 @@ _COLUMNS = (
 
 def _scope(staff: SignedInAccount):
     """School staff see their own school's reports; district admins every school's."""
-    if staff.role == "district-admin":
+    if sees_all_schools(staff):
         return None
     return AbsenceReport.school == (staff.school_id or -1)
 
 
 def _scoped(query, staff: SignedInAccount):
-    scope = _scope(staff)
-    return query.where(scope) if scope is not None else query
+    return within(query, _scope(staff))
 
 
 async def pending_reports(staff: SignedInAccount) -> list[dict]:

@@ -24,7 +24,7 @@ from app.services import audit, rate_limits
 from app.services.access import may_see
 from app.services.preferences import load_preferences
 from app.services.records import Reader, access_day_of, linked_student
-from app.services.staff_console import sees_all_schools
+from app.services.staff_scope import sees_all_schools, within
 from app.tables import (AttendanceEvent, CorrectionRequest, Household, HouseholdMember, Person, Result,
                         SchoolEnrollment, TermGrade, UserAccount)
 
@@ -208,14 +208,12 @@ def _columns():
 async def open_corrections(staff) -> list[dict]:
     query = CorrectionRequest.select(*_columns()).where(CorrectionRequest.status == "open").order_by(
         CorrectionRequest.created_at)
-    scope = _in_scope(staff)
-    return await (query.where(scope) if scope is not None else query)
+    return await within(query, _in_scope(staff))
 
 
 async def correction_for_staff(staff, public_id: UUID) -> dict | None:
     query = CorrectionRequest.select(*_columns()).where(CorrectionRequest.public_id == public_id)
-    scope = _in_scope(staff)
-    return await (query.where(scope) if scope is not None else query).first()
+    return await within(query, _in_scope(staff)).first()
 
 
 @dataclass(frozen=True)

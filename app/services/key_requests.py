@@ -26,7 +26,7 @@ from app.services.access import access_day, link_in_force_where
 from app.services.activation_keys import IssuedKey, KeyRefused, issue_key
 from app.services.preferences import load_preferences
 from app.services.sessions import SignedInAccount
-from app.services.staff_console import sees_all_schools, students_at_school
+from app.services.staff_scope import sees_all_schools, students_at_school, within
 from app.settings import get_settings
 from app.tables import GuardianLink, KeyRequest, Person
 
@@ -138,8 +138,7 @@ async def pending_key_requests(staff: SignedInAccount) -> list[dict]:
         KeyRequest.matched_student_number, KeyRequest.matched_ssn, KeyRequest.matched_birth_date,
         KeyRequest.matched_email_on_file, KeyRequest.ssn_withheld, KeyRequest.created_at,
     ).where(KeyRequest.status == "pending").order_by(KeyRequest.created_at)
-    scope = _in_scope(staff)
-    return await (query.where(scope) if scope is not None else query)
+    return await within(query, _in_scope(staff))
 
 
 async def key_request_for_staff(staff: SignedInAccount, public_id: UUID) -> dict | None:
@@ -152,8 +151,7 @@ async def key_request_for_staff(staff: SignedInAccount, public_id: UUID) -> dict
         KeyRequest.student.public_id.as_alias("student_public_id"),
         KeyRequest.decided_by.username.as_alias("decided_by_username"),
     ).where(KeyRequest.public_id == public_id)
-    scope = _in_scope(staff)
-    row = await (query.where(scope) if scope is not None else query).first()
+    row = await within(query, _in_scope(staff)).first()
     if row is None:
         return None
     row["guardians"] = await _guardians_with_email(row["student"]) if row["student"] else []

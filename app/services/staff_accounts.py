@@ -203,9 +203,9 @@ async def reset_guardian_second_factor(staff: SignedInAccount, guardian_public_i
     or no account with a second factor."""
     from app.rules.key_requests import PHOTO_ID_TYPES
     from app.services.second_factor import has_second_factor
-    from app.services.staff_console import _person_for_staff
+    from app.services.staff_scope import person_for_staff
 
-    guardian = await _person_for_staff(staff, guardian_public_id, "guardian")
+    guardian = await person_for_staff(staff, guardian_public_id, "guardian")
     if guardian is None:
         return None
     account = await UserAccount.select(UserAccount.id).where(UserAccount.person == guardian.id).first()

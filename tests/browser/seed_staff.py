@@ -26,7 +26,7 @@ def trusted_cookie(token: str, base_url: str) -> dict:
 
 async def seed_staff_console(maria_username: str) -> None:
     from app import clock
-    from app.services.staff_console import create_staff_account
+    from app.services.staff_accounts import create_staff_account
     from app.tables import GuardianLink, Household, HouseholdChangeRequest, KeyRequest, Person, UserAccount
 
     assert await create_staff_account(STAFF_USERNAME, STAFF_PASSWORD, "district-admin", None) == []

@@ -155,7 +155,7 @@ async def first_phone_id() -> int:
 
 async def test_an_address_staff_approved_is_recorded_for_imports_and_exported(district, tmp_path):
     from app.exports.household_changes import write_household_changes
-    from app.services.staff_console import decide_household_change
+    from app.services.staff_household_queue import decide_household_change
     from app.services.sessions import SignedInAccount
     from app.tables import Household, HouseholdChangeRequest, HouseholdMember, PortalChange, UserAccount
 

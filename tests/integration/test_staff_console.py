@@ -24,7 +24,7 @@ STAFF_PASSWORD = "Copper kettle 58"
 
 
 async def staff_account(username: str, role: str, school: str | None) -> int:
-    from app.services.staff_console import create_staff_account
+    from app.services.staff_accounts import create_staff_account
     from app.tables import UserAccount
 
     leaks.remember(STAFF_PASSWORD, leaks.PASSWORD)

@@ -15,9 +15,10 @@ from app.sealing import Unsealable, seal, unseal
 from app.settings import get_settings
 from app.services.key_letters import key_slip_words
 from app.services.key_requests import pending_key_requests
-from app.services.staff_console import (change_guardian_account, find_people, guardian_for_staff,
-                                        issue_key_in_person, pending_household_changes, search_limited_to,
-                                        student_for_staff)
+from app.services.staff_guardian_help import change_guardian_account, issue_key_in_person
+from app.services.staff_household_queue import pending_household_changes
+from app.services.staff_scope import search_limited_to
+from app.services.staff_search import find_people, guardian_for_staff, student_for_staff
 from app.web.forms import read_form
 from app.web.guards import current_account, requires_staff
 from app.web.rendering import client_ip, district_preferences, redirect_after_post, render

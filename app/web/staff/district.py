@@ -12,7 +12,9 @@ from litestar.params import FromQuery
 from app.rules.errors import N_, FieldError
 from app.rules.preferences import PARSERS, display_value
 from app.services.preferences import load_preferences
-from app.services.staff_console import AuditFilter, audit_log, change_preferences, export_household_changes
+from app.services.audit_log import AuditFilter, audit_log
+from app.services.district_preferences import change_preferences
+from app.services.staff_household_queue import export_household_changes
 from app.web.forms import read_form
 from app.web.guards import current_account, requires_district_admin
 from app.web.rendering import client_ip, redirect_after_post, render

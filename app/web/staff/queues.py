@@ -11,7 +11,7 @@ from litestar.exceptions import NotFoundException
 from app.rules.errors import N_
 from app.services.key_requests import (approve_key_request, deny_key_request, key_request_for_staff,
                                        pending_key_requests)
-from app.services.staff_console import decide_household_change, household_change_for_staff, pending_household_changes
+from app.services.staff_household_queue import decide_household_change, household_change_for_staff, pending_household_changes
 from app.web.forms import read_form
 from app.web.guards import current_account, requires_staff
 from app.web.rendering import client_ip, redirect_after_post, render
