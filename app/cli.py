@@ -417,7 +417,9 @@ def _import(run, what: str, args: argparse.Namespace, source=None) -> int:
 
         kind = args.import_command
         try:
-            report = await run(source() if source else Path(args.path), progress=Progress.for_terminal(sys.stderr))
+            options = {name: getattr(args, name) for name in ("dry_run", "allow_mass_removal") if hasattr(args, name)}
+            report = await run(source() if source else Path(args.path), progress=Progress.for_terminal(sys.stderr),
+                               **options)
         except UnreadableSource as problem:
             print(f"{what}: {problem}", file=sys.stderr)
             IMPORT_RUNS.labels(kind, "unreadable").inc()
@@ -557,6 +559,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_plan_arguments(command: argparse.ArgumentParser) -> None:
+    """The OneRoster and Ed-Fi imports: a dry run, and going ahead with a mass removal (app/rules/mass_removal.py)."""
+    command.add_argument("--dry-run", action="store_true",
+                         help="work everything out and print what would change (new, changed, made inactive, "
+                              "removed per kind; warnings); change nothing")
+    command.add_argument("--allow-mass-removal", action="store_true",
+                         help="go ahead even if the run removes more than 10%% (and more than 20) of the active "
+                              "students, guardians, classes, enrollments or links of a kind")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = HomeroomParser(prog="homeroom", description="Homeroom parent portal. Configuration comes from the "
                             "environment and a .env file in the working directory (see the README).")
@@ -653,6 +665,8 @@ def build_parser() -> argparse.ArgumentParser:
         command = imports.add_parser(name, help=text)
         command.add_argument("path", metavar=metavar)
         command.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
+        if name == "oneroster":
+            add_plan_arguments(command)
         command.set_defaults(func=func)
 
     edfi = imports.add_parser("edfi", help="Ed-Fi ODS/API v7 resources: a folder of JSON files or the API itself")
@@ -663,6 +677,7 @@ def build_parser() -> argparse.ArgumentParser:
     edfi.add_argument("--secret", metavar="S", help="API client secret (better: HOMEROOM_EDFI_SECRET)")
     edfi.add_argument("--page-size", type=int, default=500, metavar="N", help="records per API page (500)")
     edfi.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
+    add_plan_arguments(edfi)
     edfi.set_defaults(func=cmd_import_edfi)
     add_access_commands(commands)
     digests = commands.add_parser("digests", help="weekly digests").add_subparsers(

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from app.database import transaction
 from app.importers.csv_reading import ColumnsExpected, CsvFile, count_lines, read_records, single_file
+from app.importers.dates import BadDate, read_iso_day
 from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
 from app.importers.table_writes import TableWriter
@@ -114,6 +115,7 @@ def attendance_events(found: CsvFile, directory: Directory, report: ImportReport
         at["reason"], at["eventSourcedId"]
     categories: dict[str, str | None] = {}
     days: dict[str, date | None] = {}
+    bad_days: dict[str, str] = {}
     for line, cells in records:
         cells.append("")  # position -1
         ok = True
@@ -149,11 +151,12 @@ def attendance_events(found: CsvFile, directory: Directory, report: ImportReport
         day = days.get(text, False)
         if day is False:
             try:
-                day = days[text] = date.fromisoformat(text)
-            except ValueError:
+                day = days[text] = read_iso_day(text, times=False)
+            except BadDate as bad:
                 day = days[text] = None
+                bad_days[text] = str(bad)
         if day is None:
-            report.error(name, line, "date", f"'{text}' is not a date: write it as YYYY-MM-DD")
+            report.error(name, line, "date", f"'{text[:40]}' {bad_days[text]}" if text else "is empty")
             ok = False
         section_sid = cells[i_section].strip()
         section_id = None

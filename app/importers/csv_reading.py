@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Callable
 
 from app.importers.problems import ImportReport
+from app.importers.dates import BadDate, read_roster_day
 
 csv.field_size_limit(1 << 24)
 
@@ -239,31 +240,12 @@ def read_header(csv_file: CsvFile) -> list[str]:
 
 # ------------------------------------------------------------------------------------------------------- values
 
-# 8/25/2016 or 08/25/2016, optionally followed by a time a spreadsheet added ("8/10/2026 0:00",
-# "8/10/2026 12:00:00 AM").
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?)?$")
-# 2016-08-25 followed by a time, with T or a space, and any zone ("2016-08-25T00:00:00.000Z", "2016-08-25 0:00").
-_ISO_DATE_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?$")
-
-
 def parse_date(text: str) -> tuple[date, bool]:
-    """A date, and whether it was in a format OneRoster does not use (worth a warning).
-
-    Accepted: 2024-01-31; a date-time (2024-01-31T00:00:00.000Z, 2024-01-31 0:00: the date written is kept,
-    whatever the time and zone); 01/31/2024 and 1/31/2024 (US order), with or without a time after it
-    (1/31/2024 0:00, 1/31/2024 12:00:00 AM)."""
+    """A OneRoster date, and whether it was in a format OneRoster does not use (app/importers/dates.py)."""
     try:
-        return date.fromisoformat(text), False
-    except ValueError:
-        pass
-    for pattern, order in ((_ISO_DATE_TIME, (1, 2, 3)), (_US_DATE, (3, 1, 2))):
-        found = pattern.match(text)
-        if found:
-            try:
-                return date(*(int(found[i]) for i in order)), True
-            except ValueError:
-                raise BadValue("is not a date that exists: check the day and month") from None
-    raise BadValue("is not a date: write it as YYYY-MM-DD (8/25/2016 and date-times are read too)")
+        return read_roster_day(text)
+    except BadDate as bad:
+        raise BadValue(str(bad)) from None
 
 
 _TRUE = {"true", "t", "yes", "y", "1"}

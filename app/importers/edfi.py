@@ -26,18 +26,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from app.database import transaction
 from app.importers.attendance import category_of, event_source_id
-from app.importers.edfi_fields import Fields, descriptor_value
+from app.importers.dates import BadDate, read_moment
+from app.importers.edfi_fields import MISSING, Fields, descriptor_value
 from app.importers.edfi_source import RESOURCES, Page, SourceFailed
 from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
 from app.importers.sis_phones import write_sis_phones
 from app.importers.table_writes import ID_CHUNK, TableWriter, new_public_id
 from app.rules.addresses import tidy_address
+from app.rules.mass_removal import Removal, refusal, too_many
 from app.rules.emails import normalise_email
 from app.rules.languages import sis_language_code
 from app.rules.phones import check_phone
@@ -66,6 +67,8 @@ class Directory:
     class_codes: dict[str, list[tuple[int, int, str]]]  # classCode -> [(id, school id, sourcedId)]
     sessions: list[tuple]  # (id, source_id, title, kind, start, end, school_year)
     periods: dict[int, str] = field(default_factory=dict)  # section id -> its first period (OneRoster periods)
+    school_identifiers: dict[str, list[int]] = field(default_factory=dict)  # orgs.csv identifier -> school ids
+    guardian_identifiers: dict[str, list[str]] = field(default_factory=dict)  # users.csv identifier -> sourcedIds
 
     @classmethod
     async def load(cls, writer: TableWriter) -> Directory:
@@ -84,7 +87,38 @@ class Directory:
                 codes.setdefault(code, []).append((section_id, school, source_id))
         sessions = [tuple(r) for r in await writer.fetch(
             "SELECT id, source_id, title, kind, start_date, end_date, school_year FROM academic_session")]
-        return cls(people, numbers, await writer.key_map("school"), sections, codes, sessions, periods)
+        school_identifiers, guardian_identifiers = {}, {}
+        for identifier, school_id in await writer.fetch("SELECT identifier, id FROM school WHERE identifier <> ''"):
+            school_identifiers.setdefault(identifier, []).append(school_id)
+        for identifier, source_id in await writer.fetch(
+                "SELECT identifier, source_id FROM person WHERE kind = 'guardian' AND identifier <> ''"):
+            guardian_identifiers.setdefault(identifier, []).append(source_id)
+        return cls(people, numbers, await writer.key_map("school"), sections, codes, sessions, periods,
+                   school_identifiers, guardian_identifiers)
+
+    def school(self, school_id: str) -> int | str:
+        """A school's id for an Ed-Fi schoolId: the school with that sourcedId, else the one school whose
+        OneRoster identifier it is; or the reason there is none."""
+        found = self.schools.get(school_id)
+        if found is not None:
+            return found
+        candidates = self.school_identifiers.get(school_id, [])
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
+            return "matches the identifier of several schools in Homeroom, so it is not known which; skipped"
+        return "is not a school in Homeroom (no school has it as sourcedId or identifier); skipped"
+
+    def contact(self, unique_id: str) -> str | None:
+        """The sourcedId an Ed-Fi contactUniqueId stands for: itself when a person has it as sourcedId, else the
+        one guardian whose OneRoster identifier it is; "" when several guardians have that identifier; None
+        when nobody does (a new guardian is made with it as sourcedId)."""
+        if unique_id in self.people:
+            return unique_id
+        candidates = self.guardian_identifiers.get(unique_id, [])
+        if len(candidates) == 1:
+            return candidates[0]
+        return "" if candidates else None
 
     def student(self, unique_id: str) -> tuple[int, str] | None:
         """(person id, sourcedId): the student number first, then the sourcedId."""
@@ -134,6 +168,7 @@ class EdfiRun:
     seen_contacts: set[str] = field(default_factory=set)
     lives_with: list[tuple[int, int]] = field(default_factory=list)  # (contact person id, student id)
     portal_changes: PortalChanges = field(default_factory=lambda: PortalChanges([]))
+    removals: list[Removal] = field(default_factory=list)  # what the run takes away (app/rules/mass_removal.py)
 
     def count(self, label: str, n: int) -> None:
         self.report.counts[label] = self.report.counts.get(label, 0) + n
@@ -143,9 +178,9 @@ class EdfiRun:
         school = fields.text(path, required=False, identifier=True)
         if not school:
             return None
-        found = self.directory.schools.get(school)
-        if found is None:
-            fields.warning(path, "is not a school in Homeroom (no school has it as sourcedId); skipped")
+        found = self.directory.school(school)
+        if isinstance(found, str):
+            fields.warning(path, found)
             return False
         return found
 
@@ -274,7 +309,8 @@ class EdfiRun:
         unique_id = fields.text("contactUniqueId")
         given = fields.text("firstName", longest=255)
         family = fields.text("lastSurname", longest=255)
-        existing = self.directory.people.get(unique_id) if unique_id else None
+        matched = self.directory.contact(unique_id) if unique_id else None
+        existing = self.directory.people.get(matched) if matched else None
         if existing and existing[1] != "guardian":
             fields.error("contactUniqueId", f"'{unique_id}' is the sourcedId of a {existing[1]} in Homeroom, not "
                                             f"of a parent or guardian")
@@ -285,28 +321,33 @@ class EdfiRun:
         modified = self._modified(fields)
         if not fields.ok:
             return None
+        if matched == "":
+            fields.warning("contactUniqueId", f"'{unique_id}' is no guardian's sourcedId and the OneRoster "
+                                              f"identifier of several guardians in Homeroom, so it is not known "
+                                              f"which; this contact is skipped")
+            return None
         if unique_id in self.seen_contacts:
             fields.warning("contactUniqueId", f"'{unique_id}' is given twice; the later document wins")
         self.seen_contacts.add(unique_id)
-        return unique_id, given, family, email, language, phones, address, modified
+        # Written under the sourcedId it matched (a guardian's identifier), else as a new guardian's sourcedId.
+        return matched or unique_id, given, family, email, language, phones, address, modified
 
     @staticmethod
     def _modified(fields: Fields) -> datetime | None:
-        """`_lastModifiedDate` (the ODS/API's, 7 decimals and a Z), for the portal-change rule; None if absent
-        or unreadable (it is metadata, never an error)."""
+        """`_lastModifiedDate` (the ODS/API's, 7 decimals and a Z), for the portal-change rule; None if absent.
+        It is metadata that only informs, so one that cannot be read is ignored with a WARNING, never an error."""
         text = fields.raw("_lastModifiedDate")
-        if not isinstance(text, str):
-            return None
-        found = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?", text.strip())
-        if not found:
+        if text is MISSING or text is None:
             return None
         try:
-            moment = datetime.fromisoformat(found[1] + (found[2] or "")[:7])
-        except ValueError:
+            if not isinstance(text, str):
+                raise BadDate("is not a date-time (a string YYYY-MM-DDThh:mm:ssZ)")
+            return read_moment(text)
+        except BadDate as bad:
+            shown = f"'{text[:40]}' " if isinstance(text, str) else ""
+            fields.warning("_lastModifiedDate", f"{shown}{bad}; it is ignored (it only tells which of the SIS's "
+                                                f"value and a parent's confirmed change is newer)")
             return None
-        zone = found[3] or "Z"
-        return moment.replace(tzinfo=timezone.utc) if zone == "Z" else moment.replace(
-            tzinfo=datetime.fromisoformat("2000-01-01T00:00:00" + zone).tzinfo)
 
     def _email(self, fields: Fields) -> str:
         mails = []
@@ -433,8 +474,15 @@ class EdfiRun:
     # ---- student-contact associations
 
     async def studentContactAssociations(self, pages: AsyncIterator[Page], stage) -> None:  # noqa: N802
-        existing = {(g, s) for g, s in await self.writer.fetch("SELECT guardian, student FROM guardian_link")}
+        """A link Homeroom lacks is made (relationship from relationDescriptor, is_guardian from legalGuardian);
+        on every link, primaryContactStatus and livesWith are kept as sent (absent: left as they are)."""
+        existing: dict[tuple[int, int], list[tuple[int, bool | None, bool | None]]] = {}
+        for row_id, guardian, student, primary, lives in await self.writer.fetch(
+                "SELECT id, guardian, student, primary_contact, lives_with FROM guardian_link"):
+            existing.setdefault((guardian, student), []).append(
+                (row_id, None if primary is None else bool(primary), None if lives is None else bool(lives)))
         new_links: dict[tuple[int, int], tuple[str, bool]] = {}
+        flags: dict[tuple[int, int], tuple[bool | None, bool | None]] = {}
         restricted_pairs: dict[tuple[str, str], tuple[str, int, str]] = {}  # (contact, student) -> where, text
         unrestricted_pairs: dict[tuple[str, str], tuple[int, int]] = {}  # -> (guardian id, student id)
         async for page in pages:
@@ -445,17 +493,22 @@ class EdfiRun:
             relation = descriptor_value(fields.text("relationDescriptor", required=False)).lower()
             legal = fields.flag("legalGuardian")
             lives_with = fields.flag("livesWith")
-            fields.flag("primaryContactStatus")
+            primary = fields.flag("primaryContactStatus")
             fields.flag("emergencyContactStatus")
+            fields.number("contactPriority")
             restriction = fields.text("contactRestrictions", required=False, longest=250)
             if not fields.ok or student is None:
                 continue
-            person = self.directory.people.get(contact_id)
+            matched = self.directory.contact(contact_id)
+            person = self.directory.people.get(matched) if matched else None
             if person is None or person[1] != "guardian":
                 fields.warning("contactReference.contactUniqueId",
-                               "is not a contact in contacts.json or a guardian in Homeroom; skipped")
+                               "is not a contact in contacts.json or a guardian in Homeroom (no guardian has it as "
+                               "sourcedId or as their one OneRoster identifier); skipped")
                 continue
+            contact_id = matched
             pair = (person[0], student[0])
+            flags[pair] = (primary, lives_with)
             if pair not in existing and pair not in new_links:
                 relationship = "parent" if relation in PARENT_RELATIONS else \
                     "guardian" if relation in GUARDIAN_RELATIONS or not relation else "relative"
@@ -468,11 +521,21 @@ class EdfiRun:
                 unrestricted_pairs.pop((contact_id, student[1]), None)
             elif (contact_id, student[1]) not in restricted_pairs:
                 unrestricted_pairs[(contact_id, student[1])] = pair
+        changed = []
+        for pair, (primary, lives) in flags.items():
+            for row_id, had_primary, had_lives in existing.get(pair, []):
+                now = (had_primary if primary is None else primary, had_lives if lives is None else lives)
+                if now != (had_primary, had_lives):
+                    changed.append((*now, row_id))
         if not self.report.has_errors:
             await self.writer.execute_many(
-                "INSERT INTO guardian_link (guardian, student, relationship, is_guardian, portal_access) "
-                "VALUES (?, ?, ?, ?, ?)", [(g, s, r, i, True) for (g, s), (r, i) in new_links.items()])
-        self.count("guardian links", len(new_links))
+                "INSERT INTO guardian_link (guardian, student, relationship, is_guardian, portal_access, "
+                "primary_contact, lives_with) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(g, s, r, i, True, *flags[(g, s)]) for (g, s), (r, i) in new_links.items()])
+            await self.writer.execute_many("UPDATE guardian_link SET primary_contact = ?, lives_with = ? WHERE id = ?",
+                                           changed)
+        self.count("guardian links", len(new_links) + len(changed))
+        self.report.added["guardian links"] = len(new_links)
         if not self.report.has_errors:
             await self._write_restrictions(restricted_pairs, unrestricted_pairs)
 
@@ -499,6 +562,7 @@ class EdfiRun:
                 lifted += (await unblock_access(contact_id, student_sid, source="import")).done == "unblocked"
         self.count("access restrictions", blocked)
         self.count("access restrictions lifted", lifted)
+        self.removals.append(Removal("contact restrictions (lifted)", lifted, len(open_ones)))
 
     # ---- households
 
@@ -547,7 +611,10 @@ class EdfiRun:
         new = sorted(wanted - set(existing))
         await self.writer.delete_ids("household_member", stale)
         await self.writer.execute_many("INSERT INTO household_member (household, person) VALUES (?, ?)", new)
-        self.count("household members", len(new) + len(stale))
+        self.count("household members", len(new))
+        self.report.added["household members"] = len(new)
+        self.count("household members removed", len(stale))
+        self.removals.append(Removal("household memberships", len(stale), len(existing)))
 
     # ---- grades
 
@@ -602,7 +669,7 @@ class EdfiRun:
 
     async def _event_rows(self, pages: AsyncIterator[Page], stage, section_events: bool):
         categories: dict[str, str | None] = {}
-        schools = self.directory.schools
+        schools: dict[str, int | str] = {}
         for_school = "sectionReference.schoolId" if section_events else "schoolReference.schoolId"
         async for page in pages:
             stage.advance(1)
@@ -629,7 +696,9 @@ class EdfiRun:
                 continue
             school_id = schools.get(school_sid)
             if school_id is None:
-                fields.warning(for_school, "is not a school in Homeroom (no school has it as sourcedId); skipped")
+                school_id = schools[school_sid] = self.directory.school(school_sid)
+            if isinstance(school_id, str):
+                fields.warning(for_school, school_id)
                 continue
             if section_events:
                 found = self.directory.section(identifier, school_id)
@@ -649,10 +718,16 @@ class EdfiRun:
                 yield row
 
 
-async def import_edfi(source, *, progress: Progress | None = None) -> ImportReport:
-    """`source`: an edfi_source.FolderSource or ApiSource (closed here)."""
+async def import_edfi(source, *, progress: Progress | None = None, dry_run: bool = False,
+                      allow_mass_removal: bool = False) -> ImportReport:
+    """`source`: an edfi_source.FolderSource or ApiSource (closed here). An Ed-Fi run never makes people,
+    classes or links inactive; what it can take away is household memberships (a contact sent with addresses
+    but none usable, a student no longer living with them) and restrictions an earlier import set. More of
+    those than app/rules/mass_removal.py allows is refused unless `allow_mass_removal`. `dry_run`: written,
+    counted and rolled back."""
     progress = progress or Progress()
     report = ImportReport(ImportReport.RECORDS)
+    report.dry_run = dry_run
     for name in getattr(source, "unknown", []):
         report.warning(name, None, "", "is not one of the Ed-Fi resources Homeroom reads; skipped")
     try:
@@ -674,7 +749,15 @@ async def import_edfi(source, *, progress: Progress | None = None) -> ImportRepo
             await run.write_households()
             if report.has_errors:
                 raise ImportAborted
+            if too_many(run.removals):
+                if dry_run:
+                    report.note("a real run would be refused: " + refusal("this import", run.removals))
+                elif not allow_mass_removal:
+                    report.error("", None, "", refusal("this import", run.removals))
+                    raise ImportAborted
             run.count("portal changes the SIS has now loaded", await run.portal_changes.settle())
+            if dry_run:
+                raise ImportAborted
     except ImportAborted:
         return report
     finally:

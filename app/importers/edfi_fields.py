@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from app.importers.dates import BadDate, read_iso_day
 from app.importers.problems import ImportReport
 
 MISSING = object()
@@ -76,10 +77,9 @@ class Fields:
             return None
         try:
             # Ed-Fi dates are YYYY-MM-DD; a date-time (some producers send midnight) keeps its date.
-            return date.fromisoformat(text[:10]) if len(text) == 10 or text[10:11] in ("T", " ") else \
-                date.fromisoformat(text)
-        except ValueError:
-            self.error(prefix + path, f"'{text[:40]}' is not a date: Ed-Fi dates are YYYY-MM-DD")
+            return read_iso_day(text, hint="Ed-Fi dates are YYYY-MM-DD")
+        except BadDate as bad:
+            self.error(prefix + path, f"'{text[:40]}' {bad}")
             return None
 
     def flag(self, path: str, *, within: Any = None, prefix: str = "") -> bool | None:

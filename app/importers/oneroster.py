@@ -32,13 +32,20 @@ from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
 from app.importers.sis_phones import write_sis_phones
 from app.importers.table_writes import TableWriter, new_public_id
+from app.rules.mass_removal import Removal, refusal, too_many
 from app.services.sis_sync import PortalChanges
 
 
-async def import_oneroster(path: Path, *, progress: Progress | None = None) -> ImportReport:
-    """Raises UnreadableSource when the path is not a folder or zip (a usage error)."""
+async def import_oneroster(path: Path, *, progress: Progress | None = None, dry_run: bool = False,
+                           allow_mass_removal: bool = False) -> ImportReport:
+    """Raises UnreadableSource when the path is not a folder or zip (a usage error).
+
+    dry_run: everything is worked out and written inside the transaction, counted, then rolled back.
+    allow_mass_removal: go ahead even when the run would remove more than app/rules/mass_removal.py allows
+    (without it such a run is refused, changing nothing; a dry run only notes it)."""
     progress = progress or Progress()
     report = ImportReport()
+    report.dry_run = dry_run
     folder = CsvFolder(Path(path))
     with progress.stage("reading the OneRoster files") as stage:
         roster = read_roster(folder, report)
@@ -53,13 +60,38 @@ async def import_oneroster(path: Path, *, progress: Progress | None = None) -> I
             plan = plan_roster(roster, known, report)
             if report.has_errors:
                 raise ImportAborted
-            await _write(writer, plan, report, progress)
+            links_before = (await writer.fetch("SELECT COUNT(*) FROM guardian_link"))[0][0]
+            await _write(writer, plan, report, progress, known)
+            removals = _removals(plan, known, links_before, report)
+            if too_many(removals):
+                if dry_run:
+                    report.note("a real run would be refused: " + refusal("this import", removals))
+                elif not allow_mass_removal:
+                    report.error("", None, "", refusal("this import", removals))
+                    raise ImportAborted
             settled = await known.portal_changes.settle()
             if settled:
                 report.counts["portal changes the SIS has now loaded"] = settled
+            if dry_run:
+                raise ImportAborted
     except ImportAborted:
         pass
     return report
+
+
+def _removals(plan: RosterPlan, known: Known, links_before: int, report: ImportReport) -> list[Removal]:
+    """What the run removes, of the kinds app/rules/mass_removal.py guards, against what was active before."""
+    inactive_people = plan.inactive.get("person", set())
+    found = []
+    for kind, noun in (("student", "students"), ("guardian", "guardians")):
+        active = {sid for sid, p in known.persons.items() if p.kind == kind and p.status != "inactive"}
+        found.append(Removal(noun, len(active & inactive_people), len(active)))
+    for table, noun, statuses in (("section", "classes", known.sections),
+                                  ("section_enrollment", "class enrollments", known.enrollments)):
+        active = sum(1 for status in statuses.values() if status != "inactive")
+        found.append(Removal(noun, len(plan.inactive.get(table, set())), active))
+    found.append(Removal("guardian links", report.counts.get("guardian links removed", 0), links_before))
+    return found
 
 
 async def _status_map(writer: TableWriter, table: str) -> dict[str, str]:
@@ -82,12 +114,18 @@ async def _load_known(writer: TableWriter) -> Known:
     )
 
 
-async def _write(writer: TableWriter, plan: RosterPlan, report: ImportReport, progress: Progress) -> None:
+async def _write(writer: TableWriter, plan: RosterPlan, report: ImportReport, progress: Progress,
+                 known: Known) -> None:
     counts = report.counts
+    before = {"school": known.schools, "academic_session": known.sessions, "course": known.courses,
+              "section": known.sections, "person": known.persons, "section_enrollment": known.enrollments,
+              "line_item": known.line_items, "result": known.results}
 
     async def upsert(label: str, table: str, columns, rows, **options) -> None:
         with progress.stage(f"writing {label}", len(rows)) as stage:
             counts[label] = counts.get(label, 0) + await writer.upsert(table, columns, rows, stage=stage, **options)
+        existing = before[table]
+        report.added[label] = report.added.get(label, 0) + len({row[0] for row in rows if row[0] not in existing})
 
     await upsert("schools", "school", (*SchoolRow._fields, "status"), [(*row, "active") for row in plan.schools])
     schools = await writer.key_map("school")
@@ -109,7 +147,7 @@ async def _write(writer: TableWriter, plan: RosterPlan, report: ImportReport, pr
         await writer.update_ids("person", "student_number = NULL", [people[s] for s in plan.release_numbers])
     await upsert("people", "person", (*PersonRow._fields, "public_id", "status"),
                  [(*row, new_public_id(), "active") for row in plan.persons],
-                 insert_only=("public_id",), keep_when_empty=("email", "student_number", "language"))
+                 insert_only=("public_id",), keep_when_empty=("email", "student_number", "language", "identifier"))
     people = await writer.key_map("person")
 
     await upsert("classes", "section", (*SectionRow._fields, "public_id", "status"),

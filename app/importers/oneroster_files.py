@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import NamedTuple
 
 from app.importers.csv_reading import (
@@ -43,6 +43,7 @@ from app.importers.csv_reading import (
     read_rows,
     split_list,
 )
+from app.importers.dates import BadDate, read_moment
 from app.importers.problems import ImportReport
 from app.rules.emails import normalise_email
 from app.rules.languages import sis_language_code
@@ -138,6 +139,7 @@ class Org(NamedTuple):
     name: str
     type: str
     line: int
+    identifier: str = ""
 
 
 class Session(NamedTuple):
@@ -368,6 +370,8 @@ class _Cells:
     def __init__(self, file: str, report: ImportReport) -> None:
         self.file = file
         self.report = report
+        self._moments: dict[str, datetime | None] = {}  # dateLastModified values repeat: read each once
+        self._bad_moments: dict[str, str] = {}
 
     def date(self, row, column: str, required: bool = False) -> date | None:
         text = row.get(column)
@@ -384,6 +388,28 @@ class _Cells:
             self.report.warning(self.file, row.line, column, "the date is not written as YYYY-MM-DD; it was read "
                                                              "as month/day/year, or as the day of a date-time")
         return value
+
+    def modified(self, row) -> datetime | None:
+        """dateLastModified as a moment (UTC when no zone is given); None when empty. It only informs (it decides
+        between the SIS's value and a parent's confirmed change, app/rules/sis_sync.py), so a value that cannot
+        be read, or names a day that does not exist, is ignored with a WARNING that says so, never refused."""
+        text = row.get("dateLastModified")
+        if not text:
+            return None
+        if text in self._moments:
+            moment = self._moments[text]
+        else:
+            try:
+                moment = read_moment(text)
+            except BadDate as bad:
+                moment = None
+                self._bad_moments[text] = str(bad)
+            self._moments[text] = moment
+        if moment is None:
+            self.report.warning(self.file, row.line, "dateLastModified",
+                                f"'{text[:40]}' {self._bad_moments[text]}; it is ignored (it only tells which of "
+                                f"the SIS's value and a parent's confirmed change is newer)")
+        return moment
 
     def text(self, row, column: str, limit: int, required: bool = False) -> str:
         value = row.get(column)
@@ -540,6 +566,8 @@ def _read_file(name: str, found: CsvFile, mode: str, version: str, report: Impor
                 if ended is not None:
                     result.rows.append(ended._replace(active=False))
             continue
+        if name != "users":
+            cells.modified(row)  # read only to say so when it is not a date-time that exists
         record = build(row, cells, version)
         if record is not None:
             result.rows.append(record)
@@ -593,7 +621,8 @@ def _repeated_row(name: str, file: str, row, first: tuple[int, dict[str, str]], 
 
 def _org(row, cells: _Cells, version: str) -> Org:
     kind = cells.choice(row, "type", ORG_TYPES)
-    return Org(row.get("sourcedId"), cells.text(row, "name", 255, required=True), kind, row.line)
+    return Org(row.get("sourcedId"), cells.text(row, "name", 255, required=True), kind, row.line,
+               cells.text(row, "identifier", 255))
 
 
 def _session(row, cells: _Cells, version: str) -> Session | None:
@@ -660,19 +689,7 @@ def _user(row, cells: _Cells, version: str) -> User | None:
     return User(row.get("sourcedId"), roles, cells.text(row, "givenName", 255), cells.text(row, "familyName", 255),
                 email, cells.text(row, "identifier", 64), tuple(orgs), tuple(split_list(row.get("agentSourcedIds"))),
                 grades[0][:8] if grades else "", row.line, cells.phone(row, "phone"), cells.phone(row, "sms"),
-                _modified(row.get("dateLastModified")), cells.language(row))
-
-
-def _modified(text: str) -> datetime | None:
-    """dateLastModified as a moment (UTC when no zone is given); None when empty or unreadable (it only ever
-    decides between an SIS value and a portal change, so a bad one is not worth a warning)."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+                cells.modified(row), cells.language(row))
 
 
 def _role(row, cells: _Cells, version: str) -> RoleRecord | None:

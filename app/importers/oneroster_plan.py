@@ -84,6 +84,7 @@ class Known:
 class SchoolRow(NamedTuple):
     source_id: str
     name: str
+    identifier: str  # orgs.csv identifier ("" none): an Ed-Fi schoolId may be it
 
 
 class SessionRow(NamedTuple):
@@ -121,6 +122,7 @@ class PersonRow(NamedTuple):
     email: str | None  # None: keep what is on file
     student_number: str | None
     language: str | None  # ISO 639-1; None: keep what is on file
+    identifier: str  # users.csv identifier as sent, any kind ("" keeps what is on file)
 
 
 class EnrollmentRow(NamedTuple):
@@ -264,7 +266,8 @@ class _Planner:
                 report.warning(orgs_name, org.line, "type",
                                f"org '{org.source_id}' has type '{org.type}', but classes.csv uses it as a school "
                                f"(first on line {record.line}); it is kept as a school")
-        self.plan.schools = [SchoolRow(sid, self.orgs[sid].name) for sid in self.orgs if sid in school_ids]
+        self.plan.schools = [SchoolRow(sid, self.orgs[sid].name, self.orgs[sid].identifier) for sid in self.orgs
+                             if sid in school_ids]
         self.known_schools = set(self.known.schools) | school_ids
         self.other_orgs = set(self.orgs) - school_ids
         self.make_inactive("school", "orgs", {sid: status for sid, status in self.known.schools.items()
@@ -410,7 +413,7 @@ class _Planner:
                     continue
                 numbers_in_file[number] = (sid, user.line)
             plan.persons.append(PersonRow(sid, kind, user.given_name, user.family_name, email, number,
-                                          user.language or languages.get(sid)))
+                                          user.language or languages.get(sid), user.identifier))
         for number, (sid, line) in numbers_in_file.items():
             holder = holders.get(number)
             if holder and holder != sid:

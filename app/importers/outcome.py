@@ -14,6 +14,26 @@ DONE, NOTHING_CHANGED, USAGE = 0, 1, 2
 PRINTED = 60  # problem lines on the terminal; `--report FILE` has every one
 
 
+def summary_lines(report: ImportReport) -> list[str]:
+    """Per kind of row: how many are new, changed, made inactive or removed ("people: 3 new, 2 changed")."""
+    lines: dict[str, list[str]] = {}
+    for label, count in report.counts.items():
+        if not count:
+            continue
+        for ending in (" made inactive", " removed", " lifted"):
+            if label.endswith(ending):
+                lines.setdefault(label[:-len(ending)], []).append(f"{count:,}{ending}")
+                break
+        else:
+            new = min(report.added.get(label, 0), count)
+            parts = lines.setdefault(label, [])
+            if label in report.added:
+                parts[:0] = [f"{new:,} new"] * bool(new) + [f"{count - new:,} changed"] * bool(count - new)
+            else:
+                parts.insert(0, f"{count:,} new or changed")
+    return [f"{label}: {', '.join(parts)}" for label, parts in lines.items()]
+
+
 def finish(report: ImportReport, what: str, *, report_file: Path | None = None,
            out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     lines = report.lines()
@@ -29,9 +49,16 @@ def finish(report: ImportReport, what: str, *, report_file: Path | None = None,
             report.write_csv(handle)
     warnings = len(report.warnings)
     if report.has_errors:
-        print(f"{what}: {report.error_count():,} error(s); NOTHING WAS CHANGED. Fix the lines named above "
+        print(f"{what}: {report.error_count():,} error(s); NOTHING WAS CHANGED. Fix what is named above "
               f"and run the import again.", file=err)
         return NOTHING_CHANGED
+    if report.dry_run:
+        print(f"{what} (dry run): NOTHING WAS CHANGED. A real run would make these changes:", file=out)
+        for line in summary_lines(report) or ["none: Homeroom already matches the file(s)."]:
+            print(f"  {line}", file=out)
+        if warnings:
+            print(f"{what} (dry run): {warnings} kind(s) of warning above.", file=err)
+        return DONE
     written = ", ".join(f"{label}: {count:,}" for label, count in report.counts.items() if count)
     if written:
         print(f"{what}: done. Rows written (new or changed): {written}.", file=out)

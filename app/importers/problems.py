@@ -50,6 +50,8 @@ class ImportReport:
         self.place = place
         self._groups: dict[tuple[str, str, str, str], ProblemGroup] = {}
         self.counts: dict[str, int] = {}  # what was written, for the summary ("persons: 120 written")
+        self.added: dict[str, int] = {}  # of counts[label], how many rows are new (the rest changed)
+        self.dry_run = False  # everything was worked out and written, then rolled back
         self.notes: list[str] = []
         self._errors = 0
 
@@ -113,4 +115,4 @@ class ImportReport:
 
 
 class ImportAborted(Exception):
-    """Raised inside the write transaction to roll it back; the report says why."""
+    """Raised inside the write transaction to roll it back; the report says why (or it was a dry run)."""

@@ -31,6 +31,7 @@ from app.services.sis_sync import record_portal_change
 from app.tables import (
     ContactPhone,
     EmailChange,
+    GuardianLink,
     Household,
     HouseholdChangeRequest,
     HouseholdMember,
@@ -68,11 +69,22 @@ class ContactChange:
         return not self.errors and not self.not_found
 
 
-async def _household_id_of(person_id: int) -> int | None:
-    # A guardian listed in two households (rare in an SIS) sees the first one they were added to.
-    row = await HouseholdMember.select(HouseholdMember.household).where(
-        HouseholdMember.person == person_id).order_by(HouseholdMember.id).first()
-    return row["household"] if row else None
+async def home_household_of(person_id: int) -> int | None:
+    """The household whose address a guardian is shown, verifies and gets letters at. Only ever one they are a
+    member of (never a child's other household: custody). A guardian in several (an SIS that lists a parent
+    at two addresses) gets the one a child lives in with them (Ed-Fi livesWith), else one a child of theirs
+    is in, else the first they were added to."""
+    mine = [r["household"] for r in await HouseholdMember.select(HouseholdMember.household).where(
+        HouseholdMember.person == person_id).order_by(HouseholdMember.id)]
+    if len(mine) < 2:
+        return mine[0] if mine else None
+    links = {r["student"]: r["lives_with"] for r in await GuardianLink.select(
+        GuardianLink.student, GuardianLink.lives_with).where(GuardianLink.guardian == person_id)}
+    shared: dict[int, bool] = {}  # household -> a child living with this guardian is in it
+    for row in await HouseholdMember.select(HouseholdMember.household, HouseholdMember.person).where(
+            HouseholdMember.household.is_in(mine) & HouseholdMember.person.is_in(list(links) or [0])):
+        shared[row["household"]] = shared.get(row["household"], False) or bool(links[row["person"]])
+    return (([h for h in mine if shared.get(h)]) or [h for h in mine if h in shared] or mine)[0]
 
 
 async def _current_school_year() -> int:
@@ -91,7 +103,7 @@ async def _is_verified(account_id: int, household_id: int, school_year: int) -> 
 async def household_information(guardian: SignedInAccount) -> HouseholdInformation:
     person_id = guardian.person_id
     school_year = await _current_school_year()
-    household_id = await _household_id_of(person_id)
+    household_id = await home_household_of(person_id)
     household = other_members = pending_address = None
     if household_id is not None:
         household = await Household.select(
@@ -138,7 +150,7 @@ async def household_verification_due(guardian: SignedInAccount) -> str | None:
     """The school year (as a label) the guardian has not yet confirmed their household for, or None."""
     if guardian.person_id is None:
         return None
-    household_id = await _household_id_of(guardian.person_id)
+    household_id = await home_household_of(guardian.person_id)
     if household_id is None:
         return None
     school_year = await _current_school_year()
@@ -149,7 +161,7 @@ async def household_verification_due(guardian: SignedInAccount) -> str | None:
 
 async def verify_household(guardian: SignedInAccount, *, ip: str) -> bool:
     """"This is correct": recorded once per guardian, household and school year. False if no household."""
-    household_id = await _household_id_of(guardian.person_id)
+    household_id = await home_household_of(guardian.person_id)
     if household_id is None:
         return False
     school_year = await _current_school_year()
@@ -354,7 +366,7 @@ async def confirm_email_change(change_id: int, *, ip: str) -> str | None:
 
 async def request_address_change(guardian: SignedInAccount, typed: Address, *, ip: str) -> ContactChange:
     """A pending request for staff; a newer request from the household replaces an older pending one."""
-    household_id = await _household_id_of(guardian.person_id)
+    household_id = await home_household_of(guardian.person_id)
     if household_id is None:
         return ContactChange(not_found=True)
     address = tidy_address(typed.line1, typed.line2, typed.city, typed.state, typed.postal_code)

@@ -4,6 +4,10 @@
   (not used, not revoked, not expired): running it twice, or once per school for a family at two schools,
   issues nothing new and kills no letter already printed. `reissue=True` replaces unused keys.
 - `dry_run=True` says who would get a letter and issues nothing.
+- Who gets a letter: every eligible guardian, each at their own household's address (the one they live in
+  with a child when the SIS lists them at several: `home_household_of`). Primary contact and lives-with
+  (Ed-Fi) do not narrow it: a parent who does not live with the child has the same right to the portal
+  (FERPA), and a contact who is not a legal guardian is already not eligible.
 - A letter carries what a mail merge needs: the guardian's name and mailing address (their household's),
   their children whom they may see (app/services/access.py) with their schools, the language to write in,
   the key, and the day it last works in the district's time zone. A child whose access is off is on no
@@ -25,8 +29,9 @@ from app.rules.district_day import district_day
 from app.services.access import access_day
 from app.services.activation_keys import KeyRefused, issue_key
 from app.services.eligibility import eligible_links, portal_students_of
+from app.services.household import home_household_of
 from app.services.preferences import load_preferences
-from app.tables import ActivationKey, GuardianLink, Household, HouseholdMember, Person, School, SchoolEnrollment, \
+from app.tables import ActivationKey, GuardianLink, Household, Person, School, SchoolEnrollment, \
     UserAccount
 
 
@@ -79,11 +84,10 @@ def _children(students: list[dict]) -> tuple[str, ...]:
 async def _mailing_address(person_id: int) -> tuple[str, ...]:
     """(line 1, line 2, "City, ST ZIP"), each possibly empty, or () without a household address: the CSV's three
     columns keep their places; the printed letter leaves out an empty line."""
-    member = await HouseholdMember.select(HouseholdMember.household).where(
-        HouseholdMember.person == person_id).order_by(HouseholdMember.id).first()
-    if member is None:
+    household_id = await home_household_of(person_id)  # where they live: app/services/household.py
+    if household_id is None:
         return ()
-    home = await Household.select().where(Household.id == member["household"]).first()
+    home = await Household.select().where(Household.id == household_id).first()
     if home is None or not home["address_line1"]:
         return ()
     last = " ".join(p for p in (f"{home['city']}," if home["city"] else "", home["state"], home["postal_code"]) if p)

@@ -49,6 +49,7 @@ async def student_for_staff(staff: SignedInAccount, public_id: UUID, *, ip: str)
         GuardianLink.guardian.family_name.as_alias("family_name"),
         GuardianLink.guardian.email.as_alias("email"), GuardianLink.guardian.id.as_alias("guardian_id"),
         GuardianLink.relationship, GuardianLink.is_guardian, GuardianLink.portal_access,
+        GuardianLink.primary_contact, GuardianLink.lives_with,
     ).where(GuardianLink.student == student.id).order_by(GuardianLink.id)
     allowed = set(await guardians_who_may_see(student.id))
     for link in guardians:
@@ -71,6 +72,7 @@ async def guardian_for_staff(staff: SignedInAccount, public_id: UUID, *, ip: str
         GuardianLink.student.student_number.as_alias("student_number"),
         GuardianLink.student.id.as_alias("student_id"),
         GuardianLink.relationship, GuardianLink.is_guardian, GuardianLink.portal_access,
+        GuardianLink.primary_contact, GuardianLink.lives_with,
     ).where(GuardianLink.guardian == guardian.id).order_by(GuardianLink.id),
         GuardianLink.student.is_in(students_at_school(staff.school_id)) if own_school_only else None)
     for link in students:

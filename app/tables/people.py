@@ -9,6 +9,7 @@ class School(Table, tablename="school"):
     source_id = Varchar(length=255, unique=True)
     name = Varchar(length=255)
     status = Varchar(length=20, default="active")
+    identifier = Varchar(length=255, default="", index=True)  # OneRoster orgs.csv identifier (an Ed-Fi schoolId)
 
 
 class Person(Table, tablename="person"):
@@ -29,6 +30,8 @@ class Person(Table, tablename="person"):
     # The language the SIS records for a guardian (ISO 639-1, lower-case, e.g. "es"); None when it sent none.
     # Used for letters and emails until the guardian has an account (app/rules/languages.py).
     language = Varchar(length=10, null=True, default=None)
+    # OneRoster users.csv `identifier` as sent, any kind ("" none): an Ed-Fi contactUniqueId may be a guardian's.
+    identifier = Varchar(length=255, default="", index=True)
 
 
 class SchoolEnrollment(Table, tablename="school_enrollment"):
@@ -46,3 +49,6 @@ class GuardianLink(Table, tablename="guardian_link"):
     relationship = Varchar(length=40, default="guardian")
     is_guardian = Boolean(default=True)
     portal_access = Boolean(default=True)
+    # Ed-Fi studentContactAssociations primaryContactStatus and livesWith; None: no source has said.
+    primary_contact = Boolean(null=True, default=None)
+    lives_with = Boolean(null=True, default=None)

@@ -35,7 +35,9 @@ async def seed_staff_console(maria_username: str) -> None:
     walk_in = Person(source_id="gua-walkin", kind="guardian", given_name="Walkin", family_name="Lopez",
                      email="walkin@example.com")
     await walk_in.save()
-    await GuardianLink(guardian=walk_in.id, student=ana.id, relationship="aunt").save()
+    # What Ed-Fi says of the link (the console shows it); Ana's mother's link has no such facts ("not given").
+    await GuardianLink(guardian=walk_in.id, student=ana.id, relationship="aunt", primary_contact=False,
+                       lives_with=False).save()
     await KeyRequest(requester_name="Rosa Lopez", relationship="grandmother", requester_email="rosa@example.com",
                      requester_phone="+14045550199", student_number=ana.student_number, student=ana.id,
                      matched_student_number=True, matched_ssn=True, matched_birth_date=False,
