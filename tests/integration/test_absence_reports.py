@@ -21,6 +21,29 @@ REPORT = {"first_day": "2026-03-10", "last_day": "2026-03-11", "whole_day": "yes
           "reason": "illness", "note": "Fever since last night"}
 
 
+async def schedule(district) -> None:
+    """Benito's classes this spring: Algebra in period 1, Science in periods 2 and 3 (a double period), and
+    a class that ended in the fall (period 5); Ana's elementary class has no periods."""
+    from datetime import date
+
+    from app.tables import AcademicSession, Section, SectionEnrollment, SectionTerm
+
+    spring = AcademicSession(source_id="s2", title="Spring", kind="semester", start_date=date(2026, 1, 5),
+                             end_date=date(2026, 5, 29), school_year=2026)
+    fall = AcademicSession(source_id="s1", title="Fall", kind="semester", start_date=date(2025, 8, 11),
+                           end_date=date(2025, 12, 19), school_year=2026)
+    await spring.save()
+    await fall.save()
+    for n, (key, school, title, periods, term) in enumerate((
+            ("ben", "sch-oak", "Algebra", "1", spring), ("ben", "sch-oak", "Science", "2,3", spring),
+            ("ben", "sch-oak", "Band", "5", fall), ("ana", "sch-maple", "Grade 3", "", spring))):
+        section = Section(source_id=f"cls-{n}", public_id=f"5ec7{n:04d}-0000-4000-8000-00000000000a", title=title,
+                          school=district.schools[school].id, periods=periods)
+        await section.save()
+        await SectionTerm(section=section.id, term=term.id).save()
+        await SectionEnrollment(source_id=f"enr-{n}", section=section.id, person=district.students[key].id).save()
+
+
 async def signed_in(portal, district, who: str = "rosa"):
     await make_account(district.guardian(who), who)
     assert (await portal.log_in(who, PASSWORD)).status_code == 303
@@ -86,6 +109,7 @@ async def test_a_guardian_reports_and_the_school_records_it(district, portal, de
 
 
 async def test_declining_needs_a_reason_and_emails_it(district, portal, deliver):
+    await schedule(district)
     await signed_in(portal, district)
     await portal.post(reports_url(district, "ben"), {**REPORT, "whole_day": "no", "periods": "2, 3",
                                                      "last_day": "", "reason": "family"})
@@ -138,6 +162,7 @@ async def test_another_familys_child_is_not_found(district, portal):
 async def test_the_export_gives_the_sis_one_event_per_school_day_and_period(district, portal, tmp_path):
     from app.services.absence_reports import write_absence_reports
 
+    await schedule(district)
     await signed_in(portal, district)
     await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "2026-03-13", "last_day": "2026-03-16",
                                                      "note": "=HYPERLINK(\"http://evil.example\")"})
