@@ -80,7 +80,8 @@ async def import_calendar(path: Path, *, progress: Progress | None = None) -> Im
                             ok = False
                     typed = row.get("kind")
                     kind = kind_of(typed) if typed else "closed"
-                    if kind is None:
+                    unknown = kind is None
+                    if unknown:
                         report.warning(name, row.line, "kind", f"'{typed[:40]}' is not a kind Homeroom knows "
                                                                f"(holiday, break, weather, teacher-only, closed, "
                                                                f"school day, make-up day, ...): read as closed")
@@ -97,7 +98,7 @@ async def import_calendar(path: Path, *, progress: Progress | None = None) -> Im
                         report.warning(name, row.line, "date", f"{day.isoformat()} is on an earlier line too"
                                                                f"{' for this school' if school_sid else ''}; "
                                                                f"this line wins")
-                    rows[source_id] = (source_id, school, day, KINDS[kind][0], kind, description or typed[:LONGEST])
+                    rows[source_id] = (source_id, school, day, KINDS[kind][0], kind, description or (typed[:LONGEST] if unknown else ""))
             if report.has_errors:
                 raise ImportAborted
             report.counts["calendar days"] = await writer.upsert(

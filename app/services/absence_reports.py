@@ -75,8 +75,9 @@ async def submit_report(reader: records.Reader, public_id: str, typed: dict[str,
         await audit.record("absence-report.submitted", actor=reader.account_id, person=student.id, ip=reader.ip,
                            detail=f"{checked.first_day}..{checked.last_day} {checked.reason}")
         if guardian["email"]:
-            await enqueue_email(RECEIVED, guardian["email"], _email(prefs, student.given_name, student.public_id,
-                                                                    checked), language=guardian["language"])
+            await enqueue_email(RECEIVED, guardian["email"], {**_email(prefs, student.given_name, student.public_id,
+                                                                       checked), "school_days": days},
+                                language=guardian["language"])
     return Submitted(report_id=report_id)
 
 
@@ -122,7 +123,7 @@ async def school_days_reported(student_id: int, report: AbsenceReportTyped) -> t
                                                    "the whole day, and name the classes in the note")))
         elif unknown:
             shown = sorted(offered, key=lambda p: (int(p) if p.isdigit() else 10**6, p))
-            errors.append(FieldError("periods", N_("Period %(periods)s is not on this child's schedule (the periods "
+            errors.append(FieldError("periods", N_("Not on this child's schedule: period %(periods)s (the periods "
                                                    "are %(offered)s)"),
                                      {"periods": ", ".join(unknown), "offered": ", ".join(shown)}))
     return days, errors
