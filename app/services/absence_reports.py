@@ -94,6 +94,20 @@ WHERE se.person = {} AND se.role = 'student' AND se.status = 'active' AND sec.st
 """
 
 
+async def suggested_day(student_id: int, today: date) -> date:
+    """The day the form starts with: today when it is a school day for the child, else the next school day
+    the district lets a report reach (Sunday evening: Monday), else the last one it lets it go back to,
+    else today."""
+    window = await report_window(today)
+    calendar = await load_calendar(window.earliest, window.latest)
+    schools = (await schools_of([student_id]))[student_id]
+    ahead = calendar.school_days(today, window.latest, schools)
+    if ahead:
+        return ahead[0]
+    behind = calendar.school_days(window.earliest, today, schools)
+    return behind[-1] if behind else today
+
+
 async def school_days_reported(student_id: int, report: AbsenceReportTyped) -> tuple[list[date], list[FieldError]]:
     """The school days a report covers, or the errors that say why it cannot be taken."""
     calendar = await load_calendar(report.first_day, report.last_day)
