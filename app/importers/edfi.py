@@ -1,6 +1,7 @@
 """`homeroom import edfi (--folder DIR | --url URL --key K --secret S)`: Ed-Fi ODS/API v7 (Data Standard 5.x)
 resources into Homeroom, next to what OneRoster brought: contacts (addresses, phones, email, language) and
-their links to students (households, lives-with), grading-period grades, and school and section attendance.
+their links to students (households, lives-with), grading-period grades, school and section attendance, and
+the schools' calendars (calendarDates: which days are not school days, app/rules/school_days.py).
 
 All or nothing, like the OneRoster import: everything is read and checked inside one transaction and written
 in batches as it is read; after the first ERROR nothing more is written, the rest is still checked (every
