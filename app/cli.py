@@ -465,6 +465,12 @@ def cmd_import_attendance(args: argparse.Namespace) -> int:
     return _import(import_attendance, "Attendance import", args)
 
 
+def cmd_import_calendar(args: argparse.Namespace) -> int:
+    from app.importers.calendar import import_calendar
+
+    return _import(import_calendar, "Calendar import", args)
+
+
 def cmd_import_ssn(args: argparse.Namespace) -> int:
     from app.importers.ssn import import_ssn
 
@@ -660,6 +666,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, metavar, text in (
             ("oneroster", cmd_import_oneroster, "PATH", "a OneRoster 1.1/1.2 CSV zip or folder"),
             ("attendance", cmd_import_attendance, "FILE", "an attendance-events CSV (Ed-Fi shaped)"),
+            ("calendar", cmd_import_calendar, "FILE", "a CSV of the days that are not school days (holidays, "
+                                                      "breaks, snow days)"),
             ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes"),
             ("restrictions", cmd_import_restrictions, "FILE", "a CSV of guardian-student links to switch off")):
         command = imports.add_parser(name, help=text)

@@ -172,6 +172,7 @@ def letter_grade(percent: float) -> str:
 COLUMNS = {
     "academic_session": ("id", "source_id", "title", "kind", "start_date", "end_date", "parent", "school_year",
                          "status"),
+    "calendar_date": ("id", "source_id", "school", "day", "school_day", "kind", "description", "updated_at"),
     "person": ("id", "source_id", "public_id", "kind", "given_name", "family_name", "email", "status"),
     "course": ("id", "source_id", "title", "course_code", "school", "status"),
     "section": ("id", "source_id", "public_id", "title", "class_code", "course", "school", "periods", "room",
@@ -331,6 +332,16 @@ class YearWriter:
             self.term_ids[term.source_id] = await self.rows.add(
                 "academic_session", term.source_id, term.title, term.kind, term.start, term.end,
                 self.term_ids.get(term.parent) if term.parent else None, c.school_year, "active")
+        # The weekdays of the year that are not school days (the holidays and breaks of _holidays), as the
+        # district's calendar says them (app/rules/school_days.py): the digest counts school days with them.
+        school_days, day = set(c.days), c.year.start
+        while day <= c.year.end:
+            if day.weekday() < 5 and day not in school_days:
+                alone = (day - timedelta(days=1) in school_days or day.weekday() == 0) and \
+                    (day + timedelta(days=1) in school_days or day.weekday() == 4)
+                await self.rows.add("calendar_date", f"demo-{c.school_year}:*:{day.isoformat()}", None, day, False,
+                                    "holiday" if alone else "break", "", clock.now())
+            day += timedelta(days=1)
 
     async def course(self, school: int, title: str) -> int:
         key = (school, title)

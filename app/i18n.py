@@ -7,6 +7,7 @@ import gettext as _gettext
 from io import BytesIO
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date
 from functools import lru_cache
 from typing import Any, Iterator
 
@@ -116,6 +117,29 @@ def format_moment(moment, zone: str) -> str:
 def format_day(day) -> str:
     """A school day as a parent reads it, in the current language."""
     return _format_day(day, _language.get())
+
+
+class Shown:
+    """A message's parameter that is itself a msgid (N_) or the district's own words: translated in the
+    language current when it is shown (the district's words, having no msgid, stay as written)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return gettext(self.text) if self.text else ""
+
+
+class ShownDay(date):
+    """A day that writes itself as a parent reads it ("Sat, Mar 14"; "sáb 14 de mar"), in the language current
+    when it is shown: for a message's %(day)s parameter made before the language is known."""
+
+    def __str__(self) -> str:
+        return format_day(date(self.year, self.month, self.day))
+
+    @classmethod
+    def of(cls, day: date) -> ShownDay:
+        return cls(day.year, day.month, day.day)
 
 
 def format_long_day(day) -> str:

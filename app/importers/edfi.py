@@ -1,6 +1,7 @@
 """`homeroom import edfi (--folder DIR | --url URL --key K --secret S)`: Ed-Fi ODS/API v7 (Data Standard 5.x)
 resources into Homeroom, next to what OneRoster brought: contacts (addresses, phones, email, language) and
-their links to students (households, lives-with), grading-period grades, and school and section attendance.
+their links to students (households, lives-with), grading-period grades, school and section attendance, and
+the schools' calendars (calendarDates: which days are not school days, app/rules/school_days.py).
 
 All or nothing, like the OneRoster import: everything is read and checked inside one transaction and written
 in batches as it is read; after the first ERROR nothing more is written, the rest is still checked (every
@@ -32,7 +33,7 @@ from app.database import transaction
 from app.importers.attendance import category_of, event_source_id
 from app.importers.dates import BadDate, read_moment
 from app.importers.edfi_fields import MISSING, Fields, descriptor_value
-from app.importers.edfi_source import RESOURCES, Page, SourceFailed
+from app.importers.edfi_source import RESOURCES, Page, ResourceUnavailable, SourceFailed
 from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
 from app.importers.sis_phones import write_sis_phones
@@ -42,6 +43,7 @@ from app.rules.mass_removal import Removal, refusal, too_many
 from app.rules.emails import normalise_email
 from app.rules.languages import sis_language_code
 from app.rules.phones import check_phone
+from app.rules.school_days import KINDS, kind_of_edfi_events
 from app.services.sis_sync import PortalChanges, address_value
 
 HOUSEHOLD_PREFIX = "edfi-household-"
@@ -290,6 +292,48 @@ class EdfiRun:
                 fields.warning("gradingPeriodReference", "is not in gradingPeriods.json and no academic session "
                                                          "of that school year has its title; the grade is skipped")
         return found
+
+    # ---- the school calendar
+
+    async def calendarDates(self, pages: AsyncIterator[Page], stage) -> None:  # noqa: N802 (the resource's name)
+        """One entry per school and date (app/rules/school_days.py reads them): a school with several calendars
+        (by grade level, by track) has a school day when any of its calendars says students attend that day.
+        Held per school and date while the documents stream (a school year is a few hundred dates a school),
+        written once at the end."""
+        days: dict[tuple[int, date], tuple] = {}
+        async for page in pages:
+            stage.advance(1)
+            fields = Fields(self.report, page.where, page.index, page.document)
+            school_sid = fields.text("calendarReference.schoolId", identifier=True)
+            fields.text("calendarReference.calendarCode", identifier=True)
+            fields.number("calendarReference.schoolYear")
+            day = fields.day("date")
+            events = [descriptor_value(fields.text("calendarEventDescriptor", within=item, prefix=path))
+                      for path, item in fields.items("calendarEvents")]
+            if fields.ok and not events:
+                fields.error("calendarEvents", "is missing or empty: a calendar date needs at least one event")
+            if not fields.ok:
+                continue
+            school = self.directory.schools.get(school_sid)
+            if school is None:
+                fields.warning("calendarReference.schoolId", "is not a school in Homeroom (no school has it as "
+                                                             "sourcedId); skipped")
+                continue
+            kind = kind_of_edfi_events(events)
+            if kind is None:
+                fields.warning("calendarEvents", f"'{', '.join(events)[:80]}' is not one of Ed-Fi's calendar events "
+                                                 f"that say whether students attend (Instructional day, Make-up day, "
+                                                 f"Holiday, Non-instructional day, Teacher only day, Weather day, "
+                                                 f"...); the date is counted as the weekday or weekend it is")
+                continue
+            held = days.get((school, day))
+            if held is None or (KINDS[kind][0] and not held[3]):
+                days[(school, day)] = (f"edfi:{school_sid}:{day.isoformat()}"[:255], school, day, KINDS[kind][0],
+                                       kind, "")
+        if not self.report.has_errors:
+            self.count("calendar days", await self.writer.upsert(
+                "calendar_date", ("source_id", "school", "day", "school_day", "kind", "description"),
+                list(days.values()), touched="updated_at"))
 
     # ---- contacts
 
@@ -742,6 +786,8 @@ async def import_edfi(source, *, progress: Progress | None = None, dry_run: bool
                 with progress.stage(f"reading {resource}", getattr(source, "totals", {}).get(resource)) as stage:
                     try:
                         await handler(source.documents(resource), stage)
+                    except ResourceUnavailable as skipped:
+                        report.warning(skipped.where, None, "", skipped.message)
                     except SourceFailed as failed:
                         report.error(failed.where, None, "", failed.message)
                         if failed.where in ("token", "discovery"):

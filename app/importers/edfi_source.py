@@ -30,8 +30,11 @@ import ijson
 from app.importers.csv_reading import UnreadableSource
 
 # In the order they are read: what is matched first, then what refers to it.
-RESOURCES = ("students", "sections", "gradingPeriods", "contacts", "studentContactAssociations", "grades",
-             "studentSchoolAttendanceEvents", "studentSectionAttendanceEvents")
+RESOURCES = ("students", "sections", "gradingPeriods", "calendarDates", "contacts", "studentContactAssociations",
+             "grades", "studentSchoolAttendanceEvents", "studentSectionAttendanceEvents")
+# Read when the ODS/API lets the key read them; a 403 or 404 is a WARNING, not an ERROR (a district's
+# claim set made before Homeroom read calendars keeps working).
+OPTIONAL = ("calendarDates",)
 _FILE_NAME = re.compile(r"(?P<name>[A-Za-z]+)(?:-(?P<part>[0-9]+))?\.json", re.IGNORECASE)
 _BY_LOWER = {name.lower(): name for name in RESOURCES}
 
@@ -44,6 +47,10 @@ class SourceFailed(Exception):
         super().__init__(message)
         self.where = where
         self.message = message
+
+
+class ResourceUnavailable(SourceFailed):
+    """An optional resource the ODS/API does not serve to this key: the import goes on without it."""
 
 
 @dataclass(frozen=True)
@@ -214,6 +221,9 @@ class ApiSource:
                 if response.status_code != 401 or renewed:
                     break
                 self.token = await self._get_token()
+            if resource in OPTIONAL and response.status_code in (403, 404) and page_number == 1:
+                raise ResourceUnavailable(where, f"the ODS/API answered {response.status_code}: this key may not "
+                                                 f"read {resource}; Homeroom counts school days without it")
             if response.status_code == 404 and page_number == 1:
                 raise SourceFailed(where, f"the ODS/API has no resource '{resource}' at {url}")
             if response.status_code != 200:

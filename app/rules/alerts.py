@@ -157,19 +157,6 @@ def week_days(week_of: date, today: date) -> tuple[date, date]:
     return monday, min(monday + timedelta(days=6), max(today, monday))
 
 
-def school_days_between(first: date, last: date) -> int:
-    """Weekdays from first to last, both included (Homeroom has no school calendar of closures)."""
-    if last < first:
-        return 0
-    days = (last - first).days + 1
-    whole_weeks, rest = divmod(days, 7)
-    count = whole_weeks * 5
-    for offset in range(rest):
-        if (first + timedelta(days=whole_weeks * 7 + offset)).weekday() < 5:
-            count += 1
-    return count
-
-
 def absence_share(absent_days: int, school_days: int) -> float:
     return 0.0 if school_days <= 0 else 100.0 * absent_days / school_days
 

@@ -14,16 +14,19 @@ from zoneinfo import ZoneInfo
 from app import clock
 from app.csv_files import write_csv
 from app.database import transaction
+from app.i18n import Shown, ShownDay
 from app.mail.outbox import About, enqueue_email
 from app.rules.alerts import REASON_NAMES, AbsenceReportTyped, check_absence_report
-from app.rules.errors import FieldError
+from app.rules.errors import N_, FieldError
+from app.rules.school_days import KINDS
 from app.rules.key_requests import decision_reason_errors
 from app.services import audit, records
 from app.services.alert_common import email_context, guardian_language, student_url
 from app.services.preferences import load_preferences
+from app.services.school_calendar import load_calendar, schools_of
 from app.services.sessions import SignedInAccount
 from app.services.staff_scope import sees_all_schools, within
-from app.tables import AbsenceReport, SchoolEnrollment, UserAccount
+from app.tables import AbsenceReport, SchoolEnrollment, SectionEnrollment, UserAccount
 
 RECEIVED, RECORDED, DECLINED = "absence-report-received", "absence-report-recorded", "absence-report-declined"
 
@@ -56,6 +59,9 @@ async def submit_report(reader: records.Reader, public_id: str, typed: dict[str,
                                            prefs.absence_report_days_ahead)
     if errors:
         return Submitted(errors=errors)
+    days, errors = await school_days_reported(student.id, checked)
+    if errors:
+        return Submitted(errors=errors)
     school = await SchoolEnrollment.select(SchoolEnrollment.school).where(
         (SchoolEnrollment.student == student.id) & (SchoolEnrollment.status == "active")).order_by(
         SchoolEnrollment.id).first()
@@ -70,10 +76,86 @@ async def submit_report(reader: records.Reader, public_id: str, typed: dict[str,
         await audit.record("absence-report.submitted", actor=reader.account_id, person=student.id, ip=reader.ip,
                            detail=f"{checked.first_day}..{checked.last_day} {checked.reason}")
         if guardian["email"]:
-            await enqueue_email(RECEIVED, guardian["email"], _email(prefs, student.given_name, student.public_id,
-                                                                    checked), language=guardian["language"],
-                                about=About(reader.guardian_id, (student.id,)))
+            await enqueue_email(RECEIVED, guardian["email"], {**_email(prefs, student.given_name, student.public_id,
+                                                                       checked), "school_days": days},
+                                language=guardian["language"], about=About(reader.guardian_id, (student.id,)))
     return Submitted(report_id=report_id)
+
+
+# Report an absence on days that are not school days, or for periods the child does not have: refused with
+# a message that says why (nothing stored). A range of days is accepted when at least one of its days is a
+# school day (a week's illness from Friday to Tuesday is one report); its school days are what the office is
+# told and what the SIS export lists. The first and the last day must be in the school year.
+_PERIODS_OF = """
+SELECT DISTINCT sec.periods FROM section_enrollment se JOIN section sec ON sec.id = se.section
+WHERE se.person = {} AND se.role = 'student' AND se.status = 'active' AND sec.status = 'active'
+  AND (NOT EXISTS (SELECT 1 FROM section_term st WHERE st.section = sec.id)
+       OR EXISTS (SELECT 1 FROM section_term st JOIN academic_session a ON a.id = st.term
+                  WHERE st.section = sec.id AND a.start_date <= {} AND a.end_date >= {}))
+"""
+
+
+async def suggested_day(student_id: int, today: date) -> date:
+    """The day the form starts with: today when it is a school day for the child, else the next school day
+    the district lets a report reach (Sunday evening: Monday), else the last one it lets it go back to,
+    else today."""
+    window = await report_window(today)
+    calendar = await load_calendar(window.earliest, window.latest)
+    schools = (await schools_of([student_id]))[student_id]
+    ahead = calendar.school_days(today, window.latest, schools)
+    if ahead:
+        return ahead[0]
+    behind = calendar.school_days(window.earliest, today, schools)
+    return behind[-1] if behind else today
+
+
+async def school_days_reported(student_id: int, report: AbsenceReportTyped) -> tuple[list[date], list[FieldError]]:
+    """The school days a report covers, or the errors that say why it cannot be taken."""
+    calendar = await load_calendar(report.first_day, report.last_day)
+    schools = (await schools_of([student_id]))[student_id]
+    errors: list[FieldError] = []
+    for name, day in (("first_day", report.first_day), ("last_day", report.last_day)):
+        why = calendar.why_not(day, schools)
+        if why is not None and why.why in ("before-year", "after-year") and (name == "first_day" or
+                                                                            day != report.first_day):
+            errors.append(_not_a_school_day(name, day, why))
+    if errors:
+        return [], errors
+    days = calendar.school_days(report.first_day, report.last_day, schools)
+    if not days:
+        if report.first_day == report.last_day:
+            return [], [_not_a_school_day("first_day", report.first_day,
+                                          calendar.why_not(report.first_day, schools))]
+        return [], [FieldError("first_day", N_("None of the days from %(first)s to %(last)s is a school day"),
+                               {"first": ShownDay.of(report.first_day), "last": ShownDay.of(report.last_day)})]
+    if not report.whole_day:
+        offered = set()
+        for row in await SectionEnrollment.raw(_PERIODS_OF, student_id, report.last_day, report.first_day):
+            offered |= {p.strip() for p in (row["periods"] or "").split(",") if p.strip()}
+        unknown = [p for p in report.periods if p not in offered]
+        if unknown and not offered:
+            errors.append(FieldError("periods", N_("Homeroom has no class periods on this child's schedule: report "
+                                                   "the whole day, and name the classes in the note")))
+        elif unknown:
+            shown = sorted(offered, key=lambda p: (int(p) if p.isdigit() else 10**6, p))
+            errors.append(FieldError("periods", N_("Not on this child's schedule: period %(periods)s (the periods "
+                                                   "are %(offered)s)"),
+                                     {"periods": ", ".join(unknown), "offered": ", ".join(shown)}))
+    return days, errors
+
+
+def _not_a_school_day(name: str, day: date, why) -> FieldError:
+    shown = ShownDay.of(day)
+    if why.why == "weekend":
+        return FieldError(name, N_("%(day)s is a weekend day, not a school day"), {"day": shown})
+    if why.why == "closed":
+        what = why.entry.description or KIND_NAMES.get(why.entry.kind, "")
+        return FieldError(name, N_("%(day)s is not a school day (%(what)s)"), {"day": shown, "what": Shown(what)})
+    if why.why == "after-year":
+        return FieldError(name, N_("%(day)s is after the school year ends (%(last)s)"),
+                          {"day": shown, "last": ShownDay.of(why.year_last)})
+    return FieldError(name, N_("%(day)s is before the school year starts (%(first)s)"),
+                      {"day": shown, "first": ShownDay.of(why.year_first)})
 
 
 async def _guardian(account_id: int) -> dict:
@@ -106,6 +188,9 @@ async def reports_of(reader: records.Reader, public_id: str) -> tuple[records.St
     ).where((AbsenceReport.student == student.id) & (AbsenceReport.account == reader.account_id)).order_by(
         AbsenceReport.created_at, ascending=False).limit(50)
     return student, rows
+
+
+KIND_NAMES = {kind: name for kind, (_, name) in KINDS.items()}
 
 
 # ---- The attendance office ----
@@ -197,7 +282,7 @@ async def write_absence_reports(out: TextIO, *, since: date | None = None) -> in
     query = AbsenceReport.select(
         AbsenceReport.public_id, AbsenceReport.first_day, AbsenceReport.last_day, AbsenceReport.whole_day,
         AbsenceReport.periods, AbsenceReport.reason, AbsenceReport.note, AbsenceReport.status,
-        AbsenceReport.created_at, AbsenceReport.student.student_number.as_alias("student_number"),
+        AbsenceReport.created_at, AbsenceReport.student, AbsenceReport.student.student_number.as_alias("student_number"),
         AbsenceReport.student.source_id.as_alias("student_source_id"),
         AbsenceReport.school.source_id.as_alias("school_source_id"),
     ).order_by(AbsenceReport.created_at).order_by(AbsenceReport.id)
@@ -205,17 +290,21 @@ async def write_absence_reports(out: TextIO, *, since: date | None = None) -> in
         start = datetime.combine(since, time(0), tzinfo=ZoneInfo(prefs.time_zone)).astimezone(timezone.utc)
         query = query.where(AbsenceReport.created_at >= start)
 
-    def rows(reports):
+    reports = await query
+    if not reports:
+        return write_csv(out, EXPORT_HEADER, iter(()), for_spreadsheet=False)
+    calendar = await load_calendar(min(r["first_day"] for r in reports), max(r["last_day"] for r in reports))
+    schools = await schools_of(sorted({r["student"] for r in reports}))
+
+    def rows():
         for r in reports:
             reason = REASON_NAMES[r["reason"]] + (f": {r['note']}" if r["note"] else "")
-            day = r["first_day"]
-            while day <= r["last_day"]:
-                if day.weekday() < 5:
-                    for period in ([""] if r["whole_day"] else r["periods"].split(",")):
-                        yield (r["student_number"] or "", r["student_source_id"], r["school_source_id"],
-                               day.isoformat(), period, "Excused Absence", reason, r["status"],
-                               r["created_at"].astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                               str(r["public_id"]))
-                day += timedelta(days=1)
+            # The school days the report covers (weekends and the school's closures left out).
+            for day in calendar.school_days(r["first_day"], r["last_day"], schools[r["student"]]):
+                for period in ([""] if r["whole_day"] else r["periods"].split(",")):
+                    yield (r["student_number"] or "", r["student_source_id"], r["school_source_id"],
+                           day.isoformat(), period, "Excused Absence", reason, r["status"],
+                           r["created_at"].astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                           str(r["public_id"]))
 
-    return write_csv(out, EXPORT_HEADER, rows(await query), for_spreadsheet=False)
+    return write_csv(out, EXPORT_HEADER, rows(), for_spreadsheet=False)

@@ -26,14 +26,16 @@ from app import clock
 from app.database import transaction
 from app.mail.outbox import About, enqueue_email
 from app.rules.alerts import (GuardianChoices, absence_share, after_quiet_hours, digest_week_of, grade_is_under,
-                              school_days_between, week_days)
+                              week_days)
 from app.rules.district_day import district_day
 from app.rules.preferences import WEEKDAYS, DistrictPreferences
+from app.rules.school_days import SchoolCalendar
 from app.rules.school_year import school_year_of
 from app.services.alert_common import Recipient, email_context, guardian_language, may_see, \
     student_url, unsubscribe_url
 from app.services.alert_preferences import choices_of_accounts
 from app.services.preferences import load_preferences
+from app.services.school_calendar import load_calendar, schools_of
 from app.tables import AcademicSession, UserAccount, WeeklyDigest
 
 log = logging.getLogger("homeroom.digests")
@@ -69,6 +71,14 @@ SELECT student, COUNT(DISTINCT event_date) AS days FROM attendance_event
 WHERE student IN ({students}) AND event_date >= {} AND event_date <= {} AND period = ''
   AND category IN ('excused-absence', 'unexcused-absence')
 GROUP BY student
+"""
+
+# Absences recorded on days that may not be school days (weekends, the calendar's days): a handful, taken
+# off the count when they are not school days for that child, so the share reads school days on both sides.
+_ABSENCES_ON = """
+SELECT DISTINCT student, event_date FROM attendance_event
+WHERE student IN ({students}) AND event_date IN ({days}) AND period = ''
+  AND category IN ('excused-absence', 'unexcused-absence')
 """
 
 _WORK = """
@@ -124,6 +134,7 @@ class Calendar:
     last: date
     year_start: date | None
     term_id: int | None
+    school_days: SchoolCalendar = field(default_factory=SchoolCalendar)
 
 
 @dataclass
@@ -145,7 +156,11 @@ async def _calendar(today: date, week_of: date) -> Calendar:
         (AcademicSession.kind == "gradingPeriod") & (AcademicSession.start_date <= last)
         & (AcademicSession.end_date >= first) & (AcademicSession.status == "active")).order_by(
         AcademicSession.start_date, ascending=False).first()
-    return Calendar(today, first, first, last, year["start_date"] if year else None, term["id"] if term else None)
+    year_start = year["start_date"] if year else None
+    days = await load_calendar(year_start or last - timedelta(days=366), last)
+    if year_start is None and days.year_of(last):  # no schoolYear session: the year its sessions span
+        year_start = days.year_of(last)[0]
+    return Calendar(today, first, first, last, year_start, term["id"] if term else None, days)
 
 
 async def queue_digests(week_of: date | None = None, *, only_day: int | None = None,
@@ -306,10 +321,25 @@ async def _fill(by_student: dict[int, list[ChildDigest]], rows: list[dict], choi
                 work[r["student"]].append(r)
             for r in await UserAccount.raw(_GRADES.replace("{students}", _in(part)), *part, calendar.term_id):
                 grades[r["student"]].append(r)
-    school_days = school_days_between(calendar.year_start, calendar.last) if calendar.year_start else 0
+    schools = await schools_of(students)
+    days = calendar.school_days
+    if calendar.year_start:
+        odd_days = _maybe_not_school_days(days, calendar.year_start, calendar.last)
+        for start in range(0, len(students), CHUNK):
+            part = students[start:start + CHUNK]
+            for r in await UserAccount.raw(_ABSENCES_ON.replace("{students}", _in(part)).replace(
+                    "{days}", _in(odd_days)), *part, *odd_days) if odd_days else []:
+                if r["student"] in year and not days.is_school_day(_as_date(r["event_date"]), schools[r["student"]]):
+                    year[r["student"]] -= 1
+    counted: dict[tuple[int, ...], int] = {}
     for student, copies in by_student.items():
         absences, tardies = _week_of_events(week.get(student, []))
         absent_days = year.get(student, 0)
+        own = schools[student]
+        if own not in counted:
+            counted[own] = days.count_school_days(calendar.year_start, calendar.last, own) \
+                if calendar.year_start else 0
+        school_days = counted[own]
         share = absence_share(absent_days, school_days)
         items = [_work_item(r, copies[0].public_id) for r in work.get(student, [])]
         for child in copies:
@@ -324,6 +354,23 @@ async def _fill(by_student: dict[int, list[ChildDigest]], rows: list[dict], choi
                 child.low_grades = [_grade_item(r, child.public_id) for r in grades.get(student, [])
                                     if grade_is_under(threshold, r["grade"], r["percent"])][:ITEMS_SHOWN]
                 child.threshold = str(threshold)
+
+
+def _maybe_not_school_days(days: SchoolCalendar, first: date, last: date) -> list[date]:
+    """The weekend days and the calendar's days from first to last: the only days an absence can be on
+    without it being a school day (outside the school year there is nothing to count: the range is in it)."""
+    found = set(d for d in days.entries if first <= d <= last)
+    day = first + timedelta(days=(5 - first.weekday()) % 7)  # the first Saturday
+    while day <= last:
+        found.add(day)
+        if day + timedelta(days=1) <= last:
+            found.add(day + timedelta(days=1))
+        day += timedelta(days=7)
+    return sorted(found)
+
+
+def _as_date(value) -> date:
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def _week_of_events(events: list[dict]) -> tuple[list[dict], list[dict]]:

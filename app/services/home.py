@@ -40,17 +40,28 @@ from app.services.records import (
     _days_to_note,
     _sections_with_teachers,
 )
+from app.rules.school_days import Entry, SchoolCalendar
 from app.tables import AttendanceEvent, Result, SchoolEnrollment, SectionEnrollment
 
 # The guardian's students (the same rule as every records page: the link in force today, app/services/access.py;
 # active, actively enrolled), one row per school enrollment; the public id rides in `source_id`.
 _GUARDIANS_STUDENTS = """
 SELECT 'student' AS part, p.id, CAST(p.public_id AS VARCHAR(36)) AS source_id, NULL AS title, NULL AS kind,
-       NULL AS start_date, NULL AS end_date, NULL AS parent, NULL AS school_year,
+       NULL AS start_date, NULL AS end_date, e.school AS parent, NULL AS school_year,
        p.given_name, p.family_name, e.grade, s.name AS school_name, e.id AS enrollment
 FROM school_enrollment e JOIN person p ON p.id = e.student JOIN school s ON s.id = e.school
 WHERE p.status = 'active' AND e.status = 'active'
   AND e.student IN (SELECT l.student FROM guardian_link l WHERE l.guardian = {} AND """ + LINK_IN_FORCE + """)
+"""
+
+# What the district's calendar says about today (app/rules/school_days.py): the school (NULL: every school) in
+# `id`, whether it is a school day (1 or 0) in `parent`, the kind and the description.
+_CALENDAR_TODAY = """
+SELECT 'calendar' AS part, c.school AS id, NULL AS source_id, c.description AS title, c.kind,
+       c.day AS start_date, NULL AS end_date, CASE WHEN c.school_day THEN 1 ELSE 0 END AS parent,
+       NULL AS school_year, NULL AS given_name, NULL AS family_name, NULL AS grade, NULL AS school_name,
+       NULL AS enrollment
+FROM calendar_date c WHERE c.day = {}
 """
 
 # The guardian's household (the first they were added to) and whether this account confirmed it this
@@ -104,9 +115,10 @@ async def home_page(reader: Reader) -> Home:
     school_year = school_year_of(today)
     day = await access_day_of(reader)
     rows = await SchoolEnrollment.raw(
-        f"{_TERM_ROWS} UNION ALL {_GUARDIANS_STUDENTS} UNION ALL {_HOUSEHOLD} UNION ALL {SHARED_ADDRESS_ROWS}",
+        f"{_TERM_ROWS} UNION ALL {_GUARDIANS_STUDENTS} UNION ALL {_HOUSEHOLD} UNION ALL {SHARED_ADDRESS_ROWS} "
+        f"UNION ALL {_CALENDAR_TODAY}",
         school_year, reader.guardian_id, *link_in_force_args(day), reader.account_id, school_year,
-        reader.guardian_id, reader.guardian_id, *shared_address_args(day))
+        reader.guardian_id, reader.guardian_id, *shared_address_args(day), today)
     household = min((r for r in rows if r["part"] == "household"), key=lambda r: r["enrollment"], default=None)
     due = school_year_label(school_year) if household is not None and not household["parent"] else None
     shared = any(r["part"] == "shared-address" for r in rows)
@@ -121,7 +133,14 @@ async def home_page(reader: Reader) -> Home:
     ids = [s.id for s in students]
 
     choice = _choose_term(rows, today, None)
-    school_day = choice is not None and choice.shown.start <= today <= choice.shown.end and today.weekday() < 5
+    in_term = choice is not None and choice.shown.start <= today <= choice.shown.end
+    # Today is a school day for a child unless the district's calendar closed their schools (or it is a
+    # weekend day the calendar does not make a school day).
+    calendar = SchoolCalendar(entries={today: tuple(
+        Entry(today, r["id"], bool(r["parent"]), r["kind"], r["title"] or "") for r in rows if r["part"] == "calendar")})
+    open_today = {s.id: in_term and calendar.is_school_day(today, tuple(sorted({e["parent"] for e in enrollments[s.id]})))
+                  for s in students}
+    school_day = any(open_today.values())
     classes: dict[int, list[Section]] = defaultdict(list)
     if school_day:
         sql = _SECTIONS_OF.replace("{terms}", _placeholders(len(choice.containing))).replace(
@@ -129,7 +148,7 @@ async def home_page(reader: Reader) -> Home:
             "se.person = {}", f"se.person IN ({_placeholders(len(ids))})")
         section_rows = await SectionEnrollment.raw(sql, *choice.containing, *ids, *ids)
         teachers = [r for r in section_rows if r["role"] == "teacher"]
-        for student_id in ids:
+        for student_id in (i for i in ids if open_today[i]):
             own = {r["id"]: r for r in section_rows if r["role"] == "student" and r["person"] == student_id}
             classes[student_id] = _sections_with_teachers(list(own.values()), teachers)
 
@@ -140,7 +159,7 @@ async def home_page(reader: Reader) -> Home:
                               clock.now() - timedelta(days=RECENT_DAYS))
     await audit.record_many(VIEWED, actor=reader.account_id, people=ids, ip=reader.ip, detail="summary")
     return Home([StudentToday(
-        s, [{"school_name": e["school_name"], "grade": e["grade"]} for e in enrollments[s.id]], school_day,
+        s, [{"school_name": e["school_name"], "grade": e["grade"]} for e in enrollments[s.id]], open_today[s.id],
         classes[s.id], _days_to_note([e for e in events if e["student"] == s.id]),
         [r for r in scores if r["student"] == s.id][:RECENT_GRADES_SHOWN],
     ) for s in students], due, shared)

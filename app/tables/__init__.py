@@ -11,6 +11,7 @@ from app.tables.people import GuardianLink, Person, School, SchoolEnrollment
 from app.tables.records import (
     AcademicSession,
     AttendanceEvent,
+    CalendarDate,
     ContactPhone,
     Course,
     EmailChange,
@@ -71,6 +72,7 @@ ALL_TABLES = [
     AbsenceAlert,
     WeeklyDigest,
     AbsenceReport,
+    CalendarDate,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]

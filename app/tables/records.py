@@ -121,6 +121,21 @@ class AttendanceEvent(Table, tablename="attendance_event"):
     updated_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
+class CalendarDate(Table, tablename="calendar_date"):
+    """What the district said about one day at one school (or, school empty, at every school): a closure
+    (holiday, break, snow day, teacher-only day: not a school day) or a school day (an instructional day,
+    a make-up day on a Saturday). From Ed-Fi `calendarDates` or `homeroom import calendar`; the rule that
+    reads them is app/rules/school_days.py."""
+
+    source_id = Varchar(length=255, unique=True)  # "csv:<school sourcedId or *>:<day>", "edfi:<schoolId>:<day>"
+    school = ForeignKey(references=School, null=True, default=None, index=True)  # None: the whole district
+    day = Date(index=True)
+    school_day = Boolean(default=False)  # False: a closure
+    kind = Varchar(length=30, default="closed")  # app/rules/school_days.py KINDS
+    description = Varchar(length=255, default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 class Household(Table, tablename="household"):
     source_id = Varchar(length=255, unique=True)
     name = Varchar(length=255, default="")

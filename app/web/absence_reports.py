@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery
 from app.rules.alerts import REASON_NAMES, REASONS
 from app.rules.errors import N_
 from app.services import records
-from app.services.absence_reports import report_window, reports_of, submit_report
+from app.services.absence_reports import report_window, reports_of, submit_report, suggested_day
 from app.web.forms import read_form
 from app.web.guards import requires_guardian
 from app.web.rendering import redirect_after_post, render
@@ -44,9 +44,10 @@ class AbsenceReportsController(Controller):
         if student is None:
             raise NotFoundException()
         try:
-            first = date.fromisoformat(day[:10]).isoformat() if day else reader.today.isoformat()
+            first = date.fromisoformat(day[:10]).isoformat() if day else ""
         except ValueError:
-            first = reader.today.isoformat()
+            first = ""
+        first = first or (await suggested_day(student.id, reader.today)).isoformat()
         return await _form(request, reader, student, {"first_day": first, "last_day": "", "whole_day": "yes",
                                                       "periods": "", "reason": "", "note": ""})
 

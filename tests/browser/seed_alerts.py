@@ -1,5 +1,6 @@
 """Issue 12's part of the browser suite's data: an absence report waiting in the attendance office's queue,
-and the token of an unsubscribe link for the existing account (the walk's {unsubscribe})."""
+the token of an unsubscribe link for the existing account (the walk's {unsubscribe}), and a weekend day
+within the report window ({weekend_day})."""
 
 from __future__ import annotations
 
@@ -21,4 +22,6 @@ async def seed_alerts(maria_username: str) -> dict[str, str]:
                         first_day=today - timedelta(days=1), last_day=today - timedelta(days=1), whole_day=True,
                         reason="medical", note="Dentist at 9", created_at=clock.now()).save()
     token = unsubscribe_token(get_settings().secret_key, maria["id"], "weekly-digest")
-    return {"unsubscribe": token}
+    # A Saturday the report form must refuse (the walk's {weekend_day}): the next one, within the window.
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    return {"unsubscribe": token, "weekend_day": saturday.isoformat()}

@@ -18,7 +18,8 @@ from tests.browser.walk import (ERROR_STRUCTURE, LIGHT_TEXT, UNLABELLED_INPUTS, 
 def values_for(portal: Portal, request: pytest.FixtureRequest, key_holder: str = "states") -> Values:
     seed = portal.seed
     return Values({"key": seed["keys"][key_holder], "username": seed["username"], "password": seed["password"],
-                   "email": seed["email"], "unsubscribe": seed["unsubscribe"]}, lambda: request.getfixturevalue("reset_link"))
+                   "email": seed["email"], "unsubscribe": seed["unsubscribe"],
+                   "weekend_day": seed["weekend_day"]}, lambda: request.getfixturevalue("reset_link"))
 
 
 def base_url(portal: Portal, state: PageState) -> str:

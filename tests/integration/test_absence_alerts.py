@@ -301,3 +301,19 @@ async def test_an_ed_fi_import_alerts_too_and_its_re_import_does_not(database, m
         clock.advance(minutes=16)
         await send_due()
     assert [m.subject for m in await deliver()] == ["Ana was marked absent on Tue, Mar 10"]
+
+
+async def test_no_alert_about_a_day_the_district_closed_the_childs_school(district, mailbox, deliver, clock,
+                                                                         tmp_path):
+    """An unexcused absence the SIS recorded on a day Maple Street was closed is a slip, not news: no alert
+    for Ana; Benito's school (Oak Ridge) was open, so his parents hear about his."""
+    from app.importers.calendar import import_calendar
+
+    await accounts(district)
+    calendar = tmp_path / "calendar.csv"
+    calendar.write_text(f"date,school,kind,description\n{TODAY},sch-maple,weather,Snow day\n", encoding="utf-8")
+    assert not (await import_calendar(calendar)).has_errors
+    await import_events(tmp_path, [*ANA_ABSENT, ["stu-ben", "sch-oak", TODAY, "", "", "Unexcused Absence", ""]])
+    clock.advance(minutes=16)
+    assert await send_due() == 2
+    assert {m.subject for m in await deliver()} == {"Benito was marked absent on Tue, Mar 10"}

@@ -21,6 +21,29 @@ REPORT = {"first_day": "2026-03-10", "last_day": "2026-03-11", "whole_day": "yes
           "reason": "illness", "note": "Fever since last night"}
 
 
+async def schedule(district) -> None:
+    """Benito's classes this spring: Algebra in period 1, Science in periods 2 and 3 (a double period), and
+    a class that ended in the fall (period 5); Ana's elementary class has no periods."""
+    from datetime import date
+
+    from app.tables import AcademicSession, Section, SectionEnrollment, SectionTerm
+
+    spring = AcademicSession(source_id="s2", title="Spring", kind="semester", start_date=date(2026, 1, 5),
+                             end_date=date(2026, 5, 29), school_year=2026)
+    fall = AcademicSession(source_id="s1", title="Fall", kind="semester", start_date=date(2025, 8, 11),
+                           end_date=date(2025, 12, 19), school_year=2026)
+    await spring.save()
+    await fall.save()
+    for n, (key, school, title, periods, term) in enumerate((
+            ("ben", "sch-oak", "Algebra", "1", spring), ("ben", "sch-oak", "Science", "2,3", spring),
+            ("ben", "sch-oak", "Band", "5", fall), ("ana", "sch-maple", "Grade 3", "", spring))):
+        section = Section(source_id=f"cls-{n}", public_id=f"5ec7{n:04d}-0000-4000-8000-00000000000a", title=title,
+                          school=district.schools[school].id, periods=periods)
+        await section.save()
+        await SectionTerm(section=section.id, term=term.id).save()
+        await SectionEnrollment(source_id=f"enr-{n}", section=section.id, person=district.students[key].id).save()
+
+
 async def signed_in(portal, district, who: str = "rosa"):
     await make_account(district.guardian(who), who)
     assert (await portal.log_in(who, PASSWORD)).status_code == 303
@@ -86,6 +109,7 @@ async def test_a_guardian_reports_and_the_school_records_it(district, portal, de
 
 
 async def test_declining_needs_a_reason_and_emails_it(district, portal, deliver):
+    await schedule(district)
     await signed_in(portal, district)
     await portal.post(reports_url(district, "ben"), {**REPORT, "whole_day": "no", "periods": "2, 3",
                                                      "last_day": "", "reason": "family"})
@@ -138,6 +162,7 @@ async def test_another_familys_child_is_not_found(district, portal):
 async def test_the_export_gives_the_sis_one_event_per_school_day_and_period(district, portal, tmp_path):
     from app.services.absence_reports import write_absence_reports
 
+    await schedule(district)
     await signed_in(portal, district)
     await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "2026-03-13", "last_day": "2026-03-16",
                                                      "note": "=HYPERLINK(\"http://evil.example\")"})
@@ -163,3 +188,62 @@ def test_the_export_command_refuses_a_bad_date():
     result = subprocess.run([sys.executable, "-m", "app.cli", "export", "absence-reports", "--since", "yesterday"],
                             cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert result.returncode == 2 and "'yesterday' is not a day written YYYY-MM-DD" in result.stderr
+
+
+async def test_days_that_are_not_school_days_and_periods_not_on_the_schedule_are_refused(district, portal,
+                                                                                         deliver, tmp_path):
+    """Weekend days, the district's closures, days after the school year ends and periods the child does not
+    have: a clear message (in the guardian's language), nothing stored, nothing sent. A range is taken when
+    at least one of its days is a school day."""
+    from datetime import date
+
+    from app.importers.calendar import import_calendar
+    from app.services.preferences import set_preference
+    from app.tables import AbsenceReport, AcademicSession
+
+    await AcademicSession(source_id="y2026", title="2025–2026", kind="schoolYear", start_date=date(2025, 8, 4),
+                          end_date=date(2026, 3, 20), school_year=2026).save()  # a short year: it ends on 20 March
+    await set_preference("absence_report_days_ahead", "30")
+    calendar = tmp_path / "calendar.csv"
+    calendar.write_text("date,school,kind,description\n2026-03-12,,holiday,Founders' Day\n"
+                        "2026-03-13,sch-oak,weather,\n", encoding="utf-8")
+    assert not (await import_calendar(calendar)).has_errors
+    await schedule(district)
+    await signed_in(portal, district)
+    ana, ben = reports_url(district, "ana"), reports_url(district, "ben")
+    cases = [
+        (ana, {"first_day": "2026-03-14", "last_day": ""}, "Sat, Mar 14 is a weekend day, not a school day"),
+        (ana, {"first_day": "2026-03-12", "last_day": ""}, "Thu, Mar 12 is not a school day (Founders' Day)"),
+        (ben, {"first_day": "2026-03-13", "last_day": "2026-03-13"},
+         "Fri, Mar 13 is not a school day (a weather closure)"),
+        (ben, {"first_day": "2026-03-12", "last_day": "2026-03-15"},
+         "None of the days from Thu, Mar 12 to Sun, Mar 15 is a school day"),
+        (ana, {"first_day": "2026-03-23", "last_day": ""}, "Mon, Mar 23 is after the school year ends (Fri, Mar 20)"),
+        (ben, {"first_day": "2026-03-10", "last_day": "", "whole_day": "no", "periods": "1, 5"},
+         "Not on this child's schedule: period 5 (the periods are 1, 2, 3)"),
+        (ana, {"first_day": "2026-03-10", "last_day": "", "whole_day": "no", "periods": "2"},
+         "Homeroom has no class periods on this child's schedule: report the whole day, and name the classes in "
+         "the note"),
+    ]
+    for url, changes, message in cases:
+        for htmx in (False, True):
+            refused = await portal.post(url, {**REPORT, **changes}, htmx=htmx)
+            assert refused.status_code == 422 and error_messages(refused.text) == [message], changes
+    # The last day may not run past the end of the year either.
+    past = await portal.post(ana, {**REPORT, "first_day": "2026-03-19", "last_day": "2026-03-24"})
+    assert error_messages(past.text) == ["Tue, Mar 24 is after the school year ends (Fri, Mar 20)"]
+    assert await AbsenceReport.count() == 0 and await deliver() == []
+    # In Spanish.
+    await portal.post("/language", {"language": "es", "next": "/home"})
+    spanish = await portal.post(ana, {**REPORT, "first_day": "2026-03-14", "last_day": ""})
+    assert error_messages(spanish.text) == ["sáb 14 de mar es fin de semana, no un día de clases"]
+    spanish = await portal.post(ben, {**REPORT, "first_day": "2026-03-13", "last_day": ""})
+    assert error_messages(spanish.text) == ["vie 13 de mar no es un día de clases (un cierre por el clima)"]
+    await portal.post("/language", {"language": "en", "next": "/home"})
+    # A range over a weekend and a holiday is taken: Wednesday 11 and Monday 16 are school days.
+    taken = await portal.post(ana, {**REPORT, "first_day": "2026-03-11", "last_day": "2026-03-16"})
+    assert taken.status_code == 303
+    [confirmation] = await deliver()
+    assert "School days: Wed, Mar 11, Fri, Mar 13, Mon, Mar 16" in confirmation.text
+    whole_periods = await portal.post(ben, {**REPORT, "whole_day": "no", "periods": "2,3", "last_day": ""})
+    assert whole_periods.status_code == 303 and await AbsenceReport.count() == 2

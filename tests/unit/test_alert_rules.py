@@ -6,8 +6,9 @@ from datetime import date, datetime, time, timezone
 
 import pytest
 
+from app.rules.school_days import weekdays_between
 from app.rules.alerts import (GradeThreshold, absence_share, after_quiet_hours, check_choices, digest_week_of,
-                              grade_is_under, parse_grade_threshold, read_unsubscribe_token, school_days_between,
+                              grade_is_under, parse_grade_threshold, read_unsubscribe_token,
                               unsubscribe_token, week_days)
 
 ZONE = "America/New_York"
@@ -57,10 +58,10 @@ def test_the_digest_covers_this_week_from_friday_on_else_the_last_week():
 
 
 def test_school_days_are_weekdays():
-    assert school_days_between(date(2026, 3, 9), date(2026, 3, 15)) == 5
-    assert school_days_between(date(2026, 3, 14), date(2026, 3, 16)) == 1
-    assert school_days_between(date(2025, 8, 4), date(2026, 3, 10)) == 157
-    assert school_days_between(date(2026, 3, 10), date(2026, 3, 9)) == 0
+    assert weekdays_between(date(2026, 3, 9), date(2026, 3, 15)) == 5
+    assert weekdays_between(date(2026, 3, 14), date(2026, 3, 16)) == 1
+    assert weekdays_between(date(2025, 8, 4), date(2026, 3, 10)) == 157
+    assert weekdays_between(date(2026, 3, 10), date(2026, 3, 9)) == 0
     assert absence_share(3, 30) == 10.0 and absence_share(1, 0) == 0.0
 
 

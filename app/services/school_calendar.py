@@ -1,0 +1,50 @@
+"""The school calendar as the database has it: the school years' spans (academic sessions) and what the
+district said about single days (calendar_date, from Ed-Fi `calendarDates` or `homeroom import calendar`).
+The rule that reads them is app/rules/school_days.py."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from app.rules.school_days import Entry, SchoolCalendar
+from app.tables import AcademicSession, CalendarDate, SchoolEnrollment
+
+
+async def load_calendar(first: date, last: date) -> SchoolCalendar:
+    """Every school year's span (a schoolYear session; a year without one spans its sessions) and the
+    entries from first to last. Two queries."""
+    spans: dict[int, list] = {}
+    for row in await AcademicSession.select(AcademicSession.kind, AcademicSession.start_date,
+                                            AcademicSession.end_date, AcademicSession.school_year).where(
+            AcademicSession.status == "active"):
+        year = row["school_year"]
+        own = spans.setdefault(year, [None, None, False])
+        if row["kind"] == "schoolYear":
+            if not own[2]:
+                own[:] = [row["start_date"], row["end_date"], True]
+            else:
+                own[0], own[1] = min(own[0], row["start_date"]), max(own[1], row["end_date"])
+        elif not own[2]:
+            own[0] = row["start_date"] if own[0] is None else min(own[0], row["start_date"])
+            own[1] = row["end_date"] if own[1] is None else max(own[1], row["end_date"])
+    entries: dict[date, list[Entry]] = defaultdict(list)
+    for row in await CalendarDate.select(CalendarDate.day, CalendarDate.school, CalendarDate.school_day,
+                                         CalendarDate.kind, CalendarDate.description).where(
+            (CalendarDate.day >= first) & (CalendarDate.day <= last)):
+        entries[row["day"]].append(Entry(row["day"], row["school"], bool(row["school_day"]), row["kind"],
+                                         row["description"]))
+    years = tuple(sorted((s[0], s[1]) for s in spans.values() if s[0] is not None and s[0] <= s[1]))
+    return SchoolCalendar(years, {day: tuple(found) for day, found in entries.items()})
+
+
+async def schools_of(students: list[int]) -> dict[int, tuple[int, ...]]:
+    """Each student's active schools (their ids), for the closures that apply to them."""
+    found: dict[int, list[int]] = defaultdict(list)
+    for start in range(0, len(students), 500):
+        part = students[start:start + 500]
+        for row in await SchoolEnrollment.select(SchoolEnrollment.student, SchoolEnrollment.school).where(
+                SchoolEnrollment.student.is_in(part) & (SchoolEnrollment.status == "active")):
+            if row["school"] not in found[row["student"]]:
+                found[row["student"]].append(row["school"])
+    return {s: tuple(sorted(found.get(s, []))) for s in students}
