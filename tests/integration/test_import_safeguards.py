@@ -199,3 +199,26 @@ def test_the_limits_are_both_needed():
     assert not Removal("students", 21, 210).too_many  # 21, but exactly 10 %
     assert Removal("students", 21, 209).too_many
     assert not copy.copy(Removal("classes", 0, 0)).too_many
+
+
+async def test_ed_fi_lifting_most_restrictions_an_import_set_is_refused(clean_database, tmp_path):
+    """A studentContactAssociations file sent without its contactRestrictions would switch every court-ordered
+    block off: refused, nothing changed (the blocks stay)."""
+    from app.tables import AccessRestriction
+
+    await imported_district(tmp_path)
+    restricted = edfi_families(True)
+    restricted["studentContactAssociations"] = [association(f"par-x{i}", f"20{i:02d}", "Mother", livesWith=True,
+                                                            contactRestrictions="Court order 2026-114")
+                                                for i in range(FAMILIES)]
+    report = await run_edfi(write_edfi(tmp_path / "restricted", restricted))
+    assert not report.has_errors, report.lines()
+    assert report.counts["access restrictions"] == FAMILIES
+    before = await everything()
+
+    report = await run_edfi(write_edfi(tmp_path / "unrestricted", edfi_families(True)))
+    [line] = [g.describe() for g in report.errors]
+    assert f"would remove (make inactive or unlink) {FAMILIES} of the {FAMILIES} active contact restrictions " \
+           f"(lifted)" in line, line
+    assert await everything() == before
+    assert await AccessRestriction.count().where(AccessRestriction.lifted_at.is_null()) == FAMILIES
