@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tests.integration.edfi_files import d, full_set, meta, write_edfi
 from tests.integration.test_import_edfi import every_resource, roster, run, run_api
+from tests.integration.test_records import school_year  # noqa: F401
 
 
 async def import_csv(path: Path):
@@ -193,3 +194,22 @@ async def test_the_export_lists_only_school_days(district, portal, tmp_path):
     out = io.StringIO(newline="")
     assert await write_absence_reports(out) == 2  # Fri 13 and Tue 17: not the weekend, not Maple's PD day
     assert "2026-03-16" not in out.getvalue()
+
+
+async def test_home_shows_no_classes_at_a_school_the_district_closed_today(portal, district, school_year, clock,  # noqa: F811
+                                                                           tmp_path):
+    """Tuesday 10 March: a snow day at Maple Street only. Ana (Maple) has no classes today; Benito (Oak) has."""
+    from datetime import datetime, timezone
+
+    from tests.integration.district import PASSWORD
+    from tests.integration.portal import page_text
+
+    clock.set(datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc))
+    path = tmp_path / "calendar.csv"
+    path.write_text("date,school,kind\n2026-03-10,sch-maple,snow day\n", encoding="utf-8")
+    assert not (await import_csv(path)).has_errors
+    assert (await portal.log_in("rosa", PASSWORD)).status_code == 303
+    text = page_text((await portal.get("/home")).text)
+    ana, ben = text.split("Ana Rivera")[1].split("Benito Rivera")[0], text.split("Benito Rivera")[1]
+    assert "No classes today." in ana and "Period" not in ana.split("Attendance, last 14 days")[0]
+    assert "No classes today." not in ben and "Period" in ben.split("Attendance, last 14 days")[0]
