@@ -107,9 +107,26 @@ def app_for_tests():
     return create_app(dataclasses.replace(get_settings(), smtp_url=None))
 
 
+_SHARED_APPS: dict = {}
+
+
+def shared_app_for_tests():
+    """`app_for_tests()` built once per settings and shared by the tests that take the `portal` fixture:
+    building the app costs about a second (Litestar inspects every handler's signature), paid once instead
+    of in every test. Each test still runs the app's lifespan itself (engine, pool, maintenance) and has a
+    client and cookies of its own; the app holds nothing else between requests. A test that changes what
+    create_app reads (a patched module, other settings) builds its own app with app_for_tests()."""
+    from app.settings import get_settings
+
+    settings = dataclasses.replace(get_settings(), smtp_url=None)
+    if settings not in _SHARED_APPS:
+        _SHARED_APPS[settings] = app_for_tests()
+    return _SHARED_APPS[settings]
+
+
 @pytest.fixture
 async def portal(database, mailbox) -> Portal:
-    async with running_portal(app_for_tests()) as browser:
+    async with running_portal(shared_app_for_tests()) as browser:
         yield browser
 
 
