@@ -7,6 +7,8 @@ carry the defaults (the demo district's name and a help number that is not their
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from app.rules.errors import FieldError
 from app.rules.preferences import PreferenceError, parse_preference
 from app.services.preferences import set_preference
@@ -25,6 +27,23 @@ async def setup_missing() -> list[str]:
     if not await UserAccount.exists().where(UserAccount.role == "district-admin", UserAccount.disabled.eq(False)):
         missing.append("district admin")
     return missing
+
+
+@dataclass(frozen=True)
+class DistrictSetup:
+    """What `homeroom setup` finds: the identity values stored, the district admins, what is still missing."""
+    identity: dict[str, str]
+    admins: list[str]
+    missing: list[str]
+
+
+async def current_setup() -> DistrictSetup:
+    rows = await DistrictSetting.select(DistrictSetting.name, DistrictSetting.value).where(
+        DistrictSetting.name.is_in(list(DISTRICT_IDENTITY)))
+    admins = await UserAccount.select(UserAccount.username).where(
+        UserAccount.role == "district-admin", UserAccount.disabled.eq(False)).order_by(UserAccount.username_key)
+    return DistrictSetup({row["name"]: row["value"] for row in rows}, [a["username"] for a in admins],
+                         await setup_missing())
 
 
 def identity_errors(values: dict[str, str]) -> list[FieldError]:
