@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.rules.errors import FieldError
-from app.rules.preferences import PreferenceError, parse_preference
+from app.rules.preferences import preference_errors
 from app.services.preferences import set_preference
 from app.tables import DistrictSetting, UserAccount
 
@@ -48,13 +48,7 @@ async def current_setup() -> DistrictSetup:
 
 def identity_errors(values: dict[str, str]) -> list[FieldError]:
     """Each typed identity value checked as the preferences page checks it, in DISTRICT_IDENTITY's order."""
-    errors = []
-    for name in DISTRICT_IDENTITY:
-        try:
-            parse_preference(name, values.get(name, ""))
-        except PreferenceError as problem:
-            errors.append(FieldError(name, problem.message, problem.params))
-    return errors
+    return preference_errors(DISTRICT_IDENTITY, values)
 
 
 async def set_district_identity(values: dict[str, str]) -> None:
