@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: messages demo test test-sqlite test-postgres test-browser install install-test system-deps postgres bench clean
+.PHONY: lint messages demo test test-sqlite test-postgres test-browser install install-test system-deps postgres bench clean
 
 $(BIN)/homeroom: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,12 @@ demo: install
 ## Run every test suite: rules, integration on SQLite and on PostgreSQL, browser walk in Chromium.
 ## The three suites share nothing (each has its own database, mail server and ports), so they run side by side;
 ## each suite's output is printed whole when it ends.
-test: install system-deps postgres
+test: install system-deps postgres lint
 	$(MAKE) -j3 --output-sync=target test-sqlite test-postgres test-browser
+
+## Pyflakes' checks (undefined names, unused imports and variables, redefinitions): seconds, before the suites.
+lint:
+	$(BIN)/ruff check --select F app tests bench
 
 test-sqlite:
 	$(BIN)/pytest tests/unit tests/integration -q -p no:cacheprovider

@@ -21,8 +21,20 @@ class BackupError(Exception):
     """The backup or restore was refused; nothing was written. The message says why."""
 
 
+class BackupPathWrong(BackupError):
+    """The PATH typed names no such file or folder (a usage error: fix the command)."""
+
+
+def _new_file_path(target: Path) -> None:
+    if target.is_dir():
+        raise BackupPathWrong(f"{target} is a folder: give the new file's name, e.g. {target / 'homeroom.sqlite3'}")
+    if not target.parent.is_dir():
+        raise BackupPathWrong(f"the folder {target.parent} does not exist: create it first or choose another PATH")
+
+
 def backup_sqlite(database: Path, target: Path) -> int:
     """Copy the live database to `target` (a new file). Returns the copy's size in bytes."""
+    _new_file_path(target)
     if not database.exists():
         raise BackupError(f"no database at {database}")
     if target.exists():
@@ -37,7 +49,10 @@ def restore_sqlite(backup: Path, database: Path, *, replace: bool) -> int:
     """Copy `backup` over the database. Refuses a file that is not a sound Homeroom database, and an existing
     database unless `replace`. Returns the number of migrations the backup had applied."""
     if not backup.is_file():
-        raise BackupError(f"no backup at {backup}")
+        raise BackupPathWrong(f"no backup at {backup}" + (" (it is a folder)" if backup.is_dir() else ""))
+    if not database.parent.is_dir():
+        raise BackupError(f"the database's folder {database.parent} does not exist (DATABASE_URL): create it "
+                          "first")
     try:
         with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as source:
             if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":

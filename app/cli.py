@@ -12,8 +12,12 @@ from pathlib import Path
 
 EXIT_CODES = """exit codes:
   0  done
-  1  the command ran and refused or failed (an import with errors changed nothing; see its message)
-  2  usage: an unknown command, option or value (the message says which)
+  1  refused or failed: the command was understood but the district's data or the system said no (a
+     guardian who cannot get a key, an import with errors changed nothing, a file that already exists
+     or may not be written; see its message)
+  2  usage: fix the command typed: an unknown command or option, a missing or malformed value, or a value
+     that names nothing (a sourcedId, username or school the portal does not have, a file or folder that
+     does not exist)
   3  configuration: the environment or .env describes something the portal will not run with
   4  the database cannot be reached or is not migrated (`homeroom migrate`)
   130  interrupted (Ctrl-C)"""
@@ -30,7 +34,14 @@ class HomeroomParser(argparse.ArgumentParser):
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    pass
+    """Shows a default only when there is one to show: not "(default: None)" after an option that is off unless
+    given, nor a second default after a help text that already says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default in (None, False) or "default" in text:
+            return text
+        return super()._get_help_string(action)
 
 
 def day_argument(value: str):
@@ -58,9 +69,10 @@ class DatabaseMissing(Exception):
     """A command that reads the database found no SQLite file where DATABASE_URL points."""
 
 
-def _run(coroutine) -> int:
+def _run(coroutine, *, audited: bool = True) -> int:
     """Run one command's coroutine with the database engine prepared and closed around it. A SQLite file
-    that does not exist is an error, not a new empty database left behind in whatever folder this ran in."""
+    that does not exist is an error, not a new empty database left behind in whatever folder this ran in.
+    `audited=False`: a look before the command's own work, not recorded as the command line a second time."""
     from app.database import close_engine, prepare_engine
     from app.services import audit
     from app.settings import get_settings
@@ -87,7 +99,8 @@ def _run(coroutine) -> int:
             return result
         finally:
             try:
-                await audit.record_command_line(_COMMAND_LINE, exit_code=code)
+                if audited:
+                    await audit.record_command_line(_COMMAND_LINE, exit_code=code)
             finally:
                 await close_engine()
 
@@ -95,22 +108,32 @@ def _run(coroutine) -> int:
     return 0 if result is None else result
 
 
-def migrate() -> int:
-    """Apply every migration in piccolo_migrations/ (idempotent; one machine at a time, see app/migrations.py)."""
-    from app.migrations import apply_migrations
+def migrate(*, tell: bool = False) -> int:
+    """Apply every migration in piccolo_migrations/ (idempotent; one machine at a time, see app/migrations.py).
+    `tell`: say on standard output what was applied, or that the database was already current."""
+    from app.migrations import apply_migrations, applied_in
     from app.settings import get_settings
 
-    result = apply_migrations(get_settings())
+    settings = get_settings()
+    if not settings.uses_postgres and not Path(settings.sqlite_path).parent.is_dir():
+        raise DatabaseMissing(f"the folder {Path(settings.sqlite_path).parent} for the SQLite database "
+                              "(DATABASE_URL) does not exist: create it first")
+    result = apply_migrations(settings)
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
+    elif tell:
+        applied = applied_in(result.stdout)
+        where = settings.sqlite_path if not settings.uses_postgres else "the PostgreSQL database"
+        if applied:
+            names = applied[0] if len(applied) == 1 else f"{applied[0]} to {applied[-1]}"
+            print(f"Applied {len(applied)} migration(s) to {where} ({names}); it is current now.")
+        else:
+            print(f"{where} is already current: no migration to apply.")
     return result.returncode
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
-    code = migrate()
-    if code == 0:
-        print("Database is up to date.")
-    return code
+    return migrate(tell=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -165,9 +188,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if os.environ.get("HOMEROOM_ENV", "demo").strip().lower() == "production":
         # The demo seeds accounts with published passwords (a district admin among them): never on a real
         # portal (issue 9). Checked before the settings load, so it holds even if they would not.
-        print("homeroom demo refuses to run with HOMEROOM_ENV=production: it creates accounts whose "
-              "passwords are printed for anyone to read.", file=sys.stderr)
-        return 2
+        return _fail(EXIT_USAGE, "demo refuses to run with HOMEROOM_ENV=production: it creates accounts "
+                                         "whose passwords are printed for anyone to read")
     if migrate() != 0:
         return 1
 
@@ -180,14 +202,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_issue(args: argparse.Namespace) -> int:
-    from app.services.activation_keys import KeyRefused, issue_key_for
+    from app.services.activation_keys import KeyRefused, NoSuchGuardian, issue_key_for
 
     async def go():
         try:
             issued = await issue_key_for(args.guardian)
-        except KeyRefused as refused:
-            print(f"No key issued: {refused}", file=sys.stderr)
-            return 2
+        except NoSuchGuardian as unknown:  # the command line names nobody: fix the command
+            return _fail(EXIT_USAGE, f"no key issued: {unknown}")
+        except KeyRefused as refused:  # a real guardian the rules refuse a key
+            return _fail(EXIT_FAILED, f"no key issued: {refused}")
         print(f"Activation key for {issued.guardian_name} (valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC):")
         print(f"  {issued.key}")
         print("Give it in a sealed letter or in person with photo ID; never read it out over the phone.")
@@ -289,6 +312,12 @@ def cmd_setup(args: argparse.Namespace) -> int:
     from app.services.staff_accounts import create_staff_account
 
     values = {name: getattr(args, name) for name in DISTRICT_IDENTITY}
+    current = _current_setup()
+    if current is not None and not current.missing:
+        return _setup_again(args, values, current)
+    for name, value in (current.identity.items() if current else ()):
+        if values[name] is None:  # set by an earlier run that stopped before the district admin
+            values[name] = value
     interactive = sys.stdin.isatty()
     for name in DISTRICT_IDENTITY:
         if values[name] is None and interactive:
@@ -317,6 +346,60 @@ def cmd_setup(args: argparse.Namespace) -> int:
                 return _fail(EXIT_USAGE, "; ".join(f"{p.field}: {i18n.translate(p.message, p.params)}"
                                                    for p in problems))
         print("The district is set up: `homeroom serve` will serve it.")
+        return 0
+
+    return _run(go())
+
+
+def _current_setup():
+    """What an earlier `homeroom setup` stored (app.services.district_setup.DistrictSetup), or None when there is
+    no migrated database yet (a first run)."""
+    from app.services.district_setup import current_setup
+    from app.settings import get_settings
+
+    settings = get_settings()
+    if not settings.uses_postgres and not Path(settings.sqlite_path).exists():
+        return None
+    try:
+        return _run(current_setup(), audited=False)
+    except Exception as problem:  # noqa: BLE001 - not migrated yet: the first run migrates
+        if _database_unreachable(problem) and not isinstance(problem, OSError):
+            return None
+        raise
+
+
+def _setup_again(args: argparse.Namespace, values: dict[str, str | None], current) -> int:
+    """`homeroom setup` on a district that is set up: say what is set; change the values given as flags; never
+    a second "first" district admin (that is `homeroom staff create`)."""
+    from app import i18n
+    from app.rules.preferences import display_value, parse_preference
+    from app.services.district_setup import DISTRICT_IDENTITY, identity_errors
+    from app.services.preferences import set_preference
+
+    print("This district is already set up:")
+    for name in DISTRICT_IDENTITY:
+        print(f"  {name} = {current.identity[name]}")
+    print(f"  district admins: {', '.join(current.admins)}")
+    admin = (args.admin_username or "").strip()
+    if admin and admin.lower() not in {a.lower() for a in current.admins}:
+        return _fail(EXIT_FAILED, f"the district already has a district admin, so --admin-username {admin} was "
+                                  "not created and nothing changed: add another with `homeroom staff create "
+                                  f"--role district-admin --username {admin}`")
+    given = {name: value for name, value in values.items() if value is not None}
+    errors = identity_errors({**current.identity, **given})
+    if errors:
+        return _fail(EXIT_USAGE, "; ".join(f"--{e.field.replace('_', '-')}: {i18n.translate(e.message, e.params)}"
+                                           for e in errors))
+    changes = {name: value for name, value in given.items()
+               if display_value(parse_preference(name, value)) != current.identity[name]}
+    if not changes:
+        print("Nothing changed. To change a value give its flag (e.g. --help-phone 217-555-0100); the district "
+              "preferences page changes them too.")
+        return 0
+
+    async def go():
+        for name, value in changes.items():
+            print(f"Changed {name}: {current.identity[name]} -> {await set_preference(name, value)}")
         return 0
 
     return _run(go())
@@ -386,8 +469,7 @@ def cmd_mail_worker(_: argparse.Namespace) -> int:
     if refusal:
         return _fail(EXIT_CONFIGURATION, refusal)
     if not settings.delivers_by_smtp:
-        print("HOMEROOM_SMTP_URL is not set: there is nothing to deliver to.", file=sys.stderr)
-        return 2
+        return _fail(EXIT_CONFIGURATION, "HOMEROOM_SMTP_URL is not set: there is nothing to deliver to")
     print("Delivering the outbox; Ctrl-C to stop.")
     try:
         return _run(run_sender(settings))
@@ -534,7 +616,7 @@ def cmd_alerts_send_due(_: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from app.backup import BackupError, backup_sqlite
+    from app.backup import BackupError, BackupPathWrong, backup_sqlite
     from app.settings import get_settings
 
     settings = get_settings()
@@ -542,6 +624,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return _fail(EXIT_USAGE, "on PostgreSQL back up with pg_dump -Fc (see the README's Backups section)")
     try:
         size = backup_sqlite(Path(settings.sqlite_path), args.path)
+    except BackupPathWrong as problem:
+        return _fail(EXIT_USAGE, str(problem))
     except BackupError as problem:
         return _fail(EXIT_FAILED, str(problem))
     print(f"Backed up {settings.sqlite_path} to {args.path} ({size:,} bytes). Keep HOMEROOM_SSN_PEPPER and "
@@ -550,7 +634,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from app.backup import BackupError, restore_sqlite
+    from app.backup import BackupError, BackupPathWrong, restore_sqlite
     from app.settings import get_settings
 
     settings = get_settings()
@@ -558,6 +642,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return _fail(EXIT_USAGE, "on PostgreSQL restore with pg_restore (see the README's Backups section)")
     try:
         migrations = restore_sqlite(args.path, Path(settings.sqlite_path), replace=args.replace)
+    except BackupPathWrong as problem:
+        return _fail(EXIT_USAGE, str(problem))
     except BackupError as problem:
         return _fail(EXIT_FAILED, str(problem))
     print(f"Restored {args.path} into {settings.sqlite_path} ({migrations} migrations applied in the backup; "
@@ -739,6 +825,11 @@ def main(argv: list[str] | None = None) -> int:
         # when it flushes stdout at exit, so stdout goes nowhere from here on.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except FileNotFoundError as problem:
+        folder = Path(problem.filename).parent if problem.filename else None
+        if folder is not None and not folder.is_dir():  # a typed path into a folder that is not there
+            return _fail(EXIT_USAGE, f"the folder {folder} does not exist (for {problem.filename})")
+        return _fail(EXIT_FAILED, f"{problem.strerror or problem}: {problem.filename or ''}".rstrip(": "))
     except OSError as problem:
         if _database_unreachable(problem):
             return _fail(EXIT_DATABASE, f"the database cannot be reached: {problem}")

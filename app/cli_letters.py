@@ -13,10 +13,26 @@ def add_letter_arguments(letters: argparse.ArgumentParser) -> None:
     letters.add_argument("--reissue", action="store_true",
                          help="also guardians who already have an unused key (their unused keys are revoked: "
                               "letters already printed stop working)")
-    letters.add_argument("--dry-run", action="store_true", help="say who would get a letter; issue nothing")
+    letters.add_argument("--dry-run", action="store_true",
+                         help="say who would get a letter and write the file without keys; issue nothing")
     letters.add_argument("--format", choices=["csv", "html"], default="csv",
-                         help="csv (default): for a mail merge; html: the letters, one printed page per guardian")
+                         help="csv: for a mail merge; html: the letters, one printed page per guardian (on a "
+                              "dry run each says where its key would be, and the day a key issued now would "
+                              "last work)")
     letters.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+
+
+DRY_RUN_KEY = "DRY RUN: NO KEY ISSUED"
+
+
+def dry_run_expiry(prefs):
+    """The district day a key issued now would last work."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.rules.district_day import district_day
+
+    return district_day(clock.now() + timedelta(days=prefs.key_lifetime_days), prefs.time_zone)
 
 
 async def keys_letters(args: argparse.Namespace) -> int:
@@ -26,9 +42,6 @@ async def keys_letters(args: argparse.Namespace) -> int:
     from app.services.preferences import load_preferences
     from app.settings import get_settings
 
-    if args.dry_run and args.format == "html":
-        print("--dry-run writes the CSV only (there are no keys to print)", file=sys.stderr)
-        return 2
     try:
         run = await key_letters(args.school, reissue=args.reissue, dry_run=args.dry_run)
     except LettersRefused as refused:
@@ -39,8 +52,11 @@ async def keys_letters(args: argparse.Namespace) -> int:
             write_csv(out, CSV_HEADER, csv_rows(run.letters), for_spreadsheet=True)
         else:
             prefs = await load_preferences()
-            slips = [render_key_slip(SlipWords(l.name, l.key, l.expires_on, l.language, l.children, l.address),
-                                     prefs, get_settings().public_url) for l in run.letters]
+            # A dry run's letters show what a real run would print, with no key in them.
+            expires_on = dry_run_expiry(prefs) if args.dry_run else None
+            slips = [render_key_slip(SlipWords(l.name, l.key or DRY_RUN_KEY, l.expires_on or expires_on, l.language,
+                                               l.children, l.address), prefs, get_settings().public_url)
+                     for l in run.letters]
             out.write(render_letters(slips, f"{prefs.portal_name}: activation key letters"))
     verb = "would be issued (dry run: nothing was issued)" if args.dry_run else "issued"
     print(f"{len(run.letters)} letter(s) {verb}; {run.skipped_with_unused_key} guardian(s) skipped because they "

@@ -36,6 +36,13 @@ def apply_migrations(settings: Settings) -> subprocess.CompletedProcess:
         )
 
 
+def applied_in(output: str) -> list[str]:
+    """The migrations a Piccolo `forwards` run applied, by name, from its output ("- <name> [forwards]... ok!")."""
+    import re
+
+    return re.findall(r"^\s*- (\S+) \[forwards\]\.\.\. ok", output, re.MULTILINE)
+
+
 @contextmanager
 def _migration_lock(settings: Settings) -> Iterator[None]:
     if settings.uses_postgres:

@@ -77,6 +77,8 @@ class CsvFolder:
 
 
 def single_file(path: Path) -> CsvFile:
+    if path.is_dir():
+        raise UnreadableSource(f"{path}: a folder, not a CSV file")
     if not path.is_file():
         raise UnreadableSource(f"{path}: no such file")
     return CsvFile(path.name, lambda: path.open("rb"))

@@ -22,6 +22,20 @@ PHOTO_ID_TYPES = {
     "consular-id": N_("Consular ID card"),
     "other-government": N_("Other government photo ID"),
 }
+
+
+def photo_id_errors(photo_id_type: str, id_checked: bool, *, prefix: str = "") -> list[FieldError]:
+    """Before staff give a guardian something in person: the kind of photo ID checked, and the check confirmed.
+    `prefix` names the form's fields ("reset_" on a form that has two such checks)."""
+    errors = []
+    if photo_id_type not in PHOTO_ID_TYPES:
+        errors.append(FieldError(f"{prefix}photo_id_type", N_("Choose the kind of photo ID you checked")))
+    if not id_checked:
+        errors.append(FieldError(f"{prefix}id_checked", N_(
+            "Confirm that you checked a photo ID and that it shows this guardian")))
+    return errors
+
+
 LONGEST_NAME = 120
 LONGEST_RELATIONSHIP = 60
 LONGEST_STUDENT_NUMBER = 64

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.rules.errors import N_
+from app.rules.errors import N_, FieldError
 from app.rules.passwords import MIN_LENGTH_CEILING, MIN_LENGTH_FLOOR
 
 LOCK_SCOPES = ("account", "recovery-only")
@@ -166,3 +166,14 @@ def display_value(value: Any) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
     return str(value)
+
+
+def preference_errors(names, typed: dict[str, str]) -> list[FieldError]:
+    """Each named preference's typed value checked, in the order of `names` (a missing one is checked as "")."""
+    errors = []
+    for name in names:
+        try:
+            parse_preference(name, typed.get(name, ""))
+        except PreferenceError as problem:
+            errors.append(FieldError(name, problem.message, problem.params))
+    return errors

@@ -19,6 +19,10 @@ class KeyRefused(ValueError):
     """The guardian cannot be given a key; the message says why, for staff or the CLI."""
 
 
+class NoSuchGuardian(KeyRefused):
+    """No guardian has the sourcedId given (the command line named nobody)."""
+
+
 @dataclass(frozen=True)
 class IssuedKey:
     key: str
@@ -68,6 +72,6 @@ async def issue_key(guardian: Person, *, how: str, issued_by: int | None = None,
 async def issue_key_for(guardian_source_id: str, *, how: str = "letter") -> IssuedKey:
     guardian = await Person.objects().where(Person.source_id == guardian_source_id).first()
     if guardian is None:
-        raise KeyRefused(f"no guardian with sourcedId {guardian_source_id!r}")
+        raise NoSuchGuardian(f"no guardian with sourcedId {guardian_source_id!r}")
     async with transaction():
         return await issue_key(guardian, how=how)

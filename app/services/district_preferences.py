@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.database import transaction
 from app.rules.errors import FieldError
-from app.rules.preferences import PARSERS, PreferenceError, display_value, parse_preference
+from app.rules.preferences import PARSERS, display_value, parse_preference, preference_errors
 from app.services import audit
 from app.services.preferences import load_preferences, set_preference
 from app.services.sessions import SignedInAccount
@@ -12,12 +12,7 @@ from app.services.sessions import SignedInAccount
 
 async def change_preferences(staff: SignedInAccount, typed: dict[str, str], *, ip: str) -> list[FieldError]:
     """Check every preference; save them only if all are valid, auditing each one that changed."""
-    errors = []
-    for name in PARSERS:
-        try:
-            parse_preference(name, typed.get(name, ""))
-        except PreferenceError as error:
-            errors.append(FieldError(name, error.message, error.params))
+    errors = preference_errors(PARSERS, typed)
     if errors:
         return errors
     current = await load_preferences()

@@ -7,8 +7,10 @@ carry the defaults (the demo district's name and a help number that is not their
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from app.rules.errors import FieldError
-from app.rules.preferences import PreferenceError, parse_preference
+from app.rules.preferences import preference_errors
 from app.services.preferences import set_preference
 from app.tables import DistrictSetting, UserAccount
 
@@ -27,15 +29,26 @@ async def setup_missing() -> list[str]:
     return missing
 
 
+@dataclass(frozen=True)
+class DistrictSetup:
+    """What `homeroom setup` finds: the identity values stored, the district admins, what is still missing."""
+    identity: dict[str, str]
+    admins: list[str]
+    missing: list[str]
+
+
+async def current_setup() -> DistrictSetup:
+    rows = await DistrictSetting.select(DistrictSetting.name, DistrictSetting.value).where(
+        DistrictSetting.name.is_in(list(DISTRICT_IDENTITY)))
+    admins = await UserAccount.select(UserAccount.username).where(
+        UserAccount.role == "district-admin", UserAccount.disabled.eq(False)).order_by(UserAccount.username_key)
+    return DistrictSetup({row["name"]: row["value"] for row in rows}, [a["username"] for a in admins],
+                         await setup_missing())
+
+
 def identity_errors(values: dict[str, str]) -> list[FieldError]:
     """Each typed identity value checked as the preferences page checks it, in DISTRICT_IDENTITY's order."""
-    errors = []
-    for name in DISTRICT_IDENTITY:
-        try:
-            parse_preference(name, values.get(name, ""))
-        except PreferenceError as problem:
-            errors.append(FieldError(name, problem.message, problem.params))
-    return errors
+    return preference_errors(DISTRICT_IDENTITY, values)
 
 
 async def set_district_identity(values: dict[str, str]) -> None:

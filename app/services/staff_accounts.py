@@ -201,7 +201,7 @@ async def reset_guardian_second_factor(staff: SignedInAccount, guardian_public_i
     """Only after the photo-ID check an in-person key needs (its kind recorded, never its number). The
     parent's sessions end and their address on file is told. None: no such guardian in the staff's scope,
     or no account with a second factor."""
-    from app.rules.key_requests import PHOTO_ID_TYPES
+    from app.rules.key_requests import photo_id_errors
     from app.services.second_factor import has_second_factor
     from app.services.staff_scope import person_for_staff
 
@@ -211,12 +211,7 @@ async def reset_guardian_second_factor(staff: SignedInAccount, guardian_public_i
     account = await UserAccount.select(UserAccount.id).where(UserAccount.person == guardian.id).first()
     if account is None or not await has_second_factor(account["id"]):
         return None
-    errors = []
-    if photo_id_type not in PHOTO_ID_TYPES:
-        errors.append(FieldError("reset_photo_id_type", N_("Choose the kind of photo ID you checked")))
-    if not id_checked:
-        errors.append(FieldError("reset_id_checked", N_(
-            "Confirm that you checked a photo ID and that it shows this guardian")))
+    errors = photo_id_errors(photo_id_type, id_checked, prefix="reset_")
     if errors:
         return errors
     async with transaction():

@@ -10,7 +10,7 @@ from uuid import UUID
 from app import clock
 from app.database import transaction
 from app.rules.errors import N_, FieldError
-from app.rules.key_requests import PHOTO_ID_TYPES
+from app.rules.key_requests import photo_id_errors
 from app.services import audit, rate_limits, sessions
 from app.services.activation_keys import IssuedKey, KeyRefused, issue_key
 from app.services.sessions import SignedInAccount
@@ -34,12 +34,7 @@ async def issue_key_in_person(staff: SignedInAccount, guardian_public_id: UUID, 
     guardian = await person_for_staff(staff, guardian_public_id, "guardian")
     if guardian is None:
         return None
-    errors = []
-    if photo_id_type not in PHOTO_ID_TYPES:
-        errors.append(FieldError("photo_id_type", N_("Choose the kind of photo ID you checked")))
-    if not id_checked:
-        errors.append(FieldError("id_checked", N_(
-            "Confirm that you checked a photo ID and that it shows this guardian")))
+    errors = photo_id_errors(photo_id_type, id_checked)
     if errors:
         return InPersonKey(errors=errors)
     try:

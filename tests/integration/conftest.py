@@ -107,9 +107,26 @@ def app_for_tests():
     return create_app(dataclasses.replace(get_settings(), smtp_url=None))
 
 
+_SHARED_APPS: dict = {}
+
+
+def shared_app_for_tests():
+    """`app_for_tests()` built once per settings and shared by the tests that take the `portal` fixture:
+    building the app costs about a second (Litestar inspects every handler's signature), paid once instead
+    of in every test. Each test still runs the app's lifespan itself (engine, pool, maintenance) and has a
+    client and cookies of its own; the app holds nothing else between requests. A test that changes what
+    create_app reads (a patched module, other settings) builds its own app with app_for_tests()."""
+    from app.settings import get_settings
+
+    settings = dataclasses.replace(get_settings(), smtp_url=None)
+    if settings not in _SHARED_APPS:
+        _SHARED_APPS[settings] = app_for_tests()
+    return _SHARED_APPS[settings]
+
+
 @pytest.fixture
 async def portal(database, mailbox) -> Portal:
-    async with running_portal(app_for_tests()) as browser:
+    async with running_portal(shared_app_for_tests()) as browser:
         yield browser
 
 
@@ -126,3 +143,35 @@ async def district(database):
     from tests.integration.district import build_district
 
     return await build_district()
+
+
+# Fixtures several test files use (defined here, so no test file imports another's fixtures).
+
+@pytest.fixture
+async def ana_on_file(district):
+    """Ana Rivera's birth date and the digest of her SSN's last four, as the SIS import leaves them."""
+    from app.rules.ssn import ssn_digest
+    from app.settings import get_settings
+    from app.tables import Person
+    from tests.integration.district import SSN
+    from tests.integration.test_key_request import BIRTH_DATE
+
+    await Person.update({Person.birth_date: BIRTH_DATE,
+                         Person.ssn_last4_hash: ssn_digest(get_settings().ssn_pepper, SSN[-4:])}).where(
+        Person.id == district.students["ana"].id)
+    return district
+
+
+@pytest.fixture
+async def maple(district) -> int:
+    """School staff at Maple Street Elementary (Ana and Cleo's school; Benito and Dara are at Oak Ridge)."""
+    from tests.integration.test_staff_console import staff_account
+
+    return await staff_account("MapleOffice", "school-staff", "sch-maple")
+
+
+@pytest.fixture
+async def admin(district) -> int:
+    from tests.integration.test_staff_console import staff_account
+
+    return await staff_account("DistrictAdmin", "district-admin", None)

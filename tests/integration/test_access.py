@@ -22,7 +22,6 @@ import pytest
 from tests.integration import leaks
 from tests.integration.district import OTHER_PASSWORD, PASSWORD, issue_key, make_account
 from tests.integration.portal import page_text
-from tests.integration.test_key_request import ana_on_file  # noqa: F401  (a fixture)
 from tests.integration.test_staff_console import as_staff, events, staff_account, words
 
 

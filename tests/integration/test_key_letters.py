@@ -79,6 +79,21 @@ async def test_a_dry_run_issues_nothing(district, rivera_home):
     assert await key_rows() == []
 
 
+async def test_a_dry_run_writes_either_format_and_issues_nothing(district, rivera_home, tmp_path):
+    csv_file, html_file = tmp_path / "letters.csv", tmp_path / "letters.html"
+    as_csv = homeroom("keys", "letters", "--dry-run", "--output", str(csv_file))
+    as_html = homeroom("keys", "letters", "--dry-run", "--format", "html", "--output", str(html_file))
+    for run in (as_csv, as_html):
+        assert run.returncode == 0 and b"3 letter(s) would be issued (dry run: nothing was issued)" in run.stderr
+    assert len(csv_file.read_text(encoding="utf-8").splitlines()) == 4  # the header and three guardians
+    pages = re.findall(r'<article class="slip" lang="(\w+)">(.*?)</article>', html_file.read_text(encoding="utf-8"),
+                       re.S)
+    assert [lang for lang, _ in pages] == ["en", "en", "es"]
+    assert all("DRY RUN: NO KEY ISSUED" in page for _, page in pages)
+    assert not re.search(r"[234679CDFHJKMNPR]{4}(?:-[234679CDFHJKMNPR]{4}){7}", html_file.read_text())
+    assert await key_rows() == []
+
+
 async def test_the_csv_carries_what_a_mail_merge_needs(district, rivera_home, clock):
     from app.services.key_letters import CSV_HEADER, csv_rows, key_letters
 

@@ -21,19 +21,6 @@ REPLY = ("If the details match our records, the activation key will be emailed t
          "file, or school staff will contact you.")
 
 
-@pytest.fixture
-async def ana_on_file(district):
-    """Ana Rivera's birth date and the digest of her SSN's last four, as the SIS import leaves them."""
-    from app.rules.ssn import ssn_digest
-    from app.settings import get_settings
-    from app.tables import Person
-
-    await Person.update({Person.birth_date: BIRTH_DATE,
-                         Person.ssn_last4_hash: ssn_digest(get_settings().ssn_pepper, SSN[-4:])}).where(
-        Person.id == district.students["ana"].id)
-    return district
-
-
 def details(**changes) -> dict[str, str]:
     form = {"requester_name": "Rosa Rivera", "relationship": "mother", "email": SHARED_EMAIL,
             "phone": "404-555-0134", "student_number": "S-ana", "ssn": SSN, "birth_date": "04/27/2017"}

@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.district import PASSWORD, make_account
 from tests.integration.portal import page_text
-from tests.integration.test_staff_console import STAFF_PASSWORD, admin  # noqa: F401
+from tests.integration.test_staff_console import STAFF_PASSWORD
 from tests.webauthn_soft import PRESENT, SoftPasskey
 
 JSON = {"Accept": "application/json"}

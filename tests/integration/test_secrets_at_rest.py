@@ -15,8 +15,8 @@ import re
 from tests.integration import leaks
 from tests.integration.district import PASSWORD, SHARED_EMAIL, SSN, make_account
 from tests.integration.portal import error_messages
-from tests.integration.test_key_request import KEY_PATTERN, ana_on_file, details  # noqa: F401
-from tests.integration.test_staff_console import as_staff, maple  # noqa: F401
+from tests.integration.test_key_request import KEY_PATTERN, details
+from tests.integration.test_staff_console import as_staff
 
 NEW_PASSWORD = "Amber falcon 63"
 RESET_PASSWORD = "Velvet canyon 18"

@@ -57,3 +57,22 @@ def test_production_refuses_to_serve_and_send_until_setup_then_shows_only_the_di
     assert "Springfield Public Schools" in page and "Springfield Parent Portal" in page
     assert "555-0142" in page
     assert "Homeroom Demo District" not in page and "802-1000" not in page
+
+    # Run again, it says what is set and changes only what a flag gives; never a second "first" admin.
+    again = homeroom(tmp_path, "setup")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[:6] == [
+        "This district is already set up:", "  district_name = Springfield Public Schools",
+        "  portal_name = Springfield Parent Portal", "  help_phone = +12175550142", "  time_zone = America/Chicago",
+        "  district admins: itlead"]
+    assert "Nothing changed" in again.stdout
+    same = homeroom(tmp_path, "setup", *IDENTITY, "--admin-username", "itlead")  # the first run's words, again
+    assert same.returncode == 0 and "Nothing changed" in same.stdout, same.stderr
+    other_admin = homeroom(tmp_path, "setup", "--help-phone", "217-555-0199", "--admin-username", "someone",
+                           stdin=PASSWORD + "\n")
+    assert other_admin.returncode == 1 and "homeroom staff create --role district-admin" in other_admin.stderr
+    bad = homeroom(tmp_path, "setup", "--help-phone", "12")
+    assert bad.returncode == 2 and "--help-phone: Use a phone number" in bad.stderr
+    changed = homeroom(tmp_path, "setup", "--help-phone", "217-555-0199")
+    assert changed.returncode == 0 and "Changed help_phone: +12175550142 -> +12175550199" in changed.stdout
+    assert "help_phone = +12175550199" in homeroom(tmp_path, "settings", "show").stdout

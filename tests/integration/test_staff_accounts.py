@@ -15,7 +15,7 @@ import sys
 from tests.conftest import PROJECT_ROOT
 from tests.integration import leaks
 from tests.integration.portal import error_messages, page_text
-from tests.integration.test_staff_console import STAFF_PASSWORD, admin, as_staff, maple  # noqa: F401
+from tests.integration.test_staff_console import STAFF_PASSWORD, as_staff
 
 
 async def events(action: str) -> list[dict]:

@@ -18,7 +18,7 @@ from tests.integration import leaks
 from tests.integration.district import PASSWORD, SHARED_EMAIL, make_account
 from tests.integration.portal import error_messages, page_text
 from tests.second_factor import give_authenticator, next_code
-from tests.integration.test_key_request import KEY_PATTERN, SSN_PATTERN, ana_on_file, details  # noqa: F401
+from tests.integration.test_key_request import KEY_PATTERN, SSN_PATTERN, details
 
 STAFF_PASSWORD = "Copper kettle 58"
 
@@ -32,17 +32,6 @@ async def staff_account(username: str, role: str, school: str | None) -> int:
     account_id = (await UserAccount.select(UserAccount.id).where(UserAccount.username == username).first())["id"]
     await give_authenticator(account_id)  # staff need a second factor (issue 14)
     return account_id
-
-
-@pytest.fixture
-async def maple(district) -> int:
-    """School staff at Maple Street Elementary (Ana and Cleo's school; Benito and Dara are at Oak Ridge)."""
-    return await staff_account("MapleOffice", "school-staff", "sch-maple")
-
-
-@pytest.fixture
-async def admin(district) -> int:
-    return await staff_account("DistrictAdmin", "district-admin", None)
 
 
 async def as_staff(portal, username: str):
