@@ -63,13 +63,24 @@ SELECT 'household' AS part, m.household AS id, NULL AS source_id, NULL AS title,
 FROM household_member m WHERE m.person = {}
 """
 
+# Every student's recent scores, and (when a grading period is shown) per student the count of missing and of
+# late work in it (`kind` tells them apart): one round trip. The flags are 1/0 so both parts have one type.
 _RECENT_SCORES = """
-SELECT r.student, r.score, r.missing, r.late, r.exempt, r.updated_at, li.title, li.points_possible,
-       COALESCE(c.title, sec.title) AS course, sec.public_id AS section_public_id
+SELECT 'score' AS kind, r.student, r.score, CASE WHEN r.missing THEN 1 ELSE 0 END AS missing,
+       CASE WHEN r.late THEN 1 ELSE 0 END AS late, CASE WHEN r.exempt THEN 1 ELSE 0 END AS exempt, r.updated_at,
+       li.title, li.points_possible, COALESCE(c.title, sec.title) AS course, sec.public_id AS section_public_id
 FROM result r JOIN line_item li ON li.id = r.line_item JOIN section sec ON sec.id = li.section
 LEFT JOIN course c ON c.id = sec.course
 WHERE r.student IN ({students}) AND r.updated_at >= {} AND r.status = 'active'
-ORDER BY r.updated_at DESC
+"""
+_TERM_FLAGS = """
+UNION ALL
+SELECT 'flags', r.student, NULL, SUM(CASE WHEN r.missing THEN 1 ELSE 0 END), SUM(CASE WHEN r.late THEN 1 ELSE 0 END),
+       0, NULL, NULL, NULL, NULL, NULL
+FROM result r JOIN line_item li ON li.id = r.line_item
+WHERE r.student IN ({students}) AND li.grading_period = {} AND r.status = 'active' AND li.status = 'active'
+  AND (r.missing OR r.late) AND NOT r.exempt
+GROUP BY r.student
 """
 
 
@@ -81,12 +92,30 @@ class StudentToday:
     classes: list[Section] = field(default_factory=list)
     attendance: list[AttendanceDay] = field(default_factory=list)
     grades: list[dict] = field(default_factory=list)  # recent scores, newest first
+    missing: int = 0  # work marked missing in the grading period shown (the grades page's term)
+    late: int = 0  # work marked late in it
+    term: str = ""  # that grading period's source id, for the links to the grades page
+
+    @property
+    def absences(self) -> int:
+        """Days in the last 14 with an absence (whole day, or every class noted absent)."""
+        return sum(1 for d in self.attendance if _absent(d))
+
+    @property
+    def tardies(self) -> int:
+        """Days in the last 14 the student came late or left early."""
+        return sum(1 for d in self.attendance if not _absent(d))
 
 
 @dataclass(frozen=True)
 class Home:
     students: list[StudentToday]
     verification_due: str | None  # the school year's label when the household is not confirmed yet
+
+
+def _absent(day: AttendanceDay) -> bool:
+    return day.category.endswith("absence") or bool(day.periods) and not day.category and all(
+        p["category"].endswith("absence") for p in day.periods)
 
 
 def _placeholders(count: int) -> str:
@@ -128,11 +157,17 @@ async def home_page(reader: Reader) -> Home:
     since = today - timedelta(days=RECENT_DAYS)
     events = await AttendanceEvent.raw(_ATTENDANCE_EVENTS.replace("{students}", _placeholders(len(ids))).replace(
         "{noted}", "AND ev.category <> 'present'"), *ids, since, today)
-    scores = await Result.raw(_RECENT_SCORES.replace("{students}", _placeholders(len(ids))), *ids,
-                              clock.now() - timedelta(days=RECENT_DAYS))
+    in_term = _placeholders(len(ids))
+    scores = await Result.raw(
+        _RECENT_SCORES.replace("{students}", in_term) + (_TERM_FLAGS.replace("{students}", in_term) if choice else ""),
+        *ids, clock.now() - timedelta(days=RECENT_DAYS), *((*ids, choice.shown.id) if choice else ()))
+    recent = sorted((r for r in scores if r["kind"] == "score"), key=lambda r: r["updated_at"], reverse=True)
+    flags = {r["student"]: r for r in scores if r["kind"] == "flags"}
     await audit.record_many(VIEWED, actor=reader.account_id, people=ids, ip=reader.ip, detail="summary")
     return Home([StudentToday(
         s, [{"school_name": e["school_name"], "grade": e["grade"]} for e in enrollments[s.id]], school_day,
         classes[s.id], _days_to_note([e for e in events if e["student"] == s.id]),
-        [r for r in scores if r["student"] == s.id][:RECENT_GRADES_SHOWN],
+        [r for r in recent if r["student"] == s.id][:RECENT_GRADES_SHOWN],
+        int(flags.get(s.id, {}).get("missing") or 0), int(flags.get(s.id, {}).get("late") or 0),
+        choice.shown.source_id if choice else "",
     ) for s in students], due)
