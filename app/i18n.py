@@ -119,7 +119,10 @@ def time_ago(moment, now=None) -> str:
 
     from app import clock
 
-    return format_timedelta(moment - (now or clock.now()), add_direction=True, locale=_language.get())
+    past = (now or clock.now()) - moment
+    if past.total_seconds() < 60:  # babel would say "in 0 seconds" (and a clock a little ahead, "in 3 seconds")
+        return gettext("just now")
+    return format_timedelta(-past, add_direction=True, locale=_language.get())
 
 
 def grade_in_words(value) -> str:
