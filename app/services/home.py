@@ -6,8 +6,9 @@ year. The page parents open first, so its cost does not grow with the number of 
 2. this school year's terms, the guardian's students with their schools, and the household's confirmation,
    in one round trip (three row sets with the same columns, UNION ALL, told apart by `part`);
 3. every student's sections today, with their teachers (one query; school days only);
-4. every student's attendance events to note (one query, by the (student, event_date) index);
-5. every student's recent scores (one query);
+4. every student's attendance events to note, with the daily events (a skipped class on a day present is
+   not a day absent), in one query by the (student, event_date) index;
+5. every student's recent scores, with the missing and late work of the grading period shown (one query);
 6. one audit insert with a row per student (FERPA §99.32: each view is recorded).
 """
 
@@ -98,19 +99,29 @@ class StudentToday:
 
     @property
     def absences(self) -> int:
-        """Days in the last 14 with an absence (whole day, or every class noted absent)."""
+        """Days in the last 14 absent the whole day (the day's own event, or every class noted absent)."""
         return sum(1 for d in self.attendance if _absent(d))
+
+    @property
+    def missed_classes(self) -> int:
+        """Other days in the last 14 with a class missed (a skipped class)."""
+        return sum(1 for d in self.attendance if not _absent(d) and any(
+            p["category"].endswith("absence") for p in d.periods))
 
     @property
     def tardies(self) -> int:
         """Days in the last 14 the student came late or left early."""
-        return sum(1 for d in self.attendance if not _absent(d))
+        return sum(1 for d in self.attendance if not _absent(d) and (d.category in _LATE_OR_EARLY or any(
+            p["category"] in _LATE_OR_EARLY for p in d.periods)))
 
 
 @dataclass(frozen=True)
 class Home:
     students: list[StudentToday]
     verification_due: str | None  # the school year's label when the household is not confirmed yet
+
+
+_LATE_OR_EARLY = ("tardy", "early-departure")
 
 
 def _absent(day: AttendanceDay) -> bool:
@@ -156,7 +167,7 @@ async def home_page(reader: Reader) -> Home:
 
     since = today - timedelta(days=RECENT_DAYS)
     events = await AttendanceEvent.raw(_ATTENDANCE_EVENTS.replace("{students}", _placeholders(len(ids))).replace(
-        "{noted}", "AND ev.category <> 'present'"), *ids, since, today)
+        "{noted}", "AND (ev.category <> 'present' OR COALESCE(ev.period, '') = '')"), *ids, since, today)
     in_term = _placeholders(len(ids))
     scores = await Result.raw(
         _RECENT_SCORES.replace("{students}", in_term) + (_TERM_FLAGS.replace("{students}", in_term) if choice else ""),

@@ -155,3 +155,25 @@ async def test_no_class_periods_zero_in_any_language(rosa, district, language): 
         await rosa.post("/account/language", {"language": "es"})
     text = page_text((await rosa.get(student_url(district, "ana", "attendance"))).text)
     assert not re.search(r"(Class periods|Períodos de clase|periodos de clase): 0", text)
+
+
+async def test_home_counts_absences_skipped_classes_and_tardies_apart(rosa, district):  # noqa: F811
+    from app.tables import AttendanceEvent, SectionEnrollment
+
+    ben = district.students["ben"]
+    await AttendanceEvent.delete().where((AttendanceEvent.student == ben.id)
+                                         & (AttendanceEvent.event_date >= date(2026, 2, 24)))
+    section = await SectionEnrollment.select(SectionEnrollment.section, SectionEnrollment.section.periods.as_alias(
+        "periods"), SectionEnrollment.section.school.as_alias("school")).where(
+        (SectionEnrollment.person == ben.id) & (SectionEnrollment.role == "student")).first()
+    school = section["school"]
+    events = [(date(2026, 3, 4), "", "unexcused-absence"), (date(2026, 3, 5), "", "tardy"),
+              (date(2026, 3, 9), "", "present"), (date(2026, 3, 9), section["periods"], "unexcused-absence")]
+    for n, (day, period, category) in enumerate(events):
+        await AttendanceEvent(source_id=f"t-{n}", student=ben.id, school=school, event_date=day, period=period,
+                              section=section["section"] if period else None, category=category).save()
+    text = page_text((await rosa.get("/home")).text)
+    summary = text[text.index("Benito Rivera"):text.index("Today and the last 14 days")]
+    assert "Absent 1 day in the last 14 days" in summary
+    assert "Missed a class on 1 day in the last 14 days" in summary
+    assert "Tardy or left early 1 day in the last 14 days" in summary
