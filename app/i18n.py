@@ -114,6 +114,30 @@ def format_moment(moment, zone: str) -> str:
                            locale=language)
 
 
+def time_ago(moment, now=None) -> str:
+    """How long ago, as a parent says it ("10 minutes ago", "hace 10 minutos"), in the current language."""
+    from babel.dates import format_timedelta
+
+    from app import clock
+
+    past = (now or clock.now()) - moment
+    if past.total_seconds() < 60:  # babel would say "in 0 seconds" (and a clock a little ahead, "in 3 seconds")
+        return gettext("just now")
+    return format_timedelta(-past, add_direction=True, locale=_language.get())
+
+
+def grade_in_words(value) -> str:
+    """A student's grade level as a parent reads it ("2nd grade", "2.º grado"; app/rules/grade_levels.py):
+    the SIS's own text when the rule does not know it, "" when there is nothing to show."""
+    from app.rules.grade_levels import grade_words
+
+    shown = grade_words(value)
+    if shown is None:
+        return ""
+    text, known = shown
+    return gettext(text) if known else text
+
+
 def format_day(day) -> str:
     """A school day as a parent reads it, in the current language."""
     return _format_day(day, _language.get())

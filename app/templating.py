@@ -60,6 +60,8 @@ def jinja_environment() -> Environment:
         available_languages=i18n.available_languages,
         format_moment=i18n.format_moment,
         format_day=i18n.format_day,
+        time_ago=i18n.time_ago,
+        grade_in_words=i18n.grade_in_words,
         is_demo=get_settings().is_demo,
     )
     return env

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app import clock
+from app.rules.devices import device_of
 from app.database import transaction
 from app.i18n import LANGUAGES
 from app.rules.errors import N_, FieldError
@@ -100,9 +101,9 @@ async def current_sessions(guardian: SignedInAccount, this_session: int, *, befo
     if before is not None:
         others = others.where(WebSession.id < before)
     rows = await others.order_by(WebSession.id, ascending=False).limit(SESSIONS_PAGE + 1)
-    page = [{**r, "is_this": False} for r in rows[:SESSIONS_PAGE]]
+    page = [{**r, "is_this": False, "device": device_of(r["user_agent"])} for r in rows[:SESSIONS_PAGE]]
     if before is None:
         this = await WebSession.select(*columns).where(WebSession.id == this_session).first()
         if this:
-            page.insert(0, {**this, "is_this": True})
+            page.insert(0, {**this, "is_this": True, "device": device_of(this["user_agent"])})
     return LiveSessions(page, rows[SESSIONS_PAGE - 1]["id"] if len(rows) > SESSIONS_PAGE else None)

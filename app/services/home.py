@@ -5,11 +5,12 @@ year. The page parents open first, so its cost does not grow with the number of 
 1. the session and the district's preferences (the middleware, one round trip);
 2. this school year's terms, the guardian's students with their schools, the household's confirmation, and
    whether the guardian's address is shared with a guardian whose access to one of the children is off
-   (issue 11: mail about that child is not sent to it), in one round trip (four row sets with the same
-   columns, UNION ALL, told apart by `part`);
+   (issue 11: mail about that child is not sent to it), and what the district's calendar says about today,
+   in one round trip (five row sets with the same columns, UNION ALL, told apart by `part`);
 3. every student's sections today, with their teachers (one query; school days only);
-4. every student's attendance events to note (one query, by the (student, event_date) index);
-5. every student's recent scores (one query);
+4. every student's attendance events to note, with the daily events (a skipped class on a day present is
+   not a day absent), in one query by the (student, event_date) index;
+5. every student's recent scores, with the missing and late work of the grading period shown (one query);
 6. one audit insert with a row per student (FERPA §99.32: each view is recorded).
 """
 
@@ -77,13 +78,24 @@ SELECT 'household' AS part, m.household AS id, NULL AS source_id, NULL AS title,
 FROM household_member m WHERE m.person = {}
 """
 
+# Every student's recent scores, and (when a grading period is shown) per student the count of missing and of
+# late work in it (`kind` tells them apart): one round trip. The flags are 1/0 so both parts have one type.
 _RECENT_SCORES = """
-SELECT r.student, r.score, r.missing, r.late, r.exempt, r.updated_at, li.title, li.points_possible,
-       COALESCE(c.title, sec.title) AS course, sec.public_id AS section_public_id
+SELECT 'score' AS kind, r.student, r.score, CASE WHEN r.missing THEN 1 ELSE 0 END AS missing,
+       CASE WHEN r.late THEN 1 ELSE 0 END AS late, CASE WHEN r.exempt THEN 1 ELSE 0 END AS exempt, r.updated_at,
+       li.title, li.points_possible, COALESCE(c.title, sec.title) AS course, sec.public_id AS section_public_id
 FROM result r JOIN line_item li ON li.id = r.line_item JOIN section sec ON sec.id = li.section
 LEFT JOIN course c ON c.id = sec.course
 WHERE r.student IN ({students}) AND r.updated_at >= {} AND r.status = 'active'
-ORDER BY r.updated_at DESC
+"""
+_TERM_FLAGS = """
+UNION ALL
+SELECT 'flags', r.student, NULL, SUM(CASE WHEN r.missing THEN 1 ELSE 0 END), SUM(CASE WHEN r.late THEN 1 ELSE 0 END),
+       0, NULL, NULL, NULL, NULL, NULL
+FROM result r JOIN line_item li ON li.id = r.line_item
+WHERE r.student IN ({students}) AND li.grading_period = {} AND r.status = 'active' AND li.status = 'active'
+  AND (r.missing OR r.late) AND NOT r.exempt
+GROUP BY r.student
 """
 
 
@@ -95,6 +107,26 @@ class StudentToday:
     classes: list[Section] = field(default_factory=list)
     attendance: list[AttendanceDay] = field(default_factory=list)
     grades: list[dict] = field(default_factory=list)  # recent scores, newest first
+    missing: int = 0  # work marked missing in the grading period shown (the grades page's term)
+    late: int = 0  # work marked late in it
+    term: str = ""  # that grading period's source id, for the links to the grades page
+
+    @property
+    def absences(self) -> int:
+        """Days in the last 14 absent the whole day (the day's own event, or every class noted absent)."""
+        return sum(1 for d in self.attendance if _absent(d))
+
+    @property
+    def missed_classes(self) -> int:
+        """Other days in the last 14 with a class missed (a skipped class)."""
+        return sum(1 for d in self.attendance if not _absent(d) and any(
+            p["category"].endswith("absence") for p in d.periods))
+
+    @property
+    def tardies(self) -> int:
+        """Days in the last 14 the student came late or left early."""
+        return sum(1 for d in self.attendance if not _absent(d) and (d.category in _LATE_OR_EARLY or any(
+            p["category"] in _LATE_OR_EARLY for p in d.periods)))
 
 
 @dataclass(frozen=True)
@@ -104,6 +136,14 @@ class Home:
     # The guardian's email address is also on file for a guardian whose access to one of their children is
     # off, so email about that child is not sent to it (app/services/mail_access.py): they should add their own.
     shared_address: bool = False
+
+
+_LATE_OR_EARLY = ("tardy", "early-departure")
+
+
+def _absent(day: AttendanceDay) -> bool:
+    return day.category.endswith("absence") or bool(day.periods) and not day.category and all(
+        p["category"].endswith("absence") for p in day.periods)
 
 
 def _placeholders(count: int) -> str:
@@ -154,12 +194,18 @@ async def home_page(reader: Reader) -> Home:
 
     since = today - timedelta(days=RECENT_DAYS)
     events = await AttendanceEvent.raw(_ATTENDANCE_EVENTS.replace("{students}", _placeholders(len(ids))).replace(
-        "{noted}", "AND ev.category <> 'present'"), *ids, since, today)
-    scores = await Result.raw(_RECENT_SCORES.replace("{students}", _placeholders(len(ids))), *ids,
-                              clock.now() - timedelta(days=RECENT_DAYS))
+        "{noted}", "AND (ev.category <> 'present' OR COALESCE(ev.period, '') = '')"), *ids, since, today)
+    in_term = _placeholders(len(ids))
+    scores = await Result.raw(
+        _RECENT_SCORES.replace("{students}", in_term) + (_TERM_FLAGS.replace("{students}", in_term) if choice else ""),
+        *ids, clock.now() - timedelta(days=RECENT_DAYS), *((*ids, choice.shown.id) if choice else ()))
+    recent = sorted((r for r in scores if r["kind"] == "score"), key=lambda r: r["updated_at"], reverse=True)
+    flags = {r["student"]: r for r in scores if r["kind"] == "flags"}
     await audit.record_many(VIEWED, actor=reader.account_id, people=ids, ip=reader.ip, detail="summary")
     return Home([StudentToday(
         s, [{"school_name": e["school_name"], "grade": e["grade"]} for e in enrollments[s.id]], open_today[s.id],
         classes[s.id], _days_to_note([e for e in events if e["student"] == s.id]),
-        [r for r in scores if r["student"] == s.id][:RECENT_GRADES_SHOWN],
+        [r for r in recent if r["student"] == s.id][:RECENT_GRADES_SHOWN],
+        int(flags.get(s.id, {}).get("missing") or 0), int(flags.get(s.id, {}).get("late") or 0),
+        choice.shown.source_id if choice else "",
     ) for s in students], due, shared)

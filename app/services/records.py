@@ -410,7 +410,7 @@ class Assignment:
     due: date | None
     points_possible: float | None
     score: float | None
-    graded: bool
+    graded: bool  # scored, or marked missing or exempt (else not graded yet: shown after the graded work)
     missing: bool
     late: bool
     exempt: bool
@@ -452,6 +452,12 @@ FROM term_grade tg WHERE tg.student = {} AND tg.section = {} AND tg.term = {}
 """
 
 
+def _is_graded(item: dict) -> bool:
+    """A result with a score, or marked missing or exempt: what the teacher has graded."""
+    return item["result_id"] is not None and (item["score"] is not None or bool(item["missing"])
+                                              or bool(item["exempt"]))
+
+
 async def section_grades(reader: Reader, public_id: str, section_public_id: str,
                          term: str | None) -> SectionDetail | None:
     """A section's term grade and assignments; None unless the student is enrolled in that section.
@@ -474,13 +480,17 @@ async def section_grades(reader: Reader, public_id: str, section_public_id: str,
     items: dict[int, dict] = {}
     for r in sorted((r for r in found_rows if r["kind"] == "item"), key=lambda r: (r["id"], r["result_id"] or 0)):
         items[r["id"]] = r  # the latest result of an item, as before
-    ordered = sorted(items.values(), key=lambda i: (i["due_date"] is not None, i["due_date"] or date.min, i["id"]),
-                     reverse=True)
+    # Graded work first, latest due first; then work not graded yet (coming up), soonest due first (issue 13).
+    graded = sorted((i for i in items.values() if _is_graded(i)),
+                    key=lambda i: (i["due_date"] is not None, i["due_date"] or date.min, i["id"]), reverse=True)
+    ungraded = sorted((i for i in items.values() if not _is_graded(i)),
+                      key=lambda i: (i["due_date"] is None, i["due_date"] or date.max, i["id"]))
+    ordered = graded + ungraded
     await _record_view(reader, student, "grades")
     return SectionDetail(student, choice, section, grade["grade"] if grade else "",
                          grade["percent"] if grade else None, [
         Assignment(i["title"], i["category"], i["due_date"], i["points_possible"], i["score"],
-                   i["result_id"] is not None, bool(i["missing"]), bool(i["late"]), bool(i["exempt"]),
+                   _is_graded(i), bool(i["missing"]), bool(i["late"]), bool(i["exempt"]),
                    i["comment"] or "")
         for i in ordered
     ])

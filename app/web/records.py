@@ -7,6 +7,8 @@ answers the same 404 as one that does not exist: the service returns None for bo
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.exceptions import NotFoundException
@@ -46,8 +48,15 @@ class RecordsController(Controller):
 
     @get("/attendance")
     async def attendance(self, request: Request, student_id: FromPath[str], term: FromQuery[str] = "") -> Response:
-        page = await records.attendance(await reader_of(request), student_id, term)
-        return await _show(request, "records/attendance.html", page, "attendance")
+        reader = await reader_of(request)
+        page = await records.attendance(reader, student_id, term)
+        if page is None:
+            raise NotFoundException()
+        # An unexcused day the parent can still explain online gets its own link (the district's window).
+        prefs = await district_preferences(request)
+        return await render(request, "records/attendance.html", {
+            "page": page, "tab": "attendance",
+            "report_since": reader.today - timedelta(days=prefs.absence_report_days_back)})
 
     @get("/grades")
     async def grades(self, request: Request, student_id: FromPath[str], term: FromQuery[str] = "") -> Response:

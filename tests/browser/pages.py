@@ -214,6 +214,22 @@ PAGES: tuple[PageState, ...] = (
     PageState("who has viewed, including my own views", "/", "Who has viewed these records: Ana Lopez",
               (*signed_in("/home"), Follow('a[href$="/viewed"]'), Follow('a[href$="mine=shown"]')),
               shows=("Your own views are included.",)),
+    # Issue 13 item 6: the same pages as a family reads them on a phone, in English and Spanish (the walk checks
+    # each at 320 px); the grandmother's account is in Spanish and has three children, one in kindergarten.
+    PageState("home, three children, in Spanish", "/", "Mis estudiantes", (*log_in("RosaLopez"), Goto("/home")),
+              shows=("Sofia Lopez", "Kínder", "3.er grado", "Hoy y los últimos 14 días")),
+    PageState("attendance, an unexcused absence", "/", "Attendance: Ana Lopez",
+              (*signed_in("/home"), Follow('a[href$="/attendance"]')),
+              shows=("If you know why your child was away, tell the school",)),
+    PageState("attendance, in Spanish", "/", "Asistencia: Ana Lopez",
+              (*log_in("RosaLopez"), Goto("/home"), Follow('a[href$="/attendance"]')),
+              shows=("Si sabe por qué su hijo o hija faltó",)),
+    PageState("grades, in Spanish", "/", "Calificaciones: Ana Lopez",
+              (*log_in("RosaLopez"), Goto("/home"), Follow('a[href$="/grades"]'))),
+    PageState("a section's assignments, in Spanish", "/", "Grade 3 Homeroom: Ana Lopez",
+              (*log_in("RosaLopez"), Goto("/home"), Follow('a[href$="/grades"]'), Follow('a[href*="/grades/"]'))),
+    PageState("account, in Spanish", "/", "Su cuenta", (*log_in("RosaLopez"), Goto("/account")),
+              shows=("Cerrar sesión en todos los dispositivos", "Este dispositivo")),
     # Ask the school to correct this (issue 11 item 3)
     PageState("ask for a correction", "/", "Ask the school to correct a record", ask_for_correction(),
               shows=("What is wrong, and what should it say?",)),

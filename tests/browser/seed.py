@@ -50,9 +50,15 @@ async def seed() -> dict:
     luis = await student(2, "Luis", "5")
     maria = await guardian("gua-maria", "Maria", EXISTING_EMAIL, [ana, luis])
     await seed_household(maria, ana, luis)
+    # Issue 13 item 6: the grandmother also looks after a kindergartner: three children on her home page.
+    sofia = await student(3, "Sofia", "KG")
+    rosa = await Person.objects().where(Person.source_id == "gua-rosa").first()
+    await GuardianLink(guardian=rosa.id, student=sofia.id).save()
     from app.demo_year import fill_school_year  # schedules, attendance and grades for the records pages
 
     await fill_school_year(seed=1, households=False)
+    await unexcused_absence(ana)
+    await missing_work(ana)
     async with transaction():
         existing_key = await issue_key(maria, how="letter")
     key_id = (await ActivationKey.select(ActivationKey.id).where(ActivationKey.guardian == maria.id).first())["id"]
@@ -80,6 +86,32 @@ async def seed() -> dict:
             keys[name] = (await issue_key(holder, how="letter")).key
     return {"keys": keys, "username": EXISTING_USERNAME, "password": EXISTING_PASSWORD, "email": EXISTING_EMAIL,
             "students": ["Ana Lopez", "Luis Lopez"], **alerts}
+
+
+async def unexcused_absence(student) -> None:
+    """The student's last school day before today becomes an unexcused absence, so the attendance page shows
+    its next step (issue 13 item 6)."""
+    from datetime import date
+
+    from app.tables import AttendanceEvent
+
+    last = await AttendanceEvent.select(AttendanceEvent.event_date).where(
+        (AttendanceEvent.student == student.id) & (AttendanceEvent.period == "")
+        & (AttendanceEvent.event_date < date.today())).order_by(AttendanceEvent.event_date, ascending=False).first()
+    if last:
+        await AttendanceEvent.update({AttendanceEvent.category: "unexcused-absence", AttendanceEvent.reason: ""}).where(
+            (AttendanceEvent.student == student.id) & (AttendanceEvent.event_date == last["event_date"]))
+
+
+async def missing_work(student) -> None:
+    """The student's latest graded assignment is marked missing, so home and grades show missing work."""
+    from app.tables import Result
+
+    latest = await Result.select(Result.id).where(Result.student == student.id).order_by(
+        Result.line_item.due_date, ascending=False).where(Result.score.is_not_null()).first()
+    if latest:
+        await Result.update({Result.missing: True, Result.exempt: False, Result.score: 0}).where(
+            Result.id == latest["id"])
 
 
 async def seed_household(guardian, *children) -> None:

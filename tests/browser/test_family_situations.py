@@ -146,3 +146,38 @@ def test_a_double_tap_sends_one_request(page: Page, portal: Portal) -> None:
     page.wait_for_timeout(300)
     assert len(posts) == 1, posts
     assert current_path(page) == "/forgot-password/sent"
+
+
+def test_three_children_fit_in_far_fewer_screens_on_a_phone(page: Page, portal: Portal) -> None:
+    """Issue 13 item 6: three children took eight screens at 360 px. Every child's summary now comes first and
+    the details are folded: the summaries end within two screens, and the page is a fraction of what it is
+    with every detail open (the old page showed them all)."""
+    log_in(page, portal, SPANISH_USERNAME)  # the grandmother: Ana, Luis and Sofia
+    page.set_viewport_size({"width": 360, "height": 640})
+    page.goto(portal.base_url + "/home")
+    children = page.locator("li.child")
+    assert children.count() == 3
+    summaries_end = page.evaluate("() => { const c = document.querySelectorAll('li.child');"
+                                  " return c[c.length - 1].getBoundingClientRect().bottom + window.scrollY }")
+    folded = page.evaluate("() => document.documentElement.scrollHeight")
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+    unfolded = page.evaluate("() => document.documentElement.scrollHeight")
+    print(f"home at 360x640, three children: summaries end at {summaries_end:.0f} px, "
+          f"page {folded} px folded, {unfolded} px with every detail open")
+    assert summaries_end <= 2 * 640
+    assert folded <= 3 * 640 and folded <= unfolded * 0.6
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    violations = axe_violations(page)  # with the details open
+    assert not violations, describe_violations(violations)
+
+
+def test_missing_work_looks_different_from_a_grade(page: Page, portal: Portal) -> None:
+    """Missing work is said in words and set apart by weight and a bar, not by colour alone."""
+    log_in(page, portal, portal.seed["username"])
+    attention = page.locator("li.attention").first
+    assert "missing assignment" in attention.inner_text()
+    style = attention.evaluate("(e) => { const s = getComputedStyle(e); "
+                               "return [s.fontWeight, s.borderLeftWidth, s.borderLeftStyle] }")
+    assert int(style[0]) >= 700 and float(style[1].rstrip("px")) >= 4 and style[2] == "solid"
+    grade_line = page.locator("details.child-details li").first
+    assert grade_line.evaluate("(e) => getComputedStyle(e).fontWeight") != style[0]

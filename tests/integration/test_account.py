@@ -195,7 +195,27 @@ async def test_recent_sign_ins_list_the_last_ten_attempts_with_time_and_ip(porta
 async def test_current_sessions_are_listed_with_this_device_first(rosa, second_portal):
     await second_portal.client.post("/", data={
         "username": "rosa", "password": PASSWORD, "_csrf_token": await second_portal.csrf_token()},
-        headers={"User-Agent": "Phone browser 1.0"})
+        headers={"User-Agent": ANDROID_CHROME})
     text = page_text((await rosa.get("/account")).text)
     assert text.index("This device") < text.index("Another device")
-    assert "Phone browser 1.0" in text
+    # Issue 13 item 6: the browser in words, not the raw header, and when in words too
+    assert "Another device: Chrome on Android" in text and ANDROID_CHROME not in text
+    assert "Logged in just now from" in text
+    # ... and the way out comes first, before the lists and the other settings
+    assert text.index("Log out everywhere") < text.index("This device") < text.index("Recent sign-ins") \
+        < text.index("Change your password")
+
+
+ANDROID_CHROME = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                  "Chrome/124.0.0.0 Mobile Safari/537.36")
+
+
+async def test_sign_ins_say_how_long_ago_in_each_language(rosa, clock):
+
+    clock.advance(minutes=10)
+    text = page_text((await rosa.get("/account")).text)
+    assert "Logged in 10 minutes ago from" in text
+    assert "10 minutes ago (" in text  # the recent sign-ins: how long ago, then the time itself
+    await rosa.post("/account/language", {"language": "es"})
+    spanish = page_text((await rosa.get("/account")).text)
+    assert "hace 10 minutos" in spanish

@@ -1,0 +1,179 @@
+"""Issue 13 item 6: home, grades and attendance as a family reads them on a phone. Home shows a summary per
+child first (school, grade in words, what needs attention, linked) and the details after; missing work is
+said in words and set apart from grades; attendance speaks of class periods only where some were noted,
+says what an early departure missed and what to do about an unexcused absence.
+
+The school year is the demo generator's (tests/integration/test_records.py); the clock is the suite's, Tuesday
+10 March 2026, in the third quarter."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from tests.integration.portal import page_text
+from tests.integration.test_records import rosa, school_year, student_url, terms  # noqa: F401
+
+async def missing_and_late(student, term_id: int) -> tuple[int, int]:
+    from app.tables import Result
+
+    rows = await Result.select(Result.missing, Result.late).where(
+        (Result.student == student.id) & (Result.line_item.grading_period == term_id) & (Result.status == "active")
+        & (Result.line_item.status == "active") & (Result.exempt == False))  # noqa: E712
+    return sum(1 for r in rows if r["missing"]), sum(1 for r in rows if r["late"])
+
+
+async def mark_missing(student, count: int) -> None:
+    """Make sure the student has at least `count` missing assignments in Quarter 3."""
+    from app.tables import Result
+
+    q3 = (await terms())["Quarter 3"]
+    rows = await Result.select(Result.id).where((Result.student == student.id)
+                                                & (Result.line_item.grading_period == q3["id"])).limit(count)
+    assert len(rows) == count
+    await Result.update({Result.missing: True, Result.exempt: False, Result.score: 0}).where(
+        Result.id.is_in([r["id"] for r in rows]))
+
+
+async def test_home_shows_each_childs_summary_first_with_grade_in_words_and_what_needs_attention(
+        rosa, district):  # noqa: F811
+    ana, ben = district.students["ana"], district.students["ben"]
+    await mark_missing(ana, 2)
+    q3 = (await terms())["Quarter 3"]
+    html = (await rosa.get("/home")).text
+    text = page_text(html)
+    details = text.index("Today and the last 14 days")
+    for student, grade in ((ana, "3rd grade"), (ben, "7th grade")):
+        name = f"{student.given_name} {student.family_name}"
+        assert text.index(name) < details  # every child's summary before anyone's details
+        missing, late = await missing_and_late(student, q3["id"])
+        summary = text[text.index(name):details]
+        assert grade in summary.split(" Schedule ")[0]
+        if missing:
+            said = f"{missing} missing assignment" + ("s" if missing > 1 else "")
+            assert said in summary
+            # linked to the grades of the term it was counted in, and set apart from grades (not colour alone)
+            assert re.search(r'<li class="attention"><a href="/students/' + str(student.public_id)
+                             + r'/grades\?term=demo-2026-q3">' + said, html)
+        else:
+            assert "missing assignment" not in summary.split(" Schedule ")[0]
+        if late:
+            assert f"{late} assignment" in summary
+    assert "grade 3" not in text and "grade 7" not in text  # the SIS code is no longer shown
+    assert "2 missing assignments" in text  # Ana's, made above
+    assert html.count("<details") == 2  # one fold per child for the details
+
+
+async def test_a_child_with_nothing_to_note_says_so(rosa, district):  # noqa: F811
+    from app.tables import AttendanceEvent, Result
+
+    ana = district.students["ana"]
+    await Result.update({Result.missing: False, Result.late: False}).where(Result.student == ana.id)
+    await AttendanceEvent.update({AttendanceEvent.category: "present"}).where(AttendanceEvent.student == ana.id)
+    text = page_text((await rosa.get("/home")).text)
+    summary = text[text.index("Ana Rivera"):text.index("Benito Rivera")]
+    assert "Nothing missing or late, and no absences in the last 14 days." in summary
+
+
+async def test_home_in_spanish_says_the_grade_the_spanish_way(rosa, district):  # noqa: F811
+    await rosa.post("/account/language", {"language": "es"})
+    text = page_text((await rosa.get("/home")).text)
+    assert "3.er grado" in text and "7.º grado" in text
+    assert "Hoy y los últimos 14 días" in text
+
+
+async def test_grades_show_missing_and_late_only_where_there_is_some(rosa, district):  # noqa: F811
+    ana = district.students["ana"]
+    await mark_missing(ana, 1)
+    html = (await rosa.get(student_url(district, "ana", "grades"))).text
+    text = page_text(html)
+    assert "Missing" not in re.findall(r"<thead>.*?</thead>", html, re.S)[0]  # no column of zeros
+    assert re.search(r'<li class="attention">\d+ missing assignments?</li>', html)
+    assert not re.search(r"\b0 missing", text) and not re.search(r"\b0 assignments? turned in late", text)
+    # the table comes before the term switch: on a phone the first course is above the fold
+    assert html.index("<table>") < html.index('<form class="term"')
+
+
+async def test_attendance_speaks_of_class_periods_only_where_some_were_noted(rosa, district):  # noqa: F811
+    text = page_text((await rosa.get(student_url(district, "ana", "attendance") + "?term=demo-2026-q1")).text)
+    assert "Present" in text and "class period" not in text and "Class periods" not in text  # elementary
+
+
+async def test_an_early_departure_says_which_classes_were_missed(rosa, district):  # noqa: F811
+    from app.tables import AttendanceEvent, SectionEnrollment
+
+    ben = district.students["ben"]
+    day = date(2026, 3, 6)
+    await AttendanceEvent.delete().where((AttendanceEvent.student == ben.id) & (AttendanceEvent.event_date == day))
+    sections = await SectionEnrollment.select(SectionEnrollment.section, SectionEnrollment.section.periods.as_alias(
+        "periods"), SectionEnrollment.section.school.as_alias("school")).where(
+        (SectionEnrollment.person == ben.id) & (SectionEnrollment.role == "student"))
+    school = sections[0]["school"]
+    await AttendanceEvent(source_id="t-daily", student=ben.id, school=school, event_date=day,
+                          category="early-departure", reason="Dental appointment").save()
+    for n, s in enumerate(sections[:2]):
+        await AttendanceEvent(source_id=f"t-p{n}", student=ben.id, school=school, event_date=day,
+                              section=s["section"], period=s["periods"], category="early-departure",
+                              reason="Dental appointment").save()
+    html = (await rosa.get(student_url(district, "ben", "attendance"))).text
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", html, re.S) if "Mar 6" in r or "6 Mar" in r)
+    assert "Left early and missed 2 classes:" in page_text(row)
+    assert "All 2 classes" not in page_text(row)
+
+
+async def test_an_unexcused_absence_comes_with_a_next_step(rosa, district):  # noqa: F811
+    from app.tables import AttendanceEvent
+
+    ana = district.students["ana"]
+    day = date(2026, 3, 9)  # yesterday: within the district's window for reporting online
+    await AttendanceEvent.update({AttendanceEvent.category: "unexcused-absence", AttendanceEvent.reason: ""}).where(
+        (AttendanceEvent.student == ana.id) & (AttendanceEvent.event_date == day))
+    html = (await rosa.get(student_url(district, "ana", "attendance"))).text
+    text = page_text(html)
+    assert re.search(r"\d+ unexcused absences? in Quarter 3\.", text)
+    assert "If you know why your child was away, tell the school" in text
+    assert f'absence-reports/new?day={day.isoformat()}">Explain this absence</a>' in html
+    assert 'href="tel:' in html.split("unexcused absence", 1)[1]
+    # a day older than the window has no online link (the notice says to call)
+    q3 = (await terms())["Quarter 3"]
+    old = (await AttendanceEvent.select(AttendanceEvent.event_date).where(
+        (AttendanceEvent.student == ana.id) & (AttendanceEvent.event_date >= q3["start_date"])).order_by(
+        AttendanceEvent.event_date).first())["event_date"]
+    assert (day - old).days > 7
+    await AttendanceEvent.update({AttendanceEvent.category: "unexcused-absence"}).where(
+        (AttendanceEvent.student == ana.id) & (AttendanceEvent.event_date == old))
+    html = (await rosa.get(student_url(district, "ana", "attendance") + "?term=demo-2026-q3")).text
+    assert f"day={old.isoformat()}" not in html
+    assert (await rosa.get(student_url(district, "ana", "absence-reports/new") + f"?day={day}")).status_code == 200
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+async def test_no_class_periods_zero_in_any_language(rosa, district, language):  # noqa: F811
+    if language == "es":
+        await rosa.post("/account/language", {"language": "es"})
+    text = page_text((await rosa.get(student_url(district, "ana", "attendance"))).text)
+    assert not re.search(r"(Class periods|Períodos de clase|periodos de clase): 0", text)
+
+
+async def test_home_counts_absences_skipped_classes_and_tardies_apart(rosa, district):  # noqa: F811
+    from app.tables import AttendanceEvent, SectionEnrollment
+
+    ben = district.students["ben"]
+    await AttendanceEvent.delete().where((AttendanceEvent.student == ben.id)
+                                         & (AttendanceEvent.event_date >= date(2026, 2, 24)))
+    section = await SectionEnrollment.select(SectionEnrollment.section, SectionEnrollment.section.periods.as_alias(
+        "periods"), SectionEnrollment.section.school.as_alias("school")).where(
+        (SectionEnrollment.person == ben.id) & (SectionEnrollment.role == "student")).first()
+    school = section["school"]
+    events = [(date(2026, 3, 4), "", "unexcused-absence"), (date(2026, 3, 5), "", "tardy"),
+              (date(2026, 3, 9), "", "present"), (date(2026, 3, 9), section["periods"], "unexcused-absence")]
+    for n, (day, period, category) in enumerate(events):
+        await AttendanceEvent(source_id=f"t-{n}", student=ben.id, school=school, event_date=day, period=period,
+                              section=section["section"] if period else None, category=category).save()
+    text = page_text((await rosa.get("/home")).text)
+    summary = text[text.index("Benito Rivera"):text.index("Today and the last 14 days")]
+    assert "Absent 1 day in the last 14 days" in summary
+    assert "Missed a class on 1 day in the last 14 days" in summary
+    assert "Tardy or left early 1 day in the last 14 days" in summary
