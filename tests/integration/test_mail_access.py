@@ -19,7 +19,7 @@ from tests.integration.portal import page_text
 from tests.integration.test_absence_alerts import TODAY, import_events, send_due
 from tests.integration.test_access import block, school_year  # noqa: F401  (a fixture)
 from tests.integration.test_digests import school  # noqa: F401  (a fixture)
-from tests.integration.test_key_request import ana_on_file, details  # noqa: F401  (a fixture)
+from tests.integration.test_key_request import details
 from tests.integration.test_staff_console import as_staff, staff_account, words
 
 LUIS_OWN = "luis.rivera@example.net"
