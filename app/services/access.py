@@ -40,10 +40,12 @@ from app.tables.access import AccessRestriction
 
 # A condition on a guardian_link row written `LINK.` (replaced by the query's alias for it). Parameters:
 # see link_in_force_args. Placeholders are {} as everywhere (Piccolo makes them $n or ?).
+# A restriction (alias `ar`) in force on a day: not lifted, started and not ended. Two {}: the day, twice.
+RESTRICTION_IN_FORCE = """(ar.lifted_at IS NULL AND (ar.starts_on IS NULL OR ar.starts_on <= {})
+  AND (ar.ends_on IS NULL OR ar.ends_on >= {}))"""
 _LINK_IN_FORCE = """(LINK.is_guardian = {} AND LINK.portal_access = {}
   AND NOT EXISTS (SELECT 1 FROM access_restriction ar
-                  WHERE ar.guardian = LINK.guardian AND ar.student = LINK.student AND ar.lifted_at IS NULL
-                    AND (ar.starts_on IS NULL OR ar.starts_on <= {}) AND (ar.ends_on IS NULL OR ar.ends_on >= {}))
+                  WHERE ar.guardian = LINK.guardian AND ar.student = LINK.student AND """ + RESTRICTION_IN_FORCE + """)
   AND NOT EXISTS (SELECT 1 FROM person adult WHERE adult.id = LINK.student AND adult.birth_date <= {}))"""
 
 

@@ -23,7 +23,8 @@ from typing import Any
 from app.mail.outbox import ABOUT_STUDENTS
 from app.mail.sender import Claimed
 from app.rules.access import NOBODY_IS_ADULT
-from app.services.access import LINK_IN_FORCE, AccessDay, access_day, link_in_force_args, link_in_force_sql
+from app.services.access import (LINK_IN_FORCE, RESTRICTION_IN_FORCE, AccessDay, access_day, link_in_force_args,
+                                 link_in_force_sql)
 from app.tables import GuardianLink
 
 _NOT_SEEN_BY = """
@@ -38,8 +39,7 @@ SELECT l.student, g.email FROM guardian_link l JOIN person g ON g.id = l.guardia
 WHERE l.student IN ({students}) AND g.email IS NOT NULL AND l.is_guardian = {} AND NOT """ + link_in_force_sql("l") + """
 UNION
 SELECT ar.student, g.email FROM access_restriction ar JOIN person g ON g.id = ar.guardian
-WHERE ar.student IN ({students}) AND g.email IS NOT NULL AND ar.lifted_at IS NULL
-  AND (ar.starts_on IS NULL OR ar.starts_on <= {}) AND (ar.ends_on IS NULL OR ar.ends_on >= {})
+WHERE ar.student IN ({students}) AND g.email IS NOT NULL AND """ + RESTRICTION_IN_FORCE + """
 """
 
 
@@ -60,8 +60,7 @@ FROM person me WHERE me.id = {} AND me.email IS NOT NULL AND (EXISTS (
     SELECT 1 FROM guardian_link mine JOIN access_restriction ar ON ar.student = mine.student
     JOIN person other ON other.id = ar.guardian
     WHERE mine.guardian = me.id AND ar.guardian <> me.id AND lower(other.email) = lower(me.email)
-      AND ar.lifted_at IS NULL AND (ar.starts_on IS NULL OR ar.starts_on <= {})
-      AND (ar.ends_on IS NULL OR ar.ends_on >= {})))
+      AND """ + RESTRICTION_IN_FORCE + """))
 """
 
 
