@@ -77,7 +77,6 @@ def _start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.
 def _wait_until_answering(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 180.0) -> None:
     # Generous: on a loaded 2-core machine (three suites side by side) a start takes well over 30 s; a slow
     # start is not what the browser suite tests, and a server that dies is still caught at once (poll()).
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, f"server exited:\n{log_path.read_text()}"
