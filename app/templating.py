@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from app import i18n
 from app.rules.errors import N_
 from app.paths import TEMPLATES_DIR
+from app.services.sis_words import sis_word
 
 
 @lru_cache(maxsize=1024)  # the district's help number is on every page
@@ -60,6 +61,7 @@ def jinja_environment() -> Environment:
         available_languages=i18n.available_languages,
         format_moment=i18n.format_moment,
         format_day=i18n.format_day,
+        sis_word=sis_word,
         is_demo=get_settings().is_demo,
     )
     return env

@@ -74,8 +74,10 @@ async def _reset_postgres(url: str) -> None:
 @pytest.fixture
 async def clean_database(migrated_database: str):
     """Every test starts from empty tables (the schema stays)."""
+    from app.services import sis_words
     from app.tables import ALL_TABLES
 
     for table in reversed(ALL_TABLES):
         await table.delete(force=True)
+    sis_words.forget()  # the district's words for SIS values, kept in the process for a minute
     yield

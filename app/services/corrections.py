@@ -22,6 +22,7 @@ from app.i18n import format_day, gettext, translate
 from app.mail.outbox import enqueue_email
 from app.rules.errors import N_, FieldError
 from app.services import audit, rate_limits
+from app.services.sis_words import refresh as refresh_sis_words, sis_word
 from app.services.access import may_see
 from app.services.preferences import load_preferences
 from app.services.records import Reader, access_day_of, linked_student
@@ -72,7 +73,7 @@ def _attendance_text(row: dict) -> str:
             f" ({row['course']})" if row.get("course") else "")
     else:
         where = gettext("the whole day")
-    return f"{format_day(row['event_date'])}, {where}: {what}" + (f" — {row['reason']}" if row["reason"] else "")
+    return f"{format_day(row['event_date'])}, {where}: {what}" + (f" — {sis_word('absence-reason', row['reason'])}" if row["reason"] else "")
 
 
 def _score_text(row: dict) -> str:
@@ -93,6 +94,7 @@ def _score_text(row: dict) -> str:
 
 async def _choices(kind: str, student_id: int, household_id: int | None) -> list[Choice]:
     """The records of this kind that belong to the student (or the guardian's household), newest first."""
+    await refresh_sis_words()
     if kind == "attendance":
         rows = await AttendanceEvent.select(
             AttendanceEvent.id, AttendanceEvent.event_date, AttendanceEvent.period, AttendanceEvent.category,
@@ -115,7 +117,7 @@ async def _choices(kind: str, student_id: int, household_id: int | None) -> list
             TermGrade.section.school.as_alias("school"), TermGrade.section.course.title.as_alias("course"),
             TermGrade.section.title.as_alias("section"),
         ).where(TermGrade.student == student_id).order_by(TermGrade.term.start_date, ascending=False).limit(200)
-        return [Choice(r["id"], f"{r['term']}, {r['course'] or r['section']}: {r['grade'] or '—'}"
+        return [Choice(r["id"], f"{sis_word('term', r['term'])}, {r['course'] or r['section']}: {r['grade'] or '—'}"
                        + (f" ({r['percent']:g}%)" if r["percent"] is not None else ""), r["school"]) for r in rows]
     if kind == "household" and household_id is not None:
         home = await Household.select().where(Household.id == household_id).first()
