@@ -8,6 +8,7 @@ import phonenumbers
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app import i18n
+from app.rules.audit_words import action_words
 from app.rules.errors import N_
 from app.paths import TEMPLATES_DIR
 from app.services.sis_words import sis_word
@@ -62,6 +63,7 @@ def jinja_environment() -> Environment:
         format_moment=i18n.format_moment,
         format_day=i18n.format_day,
         sis_word=sis_word,
+        audit_action=lambda code: i18n.gettext(action_words(code)),
         is_demo=get_settings().is_demo,
     )
     return env

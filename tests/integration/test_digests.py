@@ -225,7 +225,7 @@ async def test_the_digest_is_written_in_the_guardians_language(district, school,
     received = await deliver()
     sam = next(m for m in received if m.to == "sam.park@example.org")
     assert sam.subject == "Esta semana en la escuela: Cleo"
-    assert "Su resumen semanal de Campus Portal, del lun 9 de mar al vie 13 de mar." in sam.text
+    assert "Su resumen semanal de Campus Portal, del lunes 9 de marzo al viernes 13 de marzo." in sam.text
     assert '<html lang="es">' in sam.html
     # Rosa's account says English: the account's own choice wins over the SIS's language.
     assert {m.subject for m in received if m.to == SHARED_EMAIL} == {"This week at school: Ana, Benito, Cam"}

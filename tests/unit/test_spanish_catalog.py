@@ -103,7 +103,8 @@ def test_the_portal_reads_the_catalog():
         assert i18n.gettext("Log In") == "Iniciar sesión"
         assert i18n.translate("Your %(portal)s username", {"portal": "Campus Portal"}) == \
             "Su nombre de usuario de Campus Portal"
-        assert i18n.ngettext("%(num)d waiting", "%(num)d waiting", 3) % {"num": 3} == "3 en espera"
+        assert i18n.ngettext("%(num)d key request waits for a decision", "%(num)d key requests wait for a decision",
+                             3) % {"num": 3} == "3 solicitudes de clave esperan una decisión"
     assert i18n.gettext("Log In") == "Log In"
 
 
