@@ -29,8 +29,8 @@ async def test_the_audit_log_shows_words_not_codes(portal, admin):  # noqa: F811
     assert '<option value="login.succeeded">Logged in</option>' in page.text  # the filter still sends the code
 
 
-async def test_an_address_change_names_the_parent_and_the_console_says_what_it_counts(portal, maple,  # noqa: F811
-                                                                                       address_change):
+async def test_an_address_change_names_the_parent_and_the_console_says_what_it_counts(
+        portal, maple, address_change):  # noqa: F811
     _, (good, _bad) = address_change
     await as_staff(portal, "MapleOffice")
     page = words((await portal.get(f"/staff/household-changes/{good}")).text)
