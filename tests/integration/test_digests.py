@@ -118,7 +118,7 @@ async def test_one_digest_for_a_guardian_of_three_children_at_two_schools(distri
     ben_id = district.students["ben"].public_id
     assert f"http://portal.test/students/{ben_id}/attendance" in text
     assert "http://portal.test/students/" + str(ben_id) + "/grades/5ec70001-0000-4000-8000-000000000000" in text
-    assert "http://portal.test/unsubscribe/" in text and "http://portal.test/account#alerts" in text
+    assert "http://portal.test/unsubscribe/" in text and "http://portal.test/account?lang=en#alerts" in text
     html = mail.html
     assert '<h2 style="font-size:1.1em">Benito Rivera</h2>' in html and "<table" not in html
     assert len(mail.message.as_bytes()) < 20 * 1024
