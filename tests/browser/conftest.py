@@ -74,7 +74,7 @@ def _start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.
     )
 
 
-def _wait_until_answering(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 30.0) -> None:
+def _wait_until_answering(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, f"server exited:\n{log_path.read_text()}"
