@@ -559,6 +559,12 @@ def cmd_import_ssn(args: argparse.Namespace) -> int:
     return _import(import_ssn, "SSN import", args)
 
 
+def cmd_import_translations(args: argparse.Namespace) -> int:
+    from app.importers.translations import import_translations
+
+    return _import(import_translations, "Translations import", args)
+
+
 def cmd_export_household_changes(args: argparse.Namespace) -> int:
     from app.exports.household_changes import write_household_changes
 
@@ -755,7 +761,9 @@ def build_parser() -> argparse.ArgumentParser:
             ("calendar", cmd_import_calendar, "FILE", "a CSV of the days that are not school days (holidays, "
                                                       "breaks, snow days)"),
             ("ssn", cmd_import_ssn, "FILE", "a CSV of student SSNs, kept only as keyed hashes"),
-            ("restrictions", cmd_import_restrictions, "FILE", "a CSV of guardian-student links to switch off")):
+            ("restrictions", cmd_import_restrictions, "FILE", "a CSV of guardian-student links to switch off"),
+            ("translations", cmd_import_translations, "FILE",
+             "a CSV of the district's words for SIS term names and absence reasons, per language")):
         command = imports.add_parser(name, help=text)
         command.add_argument("path", metavar=metavar)
         command.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")

@@ -96,22 +96,35 @@ def visitor_language(cookie: str | None, accept_language: str) -> str | None:
     return requested_language(accept_language)
 
 
-# How each language writes a moment and a school day (Babel patterns): US English "Tuesday, March 10, 3:05 PM"
-# and "Tue, Mar 10" (issue 13 item 10); "martes 10 de marzo, 15:05" and "mar 10 de mar".
-MOMENT_PATTERNS = {"en": "EEEE, MMMM d, h:mm a", "es": "EEEE d 'de' MMMM, H:mm"}
-DAY_PATTERNS = {"en": "EEE, MMM d", "es": "EEE d 'de' MMM"}
-LONG_DAY_PATTERNS = {"en": "EEEE, MMMM d, y", "es": "EEEE d 'de' MMMM 'de' y"}  # a letter's expiry date
+# One rule for every date a person reads, on every page, email, letter and the staff console (issue 13 item 10):
+# US English "Tue, Oct 13" and Spanish "martes 13 de octubre" (Babel patterns, per language); the year is added
+# when the day is outside the current school year ("Tue, Oct 13, 2025"); a moment is that day and its time in
+# the district's zone ("Tue, Oct 13, 3:05 PM", "martes 13 de octubre, 15:05"). Machine text (CSV, audit details,
+# JSON) keeps ISO 8601.
+DAY_PATTERNS = {"en": "EEE, MMM d", "es": "EEEE d 'de' MMMM"}
+YEAR_PATTERNS = {"en": ", y", "es": " 'de' y"}  # what the year adds to a day's pattern
+UNDATED_PATTERNS = {"en": "MMM d", "es": "d 'de' MMMM"}  # without the weekday (a birth date)
+TIME_PATTERNS = {"en": "h:mm a", "es": "H:mm"}
+
+
+def format_day(day, *, weekday: bool = True) -> str:
+    """A day as a person reads it, in the current language; with its year when it is not in this school year."""
+    from app import clock
+    from app.rules.school_year import school_year_of
+
+    return _format_day(day, _language.get(), school_year_of(day) != school_year_of(clock.now().date()), weekday)
 
 
 def format_moment(moment, zone: str) -> str:
-    """A date and time as a parent reads it, in the district's time zone and the current language."""
+    """A date and time as a person reads it, in the district's time zone and the current language."""
     from zoneinfo import ZoneInfo
 
-    from babel.dates import format_datetime
+    from babel.dates import format_time
 
+    local = moment.astimezone(ZoneInfo(zone))
     language = _language.get()
-    return format_datetime(moment.astimezone(ZoneInfo(zone)), MOMENT_PATTERNS.get(language, MOMENT_PATTERNS["en"]),
-                           locale=language)
+    return f"{format_day(local.date())}, " + format_time(local, TIME_PATTERNS.get(language, TIME_PATTERNS["en"]),
+                                                          locale=language)
 
 
 def time_ago(moment, now=None) -> str:
@@ -138,11 +151,6 @@ def grade_in_words(value) -> str:
     return gettext(text) if known else text
 
 
-def format_day(day) -> str:
-    """A school day as a parent reads it, in the current language."""
-    return _format_day(day, _language.get())
-
-
 class Shown:
     """A message's parameter that is itself a msgid (N_) or the district's own words: translated in the
     language current when it is shown (the district's words, having no msgid, stay as written)."""
@@ -155,7 +163,7 @@ class Shown:
 
 
 class ShownDay(date):
-    """A day that writes itself as a parent reads it ("Sat, Mar 14"; "sáb 14 de mar"), in the language current
+    """A day that writes itself as a parent reads it ("Sat, Mar 14"; "sábado 14 de marzo"), in the language current
     when it is shown: for a message's %(day)s parameter made before the language is known."""
 
     def __str__(self) -> str:
@@ -166,18 +174,13 @@ class ShownDay(date):
         return cls(day.year, day.month, day.day)
 
 
-def format_long_day(day) -> str:
-    """A day with its year, written out ("Thursday 9 April 2026"), in the current language."""
-    from babel.dates import format_date
-
-    language = _language.get()
-    return format_date(day, LONG_DAY_PATTERNS.get(language, LONG_DAY_PATTERNS["en"]), locale=language)
-
-
 @lru_cache(maxsize=4096)
-def _format_day(day, language: str) -> str:
+def _format_day(day, language: str, with_year: bool, weekday: bool) -> str:
     # A page lists the same school days again and again (the attendance table, the schedule): Babel's
     # formatting is the costly part, and a day's text in a language never changes.
     from babel.dates import format_date
 
-    return format_date(day, DAY_PATTERNS.get(language, DAY_PATTERNS["en"]), locale=language)
+    if language not in DAY_PATTERNS:
+        language = DEFAULT_LANGUAGE
+    pattern = (DAY_PATTERNS if weekday else UNDATED_PATTERNS)[language]
+    return format_date(day, pattern + (YEAR_PATTERNS[language] if with_year else ""), locale=language)

@@ -34,7 +34,7 @@ def render_key_slip(words: SlipWords, prefs: DistrictPreferences, public_url: st
     template = jinja_environment().get_template("staff/key_slip_body.html")
     with i18n.using_language(words.language):
         return Markup(template.render(
-            name=words.name, key=words.key, expires_on=i18n.format_long_day(words.expires_on),
+            name=words.name, key=words.key, expires_on=i18n.format_day(words.expires_on),
             language=words.language, children=list(words.children), address=list(words.address),
             portal_name=prefs.portal_name, district_name=prefs.district_name, help_phone=prefs.help_phone,
             public_url=public_url))

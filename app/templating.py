@@ -6,10 +6,13 @@ from functools import lru_cache
 
 import phonenumbers
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from app import i18n
+from app.rules.audit_words import action_words
 from app.rules.errors import N_
 from app.paths import TEMPLATES_DIR
+from app.services.sis_words import sis_word
 
 
 @lru_cache(maxsize=1024)  # the district's help number is on every page
@@ -22,6 +25,12 @@ def phone_for_reading(e164: str) -> str:
     style = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 1 else \
         phonenumbers.PhoneNumberFormat.INTERNATIONAL
     return phonenumbers.format_number(number, style)
+
+
+def phone_link(e164: str) -> Markup:
+    """A phone number in a page's sentence: a tel: link, which the style sheet keeps on one line (issue 13:
+    the help number must never wrap at its hyphens)."""
+    return Markup('<a href="tel:{}">{}</a>').format(e164, phone_for_reading(e164))
 
 
 # What each attendance category is called, for records/parts.html's `category` (translated where shown).
@@ -49,6 +58,7 @@ def jinja_environment() -> Environment:
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters["phone"] = phone_for_reading
+    env.filters["phone_link"] = phone_link
     from app.services.sessions import IDLE_LIMIT
 
     env.globals.update(
@@ -62,6 +72,8 @@ def jinja_environment() -> Environment:
         format_day=i18n.format_day,
         time_ago=i18n.time_ago,
         grade_in_words=i18n.grade_in_words,
+        sis_word=sis_word,
+        audit_action=lambda code: i18n.gettext(action_words(code)),
         is_demo=get_settings().is_demo,
     )
     return env

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from app import clock, i18n
 from app.sealing import seal
@@ -74,9 +75,27 @@ def is_request(kind: str) -> bool:
     return kind.endswith(REQUEST_SUFFIX)
 
 
+def links_in_language(value: Any, language: str, portal: str) -> Any:
+    """Every link to the portal in an email's context, carrying the email's language (`?lang=es`), so the
+    page it opens reads like the email did (issue 13): a reset link from a Spanish email opens in Spanish."""
+    if isinstance(value, dict):
+        return {key: links_in_language(item, language, portal) for key, item in value.items()}
+    if isinstance(value, list):
+        return [links_in_language(item, language, portal) for item in value]
+    if isinstance(value, str) and (value == portal or value.startswith(portal + "/")) and not any(
+            c.isspace() for c in value):
+        base, _, fragment = (value if value != portal else portal + "/").partition("#")
+        query = urlsplit(base).query
+        if "lang=" in query:
+            return value
+        return f"{base}{'&' if query else '?'}lang={language}" + (f"#{fragment}" if fragment else "")
+    return value
+
+
 def render_email(kind: str, context: dict[str, Any], language: str) -> tuple[str, str, str]:
     """(subject, plain text, HTML) for one message."""
     env = jinja_environment()
+    context = links_in_language(context, language, get_settings().public_url.rstrip("/"))
     with i18n.using_language(language):
         subject = i18n.translate(SUBJECTS[kind], {**context, "portal": context["portal_name"]})
         text = env.get_template(f"emails/{kind}.txt").render(**context)

@@ -39,6 +39,7 @@ from app import clock
 from app.database import engine, transaction
 from app.mail.outbox import is_request, render_email
 from app.sealing import Unsealable, unseal
+from app.services import sis_words
 from app.settings import Settings
 from app.tables import DevMail, OutboxEmail
 
@@ -318,6 +319,7 @@ async def _send_email(message: Claimed, payload: dict[str, Any], kinds: MailKind
             await _finish(message, "cancelled", error="no longer needed when its turn came")
             return True
         context.update(extra)
+    await sis_words.refresh()
     subject, text, html = render_email(message.kind, context, message.language)
     to = address_for_relay(message.to_address, smtputf8=await transport.smtputf8())
     email = build_message(to=to, subject=subject, text=text, html=html, mail_from=settings.mail_from,

@@ -91,5 +91,5 @@ def password_errors(password: str, verify: str, *, username: str, policy: Passwo
     if not verify:
         errors.append(FieldError("verify_password", N_("Enter the password again in Verify Password")))
     elif verify != password:
-        errors.append(FieldError("verify_password", N_("Verify Password must match the password")))
+        errors.append(FieldError("verify_password", N_("The two passwords are not the same. Type the same password in both boxes")))
     return errors

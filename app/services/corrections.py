@@ -18,10 +18,12 @@ from uuid import UUID
 
 from app import clock
 from app.database import transaction
+from app.i18n import format_day, gettext, translate
 from app.mail.outbox import About, enqueue_email
 from app.rules.errors import N_, FieldError
 from app.services import audit, rate_limits
 from app.services.mail_access import withheld_students
+from app.services.sis_words import refresh as refresh_sis_words, sis_word
 from app.services.preferences import load_preferences
 from app.services.records import Reader, access_day_of, linked_student
 from app.services.staff_scope import sees_all_schools, within
@@ -45,7 +47,7 @@ ATTENDANCE_WORDS = {"present": N_("Present"), "tardy": N_("Tardy"), "excused-abs
 @dataclass(frozen=True)
 class Choice:
     record_id: int
-    text: str  # the record as the parent reads it (English facts: dates, course titles, values)
+    text: str  # the record as the parent reads it, in their language (kept with the request as they saw it)
     school_id: int
 
 
@@ -63,14 +65,36 @@ class CorrectionSent:
 
 
 def _attendance_text(row: dict) -> str:
-    where = f", period {row['period']}" + (f" ({row['course']})" if row.get("course") else "") if row["period"] \
-        else ", the whole day"
-    return f"{row['event_date'].isoformat()}{where}: {ATTENDANCE_WORDS.get(row['category'], row['category'])}" + (
-        f" — {row['reason']}" if row["reason"] else "")
+    """An attendance record as the parent reads it, in the current language (the day by the portal's one
+    date rule)."""
+    what = gettext(ATTENDANCE_WORDS.get(row["category"], row["category"]))
+    if row["period"]:
+        where = translate(N_("Period %(period)s"), {"period": row["period"]}) + (
+            f" ({row['course']})" if row.get("course") else "")
+    else:
+        where = gettext("the whole day")
+    return f"{format_day(row['event_date'])}, {where}: {what}" + (f" — {sis_word('absence-reason', row['reason'])}" if row["reason"] else "")
+
+
+def _score_text(row: dict) -> str:
+    if row["missing"]:
+        outcome = gettext("missing")
+    elif row["exempt"]:
+        outcome = gettext("Exempt")
+    elif row["score"] is not None and row["possible"]:
+        outcome = translate(N_("%(score)s out of %(possible)s"), {"score": f"{row['score']:g}",
+                                                               "possible": f"{row['possible']:g}"})
+    elif row["score"] is not None:
+        outcome = f"{row['score']:g}"
+    else:
+        outcome = gettext("Not graded yet")
+    due = " (" + translate(N_("due %(day)s"), {"day": format_day(row["due"])}) + ")" if row["due"] else ""
+    return f"{row['course']}: {row['title']}{due}: {outcome}" + (", " + gettext("late") if row["late"] else "")
 
 
 async def _choices(kind: str, student_id: int, household_id: int | None) -> list[Choice]:
     """The records of this kind that belong to the student (or the guardian's household), newest first."""
+    await refresh_sis_words()
     if kind == "attendance":
         rows = await AttendanceEvent.select(
             AttendanceEvent.id, AttendanceEvent.event_date, AttendanceEvent.period, AttendanceEvent.category,
@@ -86,25 +110,21 @@ async def _choices(kind: str, student_id: int, household_id: int | None) -> list
             Result.line_item.section.course.title.as_alias("course"),
         ).where((Result.student == student_id) & (Result.status == "active")).order_by(
             Result.line_item.due_date, ascending=False).limit(300)
-        return [Choice(r["id"], f"{r['course']}: {r['title']}"
-                       + (f" (due {r['due'].isoformat()})" if r["due"] else "") + ": "
-                       + ("missing" if r["missing"] else "exempt" if r["exempt"] else
-                          f"{r['score']:g} out of {r['possible']:g}" if r["score"] is not None and r["possible"]
-                          else f"{r['score']:g}" if r["score"] is not None else "not graded")
-                       + (", late" if r["late"] else ""), r["school"]) for r in rows]
+        return [Choice(r["id"], _score_text(r), r["school"]) for r in rows]
     if kind == "term-grade":
         rows = await TermGrade.select(
             TermGrade.id, TermGrade.grade, TermGrade.percent, TermGrade.term.title.as_alias("term"),
             TermGrade.section.school.as_alias("school"), TermGrade.section.course.title.as_alias("course"),
             TermGrade.section.title.as_alias("section"),
         ).where(TermGrade.student == student_id).order_by(TermGrade.term.start_date, ascending=False).limit(200)
-        return [Choice(r["id"], f"{r['term']}, {r['course'] or r['section']}: {r['grade'] or '—'}"
+        return [Choice(r["id"], f"{sis_word('term', r['term'])}, {r['course'] or r['section']}: {r['grade'] or '—'}"
                        + (f" ({r['percent']:g}%)" if r["percent"] is not None else ""), r["school"]) for r in rows]
     if kind == "household" and household_id is not None:
         home = await Household.select().where(Household.id == household_id).first()
         address = ", ".join(p for p in (home["address_line1"], home["address_line2"], home["city"], home["state"],
                                         home["postal_code"]) if p)
-        return [Choice(household_id, f"Household address: {address or '(none on file)'}", 0)]
+        return [Choice(household_id, translate(N_("Household address: %(address)s"),
+                                               {"address": address or gettext("none on file")}), 0)]
     return []
 
 

@@ -28,6 +28,8 @@ def _household_changes(staff: SignedInAccount):
         HouseholdChangeRequest.household.state.as_alias("old_state"),
         HouseholdChangeRequest.household.postal_code.as_alias("old_postal_code"),
         HouseholdChangeRequest.requested_by.username.as_alias("requested_by"),
+        HouseholdChangeRequest.requested_by.person.given_name.as_alias("requester_given_name"),
+        HouseholdChangeRequest.requested_by.person.family_name.as_alias("requester_family_name"),
     )
     return within(query, household_changes_in_scope(staff))
 

@@ -5,7 +5,7 @@ from app.tables.accounts import ActivationKey, PasswordResetToken, RateCounter, 
 from app.tables.alerts import AbsenceAlert, AbsenceReport, AlertPreference, WeeklyDigest
 from app.tables.audit import AuditEvent
 from app.tables.corrections import CorrectionRequest
-from app.tables.district import DistrictSetting
+from app.tables.district import DistrictSetting, SisTranslation
 from app.tables.mail import DevMail, OutboxEmail
 from app.tables.people import GuardianLink, Person, School, SchoolEnrollment
 from app.tables.records import (
@@ -73,6 +73,7 @@ ALL_TABLES = [
     WeeklyDigest,
     AbsenceReport,
     CalendarDate,
+    SisTranslation,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]

@@ -7,6 +7,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
 from litestar.exceptions import ClientException
 from litestar.params import FromQuery
 
@@ -63,9 +64,15 @@ class LanguageController(Controller):
         return remember_language(redirect_after_post(request, return_path(form["next"]), whole_page=True), language)
 
 
+def language_cookie(language: str) -> Cookie:
+    """The cookie that remembers this device's language: set by the switcher, the sign-in question, and a
+    link from an email (which carries the email's language, `?lang=es`: issue 13)."""
+    return Cookie(key=LANGUAGE_COOKIE, value=language, path="/", max_age=int(REMEMBERED_FOR.total_seconds()),
+                  secure=get_settings().secure_cookies, httponly=True, samesite="lax")
+
+
 def remember_language(response: Response, language: str) -> Response:
-    response.set_cookie(key=LANGUAGE_COOKIE, value=language, path="/", max_age=int(REMEMBERED_FOR.total_seconds()),
-                        secure=get_settings().secure_cookies, httponly=True, samesite="lax")
+    response.set_cookie(language_cookie(language))
     return response
 
 

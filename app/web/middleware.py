@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qs
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
@@ -75,7 +76,10 @@ class SessionMiddleware:
             state[PREFERENCES_STATE_KEY] = preferences  # what district_preferences(request) returns
         # The device's own choice (the switcher's cookie or the browser's language) is kept even when an
         # account's language wins, so signing in can ask which one to keep (issue 13 item 1).
-        visitor = i18n.visitor_language(cookies.get(LANGUAGE_COOKIE), _header(scope, b"accept-language"))
+        linked = _linked_language(scope)
+        if linked is not None and linked != cookies.get(LANGUAGE_COOKIE):
+            send = _setting_language_cookie(send, linked)
+        visitor = linked or i18n.visitor_language(cookies.get(LANGUAGE_COOKIE), _header(scope, b"accept-language"))
         state[VISITOR_LANGUAGE_STATE_KEY] = visitor
         if session and session.account:
             language = session.account.language
@@ -83,6 +87,29 @@ class SessionMiddleware:
             language = visitor or i18n.DEFAULT_LANGUAGE
         with i18n.using_language(language):
             await self.app(scope, receive, send)
+
+
+def _linked_language(scope: Scope) -> str | None:
+    """The language a link from an email carries (`?lang=es`, added by app/mail/outbox.py to every emailed
+    link): the page opens in the language the email was written in, and the device keeps it."""
+    query = scope.get("query_string", b"")
+    if b"lang=" not in query:
+        return None
+    values = parse_qs(query.decode("latin-1")).get("lang", [])
+    return values[0] if len(values) == 1 and values[0] in i18n.available_languages() else None
+
+
+def _setting_language_cookie(send: Send, language: str) -> Send:
+    from app.web.language import language_cookie
+
+    header = language_cookie(language).to_header(header="")
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            MutableScopeHeaders.from_message(message).add("set-cookie", header)
+        await send(message)
+
+    return sending
 
 
 def security_headers(*, hsts: bool) -> Callable[[Message, Scope], Awaitable[None]]:

@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from app.rules.errors import FieldError
 from app.rules.preferences import DistrictPreferences
+from app.services import sis_words
 from app.services.preferences import load_preferences
 from app.web.guards import current_account
 
@@ -58,6 +59,7 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
     """A page (or fragment). With errors the status is 422, so htmx swaps the re-rendered form in and a
     script can tell success from failure."""
     htmx = is_htmx(request)
+    await sis_words.refresh()  # the district's words for SIS values, at most one read a minute (not per page)
     # A fragment reached by a link or by following a 303 after a form: its real URL goes in history.
     push_url = here(request) if htmx and request.method == "GET" else None
     errors = errors or []

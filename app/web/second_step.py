@@ -85,14 +85,14 @@ class SecondStepController(Controller):
     async def code_page(self, request: Request) -> Response:
         waiting = _pending(request, "code")
         if waiting is None:
-            return redirect_after_post(request, "/?notice=session-ended")
+            return redirect_after_post(request, "/?notice=code-step-expired")
         return await render(request, "auth/second_step.html", {"waiting": waiting, "trust": ""})
 
     @post("/code", opt={"public": True})
     async def check_code(self, request: Request) -> Response:
         waiting = _pending(request, "code")
         if waiting is None:
-            return redirect_after_post(request, "/?notice=session-ended", whole_page=True)
+            return redirect_after_post(request, "/?notice=code-step-expired", whole_page=True)
         form = await read_form(request, "code", "trust")
         check = await verify_second_step(waiting["account"], "" if form.errors else form["code"],
                                          ip=client_ip(request))
@@ -106,7 +106,7 @@ class SecondStepController(Controller):
     async def enrol_page(self, request: Request) -> Response:
         waiting = _pending(request, "enrol")
         if waiting is None:
-            return redirect_after_post(request, "/?notice=session-ended")
+            return redirect_after_post(request, "/?notice=code-step-expired")
         return await self._enrol(request, waiting)
 
     async def _enrol(self, request: Request, waiting: dict, errors: list | None = None) -> Response:
@@ -118,7 +118,7 @@ class SecondStepController(Controller):
     async def confirm(self, request: Request) -> Response:
         waiting = _pending(request, "enrol")
         if waiting is None:
-            return redirect_after_post(request, "/?notice=session-ended", whole_page=True)
+            return redirect_after_post(request, "/?notice=code-step-expired", whole_page=True)
         form = await read_form(request, "code")
         result = await confirm_enrolment(waiting["account"], "" if form.errors else form["code"],
                                          ip=client_ip(request))

@@ -469,6 +469,21 @@ PAGES: tuple[PageState, ...] = (
               "Household information", log_in(), lands_on="/household", reloads=True),
     PageState("activation, step expired", "/activate/account", "Step 1 of 2: Activation Key",
               lands_on="/activate?notice=step-expired", shows=("Enter your activation key again.",)),
+    # Issue 13 item 10: a Back link at the top of each question page, to the previous step or page (a plain link)
+    PageState("forgot password, back", "/forgot-password", "Log In", (Follow(".back-link a"),), lands_on="/"),
+    PageState("create account, back to step 1", "/activate", "Step 1 of 2: Activation Key",
+              (*enter_key(), Follow(".back-link a")), lands_on="/activate"),
+    PageState("add phone, back", "/", "Household information",
+              (*signed_in("/household/phones/new"), Follow(".back-link a")), lands_on="/household"),
+    PageState("report an absence, back", "/", "Attendance: Ana Lopez",
+              (*signed_in("/home"), Follow('a[href$="/attendance"]'), Follow('a[href$="/absence-reports/new"]'),
+               Follow(".back-link a"))),
+    # Issue 13 item 10: a link from a Spanish email opens in Spanish; a Spanish account's records in its words
+    PageState("forgot password, from a Spanish email's link", "/forgot-password?lang=es", "¿Olvidó su contraseña?",
+              shows=("Volver",)),
+    PageState("attendance, a Spanish account", "/", "Asistencia: Ana Lopez",
+              (Goto("/?lang=es"), Fill("username", "RosaLopez"), Fill("password", "{password}"),
+               Submit("Iniciar sesión"), Follow('a[href$="/attendance"]')), shows=("Llegada tarde",)),
     # Demo mode only (docs/design.md §7)
     PageState("dev mailbox", "/dev/mailbox", "Dev mailbox", server="demo"),
     PageState("dev mailbox, one message", "/dev/mailbox", None, (Follow("tbody a"),), server="demo"),

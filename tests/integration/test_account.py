@@ -85,7 +85,7 @@ async def test_changing_the_password_needs_the_current_one(rosa, second_portal, 
     ("abc", "abc", "Password must be at least 6 characters long"),
     ("password1", "password1", "This password is too common"),
     ("my rosa secret", "my rosa secret", "Password must not contain your username"),
-    (NEW_PASSWORD, "something else", "Verify Password must match the password"),
+    (NEW_PASSWORD, "something else", "The two passwords are not the same. Type the same password in both boxes"),
     (PASSWORD, PASSWORD, "Choose a password different from your current one"),
 ])
 async def test_a_new_password_follows_the_same_rules_as_at_activation(rosa, password, verify, message):

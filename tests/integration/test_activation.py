@@ -117,7 +117,7 @@ async def test_a_username_must_be_3_to_30_ascii_letters_and_digits(portal, rosa_
 async def test_a_mismatched_verify_password_is_refused(portal, rosa_key):
     await enter_key(portal, rosa_key)
     response = await create_account(portal, "RosaR", PASSWORD, verify=PASSWORD + "!")
-    assert error_messages(response.text) == ["Verify Password must match the password"]
+    assert error_messages(response.text) == ["The two passwords are not the same. Type the same password in both boxes"]
 
 
 async def test_a_weak_password_is_refused_when_the_district_wants_strong_ones(portal, district, rosa_key):

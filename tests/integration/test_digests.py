@@ -119,7 +119,7 @@ async def test_one_digest_for_a_guardian_of_three_children_at_two_schools(distri
     ben_id = district.students["ben"].public_id
     assert f"http://portal.test/students/{ben_id}/attendance" in text
     assert "http://portal.test/students/" + str(ben_id) + "/grades/5ec70001-0000-4000-8000-000000000000" in text
-    assert "http://portal.test/unsubscribe/" in text and "http://portal.test/account#alerts" in text
+    assert "http://portal.test/unsubscribe/" in text and "http://portal.test/account?lang=en#alerts" in text
     html = mail.html
     assert '<h2 style="font-size:1.1em">Benito Rivera</h2>' in html and "<table" not in html
     assert len(mail.message.as_bytes()) < 20 * 1024
@@ -230,7 +230,7 @@ async def test_the_digest_is_written_in_the_guardians_language(district, school,
     received = await deliver()
     sam = next(m for m in received if m.to == "sam.park@example.org")
     assert sam.subject == "Esta semana en la escuela: Cleo"
-    assert "Su resumen semanal de Campus Portal, del lun 9 de mar al vie 13 de mar." in sam.text
+    assert "Su resumen semanal de Campus Portal, del lunes 9 de marzo al viernes 13 de marzo." in sam.text
     assert '<html lang="es">' in sam.html
     # Rosa's account says English: the account's own choice wins over the SIS's language.
     assert {m.subject for m in received if m.to == SHARED_EMAIL} == {"This week at school: Ana, Benito, Cam"}

@@ -178,7 +178,7 @@ async def test_a_reset_password_follows_the_password_rules(portal, district, sam
         ("short", "short", "Password must be at least 6 characters long"),
         ("iloveyou", "iloveyou", "This password is too common: it is on a list of passwords that attackers try first"),
         ("my sampark place", "my sampark place", "Password must not contain your username"),
-        (OTHER_PASSWORD, OTHER_PASSWORD + "x", "Verify Password must match the password"),
+        (OTHER_PASSWORD, OTHER_PASSWORD + "x", "The two passwords are not the same. Type the same password in both boxes"),
     ]:
         response = await portal.post("/reset", {"password": password, "verify_password": verify})
         assert response.status_code == 422

@@ -9,7 +9,7 @@ from tests.integration.district import OTHER_PASSWORD, PASSWORD, SHARED_EMAIL, m
 from tests.integration.portal import error_messages, page_text
 
 # The fake clock starts on Tuesday 10 March 2026 at 10:00 in New York; the district day ends at midnight.
-NEXT_DISTRICT_DAY = "Wednesday, March 11, 12:00"
+NEXT_DISTRICT_DAY = "Wed, Mar 11, 12:00"
 
 
 @pytest.fixture

@@ -203,3 +203,50 @@ async def test_an_account_created_in_spanish_stays_in_spanish(portal, district):
     portal.forget_cookie("lang")
     home = await portal.get(created.headers["location"])
     assert html_lang(home.text) == "es" and "Mis estudiantes" in page_text(home.text)
+
+
+async def test_a_link_in_a_spanish_email_opens_the_page_in_spanish(portal, rosa, deliver):
+    """Issue 13: the reset page opened from a Spanish email showed English (the device had no Spanish cookie)."""
+    from app.tables import UserAccount
+
+    await UserAccount.update({UserAccount.language: "es"}).where(UserAccount.id == rosa)
+    await portal.post("/forgot-password", {"identifier": "RosaR"})
+    [mail] = await deliver()
+    link = re.search(r"http://portal\.test/reset/[A-Za-z0-9_-]+\?lang=es", mail.text).group(0)
+    assert link in mail.html
+    # Every portal link in the email carries the language, not only the one with the token.
+    assert all("lang=es" in url for url in re.findall(r"http://portal\.test[^\s\"<]*", mail.text))
+    opened = await portal.get(link.removeprefix("http://portal.test"), headers={"Accept-Language": "en"})
+    assert opened.status_code == 303 and opened.headers["location"] == "/reset"
+    assert "lang=es" in set_cookie(opened, "lang")  # the device keeps the email's language for the next pages
+    page = await portal.get("/reset", headers={"Accept-Language": "en"})
+    assert html_lang(page.text) == "es" and "Contraseña nueva" in page_text(page.text)
+
+
+async def test_an_english_email_opens_in_english_on_a_spanish_phone(portal, rosa, deliver):
+    await portal.post("/forgot-username", {"email": SHARED_EMAIL})
+    [mail] = await deliver()
+    login = re.search(r"http://portal\.test/\?lang=en", mail.text).group(0)
+    page = await portal.get(login.removeprefix("http://portal.test"), headers=SPANISH)
+    assert html_lang(page.text) == "en" and "Log In" in page_text(page.text)
+
+
+@pytest.mark.parametrize("query", ["lang=xx", "lang=es&lang=en", "lang=", "lang=ES"])
+async def test_a_link_language_that_is_not_offered_is_ignored(portal, district, query):
+    page = await portal.get(f"/forgot-password?{query}")
+    assert page.status_code == 200 and html_lang(page.text) == "en"
+    assert set_cookie(page, "lang") is None
+
+
+def test_every_portal_link_in_an_email_context_carries_the_language():
+    from app.mail.outbox import links_in_language
+
+    portal = "https://portal.example"
+    context = {"link": f"{portal}/reset/abc", "portal_url": portal, "other": "https://elsewhere.example/x",
+               "children": [{"grades_url": f"{portal}/students/s1/grades?term=q1#top"}],
+               "text": f"see {portal}/x now", "kept": f"{portal}/a?lang=en"}
+    assert links_in_language(context, "es", portal) == {
+        "link": f"{portal}/reset/abc?lang=es", "portal_url": f"{portal}/?lang=es",
+        "other": "https://elsewhere.example/x",
+        "children": [{"grades_url": f"{portal}/students/s1/grades?term=q1&lang=es#top"}],
+        "text": f"see {portal}/x now", "kept": f"{portal}/a?lang=en"}

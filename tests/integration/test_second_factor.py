@@ -191,7 +191,9 @@ async def test_wrong_codes_are_throttled_before_they_are_checked(portal, sam, cl
     right = await portal.post("/sign-in/code", {"code": pyotp.TOTP(secret).at(clock())})
     assert "Too many" in error_messages(right.text)[0]
     clock.advance(minutes=7)  # the throttle's window has passed; the password step has expired
-    assert (await portal.post("/sign-in/code", {"code": "123456"})).headers["location"] == "/?notice=session-ended"
+    expired = await portal.post("/sign-in/code", {"code": "123456"})
+    assert expired.headers["location"] == "/?notice=code-step-expired"
+    assert "The time to enter the code ran out." in (await portal.get(expired.headers["location"])).text
     await password_step(portal)
     assert (await portal.post("/sign-in/code", {"code": pyotp.TOTP(secret).at(clock())})).status_code == 303
 
@@ -205,9 +207,9 @@ async def test_empty_and_malformed_codes_get_a_message_never_a_500(portal, sam):
 
 
 async def test_the_code_page_without_a_password_step_goes_back_to_login(portal, sam):
-    assert (await portal.get("/sign-in/code")).headers["location"] == "/?notice=session-ended"
-    assert (await portal.post("/sign-in/code", {"code": "123456"})).headers["location"] == "/?notice=session-ended"
-    assert (await portal.get("/sign-in/enrol")).headers["location"] == "/?notice=session-ended"
+    assert (await portal.get("/sign-in/code")).headers["location"] == "/?notice=code-step-expired"
+    assert (await portal.post("/sign-in/code", {"code": "123456"})).headers["location"] == "/?notice=code-step-expired"
+    assert (await portal.get("/sign-in/enrol")).headers["location"] == "/?notice=code-step-expired"
 
 
 async def test_a_trusted_browser_skips_the_code_for_30_days(portal, sam, clock):

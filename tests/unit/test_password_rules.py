@@ -34,7 +34,8 @@ def test_longer_than_the_maximum_is_refused():
 
 
 def test_verify_password_must_match():
-    assert errors_for("kq7wzv", "kq7wzx") == [("verify_password", "Verify Password must match the password")]
+    assert errors_for("kq7wzv", "kq7wzx") == [
+        ("verify_password", "The two passwords are not the same. Type the same password in both boxes")]
 
 
 def test_an_empty_verify_password_is_asked_for():
