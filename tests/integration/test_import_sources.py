@@ -5,7 +5,6 @@ When OneRoster lists an Ed-Fi guardian or link it takes it over. Ed-Fi never rem
 
 from __future__ import annotations
 
-
 from tests.integration.edfi_files import address, association, contact, write_edfi
 from tests.integration.roster_files import dump_tables, users_11, write_set
 from tests.integration.test_import_edfi import everything
