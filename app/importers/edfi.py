@@ -493,10 +493,12 @@ class EdfiRun:
         for uid, given, family, email, language, _, _, modified in latest.values():
             # A parent's confirmed email holds until the SIS sends it (or a newer one): app/rules/sis_sync.py.
             kept = changes.decide("email", email or None, person=uid, sis_modified=modified).value
-            people.append((uid, new_public_id(), "guardian", given, family, kept or "", language, "active"))
+            people.append((uid, new_public_id(), "guardian", given, family, kept or "", language, "active", "edfi"))
+        # A contact Homeroom lacks is Ed-Fi's (source "edfi"); one OneRoster brought stays OneRoster's.
         self.count("contacts (people)", await self.writer.upsert(
-            "person", ("source_id", "public_id", "kind", "given_name", "family_name", "email", "language", "status"),
-            people, insert_only=("public_id", "kind", "given_name", "family_name", "status"),
+            "person", ("source_id", "public_id", "kind", "given_name", "family_name", "email", "language", "status",
+                       "source"),
+            people, insert_only=("public_id", "kind", "given_name", "family_name", "status", "source"),
             keep_when_empty=("email", "language")))
         new = [uid for uid in latest if uid not in self.directory.people]
         for start in range(0, len(new), ID_CHUNK):
@@ -574,7 +576,7 @@ class EdfiRun:
         if not self.report.has_errors:
             await self.writer.execute_many(
                 "INSERT INTO guardian_link (guardian, student, relationship, is_guardian, portal_access, "
-                "primary_contact, lives_with) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "primary_contact, lives_with, source) VALUES (?, ?, ?, ?, ?, ?, ?, 'edfi')",
                 [(g, s, r, i, True, *flags[(g, s)]) for (g, s), (r, i) in new_links.items()])
             await self.writer.execute_many("UPDATE guardian_link SET primary_contact = ?, lives_with = ? WHERE id = ?",
                                            changed)

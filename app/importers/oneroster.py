@@ -60,7 +60,8 @@ async def import_oneroster(path: Path, *, progress: Progress | None = None, dry_
             plan = plan_roster(roster, known, report)
             if report.has_errors:
                 raise ImportAborted
-            links_before = (await writer.fetch("SELECT COUNT(*) FROM guardian_link"))[0][0]
+            links_before = (await writer.fetch(  # the guard counts OneRoster's own links only
+                "SELECT COUNT(*) FROM guardian_link WHERE source = 'oneroster'"))[0][0]
             await _write(writer, plan, report, progress, known)
             removals = _removals(plan, known, links_before, report)
             if too_many(removals):
@@ -80,11 +81,13 @@ async def import_oneroster(path: Path, *, progress: Progress | None = None, dry_
 
 
 def _removals(plan: RosterPlan, known: Known, links_before: int, report: ImportReport) -> list[Removal]:
-    """What the run removes, of the kinds app/rules/mass_removal.py guards, against what was active before."""
+    """What the run removes, of the kinds app/rules/mass_removal.py guards, against what was active before.
+    People and links another source (Ed-Fi) brought are not counted: a OneRoster run never removes them."""
     inactive_people = plan.inactive.get("person", set())
     found = []
     for kind, noun in (("student", "students"), ("guardian", "guardians")):
-        active = {sid for sid, p in known.persons.items() if p.kind == kind and p.status != "inactive"}
+        active = {sid for sid, p in known.persons.items()
+                  if p.kind == kind and p.status != "inactive" and p.source == "oneroster"}
         found.append(Removal(noun, len(active & inactive_people), len(active)))
     for table, noun, statuses in (("section", "classes", known.sections),
                                   ("section_enrollment", "class enrollments", known.enrollments)):
@@ -99,8 +102,8 @@ async def _status_map(writer: TableWriter, table: str) -> dict[str, str]:
 
 
 async def _load_known(writer: TableWriter) -> Known:
-    persons = {sid: KnownPerson(kind, status, number) for sid, kind, status, number in
-               await writer.fetch("SELECT source_id, kind, status, student_number FROM person")}
+    persons = {sid: KnownPerson(kind, status, number, source) for sid, kind, status, number, source in
+               await writer.fetch("SELECT source_id, kind, status, student_number, source FROM person")}
     return Known(
         schools=await _status_map(writer, "school"),
         sessions=await _status_map(writer, "academic_session"),
@@ -145,8 +148,8 @@ async def _write(writer: TableWriter, plan: RosterPlan, report: ImportReport, pr
     if plan.release_numbers:
         people = await writer.key_map("person")
         await writer.update_ids("person", "student_number = NULL", [people[s] for s in plan.release_numbers])
-    await upsert("people", "person", (*PersonRow._fields, "public_id", "status"),
-                 [(*row, new_public_id(), "active") for row in plan.persons],
+    await upsert("people", "person", (*PersonRow._fields, "public_id", "status", "source"),
+                 [(*row, new_public_id(), "active", "oneroster") for row in plan.persons],  # listed: OneRoster's
                  insert_only=("public_id",), keep_when_empty=("email", "student_number", "language", "identifier"))
     people = await writer.key_map("person")
 
@@ -246,10 +249,12 @@ async def _write_school_enrollments(writer, plan, people, schools, inactive_peop
 
 
 async def _write_guardian_links(writer, plan, people, inactive_people, counts, progress) -> None:
-    existing: dict[tuple[int, int], list[tuple[int, str, bool]]] = {}
-    for row_id, guardian, student, relationship, is_guardian in await writer.fetch(
-            "SELECT id, guardian, student, relationship, is_guardian FROM guardian_link"):
-        existing.setdefault((guardian, student), []).append((row_id, relationship, bool(is_guardian)))
+    """Links the files list are OneRoster's (one Ed-Fi made is taken over); the links removed are only
+    OneRoster's own: those the files leave out (in scope) or of a person made inactive. Ed-Fi's stay."""
+    existing: dict[tuple[int, int], list[tuple[int, str, bool, str]]] = {}
+    for row_id, guardian, student, relationship, is_guardian, source in await writer.fetch(
+            "SELECT id, guardian, student, relationship, is_guardian, source FROM guardian_link"):
+        existing.setdefault((guardian, student), []).append((row_id, relationship, bool(is_guardian), source))
     wanted = {(people[g], people[s]): role for (g, s), role in plan.links.items() if g in people and s in people}
     scope = None if plan.link_scope is None else {people[s] for s in plan.link_scope if s in people}
 
@@ -258,24 +263,23 @@ async def _write_guardian_links(writer, plan, people, inactive_people, counts, p
         rows = existing.get(pair)
         if rows is None:
             relationship, is_guardian = role or ("guardian", True)
-            inserts.append((pair[0], pair[1], relationship, is_guardian, True))
+            inserts.append((pair[0], pair[1], relationship, is_guardian, True, "oneroster"))
             continue
-        if role is None:
-            continue
-        for row_id, relationship, is_guardian in rows:
-            if (relationship, is_guardian) != role:
-                updates.append((role.relationship, role.is_guardian, row_id))
+        for row_id, relationship, is_guardian, source in rows:
+            now = (relationship, is_guardian) if role is None else tuple(role)
+            if (*now, source) != (relationship, is_guardian, "oneroster"):
+                updates.append((*now, "oneroster", row_id))
     for pair, rows in existing.items():
         guardian, student = pair
         out = guardian in inactive_people or student in inactive_people or (
             pair not in wanted and (scope is None or guardian in scope or student in scope))
         if out:
-            stale.extend(row_id for row_id, _, _ in rows)
+            stale.extend(row_id for row_id, _, _, source in rows if source == "oneroster")
     with progress.stage("writing guardian links", len(inserts) + len(updates) + len(stale)) as stage:
         await writer.execute_many("INSERT INTO guardian_link (guardian, student, relationship, is_guardian, "
-                                  "portal_access) VALUES (?, ?, ?, ?, ?)", inserts, stage)
-        await writer.execute_many("UPDATE guardian_link SET relationship = ?, is_guardian = ? WHERE id = ?",
-                                  updates, stage)
+                                  "portal_access, source) VALUES (?, ?, ?, ?, ?, ?)", inserts, stage)
+        await writer.execute_many("UPDATE guardian_link SET relationship = ?, is_guardian = ?, source = ? "
+                                  "WHERE id = ?", updates, stage)
         await writer.delete_ids("guardian_link", stale)
         stage.advance(len(stale))
     counts["guardian links"] = len(inserts) + len(updates)

@@ -6,6 +6,11 @@ Choices (the README repeats them):
   `inactive` (people, schools, sessions, courses, classes, enrollments, assignments, scores). Accounts,
   keys and history point at these rows, and a row that comes back is simply active again.
   Guardian links and class terms are relationships without a status: those are deleted.
+- Two sources: a bulk users.csv removes (makes inactive, unlinks) only people and guardian links OneRoster
+  brought (Person.source, GuardianLink.source "oneroster"); a guardian or link Ed-Fi brought and the files do
+  not list is left alone. When OneRoster lists such a person or link it takes it over: the row becomes
+  OneRoster's, and a later bulk file that leaves it out removes it. A person marked tobedeleted is made
+  inactive whoever brought them.
 - Delta files change only the rows they list. A user's `agentSourcedIds`, when not empty, is the whole list
   of that user's guardians (or children); an empty cell in a delta file leaves the links alone.
   A student's schools (`orgSourcedIds` in 1.1, student rows of roles.csv in 1.2) work the same way.
@@ -52,6 +57,7 @@ class KnownPerson(NamedTuple):
     kind: str
     status: str
     student_number: str | None
+    source: str = "oneroster"  # which import brought them (Person.source): a bulk file removes only its own
 
 
 @dataclass
@@ -74,6 +80,10 @@ class Known:
 
     def person_statuses(self) -> dict[str, str]:
         return {sid: p.status for sid, p in self.persons.items()}
+
+    def others_people(self) -> set[str]:
+        """People another source (Ed-Fi) brought: a bulk users.csv that leaves them out leaves them alone."""
+        return {sid for sid, p in self.persons.items() if p.source != "oneroster"}
 
 
 # ------------------------------------------------------------------------------- what the run will write
@@ -230,16 +240,16 @@ class _Planner:
     def gone(self, name: str, sid: str) -> str | None:
         return self.not_kept.get(name, {}).get(sid)
 
-    def make_inactive(self, table: str, name: str, known: dict[str, str]) -> None:
-        """The rows of `table` that this file marks tobedeleted or, in bulk, leaves out; only those now active,
-        so a run that changes nothing reports nothing."""
+    def make_inactive(self, table: str, name: str, known: dict[str, str], others: set[str] = frozenset()) -> None:
+        """The rows of `table` that this file marks tobedeleted or, in bulk, leaves out (never `others`: rows
+        another source brought); only those now active, so a run that changes nothing reports nothing."""
         found = self.roster.get(name)
         targets: set[str] = set()
         if found is not None:
             listed = found.ids()
             targets = {sid for sid in found.deleted if sid in known}
             if found.mode == "bulk":
-                targets |= {sid for sid in known if sid not in listed}
+                targets |= {sid for sid in known if sid not in listed and sid not in others}
         self.plan.inactive.setdefault(table, set()).update(
             sid for sid in targets if known[sid] != "inactive")
 
@@ -424,7 +434,7 @@ class _Planner:
                                  f"student number '{number}' already belongs to student '{holder}', who is not in "
                                  f"this file")
         self.stored_people = {p.source_id for p in plan.persons}
-        self.make_inactive("person", "users", known.person_statuses())
+        self.make_inactive("person", "users", known.person_statuses(), known.others_people())
         plan.inactive["person"] |= {u.source_id for u in staff
                                     if u.source_id in known.persons and known.persons[u.source_id].status != "inactive"}
 

@@ -32,6 +32,10 @@ class Person(Table, tablename="person"):
     language = Varchar(length=10, null=True, default=None)
     # OneRoster users.csv `identifier` as sent, any kind ("" none): an Ed-Fi contactUniqueId may be a guardian's.
     identifier = Varchar(length=255, default="", index=True)
+    # Which import brought this person: "oneroster" (also the demo's and every row from before sources were
+    # kept) or "edfi" (a contact no OneRoster user is). A OneRoster bulk file makes inactive only its own;
+    # when OneRoster lists an Ed-Fi person it takes them over (README "Two sources").
+    source = Varchar(length=20, default="oneroster")
 
 
 class SchoolEnrollment(Table, tablename="school_enrollment"):
@@ -52,3 +56,5 @@ class GuardianLink(Table, tablename="guardian_link"):
     # Ed-Fi studentContactAssociations primaryContactStatus and livesWith; None: no source has said.
     primary_contact = Boolean(null=True, default=None)
     lives_with = Boolean(null=True, default=None)
+    # Which import made this link: "oneroster" (also the demo's and older rows) or "edfi"; as Person.source.
+    source = Varchar(length=20, default="oneroster")
