@@ -5,8 +5,7 @@ second-step code that does not read as "your session ended"."""
 from __future__ import annotations
 
 from app.rules.audit_words import ACTION_WORDS, action_words
-from tests.integration.test_staff_console import (address_change, admin, as_staff, events_table, maple,  # noqa: F401
-                                                  words)
+from tests.integration.test_staff_console import address_change, as_staff, events_table, words  # noqa: F401
 
 
 def test_every_audit_code_the_portal_writes_has_words():
