@@ -587,25 +587,25 @@ class EdfiRun:
 
     async def _write_restrictions(self, restricted: dict, unrestricted: dict) -> None:
         """`contactRestrictions` switch portal access off for that guardian and student through issue 11's
-        access service (source "import"; the reason is court-order or custody-agreement when the text says so,
+        access service (source "edfi"; the reason is court-order or custody-agreement when the text says so,
         else other; the text is the reference). A link the SIS sends without restrictions lifts only what an
-        import turned off, never what staff did."""
+        import turned off (Ed-Fi's own: never what staff or the district's restrictions CSV did)."""
         from app.services.access import block_access, unblock_access
 
         blocked = lifted = 0
         for (contact_id, student_sid), (where, index, text) in restricted.items():
             lower = text.lower()
             reason = "court-order" if "court" in lower else "custody-agreement" if "custody" in lower else "other"
-            change = await block_access(contact_id, student_sid, reason, text[:255], source="import")
+            change = await block_access(contact_id, student_sid, reason, text[:255], source="edfi")
             if change.errors:
                 self.report.error(where, index, "contactRestrictions", "could not be written: " + "; ".join(
                     str(e.message) % (e.params or {}) for e in change.errors))
             blocked += change.done in ("blocked", "changed")
         open_ones = {(g, s) for g, s in await self.writer.fetch(
-            "SELECT guardian, student FROM access_restriction WHERE source = 'import' AND lifted_at IS NULL")}
+            "SELECT guardian, student FROM access_restriction WHERE source = 'edfi' AND lifted_at IS NULL")}
         for (contact_id, student_sid), pair in unrestricted.items():
             if pair in open_ones:
-                lifted += (await unblock_access(contact_id, student_sid, source="import")).done == "unblocked"
+                lifted += (await unblock_access(contact_id, student_sid, source="edfi")).done == "unblocked"
         self.count("access restrictions", blocked)
         self.count("access restrictions lifted", lifted)
         self.removals.append(Removal("contact restrictions (lifted)", lifted, len(open_ones)))

@@ -15,7 +15,10 @@ REASONS = {
     "student-request": N_("Student's request (18 or older)"),
     "other": N_("Other"),
 }
-SOURCES = ("staff", "import")
+# Who set a restriction: staff (console or `homeroom access`), the district's restrictions CSV ("import"), or
+# the Ed-Fi import's contactRestrictions ("edfi"). Each import lifts only its own: the nightly Ed-Fi run never
+# lifts a court order the district's CSV set, nor the CSV one that Ed-Fi set.
+SOURCES = ("staff", "import", "edfi")
 REFERENCE_MAX = 255
 # The district preference `parents_after_18`: parents keep access when a student turns 18 (the default;
 # FERPA 99.31(a)(8) allows it for dependants), or lose it on the birthday.

@@ -216,7 +216,8 @@ async def unblock_access(guardian_source_id: str, student_source_id: str, *, sou
                          actor: int | None = None, ip: str = "") -> AccessChange:
     """Switch access back on: lift the open restrictions on this guardian and student. Staff lift every
     one (an imported one comes back at the next import if the SIS still has it); an import lifts only the
-    restrictions an import made, never what staff turned off (`still_restricted` then says so)."""
+    restrictions that same import made (the district CSV its own, Ed-Fi its own), never what staff or the other
+    import turned off (`still_restricted` then says so)."""
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}")
     guardian, student, errors = await _people(guardian_source_id, student_source_id)
@@ -226,7 +227,7 @@ async def unblock_access(guardian_source_id: str, student_source_id: str, *, sou
     open_ones = (AccessRestriction.guardian == guardian["id"]) & (AccessRestriction.student == student["id"]) \
         & AccessRestriction.lifted_at.is_null()
     async with transaction():
-        liftable = open_ones & (AccessRestriction.source == "import") if source == "import" else open_ones
+        liftable = open_ones if source == "staff" else open_ones & (AccessRestriction.source == source)
         lifted = await AccessRestriction.update({AccessRestriction.lifted_at: now,
                                                  AccessRestriction.lifted_by: actor}).where(liftable).returning(
             AccessRestriction.id, AccessRestriction.source)

@@ -250,20 +250,25 @@ async def test_contact_restrictions_switch_portal_access_off_through_the_access_
     report = await run(write_edfi(tmp_path / "one", {"studentContactAssociations": restricted}))
     assert not report.has_errors, report.lines()
     assert await restrictions() == [("gua-tom", "stu-ben", "court-order", "Court order 2026-114: no contact",
-                                     "import", False)]
+                                     "edfi", False)]
     tom, ben = await Person.select(Person.id).where(Person.source_id == "gua-tom").first(), \
         await Person.select(Person.id).where(Person.source_id == "stu-ben").first()
     assert not await may_see(tom["id"], ben["id"])
     again = await run(write_edfi(tmp_path / "one", {"studentContactAssociations": restricted}))
     assert again.counts.get("access restrictions") == 0  # the same restriction again changes nothing
 
-    # staff also block Rosa; the SIS then sends both links without restrictions: only the import's is lifted
+    # staff also block Rosa, and the district's restrictions CSV blocks Tom too (a court order the SIS lacks);
+    # the SIS then sends both links without restrictions: only Ed-Fi's own restriction is lifted
     assert (await block_access("par-rosa", "stu-ben", "custody-agreement", source="staff")).done == "blocked"
+    assert (await block_access("gua-tom", "stu-ben", "court-order", "2026-CV-7", source="import")).done == "blocked"
     lifted = await run(write_edfi(tmp_path / "two", {"studentContactAssociations": [ASSOCIATIONS[2],
                                                                                      ASSOCIATIONS[1]]}))
     assert lifted.counts["access restrictions lifted"] == 1
-    assert [(g, lifted_) for g, _, _, _, _, lifted_ in await restrictions()] == [("gua-tom", True),
-                                                                                ("par-rosa", False)]
+    assert [(g, source, lifted_) for g, _, _, _, source, lifted_ in await restrictions()] == [
+        ("gua-tom", "edfi", True), ("par-rosa", "staff", False), ("gua-tom", "import", False)]
+    assert not await may_see(tom["id"], ben["id"])  # the CSV's court order still holds
+    from app.services.access import unblock_access
+    assert (await unblock_access("gua-tom", "stu-ben", source="import")).done == "unblocked"
     assert await may_see(tom["id"], ben["id"])
 
 

@@ -4,7 +4,7 @@ per SIS value and language. Raw SQL, the same on SQLite and PostgreSQL."""
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-11-30T11:00:01:000000"
+ID = "2026-11-30T11:05:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "sis_translation unique index"
 
