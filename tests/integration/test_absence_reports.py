@@ -236,9 +236,9 @@ async def test_days_that_are_not_school_days_and_periods_not_on_the_schedule_are
     # In Spanish.
     await portal.post("/language", {"language": "es", "next": "/home"})
     spanish = await portal.post(ana, {**REPORT, "first_day": "2026-03-14", "last_day": ""})
-    assert error_messages(spanish.text) == ["sáb 14 de mar es fin de semana, no un día de clases"]
+    assert error_messages(spanish.text) == ["sábado 14 de marzo es fin de semana, no un día de clases"]
     spanish = await portal.post(ben, {**REPORT, "first_day": "2026-03-13", "last_day": ""})
-    assert error_messages(spanish.text) == ["vie 13 de mar no es un día de clases (un cierre por el clima)"]
+    assert error_messages(spanish.text) == ["viernes 13 de marzo no es un día de clases (un cierre por el clima)"]
     await portal.post("/language", {"language": "en", "next": "/home"})
     # A range over a weekend and a holiday is taken: Wednesday 11 and Monday 16 are school days.
     taken = await portal.post(ana, {**REPORT, "first_day": "2026-03-11", "last_day": "2026-03-16"})
