@@ -46,6 +46,9 @@ def jinja_environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Checking every template file's time on disk for every page (a page extends and imports several) is
+        # for someone editing templates: the demo. A served portal's templates do not change under it.
+        auto_reload=get_settings().is_demo,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters["phone"] = phone_for_reading

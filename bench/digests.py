@@ -2,6 +2,7 @@
 second to a local SMTP sink, peak memory — on SQLite and PostgreSQL.
 
     .venv/bin/python -m bench.digests --students 10000 100000 --send-seconds 60 [--reuse]
+    BENCH_DATABASE=x .venv/bin/python -m bench.digests --students 100000 --reuse --records-districts
 
 Each district is `homeroom demo --students N --attendance-events 100N --seed 2026` (as bench/records.py
 makes them, in its own files and databases: bench/.data/alerts-district-N.sqlite3 and
@@ -33,15 +34,27 @@ ROOT = Path(__file__).parent.parent
 DATA = ROOT / "bench" / ".data"
 
 
+SHARED = {"on": False}  # --records-districts: bench/records.py's districts (generated once for both benchmarks)
+
+
 def database_url(engine: str, students: int) -> str:
+    if SHARED["on"]:
+        return _RECORDS_URL(engine, students)
     if engine == "sqlite":
         return f"sqlite:///{DATA}/alerts-district-{students}.sqlite3"
     return f"{records.PG_SERVER}/test_alerts_bench_{students}"
 
 
+_RECORDS_URL = records.database_url
+
+
 def generate(engine: str, students: int, reuse: bool) -> float | None:
-    records.database_url = database_url  # bench/records.py's generator, on this benchmark's databases
-    return records.generate(engine, students, reuse)
+    if not SHARED["on"]:
+        records.database_url = database_url  # bench/records.py's generator, on this benchmark's databases
+    try:
+        return records.generate(engine, students, reuse)
+    finally:
+        records.database_url = _RECORDS_URL
 
 
 ACCOUNTS = """
@@ -161,7 +174,10 @@ def main() -> None:
     parser.add_argument("--engines", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--send-seconds", type=float, default=60.0)
     parser.add_argument("--reuse", action="store_true", help="keep districts an earlier run generated")
+    parser.add_argument("--records-districts", action="store_true",
+                        help="use bench/records.py's districts (bench/.data/district-N.sqlite3, BENCH_DATABASE_N)")
     args = parser.parse_args()
+    SHARED["on"] = args.records_districts
     for students in args.students:
         for engine in args.engines:
             took = generate(engine, students, args.reuse)

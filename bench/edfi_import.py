@@ -6,6 +6,8 @@ for a second run of the same files (which must change nothing).
     .venv/bin/python -m bench.edfi_import                     # 100,000 students (the district)
     .venv/bin/python -m bench.edfi_import --students 10000    # a tenth of it
     .venv/bin/python -m bench.edfi_import --engines sqlite
+    .venv/bin/python -m bench.edfi_import --folder bench/.data/edfi-100000 --write-only   # write the files once
+    .venv/bin/python -m bench.edfi_import --folder bench/.data/edfi-100000 --engines postgres  # then import them
 
 Per 100,000 students: 100,000 students, 40,000 sections, 400 grading periods, 150,000 contacts (every
 student has one, half have a second; addresses, two phones, an email and a language each), 150,000
@@ -30,7 +32,8 @@ from pathlib import Path
 from bench import import_bench
 from bench.import_bench import FAMILY, GIVEN, ROOT, prepare_database, timed_cli, write_district
 
-import_bench.PG_DATABASE = "homeroom_edfi_bench"  # its own database: the OneRoster bench may run at the same time
+# Its own database (the OneRoster bench may run at the same time); BENCH_EDFI_DATABASE keeps people's runs apart.
+import_bench.PG_DATABASE = os.environ.get("BENCH_EDFI_DATABASE", "homeroom_edfi_bench")
 
 D = "uri://ed-fi.org/"
 LANGUAGES = ["eng"] * 6 + ["spa"] * 3 + ["vie"]
@@ -209,19 +212,32 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=100_000)
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--folder", type=Path, help="write the sets here once (kept) and reuse them on later runs")
+    parser.add_argument("--write-only", action="store_true", help="write the sets, import nothing")
     args = parser.parse_args()
     scale = args.students / 100_000
 
-    folder = Path(tempfile.mkdtemp(prefix="homeroom-edfi-bench-"))
+    folder = args.folder.resolve() if args.folder else Path(tempfile.mkdtemp(prefix="homeroom-edfi-bench-"))
+    done = folder / "counts.json"  # written last: a folder without it was interrupted and is written again
     try:
-        started = time.monotonic()
-        write_district(folder, scale)
-        counts = write_edfi_district(folder / "edfi", scale)
+        if done.exists():
+            counts = json.loads(done.read_text())
+            print(f"reusing the OneRoster and Ed-Fi sets in {folder}")
+        else:
+            started = time.monotonic()
+            for leftover in (folder / "roster", folder / "edfi"):
+                shutil.rmtree(leftover, ignore_errors=True)
+            folder.mkdir(parents=True, exist_ok=True)
+            write_district(folder, scale, attendance=False)  # the Ed-Fi set brings the attendance
+            counts = write_edfi_district(folder / "edfi", scale)
+            done.write_text(json.dumps(counts))
+            print(f"wrote the OneRoster and Ed-Fi sets in {time.monotonic() - started:.0f} s to {folder}")
         size = sum(p.stat().st_size for p in (folder / "edfi").iterdir()) / 2**20
         rows = sum(counts.values())
-        print(f"wrote the OneRoster and Ed-Fi sets in {time.monotonic() - started:.0f} s to {folder} "
-              f"(Ed-Fi: {size:,.0f} MiB): " + ", ".join(f"{name} {n:,}" for name, n in counts.items()))
-        for engine in args.engines.split(","):
+        print(f"Ed-Fi: {size:,.0f} MiB: " + ", ".join(f"{name} {n:,}" for name, n in counts.items()), flush=True)
+        for engine in ([] if args.write_only else args.engines.split(",")):
+            for old in folder.glob("bench.sqlite3*"):  # a kept folder: every run starts from an empty database
+                old.unlink()
             url = prepare_database(engine, folder)
             timed_cli(url, "migrate")
             roster = timed_cli(url, "import", "oneroster", str(folder / "roster"))
@@ -236,7 +252,7 @@ def main() -> int:
                       f"{load} before)")
             sys.stdout.flush()
     finally:
-        if args.keep:
+        if args.keep or args.folder:
             print(f"kept {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
