@@ -237,8 +237,8 @@ def main() -> int:
         rows = sum(counts.values())
         print(f"Ed-Fi: {size:,.0f} MiB: " + ", ".join(f"{name} {n:,}" for name, n in counts.items()), flush=True)
         for engine in ([] if args.write_only else args.engines.split(",")):
-            for old in folder.glob("bench.sqlite3*"):  # a kept folder: every run starts from an empty database
-                old.unlink()
+            for old in folder.glob("bench.sqlite3*") if engine == "sqlite" else ():
+                old.unlink()  # a kept folder: every run starts from an empty database
             url = prepare_database(engine, folder)
             timed_cli(url, "migrate")
             roster = timed_cli(url, "import", "oneroster", str(folder / "roster"))
