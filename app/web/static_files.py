@@ -24,6 +24,7 @@ from pathlib import Path
 import brotli
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
 from app.paths import STATIC_DIR
 
@@ -93,7 +94,7 @@ def _accepts(accept_encoding: str, coding: str) -> bool:
 
 @get("/static/{file_path:path}", opt={"public": True, "exclude_from_csrf": True, SKIP_COMPRESSION: True},
      include_in_schema=False)
-async def static_file(request: Request, file_path: str) -> Response:
+async def static_file(request: Request, file_path: FromPath[str]) -> Response:
     found = FILES.get(file_path.lstrip("/"))
     if found is None:
         raise NotFoundException()

@@ -4,9 +4,6 @@ outside the folder (or not in it) is served."""
 
 from __future__ import annotations
 
-import gzip
-
-import brotli
 import pytest
 
 from app.paths import STATIC_DIR
@@ -17,12 +14,12 @@ FILES = sorted(p.relative_to(STATIC_DIR).as_posix() for p in STATIC_DIR.rglob("*
 @pytest.mark.parametrize("relative", FILES)
 async def test_every_static_file_comes_back_as_it_is_on_disk_in_each_coding(portal, relative):
     on_disk = (STATIC_DIR / relative).read_bytes()
-    for coding, decode in (("identity", lambda b: b), ("gzip", gzip.decompress), ("br", brotli.decompress)):
+    for coding in ("identity", "gzip", "br"):
         response = await portal.client.get(f"/static/{relative}?v=x", headers={"accept-encoding": coding})
         assert response.status_code == 200
         sent = response.headers.get("content-encoding", "identity")
         assert sent in (coding, "identity")  # a file too small to be worth compressing goes as it is
-        assert (decode(response.content) if sent != "identity" else response.content) == on_disk, (relative, coding)
+        assert response.content == on_disk, (relative, coding)  # httpx undoes the coding it was sent
         assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
         assert response.headers["x-content-type-options"] == "nosniff"
         assert "set-cookie" not in response.headers
