@@ -13,7 +13,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.htmx import HTMXRequest
-from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from app.settings import Settings, get_settings
@@ -71,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.session_cookie import csrf_cookie_name
     from app.web.session_keepalive import KeepAliveController
     from app.web.staff import STAFF_CONTROLLERS
-    from app.static_assets import STATIC_DIR
+    from app.web.static_files import SKIP_COMPRESSION, static_file
 
     settings = settings or get_settings()
     redact_tokens_in_access_log()
@@ -123,10 +122,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         HealthController,
         *STAFF_CONTROLLERS,
         # Static files pay only for what they use (issue 13): no session read (SessionMiddleware skips
-        # /static/), no CSRF token minted and set as a cookie for every file.
-        create_static_files_router(path="/static", directories=[STATIC_DIR],
-                                   opt={"public": True, "exclude_from_csrf": True},
-                                   send_as_attachment=False, include_in_schema=False),
+        # /static/), no CSRF token minted and set as a cookie for every file, no compression per request
+        # (each file is read and compressed once per process: app/web/static_files.py).
+        static_file,
     ]
     if settings.is_demo:
         handlers.append(DevMailboxController)
@@ -141,7 +139,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # A 64 KiB brotli window (lgwin 16, Litestar's default is 4 MiB) is bigger than any page here and
         # costs half as much to set up for every response; same bytes on the wire (bench/RESULTS.md).
         compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=400,
-                                             brotli_lgwin=16, gzip_compress_level=6),
+                                             brotli_lgwin=16, gzip_compress_level=6,
+                                             exclude_opt_key=SKIP_COMPRESSION),  # static files come compressed
         # The session first, then the CSRF check that binds its token to that session (app/web/csrf.py).
         middleware=[DefineMiddleware(SessionMiddleware), DefineMiddleware(SessionBoundCSRFMiddleware, config=CSRFConfig(
             secret=settings.secret_key,

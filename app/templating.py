@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import phonenumbers
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
 
 from app import i18n
@@ -43,6 +43,24 @@ ATTENDANCE_WORDS = {
 }
 
 
+@lru_cache(maxsize=4096)
+def _translated(language: str, autoescape: bool, message: str) -> str:
+    text = i18n.gettext(message)
+    return (Markup(text) if autoescape else text) % {}
+
+
+@pass_context
+def _gettext(context, message: str, **variables):
+    """Jinja's own newstyle gettext (the same result: the translation, made Markup where the template
+    autoescapes, always used as a format string), with the result of a message that has no variables kept
+    per language: a page says ~100 of them and each one cost a Markup, an escaping % and a context call."""
+    autoescape = context.eval_ctx.autoescape
+    if not variables:
+        return _translated(i18n.current_language(), autoescape, message)
+    text = i18n.gettext(message)
+    return (Markup(text) if autoescape else text) % variables
+
+
 @lru_cache(maxsize=1)
 def jinja_environment() -> Environment:
     from app.settings import get_settings
@@ -55,8 +73,12 @@ def jinja_environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Checking every template file's time on disk for every page (a page extends and imports several) is
+        # for someone editing templates: the demo. A served portal's templates do not change under it.
+        auto_reload=get_settings().is_demo,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.globals["gettext"] = _gettext  # what `_()` and `{% trans %}` call (ngettext stays Jinja's)
     env.filters["phone"] = phone_for_reading
     env.filters["phone_link"] = phone_link
     from app.services.sessions import IDLE_LIMIT

@@ -169,10 +169,10 @@ def run_load(urls: dict[str, str], cookies: dict[str, str], *options: str) -> di
     return {name: figure for name, figure in zip(urls, figures)}
 
 
-def measure(engine: str, students: int, workers: int, requests: int, seconds: float) -> dict:
+def measure(engine: str, students: int, workers: int, requests: int, seconds: float, root: Path = ROOT) -> dict:
     port, bare_port = free_port(), free_port()
     env = environment(database_url(engine, students), port)
-    app_server = Server("app.asgi:app", port, env, workers)
+    app_server = Server("app.asgi:app", port, env, workers, cwd=root)
     bare_server = Server("bench.bare:app", bare_port, env, workers)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -208,6 +208,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000, help="per page, at most")
     parser.add_argument("--seconds", type=float, default=15, help="per page, at most")
     parser.add_argument("--reuse", action="store_true", help="keep districts an earlier run generated")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="serve the portal from this checkout (e.g. a `git archive` of an earlier commit)")
     args = parser.parse_args()
 
     lines = ["| engine | students | guardians | attendance events | page | req/s | p50 ms | p99 ms | "
@@ -221,7 +223,7 @@ def main() -> None:
             rows = count_rows(engine, students)
             if took is not None:
                 print(f"{engine}, {students} students: generated in {took:.0f} s: {rows}", flush=True)
-            figures = measure(engine, students, args.workers, args.requests, args.seconds)
+            figures = measure(engine, students, args.workers, args.requests, args.seconds, args.root.resolve())
             single = figures.pop("single user, new connections")
             bare = figures["bare route"]["rps"]
             for page, f in figures.items():

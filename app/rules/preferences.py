@@ -5,6 +5,7 @@ The database stores only the values that differ from the defaults, as text.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from dataclasses import dataclass, fields
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -151,9 +152,15 @@ def parse_preference(name: str, text: str) -> Any:
 
 
 def preferences_from_rows(rows: dict[str, str]) -> DistrictPreferences:
-    """Stored values over defaults; a stored value that no longer parses falls back to the default."""
+    """Stored values over defaults; a stored value that no longer parses falls back to the default. The rows
+    are read for every request; parsing the same rows again (a phone number, a time zone) is not redone."""
+    return _parsed(tuple(sorted(rows.items())))
+
+
+@lru_cache(maxsize=64)  # a pure function of the rows; the result is frozen, so sharing it is safe
+def _parsed(rows: tuple[tuple[str, str], ...]) -> DistrictPreferences:
     values: dict[str, Any] = {}
-    for name, text in rows.items():
+    for name, text in rows:
         if name in PARSERS:
             try:
                 values[name] = PARSERS[name](text)

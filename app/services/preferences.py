@@ -5,7 +5,8 @@ from app.tables import DistrictSetting
 
 
 async def load_preferences() -> DistrictPreferences:
-    rows = await DistrictSetting.select(DistrictSetting.name, DistrictSetting.value)
+    # Every public page reads these: written out, not built by the query builder per request (issue 13).
+    rows = await DistrictSetting.raw("SELECT name, value FROM district_setting")
     return preferences_from_rows({r["name"]: r["value"] for r in rows})
 
 

@@ -128,7 +128,7 @@ def security_headers(*, hsts: bool) -> Callable[[Message, Scope], Awaitable[None
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         if hsts:
             headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if scope["path"].startswith("/static/") and message["status"] == 200:
+        if scope["path"].startswith("/static/") and message["status"] in (200, 304):
             headers["Cache-Control"] = "public, max-age=31536000, immutable"
         else:
             headers["Content-Security-Policy"] = CSP
