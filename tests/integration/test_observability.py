@@ -26,6 +26,8 @@ def test_one_json_line_per_request_no_secrets_and_metrics_on_their_own_port(tmp_
         with httpx.Client(base_url=base) as browser:
             first = browser.get("/")
             browser.get(f"/reset/{TOKEN}")
+            browser.get(f"/?key={TOKEN}x")  # a query string and a path nobody routes: uvicorn's access log
+            browser.get(f"/no-such-page/{TOKEN}y")  # wrote both whole (an IT lead found them in the log)
             browser.post("/", data={"username": "nobody", "password": PASSWORD,
                                     "_csrf_token": browser.cookies.get("homeroom_csrftoken")})
         metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics").text
@@ -38,6 +40,7 @@ def test_one_json_line_per_request_no_secrets_and_metrics_on_their_own_port(tmp_
     events = [json.loads(line) for line in lines]
     start = [e for e in events if e.get("event") == "start"]
     assert start and "demo mode: SQLite file" in start[0]["message"] and "2 worker(s)" in start[0]["message"]
+    assert not [e for e in events if e.get("logger") == "uvicorn.access"]  # the request log replaces it
     requests = [e for e in events if e.get("event") == "request"]
     assert {(e["method"], e["route"], e["status"]) for e in requests} >= {
         ("GET", "/healthz", 200), ("GET", "/", 200), ("GET", "/reset/{token}", 303)}
