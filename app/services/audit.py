@@ -4,7 +4,7 @@ it records commit together."""
 from __future__ import annotations
 
 from app import clock
-from app.tables import AuditEvent
+from app.database import fetch
 
 
 # Written out: every page a parent opens records a view, and building the insert from a Table object
@@ -28,7 +28,7 @@ async def record(
     ip: str = "",
     detail: str = "",
 ) -> None:
-    await AuditEvent.raw(_INSERT, clock.now(), action, actor, account, person, ip[:45], _single_line(detail))
+    await fetch(_INSERT, clock.now(), action, actor, account, person, ip[:45], _single_line(detail))
 
 
 async def record_many(action: str, *, actor: int | None, people: list[int], ip: str = "", detail: str = "") -> None:
@@ -38,7 +38,7 @@ async def record_many(action: str, *, actor: int | None, people: list[int], ip: 
     values = ", ".join("({}, {}, {}, NULL, {}, {}, {})" for _ in people)
     now, ip, detail = clock.now(), ip[:45], _single_line(detail)
     arguments = [value for person in people for value in (now, action, actor, person, ip, detail)]
-    await AuditEvent.raw(f"INSERT INTO audit_event (at, action, actor, account, person, ip, detail) VALUES {values}",
+    await fetch(f"INSERT INTO audit_event (at, action, actor, account, person, ip, detail) VALUES {values}",
                          *arguments)
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from app import clock
+from app.database import fetch
 from app.rules.school_year import school_year_label, school_year_of
 from app.services import audit
 from app.services.access import LINK_IN_FORCE, link_in_force_args
@@ -42,7 +43,6 @@ from app.services.records import (
     _sections_with_teachers,
 )
 from app.rules.school_days import Entry, SchoolCalendar
-from app.tables import AttendanceEvent, Result, SchoolEnrollment, SectionEnrollment
 
 # The guardian's students (the same rule as every records page: the link in force today, app/services/access.py;
 # active, actively enrolled), one row per school enrollment; the public id rides in `source_id`.
@@ -154,7 +154,7 @@ async def home_page(reader: Reader) -> Home:
     today = reader.today
     school_year = school_year_of(today)
     day = await access_day_of(reader)
-    rows = await SchoolEnrollment.raw(
+    rows = await fetch(
         f"{_TERM_ROWS} UNION ALL {_GUARDIANS_STUDENTS} UNION ALL {_HOUSEHOLD} UNION ALL {SHARED_ADDRESS_ROWS} "
         f"UNION ALL {_CALENDAR_TODAY}",
         school_year, reader.guardian_id, *link_in_force_args(day), reader.account_id, school_year,
@@ -186,17 +186,17 @@ async def home_page(reader: Reader) -> Home:
         sql = _SECTIONS_OF.replace("{terms}", _placeholders(len(choice.containing))).replace(
             "own.person = {}", f"own.person IN ({_placeholders(len(ids))})").replace(
             "se.person = {}", f"se.person IN ({_placeholders(len(ids))})")
-        section_rows = await SectionEnrollment.raw(sql, *choice.containing, *ids, *ids)
+        section_rows = await fetch(sql, *choice.containing, *ids, *ids)
         teachers = [r for r in section_rows if r["role"] == "teacher"]
         for student_id in (i for i in ids if open_today[i]):
             own = {r["id"]: r for r in section_rows if r["role"] == "student" and r["person"] == student_id}
             classes[student_id] = _sections_with_teachers(list(own.values()), teachers)
 
     since = today - timedelta(days=RECENT_DAYS)
-    events = await AttendanceEvent.raw(_ATTENDANCE_EVENTS.replace("{students}", _placeholders(len(ids))).replace(
+    events = await fetch(_ATTENDANCE_EVENTS.replace("{students}", _placeholders(len(ids))).replace(
         "{noted}", "AND (ev.category <> 'present' OR COALESCE(ev.period, '') = '')"), *ids, since, today)
     in_term = _placeholders(len(ids))
-    scores = await Result.raw(
+    scores = await fetch(
         _RECENT_SCORES.replace("{students}", in_term) + (_TERM_FLAGS.replace("{students}", in_term) if choice else ""),
         *ids, clock.now() - timedelta(days=RECENT_DAYS), *((*ids, choice.shown.id) if choice else ()))
     recent = sorted((r for r in scores if r["kind"] == "score"), key=lambda r: r["updated_at"], reverse=True)

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.database import fetch
 from app.mail.outbox import ABOUT_STUDENTS
 from app.mail.sender import Claimed
 from app.rules.access import NOBODY_IS_ADULT
 from app.services.access import (LINK_IN_FORCE, RESTRICTION_IN_FORCE, AccessDay, access_day, link_in_force_args,
                                  link_in_force_sql)
-from app.tables import GuardianLink
 
 _NOT_SEEN_BY = """
 SELECT s.id FROM person s WHERE s.id IN ({students}) AND NOT EXISTS (
@@ -83,7 +83,7 @@ async def addresses_with_access_off(students: list[int], day: AccessDay) -> dict
     if not students:
         return found
     sql = _OFF_ADDRESSES.replace("{students}", _in(students))
-    rows = await GuardianLink.raw(sql, *students, True, *link_in_force_args(day), *students, day.today, day.today)
+    rows = await fetch(sql, *students, True, *link_in_force_args(day), *students, day.today, day.today)
     for row in rows:
         found.setdefault(row["student"], set()).add(row["email"].strip().lower())
     return found
@@ -98,7 +98,7 @@ async def withheld_students(guardian: int | None, students: list[int], address: 
     day = day or await access_day()
     withheld: set[int] = set()
     if guardian is not None:
-        rows = await GuardianLink.raw(_NOT_SEEN_BY.replace("{students}", _in(students)), *students, guardian,
+        rows = await fetch(_NOT_SEEN_BY.replace("{students}", _in(students)), *students, guardian,
                                       *link_in_force_args(day))
         withheld |= {r["id"] for r in rows}
     else:

@@ -23,18 +23,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from app.database import fetch
 from app.rules.school_year import school_year_of
 from app.services import audit
 from app.services.access import LINK_IN_FORCE, AccessDay, access_day_for, link_in_force_args
 from app.services.preferences import load_preferences
-from app.tables import (
-    AttendanceEvent,
-    AuditEvent,
-    LineItem,
-    SchoolEnrollment,
-    SectionEnrollment,
-    TermGrade,
-)
 
 VIEWED = "records.viewed"
 ATTENDANCE_CATEGORIES = ("present", "tardy", "excused-absence", "unexcused-absence", "early-departure")
@@ -163,7 +156,7 @@ async def linked_student(reader: Reader, public_id: str) -> Student | None:
     wanted = _parse_public_id(public_id)
     if wanted is None:
         return None
-    return _student_from(await SchoolEnrollment.raw(_STUDENT_ROWS, *await _student_arguments(reader, wanted)),
+    return _student_from(await fetch(_STUDENT_ROWS, *await _student_arguments(reader, wanted)),
                          wanted)
 
 
@@ -213,7 +206,7 @@ async def _student_in_term(reader: Reader, public_id: str, term: str | None) -> 
     wanted = _parse_public_id(public_id)
     if wanted is None:
         return None
-    rows = await SchoolEnrollment.raw(f"{_TERM_ROWS} UNION ALL {_STUDENT_ROWS}", school_year_of(reader.today),
+    rows = await fetch(f"{_TERM_ROWS} UNION ALL {_STUDENT_ROWS}", school_year_of(reader.today),
                                       *await _student_arguments(reader, wanted))
     student = _student_from(rows, wanted)
     choice = _choose_term(rows, reader.today, term) if student else None
@@ -266,7 +259,7 @@ async def _sections_of(student_id: int, term_ids: tuple[int, ...]) -> list[Secti
     """The student's sections in any of these terms, with teachers, in period order. One query, bounded
     by the student's own enrollments (person index) and their sections' enrollments (section index): the
     student's enrollment rows and the teachers' rows of those same sections, told apart here."""
-    rows = await SectionEnrollment.raw(_SECTIONS_OF.replace("{terms}", ", ".join("{}" for _ in term_ids)),
+    rows = await fetch(_SECTIONS_OF.replace("{terms}", ", ".join("{}" for _ in term_ids)),
                                        *term_ids, student_id, student_id)
     own = {r["id"]: r for r in rows if r["role"] == "student" and r["person"] == student_id}
     return _sections_with_teachers(list(own.values()), [r for r in rows if r["role"] == "teacher"])
@@ -346,7 +339,7 @@ async def _attendance_events(student_ids: int | list[int], first: date, last: da
         return []
     sql = _ATTENDANCE_EVENTS.replace("{students}", ", ".join("{}" for _ in ids)).replace(
         "{noted}", "AND ev.category <> 'present'" if noted_only else "")
-    return await AttendanceEvent.raw(sql, *ids, first, last)
+    return await fetch(sql, *ids, first, last)
 
 
 def _days_to_note(events: list[dict]) -> list[AttendanceDay]:
@@ -390,7 +383,7 @@ async def grades(reader: Reader, public_id: str, term: str | None) -> Grades | N
     sections = await _sections_of(student.id, choice.containing)
     term_grades: dict[int, dict] = {}
     flags: dict[int, Counter] = defaultdict(Counter)
-    for r in await TermGrade.raw(_TERM_GRADES_AND_FLAGS, student.id, choice.shown.id, student.id, choice.shown.id):
+    for r in await fetch(_TERM_GRADES_AND_FLAGS, student.id, choice.shown.id, student.id, choice.shown.id):
         if r["kind"] == "grade":
             term_grades[r["section"]] = r
         else:
@@ -469,12 +462,12 @@ async def section_grades(reader: Reader, public_id: str, section_public_id: str,
     if found is None:
         return None
     student, choice = found
-    rows = await SectionEnrollment.raw(_SECTION_OF, str(wanted_section), student.id)  # a text column
+    rows = await fetch(_SECTION_OF, str(wanted_section), student.id)  # a text column
     own = [r for r in rows if r["role"] == "student" and r["person"] == student.id][:1]
     if not own:
         return None
     [section] = _sections_with_teachers(own, [r for r in rows if r["role"] == "teacher"])
-    found_rows = await LineItem.raw(_ASSIGNMENTS_AND_GRADE, student.id, section.id, choice.shown.id,
+    found_rows = await fetch(_ASSIGNMENTS_AND_GRADE, student.id, section.id, choice.shown.id,
                                     student.id, section.id, choice.shown.id)
     grade = next((r for r in found_rows if r["kind"] == "grade"), None)
     items: dict[int, dict] = {}
@@ -528,7 +521,7 @@ async def access_log(reader: Reader, public_id: str, *, before: int | None = Non
     student = await linked_student(reader, public_id)
     if student is None:
         return None
-    rows = await AuditEvent.raw(_ACCESS_LOG, student.id, VIEWED, min(before or NO_CURSOR, NO_CURSOR),
+    rows = await fetch(_ACCESS_LOG, student.id, VIEWED, min(before or NO_CURSOR, NO_CURSOR),
                                 reader.account_id, include_mine, ACCESS_LOG_PAGE + 1)
     page = rows[:ACCESS_LOG_PAGE]
     return AccessLog(student, [{

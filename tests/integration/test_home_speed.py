@@ -15,18 +15,27 @@ MOST_STATEMENTS = 6
 
 @pytest.fixture
 def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    from piccolo.engine.postgres import PostgresEngine
+    """Every statement sent to the database: on SQLite at Piccolo's engine (app.database.fetch goes through it
+    there), on PostgreSQL at asyncpg's connection, which Piccolo and app.database.fetch both send through."""
+    from asyncpg.connection import Connection
     from piccolo.engine.sqlite import SQLiteEngine
 
     ran: list[str] = []
-    for engine_class in (SQLiteEngine, PostgresEngine):
-        real = engine_class.run_querystring
+    real_run = SQLiteEngine.run_querystring
 
-        async def counting(self, querystring, *args, _real=real, **kwargs):
-            ran.append(str(querystring).split()[0])
-            return await _real(self, querystring, *args, **kwargs)
+    async def counting_run(self, querystring, *args, **kwargs):
+        ran.append(str(querystring).split()[0])
+        return await real_run(self, querystring, *args, **kwargs)
 
-        monkeypatch.setattr(engine_class, "run_querystring", counting)
+    monkeypatch.setattr(SQLiteEngine, "run_querystring", counting_run)
+    for method in ("fetch", "execute"):
+        real = getattr(Connection, method)
+
+        async def counting(self, query, *args, _real=real, **kwargs):
+            ran.append(query.split()[0])
+            return await _real(self, query, *args, **kwargs)
+
+        monkeypatch.setattr(Connection, method, counting)
     return ran
 
 
