@@ -147,6 +147,10 @@ def engine() -> Engine:
     return _found[0]
 
 
+def is_postgres() -> bool:
+    return isinstance(engine(), PostgresEngine)
+
+
 @lru_cache(maxsize=1024)
 def _numbered(sql: str, count: int) -> str:
     """A statement's `{}` placeholders as PostgreSQL's $1, $2, ... (what Piccolo's QueryString makes of them,

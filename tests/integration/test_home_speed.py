@@ -1,6 +1,7 @@
 """Issue 13, speed: home runs at most 6 statements for any number of children (it ran 15 for three: a
-sections query and an audit insert per child, the preferences read twice). Counted at the engine, every
-statement the request runs, the session's read included."""
+sections query and an audit insert per child, the preferences read twice); now 4, and 3 on PostgreSQL, where
+the audit insert goes with the last read. Counted at the engine, every statement the request runs, the
+session's read included."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from tests.integration.district import PASSWORD
 from tests.integration.portal import page_text
 from tests.integration.test_records import school_year  # noqa: F401
 
-MOST_STATEMENTS = 6
+def most_statements(on_sqlite: int) -> int:
+    """On PostgreSQL a page's audit insert is part of its last read (app/services/audit.py): one fewer."""
+    from app.database import is_postgres
+
+    return on_sqlite - 1 if is_postgres() else on_sqlite
 
 
 @pytest.fixture
@@ -68,7 +73,7 @@ async def test_home_runs_at_most_six_statements_for_any_number_of_children(porta
     statements.clear()
     page = await portal.get("/home")
     assert page.status_code == 200
-    assert len(statements) <= MOST_STATEMENTS, statements
+    assert len(statements) <= most_statements(4), statements
     text = page_text(page.text)
     names = {"Ana Rivera", "Benito Rivera", "Cleo Park"}
     shown = {name for name in names if name in text}
@@ -86,7 +91,7 @@ async def test_a_sections_page_runs_at_most_five_statements(portal, district, sc
     statements.clear()
     page = await portal.get(section)
     assert page.status_code == 200 and "Out of" in page_text(page.text)
-    assert len(statements) <= 5, statements  # it was 9
+    assert len(statements) <= most_statements(5), statements  # it was 9
 
 
 async def test_a_static_file_sets_no_cookie_and_reads_no_session(portal, district, statements):
