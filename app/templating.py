@@ -71,6 +71,17 @@ def _ngettext(eval_context, singular: str, plural: str, num: int, **variables):
     return (Markup(text) if eval_context.autoescape else text) % variables
 
 
+@pass_eval_context
+def attendance_word(eval_context, name: str):
+    """An attendance category in words, translated (the category itself when it has no word)."""
+    return _gettext(eval_context, ATTENDANCE_WORDS.get(name, name))
+
+
+def number(value) -> str:
+    """A score or points as written: 18.5, 20 (`"%g"|format(value)`), nothing for none."""
+    return "" if value is None else "%g" % value
+
+
 @lru_cache(maxsize=1)
 def jinja_environment() -> Environment:
     from app.settings import get_settings
@@ -93,11 +104,12 @@ def jinja_environment() -> Environment:
     env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
     env.filters["phone"] = phone_for_reading
     env.filters["phone_link"] = phone_link
+    env.filters["number"] = number
     from app.services.sessions import IDLE_LIMIT
 
     env.globals.update(
         idle_seconds=int(IDLE_LIMIT.total_seconds()),
-        attendance_words=ATTENDANCE_WORDS,
+        attendance_word=attendance_word,
         static_url=static_url,
         static_integrity=static_integrity,
         current_language=i18n.current_language,
