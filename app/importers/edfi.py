@@ -44,6 +44,7 @@ from app.rules.emails import normalise_email
 from app.rules.languages import sis_language_code
 from app.rules.phones import check_phone
 from app.rules.school_days import KINDS, kind_of_edfi_events
+from app.services.access import remember_restricted_addresses
 from app.services.sis_sync import PortalChanges, address_value
 
 HOUSEHOLD_PREFIX = "edfi-household-"
@@ -779,6 +780,9 @@ async def import_edfi(source, *, progress: Progress | None = None, dry_run: bool
     try:
         async with transaction():
             writer = TableWriter()
+            # Issue 11: the addresses of guardians whose access to a child is off stay theirs for the
+            # shared-mailbox rule when this run replaces them (app/services/mail_access.py).
+            await remember_restricted_addresses(None, "import")
             run = EdfiRun(writer, report, progress, await Directory.load(writer),
                           portal_changes=await PortalChanges.load())
             for resource in RESOURCES:

@@ -33,6 +33,7 @@ from app.importers.progress import Progress
 from app.importers.sis_phones import write_sis_phones
 from app.importers.table_writes import TableWriter, new_public_id
 from app.rules.mass_removal import Removal, refusal, too_many
+from app.services.access import remember_restricted_addresses
 from app.services.sis_sync import PortalChanges
 
 
@@ -56,6 +57,9 @@ async def import_oneroster(path: Path, *, progress: Progress | None = None, dry_
     try:
         async with transaction():
             writer = TableWriter()
+            # Issue 11: the addresses of guardians whose access to a child is off stay theirs for the
+            # shared-mailbox rule when this run replaces them (app/services/mail_access.py).
+            await remember_restricted_addresses(None, "import")
             known = await _load_known(writer)
             plan = plan_roster(roster, known, report)
             if report.has_errors:

@@ -4,8 +4,9 @@ year. The page parents open first, so its cost does not grow with the number of 
 
 1. the session and the district's preferences (the middleware, one round trip);
 2. this school year's terms, the guardian's students with their schools, the household's confirmation, and
-   whether the guardian's address is shared with a guardian whose access to one of the children is off
-   (issue 11: mail about that child is not sent to it), and what the district's calendar says about today,
+   the addresses of guardians whose access to one of the children is off (issue 11: mail about that child is
+   not sent to the guardian's address when it is one of their mailboxes), and what the district's calendar
+   says about today,
    in one round trip (five row sets with the same columns, UNION ALL, told apart by `part`);
 3. every student's sections today, with their teachers (one query; school days only);
 4. every student's attendance events to note, with the daily events (a skipped class on a day present is
@@ -24,7 +25,7 @@ from app import clock
 from app.rules.school_year import school_year_label, school_year_of
 from app.services import audit
 from app.services.access import LINK_IN_FORCE, link_in_force_args
-from app.services.mail_access import SHARED_ADDRESS_ROWS, shared_address_args
+from app.services.mail_access import SHARED_ADDRESS_ROWS, shared_address_args, shares_a_mailbox
 from app.services.records import (
     _ATTENDANCE_EVENTS,  # noqa: PLC2701 (the records pages' statements, shared)
     _SECTIONS_OF,
@@ -158,10 +159,10 @@ async def home_page(reader: Reader) -> Home:
         f"{_TERM_ROWS} UNION ALL {_GUARDIANS_STUDENTS} UNION ALL {_HOUSEHOLD} UNION ALL {SHARED_ADDRESS_ROWS} "
         f"UNION ALL {_CALENDAR_TODAY}",
         school_year, reader.guardian_id, *link_in_force_args(day), reader.account_id, school_year,
-        reader.guardian_id, reader.guardian_id, *shared_address_args(day), today)
+        reader.guardian_id, *shared_address_args(reader.guardian_id, day), today)
     household = min((r for r in rows if r["part"] == "household"), key=lambda r: r["enrollment"], default=None)
     due = school_year_label(school_year) if household is not None and not household["parent"] else None
-    shared = any(r["part"] == "shared-address" for r in rows)
+    shared = shares_a_mailbox([r for r in rows if r["part"] == "shared-address"])
     enrollments: dict[int, list[dict]] = defaultdict(list)
     for r in sorted((r for r in rows if r["part"] == "student"), key=lambda r: r["enrollment"]):
         enrollments[r["id"]].append(r)

@@ -23,7 +23,7 @@ from app.rules.phones import PHONE_KINDS, PhoneCheck, check_phone
 from app.rules.school_year import school_year_label, school_year_of
 from app.rules.tokens import new_token, token_digest
 from app.services import audit, rate_limits
-from app.services.access import students_hidden_from
+from app.services.access import access_day, link_in_force_where, remember_restricted_addresses, students_hidden_from
 from app.services.credentials import check_current_password
 from app.services.preferences import load_preferences
 from app.services.sessions import SignedInAccount
@@ -73,13 +73,15 @@ async def home_household_of(person_id: int) -> int | None:
     """The household whose address a guardian is shown, verifies and gets letters at. Only ever one they are a
     member of (never a child's other household: custody). A guardian in several (an SIS that lists a parent
     at two addresses) gets the one a child lives in with them (Ed-Fi livesWith), else one a child of theirs
-    is in, else the first they were added to."""
+    is in, else the first they were added to. Only children they may see count (issue 11): a child whose
+    access is off never makes the child's home theirs to be shown, asked about or sent letters at."""
     mine = [r["household"] for r in await HouseholdMember.select(HouseholdMember.household).where(
         HouseholdMember.person == person_id).order_by(HouseholdMember.id)]
     if len(mine) < 2:
         return mine[0] if mine else None
     links = {r["student"]: r["lives_with"] for r in await GuardianLink.select(
-        GuardianLink.student, GuardianLink.lives_with).where(GuardianLink.guardian == person_id)}
+        GuardianLink.student, GuardianLink.lives_with).where(
+        (GuardianLink.guardian == person_id) & link_in_force_where(await access_day()))}
     shared: dict[int, bool] = {}  # household -> a child living with this guardian is in it
     for row in await HouseholdMember.select(HouseholdMember.household, HouseholdMember.person).where(
             HouseholdMember.household.is_in(mine) & HouseholdMember.person.is_in(list(links) or [0])):
@@ -346,6 +348,9 @@ async def confirm_email_change(change_id: int, *, ip: str) -> str | None:
         if not claimed:
             return None
         person_id, new_email = claimed[0]["person"], claimed[0]["new_email"]
+        # A guardian whose access to a child is off keeps the old address as theirs for the shared-mailbox
+        # rule (app/services/mail_access.py): they may still read it.
+        await remember_restricted_addresses(person_id, "changed")
         before = await Person.select(Person.email).where(Person.id == person_id).first()
         await Person.update({Person.email: new_email}).where(Person.id == person_id)
         account = await UserAccount.select(UserAccount.id).where(UserAccount.person == person_id).first()

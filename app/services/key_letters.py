@@ -12,6 +12,12 @@
   their children whom they may see (app/services/access.py) with their schools, the language to write in,
   the key, and the day it last works in the district's time zone. A child whose access is off is on no
   letter; a guardian who may see no enrolled child gets none.
+- A key opens every child its guardian may see, to whoever opens the envelope (issue 11). So no letter is
+  made for a guardian whose home is also listed for a guardian whose access to one of those children is off
+  (the same household, or one at the same address: app/rules/addresses.py home_key): it is left out, and the
+  run says who, to be given a key at the office. And the CSV's email column is left empty when the address
+  reaches a mailbox such a guardian reads (app/services/mail_access.py exposed_children): a district may merge
+  the letters into email.
 - `school_source_id` that is no school is an error, not an empty file.
 """
 
@@ -25,11 +31,13 @@ from markupsafe import Markup
 from app import clock
 from app.database import transaction
 from app.letters import guardian_language
+from app.rules.addresses import home_key
 from app.rules.district_day import district_day
-from app.services.access import access_day
+from app.services.access import AccessDay, access_day, link_in_force_args
 from app.services.activation_keys import KeyRefused, issue_key
 from app.services.eligibility import eligible_links, portal_students_of
 from app.services.household import home_household_of
+from app.services.mail_access import CHILDREN_SEEN_BY, exposed_children, off_guardians
 from app.services.preferences import load_preferences
 from app.tables import ActivationKey, GuardianLink, Household, Person, School, SchoolEnrollment, \
     UserAccount
@@ -58,11 +66,22 @@ class Letter:
         return f"{self.given_name} {self.family_name}"
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """A guardian who gets no letter though eligible, and why: "shared-home" (a guardian whose access to one of
+    their children is off is listed at their home)."""
+
+    source_id: str
+    name: str
+    why: str
+
+
 @dataclass
 class LetterRun:
     letters: list[Letter] = field(default_factory=list)
     skipped_with_unused_key: int = 0
     dry_run: bool = False
+    left_out: list[LeftOut] = field(default_factory=list)
 
 
 CSV_HEADER = ["guardian_sourcedId", "given_name", "family_name", "address_line1", "address_line2", "city_state_zip",
@@ -81,17 +100,38 @@ def _children(students: list[dict]) -> tuple[str, ...]:
                  + ")" for s in students)
 
 
-async def _mailing_address(person_id: int) -> tuple[str, ...]:
+async def _home_of(person_id: int) -> dict | None:
+    """The household a guardian's letter is posted to (where they live: app/services/household.py), if any."""
+    household_id = await home_household_of(person_id)
+    if household_id is None:
+        return None
+    return await Household.select().where(Household.id == household_id).first()
+
+
+def _mailing_lines(home: dict | None) -> tuple[str, ...]:
     """(line 1, line 2, "City, ST ZIP"), each possibly empty, or () without a household address: the CSV's three
     columns keep their places; the printed letter leaves out an empty line."""
-    household_id = await home_household_of(person_id)  # where they live: app/services/household.py
-    if household_id is None:
-        return ()
-    home = await Household.select().where(Household.id == household_id).first()
     if home is None or not home["address_line1"]:
         return ()
     last = " ".join(p for p in (f"{home['city']}," if home["city"] else "", home["state"], home["postal_code"]) if p)
     return home["address_line1"], home["address_line2"] or "", last.strip(" ,")
+
+
+def _home_key(home: dict) -> tuple[str, ...] | None:
+    return home_key(home["address_line1"], home["address_line2"], home["city"], home["state"], home["postal_code"])
+
+
+async def _restricted_guardian_lives_there(guardian_id: int, home: dict | None, day: AccessDay) -> bool:
+    """Whether a guardian whose access to one of this guardian's children is off is listed at this home: in
+    the household itself, or in one at the same address."""
+    if home is None or _home_key(home) is None:
+        return False
+    off_sql, off_args = off_guardians(CHILDREN_SEEN_BY, (guardian_id, *link_in_force_args(day)), day)
+    homes = await Household.raw(
+        "SELECT h.id, h.address_line1, h.address_line2, h.city, h.state, h.postal_code "
+        f"FROM ({off_sql}) off JOIN household_member hm ON hm.person = off.guardian "
+        "JOIN household h ON h.id = hm.household", *off_args)
+    return any(h["id"] == home["id"] or _home_key(h) == _home_key(home) for h in homes)
 
 
 async def _unused_key_holders(guardian_ids: list[int]) -> set[int]:
@@ -126,9 +166,17 @@ async def key_letters(school_source_id: str | None = None, *, reissue: bool = Fa
         if has_unused and not reissue:
             run.skipped_with_unused_key += 1
             continue
+        home = await _home_of(guardian["id"])
+        if await _restricted_guardian_lives_there(guardian["id"], home, day):
+            run.left_out.append(LeftOut(guardian["source_id"], f"{guardian['given_name']} {guardian['family_name']}",
+                                        "shared-home"))
+            continue
         students = await portal_students_of(guardian["id"], day)
         children = _children(students)
         schools = tuple(sorted({e["school_name"] for s in students for e in s["enrollments"]}))
+        email = guardian["email"] or ""
+        if email and await exposed_children(guardian["id"], email, day):
+            email = ""  # a mailbox a guardian whose access to one of these children is off reads
         key, expires_on = "", None
         if not dry_run:
             person = await Person.objects().where(Person.id == guardian["id"]).first()
@@ -139,8 +187,8 @@ async def key_letters(school_source_id: str | None = None, *, reissue: bool = Fa
                 continue
             key, expires_on = issued.key, district_day(issued.expires_at, prefs.time_zone)
         run.letters.append(Letter(
-            guardian["source_id"], guardian["given_name"], guardian["family_name"], guardian["email"] or "",
-            await _mailing_address(guardian["id"]), children, schools,
+            guardian["source_id"], guardian["given_name"], guardian["family_name"], email, _mailing_lines(home),
+            children, schools,
             guardian_language(None, guardian["language"]), key, expires_on, has_unused))
     return run
 

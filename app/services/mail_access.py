@@ -7,13 +7,22 @@ day at send time; a student is *withheld* from it when
 
 1. the guardian it goes to may not see the student today (their link is not in force: app/services/access.py),
    or
-2. the address it goes to is on file for any guardian whose access to that student is off (a guardian link
-   the SIS keeps without portal access, a restriction in force, or a student whose parents lost access at
-   18): a mailbox shared by two parents reaches the restricted one too. Addresses compare lower-cased.
+2. the address it goes to reaches a mailbox of any guardian whose access to that student is off (a guardian
+   link the SIS keeps without portal access, a restriction in force, or a student whose parents lost access
+   at 18): a mailbox shared by two parents reaches the restricted one too. A restricted guardian's mailboxes
+   are the address on file now **and every address they had on file while their access was off**
+   (`restricted_address`, remembered by app/services/access.py `remember_restricted_addresses`): changing
+   one's own address does not turn the rule off. Two addresses are one mailbox when app/rules/emails.py
+   `mailbox_key` says so (case, plus tags, Gmail's dots).
 
 A message with a withheld student is cancelled (kept in the outbox as `cancelled`, its payload dropped) —
 except the weekly digest, whose withheld children's sections are taken out: it goes with the others, or not
 at all when no other child has news. A kind in ABOUT_STUDENTS that carries no `about` is never sent.
+
+A message that opens an account (OPENS_AN_ACCOUNT: an activation key, a password reset link) is about every
+child the account's guardian may see, whoever it was asked for through: whoever reads the mailbox can make or
+take over the account and see them all. It is cancelled when the address reaches a mailbox of a guardian whose
+access to any of those children is off (`exposed_children`).
 """
 
 from __future__ import annotations
@@ -22,71 +31,99 @@ from typing import Any
 
 from app.mail.outbox import ABOUT_STUDENTS
 from app.mail.sender import Claimed
-from app.rules.access import NOBODY_IS_ADULT
+from app.rules.emails import mailbox_key, same_mailbox
 from app.services.access import (LINK_IN_FORCE, RESTRICTION_IN_FORCE, AccessDay, access_day, link_in_force_args,
                                  link_in_force_sql)
-from app.tables import GuardianLink
+from app.tables import GuardianLink, UserAccount
 
 _NOT_SEEN_BY = """
 SELECT s.id FROM person s WHERE s.id IN ({students}) AND NOT EXISTS (
     SELECT 1 FROM guardian_link l WHERE l.guardian = {} AND l.student = s.id AND """ + LINK_IN_FORCE + """)
 """
 
-# The addresses on file for guardians whose access to these students is off: linked as a guardian but the
-# link is not in force, or a restriction in force (with or without a link yet).
-_OFF_ADDRESSES = """
-SELECT l.student, g.email FROM guardian_link l JOIN person g ON g.id = l.guardian
-WHERE l.student IN ({students}) AND g.email IS NOT NULL AND l.is_guardian = {} AND NOT """ + link_in_force_sql("l") + """
+# The guardians whose access to these students is off: linked as a guardian but the link is not in force, or
+# a restriction in force (with or without a link yet). Parameters: _off_guardians_args.
+_OFF_GUARDIANS = """
+SELECT l.student, l.guardian FROM guardian_link l
+WHERE l.student IN ({students}) AND l.is_guardian = {} AND NOT """ + link_in_force_sql("l") + """
 UNION
-SELECT ar.student, g.email FROM access_restriction ar JOIN person g ON g.id = ar.guardian
-WHERE ar.student IN ({students}) AND g.email IS NOT NULL AND """ + RESTRICTION_IN_FORCE + """
+SELECT ar.student, ar.guardian FROM access_restriction ar
+WHERE ar.student IN ({students}) AND """ + RESTRICTION_IN_FORCE
+
+# Their addresses: on file now, and remembered from while their access was off.
+_OFF_ADDRESSES = """
+SELECT off.student, g.email FROM (""" + _OFF_GUARDIANS + """) off JOIN person g ON g.id = off.guardian
+WHERE g.email IS NOT NULL AND g.email <> ''
+UNION
+SELECT off.student, r.email FROM (""" + _OFF_GUARDIANS + """) off JOIN restricted_address r ON r.guardian = off.guardian
 """
 
-
-# For the guardian's home (one more row set in its single round trip, app/services/home.py): one row when
-# this guardian's address is on file for another guardian whose access to one of this guardian's children
-# is off, so email about that child is not sent to it. Parameters: the guardian, then
-# shared_address_args(day). Students whose parents lost access at 18 do not count (nobody is emailed).
-SHARED_ADDRESS_ROWS = """
-SELECT 'shared-address' AS part, me.id, NULL AS source_id, NULL AS title, NULL AS kind, NULL AS start_date,
-       NULL AS end_date, NULL AS parent, NULL AS school_year, NULL AS given_name, NULL AS family_name,
-       NULL AS grade, NULL AS school_name, NULL AS enrollment
-FROM person me WHERE me.id = {} AND me.email IS NOT NULL AND (EXISTS (
-    SELECT 1 FROM guardian_link mine JOIN guardian_link t ON t.student = mine.student
-    JOIN person other ON other.id = t.guardian
-    WHERE mine.guardian = me.id AND t.guardian <> me.id AND lower(other.email) = lower(me.email)
-      AND t.is_guardian = {} AND NOT """ + link_in_force_sql("t") + """)
-  OR EXISTS (
-    SELECT 1 FROM guardian_link mine JOIN access_restriction ar ON ar.student = mine.student
-    JOIN person other ON other.id = ar.guardian
-    WHERE mine.guardian = me.id AND ar.guardian <> me.id AND lower(other.email) = lower(me.email)
-      AND """ + RESTRICTION_IN_FORCE + """))
-"""
-
-
-def shared_address_args(day: AccessDay) -> tuple:
-    ignoring_18 = AccessDay(day.today, NOBODY_IS_ADULT)
-    return True, *link_in_force_args(ignoring_18), day.today, day.today
+# The children a guardian may see today (a students list for the statements above). Parameters: the
+# guardian, then link_in_force_args(day).
+CHILDREN_SEEN_BY = "SELECT seen.student FROM guardian_link seen WHERE seen.guardian = {} AND " + \
+    link_in_force_sql("seen")
 
 
 def _in(values: list) -> str:
     return ", ".join("{}" for _ in values)
 
 
-def same_address(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and a.strip().lower() == b.strip().lower()
+def off_guardians(students: str, students_args: tuple, day: AccessDay) -> tuple[str, tuple]:
+    """The statement of the (student, guardian) pairs whose access is off, and its parameters, for students
+    given as SQL (placeholders or a subquery such as CHILDREN_SEEN_BY) with their parameters."""
+    return (_OFF_GUARDIANS.replace("{students}", students),
+            (*students_args, True, *link_in_force_args(day), *students_args, day.today, day.today))
 
 
-async def addresses_with_access_off(students: list[int], day: AccessDay) -> dict[int, set[str]]:
-    """Per student, the (lower-cased) addresses on file for guardians whose access to the student is off."""
+def _off_addresses(students: str, students_args: tuple, day: AccessDay) -> tuple[str, tuple]:
+    return _OFF_ADDRESSES.replace("{students}", students), off_guardians(students, students_args, day)[1] * 2
+
+
+# For the guardian's home (one more row set in its single round trip, app/services/home.py): a row per address
+# of a guardian whose access to one of this guardian's children is off, with this guardian's own address; the
+# home tells them to add an address of their own when the two are one mailbox (`shares_a_mailbox`).
+# Parameters: shared_address_args(guardian, day).
+SHARED_ADDRESS_ROWS = """
+SELECT 'shared-address' AS part, NULL AS id, me.email AS source_id, off.email AS title, NULL AS kind,
+       NULL AS start_date, NULL AS end_date, NULL AS parent, NULL AS school_year, NULL AS given_name,
+       NULL AS family_name, NULL AS grade, NULL AS school_name, NULL AS enrollment
+FROM (""" + _OFF_ADDRESSES.replace("{students}", CHILDREN_SEEN_BY) + """) off JOIN person me ON me.id = {}
+WHERE me.email IS NOT NULL
+"""
+
+
+def shared_address_args(guardian_id: int, day: AccessDay) -> tuple:
+    return (*_off_addresses(CHILDREN_SEEN_BY, (guardian_id, *link_in_force_args(day)), day)[1], guardian_id)
+
+
+def shares_a_mailbox(rows: list[dict]) -> bool:
+    """Whether the home's shared-address rows say the guardian's address is a restricted guardian's mailbox."""
+    return any(same_mailbox(r["source_id"], r["title"]) for r in rows)
+
+
+async def off_mailboxes(students: list[int], day: AccessDay | None = None) -> dict[int, set[str]]:
+    """Per student, the mailboxes (mailbox_key) of the guardians whose access to the student is off: their
+    addresses on file now and those remembered from while their access was off. A student with none is left
+    out. One query, even for no students (a key request does the same work whether or not they exist)."""
+    day = day or await access_day()
+    students = students or [0]
+    sql, args = _off_addresses(_in(students), tuple(students), day)
     found: dict[int, set[str]] = {}
-    if not students:
-        return found
-    sql = _OFF_ADDRESSES.replace("{students}", _in(students))
-    rows = await GuardianLink.raw(sql, *students, True, *link_in_force_args(day), *students, day.today, day.today)
-    for row in rows:
-        found.setdefault(row["student"], set()).add(row["email"].strip().lower())
+    for row in await GuardianLink.raw(sql, *args):
+        key = mailbox_key(row["email"])
+        if key:
+            found.setdefault(row["student"], set()).add(key)
     return found
+
+
+async def exposed_children(guardian_id: int | None, address: str | None, day: AccessDay | None = None) -> set[int]:
+    """The children this guardian may see today whose records a message to `address` would open to someone who
+    may not see them: the address reaches a mailbox of a guardian whose access to the child is off. A key or a
+    reset link for this guardian must not go there (OPENS_AN_ACCOUNT). One query, whoever the guardian is."""
+    day = day or await access_day()
+    sql, args = _off_addresses(CHILDREN_SEEN_BY, (guardian_id or 0, *link_in_force_args(day)), day)
+    key = mailbox_key(address)
+    return {r["student"] for r in await GuardianLink.raw(sql, *args) if key and mailbox_key(r["email"]) == key}
 
 
 async def withheld_students(guardian: int | None, students: list[int], address: str,
@@ -103,8 +140,9 @@ async def withheld_students(guardian: int | None, students: list[int], address: 
         withheld |= {r["id"] for r in rows}
     else:
         withheld |= set(students)  # nobody on file: nothing about a student goes to them
-    for student, addresses in (await addresses_with_access_off(students, day)).items():
-        if address.strip().lower() in addresses:
+    key = mailbox_key(address)
+    for student, mailboxes in (await off_mailboxes(students, day)).items():
+        if key in mailboxes:
             withheld.add(student)
     return withheld
 
@@ -121,8 +159,24 @@ def trim_digest(context: dict[str, Any], withheld: set[int]) -> dict[str, Any] |
 SECTIONED = {"weekly-digest": trim_digest}
 
 
+# Kinds that open an account: an activation key makes one, a reset link takes one over. About every child
+# the account's guardian may see (the rule above).
+OPENS_AN_ACCOUNT = frozenset({"activation-key", "password-reset"})
+
+
+async def _guardian_of_account(account_id: Any) -> int | None:
+    if not isinstance(account_id, int):
+        return None
+    row = await UserAccount.select(UserAccount.person).where(UserAccount.id == account_id).first()
+    return row["person"] if row else None
+
+
 async def gate(message: Claimed, about: dict[str, Any] | None, context: dict[str, Any]) -> dict[str, Any] | None:
     """The sender's gate (app/mail/sender.py MailKinds.gate)."""
+    if message.kind in OPENS_AN_ACCOUNT:
+        guardian = (about or {}).get("guardian") or await _guardian_of_account(context.get("account_id"))
+        if guardian is not None and await exposed_children(guardian, message.to_address):
+            return None
     if about is None:
         return None if message.kind in ABOUT_STUDENTS else context
     students = [int(s) for s in about.get("students") or []]

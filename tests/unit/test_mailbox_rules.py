@@ -44,3 +44,24 @@ def test_the_key_of_a_plain_address_is_the_address():
     assert mailbox_key("sam.park@example.org") == "sam.park@example.org"
     assert mailbox_key("+tag@example.org") == "+tag@example.org"  # a name that starts with "+" is kept
     assert mailbox_key("Sam.Park@GoogleMail.com") == "sampark@gmail.com"
+
+
+# --- one home: where a key letter is posted (app/rules/addresses.py home_key) -----------------------------
+
+def test_spellings_of_one_home_are_one_home():
+    from app.rules.addresses import home_key
+
+    a = home_key("12 Elm Street", "Apt 3", "Atlanta", "GA", "30303")
+    assert a == home_key("12  ELM street", "apt. 3", "ATLANTA", "ga", "30303-1234")
+    assert a == home_key("12 Elm Street,", "Apt #3", "Atlanta", "Georgia", "30303")  # the ZIP names the place
+    assert home_key("12 Elm Street", "", "Atlanta", "GA", "") == home_key("12 elm street", None, "atlanta", "ga", None)
+
+
+def test_different_homes_stay_different():
+    from app.rules.addresses import home_key
+
+    a = home_key("12 Elm Street", "Apt 3", "Atlanta", "GA", "30303")
+    assert a != home_key("12 Elm Street", "Apt 4", "Atlanta", "GA", "30303")
+    assert a != home_key("14 Elm Street", "Apt 3", "Atlanta", "GA", "30303")
+    assert a != home_key("12 Elm Street", "Apt 3", "Atlanta", "GA", "30305")
+    assert home_key("", "Apt 3", "Atlanta", "GA", "30303") is None and home_key(None, None, None, None, None) is None
