@@ -25,6 +25,7 @@ from app import clock
 from app.rules.school_year import school_year_label, school_year_of
 from app.services import audit
 from app.services.access import LINK_IN_FORCE, link_in_force_args
+from app.services.household import home_household_of
 from app.services.mail_access import SHARED_ADDRESS_ROWS, shared_address_args, shares_a_mailbox
 from app.services.records import (
     _ATTENDANCE_EVENTS,  # noqa: PLC2701 (the records pages' statements, shared)
@@ -66,8 +67,9 @@ SELECT 'calendar' AS part, c.school AS id, NULL AS source_id, c.description AS t
 FROM calendar_date c WHERE c.day = {}
 """
 
-# The guardian's household (the first they were added to) and whether this account confirmed it this
-# school year (1 or 0 in `parent`).
+# The guardian's households and whether this account confirmed each this school year (1 or 0 in `parent`):
+# the one that counts is the one the household page shows and confirms (app/services/household.py
+# home_household_of), looked up only for a guardian listed in several.
 _HOUSEHOLD = """
 SELECT 'household' AS part, m.household AS id, NULL AS source_id, NULL AS title, NULL AS kind,
        NULL AS start_date, NULL AS end_date,
@@ -160,7 +162,11 @@ async def home_page(reader: Reader) -> Home:
         f"UNION ALL {_CALENDAR_TODAY}",
         school_year, reader.guardian_id, *link_in_force_args(day), reader.account_id, school_year,
         reader.guardian_id, *shared_address_args(reader.guardian_id, day), today)
-    household = min((r for r in rows if r["part"] == "household"), key=lambda r: r["enrollment"], default=None)
+    households = sorted((r for r in rows if r["part"] == "household"), key=lambda r: r["enrollment"])
+    household = households[0] if households else None
+    if len(households) > 1:
+        shown = await home_household_of(reader.guardian_id)
+        household = next((h for h in households if h["id"] == shown), household)
     due = school_year_label(school_year) if household is not None and not household["parent"] else None
     shared = shares_a_mailbox([r for r in rows if r["part"] == "shared-address"])
     enrollments: dict[int, list[dict]] = defaultdict(list)

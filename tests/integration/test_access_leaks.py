@@ -373,3 +373,37 @@ async def test_a_blocked_parent_is_shown_her_own_home_not_the_childs(portal, dis
     # Luis, who may see Ana, is still shown the home he shares with her.
     anas = await Household.select(Household.id).where(Household.source_id == "hh-ana").first()
     assert await home_household_of(district.guardian("luis").id) == anas["id"]
+
+
+async def test_confirming_the_home_shown_ends_the_home_pages_nudge(portal, district, two_homes):
+    """Home asked Rosa to confirm the first household she was listed in (Ana's), while the household page showed
+    and confirmed her own: the nudge never went. Both now mean the home she is shown."""
+    assert (await portal.log_in("rosa", PASSWORD)).status_code == 303
+    nudge = "Check your household information for the"
+    assert nudge in page_text((await portal.get("/home")).text)
+    assert (await portal.post("/household/verify")).status_code == 303
+    assert nudge not in page_text((await portal.get("/home")).text)
+
+
+async def test_every_parent_form_about_a_student_answers_the_blocked_child_like_a_missing_one(
+        portal, district, school_year):  # noqa: F811
+    """The GET routes are walked in test_access.py; here every POST that takes a student: the blocked child
+    answers the same 404 as one that does not exist, and nothing is stored."""
+    import uuid
+
+    from app.tables import AbsenceReport, CorrectionRequest
+    from tests.integration.test_access import _fill
+
+    await block(district)
+    assert (await portal.log_in("rosa", PASSWORD)).status_code == 303
+    posts = sorted({route.path for route in portal.app.routes for handler in getattr(route, "route_handlers", [])
+                    if "POST" in handler.http_methods and "{student_id" in route.path})
+    assert len(posts) >= 2, posts
+    form = {"record": "1", "message": "This is wrong.", "first_day": "2026-03-10", "last_day": "2026-03-10",
+            "whole_day": "yes", "periods": "", "reason": "illness", "note": ""}
+    for path in posts:
+        missing = await portal.post(_fill(path, {"student_id": str(uuid.uuid4())}), form)
+        hidden = await portal.post(_fill(path, {"student_id": str(district.students["ana"].public_id)}), form)
+        assert hidden.status_code == 404, path
+        assert (hidden.status_code, hidden.text) == (missing.status_code, missing.text), path
+    assert await AbsenceReport.select() == [] and await CorrectionRequest.select() == []
