@@ -22,9 +22,9 @@ from app.i18n import format_day, gettext, translate
 from app.mail.outbox import About, enqueue_email
 from app.rules.errors import N_, FieldError
 from app.services import audit, rate_limits
+from app.services.household import home_household_of
 from app.services.mail_access import withheld_students
 from app.services.sis_words import refresh as refresh_sis_words, sis_word
-from app.services.household import home_household_of
 from app.services.preferences import load_preferences
 from app.services.records import Reader, access_day_of, linked_student
 from app.services.staff_scope import sees_all_schools, within

@@ -42,7 +42,7 @@ SELECT s.id FROM person s WHERE s.id IN ({students}) AND NOT EXISTS (
 """
 
 # The guardians whose access to these students is off: linked as a guardian but the link is not in force, or
-# a restriction in force (with or without a link yet). Parameters: _off_guardians_args.
+# a restriction in force (with or without a link yet). Statement and parameters: off_guardians().
 _OFF_GUARDIANS = """
 SELECT l.student, l.guardian FROM guardian_link l
 WHERE l.student IN ({students}) AND l.is_guardian = {} AND NOT """ + link_in_force_sql("l") + """

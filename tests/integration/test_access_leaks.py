@@ -50,7 +50,8 @@ async def outbox(status: str) -> list[dict]:
 
 # --- 1. The answer to a household correction named the school of a child the parent may not see ----------
 
-async def test_the_answer_to_a_household_correction_names_no_school(portal, district, school_year, deliver):  # noqa: F811
+async def test_the_answer_to_a_household_correction_names_no_school(portal, district, school_year,  # noqa: F811
+                                                                    deliver):
     """Rosa asks to correct her household address while she may see both children: the request goes to
     Maple Street (Ana's school, her first child's). A court order about Ana arrives; staff answer. Rosa is
     told the answer (it is about her own household), in words that name no school and no child."""
@@ -407,3 +408,25 @@ async def test_every_parent_form_about_a_student_answers_the_blocked_child_like_
         assert hidden.status_code == 404, path
         assert (hidden.status_code, hidden.text) == (missing.status_code, missing.text), path
     assert await AbsenceReport.select() == [] and await CorrectionRequest.select() == []
+
+
+async def test_the_upgrade_remembers_the_addresses_of_guardians_whose_access_is_off_now(district):
+    """Restrictions made before restricted_address existed: the migration remembers what is on file today for
+    every guardian with an open restriction or a link without portal access, and no one else."""
+    import importlib.util
+    from pathlib import Path
+
+    from app.tables import AccessRestriction, RestrictedAddress
+
+    await AccessRestriction(guardian=district.guardian("rosa").id, student=district.students["ana"].id,
+                            reason="court-order").save()  # as an older version left it: nothing remembered
+    assert await RestrictedAddress.select() == []
+    path = next((Path(__file__).parents[2] / "piccolo_migrations").glob("homeroom_2026_11_30t15_00_01_*_rights.py"))
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    for step in (await migration.forwards()).raw:
+        await step()
+    remembered = {(r["guardian"], r["email"]) for r in await RestrictedAddress.select()}
+    assert remembered == {(district.guardian("rosa").id, SHARED_EMAIL),  # the court order
+                          (district.guardian("noportal").id, "nora.park@example.org")}  # the SIS's flag
