@@ -45,9 +45,17 @@ def check_outputs(args: argparse.Namespace) -> None:
 
 @contextmanager
 def output_file(args: argparse.Namespace) -> Iterator[TextIO]:
-    """--output's file (created new unless --replace), or standard output."""
+    """--output's file (created new unless --replace), or standard output. A new file the command then fails
+    to fill is removed, so running the command again is not refused for a file it left half-written."""
     if args.output is None:
         yield sys.stdout
         return
+    existed = args.output.exists()
     with open_new(args.output, replace=args.replace) as handle:
-        yield handle
+        try:
+            yield handle
+        except BaseException:
+            if not existed:
+                handle.close()
+                args.output.unlink(missing_ok=True)
+            raise
