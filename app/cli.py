@@ -10,7 +10,7 @@ import sys
 import warnings
 from pathlib import Path
 
-EXIT_CODES = """exit codes (every error is one line on standard error, starting "homeroom: "):
+EXIT_CODES = """exit codes: (every error is one line on standard error, starting "homeroom: ")
   0  done
   1  refused or failed: the command was understood but the district's data or the system said no (a
      guardian who cannot get a key, an import with errors changed nothing, a file that already exists
