@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import nullcontext
+
+from app.cli_output import add_output_arguments, output_file
 
 
 def add_letter_arguments(letters: argparse.ArgumentParser) -> None:
@@ -19,7 +20,7 @@ def add_letter_arguments(letters: argparse.ArgumentParser) -> None:
                          help="csv: for a mail merge; html: the letters, one printed page per guardian (on a "
                               "dry run each says where its key would be, and the day a key issued now would "
                               "last work)")
-    letters.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    add_output_arguments(letters, example="letters.csv")
 
 
 DRY_RUN_KEY = "DRY RUN: NO KEY ISSUED"
@@ -44,10 +45,10 @@ async def keys_letters(args: argparse.Namespace) -> int:
 
     try:
         run = await key_letters(args.school, reissue=args.reissue, dry_run=args.dry_run)
-    except LettersRefused as refused:
-        print(f"No letters: {refused}", file=sys.stderr)
+    except LettersRefused as refused:  # a --school the portal does not have
+        print(f"homeroom: no letters: {refused}", file=sys.stderr)
         return 2
-    with (open(args.output, "w", newline="", encoding="utf-8") if args.output else nullcontext(sys.stdout)) as out:
+    with output_file(args) as out:
         if args.format == "csv":
             write_csv(out, CSV_HEADER, csv_rows(run.letters), for_spreadsheet=True)
         else:
@@ -59,7 +60,7 @@ async def keys_letters(args: argparse.Namespace) -> int:
                      for l in run.letters]
             out.write(render_letters(slips, f"{prefs.portal_name}: activation key letters"))
     verb = "would be issued (dry run: nothing was issued)" if args.dry_run else "issued"
-    print(f"{len(run.letters)} letter(s) {verb}; {run.skipped_with_unused_key} guardian(s) skipped because they "
+    print(f"homeroom: {len(run.letters)} letter(s) {verb}; {run.skipped_with_unused_key} guardian(s) skipped because they "
           f"already have an unused key" + ("" if args.reissue else " (--reissue replaces them)"), file=sys.stderr)
     if run.left_out:
         print(f"{len(run.left_out)} guardian(s) left out: a guardian whose portal access to one of their children "
