@@ -115,12 +115,14 @@ def _run(coroutine, *, audited: bool = True) -> int:
     """Run one command's coroutine with the database engine prepared and closed around it. A SQLite file
     that does not exist is an error, not a new empty database left behind in whatever folder this ran in.
     `audited=False`: a look before the command's own work, not recorded as the command line a second time."""
+    from app import clock
     from app.database import close_engine, prepare_engine
     from app.services import audit
     from app.settings import get_settings
 
     try:
         settings = get_settings()
+        clock.follow_settings(settings)
         if not settings.uses_postgres and not Path(settings.sqlite_path).exists():
             raise DatabaseMissing(f"no database at {settings.sqlite_path} (DATABASE_URL): run `homeroom migrate` "
                                   "there first, or run this where the database is")

@@ -245,7 +245,7 @@ class EdfiRun:
             if session is None:
                 source_id = f"edfi-gp-{int(year)}-{begin}-{end}-{name}"[:255]
                 created[source_id] = (source_id, name[:255], "gradingPeriod", begin, end,
-                                      self._containing_session(int(year), begin, end), int(year), "active")
+                                      self._containing_session(int(year), begin, end), int(year), "active", "edfi")
                 self.directory.sessions.append((source_id, source_id, name, "gradingPeriod", begin, end, int(year)))
                 session = source_id
                 fields.warning("gradingPeriodDescriptor",
@@ -255,7 +255,8 @@ class EdfiRun:
         if created and not self.report.has_errors:
             self.count("grading periods", await self.writer.upsert(
                 "academic_session", ("source_id", "title", "kind", "start_date", "end_date", "parent", "school_year",
-                                     "status"), list(created.values())))
+                                     "status", "source"), list(created.values()),
+                insert_only=("source",)))  # Ed-Fi's, until OneRoster lists it (app/importers/oneroster_plan.py)
             made = await self.writer.key_map("academic_session")
             self.grading_periods = {key: made[value] if isinstance(value, str) else value
                                     for key, value in self.grading_periods.items()}
@@ -516,7 +517,7 @@ class EdfiRun:
                 phones[person_id] = {kind: changes.decide(f"phone:{kind}", number, person=uid,
                                                           sis_modified=modified).value
                                      for kind, number in contact_phones.items()}
-        self.count("phones", await write_sis_phones(self.writer, phones))
+        self.count("phones", await write_sis_phones(self.writer, phones, source="edfi"))
 
     # ---- student-contact associations
 

@@ -108,9 +108,11 @@ async def _status_map(writer: TableWriter, table: str) -> dict[str, str]:
 async def _load_known(writer: TableWriter) -> Known:
     persons = {sid: KnownPerson(kind, status, number, source) for sid, kind, status, number, source in
                await writer.fetch("SELECT source_id, kind, status, student_number, source FROM person")}
+    sessions = await writer.fetch("SELECT source_id, status, source FROM academic_session")
     return Known(
         schools=await _status_map(writer, "school"),
-        sessions=await _status_map(writer, "academic_session"),
+        sessions={sid: status for sid, status, _ in sessions},
+        other_sessions={sid for sid, _, source in sessions if source != "oneroster"},
         courses=await _status_map(writer, "course"),
         sections=await _status_map(writer, "section"),
         persons=persons,
@@ -139,9 +141,9 @@ async def _write(writer: TableWriter, plan: RosterPlan, report: ImportReport, pr
 
     for level in plan.session_levels:
         sessions = await writer.key_map("academic_session")
-        await upsert("academic sessions", "academic_session", (*SessionRow._fields, "status"),
-                     [(*row._replace(parent=sessions.get(row.parent) if row.parent else None), "active")
-                      for row in level])
+        await upsert("academic sessions", "academic_session", (*SessionRow._fields, "status", "source"),
+                     [(*row._replace(parent=sessions.get(row.parent) if row.parent else None), "active",
+                       "oneroster") for row in level])  # listed: OneRoster's
     sessions = await writer.key_map("academic_session")
 
     await upsert("courses", "course", (*CourseRow._fields, "status"),
@@ -308,4 +310,4 @@ async def _write_phones(writer, plan, people, counts) -> None:
     shared with the Ed-Fi import)."""
     wanted = {people[s]: kinds for s, kinds in plan.phones.items() if s in people}
     if wanted:
-        counts["phones"] = await write_sis_phones(writer, wanted)
+        counts["phones"] = await write_sis_phones(writer, wanted, source="oneroster")

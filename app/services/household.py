@@ -222,7 +222,8 @@ async def save_phone(guardian: SignedInAccount, phone_id: int | None, kind: str,
         else:
             # The parent's number now: an import no longer treats it as the SIS's (app/services/sis_sync.py).
             await ContactPhone.update({ContactPhone.kind: kind, ContactPhone.number: check.e164,
-                                       ContactPhone.from_sis: False}).where(ContactPhone.id == existing["id"])
+                                       ContactPhone.from_sis: False, ContactPhone.source: ""}).where(
+                ContactPhone.id == existing["id"])
             what = "changed"
         await record_portal_change(f"phone:{kind}", check.e164, existing["number"] if existing else "",
                                    person=guardian.person_id, by=guardian.id)
