@@ -37,6 +37,7 @@ def _translations(language: str) -> _gettext.NullTranslations:
     return Translations(fp=compiled)
 
 
+@lru_cache(maxsize=1)  # every page's language switch asks: the catalogs are read once per process too
 def available_languages() -> dict[str, str]:
     """The languages a parent can choose: English and every language with a catalog."""
     return {code: name for code, name in LANGUAGES.items()

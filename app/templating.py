@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import phonenumbers
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_eval_context, select_autoescape
 from markupsafe import Markup
 
 from app import i18n
@@ -49,16 +49,37 @@ def _translated(language: str, autoescape: bool, message: str) -> str:
     return (Markup(text) if autoescape else text) % {}
 
 
-@pass_context
-def _gettext(context, message: str, **variables):
+@pass_eval_context
+def _gettext(eval_context, message: str, **variables):
     """Jinja's own newstyle gettext (the same result: the translation, made Markup where the template
     autoescapes, always used as a format string), with the result of a message that has no variables kept
-    per language: a page says ~100 of them and each one cost a Markup, an escaping % and a context call."""
-    autoescape = context.eval_ctx.autoescape
+    per language: a page says ~100 of them and each one cost a Markup, an escaping % and a context call.
+    It takes the evaluation context, not the template's context: Jinja derives a new Context for every call
+    of a `pass_context` function inside a loop, which cost home more than the translating (issue 13)."""
+    autoescape = eval_context.autoescape
     if not variables:
         return _translated(i18n.current_language(), autoescape, message)
     text = i18n.gettext(message)
     return (Markup(text) if autoescape else text) % variables
+
+
+@pass_eval_context
+def _ngettext(eval_context, singular: str, plural: str, num: int, **variables):
+    """Jinja's own newstyle ngettext (`num` is a variable unless given), without the derived context."""
+    variables.setdefault("num", num)
+    text = i18n.ngettext(singular, plural, num)
+    return (Markup(text) if eval_context.autoescape else text) % variables
+
+
+@pass_eval_context
+def attendance_word(eval_context, name: str):
+    """An attendance category in words, translated (the category itself when it has no word)."""
+    return _gettext(eval_context, ATTENDANCE_WORDS.get(name, name))
+
+
+def number(value) -> str:
+    """A score or points as written: 18.5, 20 (`"%g"|format(value)`), nothing for none."""
+    return "" if value is None else "%g" % value
 
 
 @lru_cache(maxsize=1)
@@ -78,14 +99,17 @@ def jinja_environment() -> Environment:
         auto_reload=get_settings().is_demo,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
-    env.globals["gettext"] = _gettext  # what `_()` and `{% trans %}` call (ngettext stays Jinja's)
+    # What `{% trans %}`, `gettext()`, `ngettext()` and `_()` call: `_` directly, not through Jinja's alias
+    # (a second context call that looks `gettext` up again).
+    env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
     env.filters["phone"] = phone_for_reading
     env.filters["phone_link"] = phone_link
+    env.filters["number"] = number
     from app.services.sessions import IDLE_LIMIT
 
     env.globals.update(
         idle_seconds=int(IDLE_LIMIT.total_seconds()),
-        attendance_words=ATTENDANCE_WORDS,
+        attendance_word=attendance_word,
         static_url=static_url,
         static_integrity=static_integrity,
         current_language=i18n.current_language,

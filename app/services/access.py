@@ -28,7 +28,7 @@ from uuid import UUID
 from piccolo.columns.combination import WhereRaw
 
 from app import clock
-from app.database import transaction
+from app.database import fetch, transaction
 from app.rules.access import (NOBODY_IS_ADULT, REASONS, SOURCES, adult_cutoff, eighteenth_birthday,
                               restriction_errors, restriction_state, student_request_errors)
 from app.rules.district_day import district_day
@@ -89,7 +89,7 @@ async def access_day() -> AccessDay:
 async def may_see(guardian_id: int, student_id: int, day: AccessDay | None = None) -> bool:
     """Whether this guardian may see (and be emailed about) this student today."""
     day = day or await access_day()
-    rows = await GuardianLink.raw(
+    rows = await fetch(
         f"SELECT 1 AS ok FROM guardian_link l WHERE l.guardian = {{}} AND l.student = {{}} AND {LINK_IN_FORCE}",
         guardian_id, student_id, *link_in_force_args(day))
     return bool(rows)
@@ -98,7 +98,7 @@ async def may_see(guardian_id: int, student_id: int, day: AccessDay | None = Non
 async def guardians_who_may_see(student_id: int, day: AccessDay | None = None) -> list[int]:
     """The ids of the guardians who may see (and be emailed about) this student today."""
     day = day or await access_day()
-    rows = await GuardianLink.raw(
+    rows = await fetch(
         f"SELECT l.guardian FROM guardian_link l WHERE l.student = {{}} AND {LINK_IN_FORCE} ORDER BY l.id",
         student_id, *link_in_force_args(day))
     return [r["guardian"] for r in rows]
@@ -108,7 +108,7 @@ async def students_hidden_from(guardian_id: int, day: AccessDay | None = None) -
     """The students linked to this guardian whose link is not in force today (for pages that list people,
     such as the household's members: a hidden child is not named there either)."""
     day = day or await access_day()
-    rows = await GuardianLink.raw(
+    rows = await fetch(
         f"SELECT l.student FROM guardian_link l WHERE l.guardian = {{}} AND NOT {LINK_IN_FORCE}",
         guardian_id, *link_in_force_args(day))
     return {r["student"] for r in rows}
@@ -120,7 +120,7 @@ async def came_of_age(guardian_id: int, day: AccessDay) -> list[dict]:
     A student hidden for another reason too (a restriction, the SIS's flags) is not named."""
     if day.adult_cutoff == NOBODY_IS_ADULT:
         return []
-    rows = await GuardianLink.raw(
+    rows = await fetch(
         f"SELECT p.given_name, p.family_name, p.birth_date FROM guardian_link l JOIN person p ON p.id = l.student "
         f"WHERE l.guardian = {{}} AND p.birth_date <= {{}} AND p.status = 'active' AND {LINK_IN_FORCE} "
         f"AND EXISTS (SELECT 1 FROM school_enrollment e WHERE e.student = p.id AND e.status = 'active') "

@@ -4,8 +4,8 @@ it records commit together."""
 from __future__ import annotations
 
 from app import clock
+from app.database import fetch, is_postgres
 from app.rules.devices import Device
-from app.tables import AuditEvent
 
 
 # Written out: every page a parent opens records a view, and building the insert from a Table object
@@ -33,19 +33,32 @@ async def record(
     device: Device = NO_DEVICE,
 ) -> None:
     """`device`: for sign-in events, the browser and system in words (app/rules/devices.py)."""
-    await AuditEvent.raw(_INSERT, clock.now(), action, actor, account, person, ip[:45], _single_line(detail),
+    await fetch(_INSERT, clock.now(), action, actor, account, person, ip[:45], _single_line(detail),
                          device.browser[:40], device.system[:40])
 
 
-async def record_many(action: str, *, actor: int | None, people: list[int], ip: str = "", detail: str = "") -> None:
-    """One event per person in one statement (home records a view of each child at once)."""
-    if not people:
-        return
+def _views(action: str, actor: int | None, people: list[int], ip: str, detail: str) -> tuple[str, list]:
+    """The insert of one event per person (account NULL), and its values."""
     values = ", ".join("({}, {}, {}, NULL, {}, {}, {})" for _ in people)
     now, ip, detail = clock.now(), ip[:45], _single_line(detail)
-    arguments = [value for person in people for value in (now, action, actor, person, ip, detail)]
-    await AuditEvent.raw(f"INSERT INTO audit_event (at, action, actor, account, person, ip, detail) VALUES {values}",
-                         *arguments)
+    return (f"INSERT INTO audit_event (at, action, actor, account, person, ip, detail) VALUES {values}",
+            [value for person in people for value in (now, action, actor, person, ip, detail)])
+
+
+async def fetch_recording(sql: str, *args, action: str, actor: int | None, people: list[int], ip: str = "",
+                          detail: str = "") -> list[dict]:
+    """A page's last read (a written-out statement, as `fetch` takes it) and one event per person it shows. On
+    PostgreSQL in one round trip: the insert is a WITH clause of the read, which PostgreSQL runs once whether or
+    not the read uses it, and both commit or neither does (a round trip is a good part of what a page costs,
+    bench/RESULTS.md). Elsewhere the read, then the insert (one statement for all the people)."""
+    if not people:
+        return await fetch(sql, *args)
+    insert, values = _views(action, actor, people, ip, detail)
+    if is_postgres():
+        return await fetch(f"WITH recorded AS ({insert}) {sql}", *values, *args)
+    rows = await fetch(sql, *args)
+    await fetch(insert, *values)
+    return rows
 
 
 # Options whose value is a secret: the audit event keeps the option, never the value.

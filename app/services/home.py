@@ -8,20 +8,22 @@ year. The page parents open first, so its cost does not grow with the number of 
    not sent to the guardian's address when it is one of their mailboxes), and what the district's calendar
    says about today,
    in one round trip (five row sets with the same columns, UNION ALL, told apart by `part`);
-3. every student's sections today, with their teachers (one query; school days only);
-4. every student's attendance events to note, with the daily events (a skipped class on a day present is
-   not a day absent), in one query by the (student, event_date) index;
-5. every student's recent scores, with the missing and late work of the grading period shown (one query);
-6. one audit insert with a row per student (FERPA §99.32: each view is recorded).
+3. in one round trip (three row sets in one set of columns, UNION ALL, told apart by `part`): every student's
+   sections today, with their teachers (school days only); every student's attendance events to note, with
+   the daily events (a skipped class on a day present is not a day absent), by the (student, event_date)
+   index; every student's recent scores, with the missing and late work of the grading period shown;
+4. one audit insert with a row per student (FERPA §99.32: each view is recorded): on PostgreSQL part of
+   statement 3 (three round trips in all), on SQLite a statement of its own (four).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from app import clock
+from app.database import fetch
 from app.rules.school_year import school_year_label, school_year_of
 from app.services import audit
 from app.services.access import LINK_IN_FORCE, link_in_force_args
@@ -44,7 +46,6 @@ from app.services.records import (
     _sections_with_teachers,
 )
 from app.rules.school_days import Entry, SchoolCalendar
-from app.tables import AttendanceEvent, Result, SchoolEnrollment, SectionEnrollment
 
 # The guardian's students (the same rule as every records page: the link in force today, app/services/access.py;
 # active, actively enrolled), one row per school enrollment; the public id rides in `source_id`.
@@ -89,8 +90,14 @@ SELECT 'score' AS kind, r.student, r.score, CASE WHEN r.missing THEN 1 ELSE 0 EN
        li.title, li.points_possible, COALESCE(c.title, sec.title) AS course, sec.public_id AS section_public_id
 FROM result r JOIN line_item li ON li.id = r.line_item JOIN section sec ON sec.id = li.section
 LEFT JOIN course c ON c.id = sec.course
-WHERE r.student IN ({students}) AND r.updated_at >= {} AND r.status = 'active'
+WHERE r.student IN ({students}) AND r.updated_at BETWEEN {} AND {} AND r.status = 'active'
 """
+# The upper end of that range is no limit (no score is updated after the year 9999). It is for PostgreSQL's plan
+# cache: with `updated_at >= {}` alone, the generic plan of the prepared statement guesses that a third of the
+# children's scores match and hash-joins the district's every line item, so PostgreSQL planned the statement afresh
+# on every home page (0.6-0.9 ms of the server's CPU, more than running it); a range with both ends it takes to be
+# narrow, so it keeps one plan, which the (student, updated_at) index answers (bench/RESULTS.md).
+NO_LATER_THAN = datetime(9999, 12, 31, tzinfo=timezone.utc)
 _TERM_FLAGS = """
 UNION ALL
 SELECT 'flags', r.student, NULL, SUM(CASE WHEN r.missing THEN 1 ELSE 0 END), SUM(CASE WHEN r.late THEN 1 ELSE 0 END),
@@ -100,6 +107,44 @@ WHERE r.student IN ({students}) AND li.grading_period = {} AND r.status = 'activ
   AND (r.missing OR r.late) AND NOT r.exempt
 GROUP BY r.student
 """
+
+
+# Statements 3 to 5 as one (and on PostgreSQL the audit insert with them: app/services/audit.py), each part
+# wrapped to one set of columns, told apart by `part`. The first branch only names them and gives them their
+# types (it has no row): PostgreSQL settles a column's type two branches at a time (a NULL against a NULL would
+# be text), and SQLite converts a column (a date, a time) by what the first branch reads it from.
+_COLUMNS = """
+SELECT 'columns' AS part, CAST(NULL AS INTEGER) AS student, CAST(NULL AS INTEGER) AS id, sec.public_id, sec.title,
+       sec.title AS course, sec.periods, sec.room, sec.title AS school, se.role, p.given_name, p.family_name,
+       CAST(NULL AS INTEGER) AS enrollment, se.is_primary, ev.event_date, ev.period, ev.category, ev.reason,
+       sec.title AS section_title, r.score, li.points_possible, CAST(NULL AS INTEGER) AS missing,
+       CAST(NULL AS INTEGER) AS late, CAST(NULL AS INTEGER) AS exempt, r.updated_at,
+       sec.public_id AS section_public_id
+FROM section sec, section_enrollment se, person p, attendance_event ev, result r, line_item li WHERE 1 = 0
+"""
+_UNION_COLUMNS = ("part", "student", "id", "public_id", "title", "course", "periods", "room", "school", "role",
+                  "given_name", "family_name", "enrollment", "is_primary", "event_date", "period", "category",
+                  "reason", "section_title", "score", "points_possible", "missing", "late", "exempt", "updated_at",
+                  "section_public_id")
+
+
+def _branch(sql: str, **columns: str) -> str:
+    """A statement's rows as a branch of the union: the union's columns from its own (`columns`: the union's
+    name = the statement's), NULL for the rest."""
+    return "SELECT " + ", ".join(columns.get(name, "NULL") for name in _UNION_COLUMNS) + f" FROM ({sql}) q"
+
+
+_SECTIONS_PART = _branch(_SECTIONS_OF, part="'section'", student="q.person", **{name: f"q.{name}" for name in (
+    "id", "public_id", "title", "course", "periods", "room", "school", "role", "given_name", "family_name",
+    "enrollment", "is_primary")})
+_EVENTS_PART = _branch(_ATTENDANCE_EVENTS, part="'event'", **{name: f"q.{name}" for name in (
+    "student", "event_date", "period", "category", "reason", "course", "section_title")})
+
+
+def _scores_part(with_flags: bool) -> str:
+    return _branch(_RECENT_SCORES + (_TERM_FLAGS if with_flags else ""), part="q.kind", **{name: f"q.{name}" for name in (
+        "student", "score", "missing", "late", "exempt", "updated_at", "title", "points_possible", "course",
+        "section_public_id")})
 
 
 @dataclass(frozen=True)
@@ -157,7 +202,7 @@ async def home_page(reader: Reader) -> Home:
     today = reader.today
     school_year = school_year_of(today)
     day = await access_day_of(reader)
-    rows = await SchoolEnrollment.raw(
+    rows = await fetch(
         f"{_TERM_ROWS} UNION ALL {_GUARDIANS_STUDENTS} UNION ALL {_HOUSEHOLD} UNION ALL {SHARED_ADDRESS_ROWS} "
         f"UNION ALL {_CALENDAR_TODAY}",
         school_year, reader.guardian_id, *link_in_force_args(day), reader.account_id, school_year,
@@ -188,27 +233,31 @@ async def home_page(reader: Reader) -> Home:
     open_today = {s.id: in_term and calendar.is_school_day(today, tuple(sorted({e["parent"] for e in enrollments[s.id]})))
                   for s in students}
     school_day = any(open_today.values())
-    classes: dict[int, list[Section]] = defaultdict(list)
+    students_in = _placeholders(len(ids))
+    parts, args = [_COLUMNS], []
     if school_day:
-        sql = _SECTIONS_OF.replace("{terms}", _placeholders(len(choice.containing))).replace(
-            "own.person = {}", f"own.person IN ({_placeholders(len(ids))})").replace(
-            "se.person = {}", f"se.person IN ({_placeholders(len(ids))})")
-        section_rows = await SectionEnrollment.raw(sql, *choice.containing, *ids, *ids)
-        teachers = [r for r in section_rows if r["role"] == "teacher"]
-        for student_id in (i for i in ids if open_today[i]):
-            own = {r["id"]: r for r in section_rows if r["role"] == "student" and r["person"] == student_id}
-            classes[student_id] = _sections_with_teachers(list(own.values()), teachers)
-
-    since = today - timedelta(days=RECENT_DAYS)
-    events = await AttendanceEvent.raw(_ATTENDANCE_EVENTS.replace("{students}", _placeholders(len(ids))).replace(
-        "{noted}", "AND (ev.category <> 'present' OR COALESCE(ev.period, '') = '')"), *ids, since, today)
-    in_term = _placeholders(len(ids))
-    scores = await Result.raw(
-        _RECENT_SCORES.replace("{students}", in_term) + (_TERM_FLAGS.replace("{students}", in_term) if choice else ""),
-        *ids, clock.now() - timedelta(days=RECENT_DAYS), *((*ids, choice.shown.id) if choice else ()))
-    recent = sorted((r for r in scores if r["kind"] == "score"), key=lambda r: r["updated_at"], reverse=True)
-    flags = {r["student"]: r for r in scores if r["kind"] == "flags"}
-    await audit.record_many(VIEWED, actor=reader.account_id, people=ids, ip=reader.ip, detail="summary")
+        parts.append(_SECTIONS_PART.replace("{terms}", _placeholders(len(choice.containing))).replace(
+            "own.person = {}", f"own.person IN ({students_in})").replace("se.person = {}", f"se.person IN ({students_in})"))
+        args += [*choice.containing, *ids, *ids]
+    parts.append(_EVENTS_PART.replace("{students}", students_in).replace(
+        "{noted}", "AND (ev.category <> 'present' OR COALESCE(ev.period, '') = '')"))
+    args += [*ids, today - timedelta(days=RECENT_DAYS), today]
+    parts.append(_scores_part(choice is not None).replace("{students}", students_in))
+    args += [*ids, clock.now() - timedelta(days=RECENT_DAYS), NO_LATER_THAN, *((*ids, choice.shown.id) if choice else ())]
+    found = await audit.fetch_recording(" UNION ALL ".join(parts), *args, action=VIEWED, actor=reader.account_id,
+                                        people=ids, ip=reader.ip, detail="summary")
+    by_part: dict[str, list[dict]] = defaultdict(list)
+    for r in found:
+        by_part[r["part"]].append(r)
+    classes: dict[int, list[Section]] = defaultdict(list)
+    teachers = sorted((r for r in by_part["section"] if r["role"] == "teacher"),
+                      key=lambda r: (not r["is_primary"], r["enrollment"]))  # primary teachers first
+    for student_id in (i for i in ids if open_today[i]):
+        own = {r["id"]: r for r in by_part["section"] if r["role"] == "student" and r["student"] == student_id}
+        classes[student_id] = _sections_with_teachers(list(own.values()), teachers)
+    events = by_part["event"]
+    recent = sorted(by_part["score"], key=lambda r: r["updated_at"], reverse=True)
+    flags = {r["student"]: r for r in by_part["flags"]}
     return Home([StudentToday(
         s, [{"school_name": e["school_name"], "grade": e["grade"]} for e in enrollments[s.id]], open_today[s.id],
         classes[s.id], _days_to_note([e for e in events if e["student"] == s.id]),

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.database import fetch
 from app.mail.outbox import ABOUT_STUDENTS
 from app.mail.sender import Claimed
 from app.rules.emails import mailbox_key, same_mailbox
@@ -135,7 +136,7 @@ async def withheld_students(guardian: int | None, students: list[int], address: 
     day = day or await access_day()
     withheld: set[int] = set()
     if guardian is not None:
-        rows = await GuardianLink.raw(_NOT_SEEN_BY.replace("{students}", _in(students)), *students, guardian,
+        rows = await fetch(_NOT_SEEN_BY.replace("{students}", _in(students)), *students, guardian,
                                       *link_in_force_args(day))
         withheld |= {r["id"] for r in rows}
     else:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from app.database import fetch
 from app.rules.preferences import DistrictPreferences, parse_preference, preferences_from_rows, display_value
 from app.tables import DistrictSetting
 
 
 async def load_preferences() -> DistrictPreferences:
     # Every public page reads these: written out, not built by the query builder per request (issue 13).
-    rows = await DistrictSetting.raw("SELECT name, value FROM district_setting")
+    rows = await fetch("SELECT name, value FROM district_setting")
     return preferences_from_rows({r["name"]: r["value"] for r in rows})
 
 

@@ -11,9 +11,11 @@ section indexes), never by the district: attendance is read by student and date 
 index on both), sections from the student's own enrollments. The district's preferences come with the
 reader (its `today`), read with the session in one round trip. A records page makes, besides that and
 the audit insert: the student with this year's terms (one query), and its own reads (sections in one
-query; grades add the term grades with the flags in one; attendance is one query). So the grades page
-is 5 round trips, attendance and schedule 4, a section's assignments 5 (it was 9: issue 13). The statements are written out (below) rather than built
-with Piccolo's query builder, which cost more per request than the database did.
+query; grades add the term grades with the flags in one; attendance is one query). The audit insert goes
+with the page's last read (`audit.fetch_recording`): on PostgreSQL in the same statement, so the grades page
+is 4 round trips, attendance and schedule 3, a section's assignments 4 (it was 9: issue 13); on SQLite one
+more each. The statements are written out (below) rather than built with Piccolo's query builder, which cost
+more per request than the database did.
 """
 
 from __future__ import annotations
@@ -23,18 +25,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from app.database import fetch
 from app.rules.school_year import school_year_of
 from app.services import audit
 from app.services.access import LINK_IN_FORCE, AccessDay, access_day_for, link_in_force_args
 from app.services.preferences import load_preferences
-from app.tables import (
-    AttendanceEvent,
-    AuditEvent,
-    LineItem,
-    SchoolEnrollment,
-    SectionEnrollment,
-    TermGrade,
-)
 
 VIEWED = "records.viewed"
 ATTENDANCE_CATEGORIES = ("present", "tardy", "excused-absence", "unexcused-absence", "early-departure")
@@ -71,7 +66,7 @@ FROM academic_session a WHERE a.school_year <= {} AND a.status = 'active'
 # placeholder per term id, then the student's id twice).
 _SECTIONS_OF = """
 SELECT se.section AS id, sec.public_id, sec.title, c.title AS course, sec.periods, sec.room,
-       sch.name AS school, se.person, se.role, p.given_name, p.family_name
+       sch.name AS school, se.person, se.role, p.given_name, p.family_name, se.id AS enrollment, se.is_primary
 FROM section_enrollment se
 JOIN section sec ON sec.id = se.section
 LEFT JOIN course c ON c.id = sec.course
@@ -163,7 +158,7 @@ async def linked_student(reader: Reader, public_id: str) -> Student | None:
     wanted = _parse_public_id(public_id)
     if wanted is None:
         return None
-    return _student_from(await SchoolEnrollment.raw(_STUDENT_ROWS, *await _student_arguments(reader, wanted)),
+    return _student_from(await fetch(_STUDENT_ROWS, *await _student_arguments(reader, wanted)),
                          wanted)
 
 
@@ -180,8 +175,10 @@ def _student_from(rows: list[dict], wanted: uuid.UUID) -> Student | None:
                    tuple(s["school_name"] for s in schools), first["grade"])
 
 
-async def _record_view(reader: Reader, student: Student, what: str) -> None:
-    await audit.record(VIEWED, actor=reader.account_id, person=student.id, ip=reader.ip, detail=what)
+def _viewing(reader: Reader, student: Student, what: str) -> dict:
+    """The audit event of this page's view (FERPA §99.32), for `audit.fetch_recording`: recorded with the page's
+    last read, in the same round trip on PostgreSQL."""
+    return {"action": VIEWED, "actor": reader.account_id, "people": [student.id], "ip": reader.ip, "detail": what}
 
 
 # ---- Terms ----
@@ -213,7 +210,7 @@ async def _student_in_term(reader: Reader, public_id: str, term: str | None) -> 
     wanted = _parse_public_id(public_id)
     if wanted is None:
         return None
-    rows = await SchoolEnrollment.raw(f"{_TERM_ROWS} UNION ALL {_STUDENT_ROWS}", school_year_of(reader.today),
+    rows = await fetch(f"{_TERM_ROWS} UNION ALL {_STUDENT_ROWS}", school_year_of(reader.today),
                                       *await _student_arguments(reader, wanted))
     student = _student_from(rows, wanted)
     choice = _choose_term(rows, reader.today, term) if student else None
@@ -262,12 +259,14 @@ class Section:
         return (int(first), first) if first.isdigit() else (-1, first)
 
 
-async def _sections_of(student_id: int, term_ids: tuple[int, ...]) -> list[Section]:
+async def _sections_of(student_id: int, term_ids: tuple[int, ...], viewing: dict | None = None) -> list[Section]:
     """The student's sections in any of these terms, with teachers, in period order. One query, bounded
     by the student's own enrollments (person index) and their sections' enrollments (section index): the
-    student's enrollment rows and the teachers' rows of those same sections, told apart here."""
-    rows = await SectionEnrollment.raw(_SECTIONS_OF.replace("{terms}", ", ".join("{}" for _ in term_ids)),
-                                       *term_ids, student_id, student_id)
+    student's enrollment rows and the teachers' rows of those same sections, told apart here. With
+    `viewing`, the page's view is recorded with it (`_viewing`)."""
+    sql = _SECTIONS_OF.replace("{terms}", ", ".join("{}" for _ in term_ids))
+    rows = await (audit.fetch_recording(sql, *term_ids, student_id, student_id, **viewing) if viewing
+                  else fetch(sql, *term_ids, student_id, student_id))
     own = {r["id"]: r for r in rows if r["role"] == "student" and r["person"] == student_id}
     return _sections_with_teachers(list(own.values()), [r for r in rows if r["role"] == "teacher"])
 
@@ -297,8 +296,7 @@ async def schedule(reader: Reader, public_id: str, term: str | None) -> Schedule
     if found is None:
         return None
     student, choice = found
-    sections = await _sections_of(student.id, choice.containing)
-    await _record_view(reader, student, "schedule")
+    sections = await _sections_of(student.id, choice.containing, _viewing(reader, student, "schedule"))
     return Schedule(student, choice, sections)
 
 
@@ -325,10 +323,10 @@ async def attendance(reader: Reader, public_id: str, term: str | None) -> Attend
     if found is None:
         return None
     student, choice = found
-    events = await _attendance_events(student.id, choice.shown.start, choice.shown.end)
+    events = await _attendance_events(student.id, choice.shown.start, choice.shown.end,
+                                      viewing=_viewing(reader, student, "attendance"))
     day_totals = Counter(e["category"] for e in events if not e["period"])
     period_totals = Counter(e["category"] for e in events if e["period"])
-    await _record_view(reader, student, "attendance")
     return Attendance(
         student, choice, sum(day_totals.values()),
         {c: day_totals.get(c, 0) for c in ATTENDANCE_CATEGORIES},
@@ -338,15 +336,17 @@ async def attendance(reader: Reader, public_id: str, term: str | None) -> Attend
 
 
 async def _attendance_events(student_ids: int | list[int], first: date, last: date, *,
-                             noted_only: bool = False) -> list[dict]:
+                             noted_only: bool = False, viewing: dict | None = None) -> list[dict]:
     """Events by student and date range (the (student, event_date) index bounds it, whatever the
-    table's size), newest first."""
+    table's size), newest first. With `viewing`, the page's view is recorded with it (`_viewing`)."""
     ids = student_ids if isinstance(student_ids, list) else [student_ids]
     if not ids:
         return []
     sql = _ATTENDANCE_EVENTS.replace("{students}", ", ".join("{}" for _ in ids)).replace(
         "{noted}", "AND ev.category <> 'present'" if noted_only else "")
-    return await AttendanceEvent.raw(sql, *ids, first, last)
+    if viewing:
+        return await audit.fetch_recording(sql, *ids, first, last, **viewing)
+    return await fetch(sql, *ids, first, last)
 
 
 def _days_to_note(events: list[dict]) -> list[AttendanceDay]:
@@ -390,12 +390,12 @@ async def grades(reader: Reader, public_id: str, term: str | None) -> Grades | N
     sections = await _sections_of(student.id, choice.containing)
     term_grades: dict[int, dict] = {}
     flags: dict[int, Counter] = defaultdict(Counter)
-    for r in await TermGrade.raw(_TERM_GRADES_AND_FLAGS, student.id, choice.shown.id, student.id, choice.shown.id):
+    for r in await audit.fetch_recording(_TERM_GRADES_AND_FLAGS, student.id, choice.shown.id, student.id,
+                                         choice.shown.id, **_viewing(reader, student, "grades")):
         if r["kind"] == "grade":
             term_grades[r["section"]] = r
         else:
             flags[r["section"]].update(missing=int(r["missing"]), late=int(r["late"]))
-    await _record_view(reader, student, "grades")
     return Grades(student, choice, [
         SectionGrade(s, term_grades.get(s.id, {}).get("grade", ""), term_grades.get(s.id, {}).get("percent"),
                      flags[s.id]["missing"], flags[s.id]["late"])
@@ -461,21 +461,23 @@ def _is_graded(item: dict) -> bool:
 async def section_grades(reader: Reader, public_id: str, section_public_id: str,
                          term: str | None) -> SectionDetail | None:
     """A section's term grade and assignments; None unless the student is enrolled in that section.
-    Four round trips besides the session's: the student with the year's terms, the section with its
-    teachers, the assignments with results and the term grade, and the audit insert."""
+    Three round trips besides the session's: the student with the year's terms, the section with its
+    teachers, the assignments with results and the term grade with the audit insert (on SQLite the insert is
+    a fourth)."""
     wanted_section = _parse_public_id(section_public_id) if section_public_id and len(section_public_id) <= 64 \
         else None
     found = await _student_in_term(reader, public_id, term) if wanted_section else None
     if found is None:
         return None
     student, choice = found
-    rows = await SectionEnrollment.raw(_SECTION_OF, str(wanted_section), student.id)  # a text column
+    rows = await fetch(_SECTION_OF, str(wanted_section), student.id)  # a text column
     own = [r for r in rows if r["role"] == "student" and r["person"] == student.id][:1]
     if not own:
         return None
     [section] = _sections_with_teachers(own, [r for r in rows if r["role"] == "teacher"])
-    found_rows = await LineItem.raw(_ASSIGNMENTS_AND_GRADE, student.id, section.id, choice.shown.id,
-                                    student.id, section.id, choice.shown.id)
+    found_rows = await audit.fetch_recording(_ASSIGNMENTS_AND_GRADE, student.id, section.id, choice.shown.id,
+                                             student.id, section.id, choice.shown.id,
+                                             **_viewing(reader, student, "grades"))
     grade = next((r for r in found_rows if r["kind"] == "grade"), None)
     items: dict[int, dict] = {}
     for r in sorted((r for r in found_rows if r["kind"] == "item"), key=lambda r: (r["id"], r["result_id"] or 0)):
@@ -486,7 +488,6 @@ async def section_grades(reader: Reader, public_id: str, section_public_id: str,
     ungraded = sorted((i for i in items.values() if not _is_graded(i)),
                       key=lambda i: (i["due_date"] is None, i["due_date"] or date.max, i["id"]))
     ordered = graded + ungraded
-    await _record_view(reader, student, "grades")
     return SectionDetail(student, choice, section, grade["grade"] if grade else "",
                          grade["percent"] if grade else None, [
         Assignment(i["title"], i["category"], i["due_date"], i["points_possible"], i["score"],
@@ -528,7 +529,7 @@ async def access_log(reader: Reader, public_id: str, *, before: int | None = Non
     student = await linked_student(reader, public_id)
     if student is None:
         return None
-    rows = await AuditEvent.raw(_ACCESS_LOG, student.id, VIEWED, min(before or NO_CURSOR, NO_CURSOR),
+    rows = await fetch(_ACCESS_LOG, student.id, VIEWED, min(before or NO_CURSOR, NO_CURSOR),
                                 reader.account_id, include_mine, ACCESS_LOG_PAGE + 1)
     page = rows[:ACCESS_LOG_PAGE]
     return AccessLog(student, [{

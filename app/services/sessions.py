@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from app import clock
-from app.database import transaction
+from app.database import fetch, transaction
 from app.rules.preferences import DistrictPreferences, preferences_from_rows
 from app.rules.tokens import new_token, token_digest
 from app.tables import WebSession
@@ -88,7 +88,7 @@ async def start_session(*, account_id: int | None, ip: str, user_agent: str, dat
         )
     )
     if account_id is not None:
-        await WebSession.raw(_CAP, account_id, account_id, SESSIONS_PER_ACCOUNT)
+        await fetch(_CAP, account_id, account_id, SESSIONS_PER_ACCOUNT)
     return token
 
 
@@ -108,7 +108,7 @@ async def load_session(token: str | None) -> tuple[CurrentSession | None, Distri
     (None when there was no token to look up: the caller reads them when it needs them)."""
     if not token or len(token) > 100:
         return None, None
-    rows = await WebSession.raw(_LOAD, token_digest(token))
+    rows = await fetch(_LOAD, token_digest(token))
     preferences = preferences_from_rows({r["name"]: r["value"] for r in rows if r["kind"] == "setting"})
     row = next((r for r in rows if r["kind"] == "session"), None)
     if row is None:

@@ -10,7 +10,13 @@ from app import i18n
 from app.templating import jinja_environment
 
 SOURCE = ('{{ _("Present") }}|{{ _("Unexcused absence") }}|{{ _("a <b>%(n)s</b>", n="<x>") }}|{{ _("100%%") }}|'
-          '{% trans %}Sign in{% endtrans %}|{% trans n=3 %}{{ n }} days{% endtrans %}|{{ _("Present") }}')
+          '{% trans %}Sign in{% endtrans %}|{% trans n=3 %}{{ n }} days{% endtrans %}|{{ _("Present") }}|'
+          # ngettext and plural trans blocks, and calls inside a loop (where Jinja derives a context for a
+          # function that takes one: ours take the evaluation context instead, with the same result)
+          '{% for n in [1, 2] %}{{ ngettext("%(num)d day", "%(num)d days", n) }}/'
+          '{{ ngettext("<%(num)d> of %(what)s", "<%(num)d> of %(what)s", n, what="<y>") }}/'
+          '{{ _("Period %(period)s", period=n) }}/{{ _("Tardy") }}/'
+          '{% trans count=n %}{{ count }} class{% pluralize %}{{ count }} classes{% endtrans %};{% endfor %}')
 
 
 def jinjas_own(autoescape: bool) -> Environment:
