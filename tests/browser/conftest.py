@@ -1,5 +1,7 @@
-"""The browser suite (docs/quality.md §1, §2): Debian's Chromium, driven by Playwright, against real uvicorn processes
-on 127.0.0.1 with their own SQLite database and a real SMTP server (aiosmtpd) that receives their mail.
+"""The browser suite (docs/quality.md §1, §2): Debian's Chromium headless shell (the browser Playwright runs
+headless; HOMEROOM_TEST_CHROMIUM names another binary, e.g. /usr/bin/chromium), driven by Playwright, against
+real uvicorn processes on 127.0.0.1 with their own SQLite database and a real SMTP server (aiosmtpd) that
+receives their mail.
 
 Two servers share one database: the portal in test mode, and the same portal in demo mode for the dev
 mailbox (which exists only there). Both are started once per session."""
@@ -135,8 +137,10 @@ def portal():
 
 @pytest.fixture(scope="session")
 def browser() -> Browser:
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is needed (apt-get install chromium); never `playwright install`"
+    chromium = os.environ.get("HOMEROOM_TEST_CHROMIUM") or shutil.which("chromium-headless-shell") \
+        or shutil.which("chromium")
+    assert chromium, "Debian's chromium-headless-shell (or chromium) is needed (apt-get install " \
+                     "chromium-headless-shell); never `playwright install`"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield browser
