@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.browser.pages import BROWSER_LOCALE
 from tests.browser.walk import Inspector, serve_axe
 from tests.mailbox import Mailbox, ReceivedMail, SmtpServer
 
@@ -161,7 +162,8 @@ def javascript(request) -> bool:
 
 @pytest.fixture
 def context(browser: Browser, javascript: bool) -> BrowserContext:
-    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1024, "height": 768})
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1024, "height": 768},
+                                  locale=BROWSER_LOCALE)
     context.set_default_timeout(10_000)
     context.javascript = javascript
     serve_axe(context)
@@ -186,7 +188,7 @@ def page(context: BrowserContext) -> Page:
 def reset_link(portal: Portal, browser: Browser) -> str:
     """A password-reset link for the seeded account, as the mail server received it. States that use it
     never complete the reset, so one link serves them all."""
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False, locale=BROWSER_LOCALE)
     try:
         page = context.new_page()
         page.goto(portal.base_url + "/forgot-password")
