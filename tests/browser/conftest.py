@@ -1,5 +1,7 @@
-"""The browser suite (docs/quality.md §1, §2): Debian's Chromium, driven by Playwright, against real uvicorn processes
-on 127.0.0.1 with their own SQLite database and a real SMTP server (aiosmtpd) that receives their mail.
+"""The browser suite (docs/quality.md §1, §2): Debian's Chromium headless shell (the browser Playwright runs
+headless; HOMEROOM_TEST_CHROMIUM names another binary, e.g. /usr/bin/chromium), driven by Playwright, against
+real uvicorn processes on 127.0.0.1 with their own SQLite database and a real SMTP server (aiosmtpd) that
+receives their mail.
 
 Two servers share one database: the portal in test mode, and the same portal in demo mode for the dev
 mailbox (which exists only there). Both are started once per session.
@@ -30,6 +32,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.browser.pages import BROWSER_LOCALE
 from tests.browser.walk import Inspector, serve_axe
 from tests.mailbox import Mailbox, ReceivedMail, SmtpServer
 
@@ -160,8 +163,10 @@ def portal():
 
 @pytest.fixture(scope="session")
 def browser() -> Browser:
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is needed (apt-get install chromium); never `playwright install`"
+    chromium = os.environ.get("HOMEROOM_TEST_CHROMIUM") or shutil.which("chromium-headless-shell") \
+        or shutil.which("chromium")
+    assert chromium, "Debian's chromium-headless-shell (or chromium) is needed (apt-get install " \
+                     "chromium-headless-shell); never `playwright install`"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield browser
@@ -182,7 +187,8 @@ def javascript(request) -> bool:
 
 @pytest.fixture
 def context(browser: Browser, javascript: bool) -> BrowserContext:
-    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1024, "height": 768})
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1024, "height": 768},
+                                  locale=BROWSER_LOCALE)
     context.set_default_timeout(10_000)
     context.javascript = javascript
     serve_axe(context)
@@ -207,7 +213,7 @@ def page(context: BrowserContext) -> Page:
 def reset_link(portal: Portal, browser: Browser) -> str:
     """A password-reset link for the seeded account, as the mail server received it. States that use it
     never complete the reset, so one link serves them all."""
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False, locale=BROWSER_LOCALE)
     try:
         page = context.new_page()
         page.goto(portal.base_url + "/forgot-password")

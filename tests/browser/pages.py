@@ -133,6 +133,11 @@ def ask_for_username(address: str) -> tuple[Step, ...]:
     return Goto("/forgot-username"), Fill("email", address), Submit("Email my username")
 
 
+# Every browser context is a device set to US English, said explicitly: the full `chromium` sends its own
+# Accept-Language (en-US), the headless shell none at all, and the portal answers a device that asks for no
+# language differently (no language question after signing in).
+BROWSER_LOCALE = "en-US"
+
 STRONG = "Bright-Meadow-73"
 USERNAME_REQUESTS_ALLOWED = 5  # the district's default
 
