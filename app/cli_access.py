@@ -11,6 +11,7 @@ def cmd_access_block(args: argparse.Namespace) -> int:
     from app import i18n
     from app.cli import _run
     from app.services.access import block_access
+    from app.services.key_reach import office_lines
 
     async def go():
         change = await block_access(args.guardian, args.student, args.reason, args.reference or "",
@@ -22,6 +23,8 @@ def cmd_access_block(args: argparse.Namespace) -> int:
         print({"blocked": "Portal access switched off for this guardian and student.",
                "changed": "The restriction was changed.",
                "unchanged": "Nothing changed: the restriction already says that."}[change.done])
+        for line in office_lines(change.revoked):
+            print(line, file=sys.stderr)
         return 0
 
     return _run(go())

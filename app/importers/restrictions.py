@@ -31,6 +31,7 @@ from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
 from app.rules.access import restriction_errors
 from app.services.access import block_access
+from app.services.key_reach import office_lines
 from app.tables import Person
 
 COLUMNS = ColumnsExpected(
@@ -75,7 +76,7 @@ async def import_restrictions(path: Path, *, progress: Progress | None = None) -
                 rows.append(row)
     if report.has_errors:
         return report
-    written = 0
+    written, revoked = 0, []
     try:
         async with transaction():
             with progress.stage("writing restrictions", len(rows)) as stage:
@@ -90,8 +91,11 @@ async def import_restrictions(path: Path, *, progress: Progress | None = None) -
                                              i18n.translate(error.message, error.params))
                         raise ImportAborted
                     written += change.done in ("blocked", "changed")
+                    revoked += change.revoked
                     stage.advance(1)
     except ImportAborted:
         return report
     report.counts["access restrictions"] = written
+    for line in office_lines(revoked):  # keys and reset links the blocked guardians could have picked up
+        report.note(line)
     return report
