@@ -530,6 +530,8 @@ async def test_a_key_the_block_did_not_revoke_is_refused_at_both_steps_and_liste
     assert b"1 guardian(s) hold an unused key that will be refused" in dry.stderr
     assert b"give them a key at the office (photo ID): Luis Rivera (gua-luis)" in dry.stderr
     assert b"2 letter(s) would be issued" in dry.stderr  # Rosa (Benito) and Sam
+    one = homeroom("keys", "issue", "--guardian", "gua-luis")  # nor one key for a sealed letter
+    assert one.returncode == 1 and b"give them a key at the office" in one.stderr and not KEY.search(one.stdout.decode())
 
 
 async def test_a_restriction_that_starts_later_already_keeps_keys_from_the_home(district, together):
