@@ -12,6 +12,7 @@ from app.rules.access import REASONS
 def cmd_access_block(args: argparse.Namespace) -> int:
     from app.cli import EXIT_USAGE, _fail, _run, field_errors
     from app.services.access import block_access
+    from app.services.key_reach import office_lines
 
     async def go():
         change = await block_access(args.guardian, args.student, args.reason, args.reference or "",
@@ -21,6 +22,8 @@ def cmd_access_block(args: argparse.Namespace) -> int:
         print({"blocked": "Portal access switched off for this guardian and student.",
                "changed": "The restriction was changed.",
                "unchanged": "Nothing changed: the restriction already says that."}[change.done])
+        for line in office_lines(change.revoked):  # for the office: whom to give a key
+            print(f"homeroom: {line}", file=sys.stderr)
         return 0
 
     return _run(go())

@@ -62,9 +62,18 @@ async def keys_letters(args: argparse.Namespace) -> int:
     verb = "would be issued (dry run: nothing was issued)" if args.dry_run else "issued"
     print(f"homeroom: {len(run.letters)} letter(s) {verb}; {run.skipped_with_unused_key} guardian(s) skipped because they "
           f"already have an unused key" + ("" if args.reissue else " (--reissue replaces them)"), file=sys.stderr)
-    if run.left_out:
-        print(f"{len(run.left_out)} guardian(s) left out: a guardian whose portal access to one of their children "
-              f"is off is listed at the same home, and whoever opens the letter could use its key; give them a key "
-              f"at the office (photo ID): " + "; ".join(f"{g.name} ({g.source_id})" for g in run.left_out),
-              file=sys.stderr)
+    shared = [g for g in run.left_out if g.why != "unusable-key"]
+    unusable = [g for g in run.left_out if g.why == "unusable-key"]
+    if shared:
+        print(f"homeroom: {len(shared)} guardian(s) left out: a guardian whose portal access to one of their children is off "
+              f"(or set to be) is listed at the same home or reads the same email, and whoever opens the letter "
+              f"could use its key; give them a key at the office (photo ID): " + _names(shared), file=sys.stderr)
+    if unusable:
+        print(f"homeroom: {len(unusable)} guardian(s) hold an unused key that will be refused, for the same reason (it was "
+              f"issued before access was switched off); give them a key at the office (photo ID): "
+              + _names(unusable), file=sys.stderr)
     return 0
+
+
+def _names(guardians) -> str:
+    return "; ".join(f"{g.name} ({g.source_id})" for g in guardians)

@@ -594,7 +594,10 @@ class EdfiRun:
         import turned off (Ed-Fi's own: never what staff or the district's restrictions CSV did)."""
         from app.services.access import block_access, unblock_access
 
+        from app.services.key_reach import office_lines
+
         blocked = lifted = 0
+        revoked = []
         for (contact_id, student_sid), (where, index, text) in restricted.items():
             lower = text.lower()
             reason = "court-order" if "court" in lower else "custody-agreement" if "custody" in lower else "other"
@@ -603,6 +606,9 @@ class EdfiRun:
                 self.report.error(where, index, "contactRestrictions", "could not be written: " + "; ".join(
                     str(e.message) % (e.params or {}) for e in change.errors))
             blocked += change.done in ("blocked", "changed")
+            revoked += change.revoked
+        for line in office_lines(revoked):  # keys and reset links the blocked guardians could have picked up
+            self.report.note(("a real run: " if self.report.dry_run else "") + line)
         open_ones = {(g, s) for g, s in await self.writer.fetch(
             "SELECT guardian, student FROM access_restriction WHERE source = 'edfi' AND lifted_at IS NULL")}
         for (contact_id, student_sid), pair in unrestricted.items():

@@ -24,6 +24,7 @@ from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
 from app.rules.access import FIRST_DAY, LAST_DAY, REASONS, REFERENCE_MAX, restriction_errors, student_request_errors
 from app.services.access import access_day, block_access
+from app.services.key_reach import office_lines
 from app.tables import Person
 
 COLUMNS = ColumnsExpected(
@@ -107,7 +108,7 @@ async def import_restrictions(path: Path, *, progress: Progress | None = None) -
                 rows.append(row)
     if report.has_errors:
         return report
-    written = 0
+    written, revoked = 0, []
     try:
         async with transaction():
             with progress.stage("writing restrictions", len(rows)) as stage:
@@ -119,8 +120,11 @@ async def import_restrictions(path: Path, *, progress: Progress | None = None) -
                         _report(report, found.name, row.line, change.errors)
                         raise ImportAborted
                     written += change.done in ("blocked", "changed")
+                    revoked += change.revoked
                     stage.advance(1)
     except ImportAborted:
         return report
     report.counts["access restrictions"] = written
+    for line in office_lines(revoked):  # keys and reset links the blocked guardians could have picked up
+        report.note(line)
     return report

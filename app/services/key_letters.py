@@ -13,11 +13,11 @@
   the key, and the day it last works in the district's time zone. A child whose access is off is on no
   letter; a guardian who may see no enrolled child gets none.
 - A key opens every child its guardian may see, to whoever opens the envelope (issue 11). So no letter is
-  made for a guardian whose home is also listed for a guardian whose access to one of those children is off
-  (the same household, or one at the same address: app/rules/addresses.py home_key): it is left out, and the
-  run says who, to be given a key at the office. And the CSV's email column is left empty when the address
-  reaches a mailbox such a guardian reads (app/services/mail_access.py exposed_children): a district may merge
-  the letters into email.
+  made for a guardian within reach of a guardian whose access to one of those children is off, or is set to be
+  (listed at their home, or reading their email, which a district may merge the letters into:
+  app/services/key_reach.py): they are left out, and the run says who, to be given a key at the office. Nor
+  is a guardian whose unused key would be refused for that reason counted among those who "already have an
+  unused key": the run names them too.
 - `school_source_id` that is no school is an error, not an empty file.
 """
 
@@ -31,16 +31,13 @@ from markupsafe import Markup
 from app import clock
 from app.database import transaction
 from app.letters import guardian_language
-from app.rules.addresses import home_key
 from app.rules.district_day import district_day
-from app.services.access import AccessDay, access_day, link_in_force_args
+from app.services.access import access_day
 from app.services.activation_keys import KeyRefused, issue_key
 from app.services.eligibility import eligible_links, portal_students_of
-from app.services.household import home_household_of
-from app.services.mail_access import CHILDREN_SEEN_BY, exposed_children, off_guardians
+from app.services.key_reach import home_of, key_within_reach, reach
 from app.services.preferences import load_preferences
-from app.tables import ActivationKey, GuardianLink, Household, Person, School, SchoolEnrollment, \
-    UserAccount
+from app.tables import ActivationKey, GuardianLink, Person, School, SchoolEnrollment, UserAccount
 
 
 class LettersRefused(ValueError):
@@ -68,8 +65,10 @@ class Letter:
 
 @dataclass(frozen=True)
 class LeftOut:
-    """A guardian who gets no letter though eligible, and why: "shared-home" (a guardian whose access to one of
-    their children is off is listed at their home)."""
+    """A guardian who gets no letter though eligible, and why (app/services/key_reach.py): a guardian whose access
+    to one of their children is off (or set to be) is listed at their home ("shared-home") or reads their email
+    ("shared-mailbox"); or they hold an unused key that will be refused for that reason ("unusable-key": without
+    --reissue it is not replaced, and with it they would be left out)."""
 
     source_id: str
     name: str
@@ -100,14 +99,6 @@ def _children(students: list[dict]) -> tuple[str, ...]:
                  + ")" for s in students)
 
 
-async def _home_of(person_id: int) -> dict | None:
-    """The household a guardian's letter is posted to (where they live: app/services/household.py), if any."""
-    household_id = await home_household_of(person_id)
-    if household_id is None:
-        return None
-    return await Household.select().where(Household.id == household_id).first()
-
-
 def _mailing_lines(home: dict | None) -> tuple[str, ...]:
     """(line 1, line 2, "City, ST ZIP"), each possibly empty, or () without a household address: the CSV's three
     columns keep their places; the printed letter leaves out an empty line."""
@@ -117,30 +108,14 @@ def _mailing_lines(home: dict | None) -> tuple[str, ...]:
     return home["address_line1"], home["address_line2"] or "", last.strip(" ,")
 
 
-def _home_key(home: dict) -> tuple[str, ...] | None:
-    return home_key(home["address_line1"], home["address_line2"], home["city"], home["state"], home["postal_code"])
-
-
-async def _restricted_guardian_lives_there(guardian_id: int, home: dict | None, day: AccessDay) -> bool:
-    """Whether a guardian whose access to one of this guardian's children is off is listed at this home: in
-    the household itself, or in one at the same address."""
-    if home is None or _home_key(home) is None:
-        return False
-    off_sql, off_args = off_guardians(CHILDREN_SEEN_BY, (guardian_id, *link_in_force_args(day)), day)
-    homes = await Household.raw(
-        "SELECT h.id, h.address_line1, h.address_line2, h.city, h.state, h.postal_code "
-        f"FROM ({off_sql}) off JOIN household_member hm ON hm.person = off.guardian "
-        "JOIN household h ON h.id = hm.household", *off_args)
-    return any(h["id"] == home["id"] or _home_key(h) == _home_key(home) for h in homes)
-
-
-async def _unused_key_holders(guardian_ids: list[int]) -> set[int]:
+async def _unused_keys(guardian_ids: list[int]) -> dict[int, str]:
+    """The guardians among these with an unused key (not used, revoked or expired), and how it was issued."""
     if not guardian_ids:
-        return set()
-    rows = await ActivationKey.select(ActivationKey.guardian).where(
+        return {}
+    rows = await ActivationKey.select(ActivationKey.guardian, ActivationKey.issued_how).where(
         ActivationKey.guardian.is_in(guardian_ids) & ActivationKey.used_at.is_null()
         & ActivationKey.revoked_at.is_null() & (ActivationKey.expires_at > clock.now()))
-    return {r["guardian"] for r in rows}
+    return {r["guardian"]: r["issued_how"] for r in rows}
 
 
 async def key_letters(school_source_id: str | None = None, *, reissue: bool = False,
@@ -159,24 +134,26 @@ async def key_letters(school_source_id: str | None = None, *, reissue: bool = Fa
             (SchoolEnrollment.school == school["id"]) & (SchoolEnrollment.status == "active"))
         query = query.where(Person.id.is_in(eligible_links(day).where(GuardianLink.student.is_in(at_school))))
     guardians = await query.order_by(Person.family_name).order_by(Person.given_name).order_by(Person.id)
-    holders = await _unused_key_holders([g["id"] for g in guardians])
+    holders = await _unused_keys([g["id"] for g in guardians])
     run = LetterRun(dry_run=dry_run)
     for guardian in guardians:
+        name = f"{guardian['given_name']} {guardian['family_name']}"
         has_unused = guardian["id"] in holders
         if has_unused and not reissue:
-            run.skipped_with_unused_key += 1
+            if await key_within_reach(guardian["id"], holders[guardian["id"]], day):
+                run.left_out.append(LeftOut(guardian["source_id"], name, "unusable-key"))
+            else:
+                run.skipped_with_unused_key += 1
             continue
-        home = await _home_of(guardian["id"])
-        if await _restricted_guardian_lives_there(guardian["id"], home, day):
-            run.left_out.append(LeftOut(guardian["source_id"], f"{guardian['given_name']} {guardian['family_name']}",
-                                        "shared-home"))
+        home = await home_of(guardian["id"])
+        within = await reach(guardian["id"], day, home=home)
+        if within:
+            run.left_out.append(LeftOut(guardian["source_id"], name, "shared-home" if within.home else "shared-mailbox"))
             continue
         students = await portal_students_of(guardian["id"], day)
         children = _children(students)
         schools = tuple(sorted({e["school_name"] for s in students for e in s["enrollments"]}))
         email = guardian["email"] or ""
-        if email and await exposed_children(guardian["id"], email, day):
-            email = ""  # a mailbox a guardian whose access to one of these children is off reads
         key, expires_on = "", None
         if not dry_run:
             person = await Person.objects().where(Person.id == guardian["id"]).first()

@@ -19,10 +19,15 @@ A message with a withheld student is cancelled (kept in the outbox as `cancelled
 except the weekly digest, whose withheld children's sections are taken out: it goes with the others, or not
 at all when no other child has news. A kind in ABOUT_STUDENTS that carries no `about` is never sent.
 
-A message that opens an account (OPENS_AN_ACCOUNT: an activation key, a password reset link) is about every
-child the account's guardian may see, whoever it was asked for through: whoever reads the mailbox can make or
-take over the account and see them all. It is cancelled when the address reaches a mailbox of a guardian whose
-access to any of those children is off (`exposed_children`).
+Rule 3, mail about an account. A message about a guardian's account (ABOUT_THE_ACCOUNT: an activation key or
+a reset link, which make or take over the account, and every notice about it — a new email address asked for,
+a phone number, the password or the way to sign in changed, a username reminder or lock) is about every child
+the account's guardian may see, whoever it was asked for through: whoever reads the mailbox can make or take
+over the account and see them all, or learns how the guardian can now be reached. It is cancelled when the
+address reaches a mailbox of a guardian whose access to any of those children is off, or is set to be from a
+later day (`exposed_children`). A username reminder or lock notice, sent to an address rather than for one
+account, is cancelled when that holds for any guardian with the address on file. Only the answer to a key
+request (`key-request-denied`, to whoever asked, naming nobody) is about no account.
 """
 
 from __future__ import annotations
@@ -30,12 +35,12 @@ from __future__ import annotations
 from typing import Any
 
 from app.database import fetch
-from app.mail.outbox import ABOUT_STUDENTS
+from app.mail.outbox import ABOUT_STUDENTS, ABOUT_THE_ACCOUNT
 from app.mail.sender import Claimed
 from app.rules.emails import mailbox_key, same_mailbox
-from app.services.access import (LINK_IN_FORCE, RESTRICTION_IN_FORCE, AccessDay, access_day, link_in_force_args,
-                                 link_in_force_sql)
-from app.tables import GuardianLink, UserAccount
+from app.services.access import (LINK_IN_FORCE, RESTRICTION_IN_FORCE, RESTRICTION_NOT_OVER, AccessDay, access_day,
+                                 link_in_force_args, link_in_force_sql)
+from app.tables import GuardianLink, Person, UserAccount
 
 _NOT_SEEN_BY = """
 SELECT s.id FROM person s WHERE s.id IN ({students}) AND NOT EXISTS (
@@ -43,20 +48,22 @@ SELECT s.id FROM person s WHERE s.id IN ({students}) AND NOT EXISTS (
 """
 
 # The guardians whose access to these students is off: linked as a guardian but the link is not in force, or
-# a restriction in force (with or without a link yet). Statement and parameters: off_guardians().
+# a restriction in force (with or without a link yet) — or, counting restrictions set to start later, one not
+# over. Statement and parameters: off_guardians().
 _OFF_GUARDIANS = """
 SELECT l.student, l.guardian FROM guardian_link l
 WHERE l.student IN ({students}) AND l.is_guardian = {} AND NOT """ + link_in_force_sql("l") + """
 UNION
 SELECT ar.student, ar.guardian FROM access_restriction ar
-WHERE ar.student IN ({students}) AND """ + RESTRICTION_IN_FORCE
+WHERE ar.student IN ({students}) AND {restriction}"""
 
 # Their addresses: on file now, and remembered from while their access was off.
 _OFF_ADDRESSES = """
-SELECT off.student, g.email FROM (""" + _OFF_GUARDIANS + """) off JOIN person g ON g.id = off.guardian
+SELECT off.student, off.guardian, g.email FROM (""" + _OFF_GUARDIANS + """) off JOIN person g ON g.id = off.guardian
 WHERE g.email IS NOT NULL AND g.email <> ''
 UNION
-SELECT off.student, r.email FROM (""" + _OFF_GUARDIANS + """) off JOIN restricted_address r ON r.guardian = off.guardian
+SELECT off.student, off.guardian, r.email FROM (""" + _OFF_GUARDIANS + """) off
+JOIN restricted_address r ON r.guardian = off.guardian
 """
 
 # The children a guardian may see today (a students list for the statements above). Parameters: the
@@ -69,15 +76,25 @@ def _in(values: list) -> str:
     return ", ".join("{}" for _ in values)
 
 
-def off_guardians(students: str, students_args: tuple, day: AccessDay) -> tuple[str, tuple]:
+def _restriction(day: AccessDay, scheduled: bool) -> tuple[str, tuple]:
+    return (RESTRICTION_NOT_OVER, (day.today,)) if scheduled else (RESTRICTION_IN_FORCE, (day.today, day.today))
+
+
+def off_guardians(students: str, students_args: tuple, day: AccessDay, *,
+                  scheduled: bool = False) -> tuple[str, tuple]:
     """The statement of the (student, guardian) pairs whose access is off, and its parameters, for students
-    given as SQL (placeholders or a subquery such as CHILDREN_SEEN_BY) with their parameters."""
-    return (_OFF_GUARDIANS.replace("{students}", students),
-            (*students_args, True, *link_in_force_args(day), *students_args, day.today, day.today))
+    given as SQL (placeholders or a subquery such as CHILDREN_SEEN_BY) with their parameters. `scheduled`:
+    also a restriction set to start on a later day (for what opens an account: app/services/key_reach.py)."""
+    restriction, restriction_args = _restriction(day, scheduled)
+    return (_OFF_GUARDIANS.replace("{students}", students).replace("{restriction}", restriction),
+            (*students_args, True, *link_in_force_args(day), *students_args, *restriction_args))
 
 
-def _off_addresses(students: str, students_args: tuple, day: AccessDay) -> tuple[str, tuple]:
-    return _OFF_ADDRESSES.replace("{students}", students), off_guardians(students, students_args, day)[1] * 2
+def _off_addresses(students: str, students_args: tuple, day: AccessDay, *,
+                   scheduled: bool = False) -> tuple[str, tuple]:
+    restriction, _ = _restriction(day, scheduled)
+    return (_OFF_ADDRESSES.replace("{students}", students).replace("{restriction}", restriction),
+            off_guardians(students, students_args, day, scheduled=scheduled)[1] * 2)
 
 
 # For the guardian's home (one more row set in its single round trip, app/services/home.py): a row per address
@@ -88,7 +105,8 @@ SHARED_ADDRESS_ROWS = """
 SELECT 'shared-address' AS part, NULL AS id, me.email AS source_id, off.email AS title, NULL AS kind,
        NULL AS start_date, NULL AS end_date, NULL AS parent, NULL AS school_year, NULL AS given_name,
        NULL AS family_name, NULL AS grade, NULL AS school_name, NULL AS enrollment
-FROM (""" + _OFF_ADDRESSES.replace("{students}", CHILDREN_SEEN_BY) + """) off JOIN person me ON me.id = {}
+FROM (""" + _OFF_ADDRESSES.replace("{students}", CHILDREN_SEEN_BY).replace("{restriction}", RESTRICTION_IN_FORCE) + """) off
+JOIN person me ON me.id = {}
 WHERE me.email IS NOT NULL
 """
 
@@ -119,12 +137,15 @@ async def off_mailboxes(students: list[int], day: AccessDay | None = None) -> di
 
 async def exposed_children(guardian_id: int | None, address: str | None, day: AccessDay | None = None) -> set[int]:
     """The children this guardian may see today whose records a message to `address` would open to someone who
-    may not see them: the address reaches a mailbox of a guardian whose access to the child is off. A key or a
-    reset link for this guardian must not go there (OPENS_AN_ACCOUNT). One query, whoever the guardian is."""
+    may not see them: the address reaches a mailbox of a guardian whose access to the child is off, or is set
+    to be (a restriction with a later first day: an account taken today still opens the child then). Nothing
+    about this guardian's account goes there (rule 3). One query, whoever the guardian is."""
     day = day or await access_day()
-    sql, args = _off_addresses(CHILDREN_SEEN_BY, (guardian_id or 0, *link_in_force_args(day)), day)
+    sql, args = _off_addresses(CHILDREN_SEEN_BY, (guardian_id or 0, *link_in_force_args(day)), day, scheduled=True)
     key = mailbox_key(address)
-    return {r["student"] for r in await GuardianLink.raw(sql, *args) if key and mailbox_key(r["email"]) == key}
+    # Not their own restriction that starts later: their account stops showing the child that day by itself.
+    return {r["student"] for r in await GuardianLink.raw(sql, *args)
+            if key and mailbox_key(r["email"]) == key and r["guardian"] != guardian_id}
 
 
 async def withheld_students(guardian: int | None, students: list[int], address: str,
@@ -160,24 +181,27 @@ def trim_digest(context: dict[str, Any], withheld: set[int]) -> dict[str, Any] |
 SECTIONED = {"weekly-digest": trim_digest}
 
 
-# Kinds that open an account: an activation key makes one, a reset link takes one over. About every child
-# the account's guardian may see (the rule above).
-OPENS_AN_ACCOUNT = frozenset({"activation-key", "password-reset"})
-
-
-async def _guardian_of_account(account_id: Any) -> int | None:
-    if not isinstance(account_id, int):
-        return None
-    row = await UserAccount.select(UserAccount.person).where(UserAccount.id == account_id).first()
-    return row["person"] if row else None
+async def _account_holders(about: dict[str, Any] | None, context: dict[str, Any], address: str) -> list[int]:
+    """Whose account a message about an account is about: the guardian its `about` names (nobody when it names
+    none: a staff member, someone who asked for a key); else the guardian of the account in its context (a
+    reset link); else every guardian with this address on file (a username reminder or lock notice covers
+    every account at the address)."""
+    if about is not None:
+        return [about["guardian"]] if about.get("guardian") is not None else []
+    account_id = context.get("account_id")
+    if isinstance(account_id, int):
+        row = await UserAccount.select(UserAccount.person).where(UserAccount.id == account_id).first()
+        return [row["person"]] if row and row["person"] is not None else []
+    return [r["id"] for r in await Person.select(Person.id).where(
+        (Person.email == address) & (Person.kind == "guardian"))]
 
 
 async def gate(message: Claimed, about: dict[str, Any] | None, context: dict[str, Any]) -> dict[str, Any] | None:
     """The sender's gate (app/mail/sender.py MailKinds.gate)."""
-    if message.kind in OPENS_AN_ACCOUNT:
-        guardian = (about or {}).get("guardian") or await _guardian_of_account(context.get("account_id"))
-        if guardian is not None and await exposed_children(guardian, message.to_address):
-            return None
+    if message.kind in ABOUT_THE_ACCOUNT:
+        for guardian in await _account_holders(about, context, message.to_address):
+            if await exposed_children(guardian, message.to_address):
+                return None
     if about is None:
         return None if message.kind in ABOUT_STUDENTS else context
     students = [int(s) for s in about.get("students") or []]

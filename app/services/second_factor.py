@@ -380,4 +380,5 @@ async def notify(account_id: int, change: str) -> None:
     await enqueue_email("sign-in-changed", address["email"], {
         "portal_name": prefs.portal_name, "district_name": prefs.district_name, "username": address["username"],
         "help_phone": prefs.help_phone, "when": clock.now(), "time_zone": prefs.time_zone, "change": change,
+        "account_id": account_id,  # whose account (app/services/mail_access.py rule 3)
     }, language=address["language"])
