@@ -37,6 +37,7 @@ async def refresh_gauges(stop: asyncio.Event) -> None:
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
+    from app import clock
     from app.database import close_engine, prepare_engine
     from app.mail.sender import stop_sender, transport_for
     from app.services.maintenance import run_maintenance
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from app.web.static_files import SKIP_COMPRESSION, static_file
 
     settings = settings or get_settings()
+    clock.follow_settings(settings)
     redact_tokens_in_access_log()
 
     env = jinja_environment()

@@ -12,49 +12,59 @@ HOMEROOM_SSN_PEPPER and HOMEROOM_SECRET_KEY live in the environment, kept apart 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+
+from app.new_files import PathWrong, check_new_file
 
 
 class BackupError(Exception):
     """The backup or restore was refused; nothing was written. The message says why."""
 
 
-class BackupPathWrong(BackupError):
-    """The PATH typed names no such file or folder (a usage error: fix the command)."""
-
-
-def _new_file_path(target: Path) -> None:
-    if target.is_dir():
-        raise BackupPathWrong(f"{target} is a folder: give the new file's name, e.g. {target / 'homeroom.sqlite3'}")
-    if not target.parent.is_dir():
-        raise BackupPathWrong(f"the folder {target.parent} does not exist: create it first or choose another PATH")
+class NoDatabase(BackupError):
+    """The live database (or, for a restore, its folder) is not where DATABASE_URL points."""
 
 
 def backup_sqlite(database: Path, target: Path) -> int:
-    """Copy the live database to `target` (a new file). Returns the copy's size in bytes."""
-    _new_file_path(target)
+    """Copy the live database to `target` (a new file, never an existing one). Returns the copy's size in bytes.
+
+    The copy is one self-contained file: the live database is in WAL mode, and a copy left in WAL mode would
+    grow -wal and -shm files beside it whenever it is opened (even read-only, which leaves them behind), so
+    the copy is switched to SQLite's default rollback journal before it is closed."""
+    check_new_file(target, option="PATH", example="homeroom.sqlite3", replace_flag=None)
     if not database.exists():
-        raise BackupError(f"no database at {database}")
-    if target.exists():
-        raise BackupError(f"{target} already exists: back up to a new file")
-    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as source, \
-            closing(sqlite3.connect(target)) as copy:
-        source.backup(copy)
+        raise NoDatabase(f"no database at {database} (DATABASE_URL): nothing to back up")
+    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # new, never one that appeared meanwhile
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as source, \
+                closing(sqlite3.connect(target)) as copy:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")
+    except BaseException:
+        target.unlink(missing_ok=True)  # no half-written backup left to be mistaken for one
+        raise
     return target.stat().st_size
+
+
+def _read_only(backup: Path) -> str:
+    """The backup opened for reading only, as a file nobody writes (SQLite's immutable): a backup in WAL mode
+    (as older `homeroom backup`s wrote them) gets no -wal and -shm files left beside it."""
+    return f"file:{backup}?mode=ro&immutable=1"
 
 
 def restore_sqlite(backup: Path, database: Path, *, replace: bool) -> int:
     """Copy `backup` over the database. Refuses a file that is not a sound Homeroom database, and an existing
     database unless `replace`. Returns the number of migrations the backup had applied."""
     if not backup.is_file():
-        raise BackupPathWrong(f"no backup at {backup}" + (" (it is a folder)" if backup.is_dir() else ""))
+        raise PathWrong(f"no backup at {backup}" + (" (it is a folder)" if backup.is_dir() else ""))
     if not database.parent.is_dir():
-        raise BackupError(f"the database's folder {database.parent} does not exist (DATABASE_URL): create it "
+        raise NoDatabase(f"the database's folder {database.parent} does not exist (DATABASE_URL): create it "
                           "first")
     try:
-        with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as source:
+        with closing(sqlite3.connect(_read_only(backup), uri=True)) as source:
             if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                 raise BackupError(f"{backup} is damaged (SQLite's integrity check failed)")
             migrations = source.execute("SELECT count(*) FROM migration").fetchone()[0]
@@ -62,7 +72,7 @@ def restore_sqlite(backup: Path, database: Path, *, replace: bool) -> int:
         raise BackupError(f"{backup} is not a Homeroom SQLite backup ({problem})") from None
     if database.exists() and database.stat().st_size > 0 and not replace:
         raise BackupError(f"{database} already holds a database: add --replace to overwrite it with the backup")
-    with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as source, \
+    with closing(sqlite3.connect(_read_only(backup), uri=True)) as source, \
             closing(sqlite3.connect(database)) as live:
         source.backup(live)
     return migrations

@@ -10,27 +10,52 @@ import sys
 import warnings
 from pathlib import Path
 
-EXIT_CODES = """exit codes:
+EXIT_CODES = """exit codes: (every error is one line on standard error, starting "homeroom: ")
   0  done
   1  refused or failed: the command was understood but the district's data or the system said no (a
      guardian who cannot get a key, an import with errors changed nothing, a file that already exists
-     or may not be written; see its message)
+     or may not be written, a username someone has, the last active district admin, a port another
+     program holds; see its message)
   2  usage: fix the command typed: an unknown command or option, a missing or malformed value, or a value
      that names nothing (a sourcedId, username or school the portal does not have, a file or folder that
      does not exist)
   3  configuration: the environment or .env describes something the portal will not run with
-  4  the database cannot be reached or is not migrated (`homeroom migrate`)
+  4  the database cannot be reached, is missing or is not migrated (`homeroom migrate`), or its SQLite
+     folder does not exist
   130  interrupted (Ctrl-C)"""
 EXIT_FAILED, EXIT_USAGE, EXIT_CONFIGURATION, EXIT_DATABASE, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
 
 
 class HomeroomParser(argparse.ArgumentParser):
-    """Every command's --help shows defaults and the exit codes; errors are one line and exit 2."""
+    """Every command's --help shows defaults and the exit codes (after what the command's own epilog says); a
+    usage error prints the usage of the command typed, then one line "homeroom: ...", and exits 2."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, epilog_from=None, **kwargs) -> None:
         kwargs.setdefault("formatter_class", _HelpFormatter)
-        kwargs.setdefault("epilog", EXIT_CODES)
+        epilog = kwargs.pop("epilog", None)
+        kwargs["epilog"] = f"{epilog}\n\n{EXIT_CODES}" if epilog else EXIT_CODES
         super().__init__(*args, **kwargs)
+        # `epilog_from()`: text made from the code's own lists (preferences, file columns), made only when
+        # --help asks for it, so every other command starts without loading them.
+        self._epilog_from = epilog_from
+
+    def format_help(self) -> str:
+        if self._epilog_from is not None:
+            self.epilog = f"{self._epilog_from()}\n\n{EXIT_CODES}"
+            self._epilog_from = None
+        return super().format_help()
+
+    def parse_known_args(self, args=None, namespace=None):
+        # A subcommand's parser gets every word after its name; what it does not know is a mistake in that
+        # subcommand, said with its usage (argparse would hand the words up and print the top-level usage).
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"homeroom: {message} (`{self.prog} --help` lists the options)\n")
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -42,6 +67,22 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescrip
         if action.default in (None, False) or "default" in text:
             return text
         return super()._get_help_string(action)
+
+
+def whole_number(low: int, high: int | None = None):
+    """An argparse type: a whole number from `low` (to `high`), or a usage error that says so."""
+    def parse(value: str) -> int:
+        allowed = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number: use one {allowed}") from None
+        if number < low or (high is not None and number > high):
+            raise argparse.ArgumentTypeError(f"{number} is out of range: use a whole number {allowed}")
+        return number
+
+    parse.__name__ = "whole number"
+    return parse
 
 
 def day_argument(value: str):
@@ -59,6 +100,7 @@ def day_argument(value: str):
 DEMO_SIZES = {"district": (100_000, 10_000_000)}
 
 from app.cli_access import add_access_commands, cmd_import_restrictions  # noqa: E402  (imports app.cli lazily)
+from app.cli_output import add_output_arguments, check_outputs  # noqa: E402
 
 
 # The words of the command being run, for its audit event (issue 15 item 8).
@@ -73,12 +115,14 @@ def _run(coroutine, *, audited: bool = True) -> int:
     """Run one command's coroutine with the database engine prepared and closed around it. A SQLite file
     that does not exist is an error, not a new empty database left behind in whatever folder this ran in.
     `audited=False`: a look before the command's own work, not recorded as the command line a second time."""
+    from app import clock
     from app.database import close_engine, prepare_engine
     from app.services import audit
     from app.settings import get_settings
 
     try:
         settings = get_settings()
+        clock.follow_settings(settings)
         if not settings.uses_postgres and not Path(settings.sqlite_path).exists():
             raise DatabaseMissing(f"no database at {settings.sqlite_path} (DATABASE_URL): run `homeroom migrate` "
                                   "there first, or run this where the database is")
@@ -111,7 +155,7 @@ def _run(coroutine, *, audited: bool = True) -> int:
 def migrate(*, tell: bool = False) -> int:
     """Apply every migration in piccolo_migrations/ (idempotent; one machine at a time, see app/migrations.py).
     `tell`: say on standard output what was applied, or that the database was already current."""
-    from app.migrations import apply_migrations, applied_in
+    from app.migrations import applied_in, apply_migrations, failure_in
     from app.settings import get_settings
 
     settings = get_settings()
@@ -120,8 +164,12 @@ def migrate(*, tell: bool = False) -> int:
                               "(DATABASE_URL) does not exist: create it first")
     result = apply_migrations(settings)
     if result.returncode != 0:
-        sys.stderr.write(result.stdout + result.stderr)
-    elif tell:
+        output = (result.stdout + result.stderr).strip()
+        if os.environ.get("HOMEROOM_DEBUG"):
+            sys.stderr.write(output + "\n")
+        return _fail(EXIT_FAILED, f"the migrations failed at {failure_in(output)} (HOMEROOM_DEBUG=1 shows "
+                                  "Piccolo's whole output)")
+    if tell:
         applied = applied_in(result.stdout)
         where = settings.sqlite_path if not settings.uses_postgres else "the PostgreSQL database"
         if applied:
@@ -129,49 +177,11 @@ def migrate(*, tell: bool = False) -> int:
             print(f"Applied {len(applied)} migration(s) to {where} ({names}); it is current now.")
         else:
             print(f"{where} is already current: no migration to apply.")
-    return result.returncode
+    return 0
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
     return migrate(tell=True)
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    import logging
-    import tempfile
-
-    if args.metrics_port:
-        # Before prometheus_client is first imported, here and in every worker: their counts meet in this folder.
-        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="homeroom-metrics-"))
-    import uvicorn
-
-    from app.observability import configure_logging, start_metrics_server
-    from app.settings import get_settings, serving_summary
-
-    settings = get_settings()
-    if settings.is_demo and "HOMEROOM_PUBLIC_URL" not in os.environ:
-        # The demo's links (emails, the dev mailbox) point at the address it is served on.
-        host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-        os.environ["HOMEROOM_PUBLIC_URL"] = f"http://{host}:{args.port}"
-        get_settings.cache_clear()
-        settings = get_settings()
-    if migrate() != 0:
-        return 1
-    refusal = _refuse_until_set_up(settings)
-    if refusal:
-        return _fail(EXIT_CONFIGURATION, refusal)
-    configure_logging(settings)
-    started = logging.getLogger("homeroom.serve")
-    for line in serving_summary(settings, host=args.host, port=args.port, workers=args.workers):
-        started.info(line, extra={"event": "start"})
-    if args.metrics_port:
-        start_metrics_server(args.metrics_host, args.metrics_port)
-        started.info("Prometheus metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port)
-    # Logging is ours (app/asgi.py), and the request log replaces uvicorn's access log.
-    uvicorn.run("app.asgi:app", host=args.host, port=args.port, workers=args.workers, proxy_headers=True,
-                forwarded_allow_ips=os.environ.get("HOMEROOM_TRUSTED_PROXIES", "127.0.0.1"),
-                server_header=False, log_config=None, access_log=False)
-    return 0
 
 
 def demo_size(args: argparse.Namespace) -> tuple[int, int]:
@@ -246,9 +256,9 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
     async def go():
         try:
             stored = await set_preference(args.name, args.value)
-        except PreferenceError as error:
-            print(f"{args.name}: {error}", file=sys.stderr)
-            return 2
+        except PreferenceError as error:  # an unknown name or a value it cannot take: fix what was typed
+            return _fail(EXIT_USAGE, f"{args.name}: {error} (`homeroom settings set --help` lists every "
+                                     "preference and its values)")
         print(f"{args.name} = {stored}")
         return 0
 
@@ -256,29 +266,35 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_create(args: argparse.Namespace) -> int:
-    import getpass
+    from app.services.staff_accounts import USERNAME_TAKEN, create_staff_account
 
-    from app import i18n
-    from app.services.staff_accounts import create_staff_account
-
-    if sys.stdin.isatty():
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Verify Password: ") != password:
-            print("The passwords do not match.", file=sys.stderr)
-            return 2
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+    password = _read_new_password()
+    if password is None:
+        return _fail(EXIT_USAGE, "no account created: the passwords do not match")
 
     async def go():
         errors = await create_staff_account(args.username, password, args.role, args.school)
-        for error in errors:
-            print(f"{error.field}: {i18n.translate(error.message, error.params)}", file=sys.stderr)
         if errors:
-            return 2
+            # A username someone has is the data saying no (1); anything else is fixed in what was typed (2).
+            code = EXIT_FAILED if all(e.message == USERNAME_TAKEN for e in errors) else EXIT_USAGE
+            return _fail(code, f"no account created: {field_errors(errors)}")
         print(f"Created {args.role} account {args.username.strip()}. It logs in on the portal's login page.")
         return 0
 
     return _run(go())
+
+
+def field_errors(errors) -> str:
+    """Problems with what was typed, on one line, each named by its option (--username, --from) or, for what is
+    not typed as an option (the password), by its name."""
+    from app import i18n
+
+    def label(field: str) -> str:
+        renamed = {"starts_on": "--from", "ends_on": "--until"}
+        return renamed.get(field) or (field if field in ("password", "verify_password", "action") else
+                                      "--" + field.replace("_", "-"))
+
+    return "; ".join(f"{label(e.field)}: {i18n.translate(e.message, e.params)}" for e in errors)
 
 
 def cmd_staff_list(_: argparse.Namespace) -> int:
@@ -307,7 +323,6 @@ SETUP_QUESTIONS = {
 
 def cmd_setup(args: argparse.Namespace) -> int:
     """First run: the district's identity and its first district admin (asked for at a terminal, or flags)."""
-    from app import i18n
     from app.services.district_setup import DISTRICT_IDENTITY, identity_errors, set_district_identity, setup_missing
     from app.services.staff_accounts import create_staff_account
 
@@ -327,8 +342,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
         return _fail(EXIT_USAGE, f"setup needs {', '.join(missing_flags)} (or run it at a terminal to be asked)")
     errors = identity_errors(values)
     if errors:
-        return _fail(EXIT_USAGE, "; ".join(f"--{e.field.replace('_', '-')}: {i18n.translate(e.message, e.params)}"
-                                           for e in errors))
+        return _fail(EXIT_USAGE, field_errors(errors))
 
     if migrate() != 0:
         return EXIT_FAILED
@@ -343,8 +357,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
                 return _fail(EXIT_USAGE, "the passwords do not match")
             problems = await create_staff_account(args.admin_username, password, "district-admin", None)
             if problems:
-                return _fail(EXIT_USAGE, "; ".join(f"{p.field}: {i18n.translate(p.message, p.params)}"
-                                                   for p in problems))
+                return _fail(EXIT_USAGE, field_errors(problems))
         print("The district is set up: `homeroom serve` will serve it.")
         return 0
 
@@ -371,7 +384,6 @@ def _current_setup():
 def _setup_again(args: argparse.Namespace, values: dict[str, str | None], current) -> int:
     """`homeroom setup` on a district that is set up: say what is set; change the values given as flags; never
     a second "first" district admin (that is `homeroom staff create`)."""
-    from app import i18n
     from app.rules.preferences import display_value, parse_preference
     from app.services.district_setup import DISTRICT_IDENTITY, identity_errors
     from app.services.preferences import set_preference
@@ -388,8 +400,7 @@ def _setup_again(args: argparse.Namespace, values: dict[str, str | None], curren
     given = {name: value for name, value in values.items() if value is not None}
     errors = identity_errors({**current.identity, **given})
     if errors:
-        return _fail(EXIT_USAGE, "; ".join(f"--{e.field.replace('_', '-')}: {i18n.translate(e.message, e.params)}"
-                                           for e in errors))
+        return _fail(EXIT_USAGE, field_errors(errors))
     changes = {name: value for name, value in given.items()
                if display_value(parse_preference(name, value)) != current.identity[name]}
     if not changes:
@@ -407,18 +418,26 @@ def _setup_again(args: argparse.Namespace, values: dict[str, str | None], curren
 
 def cmd_staff_change(args: argparse.Namespace) -> int:
     """disable | enable | reset one staff account; a reset prints the new temporary password."""
+    from app import i18n
     from app.services.staff_accounts import change_staff_account, staff_id_for
 
     async def go():
         account_id = await staff_id_for(args.username)
         if account_id is None:
-            return _fail(EXIT_USAGE, f"there is no staff account {args.username}")
+            return _fail(EXIT_USAGE, f"there is no staff account {args.username.strip()} (`homeroom staff list` "
+                                     "shows them)")
         result = await change_staff_account(account_id, args.staff_command, actor=None)
+        name = args.username.strip()
+        if result.errors:  # the district's data says no (the last active district admin)
+            return _fail(EXIT_FAILED, f"{name} not {args.staff_command}d: "
+                                      + "; ".join(i18n.translate(e.message, e.params) for e in result.errors))
         if result.done == "reset":
-            print(f"Reset {args.username.strip()}: logged out everywhere, second factor removed (set up again at "
+            print(f"Reset {name}: logged out everywhere, second factor removed (set up again at "
                   f"the next log in). Temporary password: {result.temporary_password}")
+        elif result.done.startswith("already-"):
+            print(f"{name} was already {result.done.removeprefix('already-')}: nothing changed.")
         else:
-            print(f"{args.username.strip()} {result.done}.")
+            print(f"{name} {result.done}.")
         return 0
 
     return _run(go())
@@ -503,10 +522,10 @@ def _import(run, what: str, args: argparse.Namespace, source=None) -> int:
             report = await run(source() if source else Path(args.path), progress=Progress.for_terminal(sys.stderr),
                                **options)
         except UnreadableSource as problem:
-            print(f"{what}: {problem}", file=sys.stderr)
+            print(f"homeroom: {what}: {problem}", file=sys.stderr)
             IMPORT_RUNS.labels(kind, "unreadable").inc()
             return USAGE
-        code = finish(report, what, report_file=args.report, out=sys.stdout, err=sys.stderr)
+        code = finish(report, what, report_file=args.report, replace=args.replace, out=sys.stdout, err=sys.stderr)
         IMPORT_RUNS.labels(kind, "imported" if code == 0 else "refused").inc()
         return code
 
@@ -525,18 +544,13 @@ def cmd_import_edfi(args: argparse.Namespace) -> int:
     in the process list)."""
     from app.importers.edfi import import_edfi
     from app.importers.edfi_source import ApiSource, FolderSource
-    from app.importers.outcome import USAGE
 
     what = "Ed-Fi import"
     key = args.key or os.environ.get("HOMEROOM_EDFI_KEY", "")
     secret = args.secret or os.environ.get("HOMEROOM_EDFI_SECRET", "")
-    if args.page_size < 1 or args.page_size > 5000:
-        print(f"{what}: --page-size must be between 1 and 5000", file=sys.stderr)
-        return USAGE
     if args.url and not (key and secret):
-        print(f"{what}: --url needs --key and --secret (or HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET)",
-              file=sys.stderr)
-        return USAGE
+        return _fail(EXIT_USAGE, f"{what}: --url needs --key and --secret (or HOMEROOM_EDFI_KEY and "
+                                 "HOMEROOM_EDFI_SECRET)")
     return _import(import_edfi, what, args, source=lambda: FolderSource(Path(args.folder)) if args.folder else
                    ApiSource(args.url, key, secret, page_size=args.page_size))
 
@@ -568,13 +582,12 @@ def cmd_import_translations(args: argparse.Namespace) -> int:
 def cmd_export_household_changes(args: argparse.Namespace) -> int:
     from app.exports.household_changes import write_household_changes
 
+    from app.cli_output import output_file
+
     async def go():
-        if args.output:
-            with open(args.output, "w", newline="", encoding="utf-8") as handle:
-                count = await write_household_changes(handle, since=args.since)
-        else:
-            count = await write_household_changes(sys.stdout, since=args.since)
-        print(f"{count} household change(s) written (approved addresses, confirmed emails and phones)",
+        with output_file(args) as out:
+            count = await write_household_changes(out, since=args.since)
+        print(f"homeroom: {count} household change(s) written (approved addresses, confirmed emails and phones)",
               file=sys.stderr)
         return 0
 
@@ -598,13 +611,12 @@ def cmd_export_absence_reports(args: argparse.Namespace) -> int:
 
     since = args.since
 
+    from app.cli_output import output_file
+
     async def go():
-        if args.output:
-            with open(args.output, "w", newline="", encoding="utf-8") as handle:
-                count = await write_absence_reports(handle, since=since)
-        else:
-            count = await write_absence_reports(sys.stdout, since=since)
-        print(f"{count} attendance event(s) written from absence reports", file=sys.stderr)
+        with output_file(args) as out:
+            count = await write_absence_reports(out, since=since)
+        print(f"homeroom: {count} attendance event(s) written from absence reports", file=sys.stderr)
         return 0
 
     return _run(go())
@@ -622,36 +634,26 @@ def cmd_alerts_send_due(_: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from app.backup import BackupError, BackupPathWrong, backup_sqlite
+    from app.backup import backup_sqlite
     from app.settings import get_settings
 
     settings = get_settings()
     if settings.uses_postgres:
         return _fail(EXIT_USAGE, "on PostgreSQL back up with pg_dump -Fc (see the README's Backups section)")
-    try:
-        size = backup_sqlite(Path(settings.sqlite_path), args.path)
-    except BackupPathWrong as problem:
-        return _fail(EXIT_USAGE, str(problem))
-    except BackupError as problem:
-        return _fail(EXIT_FAILED, str(problem))
-    print(f"Backed up {settings.sqlite_path} to {args.path} ({size:,} bytes). Keep HOMEROOM_SSN_PEPPER and "
-          "HOMEROOM_SECRET_KEY apart from it.")
+    size = backup_sqlite(Path(settings.sqlite_path), args.path)
+    print(f"Backed up {settings.sqlite_path} to {args.path} ({size:,} bytes, one self-contained file). Keep "
+          "HOMEROOM_SSN_PEPPER and HOMEROOM_SECRET_KEY apart from it.")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from app.backup import BackupError, BackupPathWrong, restore_sqlite
+    from app.backup import restore_sqlite
     from app.settings import get_settings
 
     settings = get_settings()
     if settings.uses_postgres:
         return _fail(EXIT_USAGE, "on PostgreSQL restore with pg_restore (see the README's Backups section)")
-    try:
-        migrations = restore_sqlite(args.path, Path(settings.sqlite_path), replace=args.replace)
-    except BackupPathWrong as problem:
-        return _fail(EXIT_USAGE, str(problem))
-    except BackupError as problem:
-        return _fail(EXIT_FAILED, str(problem))
+    migrations = restore_sqlite(args.path, Path(settings.sqlite_path), replace=args.replace)
     print(f"Restored {args.path} into {settings.sqlite_path} ({migrations} migrations applied in the backup; "
           "`homeroom serve` applies any newer ones).")
     return 0
@@ -667,21 +669,43 @@ def add_plan_arguments(command: argparse.ArgumentParser) -> None:
                               "students, guardians, classes, enrollments or links of a kind")
 
 
+def preferences_help() -> str:
+    """Every preference with its default and the values it takes, from app/rules/preferences.py."""
+    from dataclasses import fields
+
+    from app.rules.preferences import DistrictPreferences, allowed_values, display_value
+
+    rows = [(f.name, display_value(f.default), allowed_values(f.name).removeprefix("Use "))
+            for f in fields(DistrictPreferences)]
+    name_width, default_width = (max(len(row[i]) for row in rows) for i in (0, 1))
+    return "\n".join(["preferences (NAME, default, VALUE allowed; the README says what each one does):"]
+                     + [f"  {name:<{name_width}}  {default:<{default_width}}  {allowed}"
+                        for name, default, allowed in rows])
+
+
+def import_help(kind: str) -> str:
+    """What an import reads, from the importer's own lists (its columns and the values they take)."""
+    if kind == "oneroster":
+        from app.importers.oneroster_files import path_help
+
+        return path_help()
+    if kind == "edfi":
+        from app.importers.edfi_source import source_help
+
+        return source_help()
+    from importlib import import_module
+
+    return import_module(f"app.importers.{kind}").FORMAT.help()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = HomeroomParser(prog="homeroom", description="Homeroom parent portal. Configuration comes from the "
                             "environment and a .env file in the working directory (see the README).")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=HomeroomParser)
 
-    serve = commands.add_parser("serve", help="migrate if needed, then serve")
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on; 0.0.0.0 behind a load balancer on another machine")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (about one per core)")
-    serve.add_argument("--metrics-port", type=int, metavar="PORT",
-                       help="serve Prometheus metrics on this port (off when not given)")
-    serve.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
-                       help="address for the metrics port; keep it off the public network")
-    serve.set_defaults(func=cmd_serve)
+    from app.cli_serve import add_serve_command
+
+    add_serve_command(commands)
 
     commands.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
 
@@ -694,9 +718,11 @@ def build_parser() -> argparse.ArgumentParser:
     setup.set_defaults(func=cmd_setup)
 
     backup = commands.add_parser("backup", help="SQLite: a consistent copy of the live database in a new file")
-    backup.add_argument("path", type=Path, metavar="PATH", help="the new file to write")
+    backup.add_argument("path", type=Path, metavar="PATH",
+                        help="the new file to write, in a folder that exists (e.g. /var/backups/homeroom/"
+                             "2026-09-01.sqlite3); never an existing file. It is one self-contained SQLite file")
     backup.set_defaults(func=cmd_backup)
-    restore = commands.add_parser("restore", help="SQLite: put a backup in place of the database")
+    restore = commands.add_parser("restore", help="SQLite: put a backup in place of the database (DATABASE_URL)")
     restore.add_argument("path", type=Path, metavar="PATH", help="a file written by `homeroom backup`")
     restore.add_argument("--replace", action="store_true", help="overwrite a database that already exists")
     restore.set_defaults(func=cmd_restore)
@@ -727,17 +753,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     settings = commands.add_parser("settings", help="district preferences").add_subparsers(
         dest="settings_command", required=True)
-    settings.add_parser("show").set_defaults(func=cmd_settings_show)
-    set_ = settings.add_parser("set")
-    set_.add_argument("name")
-    set_.add_argument("value")
+    settings.add_parser("show", help="every preference and its value now").set_defaults(func=cmd_settings_show)
+    set_ = settings.add_parser("set", help="set one preference (listed below with its default and values)",
+                               epilog_from=preferences_help)
+    set_.add_argument("name", metavar="NAME", help="a preference's name (below)")
+    set_.add_argument("value", metavar="VALUE", help="its new value (below: what each preference takes)")
     set_.set_defaults(func=cmd_settings_set)
 
     staff = commands.add_parser("staff", help="staff accounts").add_subparsers(dest="staff_command", required=True)
     create = staff.add_parser("create", help="create a staff account (password from the terminal or stdin)")
     create.add_argument("--username", required=True)
     create.add_argument("--role", required=True, choices=["school-staff", "district-admin"])
-    create.add_argument("--school", metavar="SOURCEDID", help="the school of a school-staff account")
+    create.add_argument("--school", metavar="SOURCEDID", help="the school of a school-staff account (`homeroom "
+                                                              "schools list` shows their sourcedIds)")
     create.set_defaults(func=cmd_staff_create)
     staff.add_parser("list", help="every staff account, as CSV").set_defaults(func=cmd_staff_list)
     for action, text in (("disable", "disable a staff account and end its sessions"),
@@ -764,21 +792,25 @@ def build_parser() -> argparse.ArgumentParser:
             ("restrictions", cmd_import_restrictions, "FILE", "a CSV of guardian-student links to switch off"),
             ("translations", cmd_import_translations, "FILE",
              "a CSV of the district's words for SIS term names and absence reasons, per language")):
-        command = imports.add_parser(name, help=text)
-        command.add_argument("path", metavar=metavar)
-        command.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
+        command = imports.add_parser(name, help=text, description=f"Import {text}. All or nothing: any ERROR "
+                                     "and nothing is changed.", epilog_from=lambda name=name: import_help(name))
+        command.add_argument("path", type=Path, metavar=metavar,
+                             help="the zip or folder (below)" if name == "oneroster" else "the CSV file (below)")
+        add_output_arguments(command, example="problems.csv", output=False, report=True)
         if name == "oneroster":
             add_plan_arguments(command)
         command.set_defaults(func=func)
 
-    edfi = imports.add_parser("edfi", help="Ed-Fi ODS/API v7 resources: a folder of JSON files or the API itself")
+    edfi = imports.add_parser("edfi", help="Ed-Fi ODS/API v7 resources: a folder of JSON files or the API itself",
+                              epilog_from=lambda: import_help("edfi"))
     where = edfi.add_mutually_exclusive_group(required=True)
     where.add_argument("--folder", metavar="DIR", help="contacts.json, grades.json, ... (or contacts-1.json, ...)")
     where.add_argument("--url", metavar="URL", help="the ODS/API's base address (its discovery document)")
     edfi.add_argument("--key", metavar="K", help="API client key (or HOMEROOM_EDFI_KEY)")
     edfi.add_argument("--secret", metavar="S", help="API client secret (better: HOMEROOM_EDFI_SECRET)")
-    edfi.add_argument("--page-size", type=int, default=500, metavar="N", help="records per API page (500)")
-    edfi.add_argument("--report", type=Path, metavar="CSV", help="also write every problem to this CSV")
+    edfi.add_argument("--page-size", type=whole_number(1, 5000), default=500, metavar="N",
+                      help="records per API page (1 to 5000)")
+    add_output_arguments(edfi, example="problems.csv", output=False, report=True)
     add_plan_arguments(edfi)
     edfi.set_defaults(func=cmd_import_edfi)
     add_access_commands(commands)
@@ -797,13 +829,13 @@ def build_parser() -> argparse.ArgumentParser:
         dest="export_command", required=True)
     household = exports.add_parser("household-changes", help="changes made in the portal (approved addresses, "
                                                               "confirmed emails and phones) as CSV for the SIS")
-    household.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    add_output_arguments(household, example="household-changes.csv")
     household.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
                            help="only changes decided on or after this day")
     household.set_defaults(func=cmd_export_household_changes)
     absences = exports.add_parser("absence-reports", help="guardians' absence reports as Ed-Fi-shaped attendance "
                                                           "events (CSV)")
-    absences.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    add_output_arguments(absences, example="absence-reports.csv")
     absences.add_argument("--since", metavar="YYYY-MM-DD", type=day_argument,
                           help="only reports made on or after this day")
     absences.set_defaults(func=cmd_export_absence_reports)
@@ -813,19 +845,26 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command. Every error is one line on standard error and a documented exit code (EXIT_CODES);
     HOMEROOM_DEBUG=1 adds the traceback of an unexpected one."""
+    from app.backup import BackupError, NoDatabase
+    from app.new_files import FileInTheWay, PathWrong
     from app.settings import SettingsError
 
     warnings.filterwarnings("ignore", module="piccolo.engine.base")  # its "Unable to connect" repeats ours
     args = build_parser().parse_args(argv)
     _COMMAND_LINE[:] = sys.argv[1:] if argv is None else list(argv)
     try:
+        check_outputs(args)  # --output and --report, before any work
         code = args.func(args)
         sys.stdout.flush()  # a reader that went away shows here, inside the handlers, not at exit
         return code
     except SettingsError as problem:
         return _fail(EXIT_CONFIGURATION, f"configuration: {problem}")
-    except DatabaseMissing as problem:
+    except (DatabaseMissing, NoDatabase) as problem:
         return _fail(EXIT_DATABASE, str(problem))
+    except PathWrong as problem:  # a path typed that names no place for the file: fix the command
+        return _fail(EXIT_USAGE, str(problem))
+    except (FileInTheWay, BackupError) as problem:
+        return _fail(EXIT_FAILED, str(problem))
     except KeyboardInterrupt:
         return _fail(EXIT_INTERRUPTED, "interrupted")
     except BrokenPipeError:
@@ -833,6 +872,8 @@ def main(argv: list[str] | None = None) -> int:
         # when it flushes stdout at exit, so stdout goes nowhere from here on.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except FileExistsError as problem:  # an output file that appeared after the check: never written over
+        return _fail(EXIT_FAILED, f"{problem.filename} already exists: it was not written over")
     except FileNotFoundError as problem:
         folder = Path(problem.filename).parent if problem.filename else None
         if folder is not None and not folder.is_dir():  # a typed path into a folder that is not there

@@ -6,41 +6,40 @@ from __future__ import annotations
 import argparse
 import sys
 
+from app.rules.access import REASONS
+
 
 def cmd_access_block(args: argparse.Namespace) -> int:
-    from app import i18n
-    from app.cli import _run
+    from app.cli import EXIT_USAGE, _fail, _run, field_errors
     from app.services.access import block_access
+    from app.services.key_reach import office_lines
 
     async def go():
         change = await block_access(args.guardian, args.student, args.reason, args.reference or "",
                                     args.starts_on or "", args.ends_on or "", source=args.source)
-        for error in change.errors:
-            print(f"{error.field}: {i18n.translate(error.message, error.params)}", file=sys.stderr)
         if change.errors:
-            return 2
+            return _fail(EXIT_USAGE, f"nothing changed: {field_errors(change.errors)}")
         print({"blocked": "Portal access switched off for this guardian and student.",
                "changed": "The restriction was changed.",
                "unchanged": "Nothing changed: the restriction already says that."}[change.done])
+        for line in office_lines(change.revoked):  # for the office: whom to give a key
+            print(f"homeroom: {line}", file=sys.stderr)
         return 0
 
     return _run(go())
 
 
 def cmd_access_unblock(args: argparse.Namespace) -> int:
-    from app import i18n
-    from app.cli import _run
+    from app.cli import EXIT_USAGE, _fail, _run, field_errors
     from app.services.access import unblock_access
 
     async def go():
         change = await unblock_access(args.guardian, args.student, source=args.source)
-        for error in change.errors:
-            print(f"{error.field}: {i18n.translate(error.message, error.params)}", file=sys.stderr)
         if change.errors:
-            return 2
+            return _fail(EXIT_USAGE, f"nothing changed: {field_errors(change.errors)}")
         print("Restrictions lifted." if change.done == "unblocked" else "There was no restriction to lift.")
         if change.still_restricted:
-            print("A restriction staff set is still open: an import never lifts it.", file=sys.stderr)
+            print("homeroom: a restriction staff set is still open: an import never lifts it.", file=sys.stderr)
         return 0
 
     return _run(go())
@@ -61,7 +60,7 @@ def cmd_access_list(args: argparse.Namespace) -> int:
              r["reference"], r["starts_on"].isoformat() if r["starts_on"] else "",
              r["ends_on"].isoformat() if r["ends_on"] else "", r["source"], r["state"]] for r in rows],
                   for_spreadsheet=False)
-        print(f"{len(rows)} restriction(s)", file=sys.stderr)
+        print(f"homeroom: {len(rows)} restriction(s)", file=sys.stderr)
         return 0
 
     return _run(go())
@@ -85,7 +84,8 @@ def add_access_commands(commands) -> None:
         command.add_argument("--source", choices=["staff", "import"], default="staff",
                              help="staff (default) or import: an import lifts only what an import set")
     block.add_argument("--reason", required=True,
-                       help="court-order, custody-agreement, student-request or other")
+                       help=f"one of {', '.join(REASONS)} (student-request only for a student 18 or older on the "
+                            "first day)")
     block.add_argument("--reference", help="e.g. the court order's case number")
     block.add_argument("--from", dest="starts_on", metavar="YYYY-MM-DD", help="first day (default: today)")
     block.add_argument("--until", dest="ends_on", metavar="YYYY-MM-DD", help="last day (default: until lifted)")

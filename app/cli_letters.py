@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import nullcontext
+
+from app.cli_output import add_output_arguments, output_file
 
 
 def add_letter_arguments(letters: argparse.ArgumentParser) -> None:
@@ -19,7 +20,7 @@ def add_letter_arguments(letters: argparse.ArgumentParser) -> None:
                          help="csv: for a mail merge; html: the letters, one printed page per guardian (on a "
                               "dry run each says where its key would be, and the day a key issued now would "
                               "last work)")
-    letters.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    add_output_arguments(letters, example="letters.csv")
 
 
 DRY_RUN_KEY = "DRY RUN: NO KEY ISSUED"
@@ -44,10 +45,10 @@ async def keys_letters(args: argparse.Namespace) -> int:
 
     try:
         run = await key_letters(args.school, reissue=args.reissue, dry_run=args.dry_run)
-    except LettersRefused as refused:
-        print(f"No letters: {refused}", file=sys.stderr)
+    except LettersRefused as refused:  # a --school the portal does not have
+        print(f"homeroom: no letters: {refused}", file=sys.stderr)
         return 2
-    with (open(args.output, "w", newline="", encoding="utf-8") if args.output else nullcontext(sys.stdout)) as out:
+    with output_file(args) as out:
         if args.format == "csv":
             write_csv(out, CSV_HEADER, csv_rows(run.letters), for_spreadsheet=True)
         else:
@@ -59,6 +60,20 @@ async def keys_letters(args: argparse.Namespace) -> int:
                      for l in run.letters]
             out.write(render_letters(slips, f"{prefs.portal_name}: activation key letters"))
     verb = "would be issued (dry run: nothing was issued)" if args.dry_run else "issued"
-    print(f"{len(run.letters)} letter(s) {verb}; {run.skipped_with_unused_key} guardian(s) skipped because they "
+    print(f"homeroom: {len(run.letters)} letter(s) {verb}; {run.skipped_with_unused_key} guardian(s) skipped because they "
           f"already have an unused key" + ("" if args.reissue else " (--reissue replaces them)"), file=sys.stderr)
+    shared = [g for g in run.left_out if g.why != "unusable-key"]
+    unusable = [g for g in run.left_out if g.why == "unusable-key"]
+    if shared:
+        print(f"homeroom: {len(shared)} guardian(s) left out: a guardian whose portal access to one of their children is off "
+              f"(or set to be) is listed at the same home or reads the same email, and whoever opens the letter "
+              f"could use its key; give them a key at the office (photo ID): " + _names(shared), file=sys.stderr)
+    if unusable:
+        print(f"homeroom: {len(unusable)} guardian(s) hold an unused key that will be refused, for the same reason (it was "
+              f"issued before access was switched off); give them a key at the office (photo ID): "
+              + _names(unusable), file=sys.stderr)
     return 0
+
+
+def _names(guardians) -> str:
+    return "; ".join(f"{g.name} ({g.source_id})" for g in guardians)

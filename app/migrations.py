@@ -43,6 +43,21 @@ def applied_in(output: str) -> list[str]:
     return re.findall(r"^\s*- (\S+) \[forwards\]\.\.\. ok", output, re.MULTILINE)
 
 
+def failure_in(output: str) -> str:
+    """What a failed Piccolo `forwards` run said went wrong, on one line: the migration it stopped at and the
+    line after Piccolo's "The command failed." (its usage text, printed after, is left out)."""
+    import re
+
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in output.splitlines()]
+    lines = [line for line in lines if line]
+    for number, line in enumerate(lines):
+        if line.endswith("The command failed."):
+            stopped = re.match(r"- (\S+) \[forwards\]", line)
+            reason = lines[number + 1] if number + 1 < len(lines) else "no reason given"
+            return f"{stopped[1]}: {reason}" if stopped else reason
+    return lines[0] if lines else "no output"
+
+
 @contextmanager
 def _migration_lock(settings: Settings) -> Iterator[None]:
     if settings.uses_postgres:

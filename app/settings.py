@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -34,6 +35,8 @@ class Settings:
     allowed_hosts: tuple[str, ...]
     smtp_url: str | None
     mail_from: str
+    # Tests only: how far the portal's clock is from the system's (HOMEROOM_TEST_CLOCK_SHIFT; app/clock.py)
+    clock_shift: timedelta | None = None
 
     @property
     def is_demo(self) -> bool:
@@ -132,6 +135,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError("production needs HOMEROOM_SMTP_URL: the dev mailbox exists only in demo mode")
 
     return Settings(
+        clock_shift=_clock_shift(environ, env),
         database_url=database_url,
         env=env,
         secret_key=secret_key,
@@ -161,6 +165,30 @@ def serving_summary(settings: Settings, *, host: str, port: int, workers: int) -
         lines.append(f"Pages answer only to Host {', '.join(settings.allowed_hosts)} "
                      "(HOMEROOM_PUBLIC_URL, HOMEROOM_ALLOWED_HOSTS); /healthz and /readyz answer any Host.")
     return lines
+
+
+TEST_CLOCK = "HOMEROOM_TEST_CLOCK_SHIFT"
+
+
+def _clock_shift(environ: dict[str, str], env: str) -> timedelta | None:
+    """HOMEROOM_TEST_CLOCK_SHIFT: seconds (may be negative) to add to the system clock, so a test suite's
+    processes (the browser walk's seed and servers) live on the day it pins, whatever the real date (issue 12:
+    from mid-June to August no school day is near the real "today"). Honoured in the test and demo
+    environments only (the walk's dev mailbox is a demo server); production refuses to start with it, so a
+    copied test configuration can never move a district's clock."""
+    value = environ.get(TEST_CLOCK, "").strip()
+    if not value:
+        return None
+    if env == "production":
+        raise SettingsError(f"{TEST_CLOCK} moves the clock for tests; production refuses to start with it "
+                            f"(remove it from the environment or .env)")
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise SettingsError(f"{TEST_CLOCK} must be a number of seconds, not {value!r}") from None
+    if not abs(seconds) < 100 * 366 * 86400:  # also refuses nan and inf
+        raise SettingsError(f"{TEST_CLOCK} must be within a hundred years, not {value!r}")
+    return timedelta(seconds=seconds)
 
 
 @lru_cache(maxsize=1)

@@ -1,22 +1,8 @@
 """`homeroom import attendance FILE`: attendance events, in a CSV shaped after Ed-Fi's
 StudentSchoolAttendanceEvent / StudentSectionAttendanceEvent (OneRoster has no attendance file).
 
-The file (UTF-8, a header line, one event per line)::
-
-    studentSourcedId,studentNumber,schoolSourcedId,date,sectionSourcedId,period,category,reason
-    stu-1001,,sch-1,2025-09-03,,,Excused Absence,Doctor appointment
-    ,100123,sch-1,2025-09-03,cls-alg1-p2,2,tardy,
-
-- studentSourcedId or studentNumber: who (one is enough; when both are given they must agree).
-- schoolSourcedId: the school (required). date: YYYY-MM-DD (required).
-- sectionSourcedId and period: for a class-period event; leave both empty for a daily event.
-- category (required): present, tardy, excused-absence, unexcused-absence, early-departure; Ed-Fi's
-  descriptor names are read too ("In Attendance", "Present", "Tardy", "Excused Absence",
-  "Unexcused Absence", "Early departure"), as is a full descriptor URI (".../AttendanceEventCategoryDescriptor#Tardy").
-- reason: free text (up to 255 characters), optional.
-- eventSourcedId (optional): the SIS's own id for the event, used as is when given.
-Ed-Fi column names are accepted as well: studentUniqueId (the student number), schoolId, eventDate,
-attendanceEventCategoryDescriptor, attendanceEventReason.
+The file's columns, the values allowed and an example are FORMAT below (`homeroom import attendance --help`
+prints it). Ed-Fi column names are accepted as well (COLUMNS.aliases).
 
 Idempotent: each event's id is derived from who, where, when and what kind of event it is (student,
 school, date, section, period, and the slot: attendance for present/absent, tardy, early departure). So
@@ -36,7 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from app.database import transaction
-from app.importers.csv_reading import ColumnsExpected, CsvFile, count_lines, read_records, single_file
+from app.importers.csv_reading import ColumnsExpected, CsvFile, FileFormat, count_lines, read_records, single_file
 from app.importers.dates import BadDate, read_iso_day
 from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
@@ -59,6 +45,25 @@ CATEGORIES = {
     "unexcused": "unexcused-absence",
     "early departure": "early-departure", "early-departure": "early-departure",
 }
+# What the category column may say, for messages and --help: Homeroom's own words, then the others read too.
+CATEGORY_NAMES = tuple(dict.fromkeys(CATEGORIES.values()))
+OTHER_CATEGORY_WORDS = tuple(word for word in CATEGORIES if word not in CATEGORY_NAMES)
+FORMAT = FileFormat(COLUMNS, {
+    "eventSourcedId": "optional: the SIS's own id for the event, used as is (at most 255 characters); when "
+                      "empty, an id is made from who, where, when and the kind of event",
+    "studentSourcedId": "the student's sourcedId; this or studentNumber says who (when both are given they "
+                        "must agree)",
+    "studentNumber": "the student's number in the SIS, instead of (or with) studentSourcedId",
+    "schoolSourcedId": "the school's sourcedId",
+    "date": "the day, YYYY-MM-DD",
+    "sectionSourcedId": "for a class-period event, the class's sourcedId; empty for a daily event",
+    "period": "for a class-period event, the period (at most 16 characters); empty for a daily event",
+    "category": f"one of {', '.join(CATEGORY_NAMES)}; in any case, {', '.join(OTHER_CATEGORY_WORDS)} are read "
+                "too, and so is an Ed-Fi descriptor URI (.../AttendanceEventCategoryDescriptor#Tardy)",
+    "reason": "optional free text (at most 255 characters), e.g. Doctor appointment",
+}, ("studentSourcedId,studentNumber,schoolSourcedId,date,sectionSourcedId,period,category,reason",
+    "stu-1001,,sch-1,2025-09-03,,,Excused Absence,Doctor appointment", ",100123,sch-1,2025-09-03,cls-alg1-p2,2,tardy,"),
+    rows="one event per line")
 SLOTS = {"present": "day", "excused-absence": "day", "unexcused-absence": "day", "tardy": "tardy",
          "early-departure": "early-departure"}
 
@@ -175,9 +180,8 @@ def attendance_events(found: CsvFile, directory: Directory, report: ImportReport
             category = categories[typed] = category_of(typed)
         if category is None:
             report.error(name, line, "category",
-                         f"'{typed.strip()}' is not one of: present, tardy, excused-absence, "
-                         f"unexcused-absence, early-departure (or Ed-Fi's In Attendance, Tardy, Excused Absence, "
-                         f"Unexcused Absence, Early departure)")
+                         f"'{typed.strip()[:40]}' is not one of: {', '.join(CATEGORY_NAMES)} (or "
+                         f"{', '.join(OTHER_CATEGORY_WORDS)})")
             ok = False
         reason = cells[i_reason].strip()
         if len(reason) > 255:

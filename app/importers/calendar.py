@@ -3,23 +3,10 @@ districts without Ed-Fi `calendarDates` (issue 12). The weekly digest's share of
 chronic-absence figure, report-an-absence and the SIS export count school days with them
 (app/rules/school_days.py).
 
-The file (UTF-8, a header line, one day per line)::
-
-    date,school,kind,description
-    2026-09-07,,holiday,Labor Day
-    11/25/2026,,break,Thanksgiving break
-    2027-01-15,sch-oak,snow day,Oak Ridge closed (no heat)
-    2027-02-06,,make-up day,Make-up for the January snow day
-
-- date (required): YYYY-MM-DD, or as spreadsheets write it (8/25/2026, 2026-08-25 0:00).
-- school: a school's sourcedId; empty for the whole district.
-- kind: holiday, break, weather (snow day), emergency, strike, teacher-only (professional development),
-  non-instructional, closed (the default when empty) — none of these are school days; school day,
-  make-up day, late arrival / early dismissal — school days (a Saturday make-up day counts; a school-day line
-  takes back a closure of the same day and school from an earlier file). A kind Homeroom does not know is a
-  WARNING and the day is read as closed.
-- description: free text (up to 255 characters), shown to parents ("Labor Day").
-A range of days is one line per day (spreadsheets fill a column of dates quickly).
+The file's columns, the kinds of day and an example are FORMAT below (`homeroom import calendar --help` prints
+it). A range of days is one line per day (spreadsheets fill a column of dates quickly); a school-day line takes
+back a closure of the same day and school from an earlier file, and a kind Homeroom does not know is a WARNING
+and the day is read as closed.
 
 Re-importing the same file changes nothing; a later file updates the days it lists and leaves the others
 (a snow day can be sent on its own). All or nothing: any ERROR and nothing is written.
@@ -30,11 +17,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.database import transaction
-from app.importers.csv_reading import BadValue, ColumnsExpected, parse_date, read_rows, single_file
+from app.importers.csv_reading import BadValue, ColumnsExpected, FileFormat, parse_date, read_rows, single_file
 from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
 from app.importers.table_writes import TableWriter
-from app.rules.school_days import KINDS, kind_of
+from app.rules.school_days import KINDS, kind_of, other_kind_words
 
 COLUMNS = ColumnsExpected(
     known=("date", "school", "kind", "description"),
@@ -43,6 +30,18 @@ COLUMNS = ColumnsExpected(
              ("calendarEvent", "kind"), ("name", "description"), ("event", "description")),
 )
 LONGEST = 255
+CLOSED_KINDS = tuple(kind for kind, (attend, _) in KINDS.items() if not attend)
+OPEN_KINDS = tuple(kind for kind, (attend, _) in KINDS.items() if attend)
+FORMAT = FileFormat(COLUMNS, {
+    "date": "the day: YYYY-MM-DD, or as spreadsheets write it (8/25/2026, 2026-08-25 0:00)",
+    "school": "a school's sourcedId (`homeroom schools list`); empty for the whole district",
+    "kind": f"not a school day: {', '.join(CLOSED_KINDS)} (empty: closed); a school day: {', '.join(OPEN_KINDS)} "
+            f"(a Saturday make-up counts). Case, spaces and dashes do not matter, and these are read too: "
+            f"{', '.join(other_kind_words())}",
+    "description": f"free text shown to parents (at most {LONGEST} characters), e.g. Labor Day",
+}, ("date,school,kind,description", "2026-09-07,,holiday,Labor Day", "11/25/2026,,break,Thanksgiving break",
+    "2027-01-15,sch-oak,snow day,Oak Ridge closed (no heat)",
+    "2027-02-06,,make-up day,Make-up for the January snow day"), rows="one day per line")
 
 
 def calendar_source_id(school_source_id: str | None, day) -> str:
@@ -83,8 +82,7 @@ async def import_calendar(path: Path, *, progress: Progress | None = None) -> Im
                     unknown = kind is None
                     if unknown:
                         report.warning(name, row.line, "kind", f"'{typed[:40]}' is not a kind Homeroom knows "
-                                                               f"(holiday, break, weather, teacher-only, closed, "
-                                                               f"school day, make-up day, ...): read as closed")
+                                                               f"({', '.join(KINDS)}): read as closed")
                         kind = "closed"
                     description = row.get("description")
                     if len(description) > LONGEST or any(ord(c) < 32 for c in description):

@@ -3,7 +3,10 @@ formats real exports use. Pure: no database.
 
 Headers: a column is matched exactly; failing that, without regard to case, to a known spelling mistake
 ("sourceId" for "sourcedId"), or to a close match ("dateLastModifed"). Each of those is a WARNING naming the
-file and the column, and the column is read. A column nobody knows is a WARNING and is ignored;
+file and the column and saying what it was read as, and the column is read (only OneRoster's warning adds
+that its headers are case-sensitive: Homeroom's own file kinds are matched in any case). Two such headers
+that could both be one column, with no column of that exact name, are an ERROR: which one is meant is not
+for Homeroom to guess. A column nobody knows is a WARNING and is ignored;
 `metadata.*` columns (OneRoster's extension point) are ignored quietly. A required column that is missing is
 an ERROR on line 1.
 """
@@ -89,11 +92,15 @@ def single_file(path: Path) -> CsvFile:
 
 @dataclass(frozen=True)
 class ColumnsExpected:
-    """The columns a file may have. `aliases` are other names accepted without a warning (documented ones)."""
+    """The columns a file may have. `aliases` are other names accepted without a warning (documented ones).
+    `standard`: the standard whose headers are exact and case-sensitive ("OneRoster"), named in the warning
+    when a header is read that the standard would not accept; empty for Homeroom's own file kinds, whose
+    headers are matched without regard to case by definition."""
 
     known: tuple[str, ...]
     required: tuple[str, ...] = ()
     aliases: tuple[tuple[str, str], ...] = ()  # (alias, column)
+    standard: str = ""
 
 
 def _squash(name: str) -> str:
@@ -106,9 +113,32 @@ def _looks_like_data(header: str) -> bool:
     return sum(c.isdigit() for c in header) >= 4
 
 
+def _guess(name: str, expected: ColumnsExpected) -> str | None:
+    """The known column an unmatched header stands for: the same but for case, spaces, dashes, underscores or
+    'sourceId'; else a close spelling. None when there is none (or the header looks like data)."""
+    squashed_known = {_squash(k): k for k in expected.known}
+    guess = squashed_known.get(_squash(name))
+    if guess is None and not _looks_like_data(name):
+        close = difflib.get_close_matches(name.lower(), [k.lower() for k in expected.known], n=1, cutoff=0.85)
+        if close:
+            guess = next(k for k in expected.known if k.lower() == close[0])
+    return guess
+
+
+def _read_as(name: str, column: str, expected: ColumnsExpected) -> str:
+    """The warning for a header read as `column`: what was done, and why the file still deserves a look."""
+    how = ("differs from it only in case" if name.lower() == column.lower()
+           else "is another spelling of it")
+    if expected.standard:
+        return (f"read as '{column}' (the header {how}; {expected.standard} headers are case-sensitive and "
+                f"exact, so other programs may not read it)")
+    return f"read as '{column}' (the header {how})"
+
+
 def match_header(file: str, header: list[str], expected: ColumnsExpected,
                  report: ImportReport) -> dict[str, int] | None:
-    """Column name -> position. Warnings for odd headers; None (with errors) if a required column is missing."""
+    """Column name -> position. Warnings for odd headers; None (with errors) if a required column is missing,
+    or two headers could both be the same column and neither is its exact name."""
     positions: dict[str, int] = {}
     aliases = {alias.lower(): column for alias, column in expected.aliases}
     unmatched: list[tuple[int, str]] = []
@@ -123,34 +153,81 @@ def match_header(file: str, header: list[str], expected: ColumnsExpected,
         else:
             unmatched.append((index, name))
 
-    squashed_known = {_squash(k): k for k in expected.known}
+    guesses: dict[str, list[tuple[int, str, str]]] = {}  # column -> the headers that could be it
     for index, name in unmatched:
         shown = f"number {index + 1}" if _looks_like_data(name) else repr(name)
         if not name:
             report.warning(file, 1, f"number {index + 1}", "this column has no name; it is ignored")
             continue
-        if name in positions or (name in expected.known and name in positions):
+        if name in positions:
             report.warning(file, 1, shown, "this column appears twice; the first one is read")
             continue
-        guess = squashed_known.get(_squash(name))
-        if guess is None and not _looks_like_data(name):
-            close = difflib.get_close_matches(name.lower(), [k.lower() for k in expected.known], n=1, cutoff=0.85)
-            if close:
-                guess = next(k for k in expected.known if k.lower() == close[0])
-        if guess is not None and guess not in positions:
-            positions[guess] = index
-            report.warning(file, 1, shown, f"read as '{guess}' (the header is misspelled or in the wrong case; "
-                                           f"OneRoster headers are case-sensitive)")
+        guess = _guess(name, expected)
+        if guess is not None and guess in positions:
+            report.warning(file, 1, shown, f"could be '{guess}', but a column has that exact name and is read; "
+                                           f"this one is ignored")
+        elif guess is not None:
+            guesses.setdefault(guess, []).append((index, name, shown))
         elif _looks_like_data(name):
             report.warning(file, 1, shown, "the header looks like data: is the header row missing? "
                                            "This column is ignored")
         else:
             report.warning(file, 1, shown, "Homeroom does not know this column; it is ignored")
 
-    missing = [c for c in expected.required if c not in positions]
+    ambiguous = False
+    for column, candidates in guesses.items():
+        if len(candidates) == 1:
+            index, name, shown = candidates[0]
+            positions[column] = index
+            report.warning(file, 1, shown, _read_as(name, column, expected))
+            continue
+        ambiguous = True
+        names = " and ".join(shown for _, _, shown in candidates)
+        report.error(file, 1, column, f"the columns {names} could each be '{column}': rename all but one, or "
+                                      f"name one exactly '{column}'")
+
+    missing = [c for c in expected.required if c not in positions and c not in guesses]
     for column in missing:
         report.error(file, 1, column, "this required column is missing from the header")
-    return None if missing else positions
+    return None if missing or ambiguous else positions
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """A one-file import's CSV, said once for `homeroom import KIND --help`, from the columns the code reads.
+    Every known column must be described (checked when the importer is loaded), so a column added to the
+    code without a word in the help fails at once instead of going undocumented."""
+
+    columns: ColumnsExpected
+    described: dict[str, str]  # column -> what it holds and the values allowed
+    example: tuple[str, ...]  # the header line, then rows
+    rows: str = "one row per line"
+
+    def __post_init__(self) -> None:
+        assert set(self.described) == set(self.columns.known), (
+            f"describe exactly the columns read: {sorted(set(self.columns.known) ^ set(self.described))}")
+
+    def help(self) -> str:
+        import textwrap
+
+        aliases: dict[str, list[str]] = {}
+        for alias, column in self.columns.aliases:
+            aliases.setdefault(column, []).append(alias)
+        width = max(len(c) for c in self.columns.known) + 2
+        text = [textwrap.fill(
+            f"FILE: UTF-8 CSV (a BOM is fine), a header line, then {self.rows}; columns in any order. Header names "
+            "are matched without regard to case, spaces, dashes or underscores, each with a WARNING that says "
+            "what it was read as. Columns (* required):", 100)]
+        for column in self.columns.known:
+            mark = "*" if column in self.columns.required else " "
+            words = self.described[column]
+            if column in aliases:
+                words += f"; also read from a column named {' or '.join(aliases[column])}"
+            text.append(textwrap.fill(words, 100, initial_indent=f"  {column:<{width}}{mark} ",
+                                      subsequent_indent=" " * (width + 4), break_on_hyphens=False))
+        text.append("example:")
+        text += [f"  {line}" for line in self.example]
+        return "\n".join(text)
 
 
 # --------------------------------------------------------------------------------------------------------- rows

@@ -44,6 +44,7 @@ from app.rules.emails import normalise_email
 from app.rules.languages import sis_language_code
 from app.rules.phones import check_phone
 from app.rules.school_days import KINDS, kind_of_edfi_events
+from app.services.access import remember_restricted_addresses
 from app.services.sis_sync import PortalChanges, address_value
 
 HOUSEHOLD_PREFIX = "edfi-household-"
@@ -244,7 +245,7 @@ class EdfiRun:
             if session is None:
                 source_id = f"edfi-gp-{int(year)}-{begin}-{end}-{name}"[:255]
                 created[source_id] = (source_id, name[:255], "gradingPeriod", begin, end,
-                                      self._containing_session(int(year), begin, end), int(year), "active")
+                                      self._containing_session(int(year), begin, end), int(year), "active", "edfi")
                 self.directory.sessions.append((source_id, source_id, name, "gradingPeriod", begin, end, int(year)))
                 session = source_id
                 fields.warning("gradingPeriodDescriptor",
@@ -254,7 +255,8 @@ class EdfiRun:
         if created and not self.report.has_errors:
             self.count("grading periods", await self.writer.upsert(
                 "academic_session", ("source_id", "title", "kind", "start_date", "end_date", "parent", "school_year",
-                                     "status"), list(created.values())))
+                                     "status", "source"), list(created.values()),
+                insert_only=("source",)))  # Ed-Fi's, until OneRoster lists it (app/importers/oneroster_plan.py)
             made = await self.writer.key_map("academic_session")
             self.grading_periods = {key: made[value] if isinstance(value, str) else value
                                     for key, value in self.grading_periods.items()}
@@ -515,7 +517,7 @@ class EdfiRun:
                 phones[person_id] = {kind: changes.decide(f"phone:{kind}", number, person=uid,
                                                           sis_modified=modified).value
                                      for kind, number in contact_phones.items()}
-        self.count("phones", await write_sis_phones(self.writer, phones))
+        self.count("phones", await write_sis_phones(self.writer, phones, source="edfi"))
 
     # ---- student-contact associations
 
@@ -592,7 +594,10 @@ class EdfiRun:
         import turned off (Ed-Fi's own: never what staff or the district's restrictions CSV did)."""
         from app.services.access import block_access, unblock_access
 
+        from app.services.key_reach import office_lines
+
         blocked = lifted = 0
+        revoked = []
         for (contact_id, student_sid), (where, index, text) in restricted.items():
             lower = text.lower()
             reason = "court-order" if "court" in lower else "custody-agreement" if "custody" in lower else "other"
@@ -601,6 +606,9 @@ class EdfiRun:
                 self.report.error(where, index, "contactRestrictions", "could not be written: " + "; ".join(
                     str(e.message) % (e.params or {}) for e in change.errors))
             blocked += change.done in ("blocked", "changed")
+            revoked += change.revoked
+        for line in office_lines(revoked):  # keys and reset links the blocked guardians could have picked up
+            self.report.note(("a real run: " if self.report.dry_run else "") + line)
         open_ones = {(g, s) for g, s in await self.writer.fetch(
             "SELECT guardian, student FROM access_restriction WHERE source = 'edfi' AND lifted_at IS NULL")}
         for (contact_id, student_sid), pair in unrestricted.items():
@@ -779,6 +787,9 @@ async def import_edfi(source, *, progress: Progress | None = None, dry_run: bool
     try:
         async with transaction():
             writer = TableWriter()
+            # Issue 11: the addresses of guardians whose access to a child is off stay theirs for the
+            # shared-mailbox rule when this run replaces them (app/services/mail_access.py).
+            await remember_restricted_addresses(None, "import")
             run = EdfiRun(writer, report, progress, await Directory.load(writer),
                           portal_changes=await PortalChanges.load())
             for resource in RESOURCES:

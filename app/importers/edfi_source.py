@@ -243,3 +243,17 @@ class ApiSource:
                 return
             offset += len(documents)
             page_number += 1
+
+
+def source_help() -> str:
+    """What `homeroom import edfi` reads, for its --help: from RESOURCES."""
+    import textwrap
+
+    names = ", ".join(name + (" (optional)" if name in OPTIONAL else "") for name in RESOURCES)
+    return "\n".join(textwrap.fill(text, 100, break_on_hyphens=False) for text in (
+        f"Resources read, in this order: {names}.",
+        "--folder DIR: one file per resource named after it (contacts.json), each a JSON array as one API page "
+        "returns it; a resource may be split into contacts-1.json, contacts-2.json, ... (read in number order). "
+        "File names are matched without regard to case.",
+        "--url URL: the ODS/API's base address; its discovery document names the token and data addresses "
+        "(without one: URL/oauth/token and URL/data/v3/)."))

@@ -33,6 +33,7 @@ from app.importers.progress import Progress
 from app.importers.sis_phones import write_sis_phones
 from app.importers.table_writes import TableWriter, new_public_id
 from app.rules.mass_removal import Removal, refusal, too_many
+from app.services.access import remember_restricted_addresses
 from app.services.sis_sync import PortalChanges
 
 
@@ -56,6 +57,9 @@ async def import_oneroster(path: Path, *, progress: Progress | None = None, dry_
     try:
         async with transaction():
             writer = TableWriter()
+            # Issue 11: the addresses of guardians whose access to a child is off stay theirs for the
+            # shared-mailbox rule when this run replaces them (app/services/mail_access.py).
+            await remember_restricted_addresses(None, "import")
             known = await _load_known(writer)
             plan = plan_roster(roster, known, report)
             if report.has_errors:
@@ -104,9 +108,11 @@ async def _status_map(writer: TableWriter, table: str) -> dict[str, str]:
 async def _load_known(writer: TableWriter) -> Known:
     persons = {sid: KnownPerson(kind, status, number, source) for sid, kind, status, number, source in
                await writer.fetch("SELECT source_id, kind, status, student_number, source FROM person")}
+    sessions = await writer.fetch("SELECT source_id, status, source FROM academic_session")
     return Known(
         schools=await _status_map(writer, "school"),
-        sessions=await _status_map(writer, "academic_session"),
+        sessions={sid: status for sid, status, _ in sessions},
+        other_sessions={sid for sid, _, source in sessions if source != "oneroster"},
         courses=await _status_map(writer, "course"),
         sections=await _status_map(writer, "section"),
         persons=persons,
@@ -135,9 +141,9 @@ async def _write(writer: TableWriter, plan: RosterPlan, report: ImportReport, pr
 
     for level in plan.session_levels:
         sessions = await writer.key_map("academic_session")
-        await upsert("academic sessions", "academic_session", (*SessionRow._fields, "status"),
-                     [(*row._replace(parent=sessions.get(row.parent) if row.parent else None), "active")
-                      for row in level])
+        await upsert("academic sessions", "academic_session", (*SessionRow._fields, "status", "source"),
+                     [(*row._replace(parent=sessions.get(row.parent) if row.parent else None), "active",
+                       "oneroster") for row in level])  # listed: OneRoster's
     sessions = await writer.key_map("academic_session")
 
     await upsert("courses", "course", (*CourseRow._fields, "status"),
@@ -304,4 +310,4 @@ async def _write_phones(writer, plan, people, counts) -> None:
     shared with the Ed-Fi import)."""
     wanted = {people[s]: kinds for s, kinds in plan.phones.items() if s in people}
     if wanted:
-        counts["phones"] = await write_sis_phones(writer, wanted)
+        counts["phones"] = await write_sis_phones(writer, wanted, source="oneroster")

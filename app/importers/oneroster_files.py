@@ -57,47 +57,53 @@ LANGUAGE_COLUMNS = tuple((f"{prefix}{name}", "language") for prefix in ("metadat
                          for name in ("language", "primaryLanguage", "homeLanguage", "preferredLanguage",
                                       "languageCode"))
 
+
+def _columns(known: tuple[str, ...], required: tuple[str, ...], aliases: tuple[tuple[str, str], ...] = ()
+             ) -> ColumnsExpected:
+    return ColumnsExpected(known, required, aliases, standard="OneRoster")
+
+
 COLUMNS: dict[str, ColumnsExpected] = {
-    "orgs": ColumnsExpected(COMMON + ("name", "type", "identifier", "parentSourcedId"),
-                            ("sourcedId", "name", "type")),
-    "academicSessions": ColumnsExpected(
+    "orgs": _columns(COMMON + ("name", "type", "identifier", "parentSourcedId"),
+                     ("sourcedId", "name", "type")),
+    "academicSessions": _columns(
         COMMON + ("title", "type", "startDate", "endDate", "parentSourcedId", "schoolYear"),
         ("sourcedId", "title", "type", "startDate", "endDate")),
-    "courses": ColumnsExpected(
+    "courses": _columns(
         COMMON + ("schoolYearSourcedId", "title", "courseCode", "grades", "orgSourcedId", "subjects",
                   "subjectCodes", "resourceSourcedIds"),
         ("sourcedId", "title")),
-    "classes": ColumnsExpected(
+    "classes": _columns(
         COMMON + ("title", "grades", "courseSourcedId", "classCode", "classType", "location", "schoolSourcedId",
                   "termSourcedIds", "subjects", "subjectCodes", "periods", "resourceSourcedIds"),
         ("sourcedId", "title", "schoolSourcedId")),
-    "users": ColumnsExpected(
+    "users": _columns(
         COMMON + ("enabledUser", "orgSourcedIds", "role", "username", "userIds", "givenName", "familyName",
                   "middleName", "identifier", "email", "sms", "phone", "agentSourcedIds", "grades", "password",
                   "userMasterIdentifier", "resourceSourcedIds", "preferredGivenName", "preferredMiddleName",
                   "preferredFamilyName", "primaryOrgSourcedId", "pronouns"),
         ("sourcedId", "givenName", "familyName"), LANGUAGE_COLUMNS),
-    "roles": ColumnsExpected(
+    "roles": _columns(
         COMMON + ("userSourcedId", "roleType", "role", "beginDate", "endDate", "orgSourcedId",
                   "userProfileSourcedId"),
         ("sourcedId", "userSourcedId", "role", "orgSourcedId")),
-    "enrollments": ColumnsExpected(
+    "enrollments": _columns(
         COMMON + ("classSourcedId", "schoolSourcedId", "userSourcedId", "role", "primary", "beginDate",
                   "endDate"),
         ("sourcedId", "classSourcedId", "userSourcedId", "role")),
-    "demographics": ColumnsExpected(
+    "demographics": _columns(
         COMMON + ("birthDate", "sex", "americanIndianOrAlaskaNative", "asian", "blackOrAfricanAmerican",
                   "nativeHawaiianOrOtherPacificIslander", "white", "demographicRaceTwoOrMoreRaces",
                   "hispanicOrLatinoEthnicity", "countryOfBirthCode", "stateOfBirthAbbreviation", "cityOfBirth",
                   "publicSchoolResidenceStatus"),
         ("sourcedId", "birthDate"), LANGUAGE_COLUMNS),
-    "categories": ColumnsExpected(COMMON + ("title", "weight"), ("sourcedId", "title")),
-    "lineItems": ColumnsExpected(
+    "categories": _columns(COMMON + ("title", "weight"), ("sourcedId", "title")),
+    "lineItems": _columns(
         COMMON + ("title", "description", "assignDate", "dueDate", "classSourcedId", "categorySourcedId",
                   "gradingPeriodSourcedId", "academicSessionSourcedId", "resultValueMin", "resultValueMax",
                   "schoolSourcedId", "learningObjectiveSet", "scoreScaleSourcedId"),
         ("sourcedId", "title", "classSourcedId")),
-    "results": ColumnsExpected(
+    "results": _columns(
         COMMON + ("lineItemSourcedId", "studentSourcedId", "scoreStatus", "score", "scoreDate", "comment",
                   "textScore", "classSourcedId", "inProgress", "incomplete", "late", "missing",
                   "learningObjectiveSet", "scoreScaleSourcedId"),
@@ -751,3 +757,20 @@ _BUILDERS = {
     "lineItems": _line_item,
     "results": _result,
 }
+
+
+def path_help() -> str:
+    """What `homeroom import oneroster PATH` reads, for its --help: from COLUMNS, the files and columns read."""
+    import textwrap
+
+    lines = [textwrap.fill(
+        "PATH: a folder of OneRoster 1.1 or 1.2 CSV files, or a zip of them (at the zip's root or in one folder "
+        "inside it). manifest.csv is required: it says the version and, per file, bulk, delta or absent. "
+        "OneRoster's file names and headers are case-sensitive; other spellings are read with a WARNING. Files "
+        "read, with their required columns (the others are read when present):", 100)]
+    for name in IMPORTED_FILES:
+        lines.append(textwrap.fill(", ".join(COLUMNS[name].required), 100, initial_indent=f"  {name}.csv: ",
+                                   subsequent_indent="      ", break_on_hyphens=False))
+    lines.append(textwrap.fill("Skipped with a NOTE: " + ", ".join(f"{n}.csv" for n in OTHER_ONEROSTER_FILES),
+                               100, break_on_hyphens=False))
+    return "\n".join(lines)

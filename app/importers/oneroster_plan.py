@@ -7,10 +7,12 @@ Choices (the README repeats them):
   keys and history point at these rows, and a row that comes back is simply active again.
   Guardian links and class terms are relationships without a status: those are deleted.
 - Two sources: a bulk users.csv removes (makes inactive, unlinks) only people and guardian links OneRoster
-  brought (Person.source, GuardianLink.source "oneroster"); a guardian or link Ed-Fi brought and the files do
-  not list is left alone. When OneRoster lists such a person or link it takes it over: the row becomes
-  OneRoster's, and a later bulk file that leaves it out removes it. A person marked tobedeleted is made
-  inactive whoever brought them.
+  brought (Person.source, GuardianLink.source "oneroster"), and a bulk academicSessions.csv only sessions
+  OneRoster brought (AcademicSession.source: Ed-Fi makes the grading periods no OneRoster session matches,
+  `edfi-gp-*`, and their term grades hang on them); a guardian, link or grading period Ed-Fi brought and the
+  files do not list is left alone. When OneRoster lists such a row it takes it over: the row becomes
+  OneRoster's, and a later bulk file that leaves it out removes it. A row marked tobedeleted is made
+  inactive whoever brought it.
 - Delta files change only the rows they list. A user's `agentSourcedIds`, when not empty, is the whole list
   of that user's guardians (or children); an empty cell in a delta file leaves the links alone.
   A student's schools (`orgSourcedIds` in 1.1, student rows of roles.csv in 1.2) work the same way.
@@ -66,6 +68,7 @@ class Known:
 
     schools: dict[str, str] = field(default_factory=dict)  # sourcedId -> status
     sessions: dict[str, str] = field(default_factory=dict)
+    other_sessions: set[str] = field(default_factory=set)  # those another source (Ed-Fi) brought
     courses: dict[str, str] = field(default_factory=dict)
     sections: dict[str, str] = field(default_factory=dict)
     persons: dict[str, KnownPerson] = field(default_factory=dict)
@@ -312,7 +315,7 @@ class _Planner:
             levels.setdefault(depth.get(sid, 0), []).append(SessionRow(
                 sid, session.title, session.kind, session.start_date, session.end_date, parent, session.school_year))
         self.plan.session_levels = [levels[d] for d in sorted(levels)]
-        self.make_inactive("academic_session", "academicSessions", self.known.sessions)
+        self.make_inactive("academic_session", "academicSessions", self.known.sessions, self.known.other_sessions)
 
     def courses(self) -> None:
         courses_name = self.file_name("courses")

@@ -34,30 +34,37 @@ def summary_lines(report: ImportReport) -> list[str]:
     return [f"{label}: {', '.join(parts)}" for label, parts in lines.items()]
 
 
-def finish(report: ImportReport, what: str, *, report_file: Path | None = None,
+def finish(report: ImportReport, what: str, *, report_file: Path | None = None, replace: bool = False,
            out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Print the problems and the outcome; write every problem to `report_file` (a new file unless `replace`:
+    app/new_files.py). Each line on `err` starts "homeroom: ", as every error line of the command does."""
+    def say(line: str) -> None:
+        print(f"homeroom: {line}", file=err)
+
     lines = report.lines()
     for line in lines[:PRINTED]:
-        print(line, file=err)
+        say(line)
     if len(lines) > PRINTED:
         hint = f"they are all in {report_file}" if report_file else "run again with --report FILE to get them all"
-        print(f"... and {len(lines) - PRINTED:,} more lines of problems ({hint}).", file=err)
+        say(f"... and {len(lines) - PRINTED:,} more lines of problems ({hint}).")
     for note in report.notes:
-        print(f"NOTE: {note}", file=err)
+        say(f"NOTE: {note}")
     if report_file is not None:
-        with report_file.open("w", newline="", encoding="utf-8") as handle:
+        from app.new_files import open_new
+
+        with open_new(report_file, replace=replace) as handle:
             report.write_csv(handle)
     warnings = len(report.warnings)
     if report.has_errors:
-        print(f"{what}: {report.error_count():,} error(s); NOTHING WAS CHANGED. Fix what is named above "
-              f"and run the import again.", file=err)
+        say(f"{what}: {report.error_count():,} error(s); NOTHING WAS CHANGED. Fix what is named above and run the "
+            f"import again.")
         return NOTHING_CHANGED
     if report.dry_run:
         print(f"{what} (dry run): NOTHING WAS CHANGED. A real run would make these changes:", file=out)
         for line in summary_lines(report) or ["none: Homeroom already matches the file(s)."]:
             print(f"  {line}", file=out)
         if warnings:
-            print(f"{what} (dry run): {warnings} kind(s) of warning above.", file=err)
+            say(f"{what} (dry run): {warnings} kind(s) of warning above.")
         return DONE
     written = ", ".join(f"{label}: {count:,}" for label, count in report.counts.items() if count)
     if written:
@@ -65,5 +72,5 @@ def finish(report: ImportReport, what: str, *, report_file: Path | None = None,
     else:
         print(f"{what}: done. Nothing changed: Homeroom already matches the file(s).", file=out)
     if warnings:
-        print(f"{what}: {warnings} kind(s) of warning above; the import went ahead.", file=err)
+        say(f"{what}: {warnings} kind(s) of warning above; the import went ahead.")
     return DONE

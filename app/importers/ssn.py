@@ -1,14 +1,7 @@
 """`homeroom import ssn FILE`: students' SSNs turned into keyed hashes at once (docs/design.md §4.7).
 
-The file::
-
-    studentSourcedId,studentNumber,ssn
-    stu-1001,,123-45-6789
-    ,100123,123456789
-
-- studentSourcedId or studentNumber says who (one is enough; both must agree when given).
-- ssn: nine digits, with or without dashes or spaces. An empty ssn leaves that student as they were
-  (not every student has an SSN, and none is required).
+The file's columns and an example are FORMAT below (`homeroom import ssn --help` prints it). An empty ssn leaves
+that student as they were (not every student has an SSN, and none is required).
 
 Only HMAC-SHA-256(pepper, 9 digits) and HMAC-SHA-256(pepper, last 4) are stored (Person.ssn_hash,
 ssn_last4_hash). The SSN itself is never written anywhere: not to the database, not to a log, not in a
@@ -22,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.database import transaction
-from app.importers.csv_reading import ColumnsExpected, read_rows, single_file
+from app.importers.csv_reading import ColumnsExpected, FileFormat, read_rows, single_file
 from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
 from app.importers.table_writes import TableWriter
@@ -31,6 +24,12 @@ from app.settings import get_settings
 
 COLUMNS = ColumnsExpected(known=("studentSourcedId", "studentNumber", "ssn"), required=("ssn",),
                           aliases=(("studentUniqueId", "studentNumber"), ("socialSecurityNumber", "ssn")))
+FORMAT = FileFormat(COLUMNS, {
+    "studentSourcedId": "the student's sourcedId; this or studentNumber says who (when both are given they must "
+                        "agree)",
+    "studentNumber": "the student's number in the SIS, instead of (or with) studentSourcedId",
+    "ssn": "nine digits, with or without dashes or spaces; empty: the student is left as they were",
+}, ("studentSourcedId,studentNumber,ssn", "stu-1001,,123-45-6789", ",100123,123456789"), rows="one student per line")
 
 
 async def import_ssn(path: Path, *, progress: Progress | None = None) -> ImportReport:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
-from datetime import datetime, timezone
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
+from app import clock
 from app.database import engine
 from app.importers.progress import Stage
 
@@ -39,7 +39,7 @@ class TableWriter:
         self.postgres = isinstance(db, PostgresEngine)
         self._staged: set[str] = set()
         self._tuned = False
-        self.now = datetime.now(timezone.utc)
+        self.now = clock.now()  # the portal's clock (app/clock.py), which tests move
 
     # ------------------------------------------------------------------------------------------------ reading
 

@@ -1,17 +1,8 @@
 """`homeroom import translations FILE`: the district's words for SIS values a parent reads inside sentences
 (issue 13 item 10): term names and absence reasons, per language. See app/services/sis_words.py.
 
-The file (UTF-8, a header line; the column names are matched as in the other imports: a BOM, other case,
-spaces or underscores and blank lines at the end are fine)::
-
-    kind,sis_value,language,text
-    term,Q1,es,Primer trimestre
-    term,Fall Semester,es,Semestre de otoño
-    absence-reason,Excused Illness,es,Enfermedad (justificada)
-    absence-reason,Excused Illness,en,Illness (excused)
-
-- kind: `term` or `absence-reason`; sis_value: exactly what the SIS sends (case and spaces aside);
-- language: a language the portal offers (`en`, `es`); text: what the parent reads, at most 200 characters.
+The file's columns, the values allowed and an example are FORMAT below (`homeroom import translations --help`
+prints it).
 
 A row replaces the text of the same kind, value and language; rows not in the file stay. All or nothing:
 any ERROR and nothing is changed.
@@ -23,7 +14,7 @@ from pathlib import Path
 
 from app.database import transaction
 from app.i18n import available_languages
-from app.importers.csv_reading import ColumnsExpected, read_rows, single_file
+from app.importers.csv_reading import ColumnsExpected, FileFormat, read_rows, single_file
 from app.importers.problems import ImportReport
 from app.importers.progress import Progress
 from app.services.sis_words import KINDS, _key, replace_translations
@@ -33,6 +24,14 @@ COLUMNS = ColumnsExpected(
     required=("kind", "sis_value", "language", "text"),
     aliases=(("sis value", "sis_value"), ("value", "sis_value"), ("lang", "language"), ("translation", "text")))
 LONGEST = 200
+FORMAT = FileFormat(COLUMNS, {
+    "kind": f"one of {', '.join(KINDS)} (term: a term's name; absence-reason: an absence reason)",
+    "sis_value": f"exactly what the SIS sends (case and spaces aside), at most {LONGEST} characters",
+    "language": f"a language the portal offers: {', '.join(available_languages())}",
+    "text": f"what the parent reads, at most {LONGEST} characters",
+}, ("kind,sis_value,language,text", "term,Q1,es,Primer trimestre", "term,Fall Semester,es,Semestre de otoño",
+    "absence-reason,Excused Illness,es,Enfermedad (justificada)",
+    "absence-reason,Excused Illness,en,Illness (excused)"), rows="one word per line")
 
 
 async def import_translations(path: Path, *, progress: Progress | None = None) -> ImportReport:

@@ -20,6 +20,7 @@ REASONS = {
 # lifts a court order the district's CSV set, nor the CSV one that Ed-Fi set.
 SOURCES = ("staff", "import", "edfi")
 REFERENCE_MAX = 255
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)  # the days a restriction may start or end on
 # The district preference `parents_after_18`: parents keep access when a student turns 18 (the default;
 # FERPA 99.31(a)(8) allows it for dependants), or lose it on the birthday.
 ADULT_AGE = 18
@@ -56,7 +57,7 @@ def restriction_errors(reason: str, reference: str, starts: str, ends: str
     days = {}
     for name, text in (("starts_on", starts), ("ends_on", ends)):
         days[name] = parse_day(text)
-        if text.strip() and (days[name] is None or not date(1900, 1, 1) <= days[name] <= date(9998, 12, 31)):
+        if text.strip() and (days[name] is None or not FIRST_DAY <= days[name] <= LAST_DAY):
             errors.append(FieldError(name, N_("Enter a date like 2026-09-01")))
             days[name] = None
     if days["starts_on"] and days["ends_on"] and days["ends_on"] < days["starts_on"]:

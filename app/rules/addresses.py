@@ -63,3 +63,19 @@ def address_errors(address: Address) -> list[FieldError]:
         errors.append(FieldError("postal_code", N_("Enter a ZIP code of 5 digits, like 30303, or 9 digits, "
                                                    "like 30303-1234")))
     return errors
+
+
+def home_key(line1: str | None, line2: str | None, city: str | None, state: str | None,
+             postal_code: str | None) -> tuple[str, ...] | None:
+    """The home a mailing address reaches, for telling whether two households' addresses are one home (issue 11:
+    no key letter is posted where a guardian whose access to a child is off is listed): case, spaces and
+    punctuation ignored; the ZIP code's first five digits stand for the city and state when there is one. None
+    without a first line (no letter can be posted there)."""
+    def words(text: str | None) -> str:
+        return " ".join(re.sub(r"[^\w]+", " ", (text or "").casefold()).split())
+
+    if not words(line1):
+        return None
+    zip5 = re.sub(r"[^0-9]", "", postal_code or "")[:5]
+    place = (zip5,) if len(zip5) == 5 else (words(city), words(state))
+    return (words(line1), words(line2), *place)

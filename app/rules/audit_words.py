@@ -52,6 +52,7 @@ ACTION_WORDS = {
     "passkey.added": N_("Passkey added"),
     "passkey.refused": N_("Passkey refused"),
     "passkey.removed": N_("Passkey removed"),
+    "password-reset.cancelled": N_("Password reset link cancelled"),
     "password-reset.completed": N_("Password reset"),
     "password-reset.refused": N_("Password reset link refused"),
     "password-reset.requested": N_("Password reset link asked for"),

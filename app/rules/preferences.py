@@ -28,66 +28,86 @@ class PreferenceError(ValueError):
         super().__init__(message % self.params if self.params else message)
 
 
+def _ruled(message: str, params: dict[str, Any] | None = None):
+    """Give a parser its rule: the sentence a refused value gets (an untranslated msgid and its params), which
+    is also what `homeroom settings set --help` lists as the values allowed, so the two never differ."""
+    def attach(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+        parse.rule = (message, params or {})
+        return parse
+
+    return attach
+
+
+def _refuse(parse: Callable[[str], Any]) -> PreferenceError:
+    return PreferenceError(*parse.rule)
+
+
+@_ruled(N_("Use on or off"))
 def _boolean(text: str) -> bool:
     lowered = text.strip().lower()
     if lowered in ("on", "true", "yes", "1"):
         return True
     if lowered in ("off", "false", "no", "0"):
         return False
-    raise PreferenceError(N_("Use on or off"))
+    raise _refuse(_boolean)
 
 
 def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    @_ruled(N_("Use a whole number from %(low)d to %(high)d"), {"low": low, "high": high})
     def parse(text: str) -> int:
         try:
             value = int(text.strip())
         except ValueError:
-            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d"), {"low": low, "high": high})
+            raise _refuse(parse) from None
         if not low <= value <= high:
-            raise PreferenceError(N_("Use a whole number from %(low)d to %(high)d"), {"low": low, "high": high})
+            raise _refuse(parse)
         return value
 
     return parse
 
 
 def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
+    @_ruled(N_("Use one of: %(choices)s"), {"choices": ", ".join(choices)})
     def parse(text: str) -> str:
         value = text.strip().lower()
         if value not in choices:
-            raise PreferenceError(N_("Use one of: %(choices)s"), {"choices": ", ".join(choices)})
+            raise _refuse(parse)
         return value
 
     return parse
 
 
 def _text(max_length: int) -> Callable[[str], str]:
+    @_ruled(N_("Use 1 to %(max)d characters"), {"max": max_length})
     def parse(text: str) -> str:
         value = " ".join(text.split())
         if not value or len(value) > max_length or any(ord(c) < 32 for c in value):
-            raise PreferenceError(N_("Use 1 to %(max)d characters"), {"max": max_length})
+            raise _refuse(parse)
         return value
 
     return parse
 
 
+@_ruled(N_("Use a time zone name such as America/New_York"))
 def _time_zone(text: str) -> str:
     value = text.strip()
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise PreferenceError(N_("Use a time zone name such as America/New_York"))
+        raise _refuse(_time_zone) from None
     return value
 
 
+@_ruled(N_("Use a phone number such as 404-802-1000"))
 def _phone(text: str) -> str:
     import phonenumbers
 
     try:
         number = phonenumbers.parse(text, "US")
     except phonenumbers.NumberParseException:
-        raise PreferenceError(N_("Use a phone number such as 404-802-1000"))
+        raise _refuse(_phone) from None
     if not phonenumbers.is_valid_number(number):
-        raise PreferenceError(N_("Use a phone number such as 404-802-1000"))
+        raise _refuse(_phone)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -143,6 +163,12 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "audit_retention_days": _whole_number(0, 36500),
 }
 assert set(PARSERS) == {f.name for f in fields(DistrictPreferences)}
+
+
+def allowed_values(name: str) -> str:
+    """What a preference may be set to, in English: the sentence its parser refuses a value with."""
+    message, params = PARSERS[name].rule
+    return message % params if params else message
 
 
 def parse_preference(name: str, text: str) -> Any:

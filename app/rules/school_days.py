@@ -62,10 +62,19 @@ EDFI_EVENTS = {
 }
 
 
+def _squashed(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def other_kind_words() -> list[str]:
+    """The words the CSV's kind column reads besides the kinds' own names ("snowday", "inservice")."""
+    own = {_squashed(kind) for kind in KINDS}
+    return [word for word in _KIND_WORDS if word not in own]
+
+
 def kind_of(text: str) -> str | None:
     """The kind for a CSV's kind cell ("Holiday", "snow day", "Make-up day", "school day"); None if unknown."""
-    squashed = "".join(c for c in text.lower() if c.isalnum())
-    return _KIND_WORDS.get(squashed)
+    return _KIND_WORDS.get(_squashed(text))
 
 
 def kind_of_edfi_events(values: list[str]) -> str | None:

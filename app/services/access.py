@@ -32,17 +32,23 @@ from app.database import fetch, transaction
 from app.rules.access import (NOBODY_IS_ADULT, REASONS, SOURCES, adult_cutoff, eighteenth_birthday,
                               restriction_errors, restriction_state, student_request_errors)
 from app.rules.district_day import district_day
+from app.rules.emails import same_mailbox
 from app.rules.errors import N_, FieldError
 from app.services import audit
 from app.services.preferences import load_preferences
-from app.tables import GuardianLink, Person, SchoolEnrollment
-from app.tables.access import AccessRestriction
+from app.services.staff_scope import sees_all_schools, students_at_school
+from app.tables import GuardianLink, Person
+from app.tables.access import AccessRestriction, RestrictedAddress
 
 # A condition on a guardian_link row written `LINK.` (replaced by the query's alias for it). Parameters:
 # see link_in_force_args. Placeholders are {} as everywhere (Piccolo makes them $n or ?).
 # A restriction (alias `ar`) in force on a day: not lifted, started and not ended. Two {}: the day, twice.
 RESTRICTION_IN_FORCE = """(ar.lifted_at IS NULL AND (ar.starts_on IS NULL OR ar.starts_on <= {})
   AND (ar.ends_on IS NULL OR ar.ends_on >= {}))"""
+# A restriction not over on a day: in force, or set to start later. What opens an account (a key, a reset link)
+# counts these (app/services/key_reach.py): an account made before the first day still opens the child after
+# it. One {}: the day.
+RESTRICTION_NOT_OVER = "(ar.lifted_at IS NULL AND (ar.ends_on IS NULL OR ar.ends_on >= {}))"
 _LINK_IN_FORCE = """(LINK.is_guardian = {} AND LINK.portal_access = {}
   AND NOT EXISTS (SELECT 1 FROM access_restriction ar
                   WHERE ar.guardian = LINK.guardian AND ar.student = LINK.student AND """ + RESTRICTION_IN_FORCE + """)
@@ -139,6 +145,8 @@ class AccessChange:
     done: str = ""
     errors: list[FieldError] = field(default_factory=list)
     still_restricted: bool = False  # after an unblock: a restriction from another source is still open
+    # after a block: the guardians within reach whose keys or reset links were revoked (app/services/key_reach.py)
+    revoked: list = field(default_factory=list)
 
 
 async def _person(source_id: str, kind: str) -> dict | None:
@@ -176,7 +184,9 @@ async def block_access(guardian_source_id: str, student_source_id: str, reason: 
     Each source keeps at most one open restriction per guardian and student: blocking again with the same
     source changes it (reason, reference, dates). Dates may be given as dates or as YYYY-MM-DD text.
     Owns its transaction (or joins the caller's) and writes the audit event (`access.blocked` or
-    `access.changed`, about the student). Returns AccessChange; nothing changes when it has errors."""
+    `access.changed`, about the student). The student's other guardians within the blocked guardian's reach lose
+    their unused keys and reset links (app/services/key_reach.py; `revoked` names them, for the office). Returns
+    AccessChange; nothing changes when it has errors."""
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}")
     typed, errors = restriction_errors(reason or "", reference or "", _as_text(starts_on), _as_text(ends_on))
@@ -206,10 +216,18 @@ async def block_access(guardian_source_id: str, student_source_id: str, reason: 
                 AccessRestriction.starts_on: typed.starts_on, AccessRestriction.ends_on: typed.ends_on,
             }).where(AccessRestriction.id == current.id)
         done = "blocked" if current is None else "changed"
+        # The address the guardian has on file now stays one of theirs for the shared-mailbox rule, even if
+        # they change it (app/services/mail_access.py).
+        await remember_restricted_addresses(guardian["id"], "blocked")
         await audit.record(f"access.{done}", actor=actor, person=student["id"], ip=ip,
                            detail=f"guardian={guardian['source_id'][:80]} "
                                   + _describe(*wanted, source))
-    return AccessChange(done=done)
+        # A key or reset link the blocked guardian could pick up (at a home they are listed at, in a mailbox they
+        # read) stops working now, even for a restriction that starts later.
+        from app.services.key_reach import revoke_within_reach
+
+        revoked = await revoke_within_reach(student["id"], actor=actor, ip=ip)
+    return AccessChange(done=done, revoked=revoked)
 
 
 async def unblock_access(guardian_source_id: str, student_source_id: str, *, source: str = "staff",
@@ -285,7 +303,8 @@ async def restrictions(*, student_source_id: str | None = None, include_lifted: 
 
 async def _link_for_staff(staff, student_public_id: UUID, guardian_public_id: UUID) -> dict | None:
     """The guardian–student link if the staff member may manage it: a district admin always; school staff
-    when the student is enrolled at their school. None otherwise, as for a link that does not exist."""
+    when the student is enrolled at their school now (app/services/staff_scope.py: not a school the student
+    has left). None otherwise, as for a link that does not exist."""
     query = GuardianLink.select(
         GuardianLink.id, GuardianLink.relationship, GuardianLink.is_guardian, GuardianLink.portal_access,
         GuardianLink.guardian.id.as_alias("guardian_id"),
@@ -300,9 +319,8 @@ async def _link_for_staff(staff, student_public_id: UUID, guardian_public_id: UU
         GuardianLink.student.family_name.as_alias("student_family_name"),
     ).where((GuardianLink.student.public_id == student_public_id)
             & (GuardianLink.guardian.public_id == guardian_public_id))
-    if staff.role != "district-admin":
-        query = query.where(GuardianLink.student.is_in(SchoolEnrollment.select(SchoolEnrollment.student).where(
-            SchoolEnrollment.school == staff.school_id)))
+    if not sees_all_schools(staff):
+        query = query.where(GuardianLink.student.is_in(students_at_school(staff.school_id)))
     return await query.first()
 
 
@@ -314,18 +332,51 @@ async def link_access_for_staff(staff, student_public_id: UUID, guardian_public_
     link["in_force"] = await may_see(link["guardian_id"], link["student_id"])
     link["restrictions"] = await restrictions(student_id=link["student_id"], guardian_id=link["guardian_id"],
                                               include_lifted=True)
-    link["shares_address_with"] = await guardians_sharing_address(link["guardian_id"])
+    link["shares_address_with"] = await guardians_sharing_address(link["guardian_id"], link["student_id"])
     return link
 
 
-async def guardians_sharing_address(guardian_id: int) -> list[dict]:
-    """The other guardians with this guardian's email address on file (given_name, family_name), for the
-    staff console's warning: mail about the student stops for that address (app/services/mail_access.py)."""
-    return await fetch(
-        "SELECT other.id, other.given_name, other.family_name FROM person me JOIN person other "
-        "ON lower(other.email) = lower(me.email) AND other.id <> me.id AND other.kind = 'guardian' "
-        "WHERE me.id = {} AND me.email IS NOT NULL ORDER BY other.family_name, other.given_name, other.id",
-        guardian_id)
+async def guardians_sharing_address(guardian_id: int, student_id: int) -> list[dict]:
+    """The student's other guardians whose address on file reaches one mailbox with this guardian's — the one on
+    file, or one remembered from while their access was off (app/rules/emails.py mailbox_key) — as given_name,
+    family_name: for the staff console's warning that mail about the student stops for that address
+    (app/services/mail_access.py)."""
+    mine = [r["email"] for r in await Person.select(Person.email).where(Person.id == guardian_id)]
+    mine += [r["email"] for r in await RestrictedAddress.select(RestrictedAddress.email).where(
+        RestrictedAddress.guardian == guardian_id)]
+    others = await GuardianLink.select(
+        GuardianLink.guardian.id.as_alias("id"), GuardianLink.guardian.given_name.as_alias("given_name"),
+        GuardianLink.guardian.family_name.as_alias("family_name"), GuardianLink.guardian.email.as_alias("email"),
+    ).where((GuardianLink.student == student_id) & (GuardianLink.guardian != guardian_id)
+            & GuardianLink.guardian.email.is_not_null()).order_by(GuardianLink.guardian.family_name).order_by(
+        GuardianLink.guardian.given_name).order_by(GuardianLink.guardian.id)
+    return [{"id": o["id"], "given_name": o["given_name"], "family_name": o["family_name"]} for o in others
+            if any(same_mailbox(o["email"], address) for address in mine)]
+
+
+# Whose address to remember (app/services/mail_access.py, rule 2): a guardian whose access to a child is off
+# now or is set to be (a restriction neither lifted nor ended, or a guardian link the SIS keeps without portal
+# access), with an address on file not remembered yet. Parameters: now, how, today, True, False, then the
+# guardian when one is named.
+_REMEMBER = """
+INSERT INTO restricted_address (guardian, email, noted_at, noted_how)
+SELECT p.id, p.email, {}, {} FROM person p
+WHERE p.kind = 'guardian' AND p.email IS NOT NULL AND p.email <> '' AND (
+    EXISTS (SELECT 1 FROM access_restriction ar WHERE ar.guardian = p.id AND """ + RESTRICTION_NOT_OVER + """)
+    OR EXISTS (SELECT 1 FROM guardian_link l WHERE l.guardian = p.id AND l.is_guardian = {} AND l.portal_access = {}))
+  AND NOT EXISTS (SELECT 1 FROM restricted_address r WHERE r.guardian = p.id AND r.email = p.email)
+"""
+
+
+async def remember_restricted_addresses(guardian_id: int | None, how: str) -> None:
+    """Remember the address on file of this guardian (None: of every guardian) while their access to a child
+    is off, before it can change: called when access is switched off (`blocked`), just before a guardian's
+    address is replaced (`changed`), and at the start of every import that writes addresses (`import`). One
+    statement; joins the caller's transaction."""
+    day = await access_day()
+    sql = _REMEMBER + (" AND p.id = {}" if guardian_id is not None else "")
+    await Person.raw(sql, clock.now(), how, day.today, True, False,
+                     *((guardian_id,) if guardian_id is not None else ()))
 
 
 async def block_for_staff(staff, student_public_id: UUID, guardian_public_id: UUID, reason: str, reference: str,

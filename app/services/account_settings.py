@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app import clock
-from app.rules.devices import device_of
+from app.rules.devices import Device, device_of
 from app.database import transaction
 from app.i18n import LANGUAGES
 from app.rules.errors import N_, FieldError
@@ -73,12 +73,14 @@ async def sign_out_everywhere(guardian: SignedInAccount, *, ip: str) -> None:
 
 
 async def recent_sign_ins(guardian: SignedInAccount) -> list[dict]:
-    """The last sign-ins and failed attempts for the account, newest first, with time and IP."""
-    rows = await AuditEvent.select(AuditEvent.at, AuditEvent.action, AuditEvent.ip, AuditEvent.detail).where(
+    """The last sign-ins and failed attempts for the account, newest first, with time, device and IP."""
+    rows = await AuditEvent.select(AuditEvent.at, AuditEvent.action, AuditEvent.ip, AuditEvent.detail,
+                                   AuditEvent.browser, AuditEvent.system).where(
         (AuditEvent.account == guardian.id) & AuditEvent.action.is_in(list(SIGN_IN_EVENTS))
     ).order_by(AuditEvent.at, ascending=False).order_by(AuditEvent.id, ascending=False).limit(RECENT_SIGN_INS)
     return [{"at": r["at"], "ip": r["ip"], "succeeded": r["action"] == "login.succeeded",
-             "how": r["detail"] if r["action"] == "login.succeeded" else r["action"]} for r in rows]
+             "how": r["detail"] if r["action"] == "login.succeeded" else r["action"],
+             "device": Device(r["browser"], r["system"])} for r in rows]
 
 
 SESSIONS_PAGE = 5  # of the at most 10 an account holds (sessions.SESSIONS_PER_ACCOUNT)

@@ -2,7 +2,9 @@
 
 Step 1 checks the key and remembers its id in the server-side session. Step 2 creates the account and
 consumes the key in one transaction, with a conditional UPDATE as the claim: twenty people racing with
-one key produce exactly one account.
+one key produce exactly one account. Both steps refuse a key (but one handed over at the office) whose
+guardian a guardian whose access is off could have picked it up from (app/services/key_reach.py): the parent
+is sent to the school office, and not told why.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from app.rules.passwords import PasswordPolicy, password_errors
 from app.rules.usernames import username_errors, username_key
 from app.services import audit, rate_limits, sessions
 from app.services.eligibility import is_eligible_guardian
+from app.services.key_reach import key_within_reach
 from app.services.password_hashing import hashing
 from app.services.preferences import load_preferences
 from app.tables import ActivationKey, UserAccount
@@ -34,6 +37,9 @@ KEY_PROBLEMS = {
     "expired": N_("That activation key has expired. Request a new one"),
     "revoked": N_("That activation key was replaced by a newer one. Use the newest key you were given"),
     "throttled": N_("Too many wrong activation keys from this device. Wait an hour and try again"),
+    # Its guardian is within reach of a guardian whose access is off (app/services/key_reach.py): why is not said.
+    "office": N_("This activation key cannot be used. Please contact the school office: they can give you a key "
+                 "there"),
 }
 # What is wrong with a key's shape, said plainly (issue 13 item 9).
 KEY_TYPING_PROBLEMS = {
@@ -77,7 +83,7 @@ async def check_activation_key(typed: str, *, ip: str) -> KeyCheck:
     if normalised:
         row = await ActivationKey.select(
             ActivationKey.id, ActivationKey.used_at, ActivationKey.revoked_at, ActivationKey.expires_at,
-            ActivationKey.guardian,
+            ActivationKey.guardian, ActivationKey.issued_how,
         ).where(ActivationKey.key_hash == key_digest(normalised)).first()
     problem = None
     if normalised is None:
@@ -86,6 +92,8 @@ async def check_activation_key(typed: str, *, ip: str) -> KeyCheck:
         problem = "unknown"
     elif row["used_at"] is not None:
         problem = "used"
+    elif await key_within_reach(row["guardian"], row["issued_how"]):
+        problem = "office"  # before "revoked": a key revoked for this reason is not "replaced by a newer one"
     elif row["revoked_at"] is not None or not await is_eligible_guardian(row["guardian"]):
         problem = "revoked"
     elif row["expires_at"] <= clock.now():
@@ -107,6 +115,7 @@ class AccountCreation:
     session_token: str | None = None
     errors: list[FieldError] = field(default_factory=list)
     key_gone: bool = False  # the key was used, revoked or expired since step 1: start again
+    key_refused: bool = False  # its guardian came within reach since step 1 (KEY_PROBLEMS["office"])
 
 
 async def password_policy() -> PasswordPolicy:
@@ -132,6 +141,9 @@ async def create_account_with_key(key_id: int, username: str, password: str, ver
                                       previous_session=previous_session, language=language)
     except _KeyGone:
         return AccountCreation(key_gone=True)
+    except _KeyRefused as refused:
+        await audit.record("key.redeem-failed", person=refused.guardian_id, ip=ip, detail="office")
+        return AccountCreation(key_refused=True)
     except _Rollback as rollback:
         return AccountCreation(errors=[rollback.error])
     except Exception as error:  # a unique index caught a race: which one decides the answer (issue 9)
@@ -155,10 +167,13 @@ async def _create_account(key_id: int, username: str, password_hash: str, *, ip:
             & ActivationKey.used_at.is_null()
             & ActivationKey.revoked_at.is_null()
             & (ActivationKey.expires_at > now)
-        ).returning(ActivationKey.guardian)
+        ).returning(ActivationKey.guardian, ActivationKey.issued_how)
         if not claimed:
             raise _KeyGone()
         guardian_id = claimed[0]["guardian"]
+        # Checked again as the key is spent, however access came to be off since step 1 (the claim rolls back).
+        if await key_within_reach(guardian_id, claimed[0]["issued_how"]):
+            raise _KeyRefused(guardian_id)
         # Checked again inside the transaction: the unique index is the last word, this gives the message.
         if await UserAccount.exists().where(UserAccount.person == guardian_id):
             raise _KeyGone()  # the guardian has an account already (keys are refused then; belt and braces)
@@ -195,4 +210,9 @@ class _Rollback(Exception):
 
 class _KeyGone(Exception):
     pass
+
+
+class _KeyRefused(Exception):
+    def __init__(self, guardian_id: int) -> None:
+        self.guardian_id = guardian_id
 

@@ -70,8 +70,16 @@ async def issue_key(guardian: Person, *, how: str, issued_by: int | None = None,
 
 
 async def issue_key_for(guardian_source_id: str, *, how: str = "letter") -> IssuedKey:
+    """`homeroom keys issue`: a key to be given in a sealed letter (or in person). Refused for a guardian within
+    reach of one whose access is off (app/services/key_reach.py): that key would be refused at redemption."""
+    from app.services.key_reach import key_within_reach
+
     guardian = await Person.objects().where(Person.source_id == guardian_source_id).first()
     if guardian is None:
         raise NoSuchGuardian(f"no guardian with sourcedId {guardian_source_id!r}")
+    if guardian.kind == "guardian" and await key_within_reach(guardian.id, how):
+        raise KeyRefused("a guardian whose portal access to one of their children is off (or set to be) is listed "
+                         "at their home or reads their email, and could use the key: give them a key at the office "
+                         "(staff console, photo ID)")
     async with transaction():
         return await issue_key(guardian, how=how)

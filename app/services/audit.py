@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from app import clock
 from app.database import fetch, is_postgres
+from app.rules.devices import Device
 
 
 # Written out: every page a parent opens records a view, and building the insert from a Table object
 # cost more than running it.
 _INSERT = """
-INSERT INTO audit_event (at, action, actor, account, person, ip, detail) VALUES ({}, {}, {}, {}, {}, {}, {})
+INSERT INTO audit_event (at, action, actor, account, person, ip, detail, browser, system)
+VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})
 """
+NO_DEVICE = Device("", "")
 
 
 def _single_line(text: str) -> str:
@@ -27,8 +30,11 @@ async def record(
     person: int | None = None,
     ip: str = "",
     detail: str = "",
+    device: Device = NO_DEVICE,
 ) -> None:
-    await fetch(_INSERT, clock.now(), action, actor, account, person, ip[:45], _single_line(detail))
+    """`device`: for sign-in events, the browser and system in words (app/rules/devices.py)."""
+    await fetch(_INSERT, clock.now(), action, actor, account, person, ip[:45], _single_line(detail),
+                         device.browser[:40], device.system[:40])
 
 
 def _views(action: str, actor: int | None, people: list[int], ip: str, detail: str) -> tuple[str, list]:

@@ -22,12 +22,13 @@ from app.i18n import format_day, gettext, translate
 from app.mail.outbox import About, enqueue_email
 from app.rules.errors import N_, FieldError
 from app.services import audit, rate_limits
+from app.services.household import home_household_of
 from app.services.mail_access import withheld_students
 from app.services.sis_words import refresh as refresh_sis_words, sis_word
 from app.services.preferences import load_preferences
 from app.services.records import Reader, access_day_of, linked_student
 from app.services.staff_scope import sees_all_schools, within
-from app.tables import (AttendanceEvent, CorrectionRequest, Household, HouseholdMember, Person, Result,
+from app.tables import (AttendanceEvent, CorrectionRequest, Household, Person, Result,
                         SchoolEnrollment, TermGrade, UserAccount)
 
 KINDS = {
@@ -139,14 +140,10 @@ async def correction_form(reader: Reader, public_id: str, kind: str) -> Correcti
     return CorrectionForm(kind, student, await _choices(kind, student.id, None))
 
 
-async def _household_of(guardian_id: int) -> int | None:
-    row = await HouseholdMember.select(HouseholdMember.household).where(
-        HouseholdMember.person == guardian_id).order_by(HouseholdMember.id).first()
-    return row["household"] if row else None
-
-
 async def household_correction_form(reader: Reader) -> CorrectionForm | None:
-    household_id = await _household_of(reader.guardian_id)
+    """The household field a parent can point at: the address of the home the household page shows them
+    (never a child's other home, nor one they are listed at only through a child whose access is off)."""
+    household_id = await home_household_of(reader.guardian_id)
     if household_id is None:
         return None
     return CorrectionForm("household", None, await _choices("household", 0, household_id))
@@ -279,7 +276,10 @@ async def answer_correction(staff, public_id: UUID, outcome: str, typed_reason: 
             await enqueue_email("correction-answered", parent["email"], {
                 "portal_name": prefs.portal_name, "district_name": prefs.district_name,
                 "help_phone": prefs.help_phone, "outcome": outcome, "reason": reason,
-                "record": request["record_text"], "school_name": request["school_name"],
+                # A household request is about the guardian's own household, not a child, so it is not tied to
+                # one: its answer names no school (the one answering is a child's, who may since be hidden from
+                # this guardian: issue 11) and is signed by the district.
+                "record": request["record_text"], "school_name": request["school_name"] if request["student"] else "",
                 "student_name": f"{request['student_given_name']} {request['student_family_name']}"
                 if request["student"] else "",
             }, language=account["language"] or request["language"],

@@ -59,6 +59,7 @@ async def store_new_password(account: dict, password_hash: str, *, keep_session:
             account["email"],
             {"portal_name": prefs.portal_name, "district_name": prefs.district_name,
              "username": account["username"], "help_phone": prefs.help_phone,
-             "when": now, "time_zone": prefs.time_zone},
+             "when": now, "time_zone": prefs.time_zone,
+             "account_id": account["id"]},  # whose account (app/services/mail_access.py rule 3)
             language=account["language"],
         )

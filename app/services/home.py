@@ -4,8 +4,9 @@ year. The page parents open first, so its cost does not grow with the number of 
 
 1. the session and the district's preferences (the middleware, one round trip);
 2. this school year's terms, the guardian's students with their schools, the household's confirmation, and
-   whether the guardian's address is shared with a guardian whose access to one of the children is off
-   (issue 11: mail about that child is not sent to it), and what the district's calendar says about today,
+   the addresses of guardians whose access to one of the children is off (issue 11: mail about that child is
+   not sent to the guardian's address when it is one of their mailboxes), and what the district's calendar
+   says about today,
    in one round trip (five row sets with the same columns, UNION ALL, told apart by `part`);
 3. in one round trip (three row sets in one set of columns, UNION ALL, told apart by `part`): every student's
    sections today, with their teachers (school days only); every student's attendance events to note, with
@@ -25,8 +26,9 @@ from app import clock
 from app.database import fetch
 from app.rules.school_year import school_year_label, school_year_of
 from app.services import audit
-from app.services.access import LINK_IN_FORCE, link_in_force_args
-from app.services.mail_access import SHARED_ADDRESS_ROWS, shared_address_args
+from app.services.access import LINK_IN_FORCE, link_in_force_args, link_in_force_sql
+from app.services.household import home_household_of
+from app.services.mail_access import SHARED_ADDRESS_ROWS, shared_address_args, shares_a_mailbox
 from app.services.records import (
     _ATTENDANCE_EVENTS,  # noqa: PLC2701 (the records pages' statements, shared)
     _SECTIONS_OF,
@@ -66,10 +68,16 @@ SELECT 'calendar' AS part, c.school AS id, NULL AS source_id, c.description AS t
 FROM calendar_date c WHERE c.day = {}
 """
 
-# The guardian's household (the first they were added to) and whether this account confirmed it this
-# school year (1 or 0 in `parent`).
+# The guardian's households, whether this account confirmed each this school year (1 or 0 in `parent`) and
+# whether a child of theirs whom they may not see is in it ('hides-a-child' in `kind`): the one that counts is
+# the one the household page shows and confirms (app/services/household.py home_household_of), looked up only
+# for a guardian listed in several or in one with such a child (it may be none of theirs then).
 _HOUSEHOLD = """
-SELECT 'household' AS part, m.household AS id, NULL AS source_id, NULL AS title, NULL AS kind,
+SELECT 'household' AS part, m.household AS id, NULL AS source_id, NULL AS title,
+       CASE WHEN EXISTS (SELECT 1 FROM household_member hm JOIN guardian_link hl ON hl.student = hm.person
+                         WHERE hm.household = m.household AND hl.guardian = m.person
+                           AND NOT """ + link_in_force_sql("hl") + """)
+            THEN 'hides-a-child' ELSE NULL END AS kind,
        NULL AS start_date, NULL AS end_date,
        CASE WHEN EXISTS (SELECT 1 FROM household_verification v
                          WHERE v.household = m.household AND v.account = {} AND v.school_year = {})
@@ -202,11 +210,15 @@ async def home_page(reader: Reader) -> Home:
     rows = await fetch(
         f"{_TERM_ROWS} UNION ALL {_GUARDIANS_STUDENTS} UNION ALL {_HOUSEHOLD} UNION ALL {SHARED_ADDRESS_ROWS} "
         f"UNION ALL {_CALENDAR_TODAY}",
-        school_year, reader.guardian_id, *link_in_force_args(day), reader.account_id, school_year,
-        reader.guardian_id, reader.guardian_id, *shared_address_args(day), today)
-    household = min((r for r in rows if r["part"] == "household"), key=lambda r: r["enrollment"], default=None)
+        school_year, reader.guardian_id, *link_in_force_args(day), *link_in_force_args(day), reader.account_id,
+        school_year, reader.guardian_id, *shared_address_args(reader.guardian_id, day), today)
+    households = sorted((r for r in rows if r["part"] == "household"), key=lambda r: r["enrollment"])
+    household = households[0] if households else None
+    if len(households) > 1 or any(h["kind"] == "hides-a-child" for h in households):
+        shown = await home_household_of(reader.guardian_id)
+        household = next((h for h in households if h["id"] == shown), None)
     due = school_year_label(school_year) if household is not None and not household["parent"] else None
-    shared = any(r["part"] == "shared-address" for r in rows)
+    shared = shares_a_mailbox([r for r in rows if r["part"] == "shared-address"])
     enrollments: dict[int, list[dict]] = defaultdict(list)
     for r in sorted((r for r in rows if r["part"] == "student"), key=lambda r: r["enrollment"]):
         enrollments[r["id"]].append(r)

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from app import clock
 from app.database import transaction
-from app.mail.outbox import enqueue_email
+from app.mail.outbox import About, enqueue_email
 from app.rules.addresses import Address, address_errors, tidy_address
 from app.rules.district_day import district_day
 from app.rules.emails import normalise_email
@@ -23,7 +23,8 @@ from app.rules.phones import PHONE_KINDS, PhoneCheck, check_phone
 from app.rules.school_year import school_year_label, school_year_of
 from app.rules.tokens import new_token, token_digest
 from app.services import audit, rate_limits
-from app.services.access import students_hidden_from
+from app.services.access import (access_day, link_in_force_args, link_in_force_sql, remember_restricted_addresses,
+                                 students_hidden_from)
 from app.services.credentials import check_current_password
 from app.services.preferences import load_preferences
 from app.services.sessions import SignedInAccount
@@ -53,10 +54,12 @@ class HouseholdInformation:
     other_members: list[str]
     email: str | None
     phones: list[dict]
-    pending_address: dict | None
+    pending_address: dict | None  # a change staff have not decided yet; its address only for who asked for it
     pending_email: dict | None
     school_year: str
     verified: bool
+    # False for a member with a child in the household whom they may not see (issue 11): the office changes it.
+    may_ask_address_change: bool = True
 
 
 @dataclass(frozen=True)
@@ -73,18 +76,34 @@ async def home_household_of(person_id: int) -> int | None:
     """The household whose address a guardian is shown, verifies and gets letters at. Only ever one they are a
     member of (never a child's other household: custody). A guardian in several (an SIS that lists a parent
     at two addresses) gets the one a child lives in with them (Ed-Fi livesWith), else one a child of theirs
-    is in, else the first they were added to."""
+    is in, else the first they were added to. Only children they may see count (issue 11), and a household
+    with a child they may not see and none they may is never theirs, even their only one: it is that child's
+    home, not to be shown, asked about or sent letters at. None then (the page says no address is on file)."""
     mine = [r["household"] for r in await HouseholdMember.select(HouseholdMember.household).where(
         HouseholdMember.person == person_id).order_by(HouseholdMember.id)]
-    if len(mine) < 2:
-        return mine[0] if mine else None
-    links = {r["student"]: r["lives_with"] for r in await GuardianLink.select(
-        GuardianLink.student, GuardianLink.lives_with).where(GuardianLink.guardian == person_id)}
-    shared: dict[int, bool] = {}  # household -> a child living with this guardian is in it
+    if not mine:
+        return None
+    children = {r["student"]: (r["lives_with"], r["seen"]) for r in await GuardianLink.raw(
+        f"SELECT l.student, l.lives_with, CASE WHEN {link_in_force_sql('l')} THEN 1 ELSE 0 END AS seen "
+        "FROM guardian_link l WHERE l.guardian = {}", *link_in_force_args(await access_day()), person_id)}
+    lives: set[int] = set()  # households with a child they may see who lives with them
+    seen: set[int] = set()  # ... with a child they may see
+    hidden: set[int] = set()  # ... with a child they may not see
     for row in await HouseholdMember.select(HouseholdMember.household, HouseholdMember.person).where(
-            HouseholdMember.household.is_in(mine) & HouseholdMember.person.is_in(list(links) or [0])):
-        shared[row["household"]] = shared.get(row["household"], False) or bool(links[row["person"]])
-    return (([h for h in mine if shared.get(h)]) or [h for h in mine if h in shared] or mine)[0]
+            HouseholdMember.household.is_in(mine) & HouseholdMember.person.is_in(list(children) or [0])):
+        lives_with, may_see = children[row["person"]]
+        (seen if may_see else hidden).add(row["household"])
+        if may_see and lives_with:
+            lives.add(row["household"])
+    choices = [h for h in mine if h in lives] or [h for h in mine if h in seen] or [h for h in mine if h not in hidden]
+    return choices[0] if choices else None
+
+
+async def _hides_a_child(household_id: int, person_id: int) -> bool:
+    """Whether a child of this guardian whom they may not see is a member of this household (issue 11)."""
+    hidden = await students_hidden_from(person_id)
+    return bool(hidden) and await HouseholdMember.exists().where(
+        (HouseholdMember.household == household_id) & HouseholdMember.person.is_in(list(hidden)))
 
 
 async def _current_school_year() -> int:
@@ -105,27 +124,33 @@ async def household_information(guardian: SignedInAccount) -> HouseholdInformati
     school_year = await _current_school_year()
     household_id = await home_household_of(person_id)
     household = other_members = pending_address = None
+    may_ask = True
     if household_id is not None:
         household = await Household.select(
             Household.id, Household.name, Household.address_line1, Household.address_line2, Household.city,
             Household.state, Household.postal_code,
         ).where(Household.id == household_id).first()
         hidden = await students_hidden_from(person_id)  # a child whose access is off is not named (issue 11)
-        other_members = [
-            f"{m['given_name']} {m['family_name']}"
-            for m in await HouseholdMember.select(
-                HouseholdMember.person.given_name.as_alias("given_name"),
-                HouseholdMember.person.family_name.as_alias("family_name"), HouseholdMember.person,
-            ).where((HouseholdMember.household == household_id) & (HouseholdMember.person != person_id))
-            .order_by(HouseholdMember.person.given_name)
-            if m["person"] not in hidden
-        ]
+        members = await HouseholdMember.select(
+            HouseholdMember.person.given_name.as_alias("given_name"),
+            HouseholdMember.person.family_name.as_alias("family_name"), HouseholdMember.person,
+        ).where((HouseholdMember.household == household_id) & (HouseholdMember.person != person_id)).order_by(
+            HouseholdMember.person.given_name)
+        other_members = [f"{m['given_name']} {m['family_name']}" for m in members if m["person"] not in hidden]
+        may_ask = not any(m["person"] in hidden for m in members)
         pending_address = await HouseholdChangeRequest.select(
             HouseholdChangeRequest.address_line1, HouseholdChangeRequest.address_line2, HouseholdChangeRequest.city,
             HouseholdChangeRequest.state, HouseholdChangeRequest.postal_code, HouseholdChangeRequest.created_at,
+            HouseholdChangeRequest.requested_by,
         ).where(
             (HouseholdChangeRequest.household == household_id) & (HouseholdChangeRequest.status == "pending")
         ).order_by(HouseholdChangeRequest.id, ascending=False).first()
+        if pending_address is not None and pending_address["requested_by"] != guardian.id:
+            # Another member's request: that it waits, not where to (it may be where a child moves, away from
+            # a parent whose access is off: issue 11).
+            pending_address = {"asked_by_me": False}
+        elif pending_address is not None:
+            pending_address["asked_by_me"] = True
     person = await Person.select(Person.email).where(Person.id == person_id).first()
     return HouseholdInformation(
         household=household,
@@ -138,6 +163,7 @@ async def household_information(guardian: SignedInAccount) -> HouseholdInformati
         ).order_by(EmailChange.id, ascending=False).first(),
         school_year=school_year_label(school_year),
         verified=household_id is not None and await _is_verified(guardian.id, household_id, school_year),
+        may_ask_address_change=may_ask,
     )
 
 
@@ -220,7 +246,8 @@ async def save_phone(guardian: SignedInAccount, phone_id: int | None, kind: str,
         else:
             # The parent's number now: an import no longer treats it as the SIS's (app/services/sis_sync.py).
             await ContactPhone.update({ContactPhone.kind: kind, ContactPhone.number: check.e164,
-                                       ContactPhone.from_sis: False}).where(ContactPhone.id == existing["id"])
+                                       ContactPhone.from_sis: False, ContactPhone.source: ""}).where(
+                ContactPhone.id == existing["id"])
             what = "changed"
         await record_portal_change(f"phone:{kind}", check.e164, existing["number"] if existing else "",
                                    person=guardian.person_id, by=guardian.id)
@@ -261,7 +288,7 @@ async def _phone_changed(guardian: SignedInAccount, what: str, kind: str, number
     if person and person["email"]:
         await enqueue_email("phone-changed", person["email"], {
             **await _mail_context(), "what": what, "kind_label": PHONE_KINDS[kind], "last_digits": number[-4:],
-            "when": clock.now()}, language=guardian.language)
+            "when": clock.now()}, language=guardian.language, about=About(guardian.person_id, ()))
 
 
 async def _mail_context() -> dict:
@@ -280,8 +307,8 @@ def _usable_email_change():
 
 async def request_email_change(guardian: SignedInAccount, typed_email: str, current_password: str, *,
                                ip: str) -> ContactChange:
-    """A confirmation link to the new address and a notice to the old one; nothing changes until the link
-    is opened. A newer request supersedes older links."""
+    """A confirmation link to the new address and a notice to the old one (which does not name the new one);
+    nothing changes until the link is opened. A newer request supersedes older links."""
     new_email = normalise_email(typed_email)
     person = await Person.select(Person.email).where(Person.id == guardian.person_id).first()
     old_email = person["email"] if person else None
@@ -310,11 +337,13 @@ async def request_email_change(guardian: SignedInAccount, typed_email: str, curr
         [change] = await EmailChange.insert(EmailChange(
             person=guardian.person_id, new_email=new_email, token_hash=token_digest(new_token()),
             created_at=now, expires_at=now + EMAIL_LINK_LIFETIME))
+        about = About(guardian.person_id, ())  # mail about the account (app/services/mail_access.py rule 3)
         await enqueue_email("email-change-confirm", new_email, {**context, "change_id": change["id"]},
-                            language=guardian.language)
+                            language=guardian.language, about=about)
         if old_email:
-            await enqueue_email("email-change-requested", old_email, {
-                **context, "new_email": new_email, "when": now}, language=guardian.language)
+            # Not the new address: the old one may be read by someone the guardian is moving away from.
+            await enqueue_email("email-change-requested", old_email, {**context, "when": now},
+                                language=guardian.language, about=about)
         await audit.record("email.change-requested", actor=guardian.id, account=guardian.id,
                            person=guardian.person_id, ip=ip)
     return ContactChange()
@@ -346,6 +375,9 @@ async def confirm_email_change(change_id: int, *, ip: str) -> str | None:
         if not claimed:
             return None
         person_id, new_email = claimed[0]["person"], claimed[0]["new_email"]
+        # A guardian whose access to a child is off keeps the old address as theirs for the shared-mailbox
+        # rule (app/services/mail_access.py): they may still read it.
+        await remember_restricted_addresses(person_id, "changed")
         before = await Person.select(Person.email).where(Person.id == person_id).first()
         await Person.update({Person.email: new_email}).where(Person.id == person_id)
         account = await UserAccount.select(UserAccount.id).where(UserAccount.person == person_id).first()
@@ -364,11 +396,18 @@ async def confirm_email_change(change_id: int, *, ip: str) -> str | None:
 # Address --------------------------------------------------------------------------------------------------
 
 
+ONLY_THE_OFFICE = N_("The school office makes changes to this address. Please call them")
+
+
 async def request_address_change(guardian: SignedInAccount, typed: Address, *, ip: str) -> ContactChange:
-    """A pending request for staff; a newer request from the household replaces an older pending one."""
+    """A pending request for staff; a newer request from the household replaces an older pending one. Not from a
+    member with a child in the household whom they may not see (issue 11): they could move the child's home, or
+    replace the request of the parent who is moving the child away from them."""
     household_id = await home_household_of(guardian.person_id)
     if household_id is None:
         return ContactChange(not_found=True)
+    if await _hides_a_child(household_id, guardian.person_id):
+        return ContactChange(errors=[FieldError("address_line1", ONLY_THE_OFFICE)])
     address = tidy_address(typed.line1, typed.line2, typed.city, typed.state, typed.postal_code)
     errors = address_errors(address)
     if not errors:

@@ -12,6 +12,12 @@
   their children whom they may see (app/services/access.py) with their schools, the language to write in,
   the key, and the day it last works in the district's time zone. A child whose access is off is on no
   letter; a guardian who may see no enrolled child gets none.
+- A key opens every child its guardian may see, to whoever opens the envelope (issue 11). So no letter is
+  made for a guardian within reach of a guardian whose access to one of those children is off, or is set to be
+  (listed at their home, or reading their email, which a district may merge the letters into:
+  app/services/key_reach.py): they are left out, and the run says who, to be given a key at the office. Nor
+  is a guardian whose unused key would be refused for that reason counted among those who "already have an
+  unused key": the run names them too.
 - `school_source_id` that is no school is an error, not an empty file.
 """
 
@@ -29,10 +35,9 @@ from app.rules.district_day import district_day
 from app.services.access import access_day
 from app.services.activation_keys import KeyRefused, issue_key
 from app.services.eligibility import eligible_links, portal_students_of
-from app.services.household import home_household_of
+from app.services.key_reach import home_of, key_within_reach, reach
 from app.services.preferences import load_preferences
-from app.tables import ActivationKey, GuardianLink, Household, Person, School, SchoolEnrollment, \
-    UserAccount
+from app.tables import ActivationKey, GuardianLink, Person, School, SchoolEnrollment, UserAccount
 
 
 class LettersRefused(ValueError):
@@ -58,11 +63,24 @@ class Letter:
         return f"{self.given_name} {self.family_name}"
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """A guardian who gets no letter though eligible, and why (app/services/key_reach.py): a guardian whose access
+    to one of their children is off (or set to be) is listed at their home ("shared-home") or reads their email
+    ("shared-mailbox"); or they hold an unused key that will be refused for that reason ("unusable-key": without
+    --reissue it is not replaced, and with it they would be left out)."""
+
+    source_id: str
+    name: str
+    why: str
+
+
 @dataclass
 class LetterRun:
     letters: list[Letter] = field(default_factory=list)
     skipped_with_unused_key: int = 0
     dry_run: bool = False
+    left_out: list[LeftOut] = field(default_factory=list)
 
 
 CSV_HEADER = ["guardian_sourcedId", "given_name", "family_name", "address_line1", "address_line2", "city_state_zip",
@@ -81,26 +99,23 @@ def _children(students: list[dict]) -> tuple[str, ...]:
                  + ")" for s in students)
 
 
-async def _mailing_address(person_id: int) -> tuple[str, ...]:
+def _mailing_lines(home: dict | None) -> tuple[str, ...]:
     """(line 1, line 2, "City, ST ZIP"), each possibly empty, or () without a household address: the CSV's three
     columns keep their places; the printed letter leaves out an empty line."""
-    household_id = await home_household_of(person_id)  # where they live: app/services/household.py
-    if household_id is None:
-        return ()
-    home = await Household.select().where(Household.id == household_id).first()
     if home is None or not home["address_line1"]:
         return ()
     last = " ".join(p for p in (f"{home['city']}," if home["city"] else "", home["state"], home["postal_code"]) if p)
     return home["address_line1"], home["address_line2"] or "", last.strip(" ,")
 
 
-async def _unused_key_holders(guardian_ids: list[int]) -> set[int]:
+async def _unused_keys(guardian_ids: list[int]) -> dict[int, str]:
+    """The guardians among these with an unused key (not used, revoked or expired), and how it was issued."""
     if not guardian_ids:
-        return set()
-    rows = await ActivationKey.select(ActivationKey.guardian).where(
+        return {}
+    rows = await ActivationKey.select(ActivationKey.guardian, ActivationKey.issued_how).where(
         ActivationKey.guardian.is_in(guardian_ids) & ActivationKey.used_at.is_null()
         & ActivationKey.revoked_at.is_null() & (ActivationKey.expires_at > clock.now()))
-    return {r["guardian"] for r in rows}
+    return {r["guardian"]: r["issued_how"] for r in rows}
 
 
 async def key_letters(school_source_id: str | None = None, *, reissue: bool = False,
@@ -119,16 +134,26 @@ async def key_letters(school_source_id: str | None = None, *, reissue: bool = Fa
             (SchoolEnrollment.school == school["id"]) & (SchoolEnrollment.status == "active"))
         query = query.where(Person.id.is_in(eligible_links(day).where(GuardianLink.student.is_in(at_school))))
     guardians = await query.order_by(Person.family_name).order_by(Person.given_name).order_by(Person.id)
-    holders = await _unused_key_holders([g["id"] for g in guardians])
+    holders = await _unused_keys([g["id"] for g in guardians])
     run = LetterRun(dry_run=dry_run)
     for guardian in guardians:
+        name = f"{guardian['given_name']} {guardian['family_name']}"
         has_unused = guardian["id"] in holders
         if has_unused and not reissue:
-            run.skipped_with_unused_key += 1
+            if await key_within_reach(guardian["id"], holders[guardian["id"]], day):
+                run.left_out.append(LeftOut(guardian["source_id"], name, "unusable-key"))
+            else:
+                run.skipped_with_unused_key += 1
+            continue
+        home = await home_of(guardian["id"])
+        within = await reach(guardian["id"], day, home=home)
+        if within:
+            run.left_out.append(LeftOut(guardian["source_id"], name, "shared-home" if within.home else "shared-mailbox"))
             continue
         students = await portal_students_of(guardian["id"], day)
         children = _children(students)
         schools = tuple(sorted({e["school_name"] for s in students for e in s["enrollments"]}))
+        email = guardian["email"] or ""
         key, expires_on = "", None
         if not dry_run:
             person = await Person.objects().where(Person.id == guardian["id"]).first()
@@ -139,8 +164,8 @@ async def key_letters(school_source_id: str | None = None, *, reissue: bool = Fa
                 continue
             key, expires_on = issued.key, district_day(issued.expires_at, prefs.time_zone)
         run.letters.append(Letter(
-            guardian["source_id"], guardian["given_name"], guardian["family_name"], guardian["email"] or "",
-            await _mailing_address(guardian["id"]), children, schools,
+            guardian["source_id"], guardian["given_name"], guardian["family_name"], email, _mailing_lines(home),
+            children, schools,
             guardian_language(None, guardian["language"]), key, expires_on, has_unused))
     return run
 

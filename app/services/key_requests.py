@@ -24,7 +24,8 @@ from app.rules.ssn import digests_match, ssn_digest
 from app.services import audit, rate_limits
 from app.services.access import access_day, link_in_force_where
 from app.services.activation_keys import IssuedKey, KeyRefused, issue_key
-from app.services.mail_access import addresses_with_access_off
+from app.services.key_reach import home_within_reach, reach
+from app.services.mail_access import exposed_children
 from app.services.preferences import load_preferences
 from app.services.sessions import SignedInAccount
 from app.services.staff_scope import sees_all_schools, students_at_school, within
@@ -95,11 +96,11 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
     ssn_matches = digests_match(typed_digest, on_file) and not details.ssn_withheld
     birth_date_matches = student is not None and student["birth_date"] == details.birth_date
     guardian = next((g for g in guardians if g["email"] and g["email"] == details.email), None)
-    # Issue 11: a key never goes to a mailbox a guardian whose access to this student is off also reads
-    # (one query whether or not the student exists: the reply does the same work either way).
-    shared_with_blocked = (details.email or "").lower() in (
-        await addresses_with_access_off([student["id"] if student else 0], await access_day())).get(
-        student["id"] if student else 0, set())
+    # Issue 11: a key opens every child its guardian may see, so it never goes to a mailbox that a guardian
+    # whose access to one of them is off (or set to be) also reads (one query whether or not anyone matched: the
+    # reply does the same work either way), nor to a guardian at whose home such a guardian is listed
+    # (app/services/key_reach.py; looked at below only when everything matched and a key would be issued).
+    shared_with_blocked = bool(await exposed_children(guardian["id"] if guardian else None, details.email))
     request = KeyRequest(
         requester_name=details.requester_name, relationship=details.relationship,
         requester_email=details.email, requester_phone=details.phone, language=language,
@@ -111,9 +112,11 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
         status="pending", ip=ip[:45], created_at=now,
     )
     everything_matches = student is not None and ssn_matches and birth_date_matches and guardian is not None
+    if everything_matches and not shared_with_blocked:
+        shared_with_blocked = await home_within_reach(guardian["id"])
     async with transaction():
         if everything_matches and shared_with_blocked:
-            request.decision_reason = "the address is also on file for a guardian whose access is off"
+            request.decision_reason = "a guardian whose access is off shares this guardian's home or email address"
         elif everything_matches and prefs.auto_issue_on_match:
             person = await Person.objects().where(Person.id == guardian["id"]).first()
             try:
@@ -171,11 +174,10 @@ async def key_request_for_staff(staff: SignedInAccount, public_id: UUID) -> dict
 
 
 async def _guardians_with_email(student_id: int) -> list[dict]:
-    """The guardians who may see the student and have an address on file; `shared_with_blocked` when a
-    guardian whose access to the student is off has the same address (issue 11: a key sent there would
-    reach them, so it is not offered)."""
+    """The guardians who may see the student and have an address on file; `shared_with_blocked` when a guardian
+    whose access to one of that guardian's children is off (or set to be) reads the address or is listed at their
+    home (app/services/key_reach.py: a key sent there would open those children to them, so it is not offered)."""
     day = await access_day()
-    off = (await addresses_with_access_off([student_id], day)).get(student_id, set())
     rows = await GuardianLink.select(
         GuardianLink.guardian.public_id.as_alias("public_id"),
         GuardianLink.guardian.given_name.as_alias("given_name"),
@@ -188,7 +190,7 @@ async def _guardians_with_email(student_id: int) -> list[dict]:
         & GuardianLink.guardian.email.is_not_null()
     ).order_by(GuardianLink.id)
     for row in rows:
-        row["shared_with_blocked"] = row["email"].strip().lower() in off
+        row["shared_with_blocked"] = bool(await reach(row["id"], day))
     return rows
 
 
@@ -255,7 +257,7 @@ async def deny_key_request(staff: SignedInAccount, public_id: UUID, typed_reason
         await enqueue_email("key-request-denied", request["requester_email"], {
             "portal_name": prefs.portal_name, "district_name": prefs.district_name,
             "help_phone": prefs.help_phone, "name": request["requester_name"],
-        }, language=request["language"])
+        }, language=request["language"], about=About(None, ()))  # to whoever asked: about no account
         await audit.record("key-request.denied", actor=staff.id, person=request["student"], ip=ip,
                            detail=f"request={public_id} reason={reason}")
     return Decision(done=True)

@@ -7,13 +7,27 @@ day at send time; a student is *withheld* from it when
 
 1. the guardian it goes to may not see the student today (their link is not in force: app/services/access.py),
    or
-2. the address it goes to is on file for any guardian whose access to that student is off (a guardian link
-   the SIS keeps without portal access, a restriction in force, or a student whose parents lost access at
-   18): a mailbox shared by two parents reaches the restricted one too. Addresses compare lower-cased.
+2. the address it goes to reaches a mailbox of any guardian whose access to that student is off (a guardian
+   link the SIS keeps without portal access, a restriction in force, or a student whose parents lost access
+   at 18): a mailbox shared by two parents reaches the restricted one too. A restricted guardian's mailboxes
+   are the address on file now **and every address they had on file while their access was off**
+   (`restricted_address`, remembered by app/services/access.py `remember_restricted_addresses`): changing
+   one's own address does not turn the rule off. Two addresses are one mailbox when app/rules/emails.py
+   `mailbox_key` says so (case, plus tags, Gmail's dots).
 
 A message with a withheld student is cancelled (kept in the outbox as `cancelled`, its payload dropped) —
 except the weekly digest, whose withheld children's sections are taken out: it goes with the others, or not
 at all when no other child has news. A kind in ABOUT_STUDENTS that carries no `about` is never sent.
+
+Rule 3, mail about an account. A message about a guardian's account (ABOUT_THE_ACCOUNT: an activation key or
+a reset link, which make or take over the account, and every notice about it — a new email address asked for,
+a phone number, the password or the way to sign in changed, a username reminder or lock) is about every child
+the account's guardian may see, whoever it was asked for through: whoever reads the mailbox can make or take
+over the account and see them all, or learns how the guardian can now be reached. It is cancelled when the
+address reaches a mailbox of a guardian whose access to any of those children is off, or is set to be from a
+later day (`exposed_children`). A username reminder or lock notice, sent to an address rather than for one
+account, is cancelled when that holds for any guardian with the address on file. Only the answer to a key
+request (`key-request-denied`, to whoever asked, naming nobody) is about no account.
 """
 
 from __future__ import annotations
@@ -21,72 +35,117 @@ from __future__ import annotations
 from typing import Any
 
 from app.database import fetch
-from app.mail.outbox import ABOUT_STUDENTS
+from app.mail.outbox import ABOUT_STUDENTS, ABOUT_THE_ACCOUNT
 from app.mail.sender import Claimed
-from app.rules.access import NOBODY_IS_ADULT
-from app.services.access import (LINK_IN_FORCE, RESTRICTION_IN_FORCE, AccessDay, access_day, link_in_force_args,
-                                 link_in_force_sql)
+from app.rules.emails import mailbox_key, same_mailbox
+from app.services.access import (LINK_IN_FORCE, RESTRICTION_IN_FORCE, RESTRICTION_NOT_OVER, AccessDay, access_day,
+                                 link_in_force_args, link_in_force_sql)
+from app.tables import GuardianLink, Person, UserAccount
 
 _NOT_SEEN_BY = """
 SELECT s.id FROM person s WHERE s.id IN ({students}) AND NOT EXISTS (
     SELECT 1 FROM guardian_link l WHERE l.guardian = {} AND l.student = s.id AND """ + LINK_IN_FORCE + """)
 """
 
-# The addresses on file for guardians whose access to these students is off: linked as a guardian but the
-# link is not in force, or a restriction in force (with or without a link yet).
-_OFF_ADDRESSES = """
-SELECT l.student, g.email FROM guardian_link l JOIN person g ON g.id = l.guardian
-WHERE l.student IN ({students}) AND g.email IS NOT NULL AND l.is_guardian = {} AND NOT """ + link_in_force_sql("l") + """
+# The guardians whose access to these students is off: linked as a guardian but the link is not in force, or
+# a restriction in force (with or without a link yet) — or, counting restrictions set to start later, one not
+# over. Statement and parameters: off_guardians().
+_OFF_GUARDIANS = """
+SELECT l.student, l.guardian FROM guardian_link l
+WHERE l.student IN ({students}) AND l.is_guardian = {} AND NOT """ + link_in_force_sql("l") + """
 UNION
-SELECT ar.student, g.email FROM access_restriction ar JOIN person g ON g.id = ar.guardian
-WHERE ar.student IN ({students}) AND g.email IS NOT NULL AND """ + RESTRICTION_IN_FORCE + """
+SELECT ar.student, ar.guardian FROM access_restriction ar
+WHERE ar.student IN ({students}) AND {restriction}"""
+
+# Their addresses: on file now, and remembered from while their access was off.
+_OFF_ADDRESSES = """
+SELECT off.student, off.guardian, g.email FROM (""" + _OFF_GUARDIANS + """) off JOIN person g ON g.id = off.guardian
+WHERE g.email IS NOT NULL AND g.email <> ''
+UNION
+SELECT off.student, off.guardian, r.email FROM (""" + _OFF_GUARDIANS + """) off
+JOIN restricted_address r ON r.guardian = off.guardian
 """
 
-
-# For the guardian's home (one more row set in its single round trip, app/services/home.py): one row when
-# this guardian's address is on file for another guardian whose access to one of this guardian's children
-# is off, so email about that child is not sent to it. Parameters: the guardian, then
-# shared_address_args(day). Students whose parents lost access at 18 do not count (nobody is emailed).
-SHARED_ADDRESS_ROWS = """
-SELECT 'shared-address' AS part, me.id, NULL AS source_id, NULL AS title, NULL AS kind, NULL AS start_date,
-       NULL AS end_date, NULL AS parent, NULL AS school_year, NULL AS given_name, NULL AS family_name,
-       NULL AS grade, NULL AS school_name, NULL AS enrollment
-FROM person me WHERE me.id = {} AND me.email IS NOT NULL AND (EXISTS (
-    SELECT 1 FROM guardian_link mine JOIN guardian_link t ON t.student = mine.student
-    JOIN person other ON other.id = t.guardian
-    WHERE mine.guardian = me.id AND t.guardian <> me.id AND lower(other.email) = lower(me.email)
-      AND t.is_guardian = {} AND NOT """ + link_in_force_sql("t") + """)
-  OR EXISTS (
-    SELECT 1 FROM guardian_link mine JOIN access_restriction ar ON ar.student = mine.student
-    JOIN person other ON other.id = ar.guardian
-    WHERE mine.guardian = me.id AND ar.guardian <> me.id AND lower(other.email) = lower(me.email)
-      AND """ + RESTRICTION_IN_FORCE + """))
-"""
-
-
-def shared_address_args(day: AccessDay) -> tuple:
-    ignoring_18 = AccessDay(day.today, NOBODY_IS_ADULT)
-    return True, *link_in_force_args(ignoring_18), day.today, day.today
+# The children a guardian may see today (a students list for the statements above). Parameters: the
+# guardian, then link_in_force_args(day).
+CHILDREN_SEEN_BY = "SELECT seen.student FROM guardian_link seen WHERE seen.guardian = {} AND " + \
+    link_in_force_sql("seen")
 
 
 def _in(values: list) -> str:
     return ", ".join("{}" for _ in values)
 
 
-def same_address(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and a.strip().lower() == b.strip().lower()
+def _restriction(day: AccessDay, scheduled: bool) -> tuple[str, tuple]:
+    return (RESTRICTION_NOT_OVER, (day.today,)) if scheduled else (RESTRICTION_IN_FORCE, (day.today, day.today))
 
 
-async def addresses_with_access_off(students: list[int], day: AccessDay) -> dict[int, set[str]]:
-    """Per student, the (lower-cased) addresses on file for guardians whose access to the student is off."""
+def off_guardians(students: str, students_args: tuple, day: AccessDay, *,
+                  scheduled: bool = False) -> tuple[str, tuple]:
+    """The statement of the (student, guardian) pairs whose access is off, and its parameters, for students
+    given as SQL (placeholders or a subquery such as CHILDREN_SEEN_BY) with their parameters. `scheduled`:
+    also a restriction set to start on a later day (for what opens an account: app/services/key_reach.py)."""
+    restriction, restriction_args = _restriction(day, scheduled)
+    return (_OFF_GUARDIANS.replace("{students}", students).replace("{restriction}", restriction),
+            (*students_args, True, *link_in_force_args(day), *students_args, *restriction_args))
+
+
+def _off_addresses(students: str, students_args: tuple, day: AccessDay, *,
+                   scheduled: bool = False) -> tuple[str, tuple]:
+    restriction, _ = _restriction(day, scheduled)
+    return (_OFF_ADDRESSES.replace("{students}", students).replace("{restriction}", restriction),
+            off_guardians(students, students_args, day, scheduled=scheduled)[1] * 2)
+
+
+# For the guardian's home (one more row set in its single round trip, app/services/home.py): a row per address
+# of a guardian whose access to one of this guardian's children is off, with this guardian's own address; the
+# home tells them to add an address of their own when the two are one mailbox (`shares_a_mailbox`).
+# Parameters: shared_address_args(guardian, day).
+SHARED_ADDRESS_ROWS = """
+SELECT 'shared-address' AS part, NULL AS id, me.email AS source_id, off.email AS title, NULL AS kind,
+       NULL AS start_date, NULL AS end_date, NULL AS parent, NULL AS school_year, NULL AS given_name,
+       NULL AS family_name, NULL AS grade, NULL AS school_name, NULL AS enrollment
+FROM (""" + _OFF_ADDRESSES.replace("{students}", CHILDREN_SEEN_BY).replace("{restriction}", RESTRICTION_IN_FORCE) + """) off
+JOIN person me ON me.id = {}
+WHERE me.email IS NOT NULL
+"""
+
+
+def shared_address_args(guardian_id: int, day: AccessDay) -> tuple:
+    return (*_off_addresses(CHILDREN_SEEN_BY, (guardian_id, *link_in_force_args(day)), day)[1], guardian_id)
+
+
+def shares_a_mailbox(rows: list[dict]) -> bool:
+    """Whether the home's shared-address rows say the guardian's address is a restricted guardian's mailbox."""
+    return any(same_mailbox(r["source_id"], r["title"]) for r in rows)
+
+
+async def off_mailboxes(students: list[int], day: AccessDay | None = None) -> dict[int, set[str]]:
+    """Per student, the mailboxes (mailbox_key) of the guardians whose access to the student is off: their
+    addresses on file now and those remembered from while their access was off. A student with none is left
+    out. One query, even for no students (a key request does the same work whether or not they exist)."""
+    day = day or await access_day()
+    students = students or [0]
+    sql, args = _off_addresses(_in(students), tuple(students), day)
     found: dict[int, set[str]] = {}
-    if not students:
-        return found
-    sql = _OFF_ADDRESSES.replace("{students}", _in(students))
-    rows = await fetch(sql, *students, True, *link_in_force_args(day), *students, day.today, day.today)
-    for row in rows:
-        found.setdefault(row["student"], set()).add(row["email"].strip().lower())
+    for row in await GuardianLink.raw(sql, *args):
+        key = mailbox_key(row["email"])
+        if key:
+            found.setdefault(row["student"], set()).add(key)
     return found
+
+
+async def exposed_children(guardian_id: int | None, address: str | None, day: AccessDay | None = None) -> set[int]:
+    """The children this guardian may see today whose records a message to `address` would open to someone who
+    may not see them: the address reaches a mailbox of a guardian whose access to the child is off, or is set
+    to be (a restriction with a later first day: an account taken today still opens the child then). Nothing
+    about this guardian's account goes there (rule 3). One query, whoever the guardian is."""
+    day = day or await access_day()
+    sql, args = _off_addresses(CHILDREN_SEEN_BY, (guardian_id or 0, *link_in_force_args(day)), day, scheduled=True)
+    key = mailbox_key(address)
+    # Not their own restriction that starts later: their account stops showing the child that day by itself.
+    return {r["student"] for r in await GuardianLink.raw(sql, *args)
+            if key and mailbox_key(r["email"]) == key and r["guardian"] != guardian_id}
 
 
 async def withheld_students(guardian: int | None, students: list[int], address: str,
@@ -103,8 +162,9 @@ async def withheld_students(guardian: int | None, students: list[int], address: 
         withheld |= {r["id"] for r in rows}
     else:
         withheld |= set(students)  # nobody on file: nothing about a student goes to them
-    for student, addresses in (await addresses_with_access_off(students, day)).items():
-        if address.strip().lower() in addresses:
+    key = mailbox_key(address)
+    for student, mailboxes in (await off_mailboxes(students, day)).items():
+        if key in mailboxes:
             withheld.add(student)
     return withheld
 
@@ -121,8 +181,27 @@ def trim_digest(context: dict[str, Any], withheld: set[int]) -> dict[str, Any] |
 SECTIONED = {"weekly-digest": trim_digest}
 
 
+async def _account_holders(about: dict[str, Any] | None, context: dict[str, Any], address: str) -> list[int]:
+    """Whose account a message about an account is about: the guardian its `about` names (nobody when it names
+    none: a staff member, someone who asked for a key); else the guardian of the account in its context (a
+    reset link); else every guardian with this address on file (a username reminder or lock notice covers
+    every account at the address)."""
+    if about is not None:
+        return [about["guardian"]] if about.get("guardian") is not None else []
+    account_id = context.get("account_id")
+    if isinstance(account_id, int):
+        row = await UserAccount.select(UserAccount.person).where(UserAccount.id == account_id).first()
+        return [row["person"]] if row and row["person"] is not None else []
+    return [r["id"] for r in await Person.select(Person.id).where(
+        (Person.email == address) & (Person.kind == "guardian"))]
+
+
 async def gate(message: Claimed, about: dict[str, Any] | None, context: dict[str, Any]) -> dict[str, Any] | None:
     """The sender's gate (app/mail/sender.py MailKinds.gate)."""
+    if message.kind in ABOUT_THE_ACCOUNT:
+        for guardian in await _account_holders(about, context, message.to_address):
+            if await exposed_children(guardian, message.to_address):
+                return None
     if about is None:
         return None if message.kind in ABOUT_STUDENTS else context
     students = [int(s) for s in about.get("students") or []]

@@ -22,6 +22,7 @@ from app.rules.tokens import token_digest
 from app.services import audit, rate_limits
 from app.services.activation import password_policy
 from app.services.credentials import store_new_password
+from app.services.mail_access import exposed_children
 from app.services.password_hashing import hashing
 from app.services.preferences import load_preferences
 from app.services.recovery_mail import PASSWORD_RESET_REQUEST, USERNAME_LOCK_REQUEST, USERNAME_REMINDER_REQUEST
@@ -45,6 +46,8 @@ async def find_reset_token(token: str) -> int | None:
         PasswordResetToken.id,
         PasswordResetToken.created_at,
         PasswordResetToken.account.password_changed_at.as_alias("password_changed_at"),
+        PasswordResetToken.account.person.as_alias("person"),
+        PasswordResetToken.account.person.email.as_alias("email"),
     ).where(
         (PasswordResetToken.token_hash == token_digest(token))
         & PasswordResetToken.used_at.is_null()
@@ -53,6 +56,10 @@ async def find_reset_token(token: str) -> int | None:
     ).first()
     # A password change since the link was sent makes the link useless (docs/security.md E5).
     if row is None or row["created_at"] < row["password_changed_at"]:
+        return None
+    # Nor while the mailbox it went to is read by a guardian whose access to one of the account's children is
+    # off, however that came to be since it was sent (app/services/mail_access.py rule 3).
+    if row["person"] is not None and await exposed_children(row["person"], row["email"]):
         return None
     return row["id"]
 

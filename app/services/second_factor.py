@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from app import clock
 from app.database import transaction
+from app.rules.devices import device_of
 from app.mail.outbox import enqueue_email
 from app.rules.errors import N_, FieldError
 from app.rules.second_factor import (TRUSTED_FOR, new_recovery_codes, normalise_recovery_code,
@@ -85,7 +86,8 @@ async def finish_sign_in(account_id: int, *, how: str, ip: str, user_agent: str,
         if previous_session is not None:
             await sessions.end_session(previous_session)
         token = await sessions.start_session(account_id=account_id, ip=ip, user_agent=user_agent, data=data)
-        await audit.record("login.succeeded", account=account_id, actor=account_id, ip=ip, detail=how)
+        await audit.record("login.succeeded", account=account_id, actor=account_id, ip=ip, detail=how,
+                           device=device_of(user_agent))
     return token
 
 
@@ -139,7 +141,7 @@ async def _reserve_try(account_id: int, *, ip: str) -> CodeCheck | None:
     return None
 
 
-async def verify_second_step(account_id: int, typed: str, *, ip: str) -> CodeCheck:
+async def verify_second_step(account_id: int, typed: str, *, ip: str, user_agent: str) -> CodeCheck:
     """An authenticator code, or a recovery code (each works once)."""
     if not typed.strip():
         return CodeCheck(problem="empty")
@@ -150,7 +152,8 @@ async def verify_second_step(account_id: int, typed: str, *, ip: str) -> CodeChe
     if check.ok:
         await rate_limits.clear(throttle_key(account_id))
     else:
-        await audit.record("second-factor.failed", account=account_id, ip=ip, detail=check.problem or "")
+        await audit.record("second-factor.failed", account=account_id, ip=ip, detail=check.problem or "",
+                           device=device_of(user_agent))
     return check
 
 
@@ -252,7 +255,7 @@ class EnrolResult:
     check: CodeCheck | None = None
 
 
-async def confirm_enrolment(account_id: int, typed: str, *, ip: str) -> EnrolResult:
+async def confirm_enrolment(account_id: int, typed: str, *, ip: str, user_agent: str) -> EnrolResult:
     """The first code from the app proves it was set up: the factor is confirmed (replacing any older one),
     ten new recovery codes are made (returned once, kept as digests), trusted browsers are forgotten."""
     code = normalise_totp_code(typed)
@@ -268,7 +271,8 @@ async def confirm_enrolment(account_id: int, typed: str, *, ip: str) -> EnrolRes
     secret = unseal(pending.secret_sealed) if pending else None
     step = matching_step(secret, code, now) if secret else None
     if step is None:
-        await audit.record("second-factor.failed", account=account_id, ip=ip, detail="enrolment")
+        await audit.record("second-factor.failed", account=account_id, ip=ip, detail="enrolment",
+                           device=device_of(user_agent))
         return EnrolResult(check=CodeCheck(problem="wrong"))
     codes = new_recovery_codes()
     async with transaction():
@@ -376,4 +380,5 @@ async def notify(account_id: int, change: str) -> None:
     await enqueue_email("sign-in-changed", address["email"], {
         "portal_name": prefs.portal_name, "district_name": prefs.district_name, "username": address["username"],
         "help_phone": prefs.help_phone, "when": clock.now(), "time_zone": prefs.time_zone, "change": change,
+        "account_id": account_id,  # whose account (app/services/mail_access.py rule 3)
     }, language=address["language"])

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from app import clock
 from app.database import transaction
+from app.rules.devices import device_of
 from app.rules.emails import normalise_email
 from app.rules.usernames import is_well_formed, username_key
 from app.services import audit, rate_limits, sessions
@@ -98,10 +99,11 @@ async def sign_in(username: str, password: str, *, ip: str, user_agent: str,
         return refused
 
     checked = await hashing().check(account.password_hash if account else None, password)
+    device = device_of(user_agent)  # for the account page's recent sign-ins: the device in words, not the header
 
     if not checked.ok or account is None or account.disabled:
         await audit.record("login.failed", account=account.id if account else None, ip=ip,
-                           detail=_who(username, account))
+                           detail=_who(username, account), device=device)
         return SignInResult(problem="wrong")
 
     now = clock.now()
@@ -130,7 +132,8 @@ async def sign_in(username: str, password: str, *, ip: str, user_agent: str,
         if previous_session is not None:
             await sessions.end_session(previous_session)
         token = await sessions.start_session(account_id=account.id, ip=ip, user_agent=user_agent)
-        await audit.record("login.succeeded", account=account.id, actor=account.id, ip=ip, detail=step.detail)
+        await audit.record("login.succeeded", account=account.id, actor=account.id, ip=ip, detail=step.detail,
+                           device=device)
     return SignInResult(session_token=token, role=account.role, language=account.language)
 
 

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from app import clock
-from app.database import transaction
+from app.database import engine, transaction
 from app.rules.emails import normalise_email
 from app.rules.errors import N_, FieldError
 from app.rules.passwords import password_errors
@@ -24,6 +24,8 @@ from app.tables import AuditEvent, School, StaffContact, TotpFactor, UserAccount
 
 STAFF_ROLES = ("school-staff", "district-admin")
 ACTIONS = ("disable", "enable", "reset")
+# A username someone already has: what the district's data refuses, not a mistake in what was typed.
+USERNAME_TAKEN = N_("That username is taken. Choose another")
 TEMPORARY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
@@ -50,10 +52,14 @@ async def create_staff_account(username: str, password: str, role: str, school_s
     if role not in STAFF_ROLES:
         errors.append(FieldError("role", N_("Use one of: %(choices)s"), {"choices": ", ".join(STAFF_ROLES)}))
     school = None
-    if role == "school-staff":
-        school = await School.select(School.id).where(School.source_id == (school_source_id or "")).first()
+    if role == "school-staff" and not (school_source_id or "").strip():
+        errors.append(FieldError("school", N_("School staff need --school with the sourcedId of their school "
+                                              "(`homeroom schools list` shows them)")))
+    elif role == "school-staff":
+        school = await School.select(School.id).where(School.source_id == school_source_id.strip()).first()
         if school is None:
-            errors.append(FieldError("school", N_("School staff need --school with the sourcedId of a school")))
+            errors.append(FieldError("school", N_("There is no school with sourcedId %(id)s (`homeroom schools list` "
+                                                  "shows them)"), {"id": school_source_id.strip()[:80]}))
     elif school_source_id:
         errors.append(FieldError("school", N_("A district admin works for every school: leave out --school")))
     address = None
@@ -63,7 +69,7 @@ async def create_staff_account(username: str, password: str, role: str, school_s
             errors.append(FieldError("email", N_("Enter an email address like name@example.com")))
     errors += password_errors(password, password, username=username, policy=await password_policy())
     if not errors and await UserAccount.exists().where(UserAccount.username_key == username_key(username)):
-        errors.append(FieldError("username", N_("That username is taken. Choose another")))
+        errors.append(FieldError("username", USERNAME_TAKEN))
     if errors:
         return errors
     password_hash = await hashing().hash(password)
@@ -154,14 +160,30 @@ async def staff_id_for(username: str) -> int | None:
 
 @dataclass(frozen=True)
 class StaffChange:
-    done: str | None = None  # "disabled" | "enabled" | "reset"
+    done: str | None = None  # "disabled" | "enabled" | "reset" | "already-disabled" | "already-enabled"
     temporary_password: str = ""  # after a reset: shown once
     errors: list[FieldError] = field(default_factory=list)
 
 
+LAST_ADMIN = N_("This is the only active district admin: enable or create another district admin first, so "
+                "someone can still manage the portal")
+
+
+async def _other_active_admins(account_id: int) -> int:
+    """The active district admins besides `account_id`, inside the caller's transaction. On PostgreSQL their rows
+    are locked, so two admins disabled at once cannot each count the other as the one left (SQLite's write lock,
+    taken when the transaction began, does the same there)."""
+    lock = " FOR UPDATE" if engine().engine_type == "postgres" else ""
+    rows = await UserAccount.raw("SELECT id FROM user_account WHERE role = 'district-admin' AND NOT disabled"
+                                 + lock)
+    return sum(1 for row in rows if row["id"] != account_id)
+
+
 async def change_staff_account(account_id: int, action: str, *, actor: SignedInAccount | None, ip: str = ""
                                ) -> StaffChange | None:
-    """None: no such staff account (or no such action)."""
+    """None: no such staff account (or no such action). Disabling an account that is already disabled, or
+    enabling one that is enabled, changes nothing and says so; the last active district admin is never
+    disabled (nobody could manage staff or preferences afterwards)."""
     if action not in ACTIONS:
         return None
     target = await UserAccount.select(UserAccount.id, UserAccount.username, UserAccount.role).where(
@@ -173,12 +195,20 @@ async def change_staff_account(account_id: int, action: str, *, actor: SignedInA
             "You cannot disable or reset your own account. Ask another district admin"))])
     actor_id = actor.id if actor else None
     async with transaction():
+        disabled = (await UserAccount.select(UserAccount.disabled).where(UserAccount.id == account_id).first()
+                    )["disabled"]
         if action == "disable":
+            if disabled:
+                return StaffChange(done="already-disabled")
+            if target["role"] == "district-admin" and not await _other_active_admins(account_id):
+                return StaffChange(errors=[FieldError("action", LAST_ADMIN)])
             await UserAccount.update({UserAccount.disabled: True}).where(UserAccount.id == account_id)
             await sessions.end_sessions_of(account_id)
             await audit.record("staff.disabled", account=account_id, actor=actor_id, ip=ip)
             return StaffChange(done="disabled")
         if action == "enable":
+            if not disabled:
+                return StaffChange(done="already-enabled")
             await UserAccount.update({UserAccount.disabled: False}).where(UserAccount.id == account_id)
             await audit.record("staff.enabled", account=account_id, actor=actor_id, ip=ip)
             return StaffChange(done="enabled")

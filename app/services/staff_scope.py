@@ -27,9 +27,11 @@ async def search_limited_to(staff: SignedInAccount) -> str | None:
 
 
 def students_at_school(school_id: int | None):
-    return SchoolEnrollment.select(SchoolEnrollment.student).where(SchoolEnrollment.school == school_id)
-
-
+    """The students enrolled at the school now. A student who has left (an inactive enrollment) is no longer
+    its staff's: they do not open the student, the student's guardians through them, or change their access
+    (issue 11); the school they are at now, and district admins, do."""
+    return SchoolEnrollment.select(SchoolEnrollment.student).where(
+        (SchoolEnrollment.school == school_id) & (SchoolEnrollment.status == "active"))
 
 
 def guardians_at_school(school_id: int | None):

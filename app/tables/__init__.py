@@ -1,6 +1,6 @@
 """Piccolo tables, one module per area. `ALL_TABLES` is the order tables are created and dropped in."""
 
-from app.tables.access import AccessRestriction
+from app.tables.access import AccessRestriction, RestrictedAddress
 from app.tables.accounts import ActivationKey, PasswordResetToken, RateCounter, UserAccount, WebSession
 from app.tables.alerts import AbsenceAlert, AbsenceReport, AlertPreference, WeeklyDigest
 from app.tables.audit import AuditEvent
@@ -67,6 +67,7 @@ ALL_TABLES = [
     StaffContact,
     PortalChange,
     AccessRestriction,
+    RestrictedAddress,
     CorrectionRequest,
     AlertPreference,
     AbsenceAlert,

@@ -27,3 +27,16 @@ class AccessRestriction(Table, tablename="access_restriction"):
     created_by = ForeignKey(references=UserAccount, null=True)
     lifted_at = Timestamptz(null=True, default=None)
     lifted_by = ForeignKey(references=UserAccount, null=True)
+
+
+class RestrictedAddress(Table, tablename="restricted_address"):
+    """An email address a guardian had on file while their access to a child was off (issue 11): remembered
+    when access is switched off, and whenever their address changes while it is off (the portal's email change,
+    an import), so that changing it does not turn the shared-mailbox rule off — the old mailbox is still one
+    the guardian reads. The rule (app/services/mail_access.py) counts these addresses only while the guardian's
+    access to the child is off. `email` as it was on file; compared by app/rules/emails.py mailbox_key."""
+
+    guardian = ForeignKey(references=Person, index=True)
+    email = Varchar(length=320)
+    noted_at = Timestamptz(default=TimestamptzNow())
+    noted_how = Varchar(length=20, default="blocked")  # blocked | changed | import | migration

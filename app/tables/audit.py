@@ -17,3 +17,7 @@ class AuditEvent(Table, tablename="audit_event"):
     person = ForeignKey(references=Person, null=True, index=True, on_delete=OnDelete.restrict)  # who it concerns
     ip = Varchar(length=45, default="")
     detail = Text(default="")  # short, never a secret
+    # Sign-in events: the browser and system ua-parser names ("Chrome", "Android"), never the User-Agent
+    # header itself (app/rules/devices.py; the migration of 2026-11-30T15:00 says why).
+    browser = Varchar(length=40, default="")
+    system = Varchar(length=40, default="")

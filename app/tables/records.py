@@ -21,6 +21,9 @@ class AcademicSession(Table, tablename="academic_session"):
     parent = ForeignKey(references="self", null=True, default=None)
     school_year = Integer(index=True)  # the year the school year ends in, as OneRoster says
     status = Varchar(length=20, default="active")
+    # Which import brought it: "oneroster", or "edfi" for a grading period no OneRoster session matched
+    # (edfi-gp-*). A OneRoster bulk academicSessions.csv makes inactive only its own (issue 10).
+    source = Varchar(length=20, default="oneroster")
 
 
 class Course(Table, tablename="course"):
@@ -156,6 +159,8 @@ class ContactPhone(Table, tablename="contact_phone"):
     kind = Varchar(length=20, default="mobile")  # home | mobile | work
     number = Varchar(length=20)  # E.164, via phonenumbers
     from_sis = Boolean(default=False)  # the SIS's number for this kind (users.csv phone/sms); imports keep it
+    # With from_sis: which import brought it ("oneroster" | "edfi"); each removes only its own (issue 10).
+    source = Varchar(length=20, default="")
 
 
 class HouseholdVerification(Table, tablename="household_verification"):

@@ -19,7 +19,7 @@ from app.services.second_factor import (ENROLMENT_FOR, code_error, confirm_enrol
 from app.services import audit
 from app.web.forms import read_form
 from app.web.guards import current_account, requires_sign_in
-from app.web.rendering import client_ip, district_preferences, redirect_after_post, render
+from app.web.rendering import client_ip, district_preferences, redirect_after_post, render, user_agent
 from app.web.second_step import RECOVERY_CODES, qr_label
 from app.web.wizard_state import forget, remember, wizard_value
 
@@ -94,7 +94,7 @@ class AccountSecurityController(Controller):
             return redirect_after_post(request, "/account/second-factor")
         form = await read_form(request, "code")
         result = await confirm_enrolment(current_account(request).id, "" if form.errors else form["code"],
-                                         ip=client_ip(request))
+                                         ip=client_ip(request), user_agent=user_agent(request))
         if result.check is not None:
             prefs = await district_preferences(request)
             return await self._enrol(request, [code_error(result.check, prefs.time_zone)])

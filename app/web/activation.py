@@ -8,7 +8,7 @@ from litestar.params import FromQuery
 
 from app import i18n
 from app.rules.errors import N_
-from app.services.activation import check_activation_key, create_account_with_key, password_policy
+from app.services.activation import KEY_PROBLEMS, check_activation_key, create_account_with_key, password_policy
 from app.web.forms import read_form
 from app.web.guards import current_session
 from app.web.rendering import client_ip, redirect_after_post, render, user_agent
@@ -27,7 +27,8 @@ class ActivationController(Controller):
     @get("/", opt={"public": True})
     async def key_step(self, request: Request, notice: FromQuery[str] = "") -> Response:
         return await render(request, "activation/key.html", {
-            "activation_key": "", "notice": {"key-gone": KEY_GONE, "step-expired": STEP_EXPIRED}.get(notice)})
+            "activation_key": "", "notice": {"key-gone": KEY_GONE, "step-expired": STEP_EXPIRED,
+                                             "key-refused": KEY_PROBLEMS["office"]}.get(notice)})
 
     @post("/", opt={"public": True})
     async def submit_key(self, request: Request) -> Response:
@@ -60,9 +61,10 @@ class ActivationController(Controller):
                 key_id, form["username"], form["password"], form["verify_password"], ip=client_ip(request),
                 user_agent=user_agent(request), previous_session=session.id if session else None,
                 language=i18n.current_language())
-            if result.key_gone:
+            if result.key_gone or result.key_refused:
                 await forget(request, "activation_key_id")
-                return redirect_after_post(request, "/activate?notice=key-gone")
+                return redirect_after_post(request, "/activate?notice=" + ("key-gone" if result.key_gone
+                                                                          else "key-refused"))
             if result.session_token:
                 response = redirect_after_post(request, "/home?notice=welcome", whole_page=True)
                 clear_session_cookies(response)

@@ -112,7 +112,8 @@ class HouseholdController(Controller):
         info = await household_information(current_account(request))
         if info.household is None:
             raise NotFoundException()
-        return await render(request, "household/address.html", {"address": info.household})
+        return await render(request, "household/address.html", {
+            "address": info.household, "may_ask": info.may_ask_address_change})
 
     @post("/address")
     async def request_address_change(self, request: Request) -> Response:

@@ -95,7 +95,7 @@ class SecondStepController(Controller):
             return redirect_after_post(request, "/?notice=code-step-expired", whole_page=True)
         form = await read_form(request, "code", "trust")
         check = await verify_second_step(waiting["account"], "" if form.errors else form["code"],
-                                         ip=client_ip(request))
+                                         ip=client_ip(request), user_agent=user_agent(request))
         if not check.ok:
             prefs = await district_preferences(request)
             return await render(request, "auth/second_step.html", {"waiting": waiting, "trust": form["trust"]},
@@ -121,7 +121,7 @@ class SecondStepController(Controller):
             return redirect_after_post(request, "/?notice=code-step-expired", whole_page=True)
         form = await read_form(request, "code")
         result = await confirm_enrolment(waiting["account"], "" if form.errors else form["code"],
-                                         ip=client_ip(request))
+                                         ip=client_ip(request), user_agent=user_agent(request))
         if result.check is not None:
             prefs = await district_preferences(request)
             return await self._enrol(request, waiting, [code_error(result.check, prefs.time_zone)])

@@ -1,8 +1,16 @@
-"""The browser suite (docs/quality.md §1, §2): Debian's Chromium, driven by Playwright, against real uvicorn processes
-on 127.0.0.1 with their own SQLite database and a real SMTP server (aiosmtpd) that receives their mail.
+"""The browser suite (docs/quality.md §1, §2): Debian's Chromium headless shell (the browser Playwright runs
+headless; HOMEROOM_TEST_CHROMIUM names another binary, e.g. /usr/bin/chromium), driven by Playwright, against
+real uvicorn processes on 127.0.0.1 with their own SQLite database and a real SMTP server (aiosmtpd) that
+receives their mail.
 
 Two servers share one database: the portal in test mode, and the same portal in demo mode for the dev
-mailbox (which exists only there). Both are started once per session."""
+mailbox (which exists only there). Both are started once per session.
+
+The walk happens on one day whatever the real date: the seed and both servers run with the portal's clock
+moved to WALK_MOMENT (HOMEROOM_TEST_CLOCK_SHIFT, app/settings.py), and it runs on from there. Issue 12: with the
+real date, "report an absence, sent" failed from mid-June to August (no school day near "today"), and every
+state that shows dates changed from day to day. HOMEROOM_BROWSER_NOW=2026-07-15 (a date, or an ISO date-time
+with its offset) walks another day."""
 
 from __future__ import annotations
 
@@ -18,11 +26,13 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from datetime import date, datetime, time as time_of_day, timezone
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.browser.pages import BROWSER_LOCALE
 from tests.browser.walk import Inspector, serve_axe
 from tests.mailbox import Mailbox, ReceivedMail, SmtpServer
 
@@ -32,6 +42,22 @@ PROJECT_ROOT = Path(__file__).parent.parent.parent
 EXPECTED_STATUS = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d ")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+# A Tuesday in the spring term, mid-morning in the US (the integration suite's clock too: tests/integration).
+WALK_MOMENT = datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc)
+
+
+def walk_moment() -> datetime:
+    """WALK_MOMENT, or the day or moment HOMEROOM_BROWSER_NOW names (a day alone: 14:00 UTC that day)."""
+    value = os.environ.get("HOMEROOM_BROWSER_NOW", "").strip()
+    if not value:
+        return WALK_MOMENT
+    if len(value) == 10:
+        return datetime.combine(date.fromisoformat(value), time_of_day(14, 0), tzinfo=timezone.utc)
+    moment = datetime.fromisoformat(value)
+    assert moment.tzinfo is not None, f"HOMEROOM_BROWSER_NOW={value!r} needs its UTC offset (for example +00:00)"
+    return moment
 
 
 def free_port() -> int:
@@ -103,6 +129,8 @@ def portal():
         "HOMEROOM_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "HOMEROOM_ALLOWED_HOSTS": "127.0.0.1",
         "HOMEROOM_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
+        # Worked out once, so the seed and both servers (started later) read the same clock.
+        "HOMEROOM_TEST_CLOCK_SHIFT": f"{(walk_moment() - datetime.now(timezone.utc)).total_seconds():.3f}",
     }
     # The demo server (no SMTP URL) delivers into its dev mailbox: it gets its own copy of the seeded
     # database, so its sender never takes the test server's mail.
@@ -135,8 +163,10 @@ def portal():
 
 @pytest.fixture(scope="session")
 def browser() -> Browser:
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is needed (apt-get install chromium); never `playwright install`"
+    chromium = os.environ.get("HOMEROOM_TEST_CHROMIUM") or shutil.which("chromium-headless-shell") \
+        or shutil.which("chromium")
+    assert chromium, "Debian's chromium-headless-shell (or chromium) is needed (apt-get install " \
+                     "chromium-headless-shell); never `playwright install`"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield browser
@@ -157,7 +187,8 @@ def javascript(request) -> bool:
 
 @pytest.fixture
 def context(browser: Browser, javascript: bool) -> BrowserContext:
-    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1024, "height": 768})
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1024, "height": 768},
+                                  locale=BROWSER_LOCALE)
     context.set_default_timeout(10_000)
     context.javascript = javascript
     serve_axe(context)
@@ -182,7 +213,7 @@ def page(context: BrowserContext) -> Page:
 def reset_link(portal: Portal, browser: Browser) -> str:
     """A password-reset link for the seeded account, as the mail server received it. States that use it
     never complete the reset, so one link serves them all."""
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False, locale=BROWSER_LOCALE)
     try:
         page = context.new_page()
         page.goto(portal.base_url + "/forgot-password")

@@ -133,6 +133,11 @@ def ask_for_username(address: str) -> tuple[Step, ...]:
     return Goto("/forgot-username"), Fill("email", address), Submit("Email my username")
 
 
+# Every browser context is a device set to US English, said explicitly: the full `chromium` sends its own
+# Accept-Language (en-US), the headless shell none at all, and the portal answers a device that asks for no
+# language differently (no language question after signing in).
+BROWSER_LOCALE = "en-US"
+
 STRONG = "Bright-Meadow-73"
 USERNAME_REQUESTS_ALLOWED = 5  # the district's default
 
@@ -349,7 +354,8 @@ PAGES: tuple[PageState, ...] = (
               shows=("Walkin Lopez",)),
     PageState("console, a student", "/", "Ana Lopez",
               (*staff_signed_in("/staff?q=Ana"), Follow('a[href^="/staff/students/"]')),
-              shows=("not the primary contact, does not live with the student", "not given")),
+              shows=("not the primary contact, does not live with the student", "not given",
+                     "Maple Street Elementary, 3rd grade")),
     PageState("console, a guardian", "/", "Walkin Lopez", staff_at_walk_in(), shows=("never given by phone",)),
     PageState("console, key without the ID check", "/", "Walkin Lopez",
               (*staff_at_walk_in(), Check("photo-id-type"), Submit("Issue key and print slip")),

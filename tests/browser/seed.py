@@ -91,13 +91,12 @@ async def seed() -> dict:
 async def unexcused_absence(student) -> None:
     """The student's last school day before today becomes an unexcused absence, so the attendance page shows
     its next step (issue 13 item 6)."""
-    from datetime import date
-
+    from app import clock
     from app.tables import AttendanceEvent
 
     last = await AttendanceEvent.select(AttendanceEvent.event_date).where(
         (AttendanceEvent.student == student.id) & (AttendanceEvent.period == "")
-        & (AttendanceEvent.event_date < date.today())).order_by(AttendanceEvent.event_date, ascending=False).first()
+        & (AttendanceEvent.event_date < clock.now().date())).order_by(AttendanceEvent.event_date, ascending=False).first()
     if last:
         await AttendanceEvent.update({AttendanceEvent.category: "unexcused-absence", AttendanceEvent.reason: ""}).where(
             (AttendanceEvent.student == student.id) & (AttendanceEvent.event_date == last["event_date"]))
@@ -118,8 +117,7 @@ async def seed_household(guardian, *children) -> None:
     """The household pages' data (issue 3): an address, the family, one phone of the guardian's; and a
     second guardian of the family, VERIFIED_USERNAME, who has already confirmed it this school year (the
     walk visits both states without pressing "This is correct", which works once a year)."""
-    from datetime import date
-
+    from app import clock
     from app.database import transaction
     from app.rules.school_year import school_year_of
     from app.services.activation import create_account_with_key
@@ -153,7 +151,7 @@ async def seed_household(guardian, *children) -> None:
     await family_account(pat, VERIFIED_USERNAME, "en")
     account = (await UserAccount.select(UserAccount.id).where(UserAccount.person == pat.id).first())["id"]
     await HouseholdVerification(household=household.id, account=account,
-                                school_year=school_year_of(date.today())).save()
+                                school_year=school_year_of(clock.now().date())).save()
     rosa = Person(source_id="gua-rosa", kind="guardian", given_name="Rosa", family_name="Lopez",
                   email="rosa.lopez@example.com")
     await rosa.save()

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.browser.conftest import _run, _wait_until_answering, free_port, PROJECT_ROOT
+from tests.browser.pages import BROWSER_LOCALE
 
 USERNAME = "passkeyparent"
 PASSWORD = "Velvet-Harbor-83"
@@ -57,7 +58,7 @@ def localhost_portal():
 
 
 def test_a_parent_adds_a_passkey_and_signs_in_with_it_in_chromium(browser: Browser, localhost_portal: str):
-    context = browser.new_context()
+    context = browser.new_context(locale=BROWSER_LOCALE)
     context.set_default_timeout(10_000)
     page = context.new_page()
     problems: list[str] = []

@@ -11,6 +11,7 @@ import time
 from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import Portal
+from tests.browser.pages import BROWSER_LOCALE
 from tests.browser.seed_access import SCENARIO_PARENTS, SCENARIO_PASSWORD, scenario_email
 from tests.browser.seed_staff import STAFF_PASSWORD, STAFF_TRUST_TOKEN, STAFF_USERNAME, trusted_cookie
 from tests.browser.walk import submit
@@ -42,7 +43,7 @@ def test_a_restraining_order_takes_the_child_off_an_open_session(page: Page, por
     submit(page, lambda: page.get_by_role("button", name="Send to the school").click())
     assert page.title().startswith("Request sent to the school")
 
-    office = browser.new_context(java_script_enabled=page.javascript)
+    office = browser.new_context(java_script_enabled=page.javascript, locale=BROWSER_LOCALE)
     office.add_cookies([trusted_cookie(STAFF_TRUST_TOKEN, portal.base_url)])  # no second step (issue 14)
     try:
         staff = office.new_page()

@@ -13,7 +13,7 @@ import axe_playwright_python
 from playwright.sync_api import Browser, BrowserContext, Page, Response
 
 from tests.browser.seed_staff import trusted_cookie
-from tests.browser.pages import (Check, Fill, Follow, ForgetCookies, Goto, PageState, Select, Submit,
+from tests.browser.pages import (BROWSER_LOCALE, Check, Fill, Follow, ForgetCookies, Goto, PageState, Select, Submit,
                                  TrustedBrowser)
 
 AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
@@ -127,7 +127,7 @@ class Inspector:
     is copied, scripts removed, into a JavaScript-enabled page at the same URL and size, with the same CSS."""
 
     def __init__(self, browser: Browser) -> None:
-        self.context = browser.new_context(java_script_enabled=True)
+        self.context = browser.new_context(java_script_enabled=True, locale=BROWSER_LOCALE)
         serve_axe(self.context)
         self.page = self.context.new_page()
         self._url = self._html = ""

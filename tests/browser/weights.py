@@ -11,7 +11,7 @@ import time
 
 from playwright.sync_api import Browser, Page
 
-from tests.browser.pages import PageState, Submit
+from tests.browser.pages import BROWSER_LOCALE, PageState, Submit
 
 KB = 1024
 LOGIN_PAGE = 20 * KB
@@ -82,7 +82,7 @@ def total(entries: list[dict], *types: str) -> int:
 def weight_problems(browser: Browser, state: PageState, page: Page, fragments: list[dict]) -> list[str]:
     """Weigh the page `page` shows as a first visitor with its cookies would get it, then as a repeat
     visitor; `fragments` are the htmx responses met on the way. Returns what is over budget."""
-    visitor = browser.new_context(storage_state=page.context.storage_state())
+    visitor = browser.new_context(storage_state=page.context.storage_state(), locale=BROWSER_LOCALE)
     try:
         fresh = visitor.new_page()
         traffic = Traffic(fresh)

@@ -304,6 +304,33 @@ async def test_the_district_csv_sets_import_restrictions_all_or_nothing(district
     assert again.returncode == 0 and "Nothing changed" in again.stdout
 
 
+async def test_the_district_csv_reports_every_error_where_it_is_with_the_shared_date_message(district, tmp_path):
+    """Dates are told as every import tells them (app/importers/dates.py), not in the staff form's words; a
+    student's own request for a student who cannot be shown to be 18 is reported with the other errors, not
+    only once they are fixed."""
+    from app.services.access import restrictions
+
+    path = tmp_path / "restrictions.csv"
+    path.write_text("guardian,student,reason,reference,from,until\n"
+                    "gua-rosa,stu-ana,court-order,,2026-13-01,\n"
+                    "gua-luis,stu-ana,court-order,,,31/12/2026\n"
+                    "gua-rosa,stu-ben,student-request,,2026-03-01,\n"
+                    "gua-nobody,stu-ana,other,,,\n", encoding="utf-8")
+    run = homeroom("import", "restrictions", str(path))
+    assert run.returncode == 1, run.stdout + run.stderr
+    errors = [line for line in run.stderr.splitlines() if "ERROR" in line]
+    assert errors == [
+        "homeroom: ERROR: restrictions.csv, line 2, column from: '2026-13-01' is not a date that exists: check the "
+        "day and month",
+        "homeroom: ERROR: restrictions.csv, line 3, column until: '31/12/2026' is not a date: write it as YYYY-MM-DD",
+        "homeroom: ERROR: restrictions.csv, line 4, column reason: The student's own request is a reason only for a "
+        "student who is 18 or older, and this student has no birth date on file. Choose another reason",
+        "homeroom: ERROR: restrictions.csv, line 5, column guardian: no guardian has this sourcedId",
+    ], run.stderr
+    assert "Enter a date like" not in run.stderr
+    assert await restrictions() == []
+
+
 async def test_the_18th_birthday_in_the_district_time_zone_when_parents_lose_access(portal, district, school_year,
                                                                                    clock):
     from datetime import datetime, timezone

@@ -210,6 +210,57 @@ ANDROID_CHROME = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (
                   "Chrome/124.0.0.0 Mobile Safari/537.36")
 
 
+IPHONE_SAFARI = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+                 "Version/17.4 Mobile/15E148 Safari/604.1")
+
+
+async def test_recent_sign_ins_name_the_device_in_words_and_keep_only_the_words(portal, accounts, clock):
+    """Issue 13 item 6: "Chrome on Android, 10 minutes ago". The audit event keeps the two names, never the
+    User-Agent header (the audit log is kept for years; the header's versions and model are a fingerprint)."""
+    from app.tables import AuditEvent
+
+    async def attempt(password: str, user_agent: str) -> None:
+        response = await portal.client.post("/", data={"username": "rosa", "password": password,
+                                                       "_csrf_token": await portal.csrf_token()},
+                                            headers={"User-Agent": user_agent})
+        assert response.status_code in (303, 422)
+
+    await attempt("wrong password", IPHONE_SAFARI)
+    clock.advance(minutes=1)
+    await attempt(PASSWORD, ANDROID_CHROME)
+    clock.advance(minutes=10)
+
+    def rows_of(text: str) -> list[str]:
+        table = text.split("<table>", 1)[1].split("</table>", 1)[0]
+        return [page_text(row) for row in table.split("<tr>")[2:]]
+
+    signed_in, failed = rows_of((await portal.get("/account")).text)
+    assert "10 minutes ago" in signed_in and "Logged in" in signed_in and "Chrome on Android" in signed_in, signed_in
+    assert "11 minutes ago" in failed and "Wrong password" in failed and "Safari on iPhone" in failed, failed
+    assert ">Device</th>" in (await portal.get("/account")).text
+
+    events = await AuditEvent.select().where(AuditEvent.action.is_in(["login.succeeded", "login.failed"]))
+    assert sorted((e["action"], e["browser"], e["system"]) for e in events) == [
+        ("login.failed", "Safari", "iPhone"), ("login.succeeded", "Chrome", "Android")]
+    for event in events:  # nothing of the header beyond the names, in any column
+        assert not any("Mozilla" in str(value) or "17_4" in str(value) or "Pixel" in str(value)
+                       for value in event.values()), event
+
+    await portal.post("/account/language", {"language": "es"})
+    signed_in, failed = rows_of((await portal.get("/account")).text)
+    assert "hace 10 minutos" in signed_in and "Chrome en Android" in signed_in, signed_in
+    assert "Safari en iPhone" in failed and "Contraseña incorrecta" in failed, failed
+    assert ">Dispositivo</th>" in (await portal.get("/account")).text
+
+
+async def test_a_sign_in_from_an_unknown_browser_says_so(portal, accounts):
+    await portal.client.post("/", data={"username": "rosa", "password": PASSWORD,
+                                        "_csrf_token": await portal.csrf_token()}, headers={"User-Agent": ""})
+    text = (await portal.get("/account")).text
+    table = page_text(text.split("<table>", 1)[1].split("</table>", 1)[0])
+    assert "Unknown browser" in table
+
+
 async def test_sign_ins_say_how_long_ago_in_each_language(rosa, clock):
 
     clock.advance(minutes=10)

@@ -199,8 +199,9 @@ async def test_demo_staff_pass_the_second_step_with_the_printed_secret_or_recove
         result = await sign_in(username, DEMO_PASSWORD, ip="127.0.0.1", user_agent="test", previous_session=None)
         assert result.second_step == "code"
         code = pyotp.TOTP(DEMO_TOTP_SECRETS[username]).at(clock.now())
-        assert (await verify_second_step(result.account_id, code, ip="127.0.0.1")).ok
-        assert (await verify_second_step(result.account_id, DEMO_RECOVERY_CODES[0], ip="127.0.0.1")).ok
+        assert (await verify_second_step(result.account_id, code, ip="127.0.0.1", user_agent="")).ok
+        assert (await verify_second_step(result.account_id, DEMO_RECOVERY_CODES[0], ip="127.0.0.1",
+                                         user_agent="")).ok
 
 
 async def test_a_district_left_without_its_school_year_gets_it_on_the_next_run():

@@ -131,7 +131,16 @@ async def test_a_blocked_child_is_on_no_letter_and_a_guardian_who_may_see_no_chi
                                                                                               tmp_path):
     from app.services.access import block_access
     from app.services.key_letters import key_letters
+    from app.tables import Household, HouseholdMember, Person
 
+    # Luis lives apart, with an address of his own (at Rosa's home, or to the mailbox she reads, no letter of his
+    # would go: tests/integration/test_access_leaks.py).
+    await HouseholdMember.delete().where(HouseholdMember.person == district.guardian("luis").id)
+    await Person.update({Person.email: "luis.rivera@example.net"}).where(Person.id == district.guardian("luis").id)
+    own = Household(source_id="hh-luis", name="Rivera", address_line1="3 Pine Road", city="Atlanta", state="GA",
+                    postal_code="30305")
+    await own.save()
+    await HouseholdMember(household=own.id, person=district.guardian("luis").id).save()
     await block_access("gua-rosa", "stu-ana", "court-order")
     await block_access("gua-sam", "stu-cleo", "custody-agreement")
     run = await key_letters()

@@ -131,6 +131,21 @@ async def test_sign_in_with_an_app_code_starts_a_new_session_and_is_recorded(por
     assert "Logged in with an app code" in page_text(account.text)
 
 
+async def test_the_second_step_records_the_device_of_each_try(portal, sam, clock):
+    """Issue 13 item 6: a wrong code and the sign-in it ends with name the browser in the recent sign-ins."""
+    secret = await give_authenticator(sam)
+    portal.client.headers["User-Agent"] = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 "
+                                           "Firefox/128.0")
+    await password_step(portal)
+    assert (await portal.post("/sign-in/code", {"code": "000000" if now_code(secret) != "000000" else "111111"})
+            ).status_code == 422
+    assert (await portal.post("/sign-in/code", {"code": pyotp.TOTP(secret).at(clock())})).status_code == 303
+    assert [(e["browser"], e["system"]) for e in await events("second-factor.failed")] == [("Firefox", "Windows")]
+    assert [(e["browser"], e["system"]) for e in await events("login.succeeded")] == [("Firefox", "Windows")]
+    table = page_text((await portal.get("/account")).text).split("Recent sign-ins", 1)[1]
+    assert table.count("Firefox on Windows") == 2 and "Wrong code" in table, table
+
+
 async def test_the_code_page_works_without_javascript_and_htmx_reloads_the_whole_page(portal, sam, clock):
     secret = await give_authenticator(sam)
     await password_step(portal)

@@ -113,6 +113,29 @@ async def test_school_staff_get_404_for_another_schools_student(portal, district
     assert "Benito Rivera" in (await portal.get("/staff?q=S-ben")).text
 
 
+async def test_the_student_page_says_the_grade_in_words_in_the_staff_members_language(portal, district, maple):
+    """Issue 13: the console said "grade 3" and "grade KG" (the SIS's codes); the grade is now read by the rule
+    the parent's home page uses (app/rules/grade_levels.py), in the language the staff member chose."""
+    from app.tables import SchoolEnrollment
+
+    ana, cleo = district.students["ana"], district.students["cleo"]  # Maple: grades "3" and "1"
+    await SchoolEnrollment.update({SchoolEnrollment.grade: "KG"}).where(SchoolEnrollment.student == cleo.id)
+    await as_staff(portal, "MapleOffice")
+
+    def schools_line(html: str) -> str:  # the third fact: number, date of birth, schools
+        return words(re.findall(r"<dd>(.*?)</dd>", html, re.S)[2])
+
+    assert schools_line((await portal.get(f"/staff/students/{ana.public_id}")).text) == \
+        "Maple Street Elementary, 3rd grade"
+    cleo_page = (await portal.get(f"/staff/students/{cleo.public_id}")).text
+    assert "Maple Street Elementary, Kindergarten" in words(cleo_page) and "KG" not in words(cleo_page)
+
+    assert (await portal.post("/account/language", {"language": "es"})).status_code == 303
+    assert schools_line((await portal.get(f"/staff/students/{ana.public_id}")).text) == \
+        "Maple Street Elementary, 3.er grado"
+    assert "Maple Street Elementary, Kínder" in words((await portal.get(f"/staff/students/{cleo.public_id}")).text)
+
+
 async def test_the_cli_creates_staff_accounts_with_the_districts_password_rules(district):
     from app.tables import UserAccount
 

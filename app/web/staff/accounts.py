@@ -24,6 +24,8 @@ NOTICES = {
                   "they set up an authenticator app at their first log in and then choose their own password."),
     "disabled": N_("The account was disabled and logged out everywhere."),
     "enabled": N_("The account was enabled."),
+    "already-disabled": N_("The account was already disabled: nothing changed."),
+    "already-enabled": N_("The account was already enabled: nothing changed."),
     "reset": N_("The account was reset: it was logged out everywhere and its second step removed. Give the new "
                 "temporary password to the person in person."),
 }

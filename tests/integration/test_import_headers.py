@@ -1,0 +1,71 @@
+"""Headers written another way (issue 15 item 8): each file kind's warning says truly what was done. Homeroom's
+own CSV kinds (calendar, translations, restrictions, SSN, attendance) match headers in any case, so their
+warning says the header was read as the column, never that "OneRoster headers are case-sensitive"; only a
+OneRoster file's warning says that. Two headers that could both be one column are an ERROR, never a guess."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.roster_files import full_set_11, write_set
+from tests.integration.test_import_oneroster import messages, run_import
+
+MIS_CASED = {
+    "calendar": ("DATE,School,KIND,Description\n2026-09-07,,holiday,Labor Day\n", "date"),
+    "translations": ("Kind,SIS_Value,LANGUAGE,Text\nterm,Q1,es,Primer trimestre\n", "sis_value"),
+    "restrictions": ("Guardian,STUDENT,Reason\ngua-rosa,stu-ana,court-order\n", "student"),
+}
+
+
+async def run(kind: str, path):
+    from importlib import import_module
+
+    return await getattr(import_module(f"app.importers.{kind}"), f"import_{kind}")(path)
+
+
+@pytest.mark.parametrize("kind", MIS_CASED)
+async def test_a_mis_cased_header_is_read_with_a_warning_that_says_so_and_nothing_about_oneroster(
+        district, tmp_path, kind):
+    text, column = MIS_CASED[kind]
+    path = tmp_path / f"{kind}.csv"
+    path.write_text(text, encoding="utf-8")
+    report = await run(kind, path)
+    assert not report.has_errors, report.lines()
+    lines = report.lines()
+    shown = next(h for h in text.split("\n")[0].split(",") if h.lower() == column)
+    assert f"WARNING: {kind}.csv, line 1, column '{shown}': read as '{column}' (the header differs from it only " \
+           f"in case)" in lines, lines
+    assert not any("OneRoster" in line for line in lines), lines
+    assert sum(report.counts.values()) == 1  # the row was imported
+
+
+async def test_another_spelling_says_so_and_two_candidates_for_one_column_are_an_error(district, tmp_path):
+    from app.tables import AccessRestriction
+
+    path = tmp_path / "restrictions.csv"
+    path.write_text("guardians,student,reason\ngua-rosa,stu-ana,court-order\n", encoding="utf-8")
+    lines = (await run("restrictions", path)).lines()
+    assert "WARNING: restrictions.csv, line 1, column 'guardians': read as 'guardian' (the header is another " \
+           "spelling of it)" in lines, lines
+    await AccessRestriction.delete(force=True)
+    path.write_text("Guardian,student,Reason,REASON\ngua-rosa,stu-ana,court-order,other\n", encoding="utf-8")
+    report = await run("restrictions", path)
+    assert "ERROR: restrictions.csv, line 1, column reason: the columns 'Reason' and 'REASON' could each be " \
+           "'reason': rename all but one, or name one exactly 'reason'" in report.lines(), report.lines()
+    assert await AccessRestriction.count() == 0
+    path.write_text("Guardian,student,reason,REASON\ngua-rosa,stu-ana,court-order,other\n", encoding="utf-8")
+    report = await run("restrictions", path)
+    assert not report.has_errors, report.lines()
+    assert "WARNING: restrictions.csv, line 1, column 'REASON': could be 'reason', but a column has that exact " \
+           "name and is read; this one is ignored" in report.lines()
+    assert [r["reason"] for r in await AccessRestriction.select(AccessRestriction.reason)] == ["court-order"]
+
+
+async def test_a_oneroster_header_in_another_case_still_says_oneroster_headers_are_case_sensitive(
+        clean_database, tmp_path):
+    files = full_set_11()
+    files["users"][0] = ["GivenName" if c == "givenName" else c for c in files["users"][0]]
+    lines = messages(await run_import(write_set(tmp_path / "set", files)))
+    assert any("users.csv, line 1, column 'GivenName': read as 'givenName' (the header differs from it only in "
+               "case; OneRoster headers are case-sensitive and exact, so other programs may not read it)" in line
+               for line in lines), lines
