@@ -42,7 +42,7 @@ async def seed_access(ana, luis) -> None:
         for child in (ana, luis) if username in SCENARIO_PARENTS.values() else (ana,):
             await GuardianLink(guardian=parent.id, student=child.id, relationship="father").save()
         async with transaction():
-            await issue_key(parent, how="letter")
+            await issue_key(parent, how="in-person")  # at the office: a letter to the shared mailbox would be refused (Dale reads it)
         key_id = (await ActivationKey.select(ActivationKey.id).where(ActivationKey.guardian == parent.id).first())["id"]
         created = await create_account_with_key(key_id, username, SCENARIO_PASSWORD, SCENARIO_PASSWORD,
                                                 ip="127.0.0.1", user_agent="seed", previous_session=None)
