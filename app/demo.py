@@ -26,6 +26,7 @@ from app.rules.usernames import username_key
 from app.services import audit
 from app.services.access import access_day
 from app.services.eligibility import eligible_links, portal_students_of
+from app.services.key_reach import key_within_reach
 from app.services.password_hashing import hashing
 from app.services.preferences import load_preferences, set_preference
 from app.settings import Settings, get_settings
@@ -494,7 +495,8 @@ async def fill_demo_district(*, students: int = 60, seed: int = 2026, attendance
 
 
 async def suggest_key_candidates(limit: int = 3) -> tuple[KeyCandidate, ...]:
-    """Eligible guardians without accounts, one with children at several schools first."""
+    """Eligible guardians without accounts whose letter key could be redeemed (none within reach of a guardian
+    whose access is off, app/services/key_reach.py), one with children at several schools first."""
     with_accounts = UserAccount.select(UserAccount.person).where(UserAccount.person.is_not_null())
     rows = await Person.select(Person.id, Person.source_id, Person.given_name, Person.family_name).where(
         Person.id.is_in(eligible_links(await access_day())) & Person.id.not_in(with_accounts)
@@ -504,6 +506,8 @@ async def suggest_key_candidates(limit: int = 3) -> tuple[KeyCandidate, ...]:
         students = await portal_students_of(row["id"])
         family = frozenset(s["student_id"] for s in students)
         if family in families_seen:  # one parent per family is enough to show
+            continue
+        if await key_within_reach(row["id"], "letter"):
             continue
         families_seen.add(family)
         schools = {e["school_name"] for s in students for e in s["enrollments"]}

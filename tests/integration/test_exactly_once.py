@@ -160,14 +160,20 @@ async def test_two_mail_worker_processes_deliver_every_message_exactly_once(data
     workers = [subprocess.Popen([sys.executable, "-m", "app.cli", "mail-worker"], cwd=PROJECT_ROOT, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while len(slow_relay.mailbox.messages) < count and time.monotonic() < deadline:
             await asyncio.sleep(0.2)
         await asyncio.sleep(1.0)  # time for a duplicate to show, were there one
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGINT)
-        outputs = [worker.communicate(timeout=30)[0] for worker in workers]
+        outputs = []
+        for worker in workers:  # never left running: a stray worker would send the next tests' mail
+            try:
+                outputs.append(worker.communicate(timeout=120)[0])
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                outputs.append(worker.communicate()[0] + "\n[killed: still running 120 s after SIGINT]")
     delivered = deliveries(slow_relay)
     assert sum(delivered.values()) == count and set(delivered.values()) == {1}, (delivered, outputs)
     assert await statuses() == Counter({"sent": count})
