@@ -13,7 +13,6 @@ import glob
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ import httpx
 import pytest
 
 from tests.conftest import PROJECT_ROOT
+from tests.integration.serving import free_port
 
 HOST = {"Host": "portal.test"}  # a host the portal answers to (HOMEROOM_ALLOWED_HOSTS in tests/conftest.py)
 BINARIES = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
@@ -32,12 +32,6 @@ BINARIES = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 pytestmark = [pytest.mark.postgres_only,
               pytest.mark.skipif(not BINARIES or not os.path.exists(f"{BINARIES[-1]}/initdb"),
                                  reason="PostgreSQL server binaries (initdb, pg_ctl) are not installed")]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ThrowawayPostgres:
