@@ -212,21 +212,62 @@ async def _keep_session_state(connection) -> None:
     undo it itself (or bring the default reset back)."""
 
 
-async def prepare_engine() -> None:
-    """Start-up: a connection pool on PostgreSQL; on SQLite, WAL mode (readers never wait for a writer)
-    and a pool of connections for this event loop."""
+# How many holders share the open pool (the app's lifespan, a CLI command, a test session): the pool is
+# opened by the first prepare_engine() in an event loop and closed by the last holder's close_engine(), so
+# two apps in one process (tests run two app instances side by side) do not close each other's pool.
+_holders = 0
+
+
+def pool_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop the open connection pool belongs to, or None when no pool is open."""
     db = engine()
     if isinstance(db, PostgresEngine):
+        return getattr(db.pool, "_loop", None) if db.pool is not None else None
+    if isinstance(db, PooledSQLiteEngine) and db._pool is not None:
+        return db._pool.loop
+    return None
+
+
+async def prepare_engine() -> None:
+    """Start-up: a connection pool on PostgreSQL; on SQLite, WAL mode (readers never wait for a writer)
+    and a pool of connections for this event loop. When this loop's pool is already open, this call
+    becomes one more holder of it (close_engine() then only lets go)."""
+    global _holders
+    if _holders and pool_loop() is asyncio.get_running_loop():
+        _holders += 1
+        return
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        if db.pool is not None:  # another event loop's, which cannot serve this one
+            await _close_foreign_pool(db)
         await db.start_connection_pool(min_size=1, max_size=10, reset=_keep_session_state)
     else:
         await db.run_ddl("PRAGMA journal_mode=WAL")
         if isinstance(db, PooledSQLiteEngine):
             await db.open_pool()
+    _holders = 1
+
+
+async def _close_foreign_pool(db: PostgresEngine) -> None:
+    """Drop a pool left by an event loop that is gone or elsewhere: its connections cannot be closed from
+    this loop (asyncpg ties them to theirs), so they are terminated, and PostgreSQL ends their backends."""
+    pool, db.pool = db.pool, None
+    if pool is not None:
+        pool.terminate()
 
 
 async def close_engine() -> None:
+    """Let go of the pool: the last holder closes it."""
+    global _holders
+    if _holders > 1 and pool_loop() is asyncio.get_running_loop():
+        _holders -= 1
+        return
+    _holders = 0
     db = engine()
     if isinstance(db, PostgresEngine):
-        await db.close_connection_pool()
+        if db.pool is not None and pool_loop() is not asyncio.get_running_loop():
+            await _close_foreign_pool(db)
+        else:
+            await db.close_connection_pool()
     elif isinstance(db, PooledSQLiteEngine):
         await db.close_pool()

@@ -35,15 +35,14 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 @pytest.fixture
 async def pooled(database):
-    from app.database import PooledSQLiteEngine, close_engine, engine, prepare_engine
+    """The engine with a new, empty pool for this loop (in place of the session's, which may hold idle
+    connections from earlier tests); it stays open for the tests after."""
+    from app.database import PooledSQLiteEngine, engine
 
     db = engine()
     assert isinstance(db, PooledSQLiteEngine)
-    await prepare_engine()
-    try:
-        yield db
-    finally:
-        await close_engine()
+    await db.open_pool()
+    yield db
 
 
 async def _threads_settle(expected: int) -> int:
