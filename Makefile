@@ -29,11 +29,17 @@ test: install system-deps postgres lint
 lint:
 	$(BIN)/ruff check --select F app tests bench
 
+# Each integration pass runs in 3 worker processes (pytest-xdist), a test file to a worker (its module-scoped
+# fixtures stay shared): most of a test's time is spent waiting (on the database's commits, subprocesses, mail
+# servers, timers), so three at a time fill the two cores that one at a time left half idle. Each worker has
+# its own SQLite file or PostgreSQL database (test_gw0, test_gw1, test_gw2) and SMTP port (tests/conftest.py).
+XDIST := -n 3 --dist loadfile
+
 test-sqlite:
-	$(BIN)/pytest tests/unit tests/integration -q -p no:cacheprovider
+	$(BIN)/pytest tests/unit tests/integration -q -p no:cacheprovider $(XDIST)
 
 test-postgres:
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest tests/integration -q -p no:cacheprovider
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest tests/integration -q -p no:cacheprovider $(XDIST)
 
 test-browser:
 	$(BIN)/pytest tests/browser -q -p no:cacheprovider

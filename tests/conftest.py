@@ -36,6 +36,16 @@ _TMP = Path(tempfile.mkdtemp(prefix="homeroom-tests-"))
 SMTP_PORT = _free_port()
 os.environ["HOMEROOM_ENV"] = "test"
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP}/test.sqlite3")
+# Under `pytest -n N` (pytest-xdist) each worker is a process of its own with its own temporary folder, SMTP
+# port and, on PostgreSQL, its own database: the suite's database name with the worker's name added
+# (test_gw0, test_gw1, ...), created by migrated_database() when missing.
+# (A worker inherits the environment of the pytest process that started it, this module's settings included.)
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+_SHARED_DATABASE_URL = os.environ["DATABASE_URL"]
+if _WORKER and _SHARED_DATABASE_URL.startswith("postgres"):
+    os.environ["DATABASE_URL"] = f"{_SHARED_DATABASE_URL}_{_WORKER}"
+elif _WORKER and _SHARED_DATABASE_URL.startswith("sqlite"):
+    os.environ["DATABASE_URL"] = f"sqlite:///{_TMP}/test.sqlite3"
 os.environ["HOMEROOM_SECRET_KEY"] = "test-only-secret-key-not-for-production-0123456789"
 os.environ["HOMEROOM_SSN_PEPPER"] = "test-only-ssn-pepper-not-for-production-0123456789"
 os.environ["HOMEROOM_PUBLIC_URL"] = "http://portal.test"
@@ -62,11 +72,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def migrated_database() -> str:
     """Drop everything (PostgreSQL keeps state between runs), then apply the real migrations."""
     if ON_POSTGRES:
+        if os.environ["DATABASE_URL"] != _SHARED_DATABASE_URL:
+            asyncio.run(_create_postgres(_SHARED_DATABASE_URL, os.environ["DATABASE_URL"].rsplit("/", 1)[1]))
         asyncio.run(_reset_postgres(os.environ["DATABASE_URL"]))
     result = subprocess.run([sys.executable, "-m", "app.cli", "migrate"], cwd=PROJECT_ROOT,
                             capture_output=True, text=True, env=os.environ.copy())
     assert result.returncode == 0, result.stdout + result.stderr
     return os.environ["DATABASE_URL"]
+
+
+async def _create_postgres(url: str, name: str) -> None:
+    """Create database `name` (a worker's) on the server of `url`, unless it exists."""
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
 
 
 async def _reset_postgres(url: str) -> None:
