@@ -10,15 +10,16 @@ from app.rules.access import REASONS
 
 
 def cmd_access_block(args: argparse.Namespace) -> int:
-    from app.cli import EXIT_USAGE, _fail, _run, field_errors
+    from app.cli import EXIT_FAILED, EXIT_USAGE, _fail, _run, field_errors
     from app.services.access import block_access
     from app.services.key_reach import office_lines
 
     async def go():
         change = await block_access(args.guardian, args.student, args.reason, args.reference or "",
                                     args.starts_on or "", args.ends_on or "", source=args.source)
-        if change.errors:
-            return _fail(EXIT_USAGE, f"nothing changed: {field_errors(change.errors)}")
+        if change.errors:  # exit 1 when the student's data says no (under 18), 2 when the command was wrong
+            return _fail(EXIT_FAILED if change.refused else EXIT_USAGE,
+                         f"nothing changed: {field_errors(change.errors)}")
         print({"blocked": "Portal access switched off for this guardian and student.",
                "changed": "The restriction was changed.",
                "unchanged": "Nothing changed: the restriction already says that."}[change.done])

@@ -229,6 +229,20 @@ class FileFormat:
         text += [f"  {line}" for line in self.example]
         return "\n".join(text)
 
+    def markdown(self) -> str:
+        """The same, as the README's table of columns and example (tests/unit/test_readme_formats.py checks
+        that the README says exactly this)."""
+        aliases: dict[str, list[str]] = {}
+        for alias, column in self.columns.aliases:
+            aliases.setdefault(column, []).append(f"`{alias}`")
+        lines = ["| column | required | holds |", "|---|---|---|"]
+        for column in self.columns.known:
+            words = self.described[column].replace("|", "\\|")
+            if column in aliases:
+                words += f"; also read from a column named {' or '.join(aliases[column])}"
+            lines.append(f"| `{column}` | {'yes' if column in self.columns.required else ''} | {words} |")
+        return "\n".join([*lines, "", "```csv", *self.example, "```"])
+
 
 # --------------------------------------------------------------------------------------------------------- rows
 

@@ -144,6 +144,7 @@ class AccessChange:
 
     done: str = ""
     errors: list[FieldError] = field(default_factory=list)
+    refused: bool = False  # the command was right but the student's data says no (student-request under 18)
     still_restricted: bool = False  # after an unblock: a restriction from another source is still open
     # after a block: the guardians within reach whose keys or reset links were revoked (app/services/key_reach.py)
     revoked: list = field(default_factory=list)
@@ -195,6 +196,8 @@ async def block_access(guardian_source_id: str, student_source_id: str, reason: 
     if not errors and typed.reason == "student-request":
         errors = student_request_errors(typed.reason, student["birth_date"],
                                         typed.starts_on or (await access_day()).today)
+        if errors:
+            return AccessChange(errors=errors, refused=True)
     if errors:
         return AccessChange(errors=errors)
     now = clock.now()

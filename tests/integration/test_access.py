@@ -406,7 +406,8 @@ async def test_a_students_own_request_is_refused_for_a_minor_on_the_first_day_in
     # The command line says so and changes nothing (it runs on the real clock: the first day is given).
     cli = homeroom("access", "block", "--guardian", "gua-rosa", "--student", "stu-ana", "--reason", "student-request",
                    "--from", "2026-03-10")
-    assert cli.returncode == 2 and "reason: The student is under 18 on 2026-03-10 (18 on 2026-03-11)" in cli.stderr
+    # Exit 1: the command was right, the student's data says no (README: exit codes).
+    assert cli.returncode == 1 and "reason: The student is under 18 on 2026-03-10 (18 on 2026-03-11)" in cli.stderr
     assert await may_see(rosa.id, ana.id)
     # The district CSV too, all or nothing.
     csv_file = Path(tempfile.mkdtemp()) / "restrictions.csv"
