@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app import clock
-from app.rules.devices import Device, device_of
+from app.rules.devices import device_of
 from app.database import transaction
 from app.i18n import LANGUAGES
 from app.rules.errors import N_, FieldError
@@ -80,7 +80,7 @@ async def recent_sign_ins(guardian: SignedInAccount) -> list[dict]:
     ).order_by(AuditEvent.at, ascending=False).order_by(AuditEvent.id, ascending=False).limit(RECENT_SIGN_INS)
     return [{"at": r["at"], "ip": r["ip"], "succeeded": r["action"] == "login.succeeded",
              "how": r["detail"] if r["action"] == "login.succeeded" else r["action"],
-             "device": Device(r["browser"], r["system"])} for r in rows]
+             "device": r["device"]} for r in audit.with_devices(rows)]
 
 
 SESSIONS_PAGE = 5  # of the at most 10 an account holds (sessions.SESSIONS_PER_ACCOUNT)

@@ -17,6 +17,14 @@ VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})
 NO_DEVICE = Device("", "")
 
 
+def with_devices(rows: list[dict]) -> list[dict]:
+    """Audit rows read with their `browser` and `system` columns, each given `device` (a Device) in their place:
+    the sign-in lists say "Chrome on Android" from it (templates/components/devices.html)."""
+    for row in rows:
+        row["device"] = Device(row.pop("browser") or "", row.pop("system") or "")
+    return rows
+
+
 def _single_line(text: str) -> str:
     # Log injection: user-supplied text never starts a new line (docs/security.md K4).
     return text.replace("\r", "\\r").replace("\n", "\\n")[:500]

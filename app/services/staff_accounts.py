@@ -141,11 +141,12 @@ async def staff_detail(account_id: int) -> dict | None:
     detail = found[0]
     contact = await StaffContact.select(StaffContact.email).where(StaffContact.account == account_id).first()
     detail["email"] = contact["email"] if contact else None
-    detail["sign_ins"] = await AuditEvent.select(AuditEvent.at, AuditEvent.action, AuditEvent.ip,
-                                                 AuditEvent.detail).where(
+    detail["sign_ins"] = audit.with_devices(await AuditEvent.select(
+        AuditEvent.at, AuditEvent.action, AuditEvent.ip, AuditEvent.detail, AuditEvent.browser,
+        AuditEvent.system).where(
         (AuditEvent.account == account_id) & AuditEvent.action.is_in(
             ["login.succeeded", "login.failed", "second-factor.failed", "logout"])
-    ).order_by(AuditEvent.at, ascending=False).order_by(AuditEvent.id, ascending=False).limit(20)
+    ).order_by(AuditEvent.at, ascending=False).order_by(AuditEvent.id, ascending=False).limit(20))
     return detail
 
 

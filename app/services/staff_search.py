@@ -90,9 +90,10 @@ async def guardian_for_staff(staff: SignedInAccount, public_id: UUID, *, ip: str
                         else "expired" if key["expires_at"] <= now else "unused")
     sign_ins = []
     if account:
-        sign_ins = await AuditEvent.select(AuditEvent.at, AuditEvent.action, AuditEvent.ip).where(
+        sign_ins = audit.with_devices(await AuditEvent.select(
+            AuditEvent.at, AuditEvent.action, AuditEvent.ip, AuditEvent.browser, AuditEvent.system).where(
             (AuditEvent.account == account["id"]) & AuditEvent.action.is_in(list(SIGN_IN_ACTIONS))
-        ).order_by(AuditEvent.at, ascending=False).limit(20)
+        ).order_by(AuditEvent.at, ascending=False).limit(20))
         account["locked"] = account["locked_until"] is not None and account["locked_until"] > now
         account["second_factor"] = await has_second_factor(account["id"])  # issue 14
     await audit.record("staff.viewed-guardian", actor=staff.id, person=guardian.id,

@@ -65,6 +65,9 @@ async def test_disable_ends_the_sessions_at_once_enable_and_reset_are_audited(po
                                                                             clock, deliver):
     from app.tables import TotpFactor
 
+    from tests.integration.test_account import ANDROID_CHROME
+
+    second_portal.client.headers["user-agent"] = ANDROID_CHROME
     await as_staff(second_portal, "MapleOffice")
     await as_staff(portal, "DistrictAdmin")
     assert (await second_portal.get("/staff")).status_code == 200
@@ -90,6 +93,8 @@ async def test_disable_ends_the_sessions_at_once_enable_and_reset_are_audited(po
         assert event["actor"] == admin and event["account"] == maple, action
     detail = await portal.get(f"/staff/accounts/{maple}")
     assert "Logged in" in detail.text and "login.succeeded" not in detail.text
+    # The device in words, as the parent's account page says it (issue 13 item 6), never the raw user agent.
+    assert "Chrome on Android" in detail.text and ANDROID_CHROME not in detail.text
 
 
 async def test_an_admin_cannot_disable_or_reset_their_own_account(portal, admin):

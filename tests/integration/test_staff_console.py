@@ -301,11 +301,15 @@ async def test_staff_unlock_disable_enable_and_revoke_and_see_sign_ins(portal, s
 
     cleo_guardian = district.guardian("sam")
     account_id = await make_account(cleo_guardian, "SamPark")
+    from tests.integration.test_account import ANDROID_CHROME
+
+    second_portal.client.headers["user-agent"] = ANDROID_CHROME
     await second_portal.log_in("SamPark", PASSWORD)
     await UserAccount.update({UserAccount.locked_until: clock() + timedelta(hours=5)}).where(UserAccount.id == account_id)
     await as_staff(portal, "MapleOffice")
     page = await portal.get(f"/staff/guardians/{cleo_guardian.public_id}")
     assert "Logged in" in page.text and "login.succeeded" not in page.text and "locked until" in page.text
+    assert "Chrome on Android" in page.text and ANDROID_CHROME not in page.text  # the device in words
 
     base = f"/staff/guardians/{cleo_guardian.public_id}/account"
     for action, expected in (("unlock", {"locked_until": None, "disabled": False}),
