@@ -239,7 +239,7 @@ async def prepare_engine() -> None:
     db = engine()
     if isinstance(db, PostgresEngine):
         if db.pool is not None:  # another event loop's, which cannot serve this one
-            await _close_foreign_pool(db)
+            _close_foreign_pool(db)
         await db.start_connection_pool(min_size=1, max_size=10, reset=_keep_session_state)
     else:
         await db.run_ddl("PRAGMA journal_mode=WAL")
@@ -248,7 +248,7 @@ async def prepare_engine() -> None:
     _holders = 1
 
 
-async def _close_foreign_pool(db: PostgresEngine) -> None:
+def _close_foreign_pool(db: PostgresEngine) -> None:
     """Drop a pool left by an event loop that is gone or elsewhere: its connections cannot be closed from
     this loop (asyncpg ties them to theirs), so they are terminated, and PostgreSQL ends their backends."""
     pool, db.pool = db.pool, None
@@ -266,7 +266,7 @@ async def close_engine() -> None:
     db = engine()
     if isinstance(db, PostgresEngine):
         if db.pool is not None and pool_loop() is not asyncio.get_running_loop():
-            await _close_foreign_pool(db)
+            _close_foreign_pool(db)
         else:
             await db.close_connection_pool()
     elif isinstance(db, PooledSQLiteEngine):

@@ -207,12 +207,17 @@ class FileFormat:
         assert set(self.described) == set(self.columns.known), (
             f"describe exactly the columns read: {sorted(set(self.columns.known) ^ set(self.described))}")
 
-    def help(self) -> str:
-        import textwrap
-
+    def _aliases(self) -> dict[str, list[str]]:
+        """Each column's other accepted names."""
         aliases: dict[str, list[str]] = {}
         for alias, column in self.columns.aliases:
             aliases.setdefault(column, []).append(alias)
+        return aliases
+
+    def help(self) -> str:
+        import textwrap
+
+        aliases = self._aliases()
         width = max(len(c) for c in self.columns.known) + 2
         text = [textwrap.fill(
             f"FILE: UTF-8 CSV (a BOM is fine), a header line, then {self.rows}; columns in any order. Header names "
@@ -232,9 +237,7 @@ class FileFormat:
     def markdown(self) -> str:
         """The same, as the README's table of columns and example (tests/unit/test_readme_formats.py checks
         that the README says exactly this)."""
-        aliases: dict[str, list[str]] = {}
-        for alias, column in self.columns.aliases:
-            aliases.setdefault(column, []).append(f"`{alias}`")
+        aliases = {column: [f"`{alias}`" for alias in names] for column, names in self._aliases().items()}
         lines = ["| column | required | holds |", "|---|---|---|"]
         for column in self.columns.known:
             words = self.described[column].replace("|", "\\|")
