@@ -73,8 +73,10 @@ def _ngettext(eval_context, singular: str, plural: str, num: int, **variables):
 
 @pass_eval_context
 def attendance_word(eval_context, name: str):
-    """An attendance category in words, translated (the category itself when it has no word)."""
-    return _gettext(eval_context, ATTENDANCE_WORDS.get(name, name))
+    """An attendance category in words, translated (the category itself, as text to escape, when it has no
+    word: it comes from the SIS, so it is never a message nor markup)."""
+    word = ATTENDANCE_WORDS.get(name)
+    return name if word is None else _gettext(eval_context, word)
 
 
 def number(value) -> str:

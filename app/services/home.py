@@ -103,6 +103,8 @@ WHERE r.student IN ({students}) AND r.updated_at BETWEEN {} AND {} AND r.status 
 # on every home page (0.6-0.9 ms of the server's CPU, more than running it); a range with both ends it takes to be
 # narrow, so it keeps one plan, which the (student, updated_at) index answers (bench/RESULTS.md).
 NO_LATER_THAN = datetime(9999, 12, 31, tzinfo=timezone.utc)
+# Its WHERE on `result` is the partial index result_student_flagged's (piccolo_migrations, 2026-11-30T23:40):
+# change one, change the other, or the index is no longer used.
 _TERM_FLAGS = """
 UNION ALL
 SELECT 'flags', r.student, NULL, SUM(CASE WHEN r.missing THEN 1 ELSE 0 END), SUM(CASE WHEN r.late THEN 1 ELSE 0 END),

@@ -9,6 +9,7 @@ from app.rules.errors import N_
 from app.services.access import came_of_age
 from app.services.home import home_page
 from app.services.records import access_day_of
+from app.web.home_lines import child_lines
 from app.web.guards import current_account, requires_guardian
 from app.web.records import reader_of
 from app.web.rendering import render
@@ -25,7 +26,7 @@ class HomeController(Controller):
         reader = await reader_of(request)
         home = await home_page(reader) if account.person_id else None
         return await render(request, "home/index.html", {
-            "students": home.students if home else [], "notice": NOTICES.get(notice),
+            "children": [child_lines(today) for today in home.students] if home else [], "notice": NOTICES.get(notice),
             # No statement unless the district ends parents' access at 18 (app/services/access.py).
             "came_of_age": await came_of_age(reader.guardian_id, await access_day_of(reader)),
             "verification_due": home.verification_due if home else None,

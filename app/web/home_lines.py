@@ -1,0 +1,113 @@
+"""Home's lines for each child, written here rather than in home/index.html (issue 13, speed).
+
+Home repeats the same few sentences for every child, every class, every day of attendance and every score
+(~120 of them for a parent of three). Written by the template, each one cost Jinja a context call, a gettext
+call, a Markup and an escaping `%`; written here, a line is one f-string over markupsafe's `escape`. The words and their escaping
+are the template's own: each message is translated in the current language (`app.i18n`), made Markup and filled
+with `%` (which escapes what is filled in), as Jinja's newstyle gettext does, and every value from the records
+(course, title, school) is escaped. The page is byte for byte what the template wrote (checked when this moved,
+in English and Spanish); tests/integration/test_pages_on_a_phone.py and test_records.py read the lines a
+parent sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from markupsafe import Markup, escape
+
+from app import i18n
+from app.services.home import StudentToday
+from app.services.sis_words import sis_word
+from app.templating import ATTENDANCE_WORDS, number
+
+
+def _said(message: str, **values) -> Markup:
+    """A message in the current language, filled like the template's `_()`: `Markup(text) % values`, which
+    escapes what is filled in (here each value is escaped first, which gives the same text: markupsafe's C
+    `escape` is several times cheaper than Markup's own `%`)."""
+    text = i18n.gettext(message)
+    return Markup(text % {name: escape(value) for name, value in values.items()} if values else text % {})
+
+
+def _counted(singular: str, plural: str, count: int) -> Markup:
+    return Markup(i18n.ngettext(singular, plural, count) % {"num": count})
+
+
+def _attendance_word(category: str) -> Markup:
+    word = ATTENDANCE_WORDS.get(category)
+    return escape(category) if word is None else _said(word)  # the SIS's own word is text, not a message
+
+
+@dataclass(frozen=True)
+class Need:
+    """One thing in a child's summary that needs the family's attention: a link, its words, and whether it
+    is emphasised (missing or late work, absences) or not (tardies)."""
+    href: str
+    words: Markup
+    attention: bool = True
+
+
+@dataclass(frozen=True)
+class ChildLines:
+    today: StudentToday
+    base: str  # /students/<public id>
+    schools: Markup  # "Riverside Elementary School, 2nd grade; ..."
+    needs: list[Need]
+    classes: list[Markup]
+    attendance: list[Markup]
+    grades: list[Markup]
+
+
+def child_lines(today: StudentToday) -> ChildLines:
+    """Everything home says about one child, in the current language."""
+    base = f"/students/{today.student.public_id}"
+    term = f"?term={quote(today.term, safe='/')}" if today.term else ""  # Jinja's urlencode
+    schools = []
+    for e in today.enrollments:
+        grade = i18n.grade_in_words(e["grade"])
+        schools.append(f"{escape(e['school_name'])}, {escape(grade)}" if grade else str(escape(e["school_name"])))
+    needs = []
+    if today.missing:
+        needs.append(Need(f"{base}/grades{term}", _counted(
+            "%(num)d missing assignment", "%(num)d missing assignments", today.missing)))
+    if today.late:
+        needs.append(Need(f"{base}/grades{term}", _counted(
+            "%(num)d assignment turned in late", "%(num)d assignments turned in late", today.late)))
+    if absences := today.absences:
+        needs.append(Need(f"{base}/attendance", _counted(
+            "Absent %(num)d day in the last 14 days", "Absent %(num)d days in the last 14 days", absences)))
+    if missed := today.missed_classes:
+        needs.append(Need(f"{base}/attendance", _counted(
+            "Missed a class on %(num)d day in the last 14 days", "Missed a class on %(num)d days in the last 14 days",
+            missed)))
+    if tardies := today.tardies:
+        needs.append(Need(f"{base}/attendance", _counted(
+            "Tardy or left early %(num)d day in the last 14 days", "Tardy or left early %(num)d days in the last 14 days",
+            tardies), attention=False))
+    homeroom = _said("Homeroom")
+    classes = [Markup(f"{homeroom if c.periods == 'HR' else _said('Period %(period)s', period=c.periods)}: "
+                      f"{escape(c.course)}, {_said('room %(room)s', room=c.room)}") for c in today.classes]
+    attendance = []
+    for d in today.attendance:
+        if d.category:
+            said = _attendance_word(d.category)
+            if d.reason:
+                said = f"{said} ({escape(sis_word('absence-reason', d.reason))})"
+        else:
+            said = ", ".join(f"{_said('Period %(period)s', period=p['period'])} {_attendance_word(p['category'])}"
+                             for p in d.periods)
+        attendance.append(Markup(f"{escape(i18n.format_day(d.day))}: {said}"))
+    grades = []
+    for r in today.grades:
+        if r["exempt"]:
+            said = _said("Exempt")
+        elif r["missing"]:
+            said = f'<strong class="flag">{_said("Missing")}</strong>'
+        else:
+            said = _said("%(score)s out of %(possible)s", score=number(r["score"]), possible=number(r["points_possible"]))
+            if r["late"]:
+                said = f'{said} <strong class="flag">{_said("Late")}</strong>'
+        grades.append(Markup(f"{escape(r['course'])}, {escape(r['title'])}: {said}"))
+    return ChildLines(today, base, Markup("; ".join(schools)), needs, classes, attendance, grades)

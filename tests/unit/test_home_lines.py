@@ -1,0 +1,89 @@
+"""Home's lines for each child (app/web/home_lines.py, issue 13, speed) say exactly what home/index.html said
+when it wrote them itself: the template's old expressions are kept here as the reference and rendered with
+the portal's Jinja environment, for awkward records (markup in the SIS's text, a term id with a space, every
+kind of score and attendance day), in every language."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app import i18n
+from app.services.home import StudentToday
+from app.services.records import AttendanceDay, Section, Student
+from app.templating import jinja_environment
+from app.web.home_lines import child_lines
+
+# home/index.html before the lines moved to Python (commit 933fe26), one child.
+REFERENCE = """\
+{% set base = "/students/" ~ today.student.public_id %}
+{% set term = "?term=" ~ (today.term|urlencode) if today.term else "" %}
+{% for e in today.enrollments %}{{ e.school_name }}{% set grade = grade_in_words(e.grade) %}{% if grade %}, {{ grade }}{% endif %}{% if not loop.last %}; {% endif %}{% endfor %}
+|{% if today.missing %}<li class="attention"><a href="{{ base }}/grades{{ term }}">{{ ngettext("%(num)d missing assignment", "%(num)d missing assignments", today.missing) }}</a></li>{% endif %}
+{% if today.late %}<li class="attention"><a href="{{ base }}/grades{{ term }}">{{ ngettext("%(num)d assignment turned in late", "%(num)d assignments turned in late", today.late) }}</a></li>{% endif %}
+{% if today.absences %}<li class="attention"><a href="{{ base }}/attendance">{{ ngettext("Absent %(num)d day in the last 14 days", "Absent %(num)d days in the last 14 days", today.absences) }}</a></li>{% endif %}
+{% if today.missed_classes %}<li class="attention"><a href="{{ base }}/attendance">{{ ngettext("Missed a class on %(num)d day in the last 14 days", "Missed a class on %(num)d days in the last 14 days", today.missed_classes) }}</a></li>{% endif %}
+{% if today.tardies %}<li><a href="{{ base }}/attendance">{{ ngettext("Tardy or left early %(num)d day in the last 14 days", "Tardy or left early %(num)d days in the last 14 days", today.tardies) }}</a></li>{% endif %}
+|{% for c in today.classes %}<li>{{ _("Homeroom") if c.periods == "HR" else _("Period %(period)s", period=c.periods) }}: {{ c.course }}, {{ _("room %(room)s", room=c.room) }}</li>{% endfor %}
+|{% for d in today.attendance %}<li>{{ format_day(d.day) }}: {% if d.category %}{{ attendance_word(d.category) }}{% if d.reason %} ({{ sis_word("absence-reason", d.reason) }}){% endif %}{% else %}{% for p in d.periods %}{{ _("Period %(period)s", period=p.period) }} {{ attendance_word(p.category) }}{% if not loop.last %}, {% endif %}{% endfor %}{% endif %}</li>{% endfor %}
+|{% for r in today.grades %}<li>{{ r.course }}, {{ r.title }}: {% if r.exempt %}{{ _("Exempt") }}{% elif r.missing %}<strong class="flag">{{ _("Missing") }}</strong>{% else %}{{ _("%(score)s out of %(possible)s", score=r.score|number, possible=r.points_possible|number) }}{% if r.late %} <strong class="flag">{{ _("Late") }}</strong>{% endif %}{% endif %}</li>{% endfor %}
+"""
+
+# What the template writes now from the lines (home/index.html), the same pieces in the same order.
+FROM_LINES = """\
+{{ child.schools }}|{% for need in child.needs %}<li{% if need.attention %} class="attention"{% endif %}><a href="{{ need.href }}">{{ need.words }}</a></li>{% endfor %}
+|{% for line in child.classes %}<li>{{ line }}</li>{% endfor %}
+|{% for line in child.attendance %}<li>{{ line }}</li>{% endfor %}
+|{% for line in child.grades %}<li>{{ line }}</li>{% endfor %}
+"""
+
+MARKUP = '<b>"Tom & Jerry\'s"</b>'
+
+
+def score(course=MARKUP, title="Quiz <1>", score=18.5, possible=20, missing=0, late=0, exempt=0) -> dict:
+    return {"course": course, "title": title, "score": score, "points_possible": possible, "missing": missing,
+            "late": late, "exempt": exempt}
+
+
+def today(**changes) -> StudentToday:
+    values = dict(
+        student=Student(1, "156788de-e4b8-4053-8532-3930e8189b46", "Ava", "Lopez", (MARKUP,), "02"),
+        enrollments=[{"school_name": MARKUP, "grade": "02"}, {"school_name": "Summit & Co", "grade": "PK"},
+                     {"school_name": "Nowhere", "grade": ""}],
+        school_day=True,
+        classes=[Section(1, "s1", "t", MARKUP, "HR", "1<2", "x"), Section(2, "s2", "t", "Math", "3", "B 110", "x")],
+        attendance=[AttendanceDay(date(2026, 11, 30), "excused-absence", "<Illness & flu>", []),
+                    AttendanceDay(date(2026, 11, 27), "tardy", "", []),
+                    AttendanceDay(date(2026, 11, 26), "", "", [
+                        {"period": "1", "category": "unexcused-absence"}, {"period": "<2>", "category": "tardy"}]),
+                    AttendanceDay(date(2025, 5, 2), "early-departure", "", []),
+                    AttendanceDay(date(2026, 11, 25), "odd-category<", "", [])],
+        grades=[score(), score(missing=1), score(late=1, score=None), score(exempt=1, missing=1),
+                score(score=7, possible=10.5, late=1)],
+        missing=3, late=1, term="demo 2027/q2&x")
+    values.update(changes)
+    return StudentToday(**values)
+
+
+CHILDREN = {
+    "everything": today(),
+    "nothing": today(enrollments=[{"school_name": "A", "grade": None}], classes=[], attendance=[], grades=[],
+                     missing=0, late=0, term=""),
+    "one of each": today(missing=1, late=1, attendance=[AttendanceDay(date(2026, 11, 30), "unexcused-absence", "", [])]),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("case", sorted(CHILDREN))
+def test_the_lines_say_what_the_template_said(language, case):
+    env = jinja_environment()
+    child = CHILDREN[case]
+    with i18n.using_language(language):
+        expected = env.from_string(REFERENCE).render(today=child)
+        assert env.from_string(FROM_LINES).render(child=child_lines(child)) == expected
+    if case == "everything":
+        assert "&lt;b&gt;&#34;Tom &amp; Jerry&#39;s&#34;&lt;/b&gt;" in expected  # the SIS's text escaped
+        assert "?term=demo%202027/q2%26x" in expected
+        assert expected.count('<strong class="flag">') == 3
+        assert "odd-category&lt;" in expected  # a category the portal has no word for is the SIS's text
