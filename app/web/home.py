@@ -9,7 +9,7 @@ from app.rules.errors import N_
 from app.services.access import came_of_age
 from app.services.home import home_page
 from app.services.records import access_day_of
-from app.web.home_lines import child_lines
+from app.web.record_lines import child_lines
 from app.web.guards import current_account, requires_guardian
 from app.web.records import reader_of
 from app.web.rendering import render

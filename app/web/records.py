@@ -18,6 +18,7 @@ from app.rules.access import adult_cutoff
 from app.rules.district_day import district_day
 from app.services import records
 from app.web.guards import current_account, requires_guardian
+from app.web.record_lines import assignment_rows
 from app.web.rendering import client_ip, district_preferences, render
 
 
@@ -31,10 +32,10 @@ async def reader_of(request: Request) -> records.Reader:
                           ip=client_ip(request), adult_cutoff=adult_cutoff(today, prefs.parents_after_18))
 
 
-async def _show(request: Request, template: str, page, tab: str) -> Response:
+async def _show(request: Request, template: str, page, tab: str, **context) -> Response:
     if page is None:
         raise NotFoundException()
-    return await render(request, template, {"page": page, "tab": tab})
+    return await render(request, template, {"page": page, "tab": tab, **context})
 
 
 class RecordsController(Controller):
@@ -67,7 +68,8 @@ class RecordsController(Controller):
     async def section_grades(self, request: Request, student_id: FromPath[str], section_id: FromPath[str],
                              term: FromQuery[str] = "") -> Response:
         page = await records.section_grades(await reader_of(request), student_id, section_id, term)
-        return await _show(request, "records/section.html", page, "grades")
+        return await _show(request, "records/section.html", page, "grades",
+                           rows=assignment_rows(page.assignments) if page else ([], []))
 
     @get("/viewed")
     async def access_log(self, request: Request, student_id: FromPath[str], before: FromQuery[str] = "",

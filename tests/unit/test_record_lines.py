@@ -1,4 +1,4 @@
-"""Home's lines for each child (app/web/home_lines.py, issue 13, speed) say exactly what home/index.html said
+"""Home's lines for each child (app.web.record_lines.py, issue 13, speed) say exactly what home/index.html said
 when it wrote them itself: the template's old expressions are kept here as the reference and rendered with
 the portal's Jinja environment, for awkward records (markup in the SIS's text, a term id with a space, every
 kind of score and attendance day), in every language."""
@@ -11,9 +11,9 @@ import pytest
 
 from app import i18n
 from app.services.home import StudentToday
-from app.services.records import AttendanceDay, Section, Student
+from app.services.records import Assignment, AttendanceDay, Section, Student
 from app.templating import jinja_environment
-from app.web.home_lines import child_lines
+from app.web.record_lines import assignment_rows, child_lines
 
 # home/index.html before the lines moved to Python (commit 933fe26), one child.
 REFERENCE = """\
@@ -87,3 +87,49 @@ def test_the_lines_say_what_the_template_said(language, case):
         assert "?term=demo%202027/q2%26x" in expected
         assert expected.count('<strong class="flag">') == 3
         assert "odd-category&lt;" in expected  # a category the portal has no word for is the SIS's text
+
+
+# records/section.html's rows before they moved to Python (commit 933fe26).
+SECTION_REFERENCE = """\
+{% set due, score, out_of = _("Due"), _("Score"), _("Out of") %}
+{% set exempt, missing, turned_in_late = _("Exempt"), _("Missing"), _("Turned in late") %}
+{% for a in assignments|selectattr("graded") %}
+<tr><th scope="row">{{ a.title }}</th><td data-label="{{ due }}">{{ format_day(a.due) if a.due else "" }}</td><td data-label="{{ score }}">{% if a.exempt %}{{ exempt }}{% elif a.missing %}<strong class="flag">{{ missing }}</strong>{% if a.score is not none %} {{ a.score|number }}{% endif %}{% else %}{{ a.score|number }}{% endif %}{% if a.late and not a.exempt %} <strong class="flag">{{ turned_in_late }}</strong>{% endif %}</td><td data-label="{{ out_of }}">{{ a.points_possible|number }}</td></tr>
+{% endfor %}
+|
+{% for a in assignments|rejectattr("graded") %}
+<tr><th scope="row">{{ a.title }}</th><td data-label="{{ due }}">{{ format_day(a.due) if a.due else "" }}</td><td data-label="{{ out_of }}">{{ a.points_possible|number }}</td></tr>
+{% endfor %}
+"""
+SECTION_FROM_ROWS = """\
+{% set graded, coming = rows %}
+{% for row in graded %}
+{{ row }}
+{% endfor %}
+|
+{% for row in coming %}
+{{ row }}
+{% endfor %}
+"""
+
+
+def assignment(title=MARKUP, due=date(2026, 11, 20), possible=20.0, score=18.5, graded=True, missing=False,
+               late=False, exempt=False) -> Assignment:
+    return Assignment(title, "Quiz", due, possible, score, graded, missing, late, exempt, "")
+
+
+ASSIGNMENTS = [assignment(), assignment(due=None, possible=None), assignment(missing=True, score=None),
+               assignment(missing=True, score=0), assignment(late=True, score=7), assignment(exempt=True, late=True),
+               assignment(missing=True, late=True, score=None), assignment(due=date(2025, 5, 1), score=100.25),
+               assignment(graded=False, score=None), assignment(graded=False, score=None, due=None, possible=None),
+               assignment(title="Essay %(num)s {{ 7*7 }}", graded=False, score=None, possible=12.5)]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_section_rows_are_what_the_template_wrote(language):
+    env = jinja_environment()
+    with i18n.using_language(language):
+        expected = env.from_string(SECTION_REFERENCE).render(assignments=ASSIGNMENTS)
+        assert env.from_string(SECTION_FROM_ROWS).render(rows=assignment_rows(ASSIGNMENTS)) == expected
+    assert expected.count("<tr>") == len(ASSIGNMENTS)
+    assert "&lt;b&gt;&#34;Tom &amp; Jerry&#39;s&#34;&lt;/b&gt;" in expected and "{{ 7*7 }}" in expected

@@ -1,13 +1,14 @@
-"""Home's lines for each child, written here rather than in home/index.html (issue 13, speed).
+"""Lines of the records pages that repeat them, written here rather than in their templates (issue 13, speed):
+home's lines for each child, and a section page's rows of assignments.
 
 Home repeats the same few sentences for every child, every class, every day of attendance and every score
-(~120 of them for a parent of three). Written by the template, each one cost Jinja a context call, a gettext
-call, a Markup and an escaping `%`; written here, a line is one f-string over markupsafe's `escape`. The words and their escaping
-are the template's own: each message is translated in the current language (`app.i18n`), made Markup and filled
-with `%` (which escapes what is filled in), as Jinja's newstyle gettext does, and every value from the records
-(course, title, school) is escaped. The page is byte for byte what the template wrote (checked when this moved,
-in English and Spanish); tests/integration/test_pages_on_a_phone.py and test_records.py read the lines a
-parent sees.
+(~120 of them for a parent of three), and a section page a row for each of its assignments (~40). Written by a
+template, each sentence or cell cost Jinja a context call, a gettext call, a Markup and an escaping `%`; written
+here, a line is one f-string over markupsafe's `escape`. The words and their escaping are the templates' own:
+each message is translated in the current language (`app.i18n`), made Markup and filled with `%` (which escapes
+what is filled in), as Jinja's newstyle gettext does, and every value from the records (course, title, school)
+is escaped. The pages are byte for byte what the templates wrote (checked when this moved, in English and
+Spanish); tests/unit/test_record_lines.py keeps each line equal to what the template's old expressions write.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from markupsafe import Markup, escape
 
 from app import i18n
 from app.services.home import StudentToday
+from app.services.records import Assignment
 from app.services.sis_words import sis_word
 from app.templating import ATTENDANCE_WORDS, number
 
@@ -111,3 +113,31 @@ def child_lines(today: StudentToday) -> ChildLines:
                 said = f'{said} <strong class="flag">{_said("Late")}</strong>'
         grades.append(Markup(f"{escape(r['course'])}, {escape(r['title'])}: {said}"))
     return ChildLines(today, base, Markup("; ".join(schools)), needs, classes, attendance, grades)
+
+
+def assignment_rows(assignments: list[Assignment]) -> tuple[list[Markup], list[Markup]]:
+    """A section page's table rows, in the current language: the graded work's (title, due, score, out of) and
+    the work not graded yet's (title, due, out of), each list in the order given."""
+    due, score, out_of = _said("Due"), _said("Score"), _said("Out of")
+    exempt, turned_in_late = _said("Exempt"), _said("Turned in late")
+    missing = f'<strong class="flag">{_said("Missing")}</strong>'
+    late = f' <strong class="flag">{turned_in_late}</strong>'
+    graded, coming = [], []
+    for a in assignments:
+        day = escape(i18n.format_day(a.due)) if a.due else ""
+        possible = escape(number(a.points_possible))
+        if not a.graded:
+            coming.append(Markup(f'<tr><th scope="row">{escape(a.title)}</th><td data-label="{due}">{day}</td>'
+                                 f'<td data-label="{out_of}">{possible}</td></tr>'))
+            continue
+        if a.exempt:
+            said = exempt
+        elif a.missing:
+            said = missing if a.score is None else f"{missing} {escape(number(a.score))}"
+        else:
+            said = escape(number(a.score))
+        if a.late and not a.exempt:
+            said = f"{said}{late}"
+        graded.append(Markup(f'<tr><th scope="row">{escape(a.title)}</th><td data-label="{due}">{day}</td>'
+                             f'<td data-label="{score}">{said}</td><td data-label="{out_of}">{possible}</td></tr>'))
+    return graded, coming
