@@ -131,10 +131,18 @@ def _run(coroutine, *, audited: bool = True) -> int:
         raise
 
     async def wrapped():
+        from app.services.district_setup import check_portal_mode
+
         try:
             await prepare_engine()
         except BaseException:
             coroutine.close()
+            raise
+        try:
+            await check_portal_mode(settings.is_production)  # before anything is read, written or recorded
+        except BaseException:
+            coroutine.close()
+            await close_engine()
             raise
         code = EXIT_FAILED
         try:
@@ -466,13 +474,19 @@ def _read_new_password() -> str | None:
     return sys.stdin.readline().rstrip("\r\n")
 
 
+async def _nothing() -> None:
+    return None
+
+
 def _refuse_until_set_up(settings) -> str | None:
     """Production only: why the portal must not serve or send yet (one line), or None."""
     from app.services.district_setup import setup_missing
 
     if not settings.is_production:
+        _run(_nothing(), audited=False)  # demo and test mode: refuses a production district's database
         return None
-    missing = _run(setup_missing())
+    # Not recorded as the command line: the command (a server, the mail worker) is not over yet.
+    missing = _run(setup_missing(), audited=False)
     if not missing:
         return None
     return (f"this district is not set up yet (missing: {', '.join(missing)}): run `homeroom setup`; until then "
@@ -847,6 +861,7 @@ def main(argv: list[str] | None = None) -> int:
     HOMEROOM_DEBUG=1 adds the traceback of an unexpected one."""
     from app.backup import BackupError, NoDatabase
     from app.new_files import FileInTheWay, PathWrong
+    from app.services.district_setup import ProductionDatabase
     from app.settings import SettingsError
 
     warnings.filterwarnings("ignore", module="piccolo.engine.base")  # its "Unable to connect" repeats ours
@@ -857,7 +872,7 @@ def main(argv: list[str] | None = None) -> int:
         code = args.func(args)
         sys.stdout.flush()  # a reader that went away shows here, inside the handlers, not at exit
         return code
-    except SettingsError as problem:
+    except (SettingsError, ProductionDatabase) as problem:
         return _fail(EXIT_CONFIGURATION, f"configuration: {problem}")
     except (DatabaseMissing, NoDatabase) as problem:
         return _fail(EXIT_DATABASE, str(problem))

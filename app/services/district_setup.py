@@ -9,10 +9,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.database import fetch
 from app.rules.errors import FieldError
 from app.rules.preferences import preference_errors
 from app.services.preferences import set_preference
 from app.tables import DistrictSetting, UserAccount
+
+# A database that a production portal (HOMEROOM_ENV=production) has used is marked as production's, and demo
+# and test mode refuse it: HOMEROOM_ENV defaults to demo, so a command or server started without the district's
+# environment file (a cron line, a restore tried by hand) would otherwise run in demo mode against the real
+# district: SSN digests redone with the demo's pepper, reset links in a public dev mailbox (found by an IT lead
+# trying the install, issue 15). A row of district_setting, which the preferences ignore.
+PORTAL_MODE = "portal_mode"
+
+
+class ProductionDatabase(Exception):
+    """Demo or test mode was asked to use a database that a production portal has used."""
+
+
+async def check_portal_mode(production: bool) -> None:
+    """Production: mark the database as production's (once; concurrent first runs agree). Demo and test mode:
+    raise ProductionDatabase when it is so marked."""
+    rows = await fetch("SELECT value FROM district_setting WHERE name = {}", PORTAL_MODE)
+    marked = any(row["value"] == "production" for row in rows)
+    if production and not marked:
+        await fetch("INSERT INTO district_setting (name, value) VALUES ({}, 'production') ON CONFLICT (name) DO NOTHING",
+                    PORTAL_MODE)
+    elif marked and not production:
+        raise ProductionDatabase(
+            "this database belongs to a production district (a portal with HOMEROOM_ENV=production has used it); "
+            "demo and test mode never use it: set HOMEROOM_ENV=production (is the district's environment file "
+            "loaded?)")
+
 
 # What every page and email shows about the district, in the order `homeroom setup` asks for it.
 DISTRICT_IDENTITY = ("district_name", "portal_name", "help_phone", "time_zone")

@@ -4,6 +4,7 @@ district's identity and first district admin are set; then nothing of the demo d
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -76,3 +77,26 @@ def test_production_refuses_to_serve_and_send_until_setup_then_shows_only_the_di
     changed = homeroom(tmp_path, "setup", "--help-phone", "217-555-0199")
     assert changed.returncode == 0 and "Changed help_phone: +12175550142 -> +12175550199" in changed.stdout
     assert "help_phone = +12175550199" in homeroom(tmp_path, "settings", "show").stdout
+
+
+def test_a_production_database_is_never_used_in_demo_or_test_mode(tmp_path):
+    """HOMEROOM_ENV defaults to demo: a command or server started without the district's environment (a cron line,
+    a restore tried by hand) must not run in demo mode against the real district (SSN digests redone with the
+    demo's pepper, reset links in a public dev mailbox). An IT lead's find (issue 15)."""
+    refused = homeroom(tmp_path, "serve")  # before setup; its refusal is not recorded as "exit 0"
+    assert refused.returncode == 3
+    assert homeroom(tmp_path, "staff", "list").returncode == 0  # a production command marks the database
+    for mode in ({}, {"HOMEROOM_ENV": "demo"}, {"HOMEROOM_ENV": "test"}):
+        env = {k: v for k, v in production(tmp_path).items() if k != "HOMEROOM_ENV"} | mode
+        for command in (["staff", "list"], ["serve", "--port", "9"], ["import", "ssn", "none.csv"]):
+            found = subprocess.run([sys.executable, "-m", "app.cli", *command], cwd=tmp_path, env=env,
+                                   capture_output=True, text=True, timeout=120)
+            assert found.returncode == 3, (mode, command, found.stderr)
+            assert found.stderr.strip().splitlines() == [
+                "homeroom: configuration: this database belongs to a production district (a portal with "
+                "HOMEROOM_ENV=production has used it); demo and test mode never use it: set HOMEROOM_ENV=production "
+                "(is the district's environment file loaded?)"], found.stderr
+    with sqlite3.connect(tmp_path / "district.sqlite3") as db:
+        commands = [row[0] for row in db.execute("SELECT detail FROM audit_event WHERE detail LIKE '%homeroom %'")]
+    assert not any("homeroom serve" in line for line in commands), commands
+    assert sum("homeroom staff list (exit 0)" in line for line in commands) == 1, commands
