@@ -87,7 +87,8 @@ SELECT 'household' AS part, m.household AS id, NULL AS source_id, NULL AS title,
 FROM household_member m WHERE m.person = {}
 """
 
-# Every student's recent scores, and (when a grading period is shown) per student the count of missing and of
+# Every student's recent scores (graded work only: a score, or marked missing or exempt; of assignments and classes
+# the SIS has not deleted, as on the grades pages), and (when a grading period is shown) per student the count of missing and of
 # late work in it (`kind` tells them apart): one round trip. The flags are 1/0 so both parts have one type.
 _RECENT_SCORES = """
 SELECT 'score' AS kind, r.student, r.score, CASE WHEN r.missing THEN 1 ELSE 0 END AS missing,
@@ -96,6 +97,7 @@ SELECT 'score' AS kind, r.student, r.score, CASE WHEN r.missing THEN 1 ELSE 0 EN
 FROM result r JOIN line_item li ON li.id = r.line_item JOIN section sec ON sec.id = li.section
 LEFT JOIN course c ON c.id = sec.course
 WHERE r.student IN ({students}) AND r.updated_at BETWEEN {} AND {} AND r.status = 'active'
+  AND li.status = 'active' AND sec.status = 'active' AND (r.score IS NOT NULL OR r.missing OR r.exempt)
 """
 # The upper end of that range is no limit (no score is updated after the year 9999). It is for PostgreSQL's plan
 # cache: with `updated_at >= {}` alone, the generic plan of the prepared statement guesses that a third of the
@@ -109,9 +111,9 @@ _TERM_FLAGS = """
 UNION ALL
 SELECT 'flags', r.student, NULL, SUM(CASE WHEN r.missing THEN 1 ELSE 0 END), SUM(CASE WHEN r.late THEN 1 ELSE 0 END),
        0, NULL, NULL, NULL, NULL, NULL
-FROM result r JOIN line_item li ON li.id = r.line_item
+FROM result r JOIN line_item li ON li.id = r.line_item JOIN section sec ON sec.id = li.section
 WHERE r.student IN ({students}) AND li.grading_period = {} AND r.status = 'active' AND li.status = 'active'
-  AND (r.missing OR r.late) AND NOT r.exempt
+  AND sec.status = 'active' AND (r.missing OR r.late) AND NOT r.exempt
 GROUP BY r.student
 """
 

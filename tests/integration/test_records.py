@@ -198,6 +198,34 @@ async def test_home_shows_every_student_with_todays_classes_and_recent_changes(r
     assert recent["title"] in html
 
 
+
+async def test_home_shows_no_work_the_sis_deleted_nor_work_not_graded_yet(rosa, district):
+    """A tester's find (issue 13): home kept a deleted assignment's and a deleted class's scores (and their
+    missing work in its count) after the grades pages had dropped them, and showed a result with no score as
+    " out of 20"."""
+    from app import clock
+    from app.tables import LineItem, Result, Section
+
+    student = district.students["ben"].id
+    scores = await Result.select(Result.id, Result.line_item, Result.line_item.title.as_alias("title"),
+                                 Result.line_item.section.as_alias("section")).where(
+        Result.student == student).order_by(Result.updated_at, ascending=False).limit(3)
+    deleted_item, in_deleted_class, not_graded = scores
+    titles = ("Work the SIS deleted", "Work of a deleted class", "Work not graded yet")
+    for row, title in zip(scores, titles):
+        await LineItem.update({LineItem.title: title}).where(LineItem.id == row["line_item"])
+    now = clock.now()
+    await Result.update({Result.updated_at: now, Result.score: 9.5, Result.missing: False}).where(
+        Result.id.is_in([deleted_item["id"], in_deleted_class["id"]]))
+    before = page_text((await rosa.get("/home")).text)
+    assert titles[0] in before and titles[1] in before
+    await Result.update({Result.updated_at: now, Result.score: None, Result.missing: False, Result.exempt: False}).where(
+        Result.id == not_graded["id"])
+    await LineItem.update({LineItem.status: "tobedeleted"}).where(LineItem.id == deleted_item["line_item"])
+    await Section.update({Section.status: "tobedeleted"}).where(Section.id == in_deleted_class["section"])
+    html = page_text((await rosa.get("/home")).text)
+    assert not any(title in html for title in titles), html
+
 # ---- Privacy: another family's ids are missing ids ----
 
 def routes_taking_ids(app) -> list[tuple[str, str]]:
