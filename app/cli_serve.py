@@ -147,7 +147,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Logging is ours (app/asgi.py), and the request log replaces uvicorn's access log.
     try:
         uvicorn.run("app.asgi:app", host=args.host, port=args.port, workers=args.workers, proxy_headers=True,
-                    forwarded_allow_ips=os.environ.get("HOMEROOM_TRUSTED_PROXIES", "127.0.0.1"),
+                    forwarded_allow_ips=list(settings.trusted_proxies),
                     server_header=False, log_config=None, access_log=False)
     except SystemExit as stopped:
         if stopped.code not in (None, 0):

@@ -37,6 +37,8 @@ class Settings:
     mail_from: str
     # Tests only: how far the portal's clock is from the system's (HOMEROOM_TEST_CLOCK_SHIFT; app/clock.py)
     clock_shift: timedelta | None = None
+    # Whose X-Forwarded-For is believed (uvicorn's forwarded_allow_ips): addresses or networks, never "*".
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
 
     @property
     def is_demo(self) -> bool:
@@ -120,6 +122,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     # URL's port (http://127.0.0.1:8000 sends "Host: 127.0.0.1:8000").
     allowed_hosts = host_names + tuple(f"{name}:{parts.port}" for name in host_names if parts.port and ":" not in name)
 
+    if "*" in host_names:
+        raise SettingsError("HOMEROOM_ALLOWED_HOSTS must name the portal's hosts: '*' would answer to any Host "
+                            "header (links built from it, cache poisoning)")
+    trusted_proxies = _trusted_proxies(environ.get("HOMEROOM_TRUSTED_PROXIES", "127.0.0.1"))
+
     database_url = environ.get("DATABASE_URL", "sqlite:///./homeroom.sqlite3")
     if not database_url.startswith(("sqlite:///", "postgres://", "postgresql://")):
         raise SettingsError("DATABASE_URL must start with sqlite:/// or postgresql://")
@@ -143,8 +150,25 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         public_url=public_url,
         allowed_hosts=allowed_hosts,
         smtp_url=smtp_url,
+        trusted_proxies=trusted_proxies,
         mail_from=environ.get("HOMEROOM_MAIL_FROM") or f"no-reply@{parts.hostname}",
     )
+
+
+def _trusted_proxies(value: str) -> tuple[str, ...]:
+    """HOMEROOM_TRUSTED_PROXIES: comma-separated IP addresses or networks (10.0.0.0/8). Anything else is refused,
+    "*" above all: it would believe every client's X-Forwarded-For, so throttles and the audit log would record
+    whatever address a client wrote (an IT lead's find, issue 15)."""
+    import ipaddress
+
+    entries = tuple(e.strip() for e in value.split(",") if e.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(f"HOMEROOM_TRUSTED_PROXIES takes IP addresses or networks (10.0.0.0/8), not "
+                                f"{entry!r}") from None
+    return entries
 
 
 def serving_summary(settings: Settings, *, host: str, port: int, workers: int) -> list[str]:
@@ -159,7 +183,8 @@ def serving_summary(settings: Settings, *, host: str, port: int, workers: int) -
     relay = urlsplit(settings.smtp_url) if settings.smtp_url else None
     mail = f"SMTP relay {relay.hostname}:{relay.port or 25}" if relay else "the dev mailbox (demo only)"
     lines = [f"Homeroom {settings.env} mode: {database}; mail through {mail}; {workers} worker(s) on "
-             f"http://{host}:{port}; links in emails use {settings.public_url}"]
+             f"http://{host}:{port}; links in emails use {settings.public_url}; X-Forwarded-For believed from "
+             f"{', '.join(settings.trusted_proxies) or 'no one'}"]
     public = urlsplit(settings.public_url)
     if public.port not in (None, port) or public.hostname not in (host, "127.0.0.1", "localhost"):
         lines.append(f"Pages answer only to Host {', '.join(settings.allowed_hosts)} "
