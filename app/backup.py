@@ -72,6 +72,8 @@ def restore_sqlite(backup: Path, database: Path, *, replace: bool) -> int:
         raise BackupError(f"{backup} is not a Homeroom SQLite backup ({problem})") from None
     if database.exists() and database.stat().st_size > 0 and not replace:
         raise BackupError(f"{database} already holds a database: add --replace to overwrite it with the backup")
+    if not database.exists():  # a new database is its owner's only, as `homeroom migrate` makes one
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     with closing(sqlite3.connect(_read_only(backup), uri=True)) as source, \
             closing(sqlite3.connect(database)) as live:
         source.backup(live)

@@ -33,6 +33,9 @@ def apply_migrations(settings: Settings) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "piccolo.main", "migrations", "forwards", "homeroom"],
             cwd=PACKAGE_DIR.parent, env=env, capture_output=True, text=True,
+            # A SQLite database it creates (and so its -wal and -shm files, which SQLite makes alike) is readable
+            # by its owner only: it holds children's records (the SSNs only as keyed digests).
+            umask=0o077,
         )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import uuid
@@ -69,6 +70,12 @@ def test_a_sqlite_backup_restored_into_a_new_database_serves_the_same_parent_pag
     not_a_backup = tmp_path / "notes.txt"
     not_a_backup.write_text("hello")
     assert homeroom(tmp_path, restored, "restore", str(not_a_backup), "--replace").returncode == 1
+
+    # Children's records: the databases `demo` (through migrate) and `restore` make, and the backup, are their
+    # owner's only (an IT lead found them readable by everyone on the machine).
+    for path in ("live.sqlite3", "live.sqlite3-wal", "nightly.sqlite3", "restored.sqlite3"):
+        if (tmp_path / path).exists() or not path.endswith("-wal"):
+            assert stat.S_IMODE((tmp_path / path).stat().st_mode) == 0o600, path
 
     with serving(tmp_path, _environment(tmp_path, live)) as (base, _):
         before = parent_pages(base, username, password)
