@@ -865,6 +865,8 @@ def main(argv: list[str] | None = None) -> int:
     from app.settings import SettingsError
 
     warnings.filterwarnings("ignore", module="piccolo.engine.base")  # its "Unable to connect" repeats ours
+    # The same from a pool's first connection, attributed to asyncio's frame (coloured, with a source line).
+    warnings.filterwarnings("ignore", message=r".*Unable to fetch server version")
     args = build_parser().parse_args(argv)
     _COMMAND_LINE[:] = sys.argv[1:] if argv is None else list(argv)
     try:
