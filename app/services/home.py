@@ -93,7 +93,7 @@ FROM household_member m WHERE m.person = {}
 _RECENT_SCORES = """
 SELECT 'score' AS kind, r.student, r.score, CASE WHEN r.missing THEN 1 ELSE 0 END AS missing,
        CASE WHEN r.late THEN 1 ELSE 0 END AS late, CASE WHEN r.exempt THEN 1 ELSE 0 END AS exempt, r.updated_at,
-       li.title, li.points_possible, COALESCE(c.title, sec.title) AS course, sec.public_id AS section_public_id
+       li.title, li.points_possible, COALESCE(c.title, sec.title) AS course, sec.public_id AS section_public_id, r.id
 FROM result r JOIN line_item li ON li.id = r.line_item JOIN section sec ON sec.id = li.section
 LEFT JOIN course c ON c.id = sec.course
 WHERE r.student IN ({students}) AND r.updated_at BETWEEN {} AND {} AND r.status = 'active'
@@ -110,7 +110,7 @@ NO_LATER_THAN = datetime(9999, 12, 31, tzinfo=timezone.utc)
 _TERM_FLAGS = """
 UNION ALL
 SELECT 'flags', r.student, NULL, SUM(CASE WHEN r.missing THEN 1 ELSE 0 END), SUM(CASE WHEN r.late THEN 1 ELSE 0 END),
-       0, NULL, NULL, NULL, NULL, NULL
+       0, NULL, NULL, NULL, NULL, NULL, NULL
 FROM result r JOIN line_item li ON li.id = r.line_item JOIN section sec ON sec.id = li.section
 WHERE r.student IN ({students}) AND li.grading_period = {} AND r.status = 'active' AND li.status = 'active'
   AND sec.status = 'active' AND (r.missing OR r.late) AND NOT r.exempt
@@ -152,7 +152,7 @@ _EVENTS_PART = _branch(_ATTENDANCE_EVENTS, part="'event'", **{name: f"q.{name}" 
 
 def _scores_part(with_flags: bool) -> str:
     return _branch(_RECENT_SCORES + (_TERM_FLAGS if with_flags else ""), part="q.kind", **{name: f"q.{name}" for name in (
-        "student", "score", "missing", "late", "exempt", "updated_at", "title", "points_possible", "course",
+        "id", "student", "score", "missing", "late", "exempt", "updated_at", "title", "points_possible", "course",
         "section_public_id")})
 
 
@@ -265,7 +265,8 @@ async def home_page(reader: Reader) -> Home:
         own = {r["id"]: r for r in by_part["section"] if r["role"] == "student" and r["student"] == student_id}
         classes[student_id] = _sections_with_teachers(list(own.values()), teachers)
     events = by_part["event"]
-    recent = sorted(by_part["score"], key=lambda r: r["updated_at"], reverse=True)
+    # Newest first; scores updated at the same moment (an import's) by id, so every visit shows the same few.
+    recent = sorted(by_part["score"], key=lambda r: (r["updated_at"], r["id"]), reverse=True)
     flags = {r["student"]: r for r in by_part["flags"]}
     return Home([StudentToday(
         s, [{"school_name": e["school_name"], "grade": e["grade"]} for e in enrollments[s.id]], open_today[s.id],
