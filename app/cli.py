@@ -474,20 +474,14 @@ def _read_new_password() -> str | None:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-async def _nothing() -> None:
-    return None
-
-
 def _refuse_until_set_up(settings) -> str | None:
-    """Production only: why the portal must not serve or send yet (one line), or None."""
+    """Production only: why the portal must not serve or send yet (one line), or None. In every mode the look
+    goes through `_run`, which refuses a production district's database in demo and test mode; it is not
+    recorded as the command line, as the command (a server, the mail worker) is not over yet."""
     from app.services.district_setup import setup_missing
 
-    if not settings.is_production:
-        _run(_nothing(), audited=False)  # demo and test mode: refuses a production district's database
-        return None
-    # Not recorded as the command line: the command (a server, the mail worker) is not over yet.
     missing = _run(setup_missing(), audited=False)
-    if not missing:
+    if not settings.is_production or not missing:
         return None
     return (f"this district is not set up yet (missing: {', '.join(missing)}): run `homeroom setup`; until then "
             "pages and emails would show the demo district's name and a help number that is not yours")

@@ -44,7 +44,9 @@ ATTENDANCE_WORDS = {
 
 
 @lru_cache(maxsize=4096)
-def _translated(language: str, autoescape: bool, message: str) -> str:
+def translated_message(language: str, autoescape: bool, message: str) -> str:
+    """A message without variables in `language` (which must be the current one: it is the cache's key), as
+    Markup when `autoescape`, `%%` read as `%` like Jinja's newstyle gettext; kept per language."""
     text = i18n.gettext(message)
     return (Markup(text) if autoescape else text) % {}
 
@@ -58,7 +60,7 @@ def _gettext(eval_context, message: str, **variables):
     of a `pass_context` function inside a loop, which cost home more than the translating (issue 13)."""
     autoescape = eval_context.autoescape
     if not variables:
-        return _translated(i18n.current_language(), autoescape, message)
+        return translated_message(i18n.current_language(), autoescape, message)
     text = i18n.gettext(message)
     return (Markup(text) if autoescape else text) % variables
 

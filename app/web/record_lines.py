@@ -22,15 +22,16 @@ from app import i18n
 from app.services.home import StudentToday
 from app.services.records import Assignment
 from app.services.sis_words import sis_word
-from app.templating import ATTENDANCE_WORDS, number
+from app.templating import ATTENDANCE_WORDS, number, translated_message
 
 
 def _said(message: str, **values) -> Markup:
     """A message in the current language, filled like the template's `_()`: `Markup(text) % values`, which
     escapes what is filled in (here each value is escaped first, which gives the same text: markupsafe's C
     `escape` is several times cheaper than Markup's own `%`)."""
-    text = i18n.gettext(message)
-    return Markup(text % {name: escape(value) for name, value in values.items()} if values else text % {})
+    if not values:
+        return translated_message(i18n.current_language(), True, message)  # the templates' own, kept per language
+    return Markup(i18n.gettext(message) % {name: escape(value) for name, value in values.items()})
 
 
 def _counted(singular: str, plural: str, count: int) -> Markup:
