@@ -46,6 +46,7 @@ from app.importers.csv_reading import (
 from app.importers.dates import BadDate, read_moment
 from app.importers.problems import ImportReport
 from app.rules.emails import normalise_email
+from app.rules.grade_levels import GRADE_LENGTH
 from app.rules.languages import sis_language_code
 from app.rules.phones import check_phone
 
@@ -689,12 +690,17 @@ def _user(row, cells: _Cells, version: str) -> User | None:
         if email is None:
             cells.report.warning(cells.file, row.line, "email", "is not an email address; it is left out")
     grades = split_list(row.get("grades"))
+    grade = grades[0] if grades else ""
+    if len(grade) > GRADE_LENGTH:
+        cells.report.warning(cells.file, row.line, "grades", f"is longer than {GRADE_LENGTH} characters; the "
+                                                             "grade level is left out")
+        grade = ""
     orgs = split_list(row.get("orgSourcedIds"))
     if not orgs and row.get("primaryOrgSourcedId"):
         orgs = [row.get("primaryOrgSourcedId")]
     return User(row.get("sourcedId"), roles, cells.text(row, "givenName", 255), cells.text(row, "familyName", 255),
                 email, cells.text(row, "identifier", 64), tuple(orgs), tuple(split_list(row.get("agentSourcedIds"))),
-                grades[0][:8] if grades else "", row.line, cells.phone(row, "phone"), cells.phone(row, "sms"),
+                grade, row.line, cells.phone(row, "phone"), cells.phone(row, "sms"),
                 cells.modified(row), cells.language(row))
 
 

@@ -37,6 +37,9 @@ GRADE_WORDS = {
     "PS": N_("Postsecondary"),
     "UG": N_("Ungraded"),
 }
+# The longest grade level kept as the SIS sent it (school_enrollment.grade): an Ed-Fi descriptor URI
+# ("uri://ed-fi.org/GradeLevelDescriptor#Kindergarten") fits; it was 8 until issue 13 ("Kinderga").
+GRADE_LENGTH = 64
 OTHER = "Other"  # a CEDS code that says nothing to a parent: not shown
 
 # Words SIS files use for the codes that are not numbers (lower case, spaces and punctuation folded).

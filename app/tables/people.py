@@ -4,6 +4,8 @@ from piccolo.columns import UUID, Boolean, Date, ForeignKey, Varchar
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.table import Table
 
+from app.rules.grade_levels import GRADE_LENGTH
+
 
 class School(Table, tablename="school"):
     source_id = Varchar(length=255, unique=True)
@@ -41,7 +43,7 @@ class Person(Table, tablename="person"):
 class SchoolEnrollment(Table, tablename="school_enrollment"):
     student = ForeignKey(references=Person, index=True)
     school = ForeignKey(references=School, index=True)
-    grade = Varchar(length=8, default="")
+    grade = Varchar(length=GRADE_LENGTH, default="")  # as the SIS sent it; shown by app/rules/grade_levels.py
     status = Varchar(length=20, default="active")  # active | inactive
 
 

@@ -149,6 +149,30 @@ async def test_a_user_with_several_roles(clean_database, tmp_path):
     assert ("tch-lee", "stu-ben") in await links()
 
 
+async def test_a_grade_level_is_kept_whole_and_one_too_long_to_be_a_grade_is_left_out(clean_database, tmp_path):
+    """It was cut to 8 characters: "Kindergarten" showed as "Kinderga" (issue 13, a tester's find)."""
+    from app.i18n import grade_in_words
+    from app.tables import SchoolEnrollment
+
+    long_descriptor = "uri://ed-fi.org/GradeLevelDescriptor#Transitional Kindergarten"
+    nonsense = "Grade " + "9" * 70
+    people = [(sid, role, orgs, given, family, identifier, email, agents,
+               {"stu-ana": "Kindergarten", "stu-ben": long_descriptor}.get(sid, grades))
+              for sid, role, orgs, given, family, identifier, email, agents, grades in PEOPLE]
+    people.append(("stu-cy", "student", "sch-elm", "Cy", "Rivera", "1003", "", "par-rosa", nonsense))
+    files = full_set_11()
+    files["users"] = users_11(people)
+    report = await import_twice(write_set(tmp_path / "set", files))
+    rows = await SchoolEnrollment.select(SchoolEnrollment.student.source_id.as_alias("s"), SchoolEnrollment.grade)
+    grades = {row["s"]: row["grade"] for row in rows}
+    assert grades["stu-ana"] == "Kindergarten" and grades["stu-ben"] == long_descriptor, grades
+    assert grade_in_words(grades["stu-ana"]) == "Kindergarten"
+    assert grade_in_words(grades["stu-ben"]) == "Transitional kindergarten"
+    assert grades["stu-cy"] == "", grades
+    assert has(report, "users.csv, line 9, column grades: is longer than 64 characters; the grade level is left "
+                       "out"), lines_of(report)
+
+
 async def test_several_roles_in_one_cell_and_a_user_without_a_role(clean_database, tmp_path):
     people = [*PEOPLE, ("stu-zed", "", "sch-oak", "Zed", "Nobody", "1009", "", "", "06")]
     people[5] = (*people[5][:1], "teacher,parent", *people[5][2:])
