@@ -170,7 +170,9 @@ class StudentToday:
 
     @property
     def absences(self) -> int:
-        """Days in the last 14 absent the whole day (the day's own event, or every class noted absent)."""
+        """Days in the last 14 absent the whole day: the day's own event, as the attendance page and the weekly
+        digest count them. Class periods alone never make a whole day: the SIS may send only the periods it
+        noted, so one skipped class would read as a day absent (a tester's find, issue 13)."""
         return sum(1 for d in self.attendance if _absent(d))
 
     @property
@@ -199,8 +201,7 @@ _LATE_OR_EARLY = ("tardy", "early-departure")
 
 
 def _absent(day: AttendanceDay) -> bool:
-    return day.category.endswith("absence") or bool(day.periods) and not day.category and all(
-        p["category"].endswith("absence") for p in day.periods)
+    return day.category.endswith("absence")
 
 
 def _placeholders(count: int) -> str:
