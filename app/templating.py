@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from app import i18n
 from app.rules.audit_words import action_words
+from app.rules.bidi import isolated
 from app.rules.errors import N_
 from app.paths import TEMPLATES_DIR
 from app.services.sis_words import sis_word
@@ -62,7 +63,7 @@ def _gettext(eval_context, message: str, **variables):
     if not variables:
         return translated_message(i18n.current_language(), autoescape, message)
     text = i18n.gettext(message)
-    return (Markup(text) if autoescape else text) % variables
+    return (Markup(text) if autoescape else text) % {name: isolated(value) for name, value in variables.items()}
 
 
 @pass_eval_context
@@ -70,7 +71,8 @@ def _ngettext(eval_context, singular: str, plural: str, num: int, **variables):
     """Jinja's own newstyle ngettext (`num` is a variable unless given), without the derived context."""
     variables.setdefault("num", num)
     text = i18n.ngettext(singular, plural, num)
-    return (Markup(text) if eval_context.autoescape else text) % variables
+    return (Markup(text) if eval_context.autoescape else text) % {name: isolated(value)
+                                                                   for name, value in variables.items()}
 
 
 @pass_eval_context
@@ -78,7 +80,7 @@ def attendance_word(eval_context, name: str):
     """An attendance category in words, translated (the category itself, as text to escape, when it has no
     word: it comes from the SIS, so it is never a message nor markup)."""
     word = ATTENDANCE_WORDS.get(name)
-    return name if word is None else _gettext(eval_context, word)
+    return isolated(name) if word is None else _gettext(eval_context, word)
 
 
 def number(value) -> str:
@@ -109,6 +111,7 @@ def jinja_environment() -> Environment:
     env.filters["phone"] = phone_for_reading
     env.filters["phone_link"] = phone_link
     env.filters["number"] = number
+    env.filters["isolated"] = isolated  # SIS or family text written inline, outside a message's variables
     from app.services.sessions import IDLE_LIMIT
 
     env.globals.update(

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from app import i18n
 from app.services.home import StudentToday
 from app.services.records import Assignment
+from app.rules.bidi import isolated
 from app.services.sis_words import sis_word
 from app.templating import ATTENDANCE_WORDS, number, translated_message
 
@@ -31,7 +32,13 @@ def _said(message: str, **values) -> Markup:
     `escape` is several times cheaper than Markup's own `%`)."""
     if not values:
         return translated_message(i18n.current_language(), True, message)  # the templates' own, kept per language
-    return Markup(i18n.gettext(message) % {name: escape(value) for name, value in values.items()})
+    return Markup(i18n.gettext(message) % {name: _text(value) for name, value in values.items()})
+
+
+def _text(value) -> Markup:
+    """A value from the SIS written inline, escaped and kept in its own direction (the templates' `isolated`
+    filter, which their `_()` applies to its variables)."""
+    return escape(isolated(value))
 
 
 def _counted(singular: str, plural: str, count: int) -> Markup:
@@ -40,7 +47,7 @@ def _counted(singular: str, plural: str, count: int) -> Markup:
 
 def _attendance_word(category: str) -> Markup:
     word = ATTENDANCE_WORDS.get(category)
-    return escape(category) if word is None else _said(word)  # the SIS's own word is text, not a message
+    return _text(category) if word is None else _said(word)  # the SIS's own word is text, not a message
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,7 @@ def child_lines(today: StudentToday) -> ChildLines:
     schools = []
     for e in today.enrollments:
         grade = i18n.grade_in_words(e["grade"])
-        schools.append(f"{escape(e['school_name'])}, {escape(grade)}" if grade else str(escape(e["school_name"])))
+        schools.append(f"{_text(e['school_name'])}, {_text(grade)}" if grade else str(_text(e["school_name"])))
     needs = []
     if today.missing:
         needs.append(Need(f"{base}/grades{term}", _counted(
@@ -91,13 +98,13 @@ def child_lines(today: StudentToday) -> ChildLines:
             tardies), attention=False))
     homeroom = _said("Homeroom")
     classes = [Markup(f"{homeroom if c.periods == 'HR' else _said('Period %(period)s', period=c.periods)}: "
-                      f"{escape(c.course)}, {_said('room %(room)s', room=c.room)}") for c in today.classes]
+                      f"{_text(c.course)}, {_said('room %(room)s', room=c.room)}") for c in today.classes]
     attendance = []
     for d in today.attendance:
         if d.category:
             said = _attendance_word(d.category)
             if d.reason:
-                said = f"{said} ({escape(sis_word('absence-reason', d.reason))})"
+                said = f"{said} ({_text(sis_word('absence-reason', d.reason))})"
         else:
             said = ", ".join(f"{_said('Period %(period)s', period=p['period'])} {_attendance_word(p['category'])}"
                              for p in d.periods)
@@ -112,7 +119,7 @@ def child_lines(today: StudentToday) -> ChildLines:
             said = _said("%(score)s out of %(possible)s", score=number(r["score"]), possible=number(r["points_possible"]))
             if r["late"]:
                 said = f'{said} <strong class="flag">{_said("Late")}</strong>'
-        grades.append(Markup(f"{escape(r['course'])}, {escape(r['title'])}: {said}"))
+        grades.append(Markup(f"{_text(r['course'])}, {_text(r['title'])}: {said}"))
     return ChildLines(today, base, Markup("; ".join(schools)), needs, classes, attendance, grades)
 
 

@@ -226,6 +226,31 @@ async def test_home_shows_no_work_the_sis_deleted_nor_work_not_graded_yet(rosa, 
     html = page_text((await rosa.get("/home")).text)
     assert not any(title in html for title in titles), html
 
+
+async def test_right_to_left_sis_text_stays_in_its_own_direction_on_every_records_page(rosa, district):
+    """A tester's find (issue 13): a course or school named with a right-to-left override and no end to it
+    turned the rest of the line around; escaped, but not isolated. Each is wrapped in U+2068 ... U+2069."""
+    from app.tables import Course, Person, School
+
+    ben = district.students["ben"]
+    course = (await sections_of(ben))[0]
+    override = "\u202eMath 3"
+    await Course.update({Course.title: override}).where(Course.title == course["course"])
+    await School.update({School.name: "\u202eOak"}).where(School.id.is_in(
+        School.select(School.id).where(School.name != "")))
+    await Person.update({Person.family_name: "ריברה"}).where(Person.id == ben.id)
+    for page in ("/home", student_url(district, "ben", "schedule"), student_url(district, "ben", "grades"),
+                 student_url(district, "ben", "attendance"),
+                 student_url(district, "ben", f"grades/{course['public_id']}")):
+        html = (await rosa.get(page)).text
+        assert "\u202e" in html, page
+        # Every override is inside an isolate, or starts an element of its own (a table cell, a heading).
+        assert all(html[at - 1] in "\u2068>" for at in (m.start() for m in re.finditer("\u202e", html))), page
+        assert "\u2068\u202e" in html, page
+        if page != "/home":  # there the name is a heading of its own; here it is in the title and a line
+            assert html.count("\u2068Benito ריברה\u2069") == 2, page
+
+
 # ---- Privacy: another family's ids are missing ids ----
 
 def routes_taking_ids(app) -> list[tuple[str, str]]:

@@ -19,15 +19,15 @@ from app.web.record_lines import assignment_rows, child_lines
 REFERENCE = """\
 {% set base = "/students/" ~ today.student.public_id %}
 {% set term = "?term=" ~ (today.term|urlencode) if today.term else "" %}
-{% for e in today.enrollments %}{{ e.school_name }}{% set grade = grade_in_words(e.grade) %}{% if grade %}, {{ grade }}{% endif %}{% if not loop.last %}; {% endif %}{% endfor %}
+{% for e in today.enrollments %}{{ e.school_name|isolated }}{% set grade = grade_in_words(e.grade) %}{% if grade %}, {{ grade|isolated }}{% endif %}{% if not loop.last %}; {% endif %}{% endfor %}
 |{% if today.missing %}<li class="attention"><a href="{{ base }}/grades{{ term }}">{{ ngettext("%(num)d missing assignment", "%(num)d missing assignments", today.missing) }}</a></li>{% endif %}
 {% if today.late %}<li class="attention"><a href="{{ base }}/grades{{ term }}">{{ ngettext("%(num)d assignment turned in late", "%(num)d assignments turned in late", today.late) }}</a></li>{% endif %}
 {% if today.absences %}<li class="attention"><a href="{{ base }}/attendance">{{ ngettext("Absent %(num)d day in the last 14 days", "Absent %(num)d days in the last 14 days", today.absences) }}</a></li>{% endif %}
 {% if today.missed_classes %}<li class="attention"><a href="{{ base }}/attendance">{{ ngettext("Missed a class on %(num)d day in the last 14 days", "Missed a class on %(num)d days in the last 14 days", today.missed_classes) }}</a></li>{% endif %}
 {% if today.tardies %}<li><a href="{{ base }}/attendance">{{ ngettext("Tardy or left early %(num)d day in the last 14 days", "Tardy or left early %(num)d days in the last 14 days", today.tardies) }}</a></li>{% endif %}
-|{% for c in today.classes %}<li>{{ _("Homeroom") if c.periods == "HR" else _("Period %(period)s", period=c.periods) }}: {{ c.course }}, {{ _("room %(room)s", room=c.room) }}</li>{% endfor %}
-|{% for d in today.attendance %}<li>{{ format_day(d.day) }}: {% if d.category %}{{ attendance_word(d.category) }}{% if d.reason %} ({{ sis_word("absence-reason", d.reason) }}){% endif %}{% else %}{% for p in d.periods %}{{ _("Period %(period)s", period=p.period) }} {{ attendance_word(p.category) }}{% if not loop.last %}, {% endif %}{% endfor %}{% endif %}</li>{% endfor %}
-|{% for r in today.grades %}<li>{{ r.course }}, {{ r.title }}: {% if r.exempt %}{{ _("Exempt") }}{% elif r.missing %}<strong class="flag">{{ _("Missing") }}</strong>{% else %}{{ _("%(score)s out of %(possible)s", score=r.score|number, possible=r.points_possible|number) }}{% if r.late %} <strong class="flag">{{ _("Late") }}</strong>{% endif %}{% endif %}</li>{% endfor %}
+|{% for c in today.classes %}<li>{{ _("Homeroom") if c.periods == "HR" else _("Period %(period)s", period=c.periods) }}: {{ c.course|isolated }}, {{ _("room %(room)s", room=c.room) }}</li>{% endfor %}
+|{% for d in today.attendance %}<li>{{ format_day(d.day) }}: {% if d.category %}{{ attendance_word(d.category) }}{% if d.reason %} ({{ sis_word("absence-reason", d.reason)|isolated }}){% endif %}{% else %}{% for p in d.periods %}{{ _("Period %(period)s", period=p.period) }} {{ attendance_word(p.category) }}{% if not loop.last %}, {% endif %}{% endfor %}{% endif %}</li>{% endfor %}
+|{% for r in today.grades %}<li>{{ r.course|isolated }}, {{ r.title|isolated }}: {% if r.exempt %}{{ _("Exempt") }}{% elif r.missing %}<strong class="flag">{{ _("Missing") }}</strong>{% else %}{{ _("%(score)s out of %(possible)s", score=r.score|number, possible=r.points_possible|number) }}{% if r.late %} <strong class="flag">{{ _("Late") }}</strong>{% endif %}{% endif %}</li>{% endfor %}
 """
 
 # What the template writes now from the lines (home/index.html), the same pieces in the same order.
@@ -71,6 +71,13 @@ CHILDREN = {
     "nothing": today(enrollments=[{"school_name": "A", "grade": None}], classes=[], attendance=[], grades=[],
                      missing=0, late=0, term=""),
     "one of each": today(missing=1, late=1, attendance=[AttendanceDay(date(2026, 11, 30), "unexcused-absence", "", [])]),
+    # Right-to-left text and an override with no end (a tester's find): each value kept in its own direction.
+    "right to left": today(
+        enrollments=[{"school_name": "\u202eRiverside", "grade": "02"}, {"school_name": "מרכז", "grade": "KG"}],
+        classes=[Section(1, "s1", "t", "\u202eMath 2", "2", "12", "x"), Section(2, "s2", "t", "علوم", "3", "B", "x")],
+        attendance=[AttendanceDay(date(2026, 11, 30), "excused-absence", "مرض", []),
+                    AttendanceDay(date(2026, 11, 29), "\u202eodd", "", [])],
+        grades=[score(course="עברית", title="\u202eQuiz 1")]),
 }
 
 
@@ -87,6 +94,10 @@ def test_the_lines_say_what_the_template_said(language, case):
         assert "?term=demo%202027/q2%26x" in expected
         assert expected.count('<strong class="flag">') == 3
         assert "odd-category&lt;" in expected  # a category the portal has no word for is the SIS's text
+    if case == "right to left":
+        for value in ("\u202eRiverside", "מרכז", "\u202eMath 2", "علوم", "مرض", "\u202eodd", "עברית", "\u202eQuiz 1"):
+            assert f"\u2068{value}\u2069" in expected, value
+        assert "\u2068" not in env.from_string(REFERENCE).render(today=CHILDREN["everything"])
 
 
 # records/section.html's rows before they moved to Python (commit 933fe26).

@@ -1,0 +1,34 @@
+"""Text from a SIS or a family kept in its own direction where the portal writes it inside its own words
+(issue 13, a tester's find): a course title, a school, a name or an absence reason with a right-to-left
+override (U+202E) and no end to it turned the rest of the line around ("Period 2: <title>, room 12" read
+"21 moor ,..."), and Arabic or Hebrew text next to a number or punctuation took them into its own run.
+
+The value is wrapped in FIRST STRONG ISOLATE (U+2068) ... POP DIRECTIONAL ISOLATE (U+2069), the plain-text
+form of HTML's <bdi> (Unicode UAX #9, X5c and X6a: the isolate ends every embedding and override opened in
+it), so it works where <bdi> cannot: attribute values, <title>, <option>, plain-text email. Only text
+that needs it is wrapped: what has a right-to-left letter or a directional formatting character; the rest
+(all Latin, Greek, Cyrillic, CJK text) is given back as it was. Never use it on a value that goes back to
+the server (a form field's value, a URL): the two characters would be kept with it.
+Pure: no I/O."""
+
+from __future__ import annotations
+
+import re
+
+FIRST_STRONG_ISOLATE = "\u2068"
+POP_DIRECTIONAL_ISOLATE = "\u2069"
+
+# Right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic, Arabic supplements and
+# presentation forms, and the supplementary planes' RTL blocks) and the directional formatting characters
+# (ALM, LRM, RLM, LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI).
+_NEEDS_ISOLATING = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff"
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def isolated(value):
+    """`value` wrapped in U+2068 ... U+2069 when it is text (a `str`, not Markup: markup is the portal's own)
+    with a right-to-left letter or a directional formatting character; anything else as it was."""
+    if type(value) is str and not value.isascii() and _NEEDS_ISOLATING.search(value):
+        return FIRST_STRONG_ISOLATE + value + POP_DIRECTIONAL_ISOLATE
+    return value

@@ -1,0 +1,34 @@
+"""SIS and family text written inside the portal's words is kept in its own direction (app/rules/bidi.py)."""
+
+from __future__ import annotations
+
+import pytest
+from markupsafe import Markup
+
+from app.i18n import using_language
+from app.rules.bidi import isolated
+from app.templating import jinja_environment
+
+FSI, PDI = "\u2068", "\u2069"
+
+
+@pytest.mark.parametrize("value", ["\u202eMath", "Math \u202b2", "\u2067x", "שלום", "مرحبا", "ܫܠܡܐ", "Ana \u200f",
+                                   "𐤀 Phoenician"])
+def test_right_to_left_text_and_directional_controls_are_isolated(value):
+    assert isolated(value) == FSI + value + PDI
+
+
+@pytest.mark.parametrize("value", ["Math", "José Ñúñez", "Ψ Греческий", "学校", "", "O'Brien & Co", 12, None,
+                                   Markup("<b>שלום</b>")])
+def test_everything_else_is_given_back_as_it_was(value):
+    assert isolated(value) is value
+
+
+def test_a_message_isolates_its_variables_in_pages_and_plain_text():
+    env = jinja_environment()
+    with using_language("en"):
+        page = env.from_string('<p>{{ _("Period %(period)s", period=p) }}</p>').render(p="\u202e2 room")
+        assert page == f"<p>Period {FSI}\u202e2 room{PDI}</p>"
+        assert env.from_string('{{ "<" ~ x|isolated }}').render(x="מ<") == f"&lt;{FSI}מ&lt;{PDI}"
+        count = env.from_string('{{ ngettext("%(num)d day in %(term)s", "%(num)d days in %(term)s", 2, term=t) }}')
+        assert count.render(t="רבעון") == f"2 days in {FSI}רבעון{PDI}"
