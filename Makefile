@@ -62,5 +62,5 @@ clean:
 
 # Translations: extract every marked string, then update each language's catalog (app/locale/<lang>/...).
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location -o app/locale/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _said -k _counted:1,2 --no-location -o app/locale/messages.pot .
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching

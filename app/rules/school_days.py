@@ -105,6 +105,14 @@ class NotSchoolDay:
     year_first: date | None = None
     year_last: date | None = None
 
+    @property
+    def closure(self) -> str:
+        """For a closure, what it was: the district's description, else its kind's words (a msgid to translate
+        where shown); "" for any other reason."""
+        if self.why != "closed" or self.entry is None:
+            return ""
+        return self.entry.description or KINDS.get(self.entry.kind, (False, KINDS["closed"][1]))[1]
+
 
 @dataclass(frozen=True)
 class SchoolCalendar:

@@ -18,7 +18,6 @@ from app.i18n import Shown, ShownDay
 from app.mail.outbox import About, enqueue_email
 from app.rules.alerts import REASON_NAMES, AbsenceReportTyped, check_absence_report
 from app.rules.errors import N_, FieldError
-from app.rules.school_days import KINDS
 from app.rules.key_requests import decision_reason_errors
 from app.services import audit, records
 from app.services.alert_common import email_context, guardian_language, student_url
@@ -149,8 +148,7 @@ def _not_a_school_day(name: str, day: date, why) -> FieldError:
     if why.why == "weekend":
         return FieldError(name, N_("%(day)s is a weekend day, not a school day"), {"day": shown})
     if why.why == "closed":
-        what = why.entry.description or KIND_NAMES.get(why.entry.kind, "")
-        return FieldError(name, N_("%(day)s is not a school day (%(what)s)"), {"day": shown, "what": Shown(what)})
+        return FieldError(name, N_("%(day)s is not a school day (%(what)s)"), {"day": shown, "what": Shown(why.closure)})
     if why.why == "after-year":
         return FieldError(name, N_("%(day)s is after the school year ends (%(last)s)"),
                           {"day": shown, "last": ShownDay.of(why.year_last)})
@@ -188,9 +186,6 @@ async def reports_of(reader: records.Reader, public_id: str) -> tuple[records.St
     ).where((AbsenceReport.student == student.id) & (AbsenceReport.account == reader.account_id)).order_by(
         AbsenceReport.created_at, ascending=False).limit(50)
     return student, rows
-
-
-KIND_NAMES = {kind: name for kind, (_, name) in KINDS.items()}
 
 
 # ---- The attendance office ----

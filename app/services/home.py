@@ -6,7 +6,7 @@ year. The page parents open first, so its cost does not grow with the number of 
 2. this school year's terms, the guardian's students with their schools, the household's confirmation, and
    the addresses of guardians whose access to one of the children is off (issue 11: mail about that child is
    not sent to the guardian's address when it is one of their mailboxes), and what the district's calendar
-   says about today,
+   says about today and the last 14 days (a closed day's absences are not counted),
    in one round trip (five row sets with the same columns, UNION ALL, told apart by `part`);
 3. in one round trip (three row sets in one set of columns, UNION ALL, told apart by `part`): every student's
    sections today, with their teachers (school days only); every student's attendance events to note, with
@@ -58,14 +58,14 @@ WHERE p.status = 'active' AND e.status = 'active'
   AND e.student IN (SELECT l.student FROM guardian_link l WHERE l.guardian = {} AND """ + LINK_IN_FORCE + """)
 """
 
-# What the district's calendar says about today (app/rules/school_days.py): the school (NULL: every school) in
-# `id`, whether it is a school day (1 or 0) in `parent`, the kind and the description.
-_CALENDAR_TODAY = """
+# What the district's calendar says about today and the last 14 days (app/rules/school_days.py): the school (NULL:
+# every school) in `id`, whether it is a school day (1 or 0) in `parent`, the kind, the description and the day.
+_CALENDAR_DAYS = """
 SELECT 'calendar' AS part, c.school AS id, NULL AS source_id, c.description AS title, c.kind,
        c.day AS start_date, NULL AS end_date, CASE WHEN c.school_day THEN 1 ELSE 0 END AS parent,
        NULL AS school_year, NULL AS given_name, NULL AS family_name, NULL AS grade, NULL AS school_name,
        NULL AS enrollment
-FROM calendar_date c WHERE c.day = {}
+FROM calendar_date c WHERE c.day BETWEEN {} AND {}
 """
 
 # The guardian's households, whether this account confirmed each this school year (1 or 0 in `parent`) and
@@ -168,23 +168,27 @@ class StudentToday:
     late: int = 0  # work marked late in it
     term: str = ""  # that grading period's source id, for the links to the grades page
 
+    def counted(self) -> list[AttendanceDay]:
+        """The days noted, less those the district's calendar closed (shown, not counted)."""
+        return [d for d in self.attendance if not d.closed]
+
     @property
     def absences(self) -> int:
         """Days in the last 14 absent the whole day: the day's own event, as the attendance page and the weekly
         digest count them. Class periods alone never make a whole day: the SIS may send only the periods it
         noted, so one skipped class would read as a day absent (a tester's find, issue 13)."""
-        return sum(1 for d in self.attendance if _absent(d))
+        return sum(1 for d in self.counted() if _absent(d))
 
     @property
     def missed_classes(self) -> int:
         """Other days in the last 14 with a class missed (a skipped class)."""
-        return sum(1 for d in self.attendance if not _absent(d) and any(
+        return sum(1 for d in self.counted() if not _absent(d) and any(
             p["category"].endswith("absence") for p in d.periods))
 
     @property
     def tardies(self) -> int:
         """Days in the last 14 the student came late or left early."""
-        return sum(1 for d in self.attendance if not _absent(d) and (d.category in _LATE_OR_EARLY or any(
+        return sum(1 for d in self.counted() if not _absent(d) and (d.category in _LATE_OR_EARLY or any(
             p["category"] in _LATE_OR_EARLY for p in d.periods)))
 
 
@@ -214,9 +218,10 @@ async def home_page(reader: Reader) -> Home:
     day = await access_day_of(reader)
     rows = await fetch(
         f"{_TERM_ROWS} UNION ALL {_GUARDIANS_STUDENTS} UNION ALL {_HOUSEHOLD} UNION ALL {SHARED_ADDRESS_ROWS} "
-        f"UNION ALL {_CALENDAR_TODAY}",
+        f"UNION ALL {_CALENDAR_DAYS}",
         school_year, reader.guardian_id, *link_in_force_args(day), *link_in_force_args(day), reader.account_id,
-        school_year, reader.guardian_id, *shared_address_args(reader.guardian_id, day), today)
+        school_year, reader.guardian_id, *shared_address_args(reader.guardian_id, day),
+        today - timedelta(days=RECENT_DAYS), today)
     households = sorted((r for r in rows if r["part"] == "household"), key=lambda r: r["enrollment"])
     household = households[0] if households else None
     if len(households) > 1 or any(h["kind"] == "hides-a-child" for h in households):
@@ -237,11 +242,14 @@ async def home_page(reader: Reader) -> Home:
     choice = _choose_term(rows, today, None)
     in_term = choice is not None and choice.shown.start <= today <= choice.shown.end
     # Today is a school day for a child unless the district's calendar closed their schools (or it is a
-    # weekend day the calendar does not make a school day).
-    calendar = SchoolCalendar(entries={today: tuple(
-        Entry(today, r["id"], bool(r["parent"]), r["kind"], r["title"] or "") for r in rows if r["part"] == "calendar")})
-    open_today = {s.id: in_term and calendar.is_school_day(today, tuple(sorted({e["parent"] for e in enrollments[s.id]})))
-                  for s in students}
+    # weekend day the calendar does not make a school day); an absence on a day it closed is not counted.
+    entries: dict = defaultdict(list)
+    for r in rows:
+        if r["part"] == "calendar":
+            entries[r["start_date"]].append(Entry(r["start_date"], r["id"], bool(r["parent"]), r["kind"], r["title"] or ""))
+    calendar = SchoolCalendar(entries={d: tuple(found) for d, found in entries.items()})
+    schools = {s.id: tuple(sorted({e["parent"] for e in enrollments[s.id]})) for s in students}
+    open_today = {s.id: in_term and calendar.is_school_day(today, schools[s.id]) for s in students}
     school_day = any(open_today.values())
     students_in = _placeholders(len(ids))
     parts, args = [_COLUMNS], []
@@ -271,7 +279,8 @@ async def home_page(reader: Reader) -> Home:
     flags = {r["student"]: r for r in by_part["flags"]}
     return Home([StudentToday(
         s, [{"school_name": e["school_name"], "grade": e["grade"]} for e in enrollments[s.id]], open_today[s.id],
-        classes[s.id], _days_to_note([e for e in events if e["student"] == s.id]),
+        classes[s.id], _days_to_note([e for e in events if e["student"] == s.id], {
+            d: why.closure for d in entries if (why := calendar.why_not(d, schools[s.id])) and why.closure}),
         [r for r in recent if r["student"] == s.id][:RECENT_GRADES_SHOWN],
         int(flags.get(s.id, {}).get("missing") or 0), int(flags.get(s.id, {}).get("late") or 0),
         choice.shown.source_id if choice else "",

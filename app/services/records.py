@@ -30,6 +30,7 @@ from app.rules.school_year import school_year_of
 from app.services import audit
 from app.services.access import LINK_IN_FORCE, AccessDay, access_day_for, link_in_force_args
 from app.services.preferences import load_preferences
+from app.services.school_calendar import closures
 
 VIEWED = "records.viewed"
 ATTENDANCE_CATEGORIES = ("present", "tardy", "excused-absence", "unexcused-absence", "early-departure")
@@ -306,6 +307,10 @@ class AttendanceDay:
     category: str  # the day's own event; "" when only class periods were recorded
     reason: str
     periods: list[dict]  # period, course, category, reason
+    # The district's calendar closed the child's school that day: what the closure was (NotSchoolDay.closure,
+    # a description or a msgid). Shown, as the SIS sent it, but not counted (as the absence alerts and the
+    # weekly digest do not count it): an absence on a closed day is a slip in one of the two.
+    closed: str = ""
 
 
 @dataclass(frozen=True)
@@ -325,13 +330,15 @@ async def attendance(reader: Reader, public_id: str, term: str | None) -> Attend
     student, choice = found
     events = await _attendance_events(student.id, choice.shown.start, choice.shown.end,
                                       viewing=_viewing(reader, student, "attendance"))
-    day_totals = Counter(e["category"] for e in events if not e["period"])
-    period_totals = Counter(e["category"] for e in events if e["period"])
+    closed = await closures(student.id, {e["event_date"] for e in events if e["category"] != "present"})
+    counted = [e for e in events if e["event_date"] not in closed]
+    day_totals = Counter(e["category"] for e in counted if not e["period"])
+    period_totals = Counter(e["category"] for e in counted if e["period"])
     return Attendance(
         student, choice, sum(day_totals.values()),
         {c: day_totals.get(c, 0) for c in ATTENDANCE_CATEGORIES},
         {c: period_totals.get(c, 0) for c in ATTENDANCE_CATEGORIES},
-        _days_to_note(events),
+        _days_to_note(events, closed),
     )
 
 
@@ -349,7 +356,8 @@ async def _attendance_events(student_ids: int | list[int], first: date, last: da
     return await fetch(sql, *ids, first, last)
 
 
-def _days_to_note(events: list[dict]) -> list[AttendanceDay]:
+def _days_to_note(events: list[dict], closed: dict[date, str] | None = None) -> list[AttendanceDay]:
+    """The days with anything other than present, newest first; `closed`: days the calendar closed, and why."""
     by_day: dict[date, list[dict]] = defaultdict(list)
     for e in events:
         by_day[e["event_date"]].append(e)
@@ -362,7 +370,7 @@ def _days_to_note(events: list[dict]) -> list[AttendanceDay]:
             key=lambda p: (int(p["period"]) if p["period"].isdigit() else -1, p["period"]))
         if periods or (daily and daily["category"] != "present"):
             days.append(AttendanceDay(day, daily["category"] if daily else "", daily["reason"] if daily else "",
-                                      periods))
+                                      periods, (closed or {}).get(day, "")))
     return days
 
 

@@ -41,6 +41,10 @@ def _text(value) -> Markup:
     return escape(isolated(value))
 
 
+def _period(period: str) -> Markup:
+    return _said("Period %(period)s", period=period)
+
+
 def _counted(singular: str, plural: str, count: int) -> Markup:
     return Markup(i18n.ngettext(singular, plural, count) % {"num": count})
 
@@ -96,9 +100,12 @@ def child_lines(today: StudentToday) -> ChildLines:
         needs.append(Need(f"{base}/attendance", _counted(
             "Tardy or left early %(num)d day in the last 14 days", "Tardy or left early %(num)d days in the last 14 days",
             tardies), attention=False))
+    # No message is said inside an f-string: pybabel (make messages) does not read them there.
     homeroom = _said("Homeroom")
-    classes = [Markup(f"{homeroom if c.periods == 'HR' else _said('Period %(period)s', period=c.periods)}: "
-                      f"{_text(c.course)}, {_said('room %(room)s', room=c.room)}") for c in today.classes]
+    classes = []
+    for c in today.classes:
+        period, room = homeroom if c.periods == "HR" else _period(c.periods), _said("room %(room)s", room=c.room)
+        classes.append(Markup(f"{period}: {_text(c.course)}, {room}"))
     attendance = []
     for d in today.attendance:
         if d.category:
@@ -106,19 +113,22 @@ def child_lines(today: StudentToday) -> ChildLines:
             if d.reason:
                 said = f"{said} ({_text(sis_word('absence-reason', d.reason))})"
         else:
-            said = ", ".join(f"{_said('Period %(period)s', period=p['period'])} {_attendance_word(p['category'])}"
-                             for p in d.periods)
+            said = ", ".join(f"{_period(p['period'])} {_attendance_word(p['category'])}" for p in d.periods)
+        if d.closed:
+            not_counted = _said("not counted (not a school day: %(what)s)", what=i18n.gettext(d.closed))
+            said = f"{said} ({not_counted})"
         attendance.append(Markup(f"{escape(i18n.format_day(d.day))}: {said}"))
     grades = []
+    missing, late = _said("Missing"), _said("Late")
     for r in today.grades:
         if r["exempt"]:
             said = _said("Exempt")
         elif r["missing"]:
-            said = f'<strong class="flag">{_said("Missing")}</strong>'
+            said = f'<strong class="flag">{missing}</strong>'
         else:
             said = _said("%(score)s out of %(possible)s", score=number(r["score"]), possible=number(r["points_possible"]))
             if r["late"]:
-                said = f'{said} <strong class="flag">{_said("Late")}</strong>'
+                said = f'{said} <strong class="flag">{late}</strong>'
         grades.append(Markup(f"{_text(r['course'])}, {_text(r['title'])}: {said}"))
     return ChildLines(today, base, Markup("; ".join(schools)), needs, classes, attendance, grades)
 
@@ -128,7 +138,7 @@ def assignment_rows(assignments: list[Assignment]) -> tuple[list[Markup], list[M
     the work not graded yet's (title, due, out of), each list in the order given."""
     due, score, out_of = _said("Due"), _said("Score"), _said("Out of")
     exempt, turned_in_late = _said("Exempt"), _said("Turned in late")
-    missing = f'<strong class="flag">{_said("Missing")}</strong>'
+    missing = Markup('<strong class="flag">%s</strong>') % _said("Missing")
     late = f' <strong class="flag">{turned_in_late}</strong>'
     graded, coming = [], []
     for a in assignments:

@@ -180,3 +180,38 @@ async def test_home_counts_absences_skipped_classes_and_tardies_apart(rosa, dist
     assert "Absent 1 day in the last 14 days" in summary
     assert "Missed a class on 2 days in the last 14 days" in summary
     assert "Tardy or left early 1 day in the last 14 days" in summary
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+async def test_an_absence_on_a_day_the_calendar_closed_is_shown_but_not_counted(rosa, district, language):  # noqa: F811
+    """A tester's find (issue 13): an absence the SIS recorded on a day the district's calendar closed (a slip
+    in one of the two) was counted on home and the attendance page, though the absence alerts and the weekly
+    digest leave it out. It is shown, with why it is not counted, and counted nowhere."""
+    from app.tables import AttendanceEvent, CalendarDate, SchoolEnrollment
+
+    ben = district.students["ben"]
+    school = (await SchoolEnrollment.select(SchoolEnrollment.school).where(
+        SchoolEnrollment.student == ben.id).first())["school"]
+    await AttendanceEvent.delete().where((AttendanceEvent.student == ben.id)
+                                         & (AttendanceEvent.event_date >= date(2026, 1, 1)))
+    for n, day in enumerate((date(2026, 3, 5), date(2026, 3, 6))):
+        await AttendanceEvent(source_id=f"c-{n}", student=ben.id, school=school, event_date=day, period="",
+                              category="unexcused-absence").save()
+    await CalendarDate(source_id="csv:*:2026-03-06", school=None, day=date(2026, 3, 6), school_day=False,
+                       kind="weather", description="<Ice> & snow").save()
+    if language == "es":
+        await rosa.post("/account/language", {"language": "es"})
+    home = (await rosa.get("/home")).text
+    summary = page_text(home)
+    assert ("Absent 1 day in the last 14 days" if language == "en" else "Faltó 1 día en los últimos 14 días") in summary, summary
+    note = {"en": "not counted (not a school day: &lt;Ice&gt; &amp; snow)",
+            "es": "no se cuenta (no fue día de clases: &lt;Ice&gt; &amp; snow)"}[language]
+    assert note in home and "<Ice>" not in home
+    page = (await rosa.get(student_url(district, "ben", "attendance"))).text
+    assert note in page and "<Ice>" not in page
+    unexcused = {"en": r"(\d+) unexcused absences? in", "es": r"(\d+) faltas? injustificadas? en"}[language]
+    assert re.search(unexcused, page_text(page)).group(1) == "1", page_text(page)
+    # A closure whose calendar row has no description says its kind, in the family's language.
+    await CalendarDate.update({CalendarDate.description: ""}).where(CalendarDate.day == date(2026, 3, 6))
+    page = page_text((await rosa.get(student_url(district, "ben", "attendance"))).text)
+    assert {"en": "not a school day: a weather closure", "es": "no fue día de clases: un cierre"}[language] in page
