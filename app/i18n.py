@@ -143,6 +143,11 @@ def time_ago(moment, now=None) -> str:
 def grade_in_words(value) -> str:
     """A student's grade level as a parent reads it ("2nd grade", "2.º grado"; app/rules/grade_levels.py):
     the SIS's own text when the rule does not know it, "" when there is nothing to show."""
+    return _grade_in_words(value, _language.get())
+
+
+@lru_cache(maxsize=1024)  # a district has a few dozen ways of writing its grades; home reads one a child
+def _grade_in_words(value, language: str) -> str:
     from app.rules.grade_levels import grade_words
 
     shown = grade_words(value)
