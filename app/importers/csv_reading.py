@@ -24,7 +24,8 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Callable
 
-from app.importers.problems import ImportReport
+from app.importers.problems import DIRECTIONAL_CONTROLS_REMOVED, ImportReport
+from app.rules.bidi import without_directional_controls
 from app.importers.dates import BadDate, read_roster_day
 
 csv.field_size_limit(1 << 24)
@@ -263,7 +264,8 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
                  report: ImportReport) -> tuple[dict[str, int] | None, Iterator[tuple[int, list[str]]]]:
     """The header's column positions (None if unusable), and every non-blank data line as (line, cells).
 
-    Cells are as written (not stripped). Stops, with an error, at text that is not UTF-8."""
+    Cells are as written (not stripped), less directional controls (app/rules/bidi.py; the line's report
+    says so). Stops, with an error, at text that is not UTF-8."""
     raw = csv_file.open_bytes()
     text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
     reader = csv.reader(text)
@@ -298,6 +300,11 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
                                    "this line has a different number of fields from the header; "
                                    "missing fields are read as empty")
                     cells = cells + [""] * (width - len(cells))
+                if not all(cell.isascii() for cell in cells):
+                    cleaned = [without_directional_controls(cell) for cell in cells]
+                    if cleaned != cells:
+                        report.warning(csv_file.name, start, "", DIRECTIONAL_CONTROLS_REMOVED)
+                        cells = cleaned
                 yield start, cells
         except UnicodeDecodeError:
             report.error(csv_file.name, line, "", "the text is not UTF-8 from here on: save the file as UTF-8 CSV")

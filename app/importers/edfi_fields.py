@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 from app.importers.dates import BadDate, read_iso_day
-from app.importers.problems import ImportReport
+from app.importers.problems import DIRECTIONAL_CONTROLS_REMOVED, ImportReport
+from app.rules.bidi import without_directional_controls
 
 MISSING = object()
 
@@ -67,6 +68,9 @@ class Fields:
         if any(ord(c) < 32 for c in value):
             self.error(shown, "contains control characters")
             return ""
+        if not value.isascii() and (cleaned := without_directional_controls(value)) != value:
+            self.warning(shown, DIRECTIONAL_CONTROLS_REMOVED)
+            value = cleaned.strip()
         if required and not value:
             self.error(shown, "is empty")
         return value

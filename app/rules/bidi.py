@@ -9,6 +9,12 @@ it), so it works where <bdi> cannot: attribute values, <title>, <option>, plain-
 that needs it is wrapped: what has a right-to-left letter or a directional formatting character; the rest
 (all Latin, Greek, Cyrillic, CJK text) is given back as it was. Never use it on a value that goes back to
 the server (a form field's value, a URL): the two characters would be kept with it.
+
+What is wrapped is only what the portal writes in its own sentences; a value alone in a table cell, a
+heading, an option or a staff search result is not, and the embeddings and overrides themselves are what
+turn text around there. So they never come in: the importers (CSV and Ed-Fi) and the forms take them out
+of what they read (`without_directional_controls`), with a warning in an import's report. The marks
+(LRM, RLM, ALM) stay: they change nothing beyond their own place, and right-to-left text uses them.
 Pure: no I/O."""
 
 from __future__ import annotations
@@ -24,6 +30,17 @@ POP_DIRECTIONAL_ISOLATE = "\u2069"
 _NEEDS_ISOLATING = re.compile(
     "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff"
     "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+# The explicit directional embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI).
+_DIRECTIONAL_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def without_directional_controls(text: str) -> str:
+    """`text` without U+202A-U+202E and U+2066-U+2069 (the same text when it has none)."""
+    if text.isascii():
+        return text
+    return _DIRECTIONAL_CONTROLS.sub("", text)
 
 
 def isolated(value):

@@ -1,5 +1,6 @@
-"""Reading posted forms defensively: the first value of each field, as text, with a length limit.
-Repeated fields and arrays never reach a service as lists (docs/security.md A3, E3)."""
+"""Reading posted forms defensively: the first value of each field, as text, with a length limit, without
+NUL and (but for passwords) the directional controls that could turn text around where it is shown
+(app/rules/bidi.py). Repeated fields and arrays never reach a service as lists (docs/security.md A3, E3)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from dataclasses import dataclass, field
 
 from litestar import Request
 
+from app.rules.bidi import without_directional_controls
 from app.rules.errors import N_, FieldError
 
 LONGEST_FIELD = 1000
+# Fields read exactly as typed: a secret is compared, never shown, so nothing is taken out of it.
+SECRETS = frozenset({"password", "current_password", "verify_password", "remove_password"})
 
 
 @dataclass
@@ -29,6 +33,8 @@ async def read_form(request: Request, *names: str) -> PostedForm:
         raw = form.getall(name, []) if hasattr(form, "getall") else [form.get(name)]  # a missing field is empty
         first = next((v for v in raw if isinstance(v, str)), "")
         first = first.replace("\x00", "")
+        if name not in SECRETS:
+            first = without_directional_controls(first)  # shown to others, they could turn their words around
         if len(first) > LONGEST_FIELD:
             errors.append(FieldError(name, N_("This is too long")))
             first = ""

@@ -43,7 +43,8 @@ async def test_a_parent_asks_and_the_school_answers_by_email(rosa, district, del
     empty = await rosa.post(url, {"record": "", "message": ""})
     assert empty.status_code == 422
     assert error_messages(empty.text) == ["Choose the record that is wrong", "Say what is wrong and what it should be"]
-    sent = await rosa.post(url, {"record": record, "message": "She was at the dentist; I sent a note."})
+    # A right-to-left override in what a parent types is taken out: staff read it in a list (issue 13).
+    sent = await rosa.post(url, {"record": record, "message": "She was at the dentist;\u202e I sent a note."})
     assert sent.status_code == 303 and sent.headers["location"] == "/corrections/sent"
     assert "Request sent to the school" in page_text((await rosa.get("/corrections/sent")).text)
     [request] = await requests()
@@ -51,6 +52,7 @@ async def test_a_parent_asks_and_the_school_answers_by_email(rosa, district, del
         "attendance", ana.id, district.schools["sch-maple"].id, "open")
     assert request["record_text"] == text.replace("&#39;", "'") or request["record_text"]
     assert len(await events("correction.requested")) == 1
+    assert request["message"] == "She was at the dentist; I sent a note."
     await rosa.log_out()
 
     await staff_account("OakOffice", "school-staff", "sch-oak")

@@ -173,6 +173,23 @@ async def test_a_grade_level_is_kept_whole_and_one_too_long_to_be_a_grade_is_lef
                        "out"), lines_of(report)
 
 
+async def test_direction_changing_characters_are_taken_out_of_what_a_sis_sends(clean_database, tmp_path):
+    """A tester's find (issue 13): a right-to-left override in a course's title turned the words after it
+    around wherever the title was shown alone (a staff search, a select's option). Taken out at the door."""
+    from app.tables import Course, Section
+
+    files = full_set_11()
+    files["courses"] = [row[:] for row in files["courses"]]
+    files["courses"][1][4] = "\u202eMath 6"
+    files["classes"] = [row[:] for row in files["classes"]]
+    files["classes"][1][8] = "Room \u2067101"
+    report = await import_twice(write_set(tmp_path / "set", files))
+    assert (await Course.select(Course.title).where(Course.source_id == "crs-math6").first())["title"] == "Math 6"
+    assert (await Section.select(Section.room).where(Section.source_id == "cls-math-1").first())["room"] == "Room 101"
+    assert has(report, "courses.csv, line 2", "change the direction of text"), lines_of(report)
+    assert has(report, "classes.csv, line 2", "they are removed"), lines_of(report)
+
+
 async def test_several_roles_in_one_cell_and_a_user_without_a_role(clean_database, tmp_path):
     people = [*PEOPLE, ("stu-zed", "", "sch-oak", "Zed", "Nobody", "1009", "", "", "06")]
     people[5] = (*people[5][:1], "teacher,parent", *people[5][2:])

@@ -32,3 +32,23 @@ def test_a_message_isolates_its_variables_in_pages_and_plain_text():
         assert env.from_string('{{ "<" ~ x|isolated }}').render(x="מ<") == f"&lt;{FSI}מ&lt;{PDI}"
         count = env.from_string('{{ ngettext("%(num)d day in %(term)s", "%(num)d days in %(term)s", 2, term=t) }}')
         assert count.render(t="רבעון") == f"2 days in {FSI}רבעון{PDI}"
+
+
+def test_directional_controls_are_taken_out_and_marks_and_letters_kept():
+    from app.rules.bidi import without_directional_controls
+
+    assert without_directional_controls("Art \u202e1 doireP") == "Art 1 doireP"
+    assert without_directional_controls("\u2067שלום\u2069 \u202a\u202b\u202c\u202d") == "שלום "
+    kept = "שלום\u200f 12 \u061cمرحبا José"
+    assert without_directional_controls(kept) == kept
+    assert without_directional_controls("plain") == "plain"
+
+
+def test_an_ed_fi_string_field_loses_them_with_a_warning():
+    from app.importers.edfi_fields import Fields
+    from app.importers.problems import ImportReport
+
+    report = ImportReport()
+    fields = Fields(report, "sections.json", 3, {"sectionName": " \u202eMath 7 ", "room": "B\u200f12"})
+    assert fields.text("sectionName") == "Math 7" and fields.text("room") == "B\u200f12" and fields.ok
+    assert any("sectionName" in line and "change the direction of text" in line for line in report.lines())
