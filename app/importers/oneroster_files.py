@@ -691,9 +691,11 @@ def _user(row, cells: _Cells, version: str) -> User | None:
             cells.report.warning(cells.file, row.line, "email", "is not an email address; it is left out")
     grades = split_list(row.get("grades"))
     grade = grades[0] if grades else ""
+    if "#" in grade:  # an Ed-Fi descriptor URI ("uri://.../GradeLevelDescriptor#Second grade"): its code value
+        grade = grade.rsplit("#", 1)[1].strip()
     if len(grade) > GRADE_LENGTH:
-        cells.report.warning(cells.file, row.line, "grades", f"is longer than {GRADE_LENGTH} characters; the "
-                                                             "grade level is left out")
+        cells.report.warning(cells.file, row.line, "grades", f"is {len(grade)} characters long, longer than a grade "
+                                                             f"level can be ({GRADE_LENGTH}); it is left out")
         grade = ""
     orgs = split_list(row.get("orgSourcedIds"))
     if not orgs and row.get("primaryOrgSourcedId"):

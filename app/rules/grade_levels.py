@@ -48,7 +48,7 @@ _NAMED = {
     "pr": "PR", "preschool": "PR", "earlyeducation": "PR",
     "pk": "PK", "prek": "PK", "prekindergarten": "PK", "preschoolprekindergarten": "PK",
     "tk": "TK", "transitionalkindergarten": "TK", "transitionalk": "TK",
-    "kg": "KG", "k": "KG", "kindergarten": "KG", "kinder": "KG", "kindergartenfullday": "KG",
+    "kg": "KG", "k": "KG", "gradek": "KG", "grk": "KG", "kindergarten": "KG", "kinder": "KG", "kindergartenfullday": "KG",
     "kindergartenhalfday": "KG", "00": "KG", "0": "KG",
     "ps": "PS", "postsecondary": "PS",
     "ug": "UG", "ungraded": "UG",
@@ -56,7 +56,8 @@ _NAMED = {
 }
 _ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
                   "eleventh", "twelfth", "thirteenth")
-_NUMBER = re.compile(r"^(?:grade|gr|g|year)?(\d{1,2})(?:st|nd|rd|th)?(?:grade|gr)?$")
+# Not "Year 3": in England and Wales that is a US 2nd grade, so it is shown as sent.
+_NUMBER = re.compile(r"^(?:grade|gr|g)?(\d{1,2})(?:st|nd|rd|th)?(?:grade|gr)?$")
 
 
 def grade_level(value: str | None) -> str | None:

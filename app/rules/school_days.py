@@ -87,6 +87,9 @@ def kind_of_edfi_events(values: list[str]) -> str | None:
     return next((k for k in kinds if k), None)
 
 
+WEEKEND_DAY = N_("a weekend day")
+
+
 @dataclass(frozen=True)
 class Entry:
     day: date
@@ -106,9 +109,11 @@ class NotSchoolDay:
     year_last: date | None = None
 
     @property
-    def closure(self) -> str:
-        """For a closure, what it was: the district's description, else its kind's words (a msgid to translate
-        where shown); "" for any other reason."""
+    def what(self) -> str:
+        """What the day was, for a family: a closure's description from the district, else its kind's words;
+        "a weekend day" (msgids to translate where shown); "" before or after the school year."""
+        if self.why == "weekend":
+            return WEEKEND_DAY
         if self.why != "closed" or self.entry is None:
             return ""
         return self.entry.description or KINDS.get(self.entry.kind, (False, KINDS["closed"][1]))[1]

@@ -148,7 +148,7 @@ def _not_a_school_day(name: str, day: date, why) -> FieldError:
     if why.why == "weekend":
         return FieldError(name, N_("%(day)s is a weekend day, not a school day"), {"day": shown})
     if why.why == "closed":
-        return FieldError(name, N_("%(day)s is not a school day (%(what)s)"), {"day": shown, "what": Shown(why.closure)})
+        return FieldError(name, N_("%(day)s is not a school day (%(what)s)"), {"day": shown, "what": Shown(why.what)})
     if why.why == "after-year":
         return FieldError(name, N_("%(day)s is after the school year ends (%(last)s)"),
                           {"day": shown, "last": ShownDay.of(why.year_last)})

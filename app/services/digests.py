@@ -333,7 +333,8 @@ async def _fill(by_student: dict[int, list[ChildDigest]], rows: list[dict], choi
                     year[r["student"]] -= 1
     counted: dict[tuple[int, ...], int] = {}
     for student, copies in by_student.items():
-        absences, tardies = _week_of_events(week.get(student, []))
+        absences, tardies = _week_of_events([e for e in week.get(student, [])
+                                             if not _no_school(days, e["event_date"], schools[student])])
         absent_days = year.get(student, 0)
         own = schools[student]
         if own not in counted:
@@ -367,6 +368,13 @@ def _maybe_not_school_days(days: SchoolCalendar, first: date, last: date) -> lis
             found.add(day + timedelta(days=1))
         day += timedelta(days=7)
     return sorted(found)
+
+
+def _no_school(days: SchoolCalendar, day, schools: tuple[int, ...]) -> bool:
+    """A weekend day or a day the calendar closed: its events are not in the week's list (nor in the year's
+    count), as home and the attendance page show them but do not count them."""
+    why = days.why_not(_as_date(day), schools)
+    return why is not None and bool(why.what)
 
 
 def _as_date(value) -> date:

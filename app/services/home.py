@@ -217,6 +217,12 @@ def _absent(day: AttendanceDay) -> bool:
     return day.category.endswith("absence")
 
 
+def _not_counted(events: list[dict], calendar: SchoolCalendar, schools: tuple[int, ...]) -> list[AttendanceDay]:
+    """A child's days to note, each no school day for them marked with what it was (not counted)."""
+    days = {e["event_date"] for e in events}
+    return _days_to_note(events, {d: why.what for d in days if (why := calendar.why_not(d, schools)) and why.what})
+
+
 def _placeholders(count: int) -> str:
     return ", ".join("{}" for _ in range(count))
 
@@ -286,8 +292,7 @@ async def home_page(reader: Reader) -> Home:
     flags = {r["student"]: r for r in by_part["flags"]}
     return Home([StudentToday(
         s, [{"school_name": e["school_name"], "grade": e["grade"]} for e in enrollments[s.id]], open_today[s.id],
-        classes[s.id], _days_to_note([e for e in events if e["student"] == s.id], {
-            d: why.closure for d in entries if (why := calendar.why_not(d, schools[s.id])) and why.closure}),
+        classes[s.id], _not_counted([e for e in events if e["student"] == s.id], calendar, schools[s.id]),
         [r for r in recent if r["student"] == s.id][:RECENT_GRADES_SHOWN],
         int(flags.get(s.id, {}).get("missing") or 0), int(flags.get(s.id, {}).get("late") or 0),
         choice.shown.source_id if choice else "",

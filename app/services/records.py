@@ -30,7 +30,7 @@ from app.rules.school_year import school_year_of
 from app.services import audit
 from app.services.access import LINK_IN_FORCE, AccessDay, access_day_for, link_in_force_args
 from app.services.preferences import load_preferences
-from app.services.school_calendar import closures
+from app.services.school_calendar import not_school_days
 
 VIEWED = "records.viewed"
 ATTENDANCE_CATEGORIES = ("present", "tardy", "excused-absence", "unexcused-absence", "early-departure")
@@ -307,9 +307,9 @@ class AttendanceDay:
     category: str  # the day's own event; "" when only class periods were recorded
     reason: str
     periods: list[dict]  # period, course, category, reason
-    # The district's calendar closed the child's school that day: what the closure was (NotSchoolDay.closure,
-    # a description or a msgid). Shown, as the SIS sent it, but not counted (as the absence alerts and the
-    # weekly digest do not count it): an absence on a closed day is a slip in one of the two.
+    # No school day for the child (a weekend day, or the district's calendar closed their school): what the day
+    # was (NotSchoolDay.what, a description or a msgid). Shown, as the SIS sent it, but not counted, as the
+    # weekly digest does not count it: an absence on such a day is a slip in the SIS or in the calendar.
     closed: str = ""
 
 
@@ -330,7 +330,7 @@ async def attendance(reader: Reader, public_id: str, term: str | None) -> Attend
     student, choice = found
     events = await _attendance_events(student.id, choice.shown.start, choice.shown.end,
                                       viewing=_viewing(reader, student, "attendance"))
-    closed = await closures(student.id, {e["event_date"] for e in events if e["category"] != "present"})
+    closed = await not_school_days(student.id, {e["event_date"] for e in events if e["category"] != "present"})
     counted = [e for e in events if e["event_date"] not in closed]
     day_totals = Counter(e["category"] for e in counted if not e["period"])
     period_totals = Counter(e["category"] for e in counted if e["period"])

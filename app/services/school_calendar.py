@@ -38,21 +38,23 @@ async def load_calendar(first: date, last: date) -> SchoolCalendar:
     return SchoolCalendar(years, {day: tuple(found) for day, found in entries.items()})
 
 
-async def closures(student: int, days: set[date]) -> dict[date, str]:
-    """Which of `days` the district's calendar closed all of the student's schools (or the whole district),
-    with what each closure was (NotSchoolDay.closure). Two queries; none when `days` is empty."""
+async def not_school_days(student: int, days: set[date]) -> dict[date, str]:
+    """Which of `days` were no school day for the student, with what each was (NotSchoolDay.what): a weekend
+    day the calendar did not make a school day, or a day it closed all of the student's schools (or the whole
+    district). The school year's span is not looked at (the caller's days are in it). At most two queries."""
     if not days:
         return {}
     entries: dict[date, list[Entry]] = defaultdict(list)
     for row in await CalendarDate.select(CalendarDate.day, CalendarDate.school, CalendarDate.school_day,
                                          CalendarDate.kind, CalendarDate.description).where(
-            CalendarDate.day.is_in(sorted(days)) & (CalendarDate.school_day == False)):  # noqa: E712 (SQL)
-        entries[row["day"]].append(Entry(row["day"], row["school"], False, row["kind"], row["description"]))
-    if not entries:
+            CalendarDate.day.is_in(sorted(days))):
+        entries[row["day"]].append(Entry(row["day"], row["school"], bool(row["school_day"]), row["kind"],
+                                         row["description"]))
+    if not entries and all(day.weekday() < 5 for day in days):
         return {}
     calendar = SchoolCalendar(entries={day: tuple(found) for day, found in entries.items()})
-    schools = (await schools_of([student]))[student]
-    return {day: why.closure for day in entries if (why := calendar.why_not(day, schools)) is not None and why.closure}
+    schools = (await schools_of([student]))[student] if entries else ()
+    return {day: why.what for day in days if (why := calendar.why_not(day, schools)) is not None and why.what}
 
 
 async def schools_of(students: list[int]) -> dict[int, tuple[int, ...]]:

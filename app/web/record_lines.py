@@ -108,16 +108,16 @@ def child_lines(today: StudentToday) -> ChildLines:
         classes.append(Markup(f"{period}: {_text(c.course)}, {room}"))
     attendance = []
     for d in today.attendance:
+        parts = []
         if d.category:
             said = _attendance_word(d.category)
-            if d.reason:
-                said = f"{said} ({_text(sis_word('absence-reason', d.reason))})"
-        else:
-            said = ", ".join(f"{_period(p['period'])} {_attendance_word(p['category'])}" for p in d.periods)
+            parts.append(f"{said} ({_text(sis_word('absence-reason', d.reason))})" if d.reason else said)
+        # The classes noted otherwise than the day (a class skipped on a day present); as the day, it says them.
+        if others := [p for p in d.periods if p["category"] != d.category]:
+            parts.append(", ".join(f"{_period(p['period'])} {_attendance_word(p['category'])}" for p in others))
         if d.closed:
-            not_counted = _said("not counted (not a school day: %(what)s)", what=i18n.gettext(d.closed))
-            said = f"{said} ({not_counted})"
-        attendance.append(Markup(f"{escape(i18n.format_day(d.day))}: {said}"))
+            parts.append(_said("not counted (not a school day: %(what)s)", what=i18n.gettext(d.closed)))
+        attendance.append(Markup(f"{escape(i18n.format_day(d.day))}: {'; '.join(parts)}"))
     grades = []
     missing, late = _said("Missing"), _said("Late")
     for r in today.grades:

@@ -154,7 +154,7 @@ async def test_a_grade_level_is_kept_whole_and_one_too_long_to_be_a_grade_is_lef
     from app.i18n import grade_in_words
     from app.tables import SchoolEnrollment
 
-    long_descriptor = "uri://ed-fi.org/GradeLevelDescriptor#Transitional Kindergarten"
+    long_descriptor = "uri://www.cde.ca.gov/GradeLevelDescriptor#Transitional Kindergarten"  # 67: its code value kept
     nonsense = "Grade " + "9" * 70
     people = [(sid, role, orgs, given, family, identifier, email, agents,
                {"stu-ana": "Kindergarten", "stu-ben": long_descriptor}.get(sid, grades))
@@ -165,12 +165,12 @@ async def test_a_grade_level_is_kept_whole_and_one_too_long_to_be_a_grade_is_lef
     report = await import_twice(write_set(tmp_path / "set", files))
     rows = await SchoolEnrollment.select(SchoolEnrollment.student.source_id.as_alias("s"), SchoolEnrollment.grade)
     grades = {row["s"]: row["grade"] for row in rows}
-    assert grades["stu-ana"] == "Kindergarten" and grades["stu-ben"] == long_descriptor, grades
+    assert grades["stu-ana"] == "Kindergarten" and grades["stu-ben"] == "Transitional Kindergarten", grades
     assert grade_in_words(grades["stu-ana"]) == "Kindergarten"
     assert grade_in_words(grades["stu-ben"]) == "Transitional kindergarten"
     assert grades["stu-cy"] == "", grades
-    assert has(report, "users.csv, line 9, column grades: is longer than 64 characters; the grade level is left "
-                       "out"), lines_of(report)
+    assert has(report, "users.csv, line 9, column grades: is 76 characters long, longer than a grade level can be "
+                       "(64); it is left out"), lines_of(report)
 
 
 async def test_direction_changing_characters_are_taken_out_of_what_a_sis_sends(clean_database, tmp_path):

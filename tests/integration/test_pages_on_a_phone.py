@@ -194,9 +194,14 @@ async def test_an_absence_on_a_day_the_calendar_closed_is_shown_but_not_counted(
         SchoolEnrollment.student == ben.id).first())["school"]
     await AttendanceEvent.delete().where((AttendanceEvent.student == ben.id)
                                          & (AttendanceEvent.event_date >= date(2026, 1, 1)))
-    for n, day in enumerate((date(2026, 3, 5), date(2026, 3, 6))):
+    for n, day in enumerate((date(2026, 3, 5), date(2026, 3, 6), date(2026, 3, 7))):  # Thu, Fri, Sat
         await AttendanceEvent(source_id=f"c-{n}", student=ben.id, school=school, event_date=day, period="",
                               category="unexcused-absence").save()
+    # A class skipped on a day present, and a tardy in a class the SIS named no section for.
+    await AttendanceEvent(source_id="c-p", student=ben.id, school=school, event_date=date(2026, 3, 9), period="",
+                          category="present").save()
+    await AttendanceEvent(source_id="c-q", student=ben.id, school=school, event_date=date(2026, 3, 9), period="3",
+                          category="tardy").save()
     await CalendarDate(source_id="csv:*:2026-03-06", school=None, day=date(2026, 3, 6), school_day=False,
                        kind="weather", description="<Ice> & snow").save()
     if language == "es":
@@ -211,6 +216,14 @@ async def test_an_absence_on_a_day_the_calendar_closed_is_shown_but_not_counted(
     assert note in page and "<Ice>" not in page
     unexcused = {"en": r"(\d+) unexcused absences? in", "es": r"(\d+) faltas? injustificadas? en"}[language]
     assert re.search(unexcused, page_text(page)).group(1) == "1", page_text(page)
+    weekend = {"en": "not a school day: a weekend day", "es": "no fue día de clases: un día de fin de semana"}[language]
+    assert weekend in page and weekend in home
+    # No "Explain this absence" for a day that was no school day: the form would refuse it.
+    assert "day=2026-03-05" in page and "day=2026-03-06" not in page and "day=2026-03-07" not in page
+    # The class noted on a day present is on home's line; a class without a section is "Period 3", not "Period 3, ".
+    line = {"en": "Present; Period 3 Tardy", "es": "Presente; Hora 3 Llegada tarde"}[language]
+    assert line in page_text(home), page_text(home)
+    assert re.search(r"(Period|Hora) 3: ", page_text(page)) and not re.search(r"(Period|Hora) 3, :", page_text(page))
     # A closure whose calendar row has no description says its kind, in the family's language.
     await CalendarDate.update({CalendarDate.description: ""}).where(CalendarDate.day == date(2026, 3, 6))
     page = page_text((await rosa.get(student_url(district, "ben", "attendance"))).text)

@@ -33,7 +33,7 @@ def test_other_says_nothing_to_a_parent_so_nothing_is_shown():
     ("2", "02"), ("02", "02"), (" 02 ", "02"), ("Grade 2", "02"), ("grade 02", "02"), ("GRADE-2", "02"),
     ("2nd", "02"), ("2nd grade", "02"), ("Second grade", "02"), ("Gr. 2", "02"), ("G2", "02"),
     ("12", "12"), ("Twelfth grade", "12"), ("13", "13"), ("1", "01"), ("1st Grade", "01"),
-    ("K", "KG"), ("k", "KG"), ("Kindergarten", "KG"), ("0", "KG"), ("00", "KG"),
+    ("K", "KG"), ("k", "KG"), ("Kindergarten", "KG"), ("0", "KG"), ("00", "KG"), ("Grade K", "KG"), ("Gr. K", "KG"),
     ("Pre-K", "PK"), ("PreK", "PK"), ("pre-kindergarten", "PK"), ("Preschool/Prekindergarten", "PK"),
     ("TK", "TK"), ("Transitional Kindergarten", "TK"), ("Infant/toddler", "IT"), ("Early Education", "PR"),
     ("Postsecondary", "PS"), ("ungraded", "UG"), ("Adult Education", "Other"),
@@ -44,7 +44,7 @@ def test_messy_values_read_as_the_code_they_mean(sent, code):
     assert grade_level(sent) == code
 
 
-@pytest.mark.parametrize("sent", ["14", "99", "-1", "2.5", "Junior", "grade two-ish", "3rd and 4th"])
+@pytest.mark.parametrize("sent", ["14", "99", "-1", "2.5", "Junior", "grade two-ish", "3rd and 4th", "Year 3"])
 def test_a_value_the_rule_does_not_know_is_shown_as_sent_never_guessed(sent):
     assert grade_level(sent) is None
     assert grade_words(sent) == (sent, False)

@@ -26,7 +26,7 @@ REFERENCE = """\
 {% if today.missed_classes %}<li class="attention"><a href="{{ base }}/attendance">{{ ngettext("Missed a class on %(num)d day in the last 14 days", "Missed a class on %(num)d days in the last 14 days", today.missed_classes) }}</a></li>{% endif %}
 {% if today.tardies %}<li><a href="{{ base }}/attendance">{{ ngettext("Tardy or left early %(num)d day in the last 14 days", "Tardy or left early %(num)d days in the last 14 days", today.tardies) }}</a></li>{% endif %}
 |{% for c in today.classes %}<li>{{ _("Homeroom") if c.periods == "HR" else _("Period %(period)s", period=c.periods) }}: {{ c.course|isolated }}, {{ _("room %(room)s", room=c.room) }}</li>{% endfor %}
-|{% for d in today.attendance %}<li>{{ format_day(d.day) }}: {% if d.category %}{{ attendance_word(d.category) }}{% if d.reason %} ({{ sis_word("absence-reason", d.reason)|isolated }}){% endif %}{% else %}{% for p in d.periods %}{{ _("Period %(period)s", period=p.period) }} {{ attendance_word(p.category) }}{% if not loop.last %}, {% endif %}{% endfor %}{% endif %}{% if d.closed %} ({{ _("not counted (not a school day: %(what)s)", what=text_of(d.closed)) }}){% endif %}</li>{% endfor %}
+|{% for d in today.attendance %}<li>{{ format_day(d.day) }}: {% set others = d.periods|rejectattr("category", "equalto", d.category)|list %}{% if d.category %}{{ attendance_word(d.category) }}{% if d.reason %} ({{ sis_word("absence-reason", d.reason)|isolated }}){% endif %}{% if others or d.closed %}; {% endif %}{% endif %}{% for p in others %}{{ _("Period %(period)s", period=p.period) }} {{ attendance_word(p.category) }}{% if not loop.last %}, {% endif %}{% endfor %}{% if others and d.closed %}; {% endif %}{% if d.closed %}{{ _("not counted (not a school day: %(what)s)", what=text_of(d.closed)) }}{% endif %}</li>{% endfor %}
 |{% for r in today.grades %}<li>{{ r.course|isolated }}, {{ r.title|isolated }}: {% if r.exempt %}{{ _("Exempt") }}{% elif r.missing %}<strong class="flag">{{ _("Missing") }}</strong>{% else %}{{ _("%(score)s out of %(possible)s", score=r.score|number, possible=r.points_possible|number) }}{% if r.late %} <strong class="flag">{{ _("Late") }}</strong>{% endif %}{% endif %}</li>{% endfor %}
 """
 
@@ -60,7 +60,12 @@ def today(**changes) -> StudentToday:
                     AttendanceDay(date(2025, 5, 2), "early-departure", "", []),
                     AttendanceDay(date(2026, 11, 25), "odd-category<", "", []),
                     AttendanceDay(date(2026, 11, 24), "unexcused-absence", "", [], "a holiday"),
-                    AttendanceDay(date(2026, 11, 23), "tardy", "", [], "Snow <day> & ice")],
+                    AttendanceDay(date(2026, 11, 23), "tardy", "", [], "Snow <day> & ice"),
+                    AttendanceDay(date(2026, 11, 20), "present", "", [  # a class skipped on a day present
+                        {"period": "2", "category": "unexcused-absence"}]),
+                    AttendanceDay(date(2026, 11, 19), "unexcused-absence", "", [
+                        {"period": "1", "category": "unexcused-absence"}, {"period": "2", "category": "tardy"}]),
+                    AttendanceDay(date(2026, 11, 21), "", "", [{"period": "3", "category": "tardy"}], "a weekend day")],
         grades=[score(), score(missing=1), score(late=1, score=None), score(exempt=1, missing=1),
                 score(score=7, possible=10.5, late=1)],
         missing=3, late=1, term="demo 2027/q2&x")
