@@ -19,6 +19,7 @@ from uuid import UUID
 from app import clock
 from app.database import transaction
 from app.i18n import format_day, gettext, translate
+from app.rules.bidi import isolated
 from app.mail.outbox import About, enqueue_email
 from app.rules.errors import N_, FieldError
 from app.services import audit, rate_limits
@@ -71,10 +72,11 @@ def _attendance_text(row: dict) -> str:
     what = gettext(ATTENDANCE_WORDS.get(row["category"], row["category"]))
     if row["period"]:
         where = translate(N_("Period %(period)s"), {"period": row["period"]}) + (
-            f" ({row['course']})" if row.get("course") else "")
+            f" ({isolated(row['course'])})" if row.get("course") else "")
     else:
         where = gettext("the whole day")
-    return f"{format_day(row['event_date'])}, {where}: {what}" + (f" — {sis_word('absence-reason', row['reason'])}" if row["reason"] else "")
+    reason = f" — {isolated(sis_word('absence-reason', row['reason']))}" if row["reason"] else ""
+    return f"{format_day(row['event_date'])}, {where}: {what}{reason}"
 
 
 def _score_text(row: dict) -> str:
@@ -90,7 +92,8 @@ def _score_text(row: dict) -> str:
     else:
         outcome = gettext("Not graded yet")
     due = " (" + translate(N_("due %(day)s"), {"day": format_day(row["due"])}) + ")" if row["due"] else ""
-    return f"{row['course']}: {row['title']}{due}: {outcome}" + (", " + gettext("late") if row["late"] else "")
+    return f"{isolated(row['course'])}: {isolated(row['title'])}{due}: {outcome}" + (
+        ", " + gettext("late") if row["late"] else "")
 
 
 async def _choices(kind: str, student_id: int, household_id: int | None) -> list[Choice]:
@@ -118,7 +121,8 @@ async def _choices(kind: str, student_id: int, household_id: int | None) -> list
             TermGrade.section.school.as_alias("school"), TermGrade.section.course.title.as_alias("course"),
             TermGrade.section.title.as_alias("section"),
         ).where(TermGrade.student == student_id).order_by(TermGrade.term.start_date, ascending=False).limit(200)
-        return [Choice(r["id"], f"{sis_word('term', r['term'])}, {r['course'] or r['section']}: {r['grade'] or '—'}"
+        return [Choice(r["id"], f"{isolated(sis_word('term', r['term']))}, {isolated(r['course'] or r['section'])}: "
+                                f"{isolated(r['grade']) or '—'}"
                        + (f" ({r['percent']:g}%)" if r["percent"] is not None else ""), r["school"]) for r in rows]
     if kind == "household" and household_id is not None:
         home = await Household.select().where(Household.id == household_id).first()

@@ -111,6 +111,11 @@ async def test_school_staff_get_404_for_another_schools_student(portal, district
     await as_staff(portal, "DistrictAdmin")
     assert (await portal.get(f"/staff/students/{ben.public_id}")).status_code == 200
     assert "Benito Rivera" in (await portal.get("/staff?q=S-ben")).text
+    # A right-to-left name keeps to itself: the student number after it is not drawn into its run (issue 13).
+    from app.tables import Person
+
+    await Person.update({Person.given_name: "بنيتو"}).where(Person.id == ben.id)
+    assert "\u2068بنيتو Rivera\u2069</a>" in (await portal.get("/staff?q=S-ben")).text
 
 
 async def test_the_student_page_says_the_grade_in_words_in_the_staff_members_language(portal, district, maple):
