@@ -157,17 +157,6 @@ def _grade_in_words(value, language: str) -> str:
     return gettext(text) if known else text
 
 
-class Shown:
-    """A message's parameter that is itself a msgid (N_) or the district's own words: translated in the
-    language current when it is shown (the district's words, having no msgid, stay as written)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __str__(self) -> str:
-        return gettext(self.text) if self.text else ""
-
-
 class ShownDay(date):
     """A day that writes itself as a parent reads it ("Sat, Mar 14"; "sábado 14 de marzo"), in the language current
     when it is shown: for a message's %(day)s parameter made before the language is known."""

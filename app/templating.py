@@ -127,9 +127,6 @@ def jinja_environment() -> Environment:
         grade_in_words=i18n.grade_in_words,
         sis_word=sis_word,
         audit_action=lambda code: i18n.gettext(action_words(code)),
-        # A msgid translated, or the district's own words (a calendar description) as written: text to escape,
-        # never markup, unlike `_()`, whose result is the message's own markup.
-        text_of=i18n.gettext,
         is_demo=get_settings().is_demo,
     )
     return env

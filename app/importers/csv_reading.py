@@ -24,8 +24,8 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Callable
 
-from app.importers.problems import DIRECTIONAL_CONTROLS_REMOVED, ImportReport
-from app.rules.bidi import without_directional_controls
+from app.importers.problems import BREAKS_MADE_SPACES, DIRECTIONAL_CONTROLS_REMOVED, ImportReport
+from app.rules.bidi import has_breaks_or_controls, one_line, without_directional_controls
 from app.importers.dates import BadDate, read_roster_day
 
 csv.field_size_limit(1 << 24)
@@ -264,8 +264,8 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
                  report: ImportReport) -> tuple[dict[str, int] | None, Iterator[tuple[int, list[str]]]]:
     """The header's column positions (None if unusable), and every non-blank data line as (line, cells).
 
-    Cells are as written (not stripped), less directional controls (app/rules/bidi.py; the line's report
-    says so). Stops, with an error, at text that is not UTF-8."""
+    Cells are as written (not stripped), less directional controls, and with line breaks and control
+    characters made spaces (app/rules/bidi.py; the line's report says so). Stops, with an error, at text that is not UTF-8."""
     raw = csv_file.open_bytes()
     text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
     reader = csv.reader(text)
@@ -305,6 +305,10 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
                     if cleaned != cells:
                         report.warning(csv_file.name, start, "", DIRECTIONAL_CONTROLS_REMOVED)
                         cells = cleaned
+                # str.isprintable, in C, clears almost every line at once (a tab or a mark makes it look closer).
+                if not "".join(cells).isprintable() and any(has_breaks_or_controls(cell) for cell in cells):
+                    report.warning(csv_file.name, start, "", BREAKS_MADE_SPACES)
+                    cells = [one_line(cell) for cell in cells]
                 yield start, cells
         except UnicodeDecodeError:
             report.error(csv_file.name, line, "", "the text is not UTF-8 from here on: save the file as UTF-8 CSV")

@@ -9,7 +9,7 @@ from typing import Any
 
 from app.importers.dates import BadDate, read_iso_day
 from app.importers.problems import DIRECTIONAL_CONTROLS_REMOVED, ImportReport
-from app.rules.bidi import without_directional_controls
+from app.rules.bidi import has_breaks_or_controls, without_directional_controls
 
 MISSING = object()
 
@@ -65,8 +65,8 @@ class Fields:
         if len(value) > longest:
             self.error(shown, f"is longer than {longest} characters")
             return ""
-        if any(ord(c) < 32 for c in value):
-            self.error(shown, "contains control characters")
+        if has_breaks_or_controls(value):  # a paragraph of its own in a text email, or an isolate ended early
+            self.error(shown, "contains line breaks or control characters")
             return ""
         if not value.isascii() and (cleaned := without_directional_controls(value)) != value:
             self.warning(shown, DIRECTIONAL_CONTROLS_REMOVED)

@@ -189,7 +189,7 @@ class User(NamedTuple):
     identifier: str
     orgs: tuple[str, ...]
     agents: tuple[str, ...]
-    grade: str
+    grade: str | None  # the first of `grades`, as sent; None: keep what Homeroom has (it could not be read)
     line: int
     phone: str | None = None  # E.164; "" when the cell is empty; None when there is no such column (or no number)
     sms: str | None = None
@@ -695,8 +695,9 @@ def _user(row, cells: _Cells, version: str) -> User | None:
         grade = grade.rsplit("#", 1)[1].strip()
     if len(grade) > GRADE_LENGTH:
         cells.report.warning(cells.file, row.line, "grades", f"is {len(grade)} characters long, longer than a grade "
-                                                             f"level can be ({GRADE_LENGTH}); it is left out")
-        grade = ""
+                                                             f"level can be ({GRADE_LENGTH}); the grade level "
+                                                             f"Homeroom has is kept")
+        grade = None
     orgs = split_list(row.get("orgSourcedIds"))
     if not orgs and row.get("primaryOrgSourcedId"):
         orgs = [row.get("primaryOrgSourcedId")]

@@ -43,6 +43,20 @@ def without_directional_controls(text: str) -> str:
     return _DIRECTIONAL_CONTROLS.sub("", text)
 
 
+# Line and paragraph breaks and other control characters (C0 but tab, DEL, C1, U+2028, U+2029): a paragraph
+# break ends an isolate early, and a line break in a title puts a paragraph of its own into a text email.
+_BREAKS_AND_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` with each line break or control character made a space (tabs stay)."""
+    return _BREAKS_AND_CONTROLS.sub(" ", text)
+
+
+def has_breaks_or_controls(text: str) -> bool:
+    return _BREAKS_AND_CONTROLS.search(text) is not None
+
+
 def isolated(value):
     """`value` wrapped in U+2068 ... U+2069 when it is text (a `str`, not Markup: markup is the portal's own)
     with a right-to-left letter or a directional formatting character; anything else as it was."""

@@ -51,6 +51,11 @@ _KIND_WORDS = {
     "makeup": "make-up", "makeupday": "make-up",
     "latearrival": "late-arrival", "earlydismissal": "late-arrival",
     "studentlatearrivalearlydismissal": "late-arrival",
+    # Shortened days are school days: read as closed (as an unknown kind is), their absences would not count.
+    "earlyrelease": "late-arrival", "earlyreleaseday": "late-arrival", "halfday": "late-arrival",
+    "minimumday": "late-arrival", "shortday": "late-arrival", "earlyout": "late-arrival",
+    "delayedopening": "late-arrival", "delayedstart": "late-arrival", "latestart": "late-arrival",
+    "twohourdelay": "late-arrival", "2hourdelay": "late-arrival",
 }
 
 # Ed-Fi's CalendarEventDescriptor values (Data Standard 5) -> kind. "Other" says nothing about school.
@@ -194,6 +199,8 @@ def _days(first: date, last: date):
     day = first
     while day <= last:
         yield day
+        if day == date.max:
+            return
         day += timedelta(days=1)
 
 
@@ -207,6 +214,8 @@ def _gaps(first: date, last: date, years: tuple[tuple[date, date], ...]) -> list
             break
         if start > cursor:
             gaps.append((cursor, start - timedelta(days=1)))
+        if end >= last:  # covered to the end (a year that "never ends", 9999-12-31, has no day after it)
+            return gaps
         cursor = max(cursor, end + timedelta(days=1))
     if cursor <= last:
         gaps.append((cursor, last))

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from app import clock
 from app.csv_files import write_csv
 from app.database import transaction
-from app.i18n import Shown, ShownDay
+from app.i18n import ShownDay
 from app.mail.outbox import About, enqueue_email
 from app.rules.alerts import REASON_NAMES, AbsenceReportTyped, check_absence_report
 from app.rules.errors import N_, FieldError
@@ -22,7 +22,7 @@ from app.rules.key_requests import decision_reason_errors
 from app.services import audit, records
 from app.services.alert_common import email_context, guardian_language, student_url
 from app.services.preferences import load_preferences
-from app.services.school_calendar import load_calendar, schools_of
+from app.services.school_calendar import load_calendar, schools_of, what_the_day_was
 from app.services.sessions import SignedInAccount
 from app.services.staff_scope import sees_all_schools, within
 from app.tables import AbsenceReport, SchoolEnrollment, SectionEnrollment, UserAccount
@@ -148,7 +148,7 @@ def _not_a_school_day(name: str, day: date, why) -> FieldError:
     if why.why == "weekend":
         return FieldError(name, N_("%(day)s is a weekend day, not a school day"), {"day": shown})
     if why.why == "closed":
-        return FieldError(name, N_("%(day)s is not a school day (%(what)s)"), {"day": shown, "what": Shown(why.what)})
+        return FieldError(name, N_("%(day)s is not a school day (%(what)s)"), {"day": shown, "what": what_the_day_was(why)})
     if why.why == "after-year":
         return FieldError(name, N_("%(day)s is after the school year ends (%(last)s)"),
                           {"day": shown, "last": ShownDay.of(why.year_last)})

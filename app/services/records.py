@@ -308,8 +308,8 @@ class AttendanceDay:
     reason: str
     periods: list[dict]  # period, course, category, reason
     # No school day for the child (a weekend day, or the district's calendar closed their school): what the day
-    # was (NotSchoolDay.what, a description or a msgid). Shown, as the SIS sent it, but not counted, as the
-    # weekly digest does not count it: an absence on such a day is a slip in the SIS or in the calendar.
+    # was, in the current language (school_calendar.what_the_day_was). Shown, as the SIS sent it, but not
+    # counted, as the weekly digest does not count it: an absence then is a slip in the SIS or in the calendar.
     closed: str = ""
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from app.rules.school_days import Entry, SchoolCalendar
+from app.i18n import gettext
+from app.rules.school_days import Entry, NotSchoolDay, SchoolCalendar
 from app.tables import AcademicSession, CalendarDate, SchoolEnrollment
 
 
@@ -38,8 +39,16 @@ async def load_calendar(first: date, last: date) -> SchoolCalendar:
     return SchoolCalendar(years, {day: tuple(found) for day, found in entries.items()})
 
 
+def what_the_day_was(why: NotSchoolDay) -> str:
+    """What a day that was no school day was, in the current language: the district's description as written
+    (never looked up as a message: a closure called "Present" stays "Present"), else the kind's words."""
+    if why.why == "closed" and why.entry is not None and why.entry.description:
+        return why.entry.description
+    return gettext(why.what) if why.what else ""
+
+
 async def not_school_days(student: int, days: set[date]) -> dict[date, str]:
-    """Which of `days` were no school day for the student, with what each was (NotSchoolDay.what): a weekend
+    """Which of `days` were no school day for the student, with what each was (`what_the_day_was`): a weekend
     day the calendar did not make a school day, or a day it closed all of the student's schools (or the whole
     district). The school year's span is not looked at (the caller's days are in it). At most two queries."""
     if not days:
@@ -54,7 +63,8 @@ async def not_school_days(student: int, days: set[date]) -> dict[date, str]:
         return {}
     calendar = SchoolCalendar(entries={day: tuple(found) for day, found in entries.items()})
     schools = (await schools_of([student]))[student] if entries else ()
-    return {day: why.what for day in days if (why := calendar.why_not(day, schools)) is not None and why.what}
+    return {day: what_the_day_was(why) for day in days
+            if (why := calendar.why_not(day, schools)) is not None and why.what}
 
 
 async def schools_of(students: list[int]) -> dict[int, tuple[int, ...]]:

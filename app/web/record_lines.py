@@ -116,7 +116,7 @@ def child_lines(today: StudentToday) -> ChildLines:
         if others := [p for p in d.periods if p["category"] != d.category]:
             parts.append(", ".join(f"{_period(p['period'])} {_attendance_word(p['category'])}" for p in others))
         if d.closed:
-            parts.append(_said("not counted (not a school day: %(what)s)", what=i18n.gettext(d.closed)))
+            parts.append(_said("not counted (not a school day: %(what)s)", what=d.closed))
         attendance.append(Markup(f"{escape(i18n.format_day(d.day))}: {'; '.join(parts)}"))
     grades = []
     missing, late = _said("Missing"), _said("Late")

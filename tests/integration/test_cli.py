@@ -90,7 +90,7 @@ async def test_a_report_file_is_checked_before_the_import_runs(database, tmp_pat
     assert await CalendarDate.count() == 0  # neither run imported anything
     done = homeroom("import", "calendar", str(calendar), "--report", str(old_report), "--replace")
     assert done.returncode == 0, done.stderr
-    assert await CalendarDate.count() == 1 and old_report.read_text(encoding="utf-8-sig").startswith("file,line")
+    assert await CalendarDate.count() == 1 and old_report.read_text(encoding="utf-8-sig").startswith('"file","line"')
 
 
 # --- what an outside tester tripped on (issue 15 item 8) -------------------------------------------------

@@ -285,8 +285,8 @@ def test_the_command_exit_codes(tmp_path, migrated_database, capsys):
     assert main(["import", "edfi", "--folder", str(folder), "--report", str(report)]) == 1
     assert "NOTHING WAS CHANGED" in capsys.readouterr().err
     lines = report.read_text(encoding="utf-8-sig").splitlines()  # for a spreadsheet: a byte-order mark first
-    assert lines[0] == "file,array index,field,severity,message"
-    assert "grades.json,0,gradeTypeDescriptor,error,\"must be a string, not a number\"" in lines, lines
+    assert lines[0] == '"file","array index","field","severity","message"'  # every cell quoted (app/csv_files.py)
+    assert '"grades.json","0","gradeTypeDescriptor","error","must be a string, not a number"' in lines, lines
 
 
 # ------------------------------------------------------------------------------------------- the HTTP path

@@ -324,7 +324,7 @@ async def test_exit_codes_a_nightly_job_can_check(clean_database, tmp_path):
     assert bad.returncode == 1
     assert "ERROR: demographics.csv, line 2, column birthDate" in bad.stderr
     assert "NOTHING WAS CHANGED" in bad.stderr
-    assert "demographics.csv,2,birthDate,error" in (tmp_path / "problems.csv").read_text()
+    assert '"demographics.csv","2","birthDate","error"' in (tmp_path / "problems.csv").read_text()
 
     assert run_cli("import", "oneroster", str(tmp_path / "nowhere")).returncode == 2
     assert run_cli("import", "oneroster").returncode == 2

@@ -170,7 +170,12 @@ async def test_a_grade_level_is_kept_whole_and_one_too_long_to_be_a_grade_is_lef
     assert grade_in_words(grades["stu-ben"]) == "Transitional kindergarten"
     assert grades["stu-cy"] == "", grades
     assert has(report, "users.csv, line 9, column grades: is 76 characters long, longer than a grade level can be "
-                       "(64); it is left out"), lines_of(report)
+                       "(64); the grade level Homeroom has is kept"), lines_of(report)
+    # A grade that cannot be read later keeps the one on file (an attacker's find: it was wiped).
+    files["users"] = users_11([(*p[:8], nonsense) if p[0] == "stu-ana" else p for p in people])
+    assert not (await run_import(write_set(tmp_path / "later", files))).has_errors
+    rows = await SchoolEnrollment.select(SchoolEnrollment.student.source_id.as_alias("s"), SchoolEnrollment.grade)
+    assert {row["s"]: row["grade"] for row in rows}["stu-ana"] == "Kindergarten"
 
 
 async def test_direction_changing_characters_are_taken_out_of_what_a_sis_sends(clean_database, tmp_path):
@@ -188,6 +193,23 @@ async def test_direction_changing_characters_are_taken_out_of_what_a_sis_sends(c
     assert (await Section.select(Section.room).where(Section.source_id == "cls-math-1").first())["room"] == "Room 101"
     assert has(report, "courses.csv, line 2", "change the direction of text"), lines_of(report)
     assert has(report, "classes.csv, line 2", "they are removed"), lines_of(report)
+
+
+async def test_line_breaks_and_control_characters_in_a_value_are_read_as_spaces(clean_database, tmp_path):
+    """An attacker's find (issue 13): a course title with line breaks put a paragraph of its own ("this absence
+    has been excused") into the text of the absence alert; a NUL was an unexpected error on PostgreSQL."""
+    from app.tables import Course
+
+    files = full_set_11()
+    files["courses"] = [row[:] for row in files["courses"]]
+    files["courses"][1][4] = "Math 6\n\nUPDATE from the school: excused.\r\n"
+    files["users"] = [row[:] for row in files["users"]]
+    files["users"][1][8] = "A\x00na\x1b[31m"
+    report = await import_twice(write_set(tmp_path / "set", files))
+    title = (await Course.select(Course.title).where(Course.source_id == "crs-math6").first())["title"]
+    assert title == "Math 6  UPDATE from the school: excused." and "\n" not in title
+    assert (await person("stu-ana")).given_name == "A na [31m"
+    assert has(report, "courses.csv, line 2", "each is read as a space"), lines_of(report)
 
 
 async def test_several_roles_in_one_cell_and_a_user_without_a_role(clean_database, tmp_path):

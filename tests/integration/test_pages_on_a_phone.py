@@ -228,3 +228,8 @@ async def test_an_absence_on_a_day_the_calendar_closed_is_shown_but_not_counted(
     await CalendarDate.update({CalendarDate.description: ""}).where(CalendarDate.day == date(2026, 3, 6))
     page = page_text((await rosa.get(student_url(district, "ben", "attendance"))).text)
     assert {"en": "not a school day: a weather closure", "es": "no fue día de clases: un cierre"}[language] in page
+    # The district's own words are never looked up as a message (an attacker's find: "Present" read "Presente").
+    await CalendarDate.update({CalendarDate.description: "Present"}).where(CalendarDate.day == date(2026, 3, 6))
+    for url in ("/home", student_url(district, "ben", "attendance")):
+        assert {"en": "not a school day: Present)", "es": "no fue día de clases: Present)"}[language] in page_text(
+            (await rosa.get(url)).text)

@@ -63,4 +63,4 @@ def test_a_document_that_is_not_an_object_is_one_error_at_its_index():
 def test_controls_and_lengths_are_refused():
     f, report = fields({"a": "x" * 17, "b": "bad\x00value"})
     assert f.text("a", longest=16) == "" and f.text("b") == ""
-    assert [g.message for g in report.errors] == ["is longer than 16 characters", "contains control characters"]
+    assert [g.message for g in report.errors] == ["is longer than 16 characters", "contains line breaks or control characters"]

@@ -48,6 +48,10 @@ def test_counting_school_days():
     assert days.count_school_days(date(2025, 8, 11), date(2026, 3, 13), (OAK,)) == weekdays - 1 - 1 + 1
     # From before the year starts: the weekdays before 11 August are not school days.
     assert days.count_school_days(date(2025, 8, 1), date(2025, 8, 15), (MAPLE,)) == 5
+    # A school year the SIS sent with no end (9999-12-31): counted, no day after it looked for (an attacker's find).
+    endless = SchoolCalendar(((date(2025, 8, 11), date(9999, 12, 31)),), {})
+    assert endless.count_school_days(date(2025, 8, 11), date(2026, 3, 13)) == weekdays
+    assert endless.count_school_days(date(2025, 8, 11), date(9999, 12, 31)) > 0
 
 
 @settings(max_examples=60, deadline=None)
@@ -59,6 +63,13 @@ def test_the_fast_count_is_the_day_by_day_count(first, span, raw, schools):
     days = calendar(*entries)
     last = first + timedelta(days=span)
     assert days.count_school_days(first, last, schools) == len(days.school_days(first, last, schools))
+
+
+def test_shortened_days_are_school_days():
+    """An attacker's find (issue 13): "Early release" was an unknown kind, read as closed, which took the
+    day's absences out of every count and alert."""
+    for word in ("Early release", "Half day", "minimum day", "Delayed opening", "Late start", "2-hour delay"):
+        assert kind_of(word) == "late-arrival", word
 
 
 def test_the_words_districts_write_and_ed_fis_events():
