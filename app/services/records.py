@@ -50,7 +50,7 @@ RECENT_GRADES_SHOWN = 5
 # apart. Sorted in Python (a UNION takes one ORDER BY for both).
 _STUDENT_ROWS = """
 SELECT 'student' AS part, p.id, NULL AS source_id, NULL AS title, NULL AS kind, NULL AS start_date,
-       NULL AS end_date, NULL AS parent, NULL AS school_year,
+       NULL AS end_date, e.school AS parent, NULL AS school_year,
        p.given_name, p.family_name, e.grade, s.name AS school_name, e.id AS enrollment
 FROM school_enrollment e JOIN person p ON p.id = e.student JOIN school s ON s.id = e.school
 WHERE p.public_id = {} AND p.status = 'active' AND e.status = 'active'
@@ -140,6 +140,7 @@ class Student:
     family_name: str
     schools: tuple[str, ...]
     grade: str
+    school_ids: tuple[int, ...] = ()  # of the same schools (the calendar's closures are by school)
 
     @property
     def name(self) -> str:
@@ -173,7 +174,8 @@ def _student_from(rows: list[dict], wanted: uuid.UUID) -> Student | None:
         return None
     first = schools[0]
     return Student(first["id"], str(wanted), first["given_name"], first["family_name"],
-                   tuple(s["school_name"] for s in schools), first["grade"])
+                   tuple(s["school_name"] for s in schools), first["grade"],
+                   tuple(sorted({s["parent"] for s in schools})))
 
 
 def _viewing(reader: Reader, student: Student, what: str) -> dict:
@@ -330,7 +332,7 @@ async def attendance(reader: Reader, public_id: str, term: str | None) -> Attend
     student, choice = found
     events = await _attendance_events(student.id, choice.shown.start, choice.shown.end,
                                       viewing=_viewing(reader, student, "attendance"))
-    closed = await not_school_days(student.id, {e["event_date"] for e in events if e["category"] != "present"})
+    closed = await not_school_days(student.school_ids, {e["event_date"] for e in events if e["category"] != "present"})
     counted = [e for e in events if e["event_date"] not in closed]
     day_totals = Counter(e["category"] for e in counted if not e["period"])
     period_totals = Counter(e["category"] for e in counted if e["period"])

@@ -47,10 +47,11 @@ def what_the_day_was(why: NotSchoolDay) -> str:
     return gettext(why.what) if why.what else ""
 
 
-async def not_school_days(student: int, days: set[date]) -> dict[date, str]:
-    """Which of `days` were no school day for the student, with what each was (`what_the_day_was`): a weekend
-    day the calendar did not make a school day, or a day it closed all of the student's schools (or the whole
-    district). The school year's span is not looked at (the caller's days are in it). At most two queries."""
+async def not_school_days(schools: tuple[int, ...], days: set[date]) -> dict[date, str]:
+    """Which of `days` were no school day for a student at `schools` (their ids), with what each was
+    (`what_the_day_was`): a weekend day the calendar did not make a school day, or a day it closed all of the
+    student's schools (or the whole district). The school year's span is not looked at (the caller's days are
+    in it). One query; none when `days` is empty."""
     if not days:
         return {}
     entries: dict[date, list[Entry]] = defaultdict(list)
@@ -62,7 +63,6 @@ async def not_school_days(student: int, days: set[date]) -> dict[date, str]:
     if not entries and all(day.weekday() < 5 for day in days):
         return {}
     calendar = SchoolCalendar(entries={day: tuple(found) for day, found in entries.items()})
-    schools = (await schools_of([student]))[student] if entries else ()
     return {day: what_the_day_was(why) for day in days
             if (why := calendar.why_not(day, schools)) is not None and why.what}
 
