@@ -1,6 +1,6 @@
 """The request floor (issue 13), in-process: what one request costs the app itself, with no network, no
 load generator and no other worker — a static file, the public login page, a signed-in account page and the
-signed-in pages (grades, home, a section) — each as milliseconds of this process's time a request, against a
+signed-in pages (grades, attendance, home, a section) — each as milliseconds of this process's time a request, against a
 bare Litestar route driven the same way. Optionally a profile of one of them (cProfile on CPU time).
 
     DATABASE_URL=sqlite:///bench/.data/district-1000.sqlite3 .venv/bin/python -m bench.floor --requests 300
@@ -85,7 +85,8 @@ async def _run(pages: list[str], requests: int, profile: str | None, rounds: int
         stylesheet = re.search(r'href="(/static/css/site\.css\?v=\w+)"', login).group(1)
         urls = {"bare": (bare, "/bare"), "static": (public, stylesheet), "login": (public, "/"),
                 "account": (client, "/account"), "grades": (client, f"/students/{student}/grades"),
-                "home": (client, "/home"), "section": (client, section)}
+                "attendance": (client, f"/students/{student}/attendance"), "home": (client, "/home"),
+                "section": (client, section)}
         headers = {"accept-encoding": "br, gzip"}
         for name in pages:  # warm every cache once
             http, url = urls[name]
