@@ -13,6 +13,7 @@ Spanish); tests/unit/test_record_lines.py keeps each line equal to what the temp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -24,6 +25,9 @@ from app.services.records import Assignment
 from app.rules.bidi import isolated
 from app.services.sis_words import sis_word
 from app.templating import ATTENDANCE_WORDS, number, translated_message
+
+
+_SAYS_ROOM = re.compile(r"\s*(room|rm\.?|salón|salon|aula)(\s|\d|$)", re.IGNORECASE)
 
 
 def _said(message: str, **values) -> Markup:
@@ -104,7 +108,12 @@ def child_lines(today: StudentToday) -> ChildLines:
     homeroom = _said("Homeroom")
     classes = []
     for c in today.classes:
-        period, room = homeroom if c.periods == "HR" else _period(c.periods), _said("room %(room)s", room=c.room)
+        period = homeroom if c.periods == "HR" else _period(c.periods)
+        if not c.room.strip():
+            classes.append(Markup(f"{period}: {_text(c.course)}"))
+            continue
+        # A room the SIS already calls one ("Room 12", "Rm 12") is said as sent, not "room Room 12".
+        room = _text(c.room) if _SAYS_ROOM.match(c.room) else _said("room %(room)s", room=c.room)
         classes.append(Markup(f"{period}: {_text(c.course)}, {room}"))
     attendance = []
     for d in today.attendance:
