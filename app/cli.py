@@ -706,9 +706,20 @@ def import_help(kind: str) -> str:
     return import_module(f"app.importers.{kind}").FORMAT.help()
 
 
+def _installed_version() -> str:
+    """The installed package's version (pyproject.toml), for `homeroom --version` and a support call."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("homeroom")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = HomeroomParser(prog="homeroom", description="Homeroom parent portal. Configuration comes from the "
                             "environment and a .env file in the working directory (see the README).")
+    parser.add_argument("--version", action="version", version=f"homeroom {_installed_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=HomeroomParser)
 
     from app.cli_serve import add_serve_command

@@ -197,6 +197,13 @@ def test_help_gives_defaults_and_exit_codes():
     assert "(default: today)" in homeroom("access", "block", "--help").stdout
 
 
+def test_version_says_the_installed_version():
+    from importlib.metadata import version
+
+    result = homeroom("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"homeroom {version('homeroom')}"
+
+
 async def test_every_command_is_audited_with_the_operating_system_user_and_no_secret(database):
     import getpass
 
