@@ -137,6 +137,10 @@ async def test_keys_issue_names_nobody_is_exit_2_and_a_refused_guardian_is_exit_
     await make_account(district.guardian("rosa"), "rosarivera")
     has_account = homeroom("keys", "issue", "--guardian", "gua-rosa")
     assert has_account.returncode == 1 and "already has a portal account" in one_line(has_account)
+    issued = homeroom("keys", "issue", "--guardian", "gua-sam")
+    # Valid until a time in the district's zone, as its letters say (it said UTC).
+    assert issued.returncode == 0 and re.search(r"\(valid until \d{4}-\d\d-\d\d \d\d:\d\d America/New_York\):",
+                                                 issued.stdout), issued.stdout
 
 
 def test_an_import_of_a_folder_as_a_file_says_it_is_a_folder(migrated_database, tmp_path):
