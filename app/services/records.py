@@ -333,7 +333,9 @@ async def attendance(reader: Reader, public_id: str, term: str | None) -> Attend
     events = await _attendance_events(student.id, choice.shown.start, choice.shown.end,
                                       viewing=_viewing(reader, student, "attendance"))
     closed = await not_school_days(student.school_ids, {e["event_date"] for e in events if e["category"] != "present"})
-    counted = [e for e in events if e["event_date"] not in closed]
+    # Counted: what has happened. A day to come the SIS already has (an absence the office approved ahead) is
+    # listed, not yet counted, as home's last 14 days do not count it either.
+    counted = [e for e in events if e["event_date"] not in closed and e["event_date"] <= reader.today]
     day_totals = Counter(e["category"] for e in counted if not e["period"])
     period_totals = Counter(e["category"] for e in counted if e["period"])
     return Attendance(
