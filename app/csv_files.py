@@ -7,11 +7,13 @@ spreadsheets take as "this is text" and do not show; everything else is written 
 E.164 (`+14045550123`) therefore reads `'+14045550123` to a program that loads the file: the price of one rule
 for every cell, which OWASP recommends over guessing which cells are safe.
 
+Every cell is quoted (OWASP's other rule): a spreadsheet set to split on semicolons (as in much of Europe and
+Latin America) would otherwise start a new cell, and a formula, at the `=` of `6384 Holly Way;=cmd|' /C
+calc'!A0`, which has no comma to be quoted for; and a file meant for an SIS loader is opened in a spreadsheet
+too. Quoting every cell is RFC 4180, which every loader reads.
+
 Files meant to be opened in a spreadsheet or a mail merge start with a UTF-8 byte-order mark, without which
-Excel reads UTF-8 as Windows-1252 and shows `JosÃ©` for `José`, and quote every cell (OWASP's other rule): a
-spreadsheet set to split on semicolons (as in much of Europe and Latin America) would otherwise start a new
-cell, and a formula, at the `=` of `6384 Holly Way;=cmd|' /C calc'!A0`, which has no comma to be quoted for.
-Files meant for an SIS loader have neither, as loaders are pickier than spreadsheets.
+Excel reads UTF-8 as Windows-1252 and shows `JosÃ©` for `José`; files meant for an SIS loader have none.
 Rows end in CRLF (RFC 4180).
 """
 
@@ -35,12 +37,11 @@ def neutralise(value: Any) -> str:
 def write_csv(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[Any]], *, for_spreadsheet: bool) -> int:
     """Write `header` and `rows` to `out` (a text stream opened with newline=""); returns the number of rows.
 
-    for_spreadsheet: True for files a person opens in a spreadsheet or a mail merge (byte-order mark first,
-    every cell quoted).
+    for_spreadsheet: True for files a person opens in a spreadsheet or a mail merge (byte-order mark first).
     """
     if for_spreadsheet:
         out.write(BYTE_ORDER_MARK)
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL if for_spreadsheet else csv.QUOTE_MINIMAL)
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow([neutralise(name) for name in header])
     count = 0
     for row in rows:

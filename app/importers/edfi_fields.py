@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 
 from app.importers.dates import BadDate, read_iso_day
-from app.importers.problems import DIRECTIONAL_CONTROLS_REMOVED, ImportReport
-from app.rules.bidi import has_breaks_or_controls, without_directional_controls
+from app.importers.problems import BREAKS_MADE_SPACES, DIRECTIONAL_CONTROLS_REMOVED, ImportReport
+from app.rules.bidi import has_breaks_or_controls, one_line, without_directional_controls
 
 MISSING = object()
 
@@ -66,8 +66,8 @@ class Fields:
             self.error(shown, f"is longer than {longest} characters")
             return ""
         if has_breaks_or_controls(value):  # a paragraph of its own in a text email, or an isolate ended early
-            self.error(shown, "contains line breaks or control characters")
-            return ""
+            self.warning(shown, BREAKS_MADE_SPACES)  # as the CSV reader does: one reason must not stop an import
+            value = one_line(value).strip()
         if not value.isascii() and (cleaned := without_directional_controls(value)) != value:
             self.warning(shown, DIRECTIONAL_CONTROLS_REMOVED)
             value = cleaned.strip()

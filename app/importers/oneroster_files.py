@@ -690,10 +690,16 @@ def _user(row, cells: _Cells, version: str) -> User | None:
         if email is None:
             cells.report.warning(cells.file, row.line, "email", "is not an email address; it is left out")
     grades = split_list(row.get("grades"))
-    grade = grades[0] if grades else ""
-    if "#" in grade:  # an Ed-Fi descriptor URI ("uri://.../GradeLevelDescriptor#Second grade"): its code value
+    grade: str | None = grades[0] if grades else ""
+    if "grades" not in row.cells:  # a file without the column says nothing about grades: keep what is on file
+        grade = None
+    elif "#" in grade:  # an Ed-Fi descriptor URI ("uri://.../GradeLevelDescriptor#Second grade"): its code value
         grade = grade.rsplit("#", 1)[1].strip()
-    if len(grade) > GRADE_LENGTH:
+        if not grade:
+            cells.report.warning(cells.file, row.line, "grades", "is a descriptor with no code value after '#'; "
+                                                                 "the grade level Homeroom has is kept")
+            grade = None
+    if grade is not None and len(grade) > GRADE_LENGTH:
         cells.report.warning(cells.file, row.line, "grades", f"is {len(grade)} characters long, longer than a grade "
                                                              f"level can be ({GRADE_LENGTH}); the grade level "
                                                              f"Homeroom has is kept")

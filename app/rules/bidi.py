@@ -53,6 +53,19 @@ def one_line(text: str) -> str:
     return _BREAKS_AND_CONTROLS.sub(" ", text)
 
 
+# What a person may type in a form's text box: everything but control characters (tab and line ends stay).
+_TYPED_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def as_typed_text(text: str) -> str:
+    """A form's value without control characters (but tab and line ends) nor directional controls; U+2028 and
+    U+2029 as line ends. What family and staff type is shown to others and mailed."""
+    if text.isascii() and text.isprintable():
+        return text
+    text = _TYPED_CONTROLS.sub("", text).replace("\u2028", "\n").replace("\u2029", "\n")
+    return without_directional_controls(text)
+
+
 def has_breaks_or_controls(text: str) -> bool:
     return _BREAKS_AND_CONTROLS.search(text) is not None
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from app.rules.bidi import one_line, without_directional_controls
 from app.rules.errors import N_, FieldError
 from app.rules.passwords import MIN_LENGTH_CEILING, MIN_LENGTH_FLOOR
 
@@ -80,8 +81,9 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
 def _text(max_length: int) -> Callable[[str], str]:
     @_ruled(N_("Use 1 to %(max)d characters"), {"max": max_length})
     def parse(text: str) -> str:
-        value = " ".join(text.split())
-        if not value or len(value) > max_length or any(ord(c) < 32 for c in value):
+        # On every page and in every email: no direction override (app/rules/bidi.py), one line.
+        value = " ".join(one_line(without_directional_controls(text)).split())
+        if not value or len(value) > max_length:
             raise _refuse(parse)
         return value
 

@@ -77,9 +77,22 @@ def other_kind_words() -> list[str]:
     return [word for word in _KIND_WORDS if word not in own]
 
 
+# Words that make a day a school day wherever they are in the kind ("Late Start Monday", "3-Hour Delay", "Snow
+# day make-up"): an unknown kind is read as closed, which takes the day's absences out of every count and alert,
+# so a shortened or made-up day must never fall there.
+_SCHOOL_DAY_HINTS = (("makeup", "make-up"), ("early", "late-arrival"), ("late", "late-arrival"),
+                     ("delay", "late-arrival"), ("half", "late-arrival"), ("short", "late-arrival"),
+                     ("minimum", "late-arrival"), ("instructional", "school-day"))
+
+
 def kind_of(text: str) -> str | None:
-    """The kind for a CSV's kind cell ("Holiday", "snow day", "Make-up day", "school day"); None if unknown."""
-    return _KIND_WORDS.get(_squashed(text))
+    """The kind for a CSV's kind cell ("Holiday", "snow day", "Make-up day", "school day", "Late Start
+    Monday"); None if unknown."""
+    squashed = _squashed(text)
+    found = _KIND_WORDS.get(squashed)
+    if found is None and "non" not in squashed:  # "non-instructional" is a closure (in _KIND_WORDS)
+        found = next((kind for hint, kind in _SCHOOL_DAY_HINTS if hint in squashed), None)
+    return found
 
 
 def kind_of_edfi_events(values: list[str]) -> str | None:

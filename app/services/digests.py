@@ -147,6 +147,9 @@ class DigestRun:
     off: int = 0
 
 
+LONGEST_YEAR_DAYS = 366  # the school year's share of days absent looks this far back at most
+
+
 async def _calendar(today: date, week_of: date) -> Calendar:
     first, last = week_days(week_of, today)
     year = await AcademicSession.select(AcademicSession.start_date).where(
@@ -157,9 +160,13 @@ async def _calendar(today: date, week_of: date) -> Calendar:
         & (AcademicSession.end_date >= first) & (AcademicSession.status == "active")).order_by(
         AcademicSession.start_date, ascending=False).first()
     year_start = year["start_date"] if year else None
-    days = await load_calendar(year_start or last - timedelta(days=366), last)
+    days = await load_calendar(max(year_start or date.min, last - timedelta(days=LONGEST_YEAR_DAYS)), last)
     if year_start is None and days.year_of(last):  # no schoolYear session: the year its sessions span
         year_start = days.year_of(last)[0]
+    if year_start is not None:
+        # A school year the SIS started in 0001 (.NET's "no date") would count half a million school days,
+        # hiding a chronic absence in the share, and list every weekend since in one statement: at most a year.
+        year_start = max(year_start, last - timedelta(days=LONGEST_YEAR_DAYS))
     return Calendar(today, first, first, last, year_start, term["id"] if term else None, days)
 
 

@@ -1,6 +1,6 @@
 """Reading posted forms defensively: the first value of each field, as text, with a length limit, without
-NUL and (but for passwords) the directional controls that could turn text around where it is shown
-(app/rules/bidi.py). Repeated fields and arrays never reach a service as lists (docs/security.md A3, E3)."""
+NUL and (but for passwords) control characters and the directional controls that could turn text around
+where it is shown (app/rules/bidi.py `as_typed_text`). Repeated fields and arrays never reach a service as lists (docs/security.md A3, E3)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from litestar import Request
 
-from app.rules.bidi import without_directional_controls
+from app.rules.bidi import as_typed_text
 from app.rules.errors import N_, FieldError
 
 LONGEST_FIELD = 1000
@@ -34,7 +34,7 @@ async def read_form(request: Request, *names: str) -> PostedForm:
         first = next((v for v in raw if isinstance(v, str)), "")
         first = first.replace("\x00", "")
         if name not in SECRETS:
-            first = without_directional_controls(first)  # shown to others, they could turn their words around
+            first = as_typed_text(first)  # shown to others and mailed: no control, no direction override
         if len(first) > LONGEST_FIELD:
             errors.append(FieldError(name, N_("This is too long")))
             first = ""

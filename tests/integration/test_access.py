@@ -266,7 +266,7 @@ async def test_the_command_line_blocks_lists_and_unblocks(district, tmp_path):
     listed = homeroom("access", "list", "--student", "stu-ana")
     assert listed.returncode == 0
     lines = listed.stdout.strip().splitlines()
-    assert lines[0].startswith("guardian,guardian_name,student")
+    assert lines[0].startswith('"guardian","guardian_name","student"')  # every cell quoted (app/csv_files.py)
     assert "gua-rosa" in lines[1] and "court-order" in lines[1] and "in-force" in lines[1]
     assert "'=HYPERLINK(1)" in lines[1]  # the one CSV writer neutralises formulas
     bad = homeroom("access", "block", "--guardian", "gua-rosa", "--student", "stu-nobody", "--reason", "other")

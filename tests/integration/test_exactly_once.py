@@ -165,8 +165,8 @@ async def test_two_mail_worker_processes_deliver_every_message_exactly_once(data
             await asyncio.sleep(0.2)
         await asyncio.sleep(1.0)  # time for a duplicate to show, were there one
     finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGINT)
+        for worker, stop_signal in zip(workers, (signal.SIGINT, signal.SIGTERM)):  # Ctrl-C; systemd's stop
+            worker.send_signal(stop_signal)
         outputs = []
         for worker in workers:  # never left running: a stray worker would send the next tests' mail
             try:

@@ -51,5 +51,5 @@ async def test_approved_changes_only_with_who_decided(district, tmp_path):
                              str(target)], cwd=PROJECT_ROOT, capture_output=True, text=True, env=os.environ.copy(),
                             timeout=120)
     assert result.returncode == 0, result.stderr
-    assert target.read_text().splitlines()[0].startswith("household_sourcedId,address_line1")
+    assert target.read_text().splitlines()[0].startswith('"household_sourcedId","address_line1"')
     assert "12 Oak St" in target.read_text()

@@ -176,6 +176,18 @@ async def test_a_grade_level_is_kept_whole_and_one_too_long_to_be_a_grade_is_lef
     assert not (await run_import(write_set(tmp_path / "later", files))).has_errors
     rows = await SchoolEnrollment.select(SchoolEnrollment.student.source_id.as_alias("s"), SchoolEnrollment.grade)
     assert {row["s"]: row["grade"] for row in rows}["stu-ana"] == "Kindergarten"
+    # Nor does a file without the grades column, nor a descriptor with nothing after its '#' (wiped before).
+    users = users_11([(*p[:8], "uri://ed-fi.org/GradeLevelDescriptor#") if p[0] == "stu-ben" else p for p in people])
+    at = users[0].index("grades")
+    files["users"] = [row[:at] + row[at + 1:] for row in users]
+    report = await run_import(write_set(tmp_path / "latest", files))
+    rows = await SchoolEnrollment.select(SchoolEnrollment.student.source_id.as_alias("s"), SchoolEnrollment.grade)
+    assert {row["s"]: row["grade"] for row in rows}["stu-ana"] == "Kindergarten", lines_of(report)
+    files["users"] = users
+    report = await run_import(write_set(tmp_path / "last", files))
+    rows = await SchoolEnrollment.select(SchoolEnrollment.student.source_id.as_alias("s"), SchoolEnrollment.grade)
+    assert {row["s"]: row["grade"] for row in rows}["stu-ben"] == "Transitional Kindergarten"
+    assert has(report, "no code value after '#'"), lines_of(report)
 
 
 async def test_direction_changing_characters_are_taken_out_of_what_a_sis_sends(clean_database, tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -180,6 +181,26 @@ async def test_the_digest_counts_school_days_with_the_closures_of_each_childs_sc
     assert "absent 1 of 157 school days (0.6%)" in ana
     assert "absent 1 of 154 school days (0.6%)" in ben
     assert "Mar 10" in ben and "Mar 11" not in ben, ben
+
+
+async def test_a_school_year_the_sis_started_in_year_1_counts_at_most_a_year(district, mailbox, deliver, clock):
+    """An attacker's find (issue 13): a schoolYear session starting 0001-01-01 (.NET's "no date") made the
+    digest count 528,529 school days (a chronic absence read 0.0 %), and failed on PostgreSQL (one placeholder
+    for every weekend since)."""
+    from tests.integration.test_digests import FRIDAY_4PM, attendance, queue
+    from tests.integration.district import make_account
+    from app.tables import AcademicSession
+
+    clock.set(FRIDAY_4PM)
+    await AcademicSession(source_id="yr-ancient", title="Always", kind="schoolYear", start_date=date(1, 1, 1),
+                          end_date=date(2026, 6, 5), school_year=2026).save()
+    await make_account(district.guardian("rosa"), "rosa")
+    await attendance(district, [("ana", "2026-03-10", "", "unexcused-absence")])
+    await queue()
+    [mail] = await deliver()
+    ana = mail.text.replace("\r\n", "\n").split("== Ana Rivera ==")[1].split("==")[0]
+    counted = int(re.search(r"absent 1 of (\d+) school days", ana).group(1))
+    assert 250 <= counted <= 263, ana  # the weekdays of 13 March and the 366 days before it
 
 
 async def test_the_export_lists_only_school_days(district, portal, tmp_path):

@@ -52,3 +52,12 @@ def test_an_ed_fi_string_field_loses_them_with_a_warning():
     fields = Fields(report, "sections.json", 3, {"sectionName": " \u202eMath 7 ", "room": "B\u200f12"})
     assert fields.text("sectionName") == "Math 7" and fields.text("room") == "B\u200f12" and fields.ok
     assert any("sectionName" in line and "change the direction of text" in line for line in report.lines())
+
+
+def test_what_is_typed_in_a_form_keeps_its_lines_and_loses_controls():
+    from app.rules.bidi import as_typed_text
+
+    assert as_typed_text("Flu\r\n\tsince Monday") == "Flu\r\n\tsince Monday"
+    assert as_typed_text("a\x1b[31mb\x07c\x7fd\x9be\u202ef") == "a[31mbcdef"
+    assert as_typed_text("one\u2028two\u2029three") == "one\ntwo\nthree"
+    assert as_typed_text("ليلى ✓ 👨‍👩‍👧 नमस्ते") == "ليلى ✓ 👨‍👩‍👧 नमस्ते"

@@ -33,13 +33,14 @@ def test_a_spreadsheet_file_starts_with_a_byte_order_mark_and_keeps_accents():
     text = csv_text(["name"], [["José Núñez"]], for_spreadsheet=True)
     assert text.encode("utf-8").startswith(b"\xef\xbb\xbf")
     assert text == '\ufeff"name"\r\n"José Núñez"\r\n'
-    assert csv_text(["name"], [["José"]], for_spreadsheet=False) == "name\r\nJosé\r\n"
+    assert csv_text(["name"], [["José"]], for_spreadsheet=False) == '"name"\r\n"José"\r\n'  # quoted too
 
 
 def test_a_spreadsheet_file_quotes_every_cell_so_no_separator_starts_a_formula():
     """An attacker's find (issue 13): a spreadsheet that splits on semicolons started a new cell, a formula, at
     the `=` of an address with no comma in it, written unquoted."""
     address = "6384 Holly Way;=cmd|' /C calc'!A0"
+    assert csv_text(["a"], [[address]], for_spreadsheet=False) == f'"a"\r\n"{address}"\r\n'  # an SIS file too
     text = csv_text(["address"], [[address]], for_spreadsheet=True)
     assert text == '\ufeff"address"\r\n"6384 Holly Way;=cmd|\' /C calc\'!A0"\r\n'
     read = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=";"))

@@ -44,3 +44,12 @@ def test_bad_values_are_refused_with_a_message(name, text):
 def test_stored_rows_override_defaults_and_bad_rows_fall_back():
     prefs = preferences_from_rows({"strong_password": "on", "password_min_length": "nonsense", "unknown": "x"})
     assert prefs.strong_password is True and prefs.password_min_length == 6
+
+
+def test_a_name_on_every_page_has_no_direction_override_nor_line_break():
+    """An attacker's find (issue 13): `homeroom settings set district_name` took U+202E, which turned every page's
+    header around."""
+    from app.rules.preferences import parse_preference
+
+    assert parse_preference("district_name", "Homeroom \u202eDemo\n District\x85") == "Homeroom Demo District"
+    assert parse_preference("portal_name", "بوابة \u2067Campus") == "بوابة Campus"

@@ -68,8 +68,13 @@ def test_the_fast_count_is_the_day_by_day_count(first, span, raw, schools):
 def test_shortened_days_are_school_days():
     """An attacker's find (issue 13): "Early release" was an unknown kind, read as closed, which took the
     day's absences out of every count and alert."""
-    for word in ("Early release", "Half day", "minimum day", "Delayed opening", "Late start", "2-hour delay"):
+    for word in ("Early release", "Half day", "minimum day", "Delayed opening", "Late start", "2-hour delay",
+                 "Early Dismissal Day", "Late Arrival Day", "Shortened Day", "Half Days", "3-Hour Delay",
+                 "Late Opening", "Late Start Monday"):
         assert kind_of(word) == "late-arrival", word
+    assert kind_of("Snow day make-up") == "make-up"
+    for closure in ("Snow day", "Winter break", "Presidents Day", "Non-instructional day", "Teacher work day"):
+        assert kind_of(closure) != "late-arrival" and kind_of(closure) not in ("make-up", "school-day"), closure
 
 
 def test_the_words_districts_write_and_ed_fis_events():
