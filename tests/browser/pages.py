@@ -228,7 +228,11 @@ PAGES: tuple[PageState, ...] = (
               shows=("If you know why your child was away, tell the school",)),
     PageState("attendance, in Spanish", "/", "Asistencia: Ana Lopez",
               (*log_in("RosaLopez"), Goto("/home"), Follow('a[href$="/attendance"]')),
-              shows=("Si sabe por qué su hijo o hija faltó",)),
+              shows=("Si sabe por qué su hijo o hija faltó", "no se cuenta (no fue día de clases: un día de fin de "
+                                                             "semana)")),
+    PageState("attendance, an absence on a weekend day", "/", "Attendance: Ana Lopez",
+              (*signed_in("/home"), Follow('a[href$="/attendance"]')),
+              shows=("not counted (not a school day: a weekend day)",)),
     PageState("grades, in Spanish", "/", "Calificaciones: Ana Lopez",
               (*log_in("RosaLopez"), Goto("/home"), Follow('a[href$="/grades"]'))),
     PageState("a section's assignments, in Spanish", "/", "Grade 3 Homeroom: Ana Lopez",

@@ -58,6 +58,7 @@ async def seed() -> dict:
 
     await fill_school_year(seed=1, households=False)
     await unexcused_absence(ana)
+    await weekend_absence(ana)
     await missing_work(ana)
     async with transaction():
         existing_key = await issue_key(maria, how="letter")
@@ -100,6 +101,22 @@ async def unexcused_absence(student) -> None:
     if last:
         await AttendanceEvent.update({AttendanceEvent.category: "unexcused-absence", AttendanceEvent.reason: ""}).where(
             (AttendanceEvent.student == student.id) & (AttendanceEvent.event_date == last["event_date"]))
+
+
+async def weekend_absence(student) -> None:
+    """An absence the SIS recorded on the last Saturday: shown on home and the attendance page, not counted
+    (a tester's find, issue 13: it was counted as a school day's)."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.tables import AttendanceEvent, SchoolEnrollment
+
+    today = clock.now().date()
+    saturday = today - timedelta(days=(today.weekday() - 5) % 7 or 7)
+    school = (await SchoolEnrollment.select(SchoolEnrollment.school).where(
+        SchoolEnrollment.student == student.id).first())["school"]
+    await AttendanceEvent(source_id=f"seed-weekend-{student.id}", student=student.id, school=school,
+                          event_date=saturday, period="", category="unexcused-absence").save()
 
 
 async def missing_work(student) -> None:
