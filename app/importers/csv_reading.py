@@ -265,7 +265,8 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
     """The header's column positions (None if unusable), and every non-blank data line as (line, cells).
 
     Cells are as written (not stripped), less directional controls, and with line breaks and control
-    characters made spaces (app/rules/bidi.py; the line's report says so). Stops, with an error, at text that is not UTF-8."""
+    characters made spaces (app/rules/bidi.py; the line's report says so). Stops, with an error, at text that
+    is not UTF-8."""
     raw = csv_file.open_bytes()
     text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
     reader = csv.reader(text)

@@ -11,7 +11,8 @@ year. The page parents open first, so its cost does not grow with the number of 
 3. in one round trip (three row sets in one set of columns, UNION ALL, told apart by `part`): every student's
    sections today (school days only; home names no teacher, so none is read); every student's attendance
    events to note, with the daily events (a skipped class on a day present is not a day absent), by the
-   (student, event_date) index; every student's recent scores, with the missing and late work of the grading period shown;
+   (student, event_date) index; every student's recent scores, with the missing and late work of the
+   grading period shown;
 4. one audit insert with a row per student (FERPA §99.32: each view is recorded): on PostgreSQL part of
    statement 3 (three round trips in all), on SQLite a statement of its own (four).
 """

@@ -1,6 +1,7 @@
 """Reading posted forms defensively: the first value of each field, as text, with a length limit, without
 NUL and (but for passwords) control characters and the directional controls that could turn text around
-where it is shown (app/rules/bidi.py `as_typed_text`). Repeated fields and arrays never reach a service as lists (docs/security.md A3, E3)."""
+where it is shown (app/rules/bidi.py `as_typed_text`). Repeated fields and arrays never reach a service as
+lists (docs/security.md A3, E3)."""
 
 from __future__ import annotations
 
