@@ -23,7 +23,7 @@ from pathlib import Path
 
 from app.database import transaction
 from app.importers.csv_reading import ColumnsExpected, CsvFile, FileFormat, count_lines, read_records, single_file
-from app.importers.dates import BadDate, read_iso_day
+from app.importers.dates import BadDate, read_roster_day
 from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
 from app.importers.table_writes import TableWriter
@@ -55,7 +55,7 @@ FORMAT = FileFormat(COLUMNS, {
                         "must agree)",
     "studentNumber": "the student's number in the SIS, instead of (or with) studentSourcedId",
     "schoolSourcedId": "the school's sourcedId",
-    "date": "the day, YYYY-MM-DD",
+    "date": "the day, YYYY-MM-DD (or as a spreadsheet writes it in the US: 12/1/2026, 12/1/2026 0:00)",
     "sectionSourcedId": "for a class-period event, the class's sourcedId; empty for a daily event",
     "period": "for a class-period event, the period (at most 16 characters); empty for a daily event",
     "category": f"one of {', '.join(CATEGORY_NAMES)}; in any case, {', '.join(OTHER_CATEGORY_WORDS)} are read "
@@ -156,7 +156,7 @@ def attendance_events(found: CsvFile, directory: Directory, report: ImportReport
         day = days.get(text, False)
         if day is False:
             try:
-                day = days[text] = read_iso_day(text, times=False)
+                day = days[text] = read_roster_day(text)[0]  # as OneRoster and the calendar read it
             except BadDate as bad:
                 day = days[text] = None
                 bad_days[text] = str(bad)

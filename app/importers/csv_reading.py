@@ -17,6 +17,7 @@ import csv
 import difflib
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -276,7 +277,14 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
         report.error(csv_file.name, 1, "", "the file is empty: it needs at least a header line")
         raw.close()
         return None, iter(())
-    except (UnicodeDecodeError, csv.Error):
+    except UnicodeDecodeError:
+        # The reader decodes a block at a time: a Windows-1252 "é" on line 3 fails the header's read. Say where.
+        raw.close()
+        line = _first_line_not_utf8(csv_file)
+        report.error(csv_file.name, line, "", "the text is not UTF-8 from here on: save the file as UTF-8 CSV"
+                     if line > 1 else "the header line cannot be read: save the file as UTF-8 CSV")
+        return None, iter(())
+    except csv.Error:
         report.error(csv_file.name, 1, "", "the header line cannot be read: save the file as UTF-8 CSV")
         raw.close()
         return None, iter(())
@@ -302,6 +310,9 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
                                    "missing fields are read as empty")
                     cells = cells + [""] * (width - len(cells))
                 if not all(cell.isascii() for cell in cells):
+                    # NFC: "José" typed on a Mac or exported by some SIS comes decomposed (e + U+0301), and
+                    # would not match "José" typed in a search box. The same text, so nothing to say.
+                    cells = [unicodedata.normalize("NFC", cell) for cell in cells]
                     cleaned = [without_directional_controls(cell) for cell in cells]
                     if cleaned != cells:
                         report.warning(csv_file.name, start, "", DIRECTIONAL_CONTROLS_REMOVED)
@@ -319,6 +330,17 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
             raw.close()
 
     return positions, records()
+
+
+def _first_line_not_utf8(csv_file: CsvFile) -> int:
+    """The number of the first line (1 = the header) that is not UTF-8; 1 when none can be found."""
+    with csv_file.open_bytes() as raw:
+        for number, line in enumerate(raw, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
 
 
 def read_rows(csv_file: CsvFile, expected: ColumnsExpected, report: ImportReport) -> Iterator[CsvRow]:

@@ -4,6 +4,7 @@ Pure: no database. A field path is written as Ed-Fi's JSON has it (`studentRefer
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -68,6 +69,8 @@ class Fields:
         if has_breaks_or_controls(value):  # a paragraph of its own in a text email, or an isolate ended early
             self.warning(shown, BREAKS_MADE_SPACES)  # as the CSV reader does: one reason must not stop an import
             value = one_line(value).strip()
+        if not value.isascii():
+            value = unicodedata.normalize("NFC", value)  # "José" decomposed would not match "José" typed
         if not value.isascii() and (cleaned := without_directional_controls(value)) != value:
             self.warning(shown, DIRECTIONAL_CONTROLS_REMOVED)
             value = cleaned.strip()

@@ -16,8 +16,8 @@ from app.csv_files import write_csv
 LINES_SHOWN = 12  # line numbers printed per group; `--report FILE` lists every one
 
 # app/rules/bidi.py: what the CSV reader and the Ed-Fi fields say when they take such characters out.
-BREAKS_MADE_SPACES = ("has line breaks or control characters in a value (a title, a name, a description is one line "
-                      "on pages and in emails); each is read as a space")
+BREAKS_MADE_SPACES = ("has line breaks, tabs or control characters in a value (a title, a name, a description is "
+                      "one line on pages and in emails); each is read as a space")
 DIRECTIONAL_CONTROLS_REMOVED = ("has invisible characters that change the direction of text (U+202A-U+202E, "
                                 "U+2066-U+2069), which would turn the words around it on pages; they are removed")
 

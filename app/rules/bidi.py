@@ -20,6 +20,7 @@ Pure: no I/O."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 FIRST_STRONG_ISOLATE = "\u2068"
 POP_DIRECTIONAL_ISOLATE = "\u2069"
@@ -43,14 +44,15 @@ def without_directional_controls(text: str) -> str:
     return _DIRECTIONAL_CONTROLS.sub("", text)
 
 
-# Line and paragraph breaks and other control characters (C0 but tab, DEL, C1, U+2028, U+2029): a paragraph
-# break ends an isolate early, and a line break in a title puts a paragraph of its own into a text email.
-_BREAKS_AND_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+# Line and paragraph breaks, tabs and other control characters (C0, DEL, C1, U+2028, U+2029): a paragraph
+# break ends an isolate early, a line break in a title puts a paragraph of its own into a text email, and a
+# tab in a name is a keyboard's slip.
+_BREAKS_AND_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def one_line(text: str) -> str:
-    """`text` with each line break or control character made a space (tabs stay)."""
-    return _BREAKS_AND_CONTROLS.sub(" ", text)
+    """`text` with each line break (a Windows CRLF is one), tab or control character made a space."""
+    return _BREAKS_AND_CONTROLS.sub(" ", text.replace("\r\n", " "))
 
 
 # What a person may type in a form's text box: everything but control characters (tab and line ends stay).
@@ -59,11 +61,12 @@ _TYPED_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 def as_typed_text(text: str) -> str:
     """A form's value without control characters (but tab and line ends) nor directional controls; U+2028 and
-    U+2029 as line ends. What family and staff type is shown to others and mailed."""
+    U+2029 as line ends; in Unicode's composed form (NFC). What family and staff type is shown to others and
+    mailed, and searched for."""
     if text.isascii() and text.isprintable():
         return text
     text = _TYPED_CONTROLS.sub("", text).replace("\u2028", "\n").replace("\u2029", "\n")
-    return without_directional_controls(text)
+    return unicodedata.normalize("NFC", without_directional_controls(text))  # one way to write "José"
 
 
 def has_breaks_or_controls(text: str) -> bool:

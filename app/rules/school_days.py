@@ -80,9 +80,13 @@ def other_kind_words() -> list[str]:
 # Words that make a day a school day wherever they are in the kind ("Late Start Monday", "3-Hour Delay", "Snow
 # day make-up"): an unknown kind is read as closed, which takes the day's absences out of every count and alert,
 # so a shortened or made-up day must never fall there.
-_SCHOOL_DAY_HINTS = (("makeup", "make-up"), ("early", "late-arrival"), ("late", "late-arrival"),
-                     ("delay", "late-arrival"), ("half", "late-arrival"), ("short", "late-arrival"),
-                     ("minimum", "late-arrival"), ("instructional", "school-day"))
+_SCHOOL_DAY_HINTS = (("makeup", "make-up"), ("saturdayschool", "make-up"), ("early", "late-arrival"),
+                     ("late", "late-arrival"), ("delay", "late-arrival"), ("half", "late-arrival"),
+                     ("12day", "late-arrival"), ("short", "late-arrival"), ("minimum", "late-arrival"),
+                     ("dismissal", "late-arrival"), ("abbreviated", "late-arrival"), ("modified", "late-arrival"),
+                     ("temprano", "late-arrival"), ("mediodia", "late-arrival"), ("instructional", "school-day"),
+                     ("elearning", "school-day"), ("remote", "school-day"), ("virtual", "school-day"),
+                     ("online", "school-day"))
 
 
 def kind_of(text: str) -> str | None:

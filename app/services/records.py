@@ -336,10 +336,14 @@ async def attendance(reader: Reader, public_id: str, term: str | None) -> Attend
     # Counted: what has happened. A day to come the SIS already has (an absence the office approved ahead) is
     # listed, not yet counted, as home's last 14 days do not count it either.
     counted = [e for e in events if e["event_date"] not in closed and e["event_date"] <= reader.today]
-    day_totals = Counter(e["category"] for e in counted if not e["period"])
-    period_totals = Counter(e["category"] for e in counted if e["period"])
+    # Days, not records: two sources can each send the same day's event (an import without eventSourcedId
+    # beside the SIS's own), and a day is one day (a tester's find: "2 days" of one day, 32 days in a 31-day term).
+    daily = {(e["event_date"], e["category"]) for e in counted if not e["period"]}
+    day_totals = Counter(category for _, category in daily)
+    period_totals = Counter(category for _, _, category in {
+        (e["event_date"], e["period"], e["category"]) for e in counted if e["period"]})
     return Attendance(
-        student, choice, sum(day_totals.values()),
+        student, choice, len({day for day, _ in daily}),
         {c: day_totals.get(c, 0) for c in ATTENDANCE_CATEGORIES},
         {c: period_totals.get(c, 0) for c in ATTENDANCE_CATEGORIES},
         _days_to_note(events, closed),

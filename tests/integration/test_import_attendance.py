@@ -84,13 +84,23 @@ async def test_the_same_file_twice_changes_nothing_and_a_later_excuse_updates_th
     assert rows[0]["source_id"] == before["attendance_event"][0]["source_id"]
 
 
+async def test_a_day_as_a_us_spreadsheet_writes_it_is_read(clean_database, tmp_path):
+    """As OneRoster files and the calendar are (an IT lead's find: `12/1/2026` was refused here only)."""
+    await roster(tmp_path)
+    rows = [["stu-ana", "", "sch-oak", "3/9/2026", "", "", "Unexcused Absence", ""],
+            ["stu-ben", "", "sch-elm", "03/09/2026 0:00", "", "", "tardy", ""]]
+    report = await run(write_events(tmp_path / "us.csv", rows))
+    assert not report.has_errors, report.lines()
+    assert {str(e["event_date"])[:10] for e in await events()} == {"2026-03-09"}
+
+
 async def test_a_bad_line_changes_nothing_and_every_problem_is_named(clean_database, tmp_path):
     await roster(tmp_path)
     assert not (await run(write_events(tmp_path / "first.csv", DAY[:1]))).has_errors
     before = await dump_tables()
     bad = DAY + [
         ["stu-zed", "", "sch-oak", "2026-03-09", "", "", "present", ""],
-        ["stu-ana", "", "sch-oak", "09/03/2026", "", "", "present", ""],
+        ["stu-ana", "", "sch-oak", "31/03/2026", "", "", "present", ""],  # day first: no month 31
         ["stu-ana", "", "sch-oak", "2026-03-10", "", "", "Partial", ""],
         ["stu-ana", "1002", "sch-oak", "2026-03-10", "", "", "present", ""],
     ]
@@ -98,7 +108,8 @@ async def test_a_bad_line_changes_nothing_and_every_problem_is_named(clean_datab
     lines = report.lines()
     assert report.has_errors
     assert "ERROR: bad.csv, line 7, column studentSourcedId: 'stu-zed' is not a student in Homeroom" in lines
-    assert "ERROR: bad.csv, line 8, column date: '09/03/2026' is not a date: write it as YYYY-MM-DD" in lines
+    assert "ERROR: bad.csv, line 8, column date: '31/03/2026' is not a date that exists: check the day and month" \
+        in lines, lines
     assert any(line.startswith("ERROR: bad.csv, line 9, column category: 'Partial' is not one of") for line in lines)
     assert any(line.startswith("ERROR: bad.csv, line 10, column studentNumber") for line in lines)
     assert await dump_tables() == before
@@ -126,3 +137,15 @@ async def test_a_parent_sees_the_imported_attendance(portal, tmp_path):
     page = await portal.get(f"/students/{ana.public_id}/attendance")
     assert page.status_code == 200
     assert "Dentist" in page.text
+
+
+async def test_a_file_not_in_utf8_names_the_line_where_it_stops_being_utf8(clean_database, tmp_path):
+    """A tester's find (issue 13): one Windows-1252 "é" on line 3 was reported as "line 1: the header line
+    cannot be read", though the header is plain ASCII (the reader decodes a block at a time)."""
+    await roster(tmp_path)
+    path = tmp_path / "cp1252.csv"
+    path.write_bytes(",".join(HEADER).encode() + b"\r\nstu-ana,,sch-oak,2026-03-09,,,present,\r\n"
+                     b"stu-ana,,sch-oak,2026-03-10,,,tardy,Caf\xe9\r\n")
+    report = await run(path)
+    assert report.lines() == ["ERROR: cp1252.csv, line 3: the text is not UTF-8 from here on: save the file as UTF-8 "
+                              "CSV"], report.lines()

@@ -214,13 +214,17 @@ async def test_line_breaks_and_control_characters_in_a_value_are_read_as_spaces(
 
     files = full_set_11()
     files["courses"] = [row[:] for row in files["courses"]]
-    files["courses"][1][4] = "Math 6\n\nUPDATE from the school: excused.\r\n"
+    files["courses"][1][4] = "Math 6\r\nUPDATE from the school: excused.\r\n"
     files["users"] = [row[:] for row in files["users"]]
     files["users"][1][8] = "A\x00na\x1b[31m"
+    files["users"][2][8] = "Be\tn"  # a tab: a keyboard's slip
+    files["users"][2][9] = "Rive\u0301ra"  # decomposed (e + U+0301): stored composed, as a search box sends it
     report = await import_twice(write_set(tmp_path / "set", files))
     title = (await Course.select(Course.title).where(Course.source_id == "crs-math6").first())["title"]
-    assert title == "Math 6  UPDATE from the school: excused." and "\n" not in title
+    assert title == "Math 6 UPDATE from the school: excused." and "\n" not in title  # a CRLF is one space
     assert (await person("stu-ana")).given_name == "A na [31m"
+    ben = await person("stu-ben")
+    assert (ben.given_name, ben.family_name) == ("Be n", "Rivéra")
     assert has(report, "courses.csv, line 2", "each is read as a space"), lines_of(report)
 
 

@@ -157,6 +157,33 @@ async def test_no_class_periods_zero_in_any_language(rosa, district, language): 
     assert not re.search(r"(Class periods|Períodos de clase|periodos de clase): 0", text)
 
 
+async def test_a_day_two_sources_both_sent_is_counted_once(rosa, district):  # noqa: F811
+    """A tester's find (issue 13): an attendance file without eventSourcedId beside the SIS's own event for the
+    same day made "Excused absence: 2" of one day and 32 school days recorded in a 31-day term."""
+    from app.tables import AttendanceEvent
+
+    ana = district.students["ana"]
+
+    async def totals() -> tuple[str, str]:
+        text = page_text((await rosa.get(student_url(district, "ana", "attendance"))).text)
+        recorded = re.search(r"\((\d+) school days recorded\)", text)
+        excused = re.search(r"Excused absence\s*(\d+) days?", text)
+        assert recorded and excused, text
+        return recorded.group(1), excused.group(1)
+
+    day = (await AttendanceEvent.select(AttendanceEvent.event_date, AttendanceEvent.school).where(
+        (AttendanceEvent.student == ana.id) & (AttendanceEvent.period == "")
+        & (AttendanceEvent.event_date < date(2026, 3, 10))).order_by(
+        AttendanceEvent.event_date, ascending=False).first())
+    await AttendanceEvent.update({AttendanceEvent.category: "excused-absence"}).where(
+        (AttendanceEvent.student == ana.id) & (AttendanceEvent.event_date == day["event_date"])
+        & (AttendanceEvent.period == ""))
+    before = await totals()
+    await AttendanceEvent(source_id="from-a-file", student=ana.id, school=day["school"], event_date=day["event_date"],
+                          period="", category="excused-absence").save()
+    assert await totals() == before
+
+
 async def test_home_counts_absences_skipped_classes_and_tardies_apart(rosa, district):  # noqa: F811
     from app.tables import AttendanceEvent, SectionEnrollment
 

@@ -60,4 +60,5 @@ def test_what_is_typed_in_a_form_keeps_its_lines_and_loses_controls():
     assert as_typed_text("Flu\r\n\tsince Monday") == "Flu\r\n\tsince Monday"
     assert as_typed_text("a\x1b[31mb\x07c\x7fd\x9be\u202ef") == "a[31mbcdef"
     assert as_typed_text("one\u2028two\u2029three") == "one\ntwo\nthree"
+    assert as_typed_text("Jose\u0301 Mun\u0303oz") == "José Muñoz"
     assert as_typed_text("ليلى ✓ 👨‍👩‍👧 नमस्ते") == "ليلى ✓ 👨‍👩‍👧 नमस्ते"

@@ -70,8 +70,12 @@ def test_shortened_days_are_school_days():
     day's absences out of every count and alert."""
     for word in ("Early release", "Half day", "minimum day", "Delayed opening", "Late start", "2-hour delay",
                  "Early Dismissal Day", "Late Arrival Day", "Shortened Day", "Half Days", "3-Hour Delay",
-                 "Late Opening", "Late Start Monday"):
+                 "Late Opening", "Late Start Monday", "1/2 Day", "Noon Dismissal", "Abbreviated Day",
+                 "Modified Day", "Salida temprano"):
         assert kind_of(word) == "late-arrival", word
+    for word in ("E-Learning Day", "Remote learning day", "Virtual day"):
+        assert kind_of(word) == "school-day", word
+    assert kind_of("Saturday School") == "make-up"
     assert kind_of("Snow day make-up") == "make-up"
     for closure in ("Snow day", "Winter break", "Presidents Day", "Non-instructional day", "Teacher work day"):
         assert kind_of(closure) != "late-arrival" and kind_of(closure) not in ("make-up", "school-day"), closure
