@@ -62,8 +62,17 @@ async def keys_letters(args: argparse.Namespace) -> int:
     verb = "would be issued (dry run: nothing was issued)" if args.dry_run else "issued"
     print(f"homeroom: {len(run.letters)} letter(s) {verb}; {run.skipped_with_unused_key} guardian(s) skipped because they "
           f"already have an unused key" + ("" if args.reissue else " (--reissue replaces them)"), file=sys.stderr)
-    shared = [g for g in run.left_out if g.why != "unusable-key"]
+    shared = [g for g in run.left_out if g.why in ("shared-home", "shared-mailbox")]
     unusable = [g for g in run.left_out if g.why == "unusable-key"]
+    nowhere = [g for g in run.left_out if g.why == "no-address"]
+    unaddressed = sum(1 for letter in run.letters if not letter.address)
+    if unaddressed:
+        print(f"homeroom: {unaddressed} letter(s) have no mailing address on file, only an email address: for an "
+              f"email merge, not the post", file=sys.stderr)
+    if nowhere:
+        print(f"homeroom: {len(nowhere)} guardian(s) left out: neither a mailing address nor an email address on "
+              f"file; add one in the SIS, or give them a key at the office (photo ID): " + _names(nowhere),
+              file=sys.stderr)
     if shared:
         print(f"homeroom: {len(shared)} guardian(s) left out: a guardian whose portal access to one of their children is off "
               f"(or set to be) is listed at the same home or reads the same email, and whoever opens the letter "

@@ -18,6 +18,9 @@
   app/services/key_reach.py): they are left out, and the run says who, to be given a key at the office. Nor
   is a guardian whose unused key would be refused for that reason counted among those who "already have an
   unused key": the run names them too.
+- A guardian with neither a mailing address (their household's) nor an email address gets no letter: the run
+  names them (an IT lead's find: keys were issued into letters with blank address columns). One with an email
+  and no address gets one, for an email merge; the run counts them.
 - `school_source_id` that is no school is an error, not an empty file.
 """
 
@@ -72,7 +75,7 @@ class LeftOut:
 
     source_id: str
     name: str
-    why: str
+    why: str  # "shared-home", "shared-mailbox", "unusable-key" or "no-address"
 
 
 @dataclass
@@ -150,10 +153,13 @@ async def key_letters(school_source_id: str | None = None, *, reissue: bool = Fa
         if within:
             run.left_out.append(LeftOut(guardian["source_id"], name, "shared-home" if within.home else "shared-mailbox"))
             continue
+        email = guardian["email"] or ""
+        if not _mailing_lines(home) and not email:  # nowhere to send it: no key printed for nobody to read
+            run.left_out.append(LeftOut(guardian["source_id"], name, "no-address"))
+            continue
         students = await portal_students_of(guardian["id"], day)
         children = _children(students)
         schools = tuple(sorted({e["school_name"] for s in students for e in s["enrollments"]}))
-        email = guardian["email"] or ""
         key, expires_on = "", None
         if not dry_run:
             person = await Person.objects().where(Person.id == guardian["id"]).first()

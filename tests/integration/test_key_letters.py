@@ -215,3 +215,17 @@ async def test_the_slip_names_the_login_pages_link_in_the_guardians_language(por
         else:
             assert "Ana Rivera (Maple Street Elementary)" in article.group(2)
             assert "Choose" not in article.group(2)  # the guardian's words, not the staff member's
+
+
+async def test_a_guardian_with_no_address_and_no_email_gets_no_key(district, rivera_home):
+    """An IT lead's find (issue 13): keys were issued into letters with blank address columns. With an email
+    address a letter is made (for an email merge); with neither, the guardian is named and no key issued."""
+    from app.services.key_letters import key_letters
+    from app.tables import Person
+
+    await Person.update({Person.email: ""}).where(Person.id == district.guardian("sam").id)
+    run = await key_letters()
+    remember(run)
+    assert "gua-sam" not in [l.source_id for l in run.letters]
+    assert [(g.source_id, g.why) for g in run.left_out] == [("gua-sam", "no-address")]
+    assert not await key_rows() or all(r["guardian"] != district.guardian("sam").id for r in await key_rows())
