@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.database import transaction
 from app.i18n import available_languages
+from app.rules.languages import sis_language_code
 from app.importers.csv_reading import ColumnsExpected, FileFormat, read_rows, single_file
 from app.importers.problems import ImportReport
 from app.importers.progress import Progress
@@ -44,7 +45,10 @@ async def import_translations(path: Path, *, progress: Progress | None = None) -
         for row in read_rows(found, COLUMNS, report):
             stage.advance(1)
             kind, value = (row.get("kind") or "").strip().lower(), (row.get("sis_value") or "").strip()
-            language, text = (row.get("language") or "").strip().lower(), " ".join((row.get("text") or "").split())
+            typed_language = (row.get("language") or "").strip()
+            # As the OneRoster and Ed-Fi imports read a language: "es-MX", "spa", "Spanish" are Spanish.
+            language = sis_language_code(typed_language) or typed_language.lower()
+            text = " ".join((row.get("text") or "").split())
             problems = []
             if kind not in KINDS:
                 problems.append(("kind", f"must be one of {', '.join(KINDS)}"))
@@ -53,7 +57,8 @@ async def import_translations(path: Path, *, progress: Progress | None = None) -
             elif len(value) > LONGEST:
                 problems.append(("sis_value", f"is longer than {LONGEST} characters"))
             if language not in languages:
-                problems.append(("language", f"must be one of {', '.join(languages)}"))
+                problems.append(("language", f"'{typed_language[:40]}' is not a language the portal offers: use one "
+                                             f"of {', '.join(languages)} (es-MX and Spanish are read as es)"))
             if not text:
                 problems.append(("text", "is empty"))
             elif len(text) > LONGEST:

@@ -34,21 +34,23 @@ async def test_the_import_takes_a_spreadsheets_csv_and_is_all_or_nothing(distric
                    "term, quarter 1 ,es,Otra vez\n", encoding="utf-8")
     run = homeroom("import", "translations", str(bad))
     assert run.returncode == 1, run.stdout + run.stderr
-    for where in ("line 3, column kind", "line 4, column language", "line 5, column text",
-                  "line 6, column sis_value"):
+    for where in ("line 3, column kind", "line 4, column language: 'de' is not a language the portal offers",
+                  "line 5, column text", "line 6, column sis_value"):
         assert where in run.stderr, run.stderr
     assert await translations() == set()
 
     good = tmp_path / "good.csv"  # a BOM, headers in another case, blank rows a spreadsheet leaves at the end
     good.write_text("\ufeffKind,SIS Value,Language,Text\r\n"
                     "term,Quarter 1,es,Primer trimestre\r\n"
-                    "absence-reason,Illness,ES,Enfermedad\r\n"
+                    "absence-reason,Illness,es-MX,Enfermedad\r\n"  # as OneRoster sends a language
+                    "absence-reason,Dentist,Spanish,Dentista\r\n"
                     ",,,\r\n\r\n", encoding="utf-8")
     run = homeroom("import", "translations", str(good))
     assert run.returncode == 0, run.stderr
-    assert "translations added: 2" in run.stdout
+    assert "translations added: 3" in run.stdout
     assert await translations() == {("term", "Quarter 1", "es", "Primer trimestre"),
-                                    ("absence-reason", "Illness", "es", "Enfermedad")}
+                                    ("absence-reason", "Illness", "es", "Enfermedad"),
+                                    ("absence-reason", "Dentist", "es", "Dentista")}
     again = homeroom("import", "translations", str(good))
     assert again.returncode == 0 and "Nothing changed" in again.stdout
     changed = tmp_path / "changed.csv"
