@@ -293,6 +293,12 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
         raw.close()
         return None, iter(())
 
+    names = {at: name for name, at in positions.items()}
+
+    def column_of(at: int) -> str:
+        """A column as the report names it: Homeroom's name for a column it reads, else the file's header."""
+        return names.get(at) or (header[at].strip() if at < len(header) else "")
+
     def records() -> Iterator[tuple[int, list[str]]]:
         width = len(header)
         line = reader.line_num + 1
@@ -314,12 +320,13 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
                     # would not match "José" typed in a search box. The same text, so nothing to say.
                     cells = [unicodedata.normalize("NFC", cell) for cell in cells]
                     cleaned = [without_directional_controls(cell) for cell in cells]
-                    if cleaned != cells:
-                        report.warning(csv_file.name, start, "", DIRECTIONAL_CONTROLS_REMOVED)
-                        cells = cleaned
+                    for at in (i for i, (old, new) in enumerate(zip(cells, cleaned)) if old != new):
+                        report.warning(csv_file.name, start, column_of(at), DIRECTIONAL_CONTROLS_REMOVED)
+                    cells = cleaned
                 # str.isprintable, in C, clears almost every line at once (a tab or a mark makes it look closer).
                 if not "".join(cells).isprintable() and any(has_breaks_or_controls(cell) for cell in cells):
-                    report.warning(csv_file.name, start, "", BREAKS_MADE_SPACES)
+                    for at in (i for i, cell in enumerate(cells) if has_breaks_or_controls(cell)):
+                        report.warning(csv_file.name, start, column_of(at), BREAKS_MADE_SPACES)
                     cells = [one_line(cell) for cell in cells]
                 yield start, cells
         except UnicodeDecodeError:

@@ -203,8 +203,8 @@ async def test_direction_changing_characters_are_taken_out_of_what_a_sis_sends(c
     report = await import_twice(write_set(tmp_path / "set", files))
     assert (await Course.select(Course.title).where(Course.source_id == "crs-math6").first())["title"] == "Math 6"
     assert (await Section.select(Section.room).where(Section.source_id == "cls-math-1").first())["room"] == "Room 101"
-    assert has(report, "courses.csv, line 2", "change the direction of text"), lines_of(report)
-    assert has(report, "classes.csv, line 2", "they are removed"), lines_of(report)
+    assert has(report, "courses.csv, line 2, column title: ", "change the direction of text"), lines_of(report)
+    assert has(report, "classes.csv, line 2, column location: ", "they are removed"), lines_of(report)
 
 
 async def test_line_breaks_and_control_characters_in_a_value_are_read_as_spaces(clean_database, tmp_path):
