@@ -21,7 +21,7 @@ from app.importers.csv_reading import BadValue, ColumnsExpected, FileFormat, par
 from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
 from app.importers.table_writes import TableWriter
-from app.rules.school_days import KINDS, kind_of, other_kind_words
+from app.rules.school_days import KINDS, kind_is_guessed, kind_of, other_kind_words
 
 COLUMNS = ColumnsExpected(
     known=("date", "school", "kind", "description"),
@@ -80,6 +80,9 @@ async def import_calendar(path: Path, *, progress: Progress | None = None) -> Im
                     typed = row.get("kind")
                     kind = kind_of(typed) if typed else "closed"
                     unknown = kind is None
+                    if typed and kind_is_guessed(typed):  # say so: a guess could be wrong either way
+                        report.warning(name, row.line, "kind", f"'{typed[:40]}' is read as {kind} "
+                                                               f"({'a school day' if KINDS[kind][0] else 'closed'})")
                     if unknown:
                         report.warning(name, row.line, "kind", f"'{typed[:40]}' is not a kind Homeroom knows "
                                                                f"({', '.join(KINDS)}): read as closed")

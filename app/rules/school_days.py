@@ -89,6 +89,11 @@ _SCHOOL_DAY_HINTS = (("makeup", "make-up"), ("saturdayschool", "make-up"), ("ear
                      ("online", "school-day"))
 
 
+def kind_is_guessed(text: str) -> bool:
+    """Whether `kind_of(text)` read the kind from a word in it rather than knowing the whole text."""
+    return _squashed(text) not in _KIND_WORDS and kind_of(text) is not None
+
+
 def kind_of(text: str) -> str | None:
     """The kind for a CSV's kind cell ("Holiday", "snow day", "Make-up day", "school day", "Late Start
     Monday"); None if unknown."""

@@ -66,6 +66,23 @@ async def test_a_messy_csv_is_read_and_a_second_run_changes_nothing(clean_databa
     assert ("sch-oak", "2026-01-15", True, "school-day", "") in await stored()
 
 
+async def test_a_shortened_day_stays_a_school_day_and_a_guess_is_said(clean_database, tmp_path):
+    """An attacker's and a tester's finds (issue 13): "Early Dismissal Day", "Late Start Monday" were unknown
+    kinds, read as closed, which took the day's absences out of every count and alert."""
+    from tests.integration.district import build_district
+
+    await build_district()
+    path = tmp_path / "calendar.csv"
+    path.write_text("date,school,kind,description\n2026-03-02,,Early release,\n2026-03-09,,Late Start Monday,\n"
+                    "2026-03-13,,Snow day,\n", encoding="utf-8")
+    report = await import_csv(path)
+    assert not report.has_errors, report.lines()
+    assert {(day, school_day) for _, day, school_day, _, _ in await stored()} == {
+        ("2026-03-02", True), ("2026-03-09", True), ("2026-03-13", False)}
+    assert report.lines() == ["WARNING: calendar.csv, line 3, column kind: 'Late Start Monday' is read as "
+                              "late-arrival (a school day)"], report.lines()
+
+
 async def test_bad_lines_are_located_errors_and_nothing_changes(clean_database, tmp_path):
     from tests.integration.district import build_district
 

@@ -76,6 +76,10 @@ def test_shortened_days_are_school_days():
     for word in ("E-Learning Day", "Remote learning day", "Virtual day"):
         assert kind_of(word) == "school-day", word
     assert kind_of("Saturday School") == "make-up"
+    from app.rules.school_days import kind_is_guessed
+
+    assert kind_is_guessed("Late Start Monday") and not kind_is_guessed("early release") \
+        and not kind_is_guessed("Presidents Day")
     assert kind_of("Snow day make-up") == "make-up"
     for closure in ("Snow day", "Winter break", "Presidents Day", "Non-instructional day", "Teacher work day"):
         assert kind_of(closure) != "late-arrival" and kind_of(closure) not in ("make-up", "school-day"), closure
