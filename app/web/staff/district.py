@@ -61,7 +61,7 @@ class DistrictController(Controller):
     @get("/exports/household-changes.csv")
     async def household_changes_csv(self, request: Request) -> Response:
         csv_text = await export_household_changes(current_account(request), ip=client_ip(request))
-        return Response(content=csv_text, media_type="text/csv; charset=utf-8",
+        return Response(content=csv_text, media_type="text/csv",  # Litestar adds "; charset=utf-8" (once)
                         headers={"Content-Disposition": 'attachment; filename="household-changes.csv"'})
 
     @get("/audit")
