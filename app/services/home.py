@@ -29,7 +29,7 @@ from app.rules.school_year import school_year_label, school_year_of
 from app.services import audit
 from app.services.access import LINK_IN_FORCE, link_in_force_args, link_in_force_sql
 from app.services.household import home_household_of
-from app.services.school_calendar import what_the_day_was
+from app.services.school_calendar import days_without_school
 from app.services.mail_access import SHARED_ADDRESS_ROWS, shared_address_args, shares_a_mailbox
 from app.services.records import (
     _ATTENDANCE_EVENTS,  # noqa: PLC2701 (the records pages' statements, shared)
@@ -221,9 +221,7 @@ def _absent(day: AttendanceDay) -> bool:
 
 def _not_counted(events: list[dict], calendar: SchoolCalendar, schools: tuple[int, ...]) -> list[AttendanceDay]:
     """A child's days to note, each no school day for them marked with what it was (not counted)."""
-    days = {e["event_date"] for e in events}
-    return _days_to_note(events, {d: what_the_day_was(why) for d in days
-                                  if (why := calendar.why_not(d, schools)) and why.what})
+    return _days_to_note(events, days_without_school(calendar, {e["event_date"] for e in events}, schools))
 
 
 def _placeholders(count: int) -> str:

@@ -53,11 +53,17 @@ def what_the_day_was(why: NotSchoolDay) -> str:
     return gettext(why.what) if why.what else ""
 
 
+def days_without_school(calendar: SchoolCalendar, days, schools: tuple[int, ...]) -> dict[date, str]:
+    """Which of `days` `calendar` says were no school day for a student at `schools` (a weekend day it did not
+    make a school day, or a closure of all their schools or the whole district), with what each was
+    (`what_the_day_was`); a day before or after the school year is not one of them."""
+    return {day: what_the_day_was(why) for day in days
+            if (why := calendar.why_not(day, schools)) is not None and why.what}
+
+
 async def not_school_days(schools: tuple[int, ...], days: set[date]) -> dict[date, str]:
-    """Which of `days` were no school day for a student at `schools` (their ids), with what each was
-    (`what_the_day_was`): a weekend day the calendar did not make a school day, or a day it closed all of the
-    student's schools (or the whole district). The school year's span is not looked at (the caller's days are
-    in it). One query (a records page's: the raw statement, not Piccolo's query builder, which cost the
+    """`days_without_school` for a student at `schools` (their ids), the calendar's entries for those days
+    read here. The school year's span is not looked at (the caller's days are in it). One query (a records page's: the raw statement, not Piccolo's query builder, which cost the
     attendance page 0.4 ms); none when `days` is empty."""
     if not days:
         return {}
@@ -68,9 +74,8 @@ async def not_school_days(schools: tuple[int, ...], days: set[date]) -> dict[dat
                                              row["description"]))
     if not entries and all(day.weekday() < 5 for day in days):
         return {}
-    calendar = SchoolCalendar(entries={day: tuple(found) for day, found in entries.items()})
-    return {day: what_the_day_was(why) for day in days
-            if (why := calendar.why_not(day, schools)) is not None and why.what}
+    return days_without_school(SchoolCalendar(entries={day: tuple(found) for day, found in entries.items()}), days,
+                               schools)
 
 
 async def schools_of(students: list[int]) -> dict[int, tuple[int, ...]]:
