@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from dotenv import load_dotenv
 
@@ -171,13 +171,25 @@ def _trusted_proxies(value: str) -> tuple[str, ...]:
     return entries
 
 
+def postgres_location(database_url: str) -> str:
+    """Where a PostgreSQL URL leads, for a person to read (never its password): "database homeroom at
+    db.example.org:5432", or "database homeroom through the Unix socket in /var/run/postgresql" (the URL has no
+    host, or `?host=` names a folder, as libpq and asyncpg read it: the way to reach a server on the portal's own
+    machine, docs/operations.md)."""
+    parts = urlsplit(database_url)
+    database = parts.path.lstrip("/") or "(the user's own)"
+    folder = parse_qs(parts.query).get("host", [""])[0]
+    if parts.hostname and not folder.startswith("/"):
+        return f"database {database} at {parts.hostname}:{parts.port or 5432}"
+    return f"database {database} through the Unix socket in {folder or 'the default folder'}"
+
+
 def serving_summary(settings: Settings, *, host: str, port: int, workers: int) -> list[str]:
     """What `homeroom serve` says at start-up: mode, database engine and host (never a password), mail relay,
     workers, and, when the public URL's host or port differs from what is served, which Host headers pages
     answer to (a request with any other Host gets 400 "invalid host header")."""
     if settings.uses_postgres:
-        parts = urlsplit(settings.database_url)
-        database = f"PostgreSQL at {parts.hostname or 'local socket'}:{parts.port or 5432}{parts.path}"
+        database = f"PostgreSQL {postgres_location(settings.database_url)}"
     else:
         database = f"SQLite file {settings.sqlite_path}"
     relay = urlsplit(settings.smtp_url) if settings.smtp_url else None

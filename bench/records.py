@@ -12,7 +12,8 @@ Each district is made by `homeroom demo --students N --attendance-events 100N` (
 guardians a student, emergency contacts included, and at least 100 attendance events a student whatever
 the date, last school year's daily attendance making up what this year's so far does not), so both sizes
 have the same shape and 100,000 students are issue 3's district: 150,000 guardians and 10 million
-attendance events. Each is served by uvicorn with workers as in production, and loaded from a second
+attendance events. Each is served by uvicorn with workers as in production (reaching PostgreSQL through its
+Unix socket, as on a one-machine install; `--postgres-over tcp` for 127.0.0.1), and loaded from a second
 process (bench/load.py) on 127.0.0.1. Results: bench/RESULTS.md.
 """
 
@@ -52,6 +53,23 @@ def database_url(engine: str, students: int) -> str:
     if engine == "sqlite":
         return f"sqlite:///{DATA}/district-{students}.sqlite3"
     return f"{PG_SERVER}/{os.environ.get('BENCH_DATABASE', 'homeroom_bench')}_{students}"
+
+
+# How the served portal reaches PostgreSQL (`--postgres-over`): by default through the server's Unix socket, as a
+# district with the database on the portal's own machine connects (docs/operations.md, "PostgreSQL on the same
+# machine"); `tcp` through 127.0.0.1, as a database on another machine is reached (every round trip then pays the
+# TCP stack on both sides: ~1.3 ms of CPU a home page on this machine, bench/RESULTS.md).
+PG_SOCKET_DIR = os.environ.get("BENCH_POSTGRES_SOCKET_DIR", "/var/run/postgresql")
+
+
+def served_url(url: str, over: str) -> str:
+    """The database URL the served portal is given: `url` itself, or (`over` = "socket", PostgreSQL) the same
+    user and database through the Unix socket in PG_SOCKET_DIR."""
+    if over != "socket" or not url.startswith("postgresql://"):
+        return url
+    server, _, database = url.removeprefix("postgresql://").rpartition("/")
+    user = server.rpartition("@")[0]
+    return f"postgresql://{user}@/{database}?host={PG_SOCKET_DIR}"
 
 
 def environment(url: str, port: int) -> dict[str, str]:
@@ -169,9 +187,10 @@ def run_load(urls: dict[str, str], cookies: dict[str, str], *options: str) -> di
     return {name: figure for name, figure in zip(urls, figures)}
 
 
-def measure(engine: str, students: int, workers: int, requests: int, seconds: float, root: Path = ROOT) -> dict:
+def measure(engine: str, students: int, workers: int, requests: int, seconds: float, root: Path = ROOT,
+            over: str = "socket") -> dict:
     port, bare_port = free_port(), free_port()
-    env = environment(database_url(engine, students), port)
+    env = environment(served_url(database_url(engine, students), over), port)
     app_server = Server("app.asgi:app", port, env, workers, cwd=root)
     bare_server = Server("bench.bare:app", bare_port, env, workers)
     try:
@@ -210,8 +229,11 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep districts an earlier run generated")
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="serve the portal from this checkout (e.g. a `git archive` of an earlier commit)")
+    parser.add_argument("--postgres-over", choices=("socket", "tcp"), default="socket",
+                        help="how the portal reaches PostgreSQL: its Unix socket (the default) or 127.0.0.1")
     args = parser.parse_args()
 
+    print(f"The portal reaches PostgreSQL over {'its Unix socket' if args.postgres_over == 'socket' else 'TCP (127.0.0.1)'}.")
     lines = ["| engine | students | guardians | attendance events | page | req/s | p50 ms | p99 ms | "
              "ratio to bare | non-200 |", "|---|---|---|---|---|---|---|---|---|---|"]
     single_lines = ["One user, one request at a time, each on a new TCP connection:", "",
@@ -223,7 +245,8 @@ def main() -> None:
             rows = count_rows(engine, students)
             if took is not None:
                 print(f"{engine}, {students} students: generated in {took:.0f} s: {rows}", flush=True)
-            figures = measure(engine, students, args.workers, args.requests, args.seconds, args.root.resolve())
+            figures = measure(engine, students, args.workers, args.requests, args.seconds, args.root.resolve(),
+                              args.postgres_over)
             single = figures.pop("single user, new connections")
             bare = figures["bare route"]["rps"]
             for page, f in figures.items():

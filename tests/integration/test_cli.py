@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -176,6 +177,22 @@ def test_a_missing_postgresql_database_is_one_line_and_exit_4(tmp_path):
     result = homeroom("settings", "show", DATABASE_URL=f"{server}/homeroom_no_such_database")
     assert result.returncode == 4
     assert "homeroom_no_such_database" in one_line(result)
+
+
+POSTGRESQL_SOCKET_FOLDER = "/var/run/postgresql"
+
+
+@pytest.mark.skipif(not ON_POSTGRES or not Path(POSTGRESQL_SOCKET_FOLDER, ".s.PGSQL.5432").exists(),
+                    reason="a PostgreSQL server on this machine, listening on its Unix socket")
+def test_postgresql_on_the_same_machine_is_reached_through_its_unix_socket(migrated_database):
+    """docs/operations.md tells a one-machine district to connect through the socket (no TCP stack on either side
+    of every round trip: bench/RESULTS.md): the same database, reached with `?host=FOLDER`, migrates and answers."""
+    parts = urlsplit(migrated_database)
+    through_socket = f"postgresql://{parts.username}@{parts.path}?host={POSTGRESQL_SOCKET_FOLDER}"
+    migrated = homeroom("migrate", DATABASE_URL=through_socket)
+    assert migrated.returncode == 0, migrated.stderr
+    shown = homeroom("settings", "show", DATABASE_URL=through_socket)
+    assert shown.returncode == 0 and "district_name" in shown.stdout, shown.stderr
 
 
 def test_output_to_a_reader_that_went_away_ends_cleanly(migrated_database):

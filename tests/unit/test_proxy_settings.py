@@ -28,3 +28,15 @@ def test_every_host_is_not_a_host():
     with pytest.raises(SettingsError, match="HOMEROOM_ALLOWED_HOSTS must name the portal's hosts"):
         load_settings({**SETTINGS, "HOMEROOM_ALLOWED_HOSTS": "parents.example.org, *"})
     assert "parents.example.org" in load_settings({**SETTINGS, "HOMEROOM_ALLOWED_HOSTS": "parents.example.org"}).allowed_hosts
+
+
+@pytest.mark.parametrize(("url", "said"), [
+    ("postgresql://homeroom:secret@db.example.org:6432/portal", "PostgreSQL database portal at db.example.org:6432;"),
+    ("postgresql://homeroom@/portal?host=/var/run/postgresql",
+     "PostgreSQL database portal through the Unix socket in /var/run/postgresql;"),
+    ("postgresql:///portal", "PostgreSQL database portal through the Unix socket in the default folder;"),
+])
+def test_the_start_up_line_says_how_postgresql_is_reached_and_never_the_password(url, said):
+    summary = serving_summary(load_settings({**SETTINGS, "DATABASE_URL": url}), host="127.0.0.1", port=8000,
+                              workers=1)[0]
+    assert said in summary and "secret" not in summary
