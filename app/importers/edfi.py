@@ -780,6 +780,7 @@ async def import_edfi(source, *, progress: Progress | None = None, dry_run: bool
     those than app/rules/mass_removal.py allows is refused unless `allow_mass_removal`. `dry_run`: written,
     counted and rolled back."""
     progress = progress or Progress()
+    progress.dry_run = dry_run
     report = ImportReport(ImportReport.RECORDS)
     report.dry_run = dry_run
     for name in getattr(source, "unknown", []):

@@ -45,6 +45,7 @@ async def import_oneroster(path: Path, *, progress: Progress | None = None, dry_
     allow_mass_removal: go ahead even when the run would remove more than app/rules/mass_removal.py allows
     (without it such a run is refused, changing nothing; a dry run only notes it)."""
     progress = progress or Progress()
+    progress.dry_run = dry_run
     report = ImportReport()
     report.dry_run = dry_run
     folder = CsvFolder(Path(path))

@@ -132,6 +132,8 @@ async def test_the_command_line_dry_run_and_refusal(clean_database, tmp_path):
     assert dry.returncode == 0, dry.stderr
     assert "OneRoster import (dry run): NOTHING WAS CHANGED. A real run would make these changes:" in dry.stdout
     assert "  people: 64 made inactive" in dry.stdout and "NOTE: a real run would be refused" in dry.stderr
+    writing = [line for line in dry.stderr.splitlines() if line.startswith("writing ")]
+    assert writing and all(line.endswith("(done; a dry run: undone at the end)") for line in writing), dry.stderr
 
     refused = cli("import", "oneroster", two)
     assert refused.returncode == 1
@@ -140,6 +142,7 @@ async def test_the_command_line_dry_run_and_refusal(clean_database, tmp_path):
 
     allowed = cli("import", "oneroster", "--allow-mass-removal", two)
     assert allowed.returncode == 0, allowed.stderr
+    assert "writing people: " in allowed.stderr and "dry run" not in allowed.stderr
     assert await active_count("student") == 1
 
 
