@@ -20,6 +20,7 @@ from typing import Iterable, Sequence
 
 from app import clock
 from app.database import transaction
+from app.rules.names import person_name_key
 from app.rules.preferences import DistrictPreferences
 from app.rules.ssn import ssn_digest
 from app.rules.usernames import username_key
@@ -337,13 +338,13 @@ async def insert_schools(plan: DistrictPlan) -> dict[str, int]:
 async def insert_people(plan: DistrictPlan) -> dict[str, int]:
     await _insert(Person, [
         Person(source_id=s.source_id, kind="student", given_name=s.given_name, family_name=s.family_name,
-               student_number=s.student_number, birth_date=s.birth_date, ssn_hash=s.ssn_hash,
-               ssn_last4_hash=s.ssn_last4_hash)
+               name_key=person_name_key(s.given_name, s.family_name), student_number=s.student_number,
+               birth_date=s.birth_date, ssn_hash=s.ssn_hash, ssn_last4_hash=s.ssn_last4_hash)
         for s in plan.students
     ])
     await _insert(Person, [
         Person(source_id=g.source_id, kind="guardian", given_name=g.given_name, family_name=g.family_name,
-               email=g.email)
+               name_key=person_name_key(g.given_name, g.family_name), email=g.email)
         for g in plan.guardians
     ])
     return {r["source_id"]: r["id"] for r in await Person.select(Person.id, Person.source_id)}

@@ -31,6 +31,7 @@ from app import clock
 from app.database import engine, transaction
 from app.demo import FAMILY_NAMES, FEMALE_NAMES, GRADES, MALE_NAMES, SCHOOLS
 from app.importers.table_writes import TableWriter
+from app.rules.names import person_name_key
 from app.tables import GuardianLink, School, SchoolEnrollment
 
 CHUNK = 5000
@@ -173,7 +174,7 @@ COLUMNS = {
     "academic_session": ("id", "source_id", "title", "kind", "start_date", "end_date", "parent", "school_year",
                          "status"),
     "calendar_date": ("id", "source_id", "school", "day", "school_day", "kind", "description", "updated_at"),
-    "person": ("id", "source_id", "public_id", "kind", "given_name", "family_name", "email", "status"),
+    "person": ("id", "source_id", "public_id", "kind", "given_name", "family_name", "name_key", "email", "status"),
     "course": ("id", "source_id", "title", "course_code", "school", "status"),
     "section": ("id", "source_id", "public_id", "title", "class_code", "course", "school", "periods", "room",
                 "status"),
@@ -357,7 +358,7 @@ class YearWriter:
         given = self.rng.choice(FEMALE_NAMES if female else MALE_NAMES)
         family = self.rng.choice(FAMILY_NAMES)
         return await self.rows.add("person", f"demo-teacher-{self.teachers:06d}", _uuid(self.rng), "teacher",
-                                   given, family, None, "active")
+                                   given, family, person_name_key(given, family), None, "active")
 
     async def section(self, *, school: int, course_title: str, letter: str, period: str, room: str,
                       teacher: int, term: Term, students: list[int]) -> int:

@@ -42,6 +42,7 @@ from app.rules.addresses import tidy_address
 from app.rules.mass_removal import Removal, refusal, too_many
 from app.rules.emails import normalise_email
 from app.rules.languages import sis_language_code
+from app.rules.names import person_name_key
 from app.rules.phones import check_phone
 from app.rules.school_days import KINDS, kind_of_edfi_events
 from app.services.access import remember_restricted_addresses
@@ -495,12 +496,13 @@ class EdfiRun:
         for uid, given, family, email, language, _, _, modified in latest.values():
             # A parent's confirmed email holds until the SIS sends it (or a newer one): app/rules/sis_sync.py.
             kept = changes.decide("email", email or None, person=uid, sis_modified=modified).value
-            people.append((uid, new_public_id(), "guardian", given, family, kept or "", language, "active", "edfi"))
+            people.append((uid, new_public_id(), "guardian", given, family, person_name_key(given, family), kept or "",
+                           language, "active", "edfi"))
         # A contact Homeroom lacks is Ed-Fi's (source "edfi"); one OneRoster brought stays OneRoster's.
         self.count("contacts (people)", await self.writer.upsert(
-            "person", ("source_id", "public_id", "kind", "given_name", "family_name", "email", "language", "status",
-                       "source"),
-            people, insert_only=("public_id", "kind", "given_name", "family_name", "status", "source"),
+            "person", ("source_id", "public_id", "kind", "given_name", "family_name", "name_key", "email", "language",
+                       "status", "source"),
+            people, insert_only=("public_id", "kind", "given_name", "family_name", "name_key", "status", "source"),
             keep_when_empty=("email", "language")))
         new = [uid for uid in latest if uid not in self.directory.people]
         for start in range(0, len(new), ID_CHUNK):

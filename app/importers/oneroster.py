@@ -33,6 +33,7 @@ from app.importers.progress import Progress
 from app.importers.sis_phones import write_sis_phones
 from app.importers.table_writes import TableWriter, new_public_id
 from app.rules.mass_removal import Removal, refusal, too_many
+from app.rules.names import person_name_key
 from app.services.access import remember_restricted_addresses
 from app.services.sis_sync import PortalChanges
 
@@ -155,8 +156,9 @@ async def _write(writer: TableWriter, plan: RosterPlan, report: ImportReport, pr
     if plan.release_numbers:
         people = await writer.key_map("person")
         await writer.update_ids("person", "student_number = NULL", [people[s] for s in plan.release_numbers])
-    await upsert("people", "person", (*PersonRow._fields, "public_id", "status", "source"),
-                 [(*row, new_public_id(), "active", "oneroster") for row in plan.persons],  # listed: OneRoster's
+    await upsert("people", "person", (*PersonRow._fields, "name_key", "public_id", "status", "source"),
+                 [(*row, person_name_key(row.given_name, row.family_name), new_public_id(), "active", "oneroster")
+                  for row in plan.persons],  # listed: OneRoster's
                  insert_only=("public_id",), keep_when_empty=("email", "student_number", "language", "identifier"))
     people = await writer.key_map("person")
 

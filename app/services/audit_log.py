@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from app.rules.key_requests import normalise_student_number
 from app.services.preferences import load_preferences
-from app.services.staff_scope import name_has_all
+from app.services.staff_scope import name_has_all_or
 from app.tables import AuditEvent, GuardianLink, Person, UserAccount
 
 AUDIT_PAGE_SIZE = 50
@@ -51,9 +51,8 @@ async def audit_log(wanted: AuditFilter) -> AuditPage:
     conditions: list[Any] = []
     if wanted.person.strip():
         text = wanted.person.strip()
-        words = [w for w in text.split() if len(w) <= 60][:4] or [text[:60]]
-        by_name = name_has_all(words)
-        people = Person.select(Person.id).where(by_name | (Person.source_id == text) | (Person.email == text.lower()))
+        people = Person.select(Person.id).where(
+            name_has_all_or(text, (Person.source_id == text) | (Person.email == text.lower())))
         accounts = UserAccount.select(UserAccount.id).where(
             (UserAccount.username_key == text.lower()[:30]) | UserAccount.person.is_in(people))
         conditions.append(AuditEvent.person.is_in(people) | AuditEvent.account.is_in(accounts)

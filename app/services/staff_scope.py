@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from app.rules.names import search_key
 from app.services.sessions import SignedInAccount
 from app.tables import GuardianLink, HouseholdChangeRequest, HouseholdMember, Person, School, SchoolEnrollment
 
@@ -67,22 +68,17 @@ async def person_for_staff(staff: SignedInAccount, public_id: UUID, kind: str) -
 
 # --- matching names ------------------------------------------------------------------------------------
 
-def _name_has(word: str):
-    """Given or family name containing the word, ignoring case (SQLite's LIKE already ignores ASCII case;
-    PostgreSQL needs ILIKE)."""
-    from piccolo.engine.sqlite import SQLiteEngine
-
-    from app.database import engine
-
-    if isinstance(engine(), SQLiteEngine):
-        return Person.given_name.like(f"%{word}%") | Person.family_name.like(f"%{word}%")
-    return Person.given_name.ilike(f"%{word}%") | Person.family_name.ilike(f"%{word}%")
-
-
-
-
-def name_has_all(words: list[str]):
-    condition = None
-    for word in words:
-        condition = _name_has(word) if condition is None else condition & _name_has(word)
-    return condition
+def name_has_all_or(typed: str, other):
+    """A condition on Person: every word typed (the first 4 with a letter or digit, of up to 60 characters) is
+    somewhere in the person's given and family name, or `other` holds (what else the typed text may be: a
+    student number, an email address). Name and words are folded alike (app/rules/names.py: case, accents,
+    apostrophes, hyphens, periods and spaces), so the same people are found on SQLite and PostgreSQL. A word
+    with an "@" is an email address, not a name; with no word left, only `other` is looked for."""
+    keys = [key for key in (search_key(word) for word in typed.split() if len(word) <= 60 and "@" not in word)
+            if key][:4]
+    if not keys:
+        return other
+    has_all = Person.name_key.like(f"%{keys[0]}%")  # a key has no LIKE wildcard (% _) and no backslash in it
+    for key in keys[1:]:
+        has_all &= Person.name_key.like(f"%{key}%")
+    return has_all | other

@@ -12,7 +12,7 @@ from app.services.access import guardians_who_may_see, may_see
 from app.services.eligibility import is_eligible_guardian
 from app.services.second_factor import has_second_factor
 from app.services.sessions import SignedInAccount
-from app.services.staff_scope import (name_has_all, people_in_scope, person_for_staff, sees_all_schools,
+from app.services.staff_scope import (name_has_all_or, people_in_scope, person_for_staff, sees_all_schools,
                                       students_at_school, within)
 from app.tables import ActivationKey, AuditEvent, GuardianLink, Person, SchoolEnrollment, UserAccount
 
@@ -21,16 +21,15 @@ MOST_FOUND = 50
 
 
 async def find_people(staff: SignedInAccount, typed: str) -> dict[str, list[dict]]:
-    """Students by name or student number, guardians by name or email, within the staff member's scope."""
-    words = [w for w in typed.split() if len(w) <= 60][:4]
-    if not words:
+    """Students by name or student number, guardians by name or email, within the staff member's scope. A name
+    matches without regard to case, accents or punctuation (staff_scope.name_has_all_or)."""
+    if not typed.strip():
         return {"students": [], "guardians": []}
-    by_name = name_has_all(words)
     found: dict[str, list[dict]] = {}
     for kind, also in (("student", Person.student_number == normalise_student_number(typed)),
                        ("guardian", Person.email == typed.strip().lower())):
         query = Person.select(Person.public_id, Person.given_name, Person.family_name, Person.student_number,
-                              Person.email).where((Person.kind == kind) & (by_name | also))
+                              Person.email).where((Person.kind == kind) & name_has_all_or(typed, also))
         query = within(query, people_in_scope(staff, kind))
         found[f"{kind}s"] = await query.order_by(Person.family_name).order_by(Person.given_name).limit(MOST_FOUND)
     return found

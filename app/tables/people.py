@@ -1,6 +1,6 @@
 """People and the relationships between them. Identifiers follow OneRoster `sourcedId` (docs/design.md §6)."""
 
-from piccolo.columns import UUID, Boolean, Date, ForeignKey, Varchar
+from piccolo.columns import UUID, Boolean, Date, ForeignKey, Text, Varchar
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.table import Table
 
@@ -22,6 +22,10 @@ class Person(Table, tablename="person"):
     kind = Varchar(length=20, index=True)  # student | guardian | teacher
     given_name = Varchar(length=255)
     family_name = Varchar(length=255)
+    # The given and family name folded for staff searches (app/rules/names.py person_name_key: case, accents,
+    # apostrophes, hyphens and spaces): written with the names by every writer of them. Not indexed: a search
+    # matches anywhere in it (LIKE '%...%'), which no B-tree index serves.
+    name_key = Text(default="")
     email = Varchar(length=320, null=True, default=None, index=True)  # on file, lower-cased
     student_number = Varchar(length=64, null=True, default=None, unique=True)
     birth_date = Date(null=True, default=None)

@@ -22,6 +22,7 @@ KEY_HOLDERS = ("states", "focus", "keyboard_js", "keyboard_nojs")
 async def seed() -> dict:
     from tests.browser.seed_staff import seed_staff_console
     from app.database import transaction
+    from app.rules.names import person_name_key
     from app.services.activation import create_account_with_key
     from app.services.activation_keys import issue_key
     from app.services.preferences import set_preference
@@ -34,13 +35,14 @@ async def seed() -> dict:
 
     async def student(number: int, given: str, grade: str) -> Person:
         person = Person(source_id=f"stu-{number}", kind="student", given_name=given, family_name="Lopez",
-                        student_number=f"S{number:05d}")
+                        name_key=person_name_key(given, "Lopez"), student_number=f"S{number:05d}")
         await person.save()
         await SchoolEnrollment(student=person.id, school=school.id, grade=grade).save()
         return person
 
     async def guardian(source_id: str, given: str, email: str, children: list[Person]) -> Person:
-        person = Person(source_id=source_id, kind="guardian", given_name=given, family_name="Lopez", email=email)
+        person = Person(source_id=source_id, kind="guardian", given_name=given, family_name="Lopez",
+                        name_key=person_name_key(given, "Lopez"), email=email)
         await person.save()
         for child in children:
             await GuardianLink(guardian=person.id, student=child.id).save()
@@ -136,6 +138,7 @@ async def seed_household(guardian, *children) -> None:
     walk visits both states without pressing "This is correct", which works once a year)."""
     from app import clock
     from app.database import transaction
+    from app.rules.names import person_name_key
     from app.rules.school_year import school_year_of
     from app.services.activation import create_account_with_key
     from app.services.activation_keys import issue_key
@@ -147,7 +150,7 @@ async def seed_household(guardian, *children) -> None:
     await household.save()
     await ContactPhone(person=guardian.id, kind="mobile", number="+14045550101").save()
     pat = Person(source_id="gua-pat", kind="guardian", given_name="Pat", family_name="Lopez",
-                 email="pat.lopez@example.com")
+                 name_key=person_name_key("Pat", "Lopez"), email="pat.lopez@example.com")
     await pat.save()
     await HouseholdMember(household=household.id, person=guardian.id).save()
     for child in children:
@@ -170,7 +173,7 @@ async def seed_household(guardian, *children) -> None:
     await HouseholdVerification(household=household.id, account=account,
                                 school_year=school_year_of(clock.now().date())).save()
     rosa = Person(source_id="gua-rosa", kind="guardian", given_name="Rosa", family_name="Lopez",
-                  email="rosa.lopez@example.com")
+                  name_key=person_name_key("Rosa", "Lopez"), email="rosa.lopez@example.com")
     await rosa.save()
     await family_account(rosa, SPANISH_USERNAME, "es")
 

@@ -19,16 +19,18 @@ def scenario_email(username: str) -> str:
 
 async def seed_access(ana, luis) -> None:
     from app.database import transaction
+    from app.rules.names import person_name_key
     from app.services.activation import create_account_with_key
     from app.services.activation_keys import issue_key
     from app.tables import ActivationKey, GuardianLink, Person
 
     court = Person(source_id="gua-court", kind="guardian", given_name="Court", family_name="Lopez",
-                   email="court@example.com")
+                   name_key=person_name_key("Court", "Lopez"), email="court@example.com")
     await court.save()
     await GuardianLink(guardian=court.id, student=ana.id, relationship="father").save()
     shared = "lopez.household@example.com"
-    dale = Person(source_id="gua-dale", kind="guardian", given_name="Dale", family_name="Lopez", email=shared)
+    dale = Person(source_id="gua-dale", kind="guardian", given_name="Dale", family_name="Lopez",
+                  name_key=person_name_key("Dale", "Lopez"), email=shared)
     await dale.save()
     await GuardianLink(guardian=dale.id, student=ana.id, relationship="father").save()
     from app.services.access import block_access
@@ -37,7 +39,7 @@ async def seed_access(ana, luis) -> None:
     for username, email in ((SHARED_MAILBOX_USERNAME, shared),
                             *((u, scenario_email(u)) for u in SCENARIO_PARENTS.values())):
         parent = Person(source_id=f"gua-{username}", kind="guardian", given_name=username.title(),
-                        family_name="Lopez", email=email)
+                        family_name="Lopez", name_key=person_name_key(username.title(), "Lopez"), email=email)
         await parent.save()
         for child in (ana, luis) if username in SCENARIO_PARENTS.values() else (ana,):
             await GuardianLink(guardian=parent.id, student=child.id, relationship="father").save()

@@ -26,6 +26,7 @@ def trusted_cookie(token: str, base_url: str) -> dict:
 
 async def seed_staff_console(maria_username: str) -> None:
     from app import clock
+    from app.rules.names import person_name_key
     from app.services.staff_accounts import create_staff_account
     from app.tables import GuardianLink, Household, HouseholdChangeRequest, KeyRequest, Person, UserAccount
 
@@ -33,7 +34,7 @@ async def seed_staff_console(maria_username: str) -> None:
     assert await create_staff_account(NEW_STAFF_USERNAME, STAFF_PASSWORD, "school-staff", "sch-maple") == []
     ana = await Person.objects().where(Person.source_id == "stu-1").first()
     walk_in = Person(source_id="gua-walkin", kind="guardian", given_name="Walkin", family_name="Lopez",
-                     email="walkin@example.com")
+                     name_key=person_name_key("Walkin", "Lopez"), email="walkin@example.com")
     await walk_in.save()
     # What Ed-Fi says of the link (the console shows it); Ana's mother's link has no such facts ("not given").
     await GuardianLink(guardian=walk_in.id, student=ana.id, relationship="aunt", primary_contact=False,
@@ -53,6 +54,7 @@ async def seed_second_factors(ana) -> None:
     from datetime import timedelta
 
     from app import clock
+    from app.rules.names import person_name_key
     from app.rules.tokens import token_digest
     from app.rules.usernames import username_key
     from app.services.password_hashing import hashing
@@ -60,7 +62,7 @@ async def seed_second_factors(ana) -> None:
     from tests.second_factor import give_authenticator
 
     tessa = Person(source_id="gua-tessa", kind="guardian", given_name="Tessa", family_name="Lopez",
-                   email="tessa@example.com")
+                   name_key=person_name_key("Tessa", "Lopez"), email="tessa@example.com")
     await tessa.save()
     await GuardianLink(guardian=tessa.id, student=ana.id, relationship="aunt").save()
     rows = await UserAccount.insert(UserAccount(username=TESSA_USERNAME, username_key=username_key(TESSA_USERNAME),

@@ -23,12 +23,13 @@ PASSWORD = "Velvet-Harbor-83"
 
 
 async def _seed() -> None:
+    from app.rules.names import person_name_key
     from app.rules.usernames import username_key
     from app.services.password_hashing import hashing
     from app.tables import Person, UserAccount
 
     person = Person(source_id="gua-passkey", kind="guardian", given_name="Paula", family_name="Key",
-                    email="paula@example.com")
+                    name_key=person_name_key("Paula", "Key"), email="paula@example.com")
     await person.save()
     await UserAccount.insert(UserAccount(username=USERNAME, username_key=username_key(USERNAME),
                                          password_hash=await hashing().hash(PASSWORD), person=person.id))

@@ -27,6 +27,7 @@ class District:
 
 
 async def build_district() -> District:
+    from app.rules.names import person_name_key
     from app.rules.ssn import normalise_ssn, ssn_digest
     from app.settings import get_settings
     from app.tables import GuardianLink, Person, School, SchoolEnrollment
@@ -46,7 +47,7 @@ async def build_district() -> District:
 
     async def student(key: str, given: str, family: str, school: str, grade: str, status: str = "active"):
         person = Person(source_id=f"stu-{key}", kind="student", given_name=given, family_name=family,
-                        student_number=f"S-{key}", ssn_hash=ssn_digest(pepper, normalise_ssn(SSN)) if key == "ana"
+                        name_key=person_name_key(given, family), student_number=f"S-{key}", ssn_hash=ssn_digest(pepper, normalise_ssn(SSN)) if key == "ana"
                         else None)
         await person.save()
         await SchoolEnrollment(student=person.id, school=district.schools[school].id, grade=grade,
@@ -56,7 +57,8 @@ async def build_district() -> District:
 
     async def guardian(key: str, given: str, family: str, email: str | None, children: list,
                        portal_access: bool = True):
-        person = Person(source_id=f"gua-{key}", kind="guardian", given_name=given, family_name=family, email=email)
+        person = Person(source_id=f"gua-{key}", kind="guardian", given_name=given, family_name=family,
+                        name_key=person_name_key(given, family), email=email)
         await person.save()
         for child in children:
             await GuardianLink(guardian=person.id, student=child.id, portal_access=portal_access).save()

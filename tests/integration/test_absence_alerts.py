@@ -116,12 +116,14 @@ async def test_absences_of_other_days_send_nothing(district, mailbox, deliver, c
 
 
 async def test_a_guardian_whose_access_is_off_gets_nothing(district, mailbox, deliver, clock, tmp_path):
+    from app.rules.names import person_name_key
     from app.tables import GuardianLink, Person
 
     await accounts(district)
     # Nora Park's link to Cleo has portal access off; she has an account through a second child.
     nora = district.guardian("noportal")
-    other = Person(source_id="stu-eve", kind="student", given_name="Eve", family_name="Park")
+    other = Person(source_id="stu-eve", kind="student", given_name="Eve", family_name="Park",
+                   name_key=person_name_key("Eve", "Park"))
     await other.save()
     from app.tables import SchoolEnrollment
 

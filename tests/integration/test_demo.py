@@ -115,6 +115,16 @@ async def test_the_ready_made_account_signs_in_and_sees_three_children():
     assert len({e["school_name"] for s in students for e in s["enrollments"]}) == 3
 
 
+async def test_every_demo_person_is_written_with_the_key_staff_search_their_name_by():
+    from app.rules.names import person_name_key
+
+    await fill_demo_district(students=20, seed=7)
+    people = await Person.select(Person.kind, Person.given_name, Person.family_name, Person.name_key)
+    assert {p["kind"] for p in people} == {"student", "guardian", "teacher"}
+    assert [p for p in people if p["name_key"] != person_name_key(p["given_name"], p["family_name"])] == []
+    assert "joselopez" in {p["name_key"] for p in people}  # José Lopez, a guardian the demo always has
+
+
 def test_the_demo_password_passes_the_password_rules_even_when_strong():
     for username in ("demoparent", "joselopez"):
         for strong in (False, True):

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import ON_POSTGRES
+from tests.integration.fresh_database import fresh_database, run_sql
 from tests.integration.serving import clean_environment, free_port, serving
 
 PROJECT_ROOT = Path(__file__).parents[2]
@@ -66,52 +65,12 @@ def _migrate(database_url: str, folder: Path) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-async def _applied(database_url: str) -> list[str]:
-    if database_url.startswith("sqlite"):
-        import sqlite3
-
-        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
-            return [row[0] for row in db.execute("SELECT name FROM migration")]
-    import asyncpg
-
-    connection = await asyncpg.connect(database_url)
-    try:
-        return [row["name"] for row in await connection.fetch("SELECT name FROM migration")]
-    finally:
-        await connection.close()
-
-
-async def _fresh_postgres_database() -> tuple[str, str]:
-    import asyncpg
-
-    name = f"homeroom_migrate_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(os.environ["DATABASE_URL"])
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return name, os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + name
-
-
 async def test_two_machines_migrating_at_the_same_deploy_apply_each_migration_once(tmp_path):
     from app.services.health import migration_ids_in_package
 
-    if ON_POSTGRES:
-        name, url = await _fresh_postgres_database()
-    else:
-        name, url = None, f"sqlite:///{tmp_path}/race.sqlite3"
-    try:
+    async with fresh_database(tmp_path, "homeroom_migrate") as url:
         runs = [_migrate(url, tmp_path) for _ in range(3)]
         outputs = [await asyncio.to_thread(run.communicate, timeout=180) for run in runs]
         assert [run.returncode for run in runs] == [0, 0, 0], [out for out, _ in outputs]
-        applied = await _applied(url)
+        applied = [row[0] for row in await run_sql(url, "SELECT name FROM migration")]
         assert sorted(applied) == sorted(migration_ids_in_package())  # each once
-    finally:
-        if name:
-            import asyncpg
-
-            admin = await asyncpg.connect(os.environ["DATABASE_URL"])
-            try:
-                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            finally:
-                await admin.close()
