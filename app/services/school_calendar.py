@@ -30,14 +30,20 @@ async def load_calendar(first: date, last: date) -> SchoolCalendar:
         elif not own[2]:
             own[0] = row["start_date"] if own[0] is None else min(own[0], row["start_date"])
             own[1] = row["end_date"] if own[1] is None else max(own[1], row["end_date"])
+    entries = _entries(await CalendarDate.select(CalendarDate.day, CalendarDate.school, CalendarDate.school_day,
+                                                 CalendarDate.kind, CalendarDate.description).where(
+        (CalendarDate.day >= first) & (CalendarDate.day <= last)))
+    years = tuple(sorted((s[0], s[1]) for s in spans.values() if s[0] is not None and s[0] <= s[1]))
+    return SchoolCalendar(years, entries)
+
+
+def _entries(rows) -> dict[date, tuple[Entry, ...]]:
+    """calendar_date rows (day, school, school_day, kind, description) by day."""
     entries: dict[date, list[Entry]] = defaultdict(list)
-    for row in await CalendarDate.select(CalendarDate.day, CalendarDate.school, CalendarDate.school_day,
-                                         CalendarDate.kind, CalendarDate.description).where(
-            (CalendarDate.day >= first) & (CalendarDate.day <= last)):
+    for row in rows:
         entries[row["day"]].append(Entry(row["day"], row["school"], bool(row["school_day"]), row["kind"],
                                          row["description"]))
-    years = tuple(sorted((s[0], s[1]) for s in spans.values() if s[0] is not None and s[0] <= s[1]))
-    return SchoolCalendar(years, {day: tuple(found) for day, found in entries.items()})
+    return {day: tuple(found) for day, found in entries.items()}
 
 
 _CALENDAR_BETWEEN = """
@@ -67,15 +73,10 @@ async def not_school_days(schools: tuple[int, ...], days: set[date]) -> dict[dat
     attendance page 0.4 ms); none when `days` is empty."""
     if not days:
         return {}
-    entries: dict[date, list[Entry]] = defaultdict(list)
-    for row in await fetch(_CALENDAR_BETWEEN, min(days), max(days)):
-        if row["day"] in days:
-            entries[row["day"]].append(Entry(row["day"], row["school"], bool(row["school_day"]), row["kind"],
-                                             row["description"]))
+    entries = _entries(row for row in await fetch(_CALENDAR_BETWEEN, min(days), max(days)) if row["day"] in days)
     if not entries and all(day.weekday() < 5 for day in days):
         return {}
-    return days_without_school(SchoolCalendar(entries={day: tuple(found) for day, found in entries.items()}), days,
-                               schools)
+    return days_without_school(SchoolCalendar(entries=entries), days, schools)
 
 
 async def schools_of(students: list[int]) -> dict[int, tuple[int, ...]]:
