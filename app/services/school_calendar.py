@@ -46,9 +46,15 @@ def _entries(rows) -> dict[date, tuple[Entry, ...]]:
     return {day: tuple(found) for day, found in entries.items()}
 
 
-_CALENDAR_BETWEEN = """
-SELECT day, school, school_day, kind, description FROM calendar_date WHERE day BETWEEN {} AND {}
-"""
+_CALENDAR_DAYS = "SELECT day, school, school_day, kind, description FROM calendar_date"
+_CALENDAR_BETWEEN = _CALENDAR_DAYS + " WHERE day BETWEEN {} AND {}"
+
+
+async def load_calendar_days() -> SchoolCalendar:
+    """Every day the district's calendar says something about, without the school years' spans: the days as
+    home and the attendance page read them (`days_without_school`), for a file of any dates (an import). One
+    query; a calendar has tens of days a year."""
+    return SchoolCalendar(entries=_entries(await fetch(_CALENDAR_DAYS)))
 
 
 def what_the_day_was(why: NotSchoolDay) -> str:
@@ -79,13 +85,17 @@ async def not_school_days(schools: tuple[int, ...], days: set[date]) -> dict[dat
     return days_without_school(SchoolCalendar(entries=entries), days, schools)
 
 
-async def schools_of(students: list[int]) -> dict[int, tuple[int, ...]]:
-    """Each student's active schools (their ids), for the closures that apply to them."""
-    found: dict[int, list[int]] = defaultdict(list)
-    for start in range(0, len(students), 500):
-        part = students[start:start + 500]
-        for row in await SchoolEnrollment.select(SchoolEnrollment.student, SchoolEnrollment.school).where(
-                SchoolEnrollment.student.is_in(part) & (SchoolEnrollment.status == "active")):
-            if row["school"] not in found[row["student"]]:
-                found[row["student"]].append(row["school"])
-    return {s: tuple(sorted(found.get(s, []))) for s in students}
+async def schools_of(students: list[int] | None) -> dict[int, tuple[int, ...]]:
+    """Each student's active schools (their ids), for the closures that apply to them; `None`: every student
+    with an active school, in one query (an import's, whatever students its file names)."""
+    found: dict[int, set[int]] = defaultdict(set)
+    if students is None:
+        rows = await fetch("SELECT student, school FROM school_enrollment WHERE status = 'active'")
+    else:
+        rows = []
+        for start in range(0, len(students), 500):
+            rows += await SchoolEnrollment.select(SchoolEnrollment.student, SchoolEnrollment.school).where(
+                SchoolEnrollment.student.is_in(students[start:start + 500]) & (SchoolEnrollment.status == "active"))
+    for row in rows:
+        found[row["student"]].add(row["school"])
+    return {s: tuple(sorted(found.get(s, ()))) for s in (found if students is None else students)}
