@@ -11,6 +11,10 @@ excused one updates the same event, while a tardy and an early departure on one 
 Events absent from a file are left alone (attendance files are usually a day or a week at a time). When
 the same event appears twice in one file, the later line wins.
 
+Events that are probably wrong (a class the student is not in, a day that was no school day for them, two lines
+for one student, day and period with different categories) are imported with a WARNING each
+(app/importers/attendance_doubts.py).
+
 All or nothing: the file is checked in full first; any ERROR and nothing is written.
 """
 
@@ -22,7 +26,8 @@ from datetime import date
 from pathlib import Path
 
 from app.database import transaction
-from app.importers.csv_reading import ColumnsExpected, CsvFile, FileFormat, count_lines, read_records, single_file
+from app.importers.attendance_doubts import Doubts
+from app.importers.csv_reading import ColumnsExpected, FileFormat, count_lines, read_records, single_file
 from app.importers.dates import BadDate, read_roster_day
 from app.importers.problems import ImportAborted, ImportReport
 from app.importers.progress import Progress
@@ -101,14 +106,12 @@ class Directory:
         return cls(people, numbers, await writer.key_map("school"), await writer.key_map("section"))
 
 
-def attendance_events(found: CsvFile, directory: Directory, report: ImportReport) -> Iterator[tuple]:
-    """Checked events as rows for attendance_event (without updated_at); problems go to the report.
-    The hot loop of a 10-million-line file: cells are read by position."""
-    name = found.name
+def attendance_events(name: str, positions: dict[str, int], records: Iterator[tuple[int, list[str]]],
+                      directory: Directory, doubts: Doubts, report: ImportReport) -> Iterator[tuple]:
+    """Checked events as rows for attendance_event (without updated_at) from the file's records
+    (csv_reading.read_records); problems go to the report. The hot loop of a 10-million-line file: cells are
+    read by position."""
     people, numbers, schools, sections = directory.people, directory.numbers, directory.schools, directory.sections
-    positions, records = read_records(found, COLUMNS, report)
-    if positions is None:
-        return
     if "studentSourcedId" not in positions and "studentNumber" not in positions:
         report.error(name, 1, "studentSourcedId", "the header needs studentSourcedId or studentNumber")
         return
@@ -193,7 +196,9 @@ def attendance_events(found: CsvFile, directory: Directory, report: ImportReport
             ok = False
         if ok:
             source_id = given_id or event_source_id(student_sid, school_sid, day, section_sid, period, category)
+            doubts.check(line, student_id, day, text, section_id, section_sid, period, category, source_id)
             yield (source_id, student_id, school_id, day, section_id, period, category, reason)
+    doubts.finish()
 
 
 async def import_attendance(path: Path, *, progress: Progress | None = None) -> ImportReport:
@@ -210,15 +215,20 @@ async def import_attendance(path: Path, *, progress: Progress | None = None) -> 
             if not report.has_errors:
                 yield event
 
+    positions, records = read_records(found, COLUMNS, report)
+    if positions is None:
+        return report
     try:
         async with transaction():
             writer = TableWriter()
             directory = await Directory.load(writer)
+            doubts = await Doubts.load(writer, report, found.name, SLOTS, classes="sectionSourcedId" in positions)
+            events = attendance_events(found.name, positions, records, directory, doubts, report)
             with progress.stage(f"importing {found.name}", total) as stage:
                 written = await writer.upsert(
                     "attendance_event",
                     ("source_id", "student", "school", "event_date", "section", "period", "category", "reason"),
-                    while_no_errors(attendance_events(found, directory, report)), touched="updated_at", stage=stage)
+                    while_no_errors(events), touched="updated_at", stage=stage)
             if report.has_errors:
                 raise ImportAborted
             report.counts["attendance events"] = written

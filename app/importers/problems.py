@@ -14,6 +14,7 @@ from typing import IO
 from app.csv_files import write_csv
 
 LINES_SHOWN = 12  # line numbers printed per group; `--report FILE` lists every one
+VALUES_NAMED = 12  # values one kind of warning names one by one (`ImportReport.named_warning`)
 
 # app/rules/bidi.py: what the CSV reader and the Ed-Fi fields say when they take such characters out.
 BREAKS_MADE_SPACES = ("has line breaks, tabs or control characters in a value (a title, a name, a description is "
@@ -60,6 +61,7 @@ class ImportReport:
         self.dry_run = False  # everything was worked out and written, then rolled back
         self.notes: list[str] = []
         self._errors = 0
+        self._named: dict[str, set[str]] = {}
 
     def _add(self, severity: str, file: str, line: int | None, column: str, message: str) -> None:
         if severity == "error":
@@ -78,6 +80,19 @@ class ImportReport:
 
     def warning(self, file: str, line: int | None, column: str, message: str) -> None:
         self._add("warning", file, line, column, message)
+
+    def named_warning(self, kind: str, file: str, line: int, column: str, message: str, beyond: str) -> None:
+        """A warning whose words name a value (a day, a class, another line), so that each value makes a group
+        of its own: only the first VALUES_NAMED values of a `kind` do; the lines with any other value join one
+        group worded `beyond` ("... as on the days named above"), so a file with a slip on every other line
+        still prints a screenful, not thousands of lines."""
+        named = self._named.setdefault(kind, set())
+        if message not in named:
+            if len(named) >= VALUES_NAMED:
+                message = beyond
+            else:
+                named.add(message)
+        self.warning(file, line, column, message)
 
     def note(self, text: str) -> None:
         self.notes.append(text)

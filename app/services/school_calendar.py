@@ -30,19 +30,31 @@ async def load_calendar(first: date, last: date) -> SchoolCalendar:
         elif not own[2]:
             own[0] = row["start_date"] if own[0] is None else min(own[0], row["start_date"])
             own[1] = row["end_date"] if own[1] is None else max(own[1], row["end_date"])
+    entries = _entries(await CalendarDate.select(CalendarDate.day, CalendarDate.school, CalendarDate.school_day,
+                                                 CalendarDate.kind, CalendarDate.description).where(
+        (CalendarDate.day >= first) & (CalendarDate.day <= last)))
+    years = tuple(sorted((s[0], s[1]) for s in spans.values() if s[0] is not None and s[0] <= s[1]))
+    return SchoolCalendar(years, entries)
+
+
+def _entries(rows) -> dict[date, tuple[Entry, ...]]:
+    """calendar_date rows (day, school, school_day, kind, description) by day."""
     entries: dict[date, list[Entry]] = defaultdict(list)
-    for row in await CalendarDate.select(CalendarDate.day, CalendarDate.school, CalendarDate.school_day,
-                                         CalendarDate.kind, CalendarDate.description).where(
-            (CalendarDate.day >= first) & (CalendarDate.day <= last)):
+    for row in rows:
         entries[row["day"]].append(Entry(row["day"], row["school"], bool(row["school_day"]), row["kind"],
                                          row["description"]))
-    years = tuple(sorted((s[0], s[1]) for s in spans.values() if s[0] is not None and s[0] <= s[1]))
-    return SchoolCalendar(years, {day: tuple(found) for day, found in entries.items()})
+    return {day: tuple(found) for day, found in entries.items()}
 
 
-_CALENDAR_BETWEEN = """
-SELECT day, school, school_day, kind, description FROM calendar_date WHERE day BETWEEN {} AND {}
-"""
+_CALENDAR_DAYS = "SELECT day, school, school_day, kind, description FROM calendar_date"
+_CALENDAR_BETWEEN = _CALENDAR_DAYS + " WHERE day BETWEEN {} AND {}"
+
+
+async def load_calendar_days() -> SchoolCalendar:
+    """Every day the district's calendar says something about, without the school years' spans: the days as
+    home and the attendance page read them (`days_without_school`), for a file of any dates (an import). One
+    query; a calendar has tens of days a year."""
+    return SchoolCalendar(entries=_entries(await fetch(_CALENDAR_DAYS)))
 
 
 def what_the_day_was(why: NotSchoolDay) -> str:
@@ -67,24 +79,23 @@ async def not_school_days(schools: tuple[int, ...], days: set[date]) -> dict[dat
     attendance page 0.4 ms); none when `days` is empty."""
     if not days:
         return {}
-    entries: dict[date, list[Entry]] = defaultdict(list)
-    for row in await fetch(_CALENDAR_BETWEEN, min(days), max(days)):
-        if row["day"] in days:
-            entries[row["day"]].append(Entry(row["day"], row["school"], bool(row["school_day"]), row["kind"],
-                                             row["description"]))
+    entries = _entries(row for row in await fetch(_CALENDAR_BETWEEN, min(days), max(days)) if row["day"] in days)
     if not entries and all(day.weekday() < 5 for day in days):
         return {}
-    return days_without_school(SchoolCalendar(entries={day: tuple(found) for day, found in entries.items()}), days,
-                               schools)
+    return days_without_school(SchoolCalendar(entries=entries), days, schools)
 
 
-async def schools_of(students: list[int]) -> dict[int, tuple[int, ...]]:
-    """Each student's active schools (their ids), for the closures that apply to them."""
-    found: dict[int, list[int]] = defaultdict(list)
-    for start in range(0, len(students), 500):
-        part = students[start:start + 500]
-        for row in await SchoolEnrollment.select(SchoolEnrollment.student, SchoolEnrollment.school).where(
-                SchoolEnrollment.student.is_in(part) & (SchoolEnrollment.status == "active")):
-            if row["school"] not in found[row["student"]]:
-                found[row["student"]].append(row["school"])
-    return {s: tuple(sorted(found.get(s, []))) for s in students}
+async def schools_of(students: list[int] | None) -> dict[int, tuple[int, ...]]:
+    """Each student's active schools (their ids), for the closures that apply to them; `None`: every student
+    with an active school, in one query (an import's, whatever students its file names)."""
+    found: dict[int, set[int]] = defaultdict(set)
+    if students is None:
+        rows = await fetch("SELECT student, school FROM school_enrollment WHERE status = 'active'")
+    else:
+        rows = []
+        for start in range(0, len(students), 500):
+            rows += await SchoolEnrollment.select(SchoolEnrollment.student, SchoolEnrollment.school).where(
+                SchoolEnrollment.student.is_in(students[start:start + 500]) & (SchoolEnrollment.status == "active"))
+    for row in rows:
+        found[row["student"]].add(row["school"])
+    return {s: tuple(sorted(found.get(s, ()))) for s in (found if students is None else students)}
