@@ -34,7 +34,7 @@ from app.services.alert_common import Recipient, day_text, email_context, guardi
     unsubscribe_url
 from app.services.alert_preferences import choices_of, choices_of_accounts
 from app.services.preferences import load_preferences
-from app.services.school_calendar import load_calendar, schools_of
+from app.services.school_calendar import days_without_school, load_calendar, schools_of
 from app.tables import AbsenceAlert, AttendanceEvent
 
 log = logging.getLogger("homeroom.alerts")
@@ -74,14 +74,15 @@ async def _unexcused(day: date, students: list[int] | None = None) -> dict[int, 
                                    if students is not None else "")
     for row in await AttendanceEvent.raw(sql, day, *(students or [])):
         found[row["student"]].append(row)
-    if found:  # no alert about a day the district closed the child's school (an absence there is a slip)
+    if found:
+        # No alert about a day that was no school day for the child (a weekend day the calendar did not make a
+        # school day, or a closure of their schools): an absence then is a slip in the SIS, which home and the
+        # attendance page show as not counted (school_calendar.days_without_school, the one rule for all three).
         calendar = await load_calendar(day, day)
-        if calendar.entries:
-            schools = await schools_of(list(found))
-            for student in list(found):
-                why = calendar.why_not(day, schools[student])
-                if why is not None and why.why == "closed":
-                    del found[student]
+        schools = await schools_of(list(found)) if calendar.entries else {}
+        for student in list(found):
+            if days_without_school(calendar, (day,), schools.get(student, ())):
+                del found[student]
     return found
 
 

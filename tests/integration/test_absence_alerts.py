@@ -322,3 +322,29 @@ async def test_no_alert_about_a_day_the_district_closed_the_childs_school(distri
     clock.advance(minutes=16)
     assert await send_due() == 2
     assert {m.subject for m in await deliver()} == {"Benito was marked absent on Tue, Mar 10"}
+
+
+async def test_no_alert_about_a_weekend_day_the_calendar_did_not_make_a_school_day(district, mailbox, deliver, clock,
+                                                                                   tmp_path):
+    """The SIS marked Ana absent on a Saturday (no calendar at all, so no entry for it): a slip, shown on home
+    and the attendance page as not counted, never an email to her parents (a helper's find: only closures were
+    skipped). A make-up Saturday the calendar made a school day alerts as any school day."""
+    from app.importers.calendar import import_calendar
+
+    await accounts(district)
+    clock.advance(days=4)  # Saturday 14 March 2026, 10:00
+    saturday = "2026-03-14"
+    await import_events(tmp_path, [["stu-ana", "sch-maple", saturday, "", "", "Unexcused Absence", ""]])
+    clock.advance(minutes=16)
+    await send_due()
+    assert await deliver() == []
+
+    calendar = tmp_path / "calendar.csv"
+    calendar.write_text(f"date,school,kind,description\n{saturday},,make-up,Make-up day\n", encoding="utf-8")
+    assert not (await import_calendar(calendar)).has_errors
+    await import_events(tmp_path, [["stu-ben", "sch-oak", saturday, "", "", "Unexcused Absence", ""]], "again.csv")
+    clock.advance(minutes=16)
+    await send_due()
+    # The day is a school day now: Ana's absence, looked at again after this import, is news too.
+    assert {m.subject for m in await deliver()} == {"Benito was marked absent on Sat, Mar 14",
+                                                     "Ana was marked absent on Sat, Mar 14"}
