@@ -12,8 +12,8 @@ Each district is made by `homeroom demo --students N --attendance-events 100N` (
 guardians a student, emergency contacts included, and at least 100 attendance events a student whatever
 the date, last school year's daily attendance making up what this year's so far does not), so both sizes
 have the same shape and 100,000 students are issue 3's district: 150,000 guardians and 10 million
-attendance events. Each is served by uvicorn with workers as in production (reaching PostgreSQL through its
-Unix socket, as on a one-machine install; `--postgres-over tcp` for 127.0.0.1), and loaded from a second
+attendance events. Each is served by uvicorn with workers as in production (reaching PostgreSQL on 127.0.0.1;
+`--postgres-over socket` for its Unix socket), and loaded from a second
 process (bench/load.py) on 127.0.0.1. Results: bench/RESULTS.md.
 """
 
@@ -55,10 +55,10 @@ def database_url(engine: str, students: int) -> str:
     return f"{PG_SERVER}/{os.environ.get('BENCH_DATABASE', 'homeroom_bench')}_{students}"
 
 
-# How the served portal reaches PostgreSQL (`--postgres-over`): by default through the server's Unix socket, as a
-# district with the database on the portal's own machine connects (docs/operations.md, "PostgreSQL on the same
-# machine"); `tcp` through 127.0.0.1, as a database on another machine is reached (every round trip then pays the
-# TCP stack on both sides: ~1.3 ms of CPU a home page on this machine, bench/RESULTS.md).
+# How the served portal reaches PostgreSQL (`--postgres-over`): by default through 127.0.0.1, as every figure in
+# bench/RESULTS.md before 2026-12-01 was measured; `socket` through the server's Unix socket, as a district with
+# the database on the portal's own machine may connect (docs/operations.md). On a quiet machine the two cost the
+# same; on a busy one the socket did better (bench/RESULTS.md, "PostgreSQL through its socket").
 PG_SOCKET_DIR = os.environ.get("BENCH_POSTGRES_SOCKET_DIR", "/var/run/postgresql")
 
 
@@ -188,7 +188,7 @@ def run_load(urls: dict[str, str], cookies: dict[str, str], *options: str) -> di
 
 
 def measure(engine: str, students: int, workers: int, requests: int, seconds: float, root: Path = ROOT,
-            over: str = "socket") -> dict:
+            over: str = "tcp") -> dict:
     port, bare_port = free_port(), free_port()
     env = environment(served_url(database_url(engine, students), over), port)
     app_server = Server("app.asgi:app", port, env, workers, cwd=root)
@@ -229,8 +229,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep districts an earlier run generated")
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="serve the portal from this checkout (e.g. a `git archive` of an earlier commit)")
-    parser.add_argument("--postgres-over", choices=("socket", "tcp"), default="socket",
-                        help="how the portal reaches PostgreSQL: its Unix socket (the default) or 127.0.0.1")
+    parser.add_argument("--postgres-over", choices=("tcp", "socket"), default="tcp",
+                        help="how the portal reaches PostgreSQL: 127.0.0.1 (the default) or its Unix socket")
     args = parser.parse_args()
 
     print(f"The portal reaches PostgreSQL over {'its Unix socket' if args.postgres_over == 'socket' else 'TCP (127.0.0.1)'}.")

@@ -185,8 +185,8 @@ POSTGRESQL_SOCKET_FOLDER = "/var/run/postgresql"
 @pytest.mark.skipif(not ON_POSTGRES or not Path(POSTGRESQL_SOCKET_FOLDER, ".s.PGSQL.5432").exists(),
                     reason="a PostgreSQL server on this machine, listening on its Unix socket")
 def test_postgresql_on_the_same_machine_is_reached_through_its_unix_socket(migrated_database):
-    """docs/operations.md tells a one-machine district to connect through the socket (no TCP stack on either side
-    of every round trip: bench/RESULTS.md): the same database, reached with `?host=FOLDER`, migrates and answers."""
+    """docs/operations.md offers a one-machine district the socket (the database off the network): the same
+    database, reached with `?host=FOLDER`, migrates and answers."""
     parts = urlsplit(migrated_database)
     through_socket = f"postgresql://{parts.username}@{parts.path}?host={POSTGRESQL_SOCKET_FOLDER}"
     migrated = homeroom("migrate", DATABASE_URL=through_socket)
