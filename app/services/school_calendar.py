@@ -68,9 +68,13 @@ def what_the_day_was(why: NotSchoolDay) -> str:
 def days_without_school(calendar: SchoolCalendar, days, schools: tuple[int, ...]) -> dict[date, str]:
     """Which of `days` `calendar` says were no school day for a student at `schools` (a weekend day it did not
     make a school day, or a closure of all their schools or the whole district), with what each was
-    (`what_the_day_was`); a day before or after the school year is not one of them."""
+    (`what_the_day_was`). The school years' spans are not looked at: a Saturday or a holiday is no school day
+    whether or not it falls in a school year the SIS has sent (the absence alerts' calendar carries the spans,
+    and with them a Saturday before the first day of school read as "before the year", not as a weekend, so its
+    absence was emailed: an attacker's find)."""
+    judged = SchoolCalendar(entries=calendar.entries) if calendar.years else calendar
     return {day: what_the_day_was(why) for day in days
-            if (why := calendar.why_not(day, schools)) is not None and why.what}
+            if (why := judged.why_not(day, schools)) is not None and why.what}
 
 
 async def not_school_days(schools: tuple[int, ...], days: set[date]) -> dict[date, str]:

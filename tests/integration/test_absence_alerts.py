@@ -348,3 +348,4 @@ async def test_no_alert_about_a_weekend_day_the_calendar_did_not_make_a_school_d
     # The day is a school day now: Ana's absence, looked at again after this import, is news too.
     assert {m.subject for m in await deliver()} == {"Benito was marked absent on Sat, Mar 14",
                                                      "Ana was marked absent on Sat, Mar 14"}
+
