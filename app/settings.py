@@ -17,6 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from dotenv import load_dotenv
 
+from app.rules.bidi import one_line
+
 ENVIRONMENTS = ("demo", "production", "test")
 DEMO_SECRETS_FILE = Path(".homeroom-secrets")
 
@@ -130,6 +132,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     database_url = environ.get("DATABASE_URL", "sqlite:///./homeroom.sqlite3")
     if not database_url.startswith(("sqlite:///", "postgres://", "postgresql://")):
         raise SettingsError("DATABASE_URL must start with sqlite:/// or postgresql://")
+    if database_url.startswith(("postgres://", "postgresql://")) and not _readable_postgres_url(database_url):
+        # Never the URL itself, nor the driver's own words about it: they quote the password's pieces.
+        raise SettingsError("DATABASE_URL cannot be read as a PostgreSQL URL (the URL is not shown: it may hold the "
+                            "password); a password with / ? # @ : or % in it is written percent-encoded: %2F %3F "
+                            "%23 %40 %3A %25")
     if database_url.startswith("sqlite:///"):
         # A relative path is the working directory's, resolved once: every process the command starts
         # (migrations run in a child) then opens the same file.
@@ -171,17 +178,33 @@ def _trusted_proxies(value: str) -> tuple[str, ...]:
     return entries
 
 
-def postgres_location(database_url: str) -> str:
-    """Where a PostgreSQL URL leads, for a person to read (never its password): "database homeroom at
-    db.example.org:5432", or "database homeroom through the Unix socket in /var/run/postgresql" (the URL has no
-    host, or `?host=` names a folder, as libpq and asyncpg read it: the way to reach a server on the portal's own
-    machine, docs/operations.md)."""
+def _readable_postgres_url(database_url: str) -> bool:
+    """Whether the URL's parts can be read (a port that is a number, a query of name=value pairs): an unencoded "/"
+    or "?" in a password cuts the URL short, and the driver's error then quoted a piece of the password on every
+    command (an attacker's find)."""
+    parts = urlsplit(database_url)
+    try:
+        parts.port  # noqa: B018 (read for its ValueError)
+        if parts.query:
+            parse_qs(parts.query, strict_parsing=True)
+    except ValueError:
+        return False
+    return True
+
+
+def postgres_location(database_url: str, pghost: str = "") -> str:
+    """Where a PostgreSQL URL leads, for a person to read, on one line and never with its password: "database
+    homeroom at db.example.org:5432", or "database homeroom through the Unix socket in /var/run/postgresql".
+    As asyncpg reads it: the URL's host; with none, the last `?host=`, else `pghost` (PGHOST), else the usual
+    socket folders; a host that starts with "/" is a socket folder (docs/operations.md). Line breaks and control
+    characters in the URL are read as spaces (a crafted URL wrote a second, forged log line: an attacker's find)."""
     parts = urlsplit(database_url)
     database = parts.path.lstrip("/") or "(the user's own)"
-    folder = parse_qs(parts.query).get("host", [""])[0]
-    if parts.hostname and not folder.startswith("/"):
-        return f"database {database} at {parts.hostname}:{parts.port or 5432}"
-    return f"database {database} through the Unix socket in {folder or 'the default folder'}"
+    host = parts.hostname or (parse_qs(parts.query).get("host") or [""])[-1] or pghost
+    host = host.split(",")[0]
+    if host and not host.startswith("/"):
+        return one_line(f"database {database} at {host}:{parts.port or 5432}")
+    return one_line(f"database {database} through the Unix socket in {host or 'the usual folder'}")
 
 
 def serving_summary(settings: Settings, *, host: str, port: int, workers: int) -> list[str]:
@@ -189,7 +212,7 @@ def serving_summary(settings: Settings, *, host: str, port: int, workers: int) -
     workers, and, when the public URL's host or port differs from what is served, which Host headers pages
     answer to (a request with any other Host gets 400 "invalid host header")."""
     if settings.uses_postgres:
-        database = f"PostgreSQL {postgres_location(settings.database_url)}"
+        database = f"PostgreSQL {postgres_location(settings.database_url, os.environ.get('PGHOST', ''))}"
     else:
         database = f"SQLite file {settings.sqlite_path}"
     relay = urlsplit(settings.smtp_url) if settings.smtp_url else None
