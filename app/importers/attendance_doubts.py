@@ -32,11 +32,10 @@ CATEGORY_BITS, CATEGORY_MASK = 3, (1 << 3) - 1
 HASH_MASK = (1 << 64) - 1
 
 # What the portal does with an event on a day that was no school day (app/services/records.py): an absence, a
-# tardy or an early departure is shown, marked not counted; a whole day's present is counted among the school
-# days recorded (the page looks up only the days of the other categories); a class period's present is not shown.
+# tardy or an early departure is shown, marked not counted; a present is neither shown nor counted.
 SHOWN_NOT_COUNTED = "the event is imported, and the portal shows it but does not count it"
-PRESENT_COUNTED = ("is the date right? The event is imported, and the attendance page counts this 'present' among "
-                   "the school days recorded")
+PRESENT_COUNTED = ("is the date right? The event is imported, and the attendance page does not count this "
+                   "'present' among the school days recorded")
 PERIOD_PRESENT = "is the date right? The event is imported all the same"
 NO_ENROLLMENT = "Homeroom has no enrollment of theirs in it, not even an ended one"
 ONE_EVENT = "the two lines are one event, so only this later line is kept"

@@ -332,7 +332,9 @@ async def attendance(reader: Reader, public_id: str, term: str | None) -> Attend
     student, choice = found
     events = await _attendance_events(student.id, choice.shown.start, choice.shown.end,
                                       viewing=_viewing(reader, student, "attendance"))
-    closed = await not_school_days(student.school_ids, {e["event_date"] for e in events if e["category"] != "present"})
+    # Every day with an event, a present's too: a whole-day present the SIS put on a Saturday was counted among
+    # the school days recorded, unless the same day had an absence (an attacker's find; the import warns of it).
+    closed = await not_school_days(student.school_ids, {e["event_date"] for e in events})
     # Counted: what has happened. A day to come the SIS already has (an absence the office approved ahead) is
     # listed, not yet counted, as home's last 14 days do not count it either.
     counted = [e for e in events if e["event_date"] not in closed and e["event_date"] <= reader.today]
