@@ -78,7 +78,7 @@ class Doubts:
         if section is not None and self.enrolled is not None and (student << ID_BITS | section) not in self.enrolled:
             self.report.named_warning(
                 "class", self.file, line, "sectionSourcedId",
-                f"'{section_sid}' is a class the line's student is not enrolled in ({NO_ENROLLMENT}): the event is "
+                f"'{section_sid[:40]}' is a class the line's student is not enrolled in ({NO_ENROLLMENT}): the event is "
                 f"imported all the same",
                 f"is a class the line's student is not enrolled in, as with the classes named above ({NO_ENROLLMENT}): "
                 f"the event is imported all the same")
@@ -95,7 +95,7 @@ class Doubts:
             then = SHOWN_NOT_COUNTED if category != "present" else PERIOD_PRESENT if period else PRESENT_COUNTED
             self.report.named_warning(
                 f"no school day: {then}", self.file, line, "date",
-                f"'{day_text}' was not a school day for the line's student ({what}): {then}",
+                f"'{day_text[:40]}' was not a school day for the line's student ({what}): {then}",
                 f"was not a school day for the line's student either (a weekend day or a day the school calendar "
                 f"closed, as on the days named above): {then}")
 
@@ -127,7 +127,7 @@ class Doubts:
         if earlier_category == category:
             return
         earlier_line = earlier >> CATEGORY_BITS & LINE_MASK
-        scope = ", ".join(([f"class '{section_sid}'"] if section_sid else []) + ([f"period '{period}'"] if period
+        scope = ", ".join(([f"class '{section_sid[:40]}'"] if section_sid else []) + ([f"period '{period}'"] if period
                                                                                      else [])) or "whole day"
         if earlier >> CATEGORY_BITS + LINE_BITS == identity:
             outcome_kind, outcome = "one event", ONE_EVENT

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from app.csv_files import write_csv
+from app.rules.bidi import one_line
 
 LINES_SHOWN = 12  # line numbers printed per group; `--report FILE` lists every one
 VALUES_NAMED = 12  # values one kind of warning names one by one (`ImportReport.named_warning`)
@@ -69,7 +70,10 @@ class ImportReport:
         key = (severity, file, column, message)
         group = self._groups.get(key)
         if group is None:
-            group = self._groups[key] = ProblemGroup(severity, file, column, message, place=self.place)
+            # One line each, whatever a file put in its name, a header or a value quoted: a terminal escape in a
+            # column's header reached the terminal and the --report file (an attacker's find).
+            group = self._groups[key] = ProblemGroup(severity, one_line(file), one_line(column), one_line(message),
+                                                     place=self.place)
         if line is not None:
             group.count += 1
             if len(group.lines) < self.KEPT_LINES:
