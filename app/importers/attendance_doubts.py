@@ -23,7 +23,9 @@ from app.importers.table_writes import TableWriter
 from app.rules.school_days import SchoolCalendar
 from app.services.school_calendar import days_without_school, load_calendar_days, schools_of
 
-HELD_EVENTS = 1_000_000  # events held to compare lines with (about 120 MB); a day's own are always held
+HELD_EVENTS = 1_000_000  # events held to compare lines with (about 120 MB), the day being read's included
+HELD_DAYS = 1_000  # days held (each a dict of its own): nearly three years of days, a file sorted by day holds one
+MOST_PLACES = 4_096  # different (period, slot) pairs: a school has a few dozen; beyond, lines are not compared
 # A held event is two ints: its key (where: period and slot, class, student) and what it was (event id's hash,
 # line, category). Ids are 32-bit serials (Piccolo's Serial), so (person << ID_BITS) | section is exact.
 ID_BITS = 32
@@ -113,15 +115,22 @@ class Doubts:
         slot = self.slots[category]
         place = self._places.get((period, slot))
         if place is None:
+            if len(self._places) >= MOST_PLACES:  # a free-text period, or a hostile file: memory stays bounded
+                self.compared_all = False
+                return
             place = self._places[period, slot] = len(self._places)
         key = (place << ID_BITS | (section or 0)) << ID_BITS | student
         identity = hash(source_id) & HASH_MASK  # the same event id, the same hash (two others: 1 in 2**64 alike)
         earlier = held.get(key)
+        if earlier is None:
+            if self._held_count >= HELD_EVENTS:
+                self._let_go_of_other_days()
+                if self._held_count >= HELD_EVENTS:  # all of them this day's: this line is not held
+                    self.compared_all = False
+                    return
+            self._held_count += 1
         held[key] = ((identity << LINE_BITS) | line) << CATEGORY_BITS | self._category_numbers[category]
         if earlier is None:
-            self._held_count += 1
-            if self._held_count > HELD_EVENTS:
-                self._let_go_of_other_days()
             return
         earlier_category = self._categories[earlier & CATEGORY_MASK]
         if earlier_category == category:
@@ -149,19 +158,24 @@ class Doubts:
         if day in self._let_go:
             self.compared_all = False
         held = self._held[day] = {}
+        while len(self._held) > HELD_DAYS:  # one event a day for a million days held a million dicts
+            gone = next(iter(self._held))
+            self._held_count -= len(self._held.pop(gone))
+            self._let_go.add(gone)
         return held
 
     def _let_go_of_other_days(self) -> None:
         """More than HELD_EVENTS events held: the days read longest ago go, never the one being read (a file sorted
         by student rather than by day lets go of days again and again, and says so at the end)."""
-        while self._held_count > HELD_EVENTS and len(self._held) > 1:
+        while self._held_count >= HELD_EVENTS and len(self._held) > 1:
             gone = next(iter(self._held))
             self._held_count -= len(self._held.pop(gone))
             self._let_go.add(gone)
 
     def finish(self) -> None:
         if not self.compared_all:
-            self.report.note(f"{self.file} is long and not in date order: lines of a day read again after more than "
-                             f"{HELD_EVENTS:,} events of other days were not compared with that day's earlier lines, "
-                             f"so two lines for the same event with different categories may not all be named above "
-                             f"(sort the file by date to compare them all)")
+            self.report.note(f"{self.file}: not every line was compared with the earlier lines of its day (to keep "
+                             f"the import's memory bounded, at most {HELD_EVENTS:,} events, {HELD_DAYS:,} days and "
+                             f"{MOST_PLACES:,} different periods are held; a file not in date order lets days go and "
+                             f"reads them again), so two lines for the same event with different categories may "
+                             f"not all be named above (sort the file by date to compare them all)")

@@ -232,6 +232,28 @@ async def test_a_long_file_not_in_date_order_says_which_lines_it_could_not_compa
     report = await run(write_events(tmp_path / "unsorted.csv", rows))
     assert [line.split(": ", 2)[1] for line in report.lines()] == ["unsorted.csv, line 7, column category"]
     assert report.notes == [
-        "unsorted.csv is long and not in date order: lines of a day read again after more than 2 events of other "
-        "days were not compared with that day's earlier lines, so two lines for the same event with different "
-        "categories may not all be named above (sort the file by date to compare them all)"]
+        "unsorted.csv: not every line was compared with the earlier lines of its day (to keep the import's memory "
+        "bounded, at most 2 events, 1,000 days and 4,096 different periods are held; a file not in date order lets "
+        "days go and reads them again), so two lines for the same event with different categories may not all be "
+        "named above (sort the file by date to compare them all)"]
+
+
+async def test_memory_stays_bounded_by_one_day_of_many_events_or_many_periods(clean_database, tmp_path,
+                                                                              monkeypatch):
+    """The day being read was always held whole, and every period ever read too: a file of one day with a
+    million free-text periods took 1.2 GB (an attacker's find). Past the bounds, lines are imported, not compared,
+    and the run says so."""
+    from app.importers import attendance_doubts
+
+    monkeypatch.setattr(attendance_doubts, "HELD_EVENTS", 3)
+    monkeypatch.setattr(attendance_doubts, "MOST_PLACES", 4)
+    await roster(tmp_path)
+    rows = [["stu-ana", "", "sch-oak", "3/2/2026", "cls-math-1", str(period), "present", ""] for period in range(9)]
+    report = await run(write_events(tmp_path / "periods.csv", rows))
+    assert not report.has_errors and len(report.notes) == 1 and "not every line was compared" in report.notes[0]
+    assert len(await events()) == 9  # every line imported all the same
+    doubts = attendance_doubts.Doubts(report, "x.csv", {"present": "day"}, None, attendance_doubts.SchoolCalendar(),
+                                      {})
+    for period in range(9):
+        doubts.check(period + 2, 1, date(2026, 3, 2), "3/2/2026", None, "", str(period), "present", f"e{period}")
+    assert doubts._held_count <= 3 and len(doubts._places) <= 4 and not doubts.compared_all
