@@ -95,11 +95,16 @@ class Doubts:
             what = self._days[day, schools] = days_without_school(self.calendar, (day,), schools).get(day, "")
         if what:
             then = SHOWN_NOT_COUNTED if category != "present" else PERIOD_PRESENT if period else PRESENT_COUNTED
+            # Weekend days and closures are named apart: in a file in date order the first days named were all
+            # weekends, and the closures (a snow day, a holiday: the rows that suggest the calendar or the SIS is
+            # wrong) were never named (a tester's find).
+            closed = any(not entry.school_day for entry in self.calendar.entries.get(day, ()))
+            kind, words = ("closure", "a day the school calendar closed") if closed or day.weekday() < 5 else (
+                "weekend", "a weekend day")
             self.report.named_warning(
-                f"no school day: {then}", self.file, line, "date",
+                f"no school day, {kind}: {then}", self.file, line, "date",
                 f"'{day_text[:40]}' was not a school day for the line's student ({what}): {then}",
-                f"was not a school day for the line's student either (a weekend day or a day the school calendar "
-                f"closed, as on the days named above): {then}")
+                f"the date was {words} for the line's student, as on the days named above: {then}")
 
     def _other_lines(self, line: int, student: int, day: date, section: int | None, section_sid: str, period: str,
                      category: str, source_id: str) -> None:

@@ -77,7 +77,8 @@ async def test_a_class_the_student_is_not_enrolled_in_is_imported_with_a_warning
     assert len(await events()) == 5
     code, err = printed(report)
     assert code == DONE
-    assert err.endswith("homeroom: Attendance import: 1 kind(s) of warning above; the import went ahead.\n"), err
+    assert err.endswith("homeroom: Attendance import: 1 warning(s) above, on 2 line(s) of the file; the import went "
+                        "ahead.\n"), err
 
 
 async def test_a_day_that_was_no_school_day_is_imported_with_a_warning_that_says_it_is_not_counted(portal, tmp_path):
@@ -203,16 +204,31 @@ async def test_a_year_of_such_lines_prints_a_screenful(clean_database, tmp_path)
     assert len(lines) == 12 + 1 + 12 + 1, lines
     assert len([line for line in lines if "' was not a school day" in line]) == 12
     assert len([line for line in lines if "' but line " in line]) == 12
-    assert "WARNING: year.csv, lines " + ", ".join(map(str, weekend_lines[12:24])) + " and 30 more, column date: was " \
-           "not a school day for the line's student either (a weekend day or a day the school calendar closed, as " \
-           "on the days named above): the event is imported, and the portal shows it but does not count it" in lines
+    assert "WARNING: year.csv, lines " + ", ".join(map(str, weekend_lines[12:24])) + " and 30 more, column date: the " \
+           "date was a weekend day for the line's student, as on the days named above: the event is imported, and " \
+           "the portal shows it but does not count it" in lines
     assert "WARNING: year.csv, lines " + ", ".join(map(str, conflict_lines[12:])) + ", column category: says " \
            "another category than an earlier line for the same student and day (the same class period, or whole " \
            "day), as the lines named above do: the two lines are one event, so only this later line is kept" in lines
     assert len(await events()) == 54 + 23
     out = io.StringIO()
     report.write_csv(out)
-    assert out.getvalue().count("was not a school day") == 54
+    assert out.getvalue().count("was not a school day") + out.getvalue().count("the date was a weekend day") == 54
+
+
+async def test_closures_are_named_even_after_a_dozen_weekend_days(portal, tmp_path):
+    """In a file in date order the first days named were all weekends, and the closures (a work day, a snow day:
+    the rows that suggest the calendar or the SIS is wrong) were never named (a tester's find)."""
+    await roster(tmp_path)
+    await import_calendar(tmp_path)
+    rows, day = [], date(2026, 1, 3)
+    while day <= date(2026, 3, 6):
+        if day.weekday() >= 5:
+            rows.append(["stu-ana", "", "sch-oak", day.isoformat(), "", "", "Unexcused Absence", ""])
+        day += timedelta(days=1)
+    rows.append(["stu-ana", "", "sch-oak", "3/5/2026", "", "", "Excused Absence", "Dentist"])  # the work day
+    report = await run(write_events(tmp_path / "winter.csv", rows))
+    assert "'3/5/2026' was not a school day for the line's student (Teacher work day)" in "\n".join(report.lines())
 
 
 async def test_a_long_file_not_in_date_order_says_which_lines_it_could_not_compare(clean_database, tmp_path,
