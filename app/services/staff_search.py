@@ -7,6 +7,7 @@ from uuid import UUID
 
 from app import clock
 from app.rules.key_requests import normalise_student_number
+from app.rules.names import search_key
 from app.services import audit
 from app.services.access import guardians_who_may_see, may_see
 from app.services.eligibility import is_eligible_guardian
@@ -20,18 +21,34 @@ SIGN_IN_ACTIONS = ("login.succeeded", "login.failed", "login.refused-locked", "l
 MOST_FOUND = 50
 
 
-async def find_people(staff: SignedInAccount, typed: str) -> dict[str, list[dict]]:
-    """Students by name or student number, guardians by name or email, within the staff member's scope. A name
-    matches without regard to case, accents or punctuation (staff_scope.name_has_all_or)."""
+async def find_people(staff: SignedInAccount, typed: str) -> dict[str, list[dict] | bool]:
+    """Students by name or student number, guardians by name or email, within the staff member's scope: at most
+    MOST_FOUND of each ("students", "guardians"), the people whose whole name is what was typed first (in either
+    order: "Nunez Jose" is José Núñez), then by family and given name; "more_students" and "more_guardians" say
+    whether more matched than are shown (a clerk searching "Nguyen" saw 50 with no word that 70 more were left
+    out: a tester's find). A name matches without regard to case, accents or punctuation
+    (staff_scope.name_has_all_or)."""
     if not typed.strip():
-        return {"students": [], "guardians": []}
-    found: dict[str, list[dict]] = {}
+        return {"students": [], "guardians": [], "more_students": False, "more_guardians": False}
+    keys = [key for key in (search_key(word) for word in typed.split()) if key]
+    whole = {"".join(keys), "".join(reversed(keys))} if keys else set()
+    found: dict[str, list[dict] | bool] = {}
     for kind, also in (("student", Person.student_number == normalise_student_number(typed)),
                        ("guardian", Person.email == typed.strip().lower())):
         query = Person.select(Person.public_id, Person.given_name, Person.family_name, Person.student_number,
-                              Person.email).where((Person.kind == kind) & name_has_all_or(typed, also))
-        query = within(query, people_in_scope(staff, kind))
-        found[f"{kind}s"] = await query.order_by(Person.family_name).order_by(Person.given_name).limit(MOST_FOUND)
+                              Person.email, Person.name_key).where((Person.kind == kind) & name_has_all_or(typed, also))
+        rows = await within(query, people_in_scope(staff, kind)).order_by(Person.family_name).order_by(
+            Person.given_name).limit(MOST_FOUND + 1)
+        if len(rows) > MOST_FOUND and whole:  # the whole name's people may be past the first page: read them too
+            exact = within(Person.select(Person.public_id, Person.given_name, Person.family_name,
+                                         Person.student_number, Person.email, Person.name_key).where(
+                (Person.kind == kind) & Person.name_key.is_in(sorted(whole))), people_in_scope(staff, kind))
+            rows = [*await exact.limit(MOST_FOUND), *rows]
+        shown: dict = {}
+        for row in sorted(rows, key=lambda r: r["name_key"] not in whole):  # stable: the order above stays
+            shown.setdefault(row["public_id"], row)
+        found[f"{kind}s"] = list(shown.values())[:MOST_FOUND]
+        found[f"more_{kind}s"] = len(shown) > MOST_FOUND
     return found
 
 

@@ -131,6 +131,35 @@ async def test_the_audit_log_finds_a_person_by_a_name_typed_without_accents(impo
     assert (await audit_log(AuditFilter(person="Obrien"))).events == []
 
 
+async def test_a_search_with_more_than_fifty_matches_says_so_and_puts_the_whole_name_first(imported, portal):
+    """Searching "Nguyen" in a district of many Nguyens showed 50, with no word that more were left out, and "An
+    Nguyen" listed the real An Nguyễn 41st, after every hoA Nguyen (a tester's find)."""
+    from app.rules.names import person_name_key
+    from app.services.staff_search import MOST_FOUND
+    from app.tables import Person
+
+    for n in range(MOST_FOUND + 10):
+        given = ("Hoa", "Anh", "Tuan")[n % 3]
+        await Person.insert(Person(source_id=f"stu-ng{n}", kind="student", given_name=given, family_name="Nguyen",
+                                   name_key=person_name_key(given, "Nguyen"), student_number=f"N{n:04d}",
+                                   status="active"))
+    await Person.insert(Person(source_id="stu-an", kind="student", given_name="An", family_name="Nguyễn",
+                               name_key=person_name_key("An", "Nguyễn"), student_number="N9999", status="active"))
+    people = (await found("An Nguyen"))[0]
+    assert people[0] == "An Nguyễn" and len(people) == MOST_FOUND  # past the first 50 by family name: read too
+    assert (await found("Nguyen an"))[0][0] == "An Nguyễn"
+    from app.services.staff_search import find_people
+
+    everyone = await find_people(signed_in("district-admin"), "Nguyen")
+    assert everyone["more_students"] and not everyone["more_guardians"] and len(everyone["students"]) == MOST_FOUND
+    await staff_account("DistrictAdmin", "district-admin", None)
+    await as_staff(portal, "DistrictAdmin")
+    page = words((await portal.get("/staff?q=Nguyen")).text)
+    assert "More students match than the 50 shown (whole names first, then by family name): add a given name, or " \
+           "search by student number." in page
+    assert "More students match" not in words((await portal.get("/staff?q=Nunez")).text)
+
+
 async def test_the_console_shows_what_was_typed_as_it_was_typed(portal, imported):
     await staff_account("DistrictAdmin", "district-admin", None)
     await as_staff(portal, "DistrictAdmin")
