@@ -6,7 +6,8 @@ today's attendance as it now stands, so it does not matter what the import was o
 
 - each guardian who may see a child with an unexcused absence today (the records pages' rule), whose
   account has alerts on, gets one pending alert for that child and day: the alert's unique key
-  (guardian, child, day) makes a re-import, a second importer or a second process add nothing;
+  (guardian, child, day) makes a re-import, a second importer or a second process add nothing; guardians
+  who share an email address get one alert between them (one email per mailbox per child per day);
 - a pending alert whose absence is no longer unexcused (the school excused it, or marked the child
   present) is cancelled;
 - an alert waits `absence_alert_delay_minutes` (a correction made in that time cancels it) and the
@@ -61,6 +62,14 @@ WHERE l.student IN ({students}) AND a.role = 'guardian' AND a.disabled = {} AND 
 """
 
 
+# Today's alerts so far, with the address their guardian has on file now (where the email goes).
+_EXISTING = """
+SELECT al.key, al.guardian, al.student, al.status, g.email
+FROM absence_alert al JOIN person g ON g.id = al.guardian
+WHERE al.day = {}
+"""
+
+
 def _placeholders(values: list) -> str:
     return ", ".join("{}" for _ in values)
 
@@ -103,14 +112,27 @@ async def after_attendance_import() -> dict[str, int]:
     added = 0
     if prefs.absence_alerts_offered and absent:
         candidates = await _candidates(sorted(absent))
-        existing = {r["key"] for r in await AbsenceAlert.select(AbsenceAlert.key).where(AbsenceAlert.day == today)}
-        candidates = [c for c in candidates if _key(c["guardian"], c["student"], today) not in existing]
+        existing = await AbsenceAlert.raw(_EXISTING, today)
+        keys = {r["key"] for r in existing}
+        # A mailbox already told (or about to be) about this child today: another guardian's alert to it.
+        told = {_mailbox(r) for r in existing if r["status"] in ("pending", "queued")}
+        candidates = [c for c in candidates if _key(c["guardian"], c["student"], today) not in keys]
         choices = await choices_of_accounts(sorted({c["account"] for c in candidates}))
-        for c in candidates:
+        # One alert per mailbox per child per day: guardians who share an address (say both parents read
+        # lopez.family@example.org) get one email between them, not one each. Among those who want alerts and
+        # may see the child, the alert belongs to the lowest account id (so two runs at once choose the same
+        # guardian, and the unique key keeps it to one); one who turned alerts off or whose access is off never
+        # takes it from the others. An earlier run's pending or queued alert to the address counts (a cancelled
+        # one does not: it sent nothing, and the next import gives the alert to another guardian there).
+        for c in sorted(candidates, key=lambda c: c["account"]):
+            mailbox = _mailbox(c)
+            if mailbox in told:
+                continue
             wanted = choices[c["account"]]
             recipient = Recipient(c["account"], c["guardian"], c["email"], c["language"])
             if not wanted.absence_alerts or await may_see(recipient, str(c["public_id"]), today) is None:
                 continue
+            told.add(mailbox)
             due = after_quiet_hours(now + timedelta(minutes=prefs.absence_alert_delay_minutes),
                                     wanted.quiet_hours, prefs.time_zone)
             inserted = await AbsenceAlert.insert(AbsenceAlert(
@@ -125,6 +147,13 @@ async def after_attendance_import() -> dict[str, int]:
 
 def _key(guardian: int, student: int, day: date) -> str:
     return f"{guardian}:{student}:{day.isoformat()}"
+
+
+def _mailbox(row: dict) -> tuple[int, str]:
+    """The child and the address an alert about them goes to, the address as the portal compares it:
+    lower-cased (app/rules/emails.py normalise_email; the address on file is stored so). An empty address is
+    no one's shared mailbox: it stands for its guardian alone."""
+    return row["student"], (row["email"] or "").strip().lower() or f"guardian {row['guardian']}"
 
 
 async def _cancel_excused(day: date, absent: dict[int, list[dict]]) -> int:
