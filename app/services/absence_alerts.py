@@ -29,6 +29,7 @@ from app.database import transaction
 from app.mail.outbox import About, enqueue_email
 from app.rules.alerts import after_quiet_hours
 from app.rules.district_day import district_day
+from app.rules.emails import mailbox_key
 from app.rules.preferences import DistrictPreferences
 from app.services import audit
 from app.services.alert_common import Recipient, day_text, email_context, guardian_language, may_see, student_url, \
@@ -150,10 +151,10 @@ def _key(guardian: int, student: int, day: date) -> str:
 
 
 def _mailbox(row: dict) -> tuple[int, str]:
-    """The child and the address an alert about them goes to, the address as the portal compares it:
-    lower-cased (app/rules/emails.py normalise_email; the address on file is stored so). An empty address is
-    no one's shared mailbox: it stands for its guardian alone."""
-    return row["student"], (row["email"] or "").strip().lower() or f"guardian {row['guardian']}"
+    """The child and the mailbox an alert about them goes to, as the shared-mailbox rule tells mailboxes apart
+    (app/rules/emails.py mailbox_key: case, a plus tag, Gmail's dots). An empty address is no one's shared
+    mailbox: it stands for its guardian alone."""
+    return row["student"], mailbox_key(row["email"]) or f"guardian {row['guardian']}"
 
 
 async def _cancel_excused(day: date, absent: dict[int, list[dict]]) -> int:
