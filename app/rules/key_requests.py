@@ -59,6 +59,14 @@ def normalise_student_number(typed: str) -> str:
     return "".join(typed.split())
 
 
+def student_number_spellings(number: str) -> list[str]:
+    """The spellings a typed (normalised) student number is looked up as: as typed, in capitals and in small
+    letters, so "s100028" finds S100028 (a clerk's and a parent's slip: a tester's find), each matched exactly by
+    the column's index. A number an SIS writes in mixed case ("Ab-12") is found only as written or in one case.
+    Two numbers that differ only by case would both be found."""
+    return sorted({number, number.upper(), number.lower()})
+
+
 def parse_birth_date(typed: str, *, today: date) -> date | None:
     text = typed.strip()
     for form in BIRTH_DATE_FORMATS:

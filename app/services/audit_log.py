@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.rules.key_requests import normalise_student_number
+from app.rules.key_requests import normalise_student_number, student_number_spellings
 from app.services.preferences import load_preferences
 from app.services.staff_scope import name_has_all_or
 from app.tables import AuditEvent, GuardianLink, Person, UserAccount
@@ -59,7 +59,8 @@ async def audit_log(wanted: AuditFilter) -> AuditPage:
                           | AuditEvent.actor.is_in(accounts))
     if wanted.student.strip():
         students = Person.select(Person.id).where(
-            (Person.student_number == normalise_student_number(wanted.student)) & (Person.kind == "student"))
+            Person.student_number.is_in(student_number_spellings(normalise_student_number(wanted.student)))
+            & (Person.kind == "student"))
         guardians = GuardianLink.select(GuardianLink.guardian).where(GuardianLink.student.is_in(students))
         conditions.append(AuditEvent.person.is_in(students) | AuditEvent.person.is_in(guardians))
     if wanted.action:

@@ -17,7 +17,7 @@ from app.database import transaction
 from app.i18n import LANGUAGES
 from app.mail.outbox import About, enqueue_email
 from app.rules.errors import N_, FieldError
-from app.rules.key_requests import KeyRequestDetails, decision_reason_errors
+from app.rules.key_requests import KeyRequestDetails, decision_reason_errors, student_number_spellings
 from app.rules.languages import language_for_guardian, sis_language_code
 from app.rules.preferences import DistrictPreferences
 from app.rules.ssn import digests_match, ssn_digest
@@ -40,9 +40,12 @@ CLIENT_WINDOW = timedelta(hours=1)
 
 
 async def find_student_by_number(student_number: str) -> dict | None:
-    return await Person.select(Person.id, Person.birth_date, Person.ssn_hash, Person.ssn_last4_hash).where(
-        (Person.student_number == student_number) & (Person.kind == "student")
-    ).first()
+    """The student with this number as typed, else in capitals or small letters (rules.key_requests
+    student_number_spellings): the exact spelling wins if two students' numbers differ only by case."""
+    found = await Person.select(Person.id, Person.birth_date, Person.ssn_hash, Person.ssn_last4_hash,
+                                Person.student_number).where(
+        Person.student_number.is_in(student_number_spellings(student_number)) & (Person.kind == "student"))
+    return min(found, key=lambda s: s["student_number"] != student_number, default=None)
 
 
 async def guardians_on_file(student_number: str) -> list[dict]:
@@ -51,7 +54,7 @@ async def guardians_on_file(student_number: str) -> list[dict]:
     return await GuardianLink.select(
         GuardianLink.guardian.id.as_alias("id"), GuardianLink.guardian.email.as_alias("email"),
     ).where(
-        (GuardianLink.student.student_number == student_number)
+        (GuardianLink.student.student_number.is_in(student_number_spellings(student_number)))
         & (GuardianLink.student.kind == "student")
         & link_in_force_where(await access_day())
     ).order_by(GuardianLink.id)
@@ -79,14 +82,16 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
     Otherwise the requester is told the same thing whatever happened."""
     prefs = await load_preferences()
     now = clock.now()
-    by_number = await rate_limits.hit(  # a digest: what was typed is not kept (issue 9)
-        "key-request:student:" + rate_limits.typed_digest("key-request", details.student_number),
+    # A digest: what was typed is not kept (issue 9). In capitals: the number is found whatever its case
+    # (student_number_spellings), so "s1" and "S1" must share one count, or each spelling would be 5 more tries.
+    by_number = await rate_limits.hit(
+        "key-request:student:" + rate_limits.typed_digest("key-request", details.student_number.upper()),
         now + STUDENT_NUMBER_WINDOW)
     by_client = await rate_limits.hit(f"key-request:client:{ip}", now + CLIENT_WINDOW)
     # A withheld SSN still costs one digest (of nothing that can match), so the work is the same.
     typed_digest = ssn_digest(get_settings().ssn_pepper, details.ssn or "withheld")
     student = await find_student_by_number(details.student_number)
-    guardians = await guardians_on_file(details.student_number)
+    guardians = await guardians_on_file(student["student_number"] if student else details.student_number)
     if by_number.count > REQUESTS_PER_STUDENT_NUMBER or by_client.count > REQUESTS_PER_CLIENT:
         await audit.record("key-request.throttled", person=student["id"] if student else None, ip=ip,
                            detail="per student number" if by_number.count > REQUESTS_PER_STUDENT_NUMBER

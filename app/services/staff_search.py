@@ -6,7 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from app import clock
-from app.rules.key_requests import normalise_student_number
+from app.rules.key_requests import normalise_student_number, student_number_spellings
 from app.rules.names import search_key
 from app.services import audit
 from app.services.access import guardians_who_may_see, may_see
@@ -33,7 +33,7 @@ async def find_people(staff: SignedInAccount, typed: str) -> dict[str, list[dict
     keys = [key for key in (search_key(word) for word in typed.split()) if key]
     whole = {"".join(keys), "".join(reversed(keys))} if keys else set()
     found: dict[str, list[dict] | bool] = {}
-    for kind, also in (("student", Person.student_number == normalise_student_number(typed)),
+    for kind, also in (("student", Person.student_number.is_in(student_number_spellings(normalise_student_number(typed)))),
                        ("guardian", Person.email == typed.strip().lower())):
         query = Person.select(Person.public_id, Person.given_name, Person.family_name, Person.student_number,
                               Person.email, Person.name_key).where((Person.kind == kind) & name_has_all_or(typed, also))

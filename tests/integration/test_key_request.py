@@ -215,6 +215,25 @@ async def test_the_limit_reply_is_the_same_for_a_student_number_that_does_not_ex
     assert over[0] == over[1] and dict(over[0][2])["location"] == "/request-key/limit"
 
 
+async def test_a_student_number_typed_in_small_letters_is_found_and_its_spellings_share_one_count(portal,
+                                                                                                  ana_on_file):
+    """A parent types "s100028" for S100028 from a report card (a tester's find: not found); and since both cases
+    find the student, the per-number throttle counts them together (each spelling is not 5 more tries)."""
+    from app.services.key_requests import REQUESTS_PER_STUDENT_NUMBER
+    from app.tables import Person
+
+    ana = ana_on_file.students["ana"].id
+    await Person.update({Person.student_number: "S100028"}).where(Person.id == ana)  # as SISs write them
+    await portal.post("/request-key", details(student_number="s100028", email="someone@example.net"))
+    row = (await key_requests())[0]
+    assert row["matched_student_number"] and row["student"] == ana
+    for n in range(1, REQUESTS_PER_STUDENT_NUMBER):
+        await portal.post("/request-key", details(student_number=("S100028", "s100028")[n % 2]))
+    over = await portal.post("/request-key", details(student_number="s100028"))
+    assert dict(comparable(over)[2])["location"] == "/request-key/limit"
+    assert len(await key_requests()) == REQUESTS_PER_STUDENT_NUMBER
+
+
 async def test_the_throttle_per_client_counts_every_student_number(portal, ana_on_file):
     from app.services.key_requests import REQUESTS_PER_CLIENT
 

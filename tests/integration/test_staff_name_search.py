@@ -101,6 +101,10 @@ async def test_student_numbers_and_guardian_emails_are_found_as_before(imported)
     assert await found("Rosa.Rivera@Example.org") == ([], ["Rosa Smith-Jones"])
     assert await found("tom@example.org") == ([], ["José Nguyễn"])
     assert await found("tom@example") == ([], [])  # an email address is matched whole, never as a name
+    from app.tables import Person
+
+    await Person.update({Person.student_number: "S1001"}).where(Person.source_id == "stu-ana")
+    assert await found("s1001") == (["Ana Núñez"], [])  # a number's letters typed in either case (a tester's find)
 
 
 @pytest.mark.parametrize("typed", ["'", "-", ".", "’", "%", "_", "\\", "%%", "' - ."])
