@@ -2,6 +2,7 @@
 find: such rows went in without a word). Each is a WARNING on the event's line, naming the value; the event is
 imported as before and the run's outcome is the same:
 - a class the student is not enrolled in (no enrollment of theirs in it at all, not even an ended one);
+- a day in no school year Homeroom has from the SIS (a typo in the year);
 - a day that was no school day for the student: a weekend day the calendar does not make a school day, or a day
   it closed (app/services/school_calendar.py, as home and the attendance page read a day: shown, not counted);
 - two lines for the same student, day and class period (or whole day) with different categories: which line
@@ -21,7 +22,7 @@ from datetime import date
 from app.importers.problems import ImportReport
 from app.importers.table_writes import TableWriter
 from app.rules.school_days import SchoolCalendar
-from app.services.school_calendar import days_without_school, load_calendar_days, schools_of
+from app.services.school_calendar import days_without_school, load_calendar, schools_of
 
 HELD_EVENTS = 1_000_000  # events held to compare lines with (about 120 MB), the day being read's included
 HELD_DAYS = 1_000  # days held (each a dict of its own): nearly three years of days, a file sorted by day holds one
@@ -71,7 +72,7 @@ class Doubts:
         if classes:  # every enrollment, active or ended, of anyone: the file may name any class
             enrolled = {key for key, in await writer.fetch(
                 f"SELECT (person * {1 << ID_BITS}) + section FROM section_enrollment")}
-        calendar = await load_calendar_days()
+        calendar = await load_calendar(date.min, date.max)  # every entry, and the school years' spans
         by_school = any(entry.school is not None for entries in calendar.entries.values() for entry in entries)
         return cls(report, file, slots, enrolled, calendar, await schools_of(None) if by_school else {})
 
@@ -84,7 +85,16 @@ class Doubts:
                 f"imported all the same",
                 f"is a class the line's student is not enrolled in, as with the classes named above ({NO_ENROLLMENT}): "
                 f"the event is imported all the same")
-        if day.weekday() >= 5 or day in self.calendar.entries:
+        if self.calendar.years and self.calendar.year_of(day) is None:
+            # A typo in the year (2062 for 2026) or an export of the wrong year (a tester's find: not flagged).
+            spans = "; ".join(f"{first:%m/%d/%Y} to {last:%m/%d/%Y}" for first, last in self.calendar.years[-3:])
+            self.report.named_warning(
+                "outside the school years", self.file, line, "date",
+                f"'{day_text[:40]}' is in no school year Homeroom has from the SIS ({spans}): is the year right? The "
+                f"event is imported all the same",
+                f"the date is in no school year Homeroom has from the SIS, as on the days named above: is the year "
+                f"right? The event is imported all the same")
+        elif day.weekday() >= 5 or day in self.calendar.entries:
             self._no_school_day(line, student, day, day_text, category, period)
         self._other_lines(line, student, day, section, section_sid, period, category, source_id)
 

@@ -50,13 +50,6 @@ _CALENDAR_DAYS = "SELECT day, school, school_day, kind, description FROM calenda
 _CALENDAR_BETWEEN = _CALENDAR_DAYS + " WHERE day BETWEEN {} AND {}"
 
 
-async def load_calendar_days() -> SchoolCalendar:
-    """Every day the district's calendar says something about, without the school years' spans: the days as
-    home and the attendance page read them (`days_without_school`), for a file of any dates (an import). One
-    query; a calendar has tens of days a year."""
-    return SchoolCalendar(entries=_entries(await fetch(_CALENDAR_DAYS)))
-
-
 def what_the_day_was(why: NotSchoolDay) -> str:
     """What a day that was no school day was, in the current language: the district's description as written
     (never looked up as a message: a closure called "Present" stays "Present"), else the kind's words."""

@@ -273,3 +273,15 @@ async def test_memory_stays_bounded_by_one_day_of_many_events_or_many_periods(cl
     for period in range(9):
         doubts.check(period + 2, 1, date(2026, 3, 2), "3/2/2026", None, "", str(period), "present", f"e{period}")
     assert doubts._held_count <= 3 and len(doubts._places) <= 4 and not doubts.compared_all
+
+
+async def test_a_day_in_no_school_year_is_named(portal, tmp_path):
+    """A typo in the year, or an export of the wrong year, went in without a word (a tester's find)."""
+    await roster(tmp_path)
+    report = await run(write_events(tmp_path / "typo.csv", [
+        ["stu-ana", "", "sch-oak", "3/5/2062", "", "", "Unexcused Absence", ""],
+        ["stu-ana", "", "sch-oak", "3/4/2026", "", "", "Unexcused Absence", ""]]))
+    assert not report.has_errors
+    assert report.lines() == [
+        "WARNING: typo.csv, line 2, column date: '3/5/2062' is in no school year Homeroom has from the SIS "
+        "(08/01/2025 to 06/30/2026): is the year right? The event is imported all the same"]
