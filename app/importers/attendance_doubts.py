@@ -92,8 +92,8 @@ class Doubts:
                 "outside the school years", self.file, line, "date",
                 f"'{day_text[:40]}' is in no school year Homeroom has from the SIS ({spans}): is the year right? The "
                 f"event is imported all the same",
-                f"the date is in no school year Homeroom has from the SIS, as on the days named above: is the year "
-                f"right? The event is imported all the same")
+                "the date is in no school year Homeroom has from the SIS, as on the days named above: is the year "
+                "right? The event is imported all the same")
         elif day.weekday() >= 5 or day in self.calendar.entries:
             self._no_school_day(line, student, day, day_text, category, period)
         self._other_lines(line, student, day, section, section_sid, period, category, source_id)
