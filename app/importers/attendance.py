@@ -2,7 +2,8 @@
 StudentSchoolAttendanceEvent / StudentSectionAttendanceEvent (OneRoster has no attendance file).
 
 The file's columns, the values allowed and an example are FORMAT below (`homeroom import attendance --help`
-prints it). Ed-Fi column names are accepted as well (COLUMNS.aliases).
+prints it). Ed-Fi column names are accepted as well (COLUMNS.aliases), and so is any name written with spaces,
+dashes or underscores ("Event Date", "school_id"): csv_reading.match_header.
 
 Idempotent: each event's id is derived from who, where, when and what kind of event it is (student,
 school, date, section, period, and the slot: attendance for present/absent, tardy, early departure). So
@@ -37,7 +38,7 @@ COLUMNS = ColumnsExpected(
     known=("eventSourcedId", "studentSourcedId", "studentNumber", "schoolSourcedId", "date", "sectionSourcedId",
            "period", "category", "reason"),
     required=("schoolSourcedId", "date", "category"),
-    aliases=(("studentUniqueId", "studentNumber"), ("schoolId", "schoolSourcedId"), ("eventDate", "date"),
+    aliases=(("studentUniqueId", "studentNumber"), ("schoolId", "schoolSourcedId"), ("eventDate", "date"), ("attendanceDate", "date"),
              ("attendanceEventCategoryDescriptor", "category"), ("attendanceEventReason", "reason"),
              ("classSourcedId", "sectionSourcedId")),
 )

@@ -1,14 +1,16 @@
 """Reading the district's CSV files: from a folder or a zip, header checking, line numbers, and the value
 formats real exports use. Pure: no database.
 
-Headers: a column is matched exactly; failing that, without regard to case, to a known spelling mistake
-("sourceId" for "sourcedId"), or to a close match ("dateLastModifed"). Each of those is a WARNING naming the
-file and the column and saying what it was read as, and the column is read (only OneRoster's warning adds
-that its headers are case-sensitive: Homeroom's own file kinds are matched in any case). Two such headers
-that could both be one column, with no column of that exact name, are an ERROR: which one is meant is not
-for Homeroom to guess. A column nobody knows is a WARNING and is ignored;
-`metadata.*` columns (OneRoster's extension point) are ignored quietly. A required column that is missing is
-an ERROR on line 1.
+Headers: a column is matched exactly, or by one of its other names (`aliases`, in any case, quietly); failing
+that, any of its names without regard to case, spaces, dashes, underscores or dots ("Event Date" for the alias
+"eventDate"), to a known spelling mistake ("sourceId" for "sourcedId"), or to a close match of its name
+("dateLastModifed"). Each of those is a WARNING naming the file and the column and saying what it was read as,
+and the column is read (only OneRoster's warning adds that its headers are case-sensitive: Homeroom's own file
+kinds are matched in any case). The same rule, in `match_header`, for every import. Two headers that could both
+be one column, with no column of that exact name, are an ERROR: which one is meant is not for Homeroom to guess
+(a header written twice alike is a WARNING, and the first is read). A column nobody knows is a WARNING and is
+ignored; `metadata.*` columns (OneRoster's extension point) are ignored quietly. A required column that is
+missing is an ERROR on line 1, which names an ignored header that looks like it.
 """
 
 from __future__ import annotations
@@ -104,6 +106,16 @@ class ColumnsExpected:
     aliases: tuple[tuple[str, str], ...] = ()  # (alias, column)
     standard: str = ""
 
+    def __post_init__(self) -> None:
+        names: dict[str, str] = {}
+        for name, column in [(k, k) for k in self.known] + list(self.aliases):
+            assert names.setdefault(_squash(name), column) == column, (
+                f"{name!r} and another name of {names[_squash(name)]!r} are one spelling: which is meant?")
+
+    def names_of(self, column: str) -> tuple[str, ...]:
+        """Every name `column` is read from: its own, then its aliases."""
+        return (column, *(alias for alias, of in self.aliases if of == column))
+
 
 def _squash(name: str) -> str:
     """Lower-case, no separators, and the common 'sourceId' for 'sourcedId' mistake undone."""
@@ -115,22 +127,41 @@ def _looks_like_data(header: str) -> bool:
     return sum(c.isdigit() for c in header) >= 4
 
 
-def _guess(name: str, expected: ColumnsExpected) -> str | None:
-    """The known column an unmatched header stands for: the same but for case, spaces, dashes, underscores or
-    'sourceId'; else a close spelling. None when there is none (or the header looks like data)."""
-    squashed_known = {_squash(k): k for k in expected.known}
-    guess = squashed_known.get(_squash(name))
+def _guess(name: str, expected: ColumnsExpected) -> tuple[str, str] | None:
+    """The known column an unmatched header stands for, and which of its names the header is a spelling of:
+    any of its names (its own or an alias) the same but for case, spaces, dashes, underscores, dots or
+    'sourceId'; else a close spelling of its own name. None when there is none (or the header looks like
+    data)."""
+    squashed = {_squash(k): (k, k) for k in expected.known}
+    for alias, column in expected.aliases:
+        squashed.setdefault(_squash(alias), (column, alias))
+    guess = squashed.get(_squash(name))
     if guess is None and not _looks_like_data(name):
         close = difflib.get_close_matches(name.lower(), [k.lower() for k in expected.known], n=1, cutoff=0.85)
         if close:
-            guess = next(k for k in expected.known if k.lower() == close[0])
+            column = next(k for k in expected.known if k.lower() == close[0])
+            guess = (column, column)
     return guess
 
 
-def _read_as(name: str, column: str, expected: ColumnsExpected) -> str:
-    """The warning for a header read as `column`: what was done, and why the file still deserves a look."""
-    how = ("differs from it only in case" if name.lower() == column.lower()
-           else "is another spelling of it")
+def _looks_like(header: str, column: str, expected: ColumnsExpected) -> bool:
+    """Whether an ignored header is close enough to one of a missing column's names to ask if it is the one
+    (the quick bounds first, as difflib.get_close_matches does: a header of a million characters costs nothing)."""
+    for name in expected.names_of(column):
+        match = difflib.SequenceMatcher(None, _squash(header), _squash(name))
+        if match.real_quick_ratio() >= 0.75 and match.quick_ratio() >= 0.75 and match.ratio() >= 0.75:
+            return True
+    return False
+
+
+def _read_as(name: str, column: str, expected: ColumnsExpected, spelling: str = "") -> str:
+    """The warning for a header read as `column`: what was done, and why the file still deserves a look.
+    `spelling`: the column's other name (an alias) the header is a spelling of, if it is one."""
+    if spelling and spelling != column:
+        how = f"is another spelling of '{spelling}', another name of that column"
+    else:
+        how = ("differs from it only in case" if name.lower() == column.lower()
+               else "is another spelling of it")
     if expected.standard:
         return (f"read as '{column}' (the header {how}; {expected.standard} headers are case-sensitive and "
                 f"exact, so other programs may not read it)")
@@ -141,56 +172,63 @@ def match_header(file: str, header: list[str], expected: ColumnsExpected,
                  report: ImportReport) -> dict[str, int] | None:
     """Column name -> position. Warnings for odd headers; None (with errors) if a required column is missing,
     or two headers could both be the same column and neither is its exact name."""
+    names = [raw.strip().lstrip("\ufeff") for raw in header]
     positions: dict[str, int] = {}
-    aliases = {alias.lower(): column for alias, column in expected.aliases}
-    unmatched: list[tuple[int, str]] = []
-    for index, raw in enumerate(header):
-        name = raw.strip().lstrip("\ufeff")
+    for index, name in enumerate(names):  # a column's own name, exactly, first: it wins over any other spelling
         if name in expected.known and name not in positions:
             positions[name] = index
-        elif name.lower() in aliases and aliases[name.lower()] not in positions:
-            positions[aliases[name.lower()]] = index
-        elif name.startswith("metadata."):
+    aliases = {alias.lower(): column for alias, column in expected.aliases}
+    read = set(positions.values())
+    seen: set[str] = set()
+    guesses: dict[str, list[tuple[int, str, str, str]]] = {}  # column -> the headers that could be it
+    unknown: list[tuple[str, str]] = []  # the headers ignored as no column's, to ask about a missing column
+    for index, name in enumerate(names):
+        if index in read:
             continue
-        else:
-            unmatched.append((index, name))
-
-    guesses: dict[str, list[tuple[int, str, str]]] = {}  # column -> the headers that could be it
-    for index, name in unmatched:
         shown = f"number {index + 1}" if _looks_like_data(name) else repr(name)
         if not name:
             report.warning(file, 1, f"number {index + 1}", "this column has no name; it is ignored")
             continue
-        if name in positions:
+        if name in seen or name in positions:
             report.warning(file, 1, shown, "this column appears twice; the first one is read")
             continue
-        guess = _guess(name, expected)
-        if guess is not None and guess in positions:
-            report.warning(file, 1, shown, f"could be '{guess}', but a column has that exact name and is read; "
+        seen.add(name)
+        if name.lower() in aliases:
+            guess: tuple[str, str] | None = (aliases[name.lower()], "")  # a documented name: no warning
+        else:
+            guess = _guess(name, expected)
+        if guess is None and name.startswith("metadata."):
+            continue
+        if guess is not None and guess[0] in positions:
+            report.warning(file, 1, shown, f"could be '{guess[0]}', but a column has that exact name and is read; "
                                            f"this one is ignored")
         elif guess is not None:
-            guesses.setdefault(guess, []).append((index, name, shown))
+            guesses.setdefault(guess[0], []).append((index, name, shown, guess[1]))
         elif _looks_like_data(name):
             report.warning(file, 1, shown, "the header looks like data: is the header row missing? "
                                            "This column is ignored")
         else:
+            unknown.append((name, shown))
             report.warning(file, 1, shown, "Homeroom does not know this column; it is ignored")
 
     ambiguous = False
     for column, candidates in guesses.items():
         if len(candidates) == 1:
-            index, name, shown = candidates[0]
+            index, name, shown, spelling = candidates[0]
             positions[column] = index
-            report.warning(file, 1, shown, _read_as(name, column, expected))
+            if spelling:
+                report.warning(file, 1, shown, _read_as(name, column, expected, spelling))
             continue
         ambiguous = True
-        names = " and ".join(shown for _, _, shown in candidates)
-        report.error(file, 1, column, f"the columns {names} could each be '{column}': rename all but one, or "
+        listed = " and ".join(shown for _, _, shown, _ in candidates)
+        report.error(file, 1, column, f"the columns {listed} could each be '{column}': rename all but one, or "
                                       f"name one exactly '{column}'")
 
     missing = [c for c in expected.required if c not in positions and c not in guesses]
     for column in missing:
-        report.error(file, 1, column, "this required column is missing from the header")
+        like = [shown for name, shown in unknown if _looks_like(name, column, expected)]
+        ask = f" (is {' or '.join(like[:3])} it? name it {column})" if like else ""  # 3: a line, not a list
+        report.error(file, 1, column, f"this required column is missing from the header{ask}")
     return None if missing or ambiguous else positions
 
 
@@ -223,8 +261,8 @@ class FileFormat:
         width = max(len(c) for c in self.columns.known) + 2
         text = [textwrap.fill(
             f"FILE: UTF-8 CSV (a BOM is fine), a header line, then {self.rows}; columns in any order. Header names "
-            "are matched without regard to case, spaces, dashes or underscores, each with a WARNING that says "
-            "what it was read as. Columns (* required):", 100)]
+            "are matched without regard to case, spaces, dashes or underscores (a column's other names, below, as "
+            "well as its own), each with a WARNING that says what it was read as. Columns (* required):", 100)]
         for column in self.columns.known:
             mark = "*" if column in self.columns.required else " "
             words = self.described[column]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from tests.integration.district import PASSWORD, make_account
 from tests.integration.roster_files import dump_tables, full_set_11, write_set
 
@@ -123,6 +125,59 @@ async def test_ed_fi_column_names_are_accepted(clean_database, tmp_path):
     assert not report.has_errors, report.lines()
     assert [(r["student"], r["category"], r["reason"]) for r in await events()] == [("stu-ana", "excused-absence",
                                                                                     "Flu")]
+
+
+TESTERS_HEADER = ["Student Number", "School ID", "Event Date", "Class SourcedId", "Period", "Category", "Reason"]
+
+
+@pytest.mark.parametrize("header", [
+    TESTERS_HEADER,
+    ["student_number", "school_id", "event_date", "class_sourced_id", "period", "category", "reason"],
+    ["Student-Number", "SCHOOL ID", "Attendance Date", "class-sourced-id", "PERIOD", "category", "reason"],
+], ids=["spaced", "snake_case", "mixed"])
+async def test_every_name_of_a_column_is_matched_without_regard_to_case_spaces_dashes_or_underscores(
+        clean_database, tmp_path, header):
+    """An IT lead's find: --help promised header names matched "without regard to case, spaces, dashes or
+    underscores", but a column's other names (eventDate, schoolId, classSourcedId) were matched only in another
+    case: "Event Date" was ignored as unknown, then "column date: this required column is missing"."""
+    await roster(tmp_path)
+    report = await run(write_events(tmp_path / "sis.csv", [["1001", "sch-oak", "2026-03-06", "cls-math-1", "1", "Tardy",
+                                                             "Bus late"]], header))
+    assert not report.has_errors, report.lines()
+    assert [(r["student"], r["school"], str(r["event_date"]), r["section"], r["period"], r["category"], r["reason"])
+            for r in await events()] == [("stu-ana", "sch-oak", "2026-03-06", "cls-math-1", "1", "tardy", "Bus late")]
+    lines = report.lines()
+    assert not any("does not know" in line for line in lines), lines
+    if header is TESTERS_HEADER:
+        assert "WARNING: sis.csv, line 1, column 'Event Date': read as 'date' (the header is another spelling of " \
+               "'eventDate', another name of that column)" in lines, lines
+
+
+async def test_a_missing_required_column_names_the_ignored_header_that_looks_like_it(clean_database, tmp_path):
+    report = await run(write_events(tmp_path / "sis.csv", [["1001", "sch-oak", "2026-03-06", "Tardy"]],
+                                    ["Student Number", "School ID", "Event Day", "Category"]))
+    assert "ERROR: sis.csv, line 1, column date: this required column is missing from the header (is 'Event Day' " \
+           "it? name it date)" in report.lines(), report.lines()
+    report = await run(write_events(tmp_path / "sis.csv", [["1001", "sch-oak", "Tardy", "x"]],
+                                    ["Student Number", "School ID", "Category", "Comment"]))
+    assert "ERROR: sis.csv, line 1, column date: this required column is missing from the header" in report.lines()
+
+
+async def test_two_headers_that_are_names_of_one_column_are_an_error_unless_one_is_its_own_name(clean_database,
+                                                                                              tmp_path):
+    await roster(tmp_path)
+    row = [["sch-oak", "2026-03-06", "2026-03-05", "1001", "Tardy"]]
+    report = await run(write_events(tmp_path / "sis.csv", row, ["School ID", "eventDate", "Event Date",
+                                                                "studentNumber", "category"]))
+    assert "ERROR: sis.csv, line 1, column date: the columns 'eventDate' and 'Event Date' could each be 'date': " \
+           "rename all but one, or name one exactly 'date'" in report.lines(), report.lines()
+    assert await events() == []
+    report = await run(write_events(tmp_path / "sis.csv", row, ["School ID", "date", "Event Date", "studentNumber",
+                                                                "category"]))
+    assert not report.has_errors, report.lines()
+    assert "WARNING: sis.csv, line 1, column 'Event Date': could be 'date', but a column has that exact name and " \
+           "is read; this one is ignored" in report.lines(), report.lines()
+    assert [str(r["event_date"]) for r in await events()] == ["2026-03-06"]
 
 
 async def test_a_parent_sees_the_imported_attendance(portal, tmp_path):
