@@ -60,8 +60,11 @@ def finish(report: ImportReport, what: str, *, report_file: Path | None = None, 
     warnings = (f"{len(report.warnings):,} warning(s) above" + (f", on {warned_lines:,} line(s) of the file"
                                                                  if warned_lines else "")) if report.warnings else ""
     if report.has_errors:
+        # The warnings say what a run would do with the lines they name ("the event is imported"): none was (a
+        # tester's find: the two read as contradicting each other).
+        after = " The warnings above say what a run without errors would do with their lines." if warnings else ""
         say(f"{what}: {report.error_count():,} error(s); NOTHING WAS CHANGED. Fix what is named above and run the "
-            f"import again.")
+            f"import again.{after}")
         return NOTHING_CHANGED
     if report.dry_run:
         print(f"{what} (dry run): NOTHING WAS CHANGED. A real run would make these changes:", file=out)

@@ -285,3 +285,18 @@ async def test_a_day_in_no_school_year_is_named(portal, tmp_path):
     assert report.lines() == [
         "WARNING: typo.csv, line 2, column date: '3/5/2062' is in no school year Homeroom has from the SIS "
         "(08/01/2025 to 06/30/2026): is the year right? The event is imported all the same"]
+
+
+async def test_a_run_refused_for_an_error_says_its_warnings_describe_a_run_without_errors(portal, tmp_path):
+    """Every warning said "the event is imported" above "NOTHING WAS CHANGED" (a tester's find)."""
+    await roster(tmp_path)
+    report = await run(write_events(tmp_path / "both.csv", [
+        ["stu-ana", "", "sch-oak", "3/7/2026", "", "", "Unexcused Absence", ""],  # a Saturday: a warning
+        ["stu-nobody", "", "sch-oak", "3/4/2026", "", "", "Unexcused Absence", ""]]))  # an error
+    assert report.has_errors
+    out, err = io.StringIO(), io.StringIO()
+    finish(report, "Attendance import", out=out, err=err)
+    assert err.getvalue().rstrip().endswith("NOTHING WAS CHANGED. Fix what is named above and run the import again. "
+                                            "The warnings above say what a run without errors would do with their "
+                                            "lines."), err.getvalue()
+    assert len(await events()) == 0
