@@ -174,6 +174,8 @@ async def test_the_console_shows_what_was_typed_as_it_was_typed(portal, imported
     assert 'value="o&#39;brien"' in page and ">Benito O’Brien</a>" in page
     page = (await portal.get("/staff?q=Nunez", htmx=True)).text
     assert 'value="Nunez"' in page and ">Ana Núñez</a>" in page
+    # Each student with their school and grade, so namesakes can be told apart (a tester's find).
+    assert "Ana Núñez (1001), Oak Middle School, 6th grade" in words(page)
 
     nothing = await portal.get("/staff?q=" + quote("Zúñiga-Ortíz"))
     assert nothing.status_code == 200 and 'value="Zúñiga-Ortíz"' in nothing.text
