@@ -657,11 +657,18 @@ def cmd_export_absence_reports(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts_send_due(_: argparse.Namespace) -> int:
-    from app.services.absence_alerts import send_due_alerts
+    from app import i18n
+    from app.services.absence_alerts import send_due_alerts, waiting_alerts
     from app.services.digests import send_due_digests
+    from app.services.preferences import load_preferences
 
     async def go():
         print(f"{await send_due_alerts()} absence alert(s) and {await send_due_digests()} digest(s) queued.")
+        count, first = await waiting_alerts()
+        if count:
+            zone = (await load_preferences()).time_zone
+            print(f"{count} absence alert(s) wait for their time, the first until {i18n.format_moment(first, zone)} "
+                  f"({zone}); the running portal sends them then, or this command run after then.")
         return 0
 
     return _run(go())

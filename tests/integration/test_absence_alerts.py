@@ -429,3 +429,17 @@ async def test_guardians_with_different_addresses_still_get_one_each(district, m
     assert await send_due() == 2
     assert sorted(m.to for m in await deliver()) == ["luis.rivera@example.net", SHARED_EMAIL]
     assert await alert_accounts() == sorted([ids["rosa"], ids["luis"]])
+
+
+async def test_send_due_says_how_many_alerts_wait_and_until_when(district, mailbox, deliver, clock, tmp_path):
+    """`homeroom alerts send-due` before the delay was over said "0 absence alert(s) ... queued" and nothing of
+    the alerts due minutes later (an IT lead's find)."""
+    from app.services.absence_alerts import waiting_alerts
+
+    await accounts(district)
+    await import_events(tmp_path, ANA_ABSENT)
+    count, first = await waiting_alerts()
+    assert count >= 1 and first is not None and first > clock.moment
+    clock.advance(minutes=16)
+    await send_due()
+    assert await waiting_alerts() == (0, None)
