@@ -6,6 +6,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery
 
 from app import i18n
+from app.templating import phone_for_reading
 from app.services.sign_in import sign_in, sign_out
 from app.rules.errors import N_, FieldError
 from app.rules.language_switch import return_path
@@ -27,6 +28,12 @@ NOTICES = {
 }
 
 WRONG = N_("The username or password is not right. Check them and try again.")
+# The same reply for every failure when an email address was typed (whether it is on file, for one account or
+# for several, is never told), with what a family sharing one address needs: a parent signing in with the
+# family's address and the right password was told only that the password was wrong (a tester's find).
+WRONG_WITH_EMAIL = N_("The username or password is not right. Check them and try again. An email address signs "
+                      "in only when one account uses it: if your family shares one, type your username (Forgot "
+                      "Your Username? emails it).")
 
 
 def _destination(next_path: str) -> str:
@@ -89,7 +96,7 @@ class AuthController(Controller):
             message = FieldError("username", N_(
                 "This account is locked until %(until)s because its username was requested too many times "
                 "today. To unlock it sooner, call %(phone)s."),
-                {"until": i18n.format_moment(result.until, prefs.time_zone), "phone": prefs.help_phone})
+                {"until": i18n.format_moment(result.until, prefs.time_zone), "phone": phone_for_reading(prefs.help_phone)})
         elif result.problem == "client-throttled":
             message = FieldError("username", N_(
                 "Too many failed attempts from this network. Try again after %(until)s, or use Forgot Your "
@@ -103,7 +110,7 @@ class AuthController(Controller):
                 "Too many failed attempts for this username. Try again after %(until)s, or use Forgot Your "
                 "Password?"), {"until": i18n.format_moment(result.until, prefs.time_zone)})
         else:
-            message = FieldError("username", WRONG)
+            message = FieldError("username", WRONG_WITH_EMAIL if "@" in form["username"] else WRONG)
         return await render(request, "auth/login.html", {"username": form["username"], "next": next_path},
                             errors=[message])
 

@@ -127,6 +127,9 @@ async def test_declining_needs_a_reason_and_emails_it(district, portal, deliver)
     assert outcome.subject == "Your absence report for Benito was not recorded"
     assert "The office's reason: Benito was in class on both days" in outcome.text
     assert "Periods: 2, 3" in outcome.text
+    # Each detail on a line of its own in the plain text ("Date: Wed, Dec 2Periods: 0, 1": a tester's find).
+    assert re.search(r"^Dates?: [^\n]+\r?$", outcome.text, re.MULTILINE) and re.search(r"^Periods: 2, 3\r?$", outcome.text,
+                                                                                  re.MULTILINE), outcome.text
 
 
 async def test_bad_reports_are_explained_and_the_window_is_the_districts(district, portal, deliver):

@@ -9,7 +9,10 @@ import pytest
 from tests.integration.district import PASSWORD, SHARED_EMAIL, make_account
 from tests.integration.portal import error_messages
 
-WRONG = "The username or password is not right. Check them and try again."
+# Any failure with an email address typed: the same reply whatever the address (on file or not, for one
+# account or several), saying what a family that shares one should do (a tester's find).
+WRONG = ("The username or password is not right. Check them and try again. An email address signs in only when "
+         "one account uses it: if your family shares one, type your username (Forgot Your Username? emails it).")
 
 
 @pytest.fixture
@@ -55,6 +58,11 @@ async def test_the_email_and_the_username_share_one_throttle(portal, sam):
         refused = await portal.log_in(typed, PASSWORD)  # even the right password waits now
         assert refused.status_code == 422
         assert "Too many failed attempts" in error_messages(refused.text)[0]
+
+
+async def test_a_username_typed_gets_the_usual_reply_without_the_email_hint(portal, sam):
+    response = await portal.log_in("SamPark", "Not the password 1")
+    assert error_messages(response.text) == ["The username or password is not right. Check them and try again."]
 
 
 async def test_a_disabled_account_is_not_reached_by_its_email(portal, sam):
