@@ -27,6 +27,7 @@ SUBJECTS = {
     "password-changed": N_("Your %(portal)s password was changed"),
     "username-reminder": N_("Your %(portal)s username"),
     "username-locked": N_("Your %(portal)s account is locked until tomorrow"),
+    "username-none": N_("No %(portal)s account uses this email address yet"),
     "key-request-denied": N_("Your %(portal)s activation key request"),
     "phone-changed": N_("A phone number on your %(portal)s account changed"),
     "email-change-confirm": N_("Confirm your new %(portal)s email address"),
@@ -54,7 +55,7 @@ ABOUT_STUDENTS = frozenset({
 # Kinds about the guardian's own account, never about a student (tests/integration/test_mail_access.py
 # checks every kind in SUBJECTS is in one of the two sets, so a new kind has to be placed).
 ABOUT_THE_ACCOUNT = frozenset({
-    "activation-key", "password-reset", "password-changed", "username-reminder", "username-locked",
+    "activation-key", "password-reset", "password-changed", "username-reminder", "username-locked", "username-none",
     "key-request-denied", "phone-changed", "email-change-confirm", "email-change-requested", "sign-in-changed",
 })
 

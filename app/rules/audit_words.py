@@ -75,6 +75,7 @@ ACTION_WORDS = {
     "staff.viewed-student": N_("Student's page viewed by staff"),
     "username-reminder.locked": N_("Username reminders locked the account"),
     "username-reminder.sent": N_("Username reminder emailed"),
+    "username-reminder.no-account": N_("Username asked for, no account yet: told how to get a key"),
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from app import clock
+from app import clock, i18n
 from app.database import transaction
 from app.mail.outbox import enqueue_request
 from app.rules.district_day import next_district_midnight
@@ -126,5 +126,6 @@ async def request_username_reminder(typed_address: str, *, ip: str) -> UsernameR
                                                           "lock_accounts": lock_accounts})
         return UsernameReminder(over_limit=True, locks_accounts=lock_accounts, until=day_ends)
     # The worker looks the address up and emails the usernames (app/services/recovery_mail.py).
-    await enqueue_request(USERNAME_REMINDER_REQUEST, {"address": address, "ip": ip})
+    await enqueue_request(USERNAME_REMINDER_REQUEST, {"address": address, "ip": ip,
+                                                      "language": i18n.current_language()})
     return UsernameReminder(until=day_ends, locks_accounts=lock_accounts, requests_left=max(0, limit - tally.count))

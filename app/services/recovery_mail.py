@@ -14,12 +14,15 @@ from typing import Any
 
 from app import clock
 from app.mail.outbox import enqueue_email
+from app.i18n import LANGUAGES
 from app.rules.emails import normalise_email
+from app.rules.languages import language_for_guardian, sis_language_code
 from app.rules.usernames import is_well_formed, username_key
 from app.services import audit, rate_limits
+from app.services.eligibility import is_eligible_guardian
 from app.services.preferences import load_preferences
 from app.settings import get_settings
-from app.tables import UserAccount
+from app.tables import Person, UserAccount
 
 PASSWORD_RESET_REQUEST = "password-reset-request"
 USERNAME_REMINDER_REQUEST = "username-reminder-request"
@@ -66,6 +69,7 @@ async def send_username_reminder(payload: dict[str, Any]) -> None:
         (UserAccount.person.email == address) & (UserAccount.disabled == False)  # noqa: E712
     ).order_by(UserAccount.username)
     if not accounts:
+        await _no_account_yet(address, payload)
         return
     prefs = await load_preferences()
     await enqueue_email(
@@ -78,6 +82,29 @@ async def send_username_reminder(payload: dict[str, Any]) -> None:
     )
     for account in accounts:
         await audit.record("username-reminder.sent", account=account["id"], ip=payload.get("ip", ""))
+
+
+async def _no_account_yet(address: str, payload: dict[str, Any]) -> None:
+    """The address is on file for a guardian who may get an activation key but has no account yet: they are told
+    so, and how to get a key (a parent tester's find: nothing was sent, and the new parent waited, checked the
+    spam folder and asked again under the lock's warning). Nothing for an address on file for no one, nor for a
+    contact who may not use the portal; the page's reply is the same in every case."""
+    has_account = UserAccount.select(UserAccount.person).where(UserAccount.person.is_not_null())
+    guardians = await Person.select(Person.id, Person.language).where(
+        (Person.kind == "guardian") & (Person.email == address) & Person.id.not_in(has_account)
+    ).order_by(Person.id)
+    eligible = [g for g in guardians if await is_eligible_guardian(g["id"])]
+    if not eligible:
+        return
+    guardian = eligible[0]
+    prefs = await load_preferences()
+    language = language_for_guardian(None, guardian["language"], LANGUAGES) if sis_language_code(
+        guardian["language"]) in LANGUAGES else payload.get("language", "en")
+    await enqueue_email("username-none", address, {
+        "portal_name": prefs.portal_name, "district_name": prefs.district_name, "help_phone": prefs.help_phone,
+        "request_url": f"{get_settings().public_url}/request-key",
+    }, language=language)
+    await audit.record("username-reminder.no-account", person=guardian["id"], ip=payload.get("ip", ""))
 
 
 async def lock_after_too_many_reminders(payload: dict[str, Any]) -> None:

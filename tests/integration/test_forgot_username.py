@@ -55,6 +55,19 @@ async def test_the_reply_is_the_same_for_known_and_unknown_addresses(portal, riv
     assert [m.to for m in await deliver()] == [SHARED_EMAIL]
 
 
+async def test_a_guardian_on_file_without_an_account_is_told_how_to_get_a_key(portal, district, deliver):
+    """A new parent asking for their username got nothing, and waited under the lock's warning (a parent tester's
+    find). The page's reply is the same for them, for an unknown address and for a contact who may not use the
+    portal (Nora); only the guardian who may get a key is written to."""
+    replies = [await ask_for_usernames(portal, address) for address in
+               ("sam.park@example.org", "nobody@example.org", "nora.park@example.org")]
+    assert len({(r.status_code, r.headers["location"], r.text) for r in replies}) == 1
+    [mail] = await deliver()
+    assert mail.to == "sam.park@example.org"
+    assert mail.subject == "No Campus Portal account uses this email address yet"
+    assert "http://portal.test/request-key" in mail.text and "never given over the phone" in mail.text
+
+
 async def test_a_malformed_address_gets_a_clear_message(portal, district, deliver):
     response = await ask_for_usernames(portal, "not an address")
     assert response.status_code == 422

@@ -25,7 +25,7 @@ async def test_the_fifth_reply_warns_alike_for_an_address_on_file_and_one_that_i
     assert [comparable(r) for r in on_file] == [comparable(r) for r in not_on_file]
     assert [r.headers["location"] for r in on_file] == [f"/forgot-username/sent?left={n}" for n in (4, 3, 2, 1, 0)]
     warning = normalised(page_text((await portal.get("/forgot-username/sent?left=0")).text))
-    assert "If that address is on file, we have emailed the usernames tied to it." in warning
+    assert "If that address is on file, we have emailed it the usernames tied to it, or, when no account uses it yet, how to get an activation key." in warning
     assert "That was the last request for this address today." in warning
     assert f"Another one would lock every account tied to it until {NEXT_DISTRICT_DAY}" in warning
 
