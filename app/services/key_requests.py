@@ -262,6 +262,7 @@ async def deny_key_request(staff: SignedInAccount, public_id: UUID, typed_reason
         await enqueue_email("key-request-denied", request["requester_email"], {
             "portal_name": prefs.portal_name, "district_name": prefs.district_name,
             "help_phone": prefs.help_phone, "name": request["requester_name"],
+            "login_url": f"{get_settings().public_url}/",
         }, language=request["language"], about=About(None, ()))  # to whoever asked: about no account
         await audit.record("key-request.denied", actor=staff.id, person=request["student"], ip=ip,
                            detail=f"request={public_id} reason={reason}")

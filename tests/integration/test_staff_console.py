@@ -236,6 +236,9 @@ async def test_staff_deny_a_request_and_the_requester_gets_a_neutral_email(porta
     body = (mail.text + mail.html).lower()
     assert "match" not in body and "ssn" not in body and "social security" not in body
     assert "photo id" in body
+    # A parent who already has an account is pointed to the recovery links, not only to the school (a parent
+    # tester's find: denied because they had an account, they were sent to the office for nothing).
+    assert "if you already have an account, you need no key" in body and "http://portal.test/" in mail.text
     [event] = await events("key-request.denied")
     assert event["actor"] == maple
 
