@@ -110,7 +110,7 @@ async def test_one_digest_for_a_guardian_of_three_children_at_two_schools(distri
     # 3 absences in 160 school days (the weekdays from 4 August to 13 March): under the 10 % line.
     assert "This school year: absent 3 of 160 school days (1.9%). The district counts 10% or more" in ana
     assert "at or above the line" not in ana and "Grades under" not in ana  # an A is above 70 %
-    assert "- Thu, Mar 12: periods 3, not excused" in ben and "Tardy 1 time this week." in ben
+    assert "- Thu, Mar 12: period 3, not excused" in ben and "Tardy 1 time this week." in ben  # one: "period"
     assert "- Algebra: Chapter 7 problems (due Wed, Mar 11), missing" in ben
     assert "- Algebra: Quiz 6 (due Wed, Mar 4), late" in ben
     assert "Grades under 70%:" in ben and "- Algebra: D+ (68.0%)" in ben
