@@ -181,3 +181,15 @@ def test_missing_work_looks_different_from_a_grade(page: Page, portal: Portal) -
     assert int(style[0]) >= 700 and float(style[1].rstrip("px")) >= 4 and style[2] == "solid"
     grade_line = page.locator("details.child-details li").first
     assert grade_line.evaluate("(e) => getComputedStyle(e).fontWeight") != style[0]
+
+
+def test_an_empty_cell_shows_no_bare_label_on_a_phone(page: Page, portal: Portal) -> None:
+    """On a phone each cell shows its column's name before it: a whole-day absence with no class periods showed a
+    bare "Classes:" under it (a parent tester's find). An empty cell is not shown at all."""
+    log_in(page, portal, portal.seed["username"])
+    page.locator('a[href$="/attendance"]').first.click()
+    page.wait_for_load_state()
+    page.set_viewport_size({"width": 360, "height": 640})
+    empty = "() => [...document.querySelectorAll('td[data-label]')].filter(td => !td.textContent.trim())"
+    assert page.evaluate(empty + ".length") > 0  # the seed has such a day
+    assert page.evaluate(empty + ".filter(td => td.getClientRects().length > 0).length") == 0
