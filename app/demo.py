@@ -473,7 +473,8 @@ async def fill_demo_district(*, students: int = 60, seed: int = 2026, attendance
     The showcase families come first, so a very small `students` still gets all of them (8 students).
     `attendance_events`: at least this many, last school year's daily attendance making up what this
     year's so far does not (app/demo_year.py)."""
-    from app.demo_year import fill_school_year  # the year reads the people committed below
+    from app.demo_year import fill_school_year, spanish_words  # the year reads the people committed below
+    from app.services.sis_words import replace_translations
 
     if await Person.exists():
         if not await AcademicSession.exists():  # an earlier run stopped between the people and the year
@@ -491,6 +492,7 @@ async def fill_demo_district(*, students: int = 60, seed: int = 2026, attendance
         await insert_guardian_links(plan, person_ids)
         await insert_demo_accounts(plan, person_ids, school_ids, password_hashes)
         await set_demo_preferences()
+        await replace_translations(spanish_words())
     await fill_school_year(seed=seed, attendance_events=attendance_events)
     return await summarise_district(created=True, seed=seed)
 

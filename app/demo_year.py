@@ -136,6 +136,25 @@ ABSENCE_REASONS = {
     "early-departure": ("Medical appointment", "Illness at school", "Family emergency", "Dental appointment"),
 }
 
+# The demo district's own words for its SIS values in Spanish (issue 13 item 10: a district fills them with
+# `homeroom import translations`; the demo does, so its Spanish pages read "Segundo trimestre", not "Quarter 2":
+# a parent tester's find). Every term title and absence reason above has one.
+SPANISH_WORDS = {
+    "term": {"Semester 1": "Primer semestre", "Semester 2": "Segundo semestre", "Quarter 1": "Primer trimestre",
+             "Quarter 2": "Segundo trimestre", "Quarter 3": "Tercer trimestre", "Quarter 4": "Cuarto trimestre"},
+    "absence-reason": {
+        "Illness": "Enfermedad", "Medical appointment": "Cita médica", "Family emergency": "Emergencia familiar",
+        "Religious observance": "Celebración religiosa", "Bereavement": "Duelo", "No reason given": "Sin motivo",
+        "Parent note not received": "No se recibió la nota de los padres", "Skipped class": "Faltó a clase",
+        "Late bus": "Autobús tarde", "Overslept": "Se quedó dormido", "Traffic": "Tráfico",
+        "Illness at school": "Se enfermó en la escuela", "Dental appointment": "Cita con el dentista"},
+}
+
+
+def spanish_words() -> list[tuple[str, str, str, str]]:
+    """SPANISH_WORDS as rows for sis_words.replace_translations: (kind, SIS value, language, text)."""
+    return [(kind, value, "es", text) for kind, words in SPANISH_WORDS.items() for value, text in words.items()]
+
 
 def _grade_number(grade: str) -> int:
     return int(grade) if grade.isdigit() else 0

@@ -115,6 +115,23 @@ async def test_the_ready_made_account_signs_in_and_sees_three_children():
     assert len({e["school_name"] for s in students for e in s["enrollments"]}) == 3
 
 
+async def test_the_demo_has_spanish_words_for_every_term_name_and_absence_reason_it_uses():
+    """Spanish pages of the demo read "Quarter 2" and English absence reasons (a parent tester's find): the demo
+    fills the district's translation table as a district would, for every value it writes."""
+    from app.services import sis_words
+    from app.tables import AcademicSession, AttendanceEvent
+
+    await fill_demo_district(students=20, attendance_events=2000)
+    await sis_words.refresh(force=True)
+    terms = {r["title"] for r in await AcademicSession.select(AcademicSession.title).where(
+        AcademicSession.kind != "schoolYear")}
+    reasons = {r["reason"] for r in await AttendanceEvent.select(AttendanceEvent.reason).distinct() if r["reason"]}
+    assert terms and reasons
+    assert all(sis_words.sis_word("term", t, "es") != t for t in terms), terms
+    assert all(sis_words.sis_word("absence-reason", r, "es") != r for r in reasons), reasons
+    assert sis_words.sis_word("term", "Quarter 2", "es") == "Segundo trimestre"
+
+
 async def test_every_demo_person_is_written_with_the_key_staff_search_their_name_by():
     from app.rules.names import person_name_key
 
