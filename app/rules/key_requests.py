@@ -5,6 +5,7 @@ and the reply never says."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -40,7 +41,9 @@ LONGEST_NAME = 120
 LONGEST_RELATIONSHIP = 60
 LONGEST_STUDENT_NUMBER = 64
 LONGEST_REASON = 255
-BIRTH_DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d")
+BIRTH_DATE_FORMATS = ("%m/%d/%Y", "%m-%d-%Y", "%Y-%m-%d")  # 10-24-2013 too, as parents type it (a tester's find)
+# Written as a date but not one that exists (02/30/2014): said so, rather than "like 04/27/2015" again.
+_DATE_SHAPED = re.compile(r"\s*(\d{1,2}[/-]\d{1,2}[/-]\d{4}|\d{4}-\d{1,2}-\d{1,2})\s*")
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,14 @@ def student_number_spellings(number: str) -> list[str]:
     the column's index. A number an SIS writes in mixed case ("Ab-12") is found only as written or in one case.
     Two numbers that differ only by case would both be found."""
     return sorted({number, number.upper(), number.lower()})
+
+
+def _parses(text: str, form: str) -> bool:
+    try:
+        datetime.strptime(text, form)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_birth_date(typed: str, *, today: date) -> date | None:
@@ -115,7 +126,11 @@ def check_key_request(values: dict[str, str], *, ssn_mode: str,
                                  N_("Enter the student's Social Security number: 9 digits, with or without dashes")))
     born = parse_birth_date(values["birth_date"], today=today)
     if born is None:
-        errors.append(FieldError("birth_date", N_("Enter the student's date of birth, like 04/27/2015")))
+        shaped = _DATE_SHAPED.fullmatch(values["birth_date"]) and not any(
+            _parses(values["birth_date"].strip(), form) for form in BIRTH_DATE_FORMATS)
+        errors.append(FieldError("birth_date", N_("That date does not exist: check the month and the day, like "
+                                                  "04/27/2015") if shaped else
+                                 N_("Enter the student's date of birth, like 04/27/2015")))
     if errors:
         return None, errors
     return KeyRequestDetails(name, relationship, email, phone.e164, student_number, ssn, born, withheld), []

@@ -41,6 +41,7 @@ def test_no_error_message_repeats_what_was_typed():
 @pytest.mark.parametrize("typed, expected", [
     ("04/27/2017", date(2017, 4, 27)), ("2017-04-27", date(2017, 4, 27)), ("4/7/2017", date(2017, 4, 7)),
     ("2027-01-01", None), ("1899-12-31", None), ("31/31/2017", None), ("yesterday", None), ("", None),
+    ("10-24-2013", date(2013, 10, 24)),  # with dashes, as parents type it
 ])
 def test_birth_dates_are_month_day_year_or_iso_and_in_the_past(typed, expected):
     assert parse_birth_date(typed, today=TODAY) == expected
@@ -50,3 +51,16 @@ def test_a_decision_needs_a_short_single_line_reason():
     assert decision_reason_errors("  Not  on file ") == ("Not on file", [])
     assert decision_reason_errors("")[1][0].field == "reason"
     assert decision_reason_errors("x" * 300)[1]
+
+
+@pytest.mark.parametrize("typed, said", [
+    ("02/30/2014", "That date does not exist: check the month and the day, like 04/27/2015"),
+    ("2014-02-30", "That date does not exist: check the month and the day, like 04/27/2015"),
+    ("yesterday", "Enter the student's date of birth, like 04/27/2015"),
+    ("04/27/2030", "Enter the student's date of birth, like 04/27/2015"),  # a real date, not a birth date yet
+])
+def test_a_date_that_does_not_exist_is_said_so(typed, said):
+    """02/30/2014 got "like 04/27/2015" again, which does not say what is wrong (a parent tester's find)."""
+    _, errors = check_key_request({**TYPED, "birth_date": typed}, ssn_mode="full", today=TODAY)
+    assert [e.message for e in errors if e.field == "birth_date"] == [said]
+
