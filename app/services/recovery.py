@@ -38,6 +38,14 @@ async def request_password_reset(identifier: str, *, ip: str) -> None:
     await enqueue_request(PASSWORD_RESET_REQUEST, {"identifier": identifier.strip()[:MOST_TYPED], "ip": ip})
 
 
+async def reset_username(token_id: int) -> str | None:
+    """The username of the account a reset link is for (the reset page names it: a shared mailbox gets one link
+    per account, and the page did not say which one it was: a parent tester's find)."""
+    row = await PasswordResetToken.select(PasswordResetToken.account.username.as_alias("username")).where(
+        PasswordResetToken.id == token_id).first()
+    return row["username"] if row else None
+
+
 async def find_reset_token(token: str) -> int | None:
     """The id of a reset token that can still be used, or None."""
     if not token or len(token) > 100:

@@ -9,7 +9,8 @@ from app import clock
 from app.rules.district_day import next_district_midnight
 from app.rules.errors import N_, FieldError
 from app.services.activation import password_policy
-from app.services.recovery import find_reset_token, request_password_reset, request_username_reminder, reset_password
+from app.services.recovery import (find_reset_token, request_password_reset, request_username_reminder, reset_password,
+                                   reset_username)
 from app.web.forms import read_form
 from app.web.rendering import client_ip, district_preferences, redirect_after_post, render
 from app.web.wizard_state import forget, remember_in_new_session, wizard_value
@@ -49,9 +50,11 @@ class RecoveryController(Controller):
 
     @get("/reset", opt={"public": True})
     async def new_password(self, request: Request) -> Response:
-        if wizard_value(request, "reset_token_id") is None:
+        token_id = wizard_value(request, "reset_token_id")
+        if token_id is None:
             return await render(request, "recovery/reset_link_gone.html", status=410)
-        return await render(request, "recovery/new_password.html", {"policy": await password_policy()})
+        return await render(request, "recovery/new_password.html", {"policy": await password_policy(),
+                                                                      "username": await reset_username(token_id)})
 
     @post("/reset", opt={"public": True})
     async def save_new_password(self, request: Request) -> Response:
@@ -67,7 +70,8 @@ class RecoveryController(Controller):
         if result and result.link_gone:
             await forget(request, "reset_token_id")
             return await render(request, "recovery/reset_link_gone.html", status=410)
-        return await render(request, "recovery/new_password.html", {"policy": await password_policy()},
+        return await render(request, "recovery/new_password.html", {"policy": await password_policy(),
+                                                                      "username": await reset_username(token_id)},
                             errors=form.errors or result.errors)
 
     @get("/forgot-username", opt={"public": True})

@@ -224,3 +224,14 @@ async def test_an_address_shared_by_two_accounts_gets_a_link_for_each(portal, di
     mails = await deliver()
     assert sorted(re.search(r"account (\w+)", m.text).group(1) for m in mails) == ["LuisR", "RosaR"]
     assert {m.to for m in mails} == {SHARED_EMAIL}
+
+
+async def test_the_reset_page_names_the_account_the_link_is_for(portal, district, sam, deliver):
+    """A shared mailbox gets one link per account, and the page did not say which one it was (a parent tester's
+    find); a password manager saves the new password for that username."""
+    await ask_for_link(portal, "sampark")
+    [mail] = await deliver()
+    await portal.get(path_of(reset_link(mail)))
+    page = await portal.get("/reset")
+    assert page.status_code == 200 and "For the account SamPark." in page_text(page.text)
+    assert 'name="username" value="SamPark" autocomplete="username" hidden' in page.text
