@@ -8,6 +8,8 @@ cookie, so that route is exempt from the CSRF check: the signed token in the URL
 
 from __future__ import annotations
 
+from babel.dates import get_day_names
+
 from dataclasses import asdict
 
 from litestar import Controller, Request, Response, get, post
@@ -38,8 +40,12 @@ async def alert_section(account, typed: dict | None = None) -> dict:
     else:
         typed = {**typed, **{k: typed.get(k) == "on" for k in
                              ("absence_alerts", "digest", "digest_missing_work", "digest_grades")}}
+    # A day alone in the list is capitalised ("Viernes"); inside a sentence it is written as the language writes
+    # it there ("El día del distrito (viernes)", a parent tester's find): Babel's format-context names.
+    in_text = get_day_names("wide", context="format", locale=i18n.current_language())
     return {"alert_typed": typed,
-            "weekday_names": {day: i18n.gettext(name) for day, name in zip(WEEKDAYS, WEEKDAY_NAMES)}}
+            "weekday_names": {day: i18n.gettext(name) for day, name in zip(WEEKDAYS, WEEKDAY_NAMES)},
+            "weekday_in_text": {day: in_text[number] for number, day in enumerate(WEEKDAYS)}}
 
 
 class AlertChoicesController(Controller):

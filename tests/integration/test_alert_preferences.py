@@ -31,6 +31,18 @@ async def test_a_guardian_sees_the_defaults_and_saves_choices(district, portal):
     assert len(audit) == 1 and "digest_day: None -> 0" in audit[0]["detail"]
 
 
+async def test_the_districts_day_is_written_as_the_language_writes_it_in_a_sentence(district, portal):
+    """Spanish read "El día del distrito (Viernes)": a weekday inside a sentence is lower-case there (a parent
+    tester's find); alone in the list it stays capitalised."""
+    from app.tables import UserAccount
+
+    account = await make_account(district.guardian("sam"), "sampark")
+    await UserAccount.update({UserAccount.language: "es"}).where(UserAccount.id == account)
+    assert (await portal.log_in("sampark", PASSWORD)).status_code == 303
+    page = await portal.get("/account")
+    assert "El día del distrito (viernes)" in page.text and '<option value="friday">Viernes</option>' in page.text
+
+
 async def test_bad_choices_are_explained_and_nothing_is_saved(district, portal):
     from app.services.alert_preferences import choices_of
     from app.rules.alerts import GuardianChoices
