@@ -48,12 +48,13 @@ _OTHER_FORMS = {
 
 
 def language_for_guardian(account_language: str | None, sis_language: str | None,
-                          supported: Collection[str]) -> str:
+                          supported: Collection[str], fallback: str = DEFAULT_LANGUAGE) -> str:
     """The language to write to a guardian in: the account's choice, else the SIS's (when supported), else
-    English. `account_language` is None for a guardian without an account."""
+    `fallback` (English, or the language a guardian without an account asked in). `account_language` is None
+    for a guardian without an account."""
     if account_language and account_language in supported:
         return account_language
     code = sis_language_code(sis_language)
     if code and code in supported:
         return code
-    return DEFAULT_LANGUAGE
+    return fallback

@@ -36,7 +36,7 @@ from app.services.alert_common import Recipient, day_text, email_context, guardi
     unsubscribe_url
 from app.services.alert_preferences import choices_of, choices_of_accounts
 from app.services.preferences import load_preferences
-from app.services.school_calendar import days_without_school, load_calendar, schools_of
+from app.services.school_calendar import calendar_days, days_without_school, schools_of
 from app.tables import AbsenceAlert, AttendanceEvent
 
 log = logging.getLogger("homeroom.alerts")
@@ -88,7 +88,7 @@ async def _unexcused(day: date, students: list[int] | None = None) -> dict[int, 
         # No alert about a day that was no school day for the child (a weekend day the calendar did not make a
         # school day, or a closure of their schools): an absence then is a slip in the SIS, which home and the
         # attendance page show as not counted (school_calendar.days_without_school, the one rule for all three).
-        calendar = await load_calendar(day, day)
+        calendar = await calendar_days(day, day)
         schools = await schools_of(list(found)) if calendar.entries else {}
         for student in list(found):
             if days_without_school(calendar, (day,), schools.get(student, ())):

@@ -18,7 +18,7 @@ from app.i18n import LANGUAGES
 from app.mail.outbox import About, enqueue_email
 from app.rules.errors import N_, FieldError
 from app.rules.key_requests import KeyRequestDetails, decision_reason_errors, student_number_spellings
-from app.rules.languages import language_for_guardian, sis_language_code
+from app.rules.languages import language_for_guardian
 from app.rules.preferences import DistrictPreferences
 from app.rules.ssn import digests_match, ssn_digest
 from app.services import audit, rate_limits
@@ -66,8 +66,7 @@ async def send_key_by_email(issued: IssuedKey, prefs: DistrictPreferences, *, la
     has no account yet, so the language the SIS records for them (Ed-Fi, OneRoster) is used when the portal
     has it; otherwise the language the request was made in (issue 10 item 5). The key was asked for through
     `student`: it is not sent if access to that student is off when its turn comes (issue 11)."""
-    if sis_language_code(sis_language) in LANGUAGES:
-        language = language_for_guardian(None, sis_language, LANGUAGES)
+    language = language_for_guardian(None, sis_language, LANGUAGES, fallback=language)
     await enqueue_email("activation-key", issued.guardian_email, {
         "portal_name": prefs.portal_name, "district_name": prefs.district_name, "help_phone": prefs.help_phone,
         "key": issued.key, "activate_url": f"{get_settings().public_url}/activate",

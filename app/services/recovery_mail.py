@@ -16,7 +16,7 @@ from app import clock
 from app.mail.outbox import enqueue_email
 from app.i18n import LANGUAGES
 from app.rules.emails import normalise_email
-from app.rules.languages import language_for_guardian, sis_language_code
+from app.rules.languages import language_for_guardian
 from app.rules.usernames import is_well_formed, username_key
 from app.services import audit, rate_limits
 from app.services.eligibility import is_eligible_guardian
@@ -98,8 +98,7 @@ async def _no_account_yet(address: str, payload: dict[str, Any]) -> None:
         return
     guardian = eligible[0]
     prefs = await load_preferences()
-    language = language_for_guardian(None, guardian["language"], LANGUAGES) if sis_language_code(
-        guardian["language"]) in LANGUAGES else payload.get("language", "en")
+    language = language_for_guardian(None, guardian["language"], LANGUAGES, fallback=payload.get("language", "en"))
     await enqueue_email("username-none", address, {
         "portal_name": prefs.portal_name, "district_name": prefs.district_name, "help_phone": prefs.help_phone,
         "request_url": f"{get_settings().public_url}/request-key",

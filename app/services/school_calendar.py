@@ -46,8 +46,15 @@ def _entries(rows) -> dict[date, tuple[Entry, ...]]:
     return {day: tuple(found) for day, found in entries.items()}
 
 
-_CALENDAR_DAYS = "SELECT day, school, school_day, kind, description FROM calendar_date"
-_CALENDAR_BETWEEN = _CALENDAR_DAYS + " WHERE day BETWEEN {} AND {}"
+_CALENDAR_BETWEEN = """
+SELECT day, school, school_day, kind, description FROM calendar_date WHERE day BETWEEN {} AND {}
+"""
+
+
+async def calendar_days(first: date, last: date) -> SchoolCalendar:
+    """The calendar's entries from first to last, without the school years' spans (`days_without_school` does
+    not look at them): one query, the raw statement the records pages run."""
+    return SchoolCalendar(entries=_entries(await fetch(_CALENDAR_BETWEEN, first, last)))
 
 
 def what_the_day_was(why: NotSchoolDay) -> str:
@@ -62,9 +69,9 @@ def days_without_school(calendar: SchoolCalendar, days, schools: tuple[int, ...]
     """Which of `days` `calendar` says were no school day for a student at `schools` (a weekend day it did not
     make a school day, or a closure of all their schools or the whole district), with what each was
     (`what_the_day_was`). The school years' spans are not looked at: a Saturday or a holiday is no school day
-    whether or not it falls in a school year the SIS has sent (the absence alerts' calendar carries the spans,
-    and with them a Saturday before the first day of school read as "before the year", not as a weekend, so its
-    absence was emailed: an attacker's find)."""
+    whether or not it falls in a school year the SIS has sent (a calendar with the spans, as the absence alerts'
+    was, read a Saturday before the first day of school as "before the year", not as a weekend, so its absence
+    was emailed: an attacker's find)."""
     judged = SchoolCalendar(entries=calendar.entries) if calendar.years else calendar
     return {day: what_the_day_was(why) for day in days
             if (why := judged.why_not(day, schools)) is not None and why.what}
@@ -76,10 +83,10 @@ async def not_school_days(schools: tuple[int, ...], days: set[date]) -> dict[dat
     attendance page 0.4 ms); none when `days` is empty."""
     if not days:
         return {}
-    entries = _entries(row for row in await fetch(_CALENDAR_BETWEEN, min(days), max(days)) if row["day"] in days)
-    if not entries and all(day.weekday() < 5 for day in days):
+    calendar = await calendar_days(min(days), max(days))
+    if not calendar.entries and all(day.weekday() < 5 for day in days):
         return {}
-    return days_without_school(SchoolCalendar(entries=entries), days, schools)
+    return days_without_school(calendar, days, schools)
 
 
 async def schools_of(students: list[int] | None) -> dict[int, tuple[int, ...]]:
