@@ -12,9 +12,10 @@ Each district is made by `homeroom demo --students N --attendance-events 100N` (
 guardians a student, emergency contacts included, and at least 100 attendance events a student whatever
 the date, last school year's daily attendance making up what this year's so far does not), so both sizes
 have the same shape and 100,000 students are issue 3's district: 150,000 guardians and 10 million
-attendance events. Each is served by uvicorn with workers as in production (reaching PostgreSQL on 127.0.0.1;
-`--postgres-over socket` for its Unix socket), and loaded from a second
-process (bench/load.py) on 127.0.0.1. Results: bench/RESULTS.md.
+attendance events. The portal and the bare route are each served as `--workers` uvicorn processes of one worker
+(every page's connections shared out evenly among them, as a load balancer would; reaching PostgreSQL on
+127.0.0.1, `--postgres-over socket` for its Unix socket), and loaded from a second process (bench/load.py) on
+127.0.0.1. Results: bench/RESULTS.md.
 """
 
 from __future__ import annotations
