@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from app.rules.errors import N_, FieldError
 from app.rules.preferences import WEEKDAYS
+from app.rules.typed_days import parse_typed_day, written_as_a_day_that_does_not_exist
 
 ALERT_KINDS = ("absence-alert", "weekly-digest")  # the kinds a guardian may unsubscribe from
 REASONS = ("illness", "medical", "family", "religious", "other")
@@ -197,6 +198,17 @@ class AbsenceReportTyped:
     note: str
 
 
+def overlaps(report: AbsenceReportTyped, first_day: date, last_day: date, whole_day: bool, periods: str) -> bool:
+    """Whether `report` says again what an earlier report (its days, whole day or not, its periods "1,2") said
+    about some day: their days meet, and either is for the whole day or they name a period in common. A report
+    of period 6 on a day period 1 was reported (left early after a late start) is not a repeat."""
+    if report.last_day < first_day or last_day < report.first_day:
+        return False
+    if report.whole_day or whole_day:
+        return True
+    return bool(set(report.periods) & {p.strip() for p in periods.split(",") if p.strip()})
+
+
 def check_absence_report(typed: dict[str, str], today: date, days_back: int,
                          days_ahead: int) -> tuple[AbsenceReportTyped | None, list[FieldError]]:
     """The report-an-absence form: dates within the district's window, whole day or periods, a reason."""
@@ -209,14 +221,16 @@ def check_absence_report(typed: dict[str, str], today: date, days_back: int,
         if not text and name == "last_day":
             days[name] = days["first_day"]
             continue
-        try:
-            days[name] = date.fromisoformat(text)
-        except ValueError:
-            errors.append(FieldError(name, N_("Enter the date like 2026-03-10") if text else N_("Enter the date")))
+        days[name] = parse_typed_day(text)  # 03/10/2026 where the browser shows a text box (app/rules/typed_days.py)
+        if days[name] is None:
+            errors.append(FieldError(name, N_("That date does not exist: check the month and the day, like "
+                                              "03/10/2026") if written_as_a_day_that_does_not_exist(text) else
+                                     N_("Enter the date like 03/10/2026") if text else N_("Enter the date")))
             continue
         if not earliest <= days[name] <= latest:
+            # The days as dates: the page writes them as its reader reads days (app/services/absence_reports.py).
             errors.append(FieldError(name, N_("Choose a date from %(earliest)s to %(latest)s"),
-                                     {"earliest": earliest.isoformat(), "latest": latest.isoformat()}))
+                                     {"earliest": earliest, "latest": latest}))
             days[name] = None
     first, last = days["first_day"], days["last_day"]
     if first and last and last < first:

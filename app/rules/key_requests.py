@@ -5,14 +5,14 @@ and the reply never says."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from app.rules.emails import normalise_email
 from app.rules.errors import N_, FieldError
 from app.rules.phones import check_phone
 from app.rules.ssn import normalise_ssn
+from app.rules.typed_days import parse_typed_day, written_as_a_day_that_does_not_exist
 
 # The kinds of photo ID the office may accept in person. The kind is recorded, never the ID's number.
 PHOTO_ID_TYPES = {
@@ -41,9 +41,6 @@ LONGEST_NAME = 120
 LONGEST_RELATIONSHIP = 60
 LONGEST_STUDENT_NUMBER = 64
 LONGEST_REASON = 255
-BIRTH_DATE_FORMATS = ("%m/%d/%Y", "%m-%d-%Y", "%Y-%m-%d")  # 10-24-2013 too, as parents type it (a tester's find)
-# Written as a date but not one that exists (02/30/2014): said so, rather than "like 04/27/2015" again.
-_DATE_SHAPED = re.compile(r"\s*(\d{1,2}[/-]\d{1,2}[/-]\d{4}|\d{4}-\d{1,2}-\d{1,2})\s*")
 
 
 @dataclass(frozen=True)
@@ -70,23 +67,10 @@ def student_number_spellings(number: str) -> list[str]:
     return sorted({number, number.upper(), number.lower()})
 
 
-def _parses(text: str, form: str) -> bool:
-    try:
-        datetime.strptime(text, form)
-    except ValueError:
-        return False
-    return True
-
-
 def parse_birth_date(typed: str, *, today: date) -> date | None:
-    text = typed.strip()
-    for form in BIRTH_DATE_FORMATS:
-        try:
-            born = datetime.strptime(text, form).date()
-        except ValueError:
-            continue
-        return born if date(1900, 1, 1) <= born <= today else None
-    return None
+    """The birth date typed (app/rules/typed_days.py), if it is a day from 1900 to today."""
+    born = parse_typed_day(typed)
+    return born if born is not None and date(1900, 1, 1) <= born <= today else None
 
 
 def _plain_text(typed: str, longest: int) -> str | None:
@@ -126,8 +110,7 @@ def check_key_request(values: dict[str, str], *, ssn_mode: str,
                                  N_("Enter the student's Social Security number: 9 digits, with or without dashes")))
     born = parse_birth_date(values["birth_date"], today=today)
     if born is None:
-        shaped = _DATE_SHAPED.fullmatch(values["birth_date"]) and not any(
-            _parses(values["birth_date"].strip(), form) for form in BIRTH_DATE_FORMATS)
+        shaped = written_as_a_day_that_does_not_exist(values["birth_date"])
         errors.append(FieldError("birth_date", N_("That date does not exist: check the month and the day, like "
                                                   "04/27/2015") if shaped else
                                  N_("Enter the student's date of birth, like 04/27/2015")))

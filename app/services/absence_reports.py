@@ -16,7 +16,7 @@ from app.csv_files import write_csv
 from app.database import transaction
 from app.i18n import ShownDay
 from app.mail.outbox import About, enqueue_email
-from app.rules.alerts import REASON_NAMES, AbsenceReportTyped, check_absence_report
+from app.rules.alerts import REASON_NAMES, AbsenceReportTyped, check_absence_report, overlaps
 from app.rules.errors import N_, FieldError
 from app.rules.key_requests import decision_reason_errors
 from app.services import audit, records
@@ -56,11 +56,15 @@ async def submit_report(reader: records.Reader, public_id: str, typed: dict[str,
     prefs = await load_preferences()
     checked, errors = check_absence_report(typed, reader.today, prefs.absence_report_days_back,
                                            prefs.absence_report_days_ahead)
-    if errors:
-        return Submitted(errors=errors)
+    if errors:  # a day in a message as its reader reads days ("Mon, Nov 16"), not 2026-11-16
+        return Submitted(errors=[FieldError(e.field, e.message, {name: ShownDay.of(value) if isinstance(value, date)
+                                                                 else value for name, value in e.params.items()})
+                                 for e in errors])
     days, errors = await school_days_reported(student.id, checked)
     if errors:
         return Submitted(errors=errors)
+    if repeated := await _reported_already(student.id, checked):
+        return Submitted(errors=[repeated])
     school = await SchoolEnrollment.select(SchoolEnrollment.school).where(
         (SchoolEnrollment.student == student.id) & (SchoolEnrollment.status == "active")).order_by(
         SchoolEnrollment.id).first()
@@ -141,6 +145,36 @@ async def school_days_reported(student_id: int, report: AbsenceReportTyped) -> t
                                                    "are %(offered)s)"),
                                      {"periods": ", ".join(unknown), "offered": ", ".join(shown)}))
     return days, errors
+
+
+async def _reported_already(student_id: int, report: AbsenceReportTyped) -> FieldError | None:
+    """A report that says again what a report still waiting or recorded says (by this guardian or another of
+    the child's: both may see the child's attendance, and the office would get the same absence twice; a
+    parent's tester's find) is refused, naming the days of the earlier one. Whose it was is not said. A declined
+    report does not count. Two reports sent in the same instant can both pass (the office sees both)."""
+    earlier = await AbsenceReport.select(
+        AbsenceReport.first_day, AbsenceReport.last_day, AbsenceReport.whole_day, AbsenceReport.periods,
+        AbsenceReport.status).where(
+        (AbsenceReport.student == student_id) & AbsenceReport.status.is_in(["pending", "recorded"])
+        & (AbsenceReport.first_day <= report.last_day) & (AbsenceReport.last_day >= report.first_day)).order_by(
+        AbsenceReport.first_day)
+    for row in earlier:
+        if overlaps(report, row["first_day"], row["last_day"], row["whole_day"], row["periods"]):
+            days = {"first": ShownDay.of(row["first_day"]), "last": ShownDay.of(row["last_day"])}
+            one_day = row["first_day"] == row["last_day"]
+            if row["status"] == "recorded":
+                message = (N_("An absence on %(first)s is already reported and recorded for this child: report only "
+                              "other days, or call the school to change it") if one_day else
+                           N_("An absence from %(first)s to %(last)s is already reported and recorded for this "
+                              "child: report only other days, or call the school to change it"))
+            else:
+                message = (N_("An absence on %(first)s is already reported for this child and waits for the "
+                              "attendance office: report only other days, or call the school to change it")
+                           if one_day else
+                           N_("An absence from %(first)s to %(last)s is already reported for this child and waits "
+                              "for the attendance office: report only other days, or call the school to change it"))
+            return FieldError("first_day", message, days)
+    return None
 
 
 def _not_a_school_day(name: str, day: date, why) -> FieldError:

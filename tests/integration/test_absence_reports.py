@@ -143,13 +143,71 @@ async def test_bad_reports_are_explained_and_the_window_is_the_districts(distric
             "reason": "boredom", "note": "x" * 501}, htmx=htmx)
         assert bad.status_code == 422
         assert error_messages(bad.text) == [
-            "Choose a date from 2026-03-08 to 2026-04-09", "Enter the date like 2026-03-10",
+            "Choose a date from Sun, Mar 8 to Thu, Apr 9", "Enter the date like 03/10/2026",
             "Enter which periods, for example 1, 2", "Choose a reason", "Use at most 500 characters"]
         assert ("<html" in bad.text) is not htmx
     backwards = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "2026-03-12",
                                                                  "last_day": "2026-03-10"})
     assert error_messages(backwards.text) == ["The last day cannot be before the first day"]
     assert await deliver() == []
+
+
+async def test_a_date_typed_as_a_us_family_writes_it_is_taken(district, portal, deliver):
+    """Where the browser shows a text box for the date (no date picker), 03/12/2026 and 3-12-2026 are what a
+    parent types; only 2026-03-12 was taken (a tester's find). A day that does not exist is said to be one."""
+    from app.tables import AbsenceReport
+
+    await signed_in(portal, district)
+    wrong = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "02/30/2026", "last_day": ""})
+    assert error_messages(wrong.text) == ["That date does not exist: check the month and the day, like 03/10/2026"]
+    two_digit_year = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "3/12/26", "last_day": ""})
+    assert error_messages(two_digit_year.text) == ["Enter the date like 03/10/2026"]
+    assert await AbsenceReport.count() == 0
+    taken = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "03/12/2026",
+                                                             "last_day": "3-13-2026"})
+    assert taken.status_code == 303, error_messages(taken.text)
+    [report] = await AbsenceReport.select(AbsenceReport.first_day, AbsenceReport.last_day)
+    assert (report["first_day"].isoformat(), report["last_day"].isoformat()) == ("2026-03-12", "2026-03-13")
+    await portal.post("/language", {"language": "es", "next": "/home"})
+    spanish = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "3/12/26", "last_day": ""})
+    assert error_messages(spanish.text) == ["Escriba la fecha así: 03/10/2026 (mes/día/año)"]
+
+
+async def test_an_absence_reported_already_is_not_reported_twice(district, portal, deliver):
+    """The same absence reported again (by the same guardian or the child's other) would reach the attendance
+    office twice: refused, naming the days of the earlier report, not whose it was. Other days, other periods,
+    and the days of a declined report are taken."""
+    from app.tables import AbsenceReport
+
+    await schedule(district)
+    await signed_in(portal, district)
+    assert (await portal.post(reports_url(district, "ben"), REPORT)).status_code == 303  # Tue 10 - Wed 11, whole day
+    for again in ({**REPORT, "first_day": "2026-03-11", "last_day": "2026-03-12"},
+                  {**REPORT, "whole_day": "no", "periods": "1", "last_day": ""}):
+        for htmx in (False, True):
+            refused = await portal.post(reports_url(district, "ben"), again, htmx=htmx)
+            assert refused.status_code == 422
+            assert error_messages(refused.text) == [
+                "An absence from Tue, Mar 10 to Wed, Mar 11 is already reported for this child and waits for the "
+                "attendance office: report only other days, or call the school to change it"]
+    assert await AbsenceReport.count() == 1
+    assert (await portal.post(reports_url(district, "ben"), {**REPORT, "first_day": "2026-03-12",
+                                                             "last_day": ""})).status_code == 303
+    # Periods: a report of period 1 and one of period 2 the same day are two things; period 1 again is not.
+    for periods, status in (("1", 303), ("2,3", 303), ("3", 422)):
+        answer = await portal.post(reports_url(district, "ben"), {**REPORT, "first_day": "2026-03-13", "last_day": "",
+                                                                  "whole_day": "no", "periods": periods})
+        assert answer.status_code == status, (periods, error_messages(answer.text))
+    # The office declined the first: its days may be reported again.
+    await AbsenceReport.update({AbsenceReport.status: "declined"}).where(
+        AbsenceReport.first_day == __import__("datetime").date(2026, 3, 10))
+    assert (await portal.post(reports_url(district, "ben"), REPORT)).status_code == 303
+    await AbsenceReport.update({AbsenceReport.status: "recorded"}).where(AbsenceReport.status == "pending")
+    await portal.post("/language", {"language": "es", "next": "/home"})
+    recorded = await portal.post(reports_url(district, "ben"), {**REPORT, "last_day": ""})
+    assert error_messages(recorded.text) == [
+        "Ya se informó y se registró una ausencia del martes 10 de marzo al miércoles 11 de marzo para este "
+        "estudiante: informe solo otros días o llame a la escuela para cambiarla"]
 
 
 async def test_another_familys_child_is_not_found(district, portal):

@@ -42,6 +42,9 @@ def test_no_error_message_repeats_what_was_typed():
     ("04/27/2017", date(2017, 4, 27)), ("2017-04-27", date(2017, 4, 27)), ("4/7/2017", date(2017, 4, 7)),
     ("2027-01-01", None), ("1899-12-31", None), ("31/31/2017", None), ("yesterday", None), ("", None),
     ("10-24-2013", date(2013, 10, 24)),  # with dashes, as parents type it
+    (" 04/27/2017 ", date(2017, 4, 27)), ("4/27/17", None), ("27/04/2017", None), ("02/29/2016", date(2016, 2, 29)),
+    ("02/29/2017", None), ("2017/04/27", None), ("04.27.2017", None),
+    ("０４/２７/２０１７", date(2017, 4, 27)),  # a phone keyboard in full-width mode: understood, so taken
 ])
 def test_birth_dates_are_month_day_year_or_iso_and_in_the_past(typed, expected):
     assert parse_birth_date(typed, today=TODAY) == expected
