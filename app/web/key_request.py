@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromQuery
 
 from app import clock, i18n
 from app.rules.key_requests import check_key_request
@@ -33,11 +34,18 @@ class KeyRequestController(Controller):
                 typed["ssn"] = ""
             return await render(request, "key_request/form.html", {"typed": typed}, errors=form.errors + errors)
         recorded = await request_key_online(details, ip=client_ip(request), language=i18n.current_language())
-        return redirect_after_post(request, "/request-key/sent" if recorded else "/request-key/limit")
+        if not recorded:
+            return redirect_after_post(request, "/request-key/limit")
+        # The reply is the same whatever matched; what it adds depends only on what was typed: without an SSN
+        # the request waits for staff, and a number typed before "no SSN" was ticked was not sent (a parent
+        # tester's find: it was dropped without a word).
+        withheld = "typed" if details.ssn_withheld and form["ssn"].strip() else "yes" if details.ssn_withheld else ""
+        return redirect_after_post(request, f"/request-key/sent?ssn_withheld={withheld}" if withheld else
+                                   "/request-key/sent")
 
     @get("/sent", opt={"public": True})
-    async def request_sent(self, request: Request) -> Response:
-        return await render(request, "key_request/sent.html")
+    async def request_sent(self, request: Request, ssn_withheld: FromQuery[str] = "") -> Response:
+        return await render(request, "key_request/sent.html", {"ssn_withheld": ssn_withheld})
 
     @get("/limit", opt={"public": True})
     async def limit_reached(self, request: Request) -> Response:

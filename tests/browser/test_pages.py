@@ -19,7 +19,9 @@ def values_for(portal: Portal, request: pytest.FixtureRequest, key_holder: str =
     seed = portal.seed
     return Values({"key": seed["keys"][key_holder], "username": seed["username"], "password": seed["password"],
                    "email": seed["email"], "unsubscribe": seed["unsubscribe"],
-                   "weekend_day": seed["weekend_day"]}, lambda: request.getfixturevalue("reset_link"))
+                   "weekend_day": seed["weekend_day"], "reported_day": seed["reported_day"],
+                   "report_day": seed["report_days"]["[nojs-" in request.node.name]},
+                  lambda: request.getfixturevalue("reset_link"))
 
 
 def base_url(portal: Portal, state: PageState) -> str:
