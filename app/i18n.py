@@ -105,15 +105,20 @@ def visitor_language(cookie: str | None, accept_language: str) -> str | None:
 DAY_PATTERNS = {"en": "EEE, MMM d", "es": "EEEE d 'de' MMMM"}
 YEAR_PATTERNS = {"en": ", y", "es": " 'de' y"}  # what the year adds to a day's pattern
 UNDATED_PATTERNS = {"en": "MMM d", "es": "d 'de' MMMM"}  # without the weekday (a birth date)
+# Short, where a line must fit a phone: a term's first and last day in the term list ("Aug 11", "11 ago": the
+# Spanish "11 de agosto – 10 de octubre" cut the list at 360 px, a tester's find).
+SHORT_PATTERNS = {"en": "MMM d", "es": "d MMM"}
 TIME_PATTERNS = {"en": "h:mm a", "es": "H:mm"}
 
 
-def format_day(day, *, weekday: bool = True) -> str:
-    """A day as a person reads it, in the current language; with its year when it is not in this school year."""
+def format_day(day, *, weekday: bool = True, short: bool = False) -> str:
+    """A day as a person reads it, in the current language; with its year when it is not in this school year.
+    `weekday=False`: without the weekday; `short`: without it and with the month abbreviated."""
     from app import clock
     from app.rules.school_year import school_year_of
 
-    return _format_day(day, _language.get(), school_year_of(day) != school_year_of(clock.now().date()), weekday)
+    return _format_day(day, _language.get(), school_year_of(day) != school_year_of(clock.now().date()),
+                       "short" if short else "weekday" if weekday else "undated")
 
 
 def format_moment(moment, zone: str) -> str:
@@ -170,12 +175,12 @@ class ShownDay(date):
 
 
 @lru_cache(maxsize=4096)
-def _format_day(day, language: str, with_year: bool, weekday: bool) -> str:
+def _format_day(day, language: str, with_year: bool, style: str) -> str:
     # A page lists the same school days again and again (the attendance table, the schedule): Babel's
     # formatting is the costly part, and a day's text in a language never changes.
     from babel.dates import format_date
 
     if language not in DAY_PATTERNS:
         language = DEFAULT_LANGUAGE
-    pattern = (DAY_PATTERNS if weekday else UNDATED_PATTERNS)[language]
+    pattern = {"weekday": DAY_PATTERNS, "undated": UNDATED_PATTERNS, "short": SHORT_PATTERNS}[style][language]
     return format_date(day, pattern + (YEAR_PATTERNS[language] if with_year else ""), locale=language)

@@ -193,3 +193,28 @@ def test_an_empty_cell_shows_no_bare_label_on_a_phone(page: Page, portal: Portal
     empty = "() => [...document.querySelectorAll('td[data-label]')].filter(td => !td.textContent.trim())"
     assert page.evaluate(empty + ".length") > 0  # the seed has such a day
     assert page.evaluate(empty + ".filter(td => td.getClientRects().length > 0).length") == 0
+
+
+def test_the_term_list_fits_a_phone_in_spanish(page: Page, portal: Portal) -> None:
+    """The term switch named each term with two days and their weekdays ("Segundo trimestre, lunes 2 de noviembre
+    – viernes 29 de enero"): at 360 px in Spanish the list showed only its start (a parent tester's find). A term's
+    days are written without the weekday; the longest term's text fits the list's box."""
+    page.goto(portal.base_url + "/?lang=es")  # a Spanish device: no question about which language to keep
+    page.locator("#username").fill(SPANISH_USERNAME)
+    page.locator("#password").fill(portal.seed["password"])
+    submit(page, lambda: page.locator("form:has(#password) button[type=submit]").click())
+    page.locator('a[href$="/grades"]').first.click()
+    page.wait_for_load_state()
+    page.set_viewport_size({"width": 360, "height": 640})
+    widths = page.evaluate("""() => {
+        const list = document.querySelector('#term'), style = getComputedStyle(list);
+        const pen = document.createElement('canvas').getContext('2d');
+        pen.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const widest = Math.max(...[...list.options].map(o => pen.measureText(o.text).width));
+        // The most the list can be: its form's width (max-width: 100%), less its padding, border and arrow.
+        const room = list.parentElement.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+            - parseFloat(style.borderLeftWidth) - parseFloat(style.borderRightWidth) - 24;
+        return {widest, room, texts: [...list.options].map(o => o.text), lang: document.documentElement.lang};
+    }""")
+    assert widths["lang"] == "es", widths
+    assert widths["widest"] <= widths["room"], widths
