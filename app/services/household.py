@@ -51,7 +51,7 @@ LARGEST_ID = 2**31 - 1  # ids in URLs beyond the column's range are simply not f
 @dataclass(frozen=True)
 class HouseholdInformation:
     household: dict | None
-    other_members: list[str]
+    other_members: list[tuple[str, str]]  # (name, person kind: student | guardian)
     email: str | None
     phones: list[dict]
     pending_address: dict | None  # a change staff have not decided yet; its address only for who asked for it
@@ -134,9 +134,13 @@ async def household_information(guardian: SignedInAccount) -> HouseholdInformati
         members = await HouseholdMember.select(
             HouseholdMember.person.given_name.as_alias("given_name"),
             HouseholdMember.person.family_name.as_alias("family_name"), HouseholdMember.person,
+            HouseholdMember.person.kind.as_alias("kind"),
         ).where((HouseholdMember.household == household_id) & (HouseholdMember.person != person_id)).order_by(
             HouseholdMember.person.given_name)
-        other_members = [f"{m['given_name']} {m['family_name']}" for m in members if m["person"] not in hidden]
+        # Each with what they are to the children (a mother and a daughter both named Maria Lopez read as one
+        # person listed twice: a parent tester's find).
+        other_members = [(f"{m['given_name']} {m['family_name']}", m["kind"]) for m in members
+                         if m["person"] not in hidden]
         may_ask = not any(m["person"] in hidden for m in members)
         pending_address = await HouseholdChangeRequest.select(
             HouseholdChangeRequest.address_line1, HouseholdChangeRequest.address_line2, HouseholdChangeRequest.city,
