@@ -83,18 +83,22 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
     now = clock.now()
     # A digest: what was typed is not kept (issue 9). In capitals: the number is found whatever its case
     # (student_number_spellings), so "s1" and "S1" must share one count, or each spelling would be 5 more tries.
-    by_number = await rate_limits.hit(
+    # The client first, counted as sign-in counts it (an IPv6 address's /64, an IPv4-mapped address as the
+    # IPv4 one: 25 addresses of one /64 each got 20 requests, an attacker's find). A request the client's limit
+    # refuses is not counted against the student number: one address over its limit could otherwise spend every
+    # number's tries and lock the whole district out of the online request (an attacker's find).
+    by_client = await rate_limits.hit(f"key-request:client:{rate_limits.client_of(ip)}", now + CLIENT_WINDOW)
+    client_over = by_client.count > REQUESTS_PER_CLIENT
+    by_number = None if client_over else await rate_limits.hit(
         "key-request:student:" + rate_limits.typed_digest("key-request", details.student_number.upper()),
         now + STUDENT_NUMBER_WINDOW)
-    by_client = await rate_limits.hit(f"key-request:client:{ip}", now + CLIENT_WINDOW)
     # A withheld SSN still costs one digest (of nothing that can match), so the work is the same.
     typed_digest = ssn_digest(get_settings().ssn_pepper, details.ssn or "withheld")
     student = await find_student_by_number(details.student_number)
     guardians = await guardians_on_file(student["student_number"] if student else details.student_number)
-    if by_number.count > REQUESTS_PER_STUDENT_NUMBER or by_client.count > REQUESTS_PER_CLIENT:
+    if client_over or by_number.count > REQUESTS_PER_STUDENT_NUMBER:
         await audit.record("key-request.throttled", person=student["id"] if student else None, ip=ip,
-                           detail="per student number" if by_number.count > REQUESTS_PER_STUDENT_NUMBER
-                           else "per client")
+                           detail="per client" if client_over else "per student number")
         return False
     on_file = student["ssn_last4_hash" if prefs.ssn_mode == "last4" else "ssn_hash"] if student else None
     ssn_matches = digests_match(typed_digest, on_file) and not details.ssn_withheld

@@ -210,6 +210,58 @@ async def test_an_absence_reported_already_is_not_reported_twice(district, porta
         "estudiante: informe solo otros días o llame a la escuela para cambiarla"]
 
 
+async def test_a_burst_of_the_same_report_stores_one(district, portal, deliver):
+    """The check and the insert are one step: 30 copies sent at once stored all 30 on SQLite and several on
+    PostgreSQL (an attacker's find: the office's queue flooded, and a confirmation email each)."""
+    import asyncio
+
+    from app.tables import AbsenceReport
+
+    await signed_in(portal, district)
+    answers = await asyncio.gather(*(portal.post(reports_url(district, "ana"), REPORT) for _ in range(30)))
+    assert sorted(a.status_code for a in answers) == [303] + [422] * 29
+    assert await AbsenceReport.count() == 1
+    assert len(await deliver()) == 1
+
+
+async def test_a_guardian_sends_at_most_so_many_reports_a_day_and_the_queue_says_when_more_wait(district, portal,
+                                                                                                 deliver, clock):
+    """A flood of distinct reports would bury other families' in the office's queue: a guardian sends at most
+    REPORTS_PER_ACCOUNT a day; and the queue, which shows the earliest days first, says when more wait than it
+    shows (it cut them without a word)."""
+    from datetime import date, timedelta
+
+    from app.services.absence_reports import QUEUE_SHOWN, REPORTS_PER_ACCOUNT
+    from app.tables import AbsenceReport
+
+    await signed_in(portal, district)
+    day, sent = date(2026, 3, 10), 0
+    while sent < REPORTS_PER_ACCOUNT:
+        if day.weekday() < 5:
+            answer = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": day.isoformat(),
+                                                                      "last_day": ""})
+            assert answer.status_code == 303, error_messages(answer.text)
+            sent += 1
+        day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    over = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": day.isoformat(), "last_day": ""})
+    assert error_messages(over.text) == [f"You have sent {REPORTS_PER_ACCOUNT} absence reports in the last day, the "
+                                         "most the portal takes: call the school to report more"]
+    assert await AbsenceReport.count() == REPORTS_PER_ACCOUNT
+    clock.advance(days=1, seconds=1)
+    assert (await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": day.isoformat(),
+                                                             "last_day": ""})).status_code == 303
+
+    first = await AbsenceReport.select().first()
+    first.pop("id")
+    await AbsenceReport.insert(*(AbsenceReport(**{**first, "public_id": __import__("uuid").uuid4()})
+                                 for _ in range(QUEUE_SHOWN)))
+    await staff(portal, "admin", "district-admin", None)
+    queue = page_text((await portal.get("/staff/absence-reports")).text)
+    assert f"More reports are waiting than the {QUEUE_SHOWN} shown here" in queue
+
+
 async def test_another_familys_child_is_not_found(district, portal):
     from app.tables import AbsenceReport
 

@@ -321,3 +321,36 @@ async def test_the_form_offers_the_choice_in_english_and_spanish(portal, distric
     assert "The student has no Social Security number, or I prefer not to give it" in english
     spanish = page_text((await portal.get("/request-key", headers={"Accept-Language": "es"})).text)
     assert "El estudiante no tiene número de Seguro Social, o prefiero no darlo" in spanish
+
+
+async def _request_from(ip: str, **changes) -> bool:
+    from app import clock
+    from app.rules.key_requests import check_key_request
+    from app.services.key_requests import request_key_online
+
+    typed, errors = check_key_request(details(**changes), ssn_mode="full", today=clock.now().date())
+    assert not errors, errors
+    return await request_key_online(typed, ip=ip, language="en")
+
+
+async def test_a_client_over_its_limit_spends_no_student_numbers_tries(ana_on_file):
+    """A request the per-client limit refuses is not counted against the student number: one address past its
+    limit could otherwise spend every number's tries and lock the district out (an attacker's find)."""
+    from app.services.key_requests import REQUESTS_PER_CLIENT, REQUESTS_PER_STUDENT_NUMBER
+
+    for n in range(REQUESTS_PER_CLIENT):
+        assert await _request_from("198.51.100.9", student_number=f"X{n}")
+    for _ in range(REQUESTS_PER_STUDENT_NUMBER + 1):
+        assert not await _request_from("198.51.100.9")  # over the client's limit: refused, not counted
+    assert await _request_from("203.0.113.50")  # another family, the same student number: taken
+
+
+@pytest.mark.parametrize("addresses", [
+    [f"2001:db8:1:2::{n:x}" for n in range(1, 26)],  # one /64: one household's devices
+    ["198.51.100.7", "::ffff:198.51.100.7"] * 13,  # one IPv4 address, written two ways
+])
+async def test_the_per_client_limit_counts_an_ipv6_64_and_a_mapped_address_as_one(ana_on_file, addresses):
+    from app.services.key_requests import REQUESTS_PER_CLIENT
+
+    taken = [await _request_from(ip, student_number=f"Y{n}") for n, ip in enumerate(addresses[:REQUESTS_PER_CLIENT + 3])]
+    assert taken == [True] * REQUESTS_PER_CLIENT + [False] * 3

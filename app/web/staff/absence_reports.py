@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery
 
 from app.rules.alerts import REASON_NAMES
 from app.rules.errors import N_
-from app.services.absence_reports import decide_report, pending_reports, report_for_staff
+from app.services.absence_reports import QUEUE_SHOWN, decide_report, pending_reports, report_for_staff
 from app.web.forms import read_form
 from app.web.guards import current_account, requires_staff
 from app.web.rendering import client_ip, redirect_after_post, render
@@ -28,8 +28,9 @@ class AbsenceReportsQueueController(Controller):
 
     @get("/")
     async def queue(self, request: Request, notice: FromQuery[str] = "") -> Response:
+        reports, more = await pending_reports(current_account(request))
         return await render(request, "staff/absence_reports.html", {
-            "reports": await pending_reports(current_account(request)), "reason_names": REASON_NAMES,
+            "reports": reports, "more_waiting": more, "shown": QUEUE_SHOWN, "reason_names": REASON_NAMES,
             "notice": NOTICES.get(notice)})
 
     @get("/{public_id:uuid}")
