@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from app.rules.errors import N_, FieldError
 from app.rules.preferences import WEEKDAYS
-from app.rules.typed_days import parse_typed_day, written_as_a_day_that_does_not_exist
+from app.rules.typed_days import (parse_typed_day, written_as_a_day_that_does_not_exist,
+                                   written_with_a_short_year)
 
 ALERT_KINDS = ("absence-alert", "weekly-digest")  # the kinds a guardian may unsubscribe from
 REASONS = ("illness", "medical", "family", "religious", "other")
@@ -198,6 +199,31 @@ class AbsenceReportTyped:
     note: str
 
 
+# What parents write around period numbers (a tester's find: "1 and 2" was read as periods "1", "and" and "2").
+_PERIOD_WORDS = {"and", "y", "e", "&", "period", "periods", "per", "hora", "horas", "periodo", "periodos", "período",
+                 "períodos", "class", "classes", "clase", "clases"}
+_PERIOD_RANGE = re.compile(r"(\d{1,2})\s*(?:-|–|—|to|a)\s*(\d{1,2})", re.IGNORECASE)
+_PERIOD_PREFIX = re.compile(r"(?:p|per)\.?(\d{1,2})", re.IGNORECASE)
+
+
+def typed_periods(typed: str) -> list[str]:
+    """The class periods a family typed, in order: "1, 2", "1 and 2", "1 y 2", "Period 6", "p6", "1-3"
+    (1, 2, 3; a range of at most 12), as the SIS writes them otherwise ("HR")."""
+    def spelled_out(found: re.Match) -> str:
+        low, high = int(found.group(1)), int(found.group(2))
+        return ",".join(str(n) for n in range(low, high + 1)) if 0 <= high - low < 12 else found.group(0)
+
+    text = _PERIOD_RANGE.sub(spelled_out, typed)
+    parts = []
+    for part in re.split(r"[,;/+\s]+", text):
+        part = part.strip(".")
+        if not part or part.lower() in _PERIOD_WORDS:
+            continue
+        prefixed = _PERIOD_PREFIX.fullmatch(part)
+        parts.append(prefixed.group(1) if prefixed else part)
+    return parts
+
+
 def overlaps(report: AbsenceReportTyped, first_day: date, last_day: date, whole_day: bool, periods: str) -> bool:
     """Whether `report` says again what an earlier report (its days, whole day or not, its periods "1,2") said
     about some day: their days meet, and either is for the whole day or they name a period in common. A report
@@ -225,7 +251,8 @@ def check_absence_report(typed: dict[str, str], today: date, days_back: int,
         if days[name] is None:
             errors.append(FieldError(name, N_("That date does not exist: check the month and the day, like "
                                               "03/10/2026") if written_as_a_day_that_does_not_exist(text) else
-                                     N_("Enter the date like 03/10/2026") if text else N_("Enter the date")))
+                                     N_("Write the year in full, like 03/10/2026") if written_with_a_short_year(text)
+                                     else N_("Enter the date like 03/10/2026") if text else N_("Enter the date")))
             continue
         if not earliest <= days[name] <= latest:
             # The days as dates: the page writes them as its reader reads days (app/services/absence_reports.py).
@@ -241,7 +268,7 @@ def check_absence_report(typed: dict[str, str], today: date, days_back: int,
     whole_day = typed.get("whole_day", "") != "no"
     periods: tuple[str, ...] = ()
     if not whole_day:
-        parts = [p.strip() for p in re.split(r"[,\s]+", typed.get("periods", "")) if p.strip()]
+        parts = typed_periods(typed.get("periods", ""))
         if not parts:
             errors.append(FieldError("periods", N_("Enter which periods, for example 1, 2")))
         elif len(parts) > 12 or any(len(p) > 8 or not p.isalnum() for p in parts):

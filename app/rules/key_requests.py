@@ -12,7 +12,8 @@ from app.rules.emails import normalise_email
 from app.rules.errors import N_, FieldError
 from app.rules.phones import check_phone
 from app.rules.ssn import normalise_ssn
-from app.rules.typed_days import parse_typed_day, written_as_a_day_that_does_not_exist
+from app.rules.typed_days import (parse_typed_day, written_as_a_day_that_does_not_exist,
+                                   written_with_a_short_year)
 
 # The kinds of photo ID the office may accept in person. The kind is recorded, never the ID's number.
 PHOTO_ID_TYPES = {
@@ -110,10 +111,11 @@ def check_key_request(values: dict[str, str], *, ssn_mode: str,
                                  N_("Enter the student's Social Security number: 9 digits, with or without dashes")))
     born = parse_birth_date(values["birth_date"], today=today)
     if born is None:
-        shaped = written_as_a_day_that_does_not_exist(values["birth_date"])
+        typed = values["birth_date"]
         errors.append(FieldError("birth_date", N_("That date does not exist: check the month and the day, like "
-                                                  "04/27/2015") if shaped else
-                                 N_("Enter the student's date of birth, like 04/27/2015")))
+                                                  "04/27/2015") if written_as_a_day_that_does_not_exist(typed) else
+                                 N_("Write the year in full, like 04/27/2015") if written_with_a_short_year(typed)
+                                 else N_("Enter the student's date of birth, like 04/27/2015")))
     if errors:
         return None, errors
     return KeyRequestDetails(name, relationship, email, phone.e164, student_number, ssn, born, withheld), []

@@ -16,6 +16,7 @@ from datetime import date
 
 _MONTH_DAY_YEAR = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})")
 _YEAR_MONTH_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_SHORT_YEAR = re.compile(r"\d{1,2}[/-]\d{1,2}[/-]\d{2}")
 
 
 def _parts(typed: str) -> tuple[int, int, int] | None:
@@ -46,3 +47,9 @@ def written_as_a_day_that_does_not_exist(typed: str) -> bool:
     """Written as a date, but there is no such day (02/30/2014, 13/01/2015): the message says so, rather than
     showing the same example again."""
     return _parts(typed) is not None and parse_typed_day(typed) is None
+
+
+def written_with_a_short_year(typed: str) -> bool:
+    """Month/day/year with a two-digit year (3/12/26): the message asks for the year in full rather than
+    guessing the century (a tester's find: "Enter the date like 03/10/2026" did not say what was wrong)."""
+    return _SHORT_YEAR.fullmatch(typed.strip()) is not None

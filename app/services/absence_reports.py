@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from app import clock
+from app import clock, i18n
 from app.csv_files import write_csv
 from app.database import is_postgres, transaction
 from app.i18n import ShownDay
@@ -166,31 +166,37 @@ async def school_days_reported(student_id: int, report: AbsenceReportTyped) -> t
 async def _reported_already(student_id: int, report: AbsenceReportTyped) -> FieldError | None:
     """A report that says again what a report still waiting or recorded says (by this guardian or another of
     the child's: both may see the child's attendance, and the office would get the same absence twice; a
-    parent's tester's find) is refused, naming the days of the earlier one. Whose it was is not said. A declined
-    report does not count. Two reports sent in the same instant can both pass (the office sees both)."""
+    parent tester's find) is refused, naming every earlier report it meets (its days, and its periods when not
+    the whole day), not whose it was. A declined report does not count. Called inside the transaction that
+    stores the report, with the student's reports locked (submit_report)."""
     earlier = await AbsenceReport.select(
-        AbsenceReport.first_day, AbsenceReport.last_day, AbsenceReport.whole_day, AbsenceReport.periods,
-        AbsenceReport.status).where(
+        AbsenceReport.first_day, AbsenceReport.last_day, AbsenceReport.whole_day, AbsenceReport.periods).where(
         (AbsenceReport.student == student_id) & AbsenceReport.status.is_in(["pending", "recorded"])
         & (AbsenceReport.first_day <= report.last_day) & (AbsenceReport.last_day >= report.first_day)).order_by(
         AbsenceReport.first_day)
-    for row in earlier:
-        if overlaps(report, row["first_day"], row["last_day"], row["whole_day"], row["periods"]):
-            days = {"first": ShownDay.of(row["first_day"]), "last": ShownDay.of(row["last_day"])}
-            one_day = row["first_day"] == row["last_day"]
-            if row["status"] == "recorded":
-                message = (N_("An absence on %(first)s is already reported and recorded for this child: report only "
-                              "other days, or call the school to change it") if one_day else
-                           N_("An absence from %(first)s to %(last)s is already reported and recorded for this "
-                              "child: report only other days, or call the school to change it"))
-            else:
-                message = (N_("An absence on %(first)s is already reported for this child and waits for the "
-                              "attendance office: report only other days, or call the school to change it")
-                           if one_day else
-                           N_("An absence from %(first)s to %(last)s is already reported for this child and waits "
-                              "for the attendance office: report only other days, or call the school to change it"))
-            return FieldError("first_day", message, days)
-    return None
+    met = [row for row in earlier
+           if overlaps(report, row["first_day"], row["last_day"], row["whole_day"], row["periods"])]
+    if not met:
+        return None
+    reported = "; ".join(_reported_as(row) for row in met)
+    if report.whole_day:
+        return FieldError("first_day", N_("Already reported for this child, by you or another of the child's "
+                                          "guardians: %(reported)s. Report only other days, or call the school to "
+                                          "change a report."), {"reported": reported})
+    return FieldError("periods", N_("Already reported for this child, by you or another of the child's guardians: "
+                                    "%(reported)s. Report only other periods or days, or call the school to change "
+                                    "a report."), {"reported": reported})
+
+
+def _reported_as(row: dict) -> str:
+    """An earlier report in the reader's words: "Wed, Dec 2", "Mon, Dec 7 – Wed, Dec 9", "Wed, Dec 2, periods 1, 2"."""
+    first, last = ShownDay.of(row["first_day"]), ShownDay.of(row["last_day"])
+    days = str(first) if first == last else f"{first} – {last}"
+    if row["whole_day"]:
+        return days
+    periods = [p for p in row["periods"].split(",") if p]
+    return f"{days}, " + i18n.ngettext("period %(periods)s", "periods %(periods)s", len(periods)) % {
+        "periods": ", ".join(periods)}
 
 
 def _not_a_school_day(name: str, day: date, why) -> FieldError:

@@ -161,7 +161,7 @@ async def test_a_date_typed_as_a_us_family_writes_it_is_taken(district, portal, 
     wrong = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "02/30/2026", "last_day": ""})
     assert error_messages(wrong.text) == ["That date does not exist: check the month and the day, like 03/10/2026"]
     two_digit_year = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "3/12/26", "last_day": ""})
-    assert error_messages(two_digit_year.text) == ["Enter the date like 03/10/2026"]
+    assert error_messages(two_digit_year.text) == ["Write the year in full, like 03/10/2026"]
     assert await AbsenceReport.count() == 0
     taken = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "03/12/2026",
                                                              "last_day": "3-13-2026"})
@@ -169,27 +169,33 @@ async def test_a_date_typed_as_a_us_family_writes_it_is_taken(district, portal, 
     [report] = await AbsenceReport.select(AbsenceReport.first_day, AbsenceReport.last_day)
     assert (report["first_day"].isoformat(), report["last_day"].isoformat()) == ("2026-03-12", "2026-03-13")
     await portal.post("/language", {"language": "es", "next": "/home"})
-    spanish = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "3/12/26", "last_day": ""})
-    assert error_messages(spanish.text) == ["Escriba la fecha así: 03/10/2026 (mes/día/año)"]
+    spanish = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "el 12", "last_day": "3/12/26"})
+    assert error_messages(spanish.text) == ["Escriba la fecha así: 03/10/2026 (mes/día/año)",
+                                            "Escriba el año completo, como 03/10/2026 (mes/día/año)"]
 
 
 async def test_an_absence_reported_already_is_not_reported_twice(district, portal, deliver):
     """The same absence reported again (by the same guardian or the child's other) would reach the attendance
-    office twice: refused, naming the days of the earlier report, not whose it was. Other days, other periods,
-    and the days of a declined report are taken."""
+    office twice: refused, naming every earlier report it meets (days, and periods when not the whole day), not
+    whose it was. Other days, other periods, and the days of a declined report are taken."""
+    from datetime import date
+
     from app.tables import AbsenceReport
 
     await schedule(district)
     await signed_in(portal, district)
     assert (await portal.post(reports_url(district, "ben"), REPORT)).status_code == 303  # Tue 10 - Wed 11, whole day
-    for again in ({**REPORT, "first_day": "2026-03-11", "last_day": "2026-03-12"},
-                  {**REPORT, "whole_day": "no", "periods": "1", "last_day": ""}):
+    for again, field_message in (
+            ({**REPORT, "first_day": "2026-03-11", "last_day": "2026-03-12"},
+             "Already reported for this child, by you or another of the child's guardians: Tue, Mar 10 – Wed, "
+             "Mar 11. Report only other days, or call the school to change a report."),
+            ({**REPORT, "whole_day": "no", "periods": "1", "last_day": ""},
+             "Already reported for this child, by you or another of the child's guardians: Tue, Mar 10 – Wed, "
+             "Mar 11. Report only other periods or days, or call the school to change a report.")):
         for htmx in (False, True):
             refused = await portal.post(reports_url(district, "ben"), again, htmx=htmx)
             assert refused.status_code == 422
-            assert error_messages(refused.text) == [
-                "An absence from Tue, Mar 10 to Wed, Mar 11 is already reported for this child and waits for the "
-                "attendance office: report only other days, or call the school to change it"]
+            assert error_messages(refused.text) == [field_message]
     assert await AbsenceReport.count() == 1
     assert (await portal.post(reports_url(district, "ben"), {**REPORT, "first_day": "2026-03-12",
                                                              "last_day": ""})).status_code == 303
@@ -198,16 +204,25 @@ async def test_an_absence_reported_already_is_not_reported_twice(district, porta
         answer = await portal.post(reports_url(district, "ben"), {**REPORT, "first_day": "2026-03-13", "last_day": "",
                                                                   "whole_day": "no", "periods": periods})
         assert answer.status_code == status, (periods, error_messages(answer.text))
+    assert error_messages(answer.text) == [
+        "Already reported for this child, by you or another of the child's guardians: Fri, Mar 13, periods 2, 3. "
+        "Report only other periods or days, or call the school to change a report."]
+    # Every earlier report met is named, so a parent is not refused again and again.
+    week = await portal.post(reports_url(district, "ben"), {**REPORT, "first_day": "2026-03-09",
+                                                            "last_day": "2026-03-13"})
+    assert error_messages(week.text) == [
+        "Already reported for this child, by you or another of the child's guardians: Tue, Mar 10 – Wed, Mar 11; "
+        "Thu, Mar 12; Fri, Mar 13, period 1; Fri, Mar 13, periods 2, 3. Report only other days, or call the school "
+        "to change a report."]
     # The office declined the first: its days may be reported again.
-    await AbsenceReport.update({AbsenceReport.status: "declined"}).where(
-        AbsenceReport.first_day == __import__("datetime").date(2026, 3, 10))
+    await AbsenceReport.update({AbsenceReport.status: "declined"}).where(AbsenceReport.first_day == date(2026, 3, 10))
     assert (await portal.post(reports_url(district, "ben"), REPORT)).status_code == 303
     await AbsenceReport.update({AbsenceReport.status: "recorded"}).where(AbsenceReport.status == "pending")
     await portal.post("/language", {"language": "es", "next": "/home"})
     recorded = await portal.post(reports_url(district, "ben"), {**REPORT, "last_day": ""})
     assert error_messages(recorded.text) == [
-        "Ya se informó y se registró una ausencia del martes 10 de marzo al miércoles 11 de marzo para este "
-        "estudiante: informe solo otros días o llame a la escuela para cambiarla"]
+        "Ya se informó para este estudiante, por usted u otro de sus padres o tutores: martes 10 de marzo – "
+        "miércoles 11 de marzo. Informe solo otros días o llame a la escuela para cambiar un informe."]
 
 
 async def test_a_burst_of_the_same_report_stores_one(district, portal, deliver):
@@ -349,9 +364,9 @@ async def test_days_that_are_not_school_days_and_periods_not_on_the_schedule_are
     # In Spanish.
     await portal.post("/language", {"language": "es", "next": "/home"})
     spanish = await portal.post(ana, {**REPORT, "first_day": "2026-03-14", "last_day": ""})
-    assert error_messages(spanish.text) == ["sábado 14 de marzo es fin de semana, no un día de clases"]
+    assert error_messages(spanish.text) == ["El sábado 14 de marzo es fin de semana, no un día de clases"]
     spanish = await portal.post(ben, {**REPORT, "first_day": "2026-03-13", "last_day": ""})
-    assert error_messages(spanish.text) == ["viernes 13 de marzo no es un día de clases (un cierre por el clima)"]
+    assert error_messages(spanish.text) == ["El viernes 13 de marzo no es un día de clases (un cierre por el clima)"]
     await portal.post("/language", {"language": "en", "next": "/home"})
     # A range over a weekend and a holiday is taken: Wednesday 11 and Monday 16 are school days.
     taken = await portal.post(ana, {**REPORT, "first_day": "2026-03-11", "last_day": "2026-03-16"})

@@ -302,7 +302,7 @@ async def test_a_request_without_the_ssn_goes_to_staff_with_the_same_reply_and_w
     # sent (a parent tester's find: it was dropped without a word).
     page = " ".join(page_text((await portal.get(withheld[2] and dict(withheld[2])["location"])).text).split())
     assert "so school staff will check your other details and contact you" in page
-    assert ("the number you typed was not sent and is not kept" in page) is bool(ssn)
+    assert ("the number you typed was not used and is not kept" in page) is bool(ssn)
     assert "If the details match our records" not in page
 
 

@@ -86,3 +86,16 @@ def test_the_preferences_form_is_checked_whole():
     assert [e.field for e in errors] == ["digest_day", "grade_threshold", "quiet_start", "quiet_end"]
     _, errors = check_choices({"quiet_start": "8:00", "quiet_end": "08:00"})
     assert [e.field for e in errors] == ["quiet_end"]
+
+
+@pytest.mark.parametrize("typed, periods", [
+    ("1, 2", ["1", "2"]), ("1 and 2", ["1", "2"]), ("1 y 2", ["1", "2"]), ("Period 6", ["6"]), ("p6", ["6"]),
+    ("1-3", ["1", "2", "3"]), ("1 – 3", ["1", "2", "3"]), ("periods 1,2 & 4", ["1", "2", "4"]), ("HR", ["HR"]),
+    ("3-1", ["3-1"]), ("1-20", ["1-20"]), ("and", []), ("", []),
+])
+def test_class_periods_are_read_as_families_write_them(typed, periods):
+    """A tester's find: "1 and 2" was read as periods 1, "and" and 2, and "Period 6" as "Period" and 6. What
+    cannot be read (a range backwards or over 12) stays as typed, and the form says how to write it."""
+    from app.rules.alerts import typed_periods
+
+    assert typed_periods(typed) == periods

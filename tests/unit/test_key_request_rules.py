@@ -50,6 +50,16 @@ def test_birth_dates_are_month_day_year_or_iso_and_in_the_past(typed, expected):
     assert parse_birth_date(typed, today=TODAY) == expected
 
 
+@pytest.mark.parametrize("typed, message", [
+    ("02/30/2014", "That date does not exist: check the month and the day, like 04/27/2015"),
+    ("4/27/15", "Write the year in full, like 04/27/2015"),
+    ("April 27", "Enter the student's date of birth, like 04/27/2015"),
+])
+def test_a_birth_date_that_cannot_be_read_says_why(typed, message):
+    _, errors = check_key_request({**TYPED, "birth_date": typed}, ssn_mode="full", today=TODAY)
+    assert [e.message for e in errors if e.field == "birth_date"] == [message]
+
+
 def test_a_decision_needs_a_short_single_line_reason():
     assert decision_reason_errors("  Not  on file ") == ("Not on file", [])
     assert decision_reason_errors("")[1][0].field == "reason"
