@@ -35,6 +35,7 @@ ACTION_WORDS = {
     "household-change.exported": N_("Household change sent to the SIS"),
     "household.verified": N_("Household information confirmed"),
     "key-request.approved": N_("Key request approved"),
+    "key-request.decided": N_("Key request checked by the portal"),
     "key-request.denied": N_("Key request denied"),
     "key-request.received": N_("Key request received"),
     "key-request.throttled": N_("Key request refused: too many"),

@@ -26,6 +26,7 @@ from app.services.alert_mail import PREPARERS as ALERT_PREPARERS
 from app.services.household import EMAIL_LINK_LIFETIME
 from app.services.mail_access import gate as access_gate
 from app.services.preferences import load_preferences
+from app.services.key_requests import KEY_REQUEST_HANDLERS
 from app.services.recovery_mail import REQUEST_HANDLERS
 from app.settings import Settings, get_settings
 from app.tables import ActivationKey, EmailChange, PasswordResetToken, UserAccount
@@ -89,7 +90,7 @@ MAIL_KINDS = MailKinds(
         "activation-key": check_activation_key,
         **ALERT_PREPARERS,  # issue 12: absence alerts and weekly digests
     },
-    requests=REQUEST_HANDLERS,
+    requests={**REQUEST_HANDLERS, **KEY_REQUEST_HANDLERS},  # the mail worker's halves of forms' requests
     gate=access_gate,  # issue 11: nothing about a student the recipient may no longer hear about
 )
 

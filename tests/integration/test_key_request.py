@@ -21,6 +21,18 @@ REPLY = ("If the details match our records, the activation key will be emailed t
          "file, or school staff will contact you.")
 
 
+async def decide_key_requests() -> None:
+    """The mail worker's half of the online requests waiting (key_requests.decide_online_request), run ahead of
+    the sender: a key is issued where everything matched, and its email waits in the outbox."""
+    from app.database import transaction
+    from app.services.key_requests import decide_online_request
+    from app.tables import KeyRequest
+
+    for row in await KeyRequest.select(KeyRequest.id).where(KeyRequest.status == "pending"):
+        async with transaction():
+            await decide_online_request({"request": row["id"], "ip": ""})
+
+
 def details(**changes) -> dict[str, str]:
     form = {"requester_name": "Rosa Rivera", "relationship": "mother", "email": SHARED_EMAIL,
             "phone": "404-555-0134", "student_number": "S-ana", "ssn": SSN, "birth_date": "04/27/2017"}
@@ -354,3 +366,25 @@ async def test_the_per_client_limit_counts_an_ipv6_64_and_a_mapped_address_as_on
 
     taken = [await _request_from(ip, student_number=f"Y{n}") for n, ip in enumerate(addresses[:REQUESTS_PER_CLIENT + 3])]
     assert taken == [True] * REQUESTS_PER_CLIENT + [False] * 3
+
+
+async def test_the_key_is_issued_by_the_mail_worker_not_in_the_reply(portal, ana_on_file, deliver, monkeypatch):
+    """Issuing the key while answering made a request whose every detail matched measurably slower than one that
+    did not (11.4 against 8.1 ms: the reply's time confirmed a guessed SSN, an attacker's find). The reply only
+    records the request; the mail worker issues the key."""
+    from app.services import key_requests as service
+
+    issued = []
+    real = service.issue_key
+
+    async def issue_key(*args, **kwargs):
+        issued.append(args[0].id)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "issue_key", issue_key)
+    await portal.post("/request-key", details())
+    assert issued == [] and (await key_requests())[-1]["status"] == "pending"
+    mail = await deliver()
+    leaks.remember_key(KEY_PATTERN.search(mail[0].text).group(0))
+    assert issued == [ana_on_file.guardian("rosa").id] and [m.to for m in mail] == [SHARED_EMAIL]
+    assert (await key_requests())[-1]["status"] == "auto-issued"
