@@ -200,14 +200,15 @@ class AbsenceReportTyped:
 
 
 # What parents write around period numbers (a tester's find: "1 and 2" was read as periods "1", "and" and "2").
-_PERIOD_WORDS = {"and", "y", "e", "&", "period", "periods", "per", "hora", "horas", "periodo", "periodos", "período",
-                 "períodos", "class", "classes", "clase", "clases"}
+_PERIOD_WORDS = {"and", "y", "e", "&", "period", "periods", "per", "p", "hora", "horas", "periodo", "periodos",
+                 "período", "períodos", "class", "classes", "clase", "clases"}
+_ORDINAL = re.compile(r"(\d{1,2})(?:st|nd|rd|th|º|ª|o|a|ra|da|ta)\.?", re.IGNORECASE)  # 1st, 2nd, 3ª, 1ra
 _PERIOD_RANGE = re.compile(r"(\d{1,2})\s*(?:-|–|—|to|a)\s*(\d{1,2})", re.IGNORECASE)
 _PERIOD_PREFIX = re.compile(r"(?:p|per)\.?(\d{1,2})", re.IGNORECASE)
 
 
 def typed_periods(typed: str) -> list[str]:
-    """The class periods a family typed, in order: "1, 2", "1 and 2", "1 y 2", "Period 6", "p6", "1-3"
+    """The class periods a family typed, in order: "1, 2", "1 and 2", "1 y 2", "Period 6", "p6", "1st", "1-3"
     (1, 2, 3; a range of at most 12), as the SIS writes them otherwise ("HR")."""
     def spelled_out(found: re.Match) -> str:
         low, high = int(found.group(1)), int(found.group(2))
@@ -219,8 +220,8 @@ def typed_periods(typed: str) -> list[str]:
         part = part.strip(".")
         if not part or part.lower() in _PERIOD_WORDS:
             continue
-        prefixed = _PERIOD_PREFIX.fullmatch(part)
-        parts.append(prefixed.group(1) if prefixed else part)
+        written = _PERIOD_PREFIX.fullmatch(part) or _ORDINAL.fullmatch(part)
+        parts.append(written.group(1) if written else part)
     return parts
 
 

@@ -43,7 +43,7 @@ async def report_window(today: date) -> ReportWindow:
 
 
 # A guardian's reports a day, every child together: a family reports a few; a flood of distinct reports would
-# bury other families' in the office's queue (an attacker's find). Reports refused as repeats count too.
+# bury other families' in the office's queue (an attacker's find). Only reports that would be stored count.
 REPORTS_PER_ACCOUNT = 20
 REPORTS_WINDOW = timedelta(days=1)
 
@@ -69,11 +69,6 @@ async def submit_report(reader: records.Reader, public_id: str, typed: dict[str,
     days, errors = await school_days_reported(student.id, checked)
     if errors:
         return Submitted(errors=errors)
-    sent = await rate_limits.hit(f"absence-report:account:{reader.account_id}", clock.now() + REPORTS_WINDOW)
-    if sent.count > REPORTS_PER_ACCOUNT:
-        return Submitted(errors=[FieldError("first_day", N_(
-            "You have sent %(num)d absence reports in the last day, the most the portal takes: call the school to "
-            "report more"), {"num": REPORTS_PER_ACCOUNT})])
     school = await SchoolEnrollment.select(SchoolEnrollment.school).where(
         (SchoolEnrollment.student == student.id) & (SchoolEnrollment.status == "active")).order_by(
         SchoolEnrollment.id).first()
@@ -87,6 +82,13 @@ async def submit_report(reader: records.Reader, public_id: str, typed: dict[str,
             await Person.raw("SELECT id FROM person WHERE id = {} FOR UPDATE", student.id)
         if repeated := await _reported_already(student.id, checked):
             return Submitted(errors=[repeated])
+        # Counted once it would be stored: a double tap or a repeat refused above does not use the day's
+        # reports up (a retester's find).
+        sent = await rate_limits.hit(f"absence-report:account:{reader.account_id}", clock.now() + REPORTS_WINDOW)
+        if sent.count > REPORTS_PER_ACCOUNT:
+            return Submitted(errors=[FieldError("first_day", N_(
+                "You have sent %(num)d absence reports in the last day, the most the portal takes: call the school "
+                "to report more"), {"num": REPORTS_PER_ACCOUNT})])
         await AbsenceReport.insert(AbsenceReport(
             public_id=report_id, student=student.id, school=school["school"], guardian=reader.guardian_id,
             account=reader.account_id, first_day=checked.first_day, last_day=checked.last_day,
@@ -157,8 +159,8 @@ async def school_days_reported(student_id: int, report: AbsenceReportTyped) -> t
                                                    "the whole day, and name the classes in the note")))
         elif unknown:
             shown = sorted(offered, key=lambda p: (int(p) if p.isdigit() else 10**6, p))
-            errors.append(FieldError("periods", N_("Not on this child's schedule: period %(periods)s (the periods "
-                                                   "are %(offered)s)"),
+            errors.append(FieldError("periods", N_("Not on this child's schedule: %(periods)s (the periods are "
+                                                   "%(offered)s)"),
                                      {"periods": ", ".join(unknown), "offered": ", ".join(shown)}))
     return days, errors
 
@@ -179,7 +181,9 @@ async def _reported_already(student_id: int, report: AbsenceReportTyped) -> Fiel
     if not met:
         return None
     reported = "; ".join(_reported_as(row) for row in met)
-    if report.whole_day:
+    # "Other periods" only where other periods would be taken: periods asked for, and none of the earlier
+    # reports met is for the whole day (a retester's find: after a whole-day report every period is refused).
+    if report.whole_day or any(row["whole_day"] for row in met):
         return FieldError("first_day", N_("Already reported for this child, by you or another of the child's "
                                           "guardians: %(reported)s. Report only other days, or call the school to "
                                           "change a report."), {"reported": reported})

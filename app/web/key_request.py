@@ -19,7 +19,8 @@ class KeyRequestController(Controller):
 
     @get("/", opt={"public": True})
     async def request_form(self, request: Request) -> Response:
-        return await render(request, "key_request/form.html", {"typed": {name: "" for name in FIELDS}})
+        return await render(request, "key_request/form.html", {"typed": {name: "" for name in FIELDS},
+                                                               "ssn_not_used": False})
 
     @post("/", opt={"public": True})
     async def submit_request(self, request: Request) -> Response:
@@ -30,9 +31,13 @@ class KeyRequestController(Controller):
             # What was typed comes back so it need not be typed again, the SSN too (issue 13 item 3): in this
             # reply only (no-store), never kept anywhere; an SSN that was itself wrong is not shown back.
             typed = {name: form[name] for name in FIELDS}
+            # A number typed and then withheld is not shown back, and the form says so (a retester's find: it
+            # was cleared without a word).
+            ssn_not_used = typed["no_ssn"] == "yes" and bool(typed["ssn"].strip())
             if any(e.field == "ssn" for e in errors) or typed["no_ssn"] == "yes":
                 typed["ssn"] = ""
-            return await render(request, "key_request/form.html", {"typed": typed}, errors=form.errors + errors)
+            return await render(request, "key_request/form.html", {"typed": typed, "ssn_not_used": ssn_not_used},
+                                errors=form.errors + errors)
         recorded = await request_key_online(details, ip=client_ip(request), language=i18n.current_language())
         if not recorded:
             return redirect_after_post(request, "/request-key/limit")

@@ -326,6 +326,11 @@ async def test_without_the_choice_an_empty_ssn_is_still_an_error(portal, ana_on_
     assert ticked.status_code == 422
     assert not any("Social Security" in m for m in error_messages(ticked.text))
     assert re.search(r'<input type="checkbox" id="no-ssn" name="no_ssn" value="yes" checked', ticked.text)
+    assert "was not used" not in ticked.text
+    # A number typed and then withheld is not shown back, and the form says why (it was cleared without a word).
+    typed_then_ticked = await portal.post("/request-key", {**details(email="bad"), "no_ssn": "yes"})
+    assert typed_then_ticked.status_code == 422 and SSN not in typed_then_ticked.text
+    assert "so the number you typed was not used and is not kept" in page_text(typed_then_ticked.text)
 
 
 async def test_the_form_offers_the_choice_in_english_and_spanish(portal, district):

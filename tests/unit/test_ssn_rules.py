@@ -9,7 +9,12 @@ def test_anything_but_nine_digits_is_refused():
     assert normalise_ssn("90012345") is None
     assert normalise_ssn("9001234567") is None
     assert normalise_ssn("900-12-345x") is None
-    assert normalise_ssn("９００１２３４５６") is None
+    assert normalise_ssn("٩٠٠١٢٣٤٥٦") is None  # other scripts' digits: not what an SSN card shows
+
+
+def test_a_full_width_keyboard_is_read_as_ascii():
+    """A phone keyboard in full-width mode (a retester's find: full-width dates were taken, the SSN refused)."""
+    assert normalise_ssn("９００-１２-３４５６") == "900123456"
 
 
 def test_last_four_mode():
