@@ -13,7 +13,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from app import clock
-from app.database import transaction
+from app.database import is_postgres, transaction
 from app.i18n import LANGUAGES
 from app.mail.outbox import About, enqueue_email, enqueue_request
 from app.rules.errors import N_, FieldError
@@ -136,8 +136,11 @@ async def decide_online_request(payload: dict) -> None:
     Issue 11: a key opens every child its guardian may see, so it never goes to a mailbox that a guardian
     whose access to one of them is off (or set to be) also reads, nor to a guardian at whose home such a
     guardian is listed (app/services/key_reach.py)."""
-    request = await KeyRequest.objects().where(
-        (KeyRequest.id == payload["request"]) & (KeyRequest.status == "pending")).first()
+    query = KeyRequest.objects().where((KeyRequest.id == payload["request"]) & (KeyRequest.status == "pending"))
+    # Locked until this transaction ends (SQLite's is the write lock from its start): a staff member deciding the
+    # same request meanwhile waits, then finds it decided (their update asks for "pending"); had they decided it
+    # first, it is not found here.
+    request = await (query.lock_rows() if is_postgres() else query).first()
     if request is None or not (request.matched_student_number and request.matched_ssn
                                and request.matched_birth_date and request.matched_email_on_file):
         return
