@@ -202,27 +202,30 @@ class AbsenceReportTyped:
 # What parents write around period numbers (a tester's find: "1 and 2" was read as periods "1", "and" and "2").
 _PERIOD_WORDS = {"and", "y", "e", "&", "period", "periods", "per", "p", "hora", "horas", "periodo", "periodos",
                  "período", "períodos", "class", "classes", "clase", "clases"}
-_ORDINAL = re.compile(r"(\d{1,2})(?:st|nd|rd|th|º|ª|o|a|ra|da|ta)\.?", re.IGNORECASE)  # 1st, 2nd, 3ª, 1ra
 _PERIOD_RANGE = re.compile(r"(\d{1,2})\s*(?:-|–|—|to|a)\s*(\d{1,2})", re.IGNORECASE)
-_PERIOD_PREFIX = re.compile(r"(?:p|per)\.?(\d{1,2})", re.IGNORECASE)
+# "p6", "per. 6", "Period6"; "1st", "2nd", "3º", "1ª": the number the family means. Not a lone letter after the
+# number: "1A" and "1B" are two periods of an A/B block schedule.
+_PERIOD_SPELLING = re.compile(r"(?:(?:p|per|period|periodo|período)\.?\s*)?(\d{1,2})(?:st|nd|rd|th|º|ª)?\.?",
+                              re.IGNORECASE)
 
 
 def typed_periods(typed: str) -> list[str]:
-    """The class periods a family typed, in order: "1, 2", "1 and 2", "1 y 2", "Period 6", "p6", "1st", "1-3"
-    (1, 2, 3; a range of at most 12), as the SIS writes them otherwise ("HR")."""
+    """The class periods a family typed, as typed, in order: "1, 2", "1 and 2", "1 y 2", "Period 6" (6), "1-3"
+    (1, 2, 3; a range of at most 12). Which of the child's periods each one is: `period_key`."""
     def spelled_out(found: re.Match) -> str:
         low, high = int(found.group(1)), int(found.group(2))
         return ",".join(str(n) for n in range(low, high + 1)) if 0 <= high - low < 12 else found.group(0)
 
     text = _PERIOD_RANGE.sub(spelled_out, typed)
-    parts = []
-    for part in re.split(r"[,;/+\s]+", text):
-        part = part.strip(".")
-        if not part or part.lower() in _PERIOD_WORDS:
-            continue
-        written = _PERIOD_PREFIX.fullmatch(part) or _ORDINAL.fullmatch(part)
-        parts.append(written.group(1) if written else part)
-    return parts
+    return [part for part in (p.strip(".") for p in re.split(r"[,;/+\s]+", text))
+            if part and part.lower() not in _PERIOD_WORDS]
+
+
+def period_key(period: str) -> str:
+    """A period as compared, the typed one with the SIS's: "p6", "P6", "6th" and "6" are one period; "1A" and
+    "1B" are two. Lower case."""
+    written = _PERIOD_SPELLING.fullmatch(period.strip())
+    return str(int(written.group(1))) if written else period.strip().lower()
 
 
 def overlaps(report: AbsenceReportTyped, first_day: date, last_day: date, whole_day: bool, periods: str) -> bool:

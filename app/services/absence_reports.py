@@ -6,7 +6,7 @@ then the outcome; `homeroom export absence-reports` hands the reports to the SIS
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from app.csv_files import write_csv
 from app.database import is_postgres, transaction
 from app.i18n import ShownDay
 from app.mail.outbox import About, enqueue_email
-from app.rules.alerts import REASON_NAMES, AbsenceReportTyped, check_absence_report, overlaps
+from app.rules.alerts import REASON_NAMES, AbsenceReportTyped, check_absence_report, overlaps, period_key
 from app.rules.errors import N_, FieldError
 from app.rules.key_requests import decision_reason_errors
 from app.services import audit, rate_limits, records
@@ -66,7 +66,7 @@ async def submit_report(reader: records.Reader, public_id: str, typed: dict[str,
         return Submitted(errors=[FieldError(e.field, e.message, {name: ShownDay.of(value) if isinstance(value, date)
                                                                  else value for name, value in e.params.items()})
                                  for e in errors])
-    days, errors = await school_days_reported(student.id, checked)
+    checked, days, errors = await school_days_reported(student.id, checked)
     if errors:
         return Submitted(errors=errors)
     school = await SchoolEnrollment.select(SchoolEnrollment.school).where(
@@ -130,8 +130,10 @@ async def suggested_day(student_id: int, today: date) -> date:
     return behind[-1] if behind else today
 
 
-async def school_days_reported(student_id: int, report: AbsenceReportTyped) -> tuple[list[date], list[FieldError]]:
-    """The school days a report covers, or the errors that say why it cannot be taken."""
+async def school_days_reported(student_id: int, report: AbsenceReportTyped
+                               ) -> tuple[AbsenceReportTyped, list[date], list[FieldError]]:
+    """The report with its periods as the SIS writes them, and the school days it covers; or the errors that say
+    why it cannot be taken."""
     calendar = await load_calendar(report.first_day, report.last_day)
     schools = (await schools_of([student_id]))[student_id]
     errors: list[FieldError] = []
@@ -141,19 +143,24 @@ async def school_days_reported(student_id: int, report: AbsenceReportTyped) -> t
                                                                             day != report.first_day):
             errors.append(_not_a_school_day(name, day, why))
     if errors:
-        return [], errors
+        return report, [], errors
     days = calendar.school_days(report.first_day, report.last_day, schools)
     if not days:
         if report.first_day == report.last_day:
-            return [], [_not_a_school_day("first_day", report.first_day,
-                                          calendar.why_not(report.first_day, schools))]
-        return [], [FieldError("first_day", N_("None of the days from %(first)s to %(last)s is a school day"),
-                               {"first": ShownDay.of(report.first_day), "last": ShownDay.of(report.last_day)})]
+            return report, [], [_not_a_school_day("first_day", report.first_day,
+                                                  calendar.why_not(report.first_day, schools))]
+        return report, [], [FieldError("first_day", N_("None of the days from %(first)s to %(last)s is a school day"),
+                                       {"first": ShownDay.of(report.first_day), "last": ShownDay.of(report.last_day)})]
     if not report.whole_day:
         offered = set()
         for row in await SectionEnrollment.raw(_PERIODS_OF, student_id, report.last_day, report.first_day):
             offered |= {p.strip() for p in (row["periods"] or "").split(",") if p.strip()}
-        unknown = [p for p in report.periods if p not in offered]
+        # Each typed period as the SIS writes it ("6th" or "p6" is the SIS's "6", "1a" its "1A"): what is stored,
+        # exported and compared with earlier reports.
+        by_key = {period_key(p): p for p in sorted(offered)}
+        unknown = [p for p in report.periods if period_key(p) not in by_key]
+        if not unknown:
+            report = replace(report, periods=tuple(dict.fromkeys(by_key[period_key(p)] for p in report.periods)))
         if unknown and not offered:
             errors.append(FieldError("periods", N_("Homeroom has no class periods on this child's schedule: report "
                                                    "the whole day, and name the classes in the note")))
@@ -162,7 +169,7 @@ async def school_days_reported(student_id: int, report: AbsenceReportTyped) -> t
             errors.append(FieldError("periods", N_("Not on this child's schedule: %(periods)s (the periods are "
                                                    "%(offered)s)"),
                                      {"periods": ", ".join(unknown), "offered": ", ".join(shown)}))
-    return days, errors
+    return report, days, errors
 
 
 async def _reported_already(student_id: int, report: AbsenceReportTyped) -> FieldError | None:

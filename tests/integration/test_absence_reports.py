@@ -226,6 +226,26 @@ async def test_an_absence_reported_already_is_not_reported_twice(district, porta
         "miércoles 11 de marzo. Avise solo de otros días o llame a la escuela para cambiar un aviso."]
 
 
+async def test_periods_typed_as_families_write_them_are_stored_as_the_sis_writes_them(district, portal, deliver):
+    """"p1 and 2nd" is Benito's periods 1 and 2, stored (and exported, and compared) as the SIS writes them."""
+    from app.tables import AbsenceReport
+
+    await schedule(district)
+    await signed_in(portal, district)
+    answer = await portal.post(reports_url(district, "ben"), {**REPORT, "whole_day": "no", "periods": "p1 and 2nd",
+                                                              "last_day": ""})
+    assert answer.status_code == 303, error_messages(answer.text)
+    assert [r["periods"] for r in await AbsenceReport.select(AbsenceReport.periods)] == ["1,2"]
+    again = await portal.post(reports_url(district, "ben"), {**REPORT, "whole_day": "no", "periods": "Period 2",
+                                                             "last_day": ""})
+    assert error_messages(again.text) == [
+        "Already reported for this child, by you or another of the child's guardians: Tue, Mar 10, periods 1, 2. "
+        "Report only other periods or days, or call the school to change a report."]
+    unknown = await portal.post(reports_url(district, "ben"), {**REPORT, "whole_day": "no", "periods": "soon",
+                                                               "last_day": ""})
+    assert error_messages(unknown.text) == ["Not on this child's schedule: soon (the periods are 1, 2, 3)"]
+
+
 async def test_a_burst_of_the_same_report_stores_one(district, portal, deliver):
     """The check and the insert are one step: 30 copies sent at once stored all 30 on SQLite and several on
     PostgreSQL (an attacker's find: the office's queue flooded, and a confirmation email each)."""

@@ -89,8 +89,8 @@ def test_the_preferences_form_is_checked_whole():
 
 
 @pytest.mark.parametrize("typed, periods", [
-    ("1, 2", ["1", "2"]), ("1 and 2", ["1", "2"]), ("1 y 2", ["1", "2"]), ("Period 6", ["6"]), ("p6", ["6"]), ("p 6", ["6"]),
-    ("1st and 2nd", ["1", "2"]), ("1ra y 2da", ["1", "2"]), ("3ª", ["3"]),
+    ("1, 2", ["1", "2"]), ("1 and 2", ["1", "2"]), ("1 y 2", ["1", "2"]), ("Period 6", ["6"]), ("p6", ["p6"]),
+    ("p 6", ["6"]), ("1st and 2nd", ["1st", "2nd"]), ("1A, 1B", ["1A", "1B"]),
     ("1-3", ["1", "2", "3"]), ("1 – 3", ["1", "2", "3"]), ("periods 1,2 & 4", ["1", "2", "4"]), ("HR", ["HR"]),
     ("3-1", ["3-1"]), ("1-20", ["1-20"]), ("and", []), ("", []),
 ])
@@ -100,3 +100,12 @@ def test_class_periods_are_read_as_families_write_them(typed, periods):
     from app.rules.alerts import typed_periods
 
     assert typed_periods(typed) == periods
+
+
+def test_a_typed_period_is_compared_with_the_sis_s_by_its_number_but_block_letters_count():
+    """"p6", "P6", "6th", "6" are one period; "1A" and "1B" (an A/B block schedule) are two."""
+    from app.rules.alerts import period_key
+
+    assert {period_key(p) for p in ("p6", "P6", "6th", "6", "per. 6", "06", "6º")} == {"6"}
+    assert period_key("1A") == period_key("1a") != period_key("1B")
+    assert period_key("HR") == period_key("hr") == "hr"
