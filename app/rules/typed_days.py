@@ -5,8 +5,8 @@ took only 2026-03-10).
 
 Taken: month/day/year as US families write it, with slashes or dashes (04/27/2015, 4/7/2015, 04-27-2015), and
 year-month-day (2015-04-27, what a date field sends). The year has four digits ("4/27/15" is refused rather than
-guessed). Day/month order (27/04/2015) is read only where it cannot be a month/day: it is refused, since 03/04
-would be read both ways. Digits of any script count (a phone keyboard in full-width mode writes
+guessed). Day/month order is not read: 27/04/2015 is refused as a day that does not exist, and 03/04/2015 is
+March 4, as a US district's forms say (the examples show the order). Digits of any script count (a phone keyboard in full-width mode writes
 ０４/２７/２０１５)."""
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ class KeyRequestController(Controller):
         if not recorded:
             return redirect_after_post(request, "/request-key/limit")
         # The reply is the same whatever matched; what it adds depends only on what was typed: without an SSN
-        # the request waits for staff, and a number typed before "no SSN" was ticked was not sent (a parent
+        # the request waits for staff, and a number typed before "no SSN" was ticked was not used (a parent
         # tester's find: it was dropped without a word).
         withheld = "typed" if details.ssn_withheld and form["ssn"].strip() else "yes" if details.ssn_withheld else ""
         return redirect_after_post(request, f"/request-key/sent?ssn_withheld={withheld}" if withheld else
