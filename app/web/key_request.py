@@ -27,24 +27,22 @@ class KeyRequestController(Controller):
         form = await read_form(request, *FIELDS)
         prefs = await district_preferences(request)
         details, errors = check_key_request(form.values, ssn_mode=prefs.ssn_mode, today=clock.now().date())
+        # "No SSN" ticked with a number typed: the number is not used, and both the form and the reply say so (a
+        # parent tester's and a retester's find: it was dropped without a word).
+        withheld = "" if form["no_ssn"] != "yes" else "typed" if form["ssn"].strip() else "yes"
         if form.errors or errors:
             # What was typed comes back so it need not be typed again, the SSN too (issue 13 item 3): in this
-            # reply only (no-store), never kept anywhere; an SSN that was itself wrong is not shown back.
+            # reply only (no-store), never kept anywhere; an SSN that was itself wrong, or withheld, is not shown.
             typed = {name: form[name] for name in FIELDS}
-            # A number typed and then withheld is not shown back, and the form says so (a retester's find: it
-            # was cleared without a word).
-            ssn_not_used = typed["no_ssn"] == "yes" and bool(typed["ssn"].strip())
-            if any(e.field == "ssn" for e in errors) or typed["no_ssn"] == "yes":
+            if any(e.field == "ssn" for e in errors) or withheld:
                 typed["ssn"] = ""
-            return await render(request, "key_request/form.html", {"typed": typed, "ssn_not_used": ssn_not_used},
+            return await render(request, "key_request/form.html", {"typed": typed,
+                                                                   "ssn_not_used": withheld == "typed"},
                                 errors=form.errors + errors)
         recorded = await request_key_online(details, ip=client_ip(request), language=i18n.current_language())
         if not recorded:
             return redirect_after_post(request, "/request-key/limit")
-        # The reply is the same whatever matched; what it adds depends only on what was typed: without an SSN
-        # the request waits for staff, and a number typed before "no SSN" was ticked was not used (a parent
-        # tester's find: it was dropped without a word).
-        withheld = "typed" if details.ssn_withheld and form["ssn"].strip() else "yes" if details.ssn_withheld else ""
+        # The reply is the same whatever matched; what it adds depends only on what was typed.
         return redirect_after_post(request, f"/request-key/sent?ssn_withheld={withheld}" if withheld else
                                    "/request-key/sent")
 
