@@ -220,6 +220,9 @@ def measure(engine: str, students: int, workers: int, requests: int, seconds: fl
         first = bases[0]
         single = {"bare route": f"http://127.0.0.1:{bare_ports[0]}/bare",
                   "static file (site.css)": f"public:{first}{stylesheet}", "login page": f"public:{first}/",
+                  # The signed-in floor: a form that reads nothing past the session (the account page, once
+                  # that floor, now lists sign-ins, sessions and email choices: five statements of its own).
+                  "password form (signed in)": f"{first}/account/password",
                   "account (signed in)": f"{first}/account", "grades": f"{first}/students/{student}/grades",
                   "home (3 children)": f"{first}/home"}
         figures["single user, new connections"] = run_load(
