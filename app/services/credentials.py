@@ -12,7 +12,7 @@ from app.rules.errors import N_, FieldError
 from app.services import audit, rate_limits, sessions
 from app.services.password_hashing import hashing
 from app.services.preferences import load_preferences
-from app.services.sign_in import login_throttle_key
+from app.services.sign_in import clear_sign_in_failures
 from app.tables import UserAccount
 
 # Someone who finds a signed-in phone cannot guess the password at leisure on the account page.
@@ -50,7 +50,7 @@ async def store_new_password(account: dict, password_hash: str, *, keep_session:
         UserAccount.id == account["id"]
     )
     await sessions.end_sessions_of(account["id"], except_session=keep_session)
-    await rate_limits.clear(login_throttle_key(account["username"]))
+    await clear_sign_in_failures(account["id"])
     await rate_limits.clear(_throttle_key(account["id"]))
     if account["email"]:
         prefs = await load_preferences()

@@ -14,12 +14,12 @@ from app.rules.emails import normalise_email
 from app.rules.errors import N_, FieldError
 from app.rules.passwords import password_errors
 from app.rules.usernames import username_errors, username_key
-from app.services import audit, rate_limits, sessions
+from app.services import audit, sessions
 from app.services.activation import password_policy
 from app.services.password_hashing import hashing
 from app.services.second_factor import reset_second_factor
 from app.services.sessions import SignedInAccount
-from app.services.sign_in import login_throttle_key
+from app.services.sign_in import clear_sign_in_failures
 from app.tables import AuditEvent, School, StaffContact, TotpFactor, UserAccount
 
 STAFF_ROLES = ("school-staff", "district-admin")
@@ -219,7 +219,7 @@ async def change_staff_account(account_id: int, action: str, *, actor: SignedInA
         await UserAccount.update({UserAccount.password_hash: password_hash,
                                   UserAccount.password_changed_at: clock.now(),
                                   UserAccount.locked_until: None}).where(UserAccount.id == account_id)
-        await rate_limits.clear(login_throttle_key(target["username"]))
+        await clear_sign_in_failures(account_id)
         await reset_second_factor(account_id, actor=actor_id, ip=ip, detail="staff account reset")
         await audit.record("staff.reset", account=account_id, actor=actor_id, ip=ip)
     return StaffChange(done="reset", temporary_password=password)

@@ -11,10 +11,10 @@ from app import clock
 from app.database import transaction
 from app.rules.errors import N_, FieldError
 from app.rules.key_requests import photo_id_errors
-from app.services import audit, rate_limits, sessions
+from app.services import audit, sessions
 from app.services.activation_keys import IssuedKey, KeyRefused, issue_key
 from app.services.sessions import SignedInAccount
-from app.services.sign_in import login_throttle_key
+from app.services.sign_in import clear_sign_in_failures
 from app.services.staff_scope import person_for_staff
 from app.tables import ActivationKey, UserAccount
 
@@ -77,7 +77,7 @@ async def change_guardian_account(staff: SignedInAccount, guardian_public_id: UU
             return "no-account"
         if action == "unlock":
             await UserAccount.update({UserAccount.locked_until: None}).where(UserAccount.id == account.id)
-            await rate_limits.clear(login_throttle_key(account.username))
+            await clear_sign_in_failures(account.id)
         else:
             await UserAccount.update({UserAccount.disabled: action == "disable"}).where(UserAccount.id == account.id)
             if action == "disable":

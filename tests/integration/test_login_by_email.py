@@ -92,3 +92,29 @@ async def test_the_login_page_says_an_email_works_too(portal, district):
 async def test_login_leads_to_the_login_page(portal, district, path, location):
     response = await portal.get(path)
     assert response.status_code == 303 and response.headers["location"] == location
+
+
+@pytest.mark.parametrize("address", ["sam.park@example.org", "nobody@example.org"])
+async def test_spellings_of_an_address_share_one_count_whether_or_not_it_is_on_file(portal, sam, address):
+    """An attacker's find: the count was the account's for an address on file and the typed text's otherwise, so
+    after ten failures another spelling of the address (a full-width letter in the domain) was refused only when
+    the address was on file. Now every spelling of any address shares one count: the same reply either way."""
+    from app.services.sign_in import FAILURES_ALLOWED
+
+    for _ in range(FAILURES_ALLOWED):
+        assert (await portal.log_in(address, "Not the password 1")).status_code == 422
+    other_spelling = address.replace("@example", "@\uff45xample").upper()
+    refused = await portal.log_in(other_spelling, "Not the password 1")
+    assert refused.status_code == 422 and "Too many failed attempts" in error_messages(refused.text)[0]
+
+
+async def test_failures_with_the_email_count_against_the_username_and_an_unlock_clears_both(portal, sam):
+    from app.services.sign_in import FAILURES_ALLOWED, clear_sign_in_failures
+
+    for _ in range(FAILURES_ALLOWED):
+        assert (await portal.log_in("sam.park@example.org", "Not the password 1")).status_code == 422
+    assert "Too many failed attempts" in error_messages((await portal.log_in("SamPark", PASSWORD)).text)[0]
+    await clear_sign_in_failures(sam)  # what a staff unlock, a staff reset and a new password do
+    for typed in ("sam.park@example.org", "SamPark"):
+        assert (await portal.log_in(typed, PASSWORD)).status_code == 303
+        await portal.log_out()
