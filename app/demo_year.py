@@ -33,6 +33,7 @@ from app.demo import FAMILY_NAMES, FEMALE_NAMES, GRADES, MALE_NAMES, SCHOOLS
 from app.importers.table_writes import TableWriter
 from app.rules.names import person_name_key
 from app.tables import GuardianLink, School, SchoolEnrollment
+from app.rules.numbers import whole_number
 
 CHUNK = 5000
 COHORT_SIZE = {"elementary": 24, "secondary": 28}
@@ -157,7 +158,7 @@ def spanish_words() -> list[tuple[str, str, str, str]]:
 
 
 def _grade_number(grade: str) -> int:
-    return int(grade) if grade.isdigit() else 0
+    return whole_number(grade) or 0
 
 
 def _is_elementary(grade: str) -> bool:

@@ -28,6 +28,7 @@ from typing import Any
 import ijson
 
 from app.importers.csv_reading import UnreadableSource
+from app.rules.numbers import whole_number
 
 # In the order they are read: what is matched first, then what refers to it.
 RESOURCES = ("students", "sections", "gradingPeriods", "calendarDates", "contacts", "studentContactAssociations",
@@ -229,8 +230,8 @@ class ApiSource:
             if response.status_code != 200:
                 raise SourceFailed(where, f"the ODS/API answered {response.status_code}")
             total = response.headers.get("Total-Count")
-            if total and total.isdigit():
-                self.totals[resource] = int(total)
+            if total and whole_number(total) is not None:
+                self.totals[resource] = whole_number(total)
             try:
                 documents = response.json()
             except ValueError:

@@ -15,6 +15,7 @@ from app.rules.errors import N_, FieldError
 from app.rules.preferences import WEEKDAYS
 from app.rules.typed_days import (parse_typed_day, written_as_a_day_that_does_not_exist,
                                    written_with_a_short_year)
+from app.rules.numbers import whole_number
 
 ALERT_KINDS = ("absence-alert", "weekly-digest")  # the kinds a guardian may unsubscribe from
 REASONS = ("illness", "medical", "family", "religious", "other")
@@ -175,7 +176,7 @@ def unsubscribe_token(secret: str, account_id: int, kind: str) -> str:
 def read_unsubscribe_token(secret: str, token: str) -> tuple[int, str] | None:
     """(account id, kind) for a token the portal made; None for anything else."""
     parts = (token or "")[:100].split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or parts[1] not in ("0", "1") or len(parts[0]) > 12:
+    if len(parts) != 3 or whole_number(parts[0]) is None or parts[1] not in ("0", "1") or len(parts[0]) > 12:
         return None
     account_id, kind = int(parts[0]), ALERT_KINDS[int(parts[1])]
     expected = unsubscribe_token(secret, account_id, kind)

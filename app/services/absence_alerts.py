@@ -38,6 +38,7 @@ from app.services.alert_preferences import choices_of, choices_of_accounts
 from app.services.preferences import load_preferences
 from app.services.school_calendar import calendar_days, days_without_school, schools_of
 from app.tables import AbsenceAlert, AttendanceEvent
+from app.rules.numbers import period_order
 
 log = logging.getLogger("homeroom.alerts")
 KIND = "absence-alert"
@@ -229,7 +230,7 @@ async def _decide(alert: dict, prefs: DistrictPreferences) -> int:
 def _periods(absences: list[dict]) -> list[dict]:
     periods = [{"period": a["period"], "course": a["course"] or a["section_title"] or ""}
                for a in absences if a["period"]]
-    return sorted(periods, key=lambda p: (int(p["period"]) if p["period"].isdigit() else -1, p["period"]))
+    return sorted(periods, key=lambda p: period_order(p["period"]))
 
 
 def _alert_context(alert: dict, absences: list[dict], recipient: Recipient, prefs: DistrictPreferences) -> dict:

@@ -26,6 +26,7 @@ from app.services.school_calendar import load_calendar, schools_of, what_the_day
 from app.services.sessions import SignedInAccount
 from app.services.staff_scope import sees_all_schools, within
 from app.tables import AbsenceReport, Person, SchoolEnrollment, SectionEnrollment, UserAccount
+from app.rules.numbers import period_order
 
 RECEIVED, RECORDED, DECLINED = "absence-report-received", "absence-report-recorded", "absence-report-declined"
 
@@ -165,7 +166,7 @@ async def school_days_reported(student_id: int, report: AbsenceReportTyped
             errors.append(FieldError("periods", N_("Homeroom has no class periods on this child's schedule: report "
                                                    "the whole day, and name the classes in the note")))
         elif unknown:
-            shown = sorted(offered, key=lambda p: (int(p) if p.isdigit() else 10**6, p))
+            shown = sorted(offered, key=lambda p: period_order(p, unnumbered=10**6))
             errors.append(FieldError("periods", N_("Not on this child's schedule: %(periods)s (the periods are "
                                                    "%(offered)s)"),
                                      {"periods": ", ".join(unknown), "offered": ", ".join(shown)}))

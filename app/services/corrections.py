@@ -31,6 +31,7 @@ from app.services.records import Reader, access_day_of, linked_student
 from app.services.staff_scope import sees_all_schools, within
 from app.tables import (AttendanceEvent, CorrectionRequest, Household, Person, Result,
                         SchoolEnrollment, TermGrade, UserAccount)
+from app.rules.numbers import whole_number
 
 KINDS = {
     "attendance": N_("An attendance record"),
@@ -178,7 +179,8 @@ def _message_errors(typed: str) -> tuple[str, list[FieldError]]:
 async def request_correction(reader: Reader, form: CorrectionForm, record: str, typed_message: str, *,
                              language: str) -> CorrectionSent:
     """Record the request for the school's queue. The record must be one of the form's choices."""
-    chosen = next((c for c in form.choices if record.isdigit() and c.record_id == int(record)), None)
+    number = whole_number(record)
+    chosen = next((c for c in form.choices if number is not None and c.record_id == number), None)
     errors = [] if chosen else [FieldError("record", N_("Choose the record that is wrong"))]
     message, message_errors = _message_errors(typed_message)
     errors += message_errors

@@ -37,6 +37,7 @@ from app.services.alert_preferences import choices_of_accounts
 from app.services.preferences import load_preferences
 from app.services.school_calendar import load_calendar, schools_of
 from app.tables import AcademicSession, UserAccount, WeeklyDigest
+from app.rules.numbers import period_order
 
 log = logging.getLogger("homeroom.digests")
 KIND = "weekly-digest"
@@ -397,7 +398,7 @@ def _week_of_events(events: list[dict]) -> tuple[list[dict], list[dict]]:
         todays = by_day[day]
         daily = [e for e in todays if not e["period"] and e["category"] != "tardy"]
         periods = sorted({e["period"] for e in todays if e["period"] and e["category"] != "tardy"},
-                         key=lambda p: (int(p) if p.isdigit() else -1, p))
+                         key=period_order)
         if daily or periods:
             excused = all(e["category"] == "excused-absence" for e in todays if e["category"] != "tardy")
             absences.append({"day": day, "periods": [] if daily else periods, "excused": excused})

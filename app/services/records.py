@@ -31,6 +31,7 @@ from app.services import audit
 from app.services.access import LINK_IN_FORCE, AccessDay, access_day_for, link_in_force_args
 from app.services.preferences import load_preferences
 from app.services.school_calendar import not_school_days
+from app.rules.numbers import period_order
 
 VIEWED = "records.viewed"
 ATTENDANCE_CATEGORIES = ("present", "tardy", "excused-absence", "unexcused-absence", "early-departure")
@@ -259,7 +260,7 @@ class Section:
     @property
     def first_period(self) -> tuple[int, str]:
         first = self.periods.split(",")[0].strip()
-        return (int(first), first) if first.isdigit() else (-1, first)
+        return period_order(first)
 
 
 async def _sections_of(student_id: int, term_ids: tuple[int, ...], viewing: dict | None = None) -> list[Section]:
@@ -377,7 +378,7 @@ def _days_to_note(events: list[dict], closed: dict[date, str] | None = None) -> 
         periods = sorted(
             ({"period": e["period"], "course": e["course"] or e["section_title"] or "", "category": e["category"],
               "reason": e["reason"]} for e in by_day[day] if e["period"] and e["category"] != "present"),
-            key=lambda p: (int(p["period"]) if p["period"].isdigit() else -1, p["period"]))
+            key=lambda p: period_order(p["period"]))
         if periods or (daily and daily["category"] != "present"):
             days.append(AttendanceDay(day, daily["category"] if daily else "", daily["reason"] if daily else "",
                                       periods, (closed or {}).get(day, "")))

@@ -20,6 +20,7 @@ from app.web.forms import read_form
 from app.web.guards import current_account, current_session, requires_sign_in
 from app.web.rendering import client_ip, redirect_after_post, render
 from app.web.session_cookie import clear_session_cookies
+from app.rules.numbers import whole_number
 
 NOTICES = {
     "password-changed": N_("Your password was changed. Every other device where you were logged in has been "
@@ -35,7 +36,7 @@ class AccountController(Controller):
 
     @get("/")
     async def account(self, request: Request, notice: FromQuery[str] = "", sessions_before: FromQuery[str] = "") -> Response:
-        cursor = int(sessions_before) if sessions_before.isdigit() and len(sessions_before) < 10 else None
+        cursor = whole_number(sessions_before) if len(sessions_before) < 10 else None
         return await _account_page(request, NOTICES.get(notice), sessions_before=cursor)
 
     @post("/language")

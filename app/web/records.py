@@ -20,6 +20,7 @@ from app.services import records
 from app.web.guards import current_account, requires_guardian
 from app.web.record_lines import assignment_rows
 from app.web.rendering import client_ip, district_preferences, render
+from app.rules.numbers import whole_number
 
 
 async def reader_of(request: Request) -> records.Reader:
@@ -74,7 +75,7 @@ class RecordsController(Controller):
     @get("/viewed")
     async def access_log(self, request: Request, student_id: FromPath[str], before: FromQuery[str] = "",
                          mine: FromQuery[str] = "") -> Response:
-        cursor = int(before) if before.isdigit() and len(before) < 19 else None  # anything else: the first page
+        cursor = whole_number(before) if len(before) < 19 else None  # anything else: the first page
         page = await records.access_log(await reader_of(request), student_id, before=cursor,
                                         include_mine=mine == "shown")
         return await _show(request, "records/viewed.html", page, "viewed")

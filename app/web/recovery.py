@@ -14,6 +14,7 @@ from app.services.recovery import (find_reset_token, request_password_reset, req
 from app.web.forms import read_form
 from app.web.rendering import client_ip, district_preferences, redirect_after_post, render
 from app.web.wizard_state import forget, remember_in_new_session, wizard_value
+from app.rules.numbers import whole_number
 
 
 class RecoveryController(Controller):
@@ -94,7 +95,7 @@ class RecoveryController(Controller):
     @get("/forgot-username/sent", opt={"public": True})
     async def username_sent(self, request: Request, left: FromQuery[str] = "") -> Response:
         prefs = await district_preferences(request)
-        requests_left = int(left) if left.isdigit() and len(left) < 4 else None
+        requests_left = whole_number(left) if len(left) < 4 else None
         if requests_left is not None:
             requests_left = min(requests_left, prefs.username_reminders_per_day)
         return await render(request, "recovery/username_sent.html", {
