@@ -37,6 +37,9 @@ REQUESTS_PER_STUDENT_NUMBER = 5
 STUDENT_NUMBER_WINDOW = timedelta(days=1)
 REQUESTS_PER_CLIENT = 20
 CLIENT_WINDOW = timedelta(hours=1)
+# Why a request past the student number's limit waits for staff (shown to them with the request).
+PAST_LIMIT = (f"more than {REQUESTS_PER_STUDENT_NUMBER} online requests for this student number in a day: the portal "
+              "did not decide it; check the other details, or ask for a photo ID at the school")
 
 
 async def find_student_by_number(student_number: str) -> dict | None:
@@ -76,10 +79,10 @@ async def send_key_by_email(issued: IssuedKey, prefs: DistrictPreferences, *, la
 
 async def request_key_online(details: KeyRequestDetails, *, ip: str, language: str) -> bool:
     """Record the request and hand it to the mail worker, which issues and emails a key when everything
-    matches (district setting: decide_online_request). Returns False when a limit was reached and nothing was
-    recorded: the requester is told so honestly (issue 9),
-    which says nothing about the student, since both limits count whether or not the student exists.
-    Otherwise the requester is told the same thing whatever happened."""
+    matches (district setting: decide_online_request). Returns False when the client's limit was reached and
+    nothing was recorded: the requester is told so honestly (issue 9), which says nothing about the student.
+    Otherwise the requester is told the same thing whatever happened; past the student number's limit the request
+    is recorded for staff only (PAST_LIMIT), never decided by the portal."""
     prefs = await load_preferences()
     now = clock.now()
     # A digest: what was typed is not kept (issue 9). In capitals: the number is found whatever its case
@@ -97,10 +100,15 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
     typed_digest = ssn_digest(get_settings().ssn_pepper, details.ssn or "withheld")
     student = await find_student_by_number(details.student_number)
     guardians = await guardians_on_file(student["student_number"] if student else details.student_number)
-    if client_over or by_number.count > REQUESTS_PER_STUDENT_NUMBER:
+    if client_over:
         await audit.record("key-request.throttled", person=student["id"] if student else None, ip=ip,
-                           detail="per client" if client_over else "per student number")
+                           detail="per client")
         return False
+    # Past the student number's limit a request is still recorded, for staff only: the portal never issues a key
+    # for it. Refusing it (as before) let one client spend a number's five tries with made-up details and lock the
+    # family out of the online request for the day (an attacker's find); now the family's request reaches the
+    # office with what matched, while guesses past the limit still never issue a key.
+    past_limit = by_number.count > REQUESTS_PER_STUDENT_NUMBER
     on_file = student["ssn_last4_hash" if prefs.ssn_mode == "last4" else "ssn_hash"] if student else None
     ssn_matches = digests_match(typed_digest, on_file) and not details.ssn_withheld
     birth_date_matches = student is not None and student["birth_date"] == details.birth_date
@@ -113,7 +121,7 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
         matched_student_number=student is not None, matched_ssn=ssn_matches,
         matched_birth_date=birth_date_matches, matched_email_on_file=guardian is not None,
         ssn_withheld=details.ssn_withheld,
-        status="pending", ip=ip[:45], created_at=now,
+        status="pending", ip=ip[:45], created_at=now, decision_reason=PAST_LIMIT if past_limit else "",
     )
     # Every request is recorded and handed to the mail worker alike, which issues the key when everything
     # matched (decide_online_request): issuing it here made a request whose every detail matched measurably
@@ -121,8 +129,9 @@ async def request_key_online(details: KeyRequestDetails, *, ip: str, language: s
     async with transaction():
         await request.save()
         await audit.record("key-request.received", person=student["id"] if student else None, ip=ip,
-                           detail="status=pending")
-        await enqueue_request(KEY_REQUEST_DECISION, {"request": request.id, "ip": ip})
+                           detail="status=pending" + (", past the student number's limit" if past_limit else ""))
+        if not past_limit:
+            await enqueue_request(KEY_REQUEST_DECISION, {"request": request.id, "ip": ip})
     return True
 
 

@@ -39,10 +39,12 @@ async def seed_staff_console(maria_username: str) -> None:
     # What Ed-Fi says of the link (the console shows it); Ana's mother's link has no such facts ("not given").
     await GuardianLink(guardian=walk_in.id, student=ana.id, relationship="aunt", primary_contact=False,
                        lives_with=False).save()
+    from app.services.key_requests import PAST_LIMIT  # why the portal left it to staff (shown to them)
+
     await KeyRequest(requester_name="Rosa Lopez", relationship="grandmother", requester_email="rosa@example.com",
                      requester_phone="+14045550199", student_number=ana.student_number, student=ana.id,
                      matched_student_number=True, matched_ssn=True, matched_birth_date=False,
-                     matched_email_on_file=False, created_at=clock.now()).save()
+                     matched_email_on_file=False, created_at=clock.now(), decision_reason=PAST_LIMIT).save()
     household = await Household.objects().where(Household.source_id == "hh-lopez").first()
     maria = await UserAccount.select(UserAccount.id).where(UserAccount.username == maria_username).first()
     await HouseholdChangeRequest(household=household.id, requested_by=maria["id"], address_line1="48 Peachtree Road",
