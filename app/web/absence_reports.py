@@ -51,7 +51,9 @@ class AbsenceReportsController(Controller):
         return await _form(request, reader, student, {"first_day": first, "last_day": "", "whole_day": "yes",
                                                       "periods": "", "reason": "", "note": ""})
 
-    @post("/")
+    # The form posts to its own page (so a parent whose session ended comes back to it after signing in: errors.py
+    # page_to_come_back_to); "/" as well, for a form sent from a page loaded before that.
+    @post(["/", "/new"])
     async def submit(self, request: Request, student_id: FromPath[str]) -> Response:
         reader = await reader_of(request)
         form = await read_form(request, *FIELDS)

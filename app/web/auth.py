@@ -21,6 +21,8 @@ NOTICES = {
     "signed-out": N_("You have logged out."),
     "password-changed": N_("Your password has been changed. Log in with your new password."),
     "session-ended": N_("Your session ended. Log in again to continue."),
+    "form-not-sent": N_("Your session ended, so what you just sent was not saved. Log in again, then fill in the form "
+                        "again."),
     # The password step waits 10 minutes for its code (wrong codes do not end it, but the wait can):
     # "session ended" after a rejected code read as if the code had signed the person out (issue 13).
     "code-step-expired": N_("The time to enter the code ran out. Log in with your password again, then enter "

@@ -129,7 +129,11 @@ def _page(request: Request, status: int, headers: dict | None = None) -> Respons
 def not_signed_in(request: Request, _: NotAuthorizedException) -> Response:
     """To the login page, which brings the parent back to this page afterwards (issue 13 item 4)."""
     had_session = session_cookie_name() in request.cookies
-    query = {"notice": "session-ended"} if had_session else {}
+    # A form sent without JavaScript is lost with the session: the parent is told so plainly, not only that the
+    # session ended (a tester's find: a long absence note vanished without a word). With htmx the page keeps what
+    # was typed and puts it back after signing in (static/js/app.js), so the usual notice is true there.
+    form_lost = request.method not in ("GET", "HEAD") and not is_htmx(request)
+    query = {"notice": "form-not-sent" if form_lost else "session-ended"} if had_session else {}
     page = page_to_come_back_to(request)
     if page:
         query["next"] = page

@@ -490,6 +490,8 @@ PAGES: tuple[PageState, ...] = (
     # Issue 13 item 4: back to the page after the session ended; an expired wizard step says so
     PageState("login, back to the page after the session ended", "/?notice=session-ended&next=/household",
               "Household information", log_in(), lands_on="/household", reloads=True),
+    PageState("login, a form sent without JavaScript after the session ended", "/?notice=form-not-sent&next=/household",
+              "Log In", shows=("Your session ended, so what you just sent was not saved.",)),
     PageState("activation, step expired", "/activate/account", "Step 1 of 2: Activation Key",
               lands_on="/activate?notice=step-expired", shows=("Enter your activation key again.",)),
     # Issue 13 item 10: a Back link at the top of each question page, to the previous step or page (a plain link)

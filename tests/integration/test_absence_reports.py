@@ -402,3 +402,28 @@ async def test_days_that_are_not_school_days_and_periods_not_on_the_schedule_are
     assert "School days: Wed, Mar 11, Fri, Mar 13, Mon, Mar 16" in confirmation.text
     whole_periods = await portal.post(ben, {**REPORT, "whole_day": "no", "periods": "2,3", "last_day": ""})
     assert whole_periods.status_code == 303 and await AbsenceReport.count() == 2
+
+
+async def test_a_report_sent_without_javascript_after_the_session_ended_is_said_to_be_lost(district, portal, clock):
+    """A tester's find: the form was sent after the idle limit, the login page said only that the session ended,
+    and after signing in the parent was on the list with the long note gone and no word that nothing was sent. The
+    form posts to its own page now, so the parent comes back to it, and the login page says what was lost."""
+    from app.tables import AbsenceReport
+
+    await signed_in(portal, district)
+    form_page = reports_url(district, "ana") + "/new"
+    assert f'action="{form_page}"' in (await portal.get(form_page)).text
+    clock.advance(minutes=31)
+    sent = await portal.post(form_page, REPORT)
+    assert sent.status_code == 303
+    assert sent.headers["location"] == "/?notice=form-not-sent&next=" + form_page.replace("/", "%2F")
+    login = page_text((await portal.get(sent.headers["location"])).text)
+    assert "Your session ended, so what you just sent was not saved. Log in again, then fill in the form again." in login
+    assert await AbsenceReport.count() == 0
+    assert f'name="next" value="{form_page}"' in (await portal.get(sent.headers["location"])).text
+    back = await portal.post("/", {"username": "rosa", "password": PASSWORD, "next": form_page})
+    assert back.status_code == 303 and back.headers["location"] == form_page
+    # With htmx the page keeps what was typed and puts it back after signing in: the usual notice.
+    clock.advance(minutes=31)
+    enhanced = await portal.post(form_page, REPORT, htmx=True)
+    assert "notice=session-ended" in (enhanced.headers.get("hx-redirect") or enhanced.headers.get("location", ""))
