@@ -240,6 +240,11 @@ def overlaps(report: AbsenceReportTyped, first_day: date, last_day: date, whole_
     return bool(set(report.periods) & {p.strip() for p in periods.split(",") if p.strip()})
 
 
+def _is_iso(text: str) -> bool:
+    """A day as the browser's date box sends it (2026-03-10), as opposed to one typed in a text box."""
+    return len(text) == 10 and text[4] == "-" and text[7] == "-"
+
+
 def check_absence_report(typed: dict[str, str], today: date, days_back: int,
                          days_ahead: int) -> tuple[AbsenceReportTyped | None, list[FieldError]]:
     """The report-an-absence form: dates within the district's window, whole day or periods, a reason."""
@@ -261,8 +266,14 @@ def check_absence_report(typed: dict[str, str], today: date, days_back: int,
             continue
         if not earliest <= days[name] <= latest:
             # The days as dates: the page writes them as its reader reads days (app/services/absence_reports.py).
-            errors.append(FieldError(name, N_("Choose a date from %(earliest)s to %(latest)s"),
-                                     {"earliest": earliest, "latest": latest}))
+            # A day typed with slashes or dashes is said as it was read, month first: "03/12/2026" from a family
+            # that writes the day first was refused with only the window, and nothing said it was read as March 12
+            # (a tester's find, in Spanish).
+            read_as = {"typed": text[:20], "day": days[name]}
+            errors.append(FieldError(name, N_("Choose a date from %(earliest)s to %(latest)s") if _is_iso(text) else
+                                     N_("%(typed)s is read month first, as %(day)s: choose a date from %(earliest)s "
+                                        "to %(latest)s"),
+                                     {"earliest": earliest, "latest": latest, **({} if _is_iso(text) else read_as)}))
             days[name] = None
     first, last = days["first_day"], days["last_day"]
     if first and last and last < first:

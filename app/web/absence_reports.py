@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery
 
 from app.rules.alerts import REASON_NAMES, REASONS
 from app.rules.errors import N_
+from app.rules.typed_days import parse_typed_day
 from app.services import records
 from app.services.absence_reports import report_window, reports_of, submit_report, suggested_day
 from app.web.forms import read_form
@@ -69,6 +70,9 @@ class AbsenceReportsController(Controller):
 async def _form(request: Request, reader: records.Reader, student: records.Student, typed: dict,
                 errors=None) -> Response:
     window = await report_window(reader.today)
+    # A day typed as 03/12/2026 (a text box) goes back in the form the date box takes, or the browser would drop it.
+    typed = {**typed, **{name: day.isoformat() for name in ("first_day", "last_day")
+                         if (day := parse_typed_day(typed.get(name, "").strip())) is not None}}
     return await render(request, "absence_reports/form.html", {
         "student": student, "typed": typed, "window": window,
         "reasons": [(r, REASON_NAMES[r]) for r in REASONS]}, errors=errors)

@@ -174,6 +174,24 @@ async def test_a_date_typed_as_a_us_family_writes_it_is_taken(district, portal, 
                                             "Escriba el año completo, como 03/10/2026 (mes/día/año)"]
 
 
+async def test_a_date_typed_day_first_is_said_as_it_was_read(district, portal):
+    """A tester's find: "03/04/2026" from a family that writes the day first (3 April) was read as March 4 and
+    refused with only the window; nothing said how it was read, and the date boxes came back empty."""
+    from app.services.preferences import set_preference
+
+    await signed_in(portal, district)
+    await set_preference("absence_report_days_back", "2")
+    day_first = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "03/04/2026", "last_day": ""})
+    assert error_messages(day_first.text) == [
+        "03/04/2026 is read month first, as Wed, Mar 4: choose a date from Sun, Mar 8 to Thu, Apr 9"]
+    assert 'value="2026-03-04"' in day_first.text  # the date box keeps the day, as it was read
+    await portal.post("/language", {"language": "es", "next": "/home"})
+    spanish = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "03/04/2026", "last_day": ""})
+    assert error_messages(spanish.text) == [
+        "03/04/2026 se lee con el mes primero, como el miércoles 4 de marzo: elija una fecha del domingo 8 de marzo "
+        "al jueves 9 de abril"]
+
+
 async def test_an_absence_reported_already_is_not_reported_twice(district, portal, deliver):
     """The same absence reported again (by the same guardian or the child's other) would reach the attendance
     office twice: refused, naming every earlier report it meets (days, and periods when not the whole day), not
