@@ -445,3 +445,14 @@ async def test_a_report_sent_without_javascript_after_the_session_ended_is_said_
     clock.advance(minutes=31)
     enhanced = await portal.post(form_page, REPORT, htmx=True)
     assert "notice=session-ended" in (enhanced.headers.get("hx-redirect") or enhanced.headers.get("location", ""))
+
+
+async def test_the_console_counts_the_absence_reports_and_corrections_waiting(district, portal):
+    """A tester's find: "Waiting for the office" listed key requests and address changes only, while absence reports
+    waited in their own queue."""
+    await signed_in(portal, district)
+    assert (await portal.post(reports_url(district, "ana"), REPORT)).status_code == 303
+    await staff(portal, "DistrictOffice", "district-admin", None)
+    console = page_text((await portal.get("/staff")).text)
+    assert "1 absence report waits to be recorded" in console
+    assert "0 correction requests wait for an answer" in console

@@ -14,6 +14,8 @@ from app.rules.key_requests import PHOTO_ID_TYPES
 from app.sealing import Unsealable, seal, unseal
 from app.settings import get_settings
 from app.services.key_letters import key_slip_words
+from app.services.absence_reports import pending_reports
+from app.services.corrections import open_corrections
 from app.services.key_requests import pending_key_requests
 from app.services.staff_guardian_help import change_guardian_account, issue_key_in_person
 from app.services.staff_household_queue import pending_household_changes
@@ -45,10 +47,14 @@ class StaffConsoleController(Controller):
     async def console(self, request: Request, q: FromQuery[str] = "") -> Response:
         staff = current_account(request)
         found = await find_people(staff, q[:200]) if q.strip() else None
+        # Every queue of the office (the absence reports and correction requests were left out: a tester's find).
+        absence_reports, more_absence_reports = await pending_reports(staff)
         return await render(request, "staff/console.html", {
             "q": q[:200], "found": found, "limited_to": await search_limited_to(staff),
             "key_requests": len(await pending_key_requests(staff)),
             "household_changes": len(await pending_household_changes(staff)),
+            "absence_reports": len(absence_reports), "more_absence_reports": more_absence_reports,
+            "corrections": len(await open_corrections(staff)),
         })
 
     @get("/students/{public_id:uuid}")
