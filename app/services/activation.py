@@ -44,9 +44,9 @@ KEY_PROBLEMS = {
 # What is wrong with a key's shape, said plainly (issue 13 item 9).
 KEY_TYPING_PROBLEMS = {
     "letter": N_("Activation keys never contain the letter %(character)s. Keys use only the letters "
-                 "C D F H J K M N P R and the numbers 2 3 4 6 7 9: check that character against your letter"),
+                 "C D F H J K M N P R and the numbers 2 3 4 6 7 9: check that character against your letter or email"),
     "number": N_("Activation keys never contain the number %(character)s. Keys use only the letters "
-                 "C D F H J K M N P R and the numbers 2 3 4 6 7 9: check that character against your letter"),
+                 "C D F H J K M N P R and the numbers 2 3 4 6 7 9: check that character against your letter or email"),
     "character": N_("Activation keys never contain “%(character)s”. Keys use only letters and numbers"),
     "length": N_("You typed %(count)d letters and numbers. An activation key has 32: check for one left out "
                  "or typed twice"),

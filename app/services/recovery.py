@@ -117,9 +117,10 @@ class UsernameReminder:
 
 async def request_username_reminder(typed_address: str, *, ip: str) -> UsernameReminder:
     address = normalise_email(typed_address)
-    if address is None:
-        return UsernameReminder(errors=[FieldError("email", N_(
-            "Enter an email address in the right format, like name@example.com"))])
+    if address is None:  # an empty box is not "the wrong format" (a tester's find)
+        return UsernameReminder(errors=[FieldError("email", N_("Enter your email address") if not typed_address.strip()
+                                                   else N_("Enter an email address in the right format, like "
+                                                           "name@example.com"))])
     prefs = await load_preferences()
     now = clock.now()
     day_ends = next_district_midnight(now, prefs.time_zone)

@@ -66,7 +66,7 @@ class AccountController(Controller):
     @post("/sign-out-everywhere")
     async def sign_out_everywhere(self, request: Request) -> Response:
         await sign_out_everywhere(current_account(request), ip=client_ip(request))
-        response = redirect_after_post(request, "/?notice=signed-out", whole_page=True)
+        response = redirect_after_post(request, "/?notice=signed-out-everywhere", whole_page=True)
         response.headers["Clear-Site-Data"] = '"cache", "storage"'
         return clear_session_cookies(response)
 

@@ -19,6 +19,8 @@ from app.web.wizard_state import remember_in_new_session
 
 NOTICES = {
     "signed-out": N_("You have logged out."),
+    # "You have logged out." alone did not say the other devices were logged out too (a tester's find).
+    "signed-out-everywhere": N_("You have logged out on every device, this one included."),
     "password-changed": N_("Your password has been changed. Log in with your new password."),
     "session-ended": N_("Your session ended. Log in again to continue."),
     "form-not-sent": N_("Your session ended, so what you just sent was not saved. Log in again, then fill in the form "

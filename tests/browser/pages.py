@@ -295,7 +295,7 @@ PAGES: tuple[PageState, ...] = (
               (*signed_in("/account/password"), Fill("current-password", "Wrong-1"), Fill("password", STRONG),
                Fill("verify-password", STRONG), Submit("Change Password")), errors=("current-password",)),
     PageState("log out everywhere", "/", "Log In", (*signed_in("/account"), Submit("Log out everywhere")),
-              lands_on="/?notice=signed-out", reloads=True),
+              lands_on="/?notice=signed-out-everywhere", shows=("You have logged out on every device",), reloads=True),
     # Email about your students, report an absence, unsubscribe (issue 12)
     PageState("account, email choices saved", "/", "Your account",
               (*signed_in("/account"), Fill("grade-threshold", "C+"), Submit("Save email choices")),

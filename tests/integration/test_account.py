@@ -121,7 +121,8 @@ async def test_sign_out_everywhere_ends_every_session_this_one_too(rosa, second_
 
     await second_portal.log_in("rosa", PASSWORD)
     response = await rosa.post("/account/sign-out-everywhere")
-    assert response.status_code == 303 and response.headers["location"] == "/?notice=signed-out"
+    assert response.status_code == 303 and response.headers["location"] == "/?notice=signed-out-everywhere"
+    assert "You have logged out on every device, this one included." in (await rosa.get(response.headers["location"])).text
     assert "Clear-Site-Data" in response.headers
     for browser in (rosa, second_portal):
         assert (await browser.get("/account")).status_code == 303
@@ -138,7 +139,7 @@ async def test_sign_out_everywhere_leaves_other_accounts_alone(rosa, second_port
 
 async def test_sign_out_everywhere_with_htmx_reloads_the_whole_page(rosa):
     response = await rosa.post("/account/sign-out-everywhere", htmx=True)
-    assert response.headers.get("HX-Redirect") == "/?notice=signed-out"
+    assert response.headers.get("HX-Redirect") == "/?notice=signed-out-everywhere"
     assert (await rosa.get("/account")).status_code == 303
 
 

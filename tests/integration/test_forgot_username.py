@@ -72,6 +72,8 @@ async def test_a_malformed_address_gets_a_clear_message(portal, district, delive
     response = await ask_for_usernames(portal, "not an address")
     assert response.status_code == 422
     assert error_messages(response.text) == ["Enter an email address in the right format, like name@example.com"]
+    empty = await ask_for_usernames(portal, "  ")  # nothing typed is not "the wrong format" (a tester's find)
+    assert empty.status_code == 422 and error_messages(empty.text) == ["Enter your email address"]
     assert await deliver() == []
 
 
@@ -87,7 +89,9 @@ async def test_sixth_username_request_in_a_day_locks_the_account(portal, second_
     assert lock_notice.to == SHARED_EMAIL and "locked until" in normalised(lock_notice.text)
     limit_page = normalised(page_text((await portal.get("/forgot-username/limit")).text))
     assert "Nothing more will be sent today" in limit_page
+    # Not "is locked" alone: after the office unlocks the account it would be untrue (a tester's find).
     assert f"Any account tied to this address is locked until {NEXT_DISTRICT_DAY}" in limit_page
+    assert "unless the school office unlocks it sooner." in limit_page
 
     locked = await portal.log_in("RosaR", PASSWORD)
     assert locked.status_code == 422
