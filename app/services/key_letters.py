@@ -176,14 +176,19 @@ async def key_letters(school_source_id: str | None = None, *, reissue: bool = Fa
     return run
 
 
-async def key_slip_words(guardian_public_id, name: str, key: str, expires_at, prefs) -> Markup:
-    """The in-person slip: the letter's words (without an address), in the guardian's language."""
+async def key_slip_words(guardian_public_id, name: str, key: str, expires_at, prefs, language: str | None = None
+                         ) -> Markup:
+    """The in-person slip: the letter's words (without an address), in `language` when the portal has it (the
+    clerk's choice at the counter: a Spanish-speaking parent got an English slip whenever the SIS had no language
+    for them, a tester's find), else in the guardian's language."""
+    from app.i18n import available_languages
     from app.letters import SlipWords, render_key_slip
     from app.settings import get_settings
 
     guardian = await Person.select(Person.id, Person.language).where(Person.public_id == guardian_public_id).first()
     students = await portal_students_of(guardian["id"]) if guardian else []
-    return render_key_slip(SlipWords(name, key, district_day(expires_at, prefs.time_zone),
-                                     guardian_language(None, guardian["language"] if guardian else None),
+    if language not in available_languages():
+        language = guardian_language(None, guardian["language"] if guardian else None)
+    return render_key_slip(SlipWords(name, key, district_day(expires_at, prefs.time_zone), language,
                                      _children(students)),
                            prefs, get_settings().public_url)

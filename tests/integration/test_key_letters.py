@@ -217,6 +217,33 @@ async def test_the_slip_names_the_login_pages_link_in_the_guardians_language(por
             assert "Choose" not in article.group(2)  # the guardian's words, not the staff member's
 
 
+async def test_the_clerk_chooses_the_slips_language_at_the_counter(portal, district):
+    """A tester's find: a Spanish-speaking parent at the desk got an English slip whenever the SIS had no language
+    for them. The form offers the portal's languages, the guardian's own chosen; the clerk's choice is the slip's."""
+    from app.tables import Person
+    from tests.integration.test_key_request import KEY_PATTERN
+    from tests.integration.test_staff_console import as_staff, staff_account
+
+    await Person.update({Person.language: "es"}).where(Person.id == district.guardian("rosa").id)
+    await staff_account("MapleOffice", "school-staff", "sch-maple")
+    await as_staff(portal, "MapleOffice")
+    for guardian, checked in (("sam", "en"), ("rosa", "es")):
+        form = (await portal.get(f"/staff/guardians/{district.guardian(guardian).public_id}")).text
+        assert re.search(rf'name="slip_language" value="{checked}" checked', form), guardian
+        assert '<label for="slip-language-es" lang="es">Español</label>' in form
+    sam = district.guardian("sam")  # no language in the SIS: English unless the clerk says otherwise
+    issued = await portal.post(f"/staff/guardians/{sam.public_id}/key",
+                               {"photo_id_type": "passport", "id_checked": "yes", "slip_language": "es"})
+    slip = await portal.get(issued.headers["location"])
+    leaks.remember_key(KEY_PATTERN.search(slip.text).group(0))
+    assert re.search(r'<article class="slip" lang="es">', slip.text)
+    odd = await portal.post(f"/staff/guardians/{sam.public_id}/key",  # a language the portal lacks: the guardian's
+                            {"photo_id_type": "passport", "id_checked": "yes", "slip_language": "xx"})
+    slip = await portal.get(odd.headers["location"])
+    leaks.remember_key(KEY_PATTERN.search(slip.text).group(0))
+    assert re.search(r'<article class="slip" lang="en">', slip.text)
+
+
 async def test_a_guardian_with_no_address_and_no_email_gets_no_key(district, rivera_home):
     """An IT lead's find (issue 13): keys were issued into letters with blank address columns. With an email
     address a letter is made (for an email merge); with neither, the guardian is named and no key issued."""

@@ -13,6 +13,8 @@ from app.rules.errors import N_
 from app.rules.key_requests import PHOTO_ID_TYPES
 from app.sealing import Unsealable, seal, unseal
 from app.settings import get_settings
+from app.i18n import available_languages
+from app.letters import guardian_language
 from app.services.key_letters import key_slip_words
 from app.services.absence_reports import pending_reports
 from app.services.corrections import open_corrections
@@ -74,12 +76,14 @@ class StaffConsoleController(Controller):
         if profile is None:
             raise NotFoundException()
         return await render(request, "staff/guardian.html", {
-            **profile, "notice": notice, "photo_id_types": PHOTO_ID_TYPES,
-            "typed": typed or {"photo_id_type": "", "id_checked": ""}}, errors=errors)
+            **profile, "notice": notice, "photo_id_types": PHOTO_ID_TYPES, "slip_languages": available_languages(),
+            "typed": typed or {"photo_id_type": "", "id_checked": "",
+                               "slip_language": guardian_language(None, profile["guardian"].language)}},
+            errors=errors)
 
     @post("/guardians/{public_id:uuid}/key")
     async def issue_key(self, request: Request, public_id: FromPath[UUID]) -> Response:
-        form = await read_form(request, "photo_id_type", "id_checked")
+        form = await read_form(request, "photo_id_type", "id_checked", "slip_language")
         result = await issue_key_in_person(current_account(request), public_id, form["photo_id_type"],
                                            form["id_checked"] == "yes", ip=client_ip(request))
         if result is None:
@@ -91,7 +95,8 @@ class StaffConsoleController(Controller):
         sealed_key = seal(issued.key, secret_key=get_settings().secret_key, purpose=SLIP)
         return await remember(request, redirect_after_post(request, f"/staff/guardians/{public_id}/slip"),
                               key_slip={"guardian": str(public_id), "key": sealed_key, "name": issued.guardian_name,
-                                        "expires_at": issued.expires_at.isoformat()})
+                                        "expires_at": issued.expires_at.isoformat(),
+                                        "language": form["slip_language"]})
 
     @get("/guardians/{public_id:uuid}/slip")
     async def key_slip(self, request: Request, public_id: FromPath[UUID]) -> Response:
@@ -105,7 +110,7 @@ class StaffConsoleController(Controller):
             return await render(request, "staff/slip_gone.html", {"guardian_id": public_id}, status=410)
         return await render(request, "staff/slip.html", {
             "slip": await key_slip_words(public_id, slip["name"], key, datetime.fromisoformat(slip["expires_at"]),
-                                         await district_preferences(request)),
+                                         await district_preferences(request), language=slip.get("language")),
             "guardian_id": public_id})
 
     @post("/guardians/{public_id:uuid}/account")
