@@ -187,6 +187,12 @@ async def test_a_key_is_issued_in_person_after_a_photo_id_check_and_shown_once_o
     keys = await ActivationKey.select().where(ActivationKey.guardian == sam.id).order_by(ActivationKey.id)
     assert [(k["issued_how"], k["photo_id_type"], k["issued_by"], k["revoked_at"] is not None) for k in keys] == [
         ("in-person", "passport", maple, True), ("in-person", "drivers-license", maple, False)]
+    # The keys table in words, in the staff member's language (codes such as "unused" showed in Spanish too).
+    guardian_page = page_text((await portal.get(f"/staff/guardians/{sam.public_id}")).text)
+    assert "in person (Passport)" in guardian_page and "revoked" in guardian_page and "unused" in guardian_page
+    await portal.post("/language", {"language": "es", "next": f"/staff/guardians/{sam.public_id}"})
+    spanish = page_text((await portal.get(f"/staff/guardians/{sam.public_id}")).text)
+    assert "en persona" in spanish and "revocada" in spanish and "sin usar" in spanish and "unused" not in spanish
     issued = await events("key.issued")
     assert [(e["actor"], e["person"]) for e in issued] == [(maple, sam.id), (maple, sam.id)]
 
