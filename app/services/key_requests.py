@@ -30,7 +30,7 @@ from app.services.preferences import load_preferences
 from app.services.sessions import SignedInAccount
 from app.services.staff_scope import sees_all_schools, students_at_school, within
 from app.settings import get_settings
-from app.tables import GuardianLink, KeyRequest, Person
+from app.tables import ContactPhone, GuardianLink, KeyRequest, Person, UserAccount
 
 # Per student number: low, because the last four digits of an SSN are often known (docs/security.md A4).
 REQUESTS_PER_STUDENT_NUMBER = 5
@@ -209,9 +209,34 @@ async def key_request_for_staff(staff: SignedInAccount, public_id: UUID) -> dict
     if row is None:
         return None
     guardians = await _guardians_with_email(row["student"]) if row["student"] else []
-    row["guardians"] = [g for g in guardians if not g["shared_with_blocked"]]
+    with_account = {a["person"] for a in await UserAccount.select(UserAccount.person).where(
+        UserAccount.person.is_in([g["id"] for g in guardians]))} if guardians else set()
+    # A guardian with an account already cannot be given a key: not offered, named apart (a clerk chose one and was
+    # refused, a tester's find).
+    row["guardians"] = [g for g in guardians if not g["shared_with_blocked"] and g["id"] not in with_account]
+    row["guardians_with_account"] = [f"{g['given_name']} {g['family_name']}" for g in guardians
+                                     if not g["shared_with_blocked"] and g["id"] in with_account]
     row["guardians_left_out"] = [f"{g['given_name']} {g['family_name']}" for g in guardians if g["shared_with_blocked"]]
+    row["phones_on_file"] = await _guardian_phones(row["student"]) if row["student"] else []
     return row
+
+
+async def _guardian_phones(student_id: int) -> list[dict]:
+    """The phone numbers on file for the student's guardians (name, relationship, kind, number), for the clerk who
+    calls to check who a requester is: the page told them to use "the phone number on file" and showed only the
+    number typed in the request (a tester's find)."""
+    day = await access_day()
+    links = await GuardianLink.select(
+        GuardianLink.guardian.id.as_alias("id"), GuardianLink.guardian.given_name.as_alias("given_name"),
+        GuardianLink.guardian.family_name.as_alias("family_name"), GuardianLink.relationship,
+    ).where((GuardianLink.student == student_id) & link_in_force_where(day)).order_by(GuardianLink.id)
+    if not links:
+        return []
+    phones = await ContactPhone.select(ContactPhone.person, ContactPhone.kind, ContactPhone.number).where(
+        ContactPhone.person.is_in([link["id"] for link in links])).order_by(ContactPhone.id)
+    return [{"name": f"{link['given_name']} {link['family_name']}", "relationship": link["relationship"],
+             "kind": phone["kind"], "number": phone["number"]}
+            for link in links for phone in phones if phone["person"] == link["id"]]
 
 
 async def _guardians_with_email(student_id: int) -> list[dict]:

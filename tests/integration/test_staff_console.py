@@ -218,6 +218,7 @@ async def test_staff_approve_a_request_and_the_key_goes_to_the_address_on_file(p
         assert matched in text
     assert not SSN_PATTERN.search(text)
     nobody = await portal.post(f"{link}/approve", {"guardian": str(uuid.uuid4())})
+    await _phones_on_file_and_account_holders(portal, link, ana_on_file)
     assert nobody.status_code == 422
     rosa = ana_on_file.guardian("rosa")
     approved = await portal.post(f"{link}/approve", {"guardian": str(rosa.public_id)})
@@ -227,6 +228,23 @@ async def test_staff_approve_a_request_and_the_key_goes_to_the_address_on_file(p
     assert KEY_PATTERN.search(sent[0].text)
     assert [(e["actor"], e["person"]) for e in await events("key-request.approved")] == [(maple, rosa.id)]
     assert (await portal.post(f"{link}/deny", {"reason": "late"})).status_code == 422  # already decided
+
+
+async def _phones_on_file_and_account_holders(portal, link, district) -> None:
+    """A tester's find: the page said to call "the phone number on file" and showed only the number typed; and it
+    offered guardians who already have an account, whom a key is then refused."""
+    from app.tables import ContactPhone
+    from tests.integration.district import make_account
+
+    rosa, luis = district.guardian("rosa"), district.guardian("luis")
+    await ContactPhone(person=rosa.id, kind="mobile", number="+14045550111").save()
+    before = words((await portal.get(link)).text)
+    assert "Phone numbers on file for this student's guardians" in before
+    assert "Rosa Rivera (guardian), Mobile: (404) 555-0111" in before
+    await make_account(luis, "LuisR")
+    page = await portal.get(link)
+    assert f'value="{luis.public_id}"' not in page.text and f'value="{rosa.public_id}"' in page.text
+    assert "Not offered, as they already have an account: Luis Rivera." in words(page.text)
 
 
 async def test_staff_deny_a_request_and_the_requester_gets_a_neutral_email(portal, ana_on_file, maple, deliver):
