@@ -203,6 +203,15 @@ async def transaction() -> AsyncIterator[None]:
             yield
 
 
+async def hold_row(table: str, row_id: int) -> None:
+    """Inside a transaction: `table`'s row `row_id` for this transaction alone, so a check and the write that depends
+    on it run one request at a time (a double tap, a burst of 60 at once). PostgreSQL locks the row (FOR UPDATE);
+    SQLite's transaction already holds the database's write lock from its start (transaction()). `table` is a name
+    from the code, never from a request."""
+    if is_postgres():
+        await fetch(f"SELECT id FROM {table} WHERE id = {{}} FOR UPDATE", row_id)
+
+
 async def _keep_session_state(connection) -> None:
     """What the pool runs when a connection comes back, after asyncpg's own step (which rolls back a
     transaction left open): nothing more. asyncpg's default also runs `pg_advisory_unlock_all(); CLOSE

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from app import clock, i18n
 from app.csv_files import write_csv
-from app.database import is_postgres, transaction
+from app.database import hold_row, transaction
 from app.i18n import ShownDay
 from app.mail.outbox import About, enqueue_email
 from app.rules.alerts import REASON_NAMES, AbsenceReportTyped, check_absence_report, overlaps, period_key
@@ -25,7 +25,7 @@ from app.services.preferences import load_preferences
 from app.services.school_calendar import load_calendar, schools_of, what_the_day_was
 from app.services.sessions import SignedInAccount
 from app.services.staff_scope import sees_all_schools, within
-from app.tables import AbsenceReport, Person, SchoolEnrollment, SectionEnrollment, UserAccount
+from app.tables import AbsenceReport, SchoolEnrollment, SectionEnrollment, UserAccount
 from app.rules.numbers import period_order
 
 RECEIVED, RECORDED, DECLINED = "absence-report-received", "absence-report-recorded", "absence-report-declined"
@@ -79,8 +79,11 @@ async def submit_report(reader: records.Reader, public_id: str, typed: dict[str,
         # The check and the insert as one: a burst of the same report sent at once stored all 60 on SQLite
         # and 6 on PostgreSQL (an attacker's find). SQLite's transaction holds the write lock from its start; on
         # PostgreSQL the student's row is locked, so reports about one child are taken one at a time.
-        if is_postgres():
-            await Person.raw("SELECT id FROM person WHERE id = {} FOR UPDATE", student.id)
+        await hold_row("person", student.id)
+        # The same report sent twice in a moment (a double tap without JavaScript): the second answer is the first's,
+        # not "already reported", which the browser would show last for a report that went through (a tester's find).
+        if just_sent := await _just_sent(reader.account_id, student.id, checked):
+            return Submitted(report_id=just_sent)
         if repeated := await _reported_already(student.id, checked):
             return Submitted(errors=[repeated])
         # Counted once it would be stored: a double tap or a repeat refused above does not use the day's
@@ -171,6 +174,21 @@ async def school_days_reported(student_id: int, report: AbsenceReportTyped
                                                    "%(offered)s)"),
                                      {"periods": ", ".join(unknown), "offered": ", ".join(shown)}))
     return report, days, errors
+
+
+JUST_SENT = timedelta(minutes=2)
+
+
+async def _just_sent(account_id: int, student_id: int, report: AbsenceReportTyped) -> uuid.UUID | None:
+    """The public id of the same report (every field alike) this account sent about this child in the last two
+    minutes and still waiting, if there is one."""
+    row = await AbsenceReport.select(AbsenceReport.public_id).where(
+        (AbsenceReport.account == account_id) & (AbsenceReport.student == student_id)
+        & (AbsenceReport.status == "pending") & (AbsenceReport.created_at >= clock.now() - JUST_SENT)
+        & (AbsenceReport.first_day == report.first_day) & (AbsenceReport.last_day == report.last_day)
+        & (AbsenceReport.whole_day == report.whole_day) & (AbsenceReport.periods == ",".join(report.periods))
+        & (AbsenceReport.reason == report.reason) & (AbsenceReport.note == report.note)).first()
+    return row["public_id"] if row else None
 
 
 async def _reported_already(student_id: int, report: AbsenceReportTyped) -> FieldError | None:

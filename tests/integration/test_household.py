@@ -185,6 +185,20 @@ async def test_phones_can_be_added_and_removed(rosa, district, deliver):
     assert len(await deliver()) == 2
 
 
+async def test_a_phone_sent_twice_at_once_is_stored_once_and_both_answers_say_done(rosa, district, deliver):
+    """A tester's find: two sends at once (a double tap without JavaScript) stored the number twice and sent two
+    emails. The second now finds the first's number; asked for the same thing, it answers as done."""
+    import asyncio
+
+    form = {"kind": "work", "number": "404-555-0177", "current_password": PASSWORD}
+    answers = await asyncio.gather(*(rosa.post("/household/phones/new", form) for _ in range(4)))
+    assert {(a.status_code, a.headers.get("location")) for a in answers} == {(303, "/household?notice=phone-added")}
+    assert await rosa_phones(district) == [("mobile", "+14045550101"), ("work", "+14045550177")]
+    assert len(await deliver()) == 1
+    other_kind = await rosa.post("/household/phones/new", {**form, "kind": "home"})
+    assert error_messages(other_kind.text) == ["This number is already on file"]
+
+
 @pytest.mark.parametrize(("typed", "message"), [
     ("", "Enter a phone number"),
     ("555", "This phone number has too few digits"),
