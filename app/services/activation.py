@@ -118,6 +118,15 @@ class AccountCreation:
     key_refused: bool = False  # its guardian came within reach since step 1 (KEY_PROBLEMS["office"])
 
 
+async def key_holder(key_id: int) -> str:
+    """The name of the guardian a key was issued to ("Deepa Thomas"), for step 2 to say whose key it is: a household
+    that received two letters could set up the wrong one (a tester's find). "" when the key is gone."""
+    row = await ActivationKey.select(ActivationKey.guardian.given_name.as_alias("given_name"),
+                                     ActivationKey.guardian.family_name.as_alias("family_name")).where(
+        ActivationKey.id == key_id).first()
+    return f"{row['given_name']} {row['family_name']}" if row else ""
+
+
 async def password_policy() -> PasswordPolicy:
     prefs = await load_preferences()
     return PasswordPolicy(prefs.password_min_length, prefs.strong_password, prefs.district_name)
@@ -128,13 +137,14 @@ async def create_account_with_key(key_id: int, username: str, password: str, ver
                                   language: str = "en") -> AccountCreation:
     """`language` is the one the parent used to create the account: the portal and its email stay in it."""
     username = username.strip()
-    errors = username_errors(username) + password_errors(
-        password, verify, username=username, policy=await password_policy()
-    )
+    errors = username_errors(username)
+    # A username someone has is said with the password's problems, not only once the password passes (a tester's
+    # find: a parent fixed the password and was then told the username was taken).
+    if not errors and await UserAccount.exists().where(UserAccount.username_key == username_key(username)):
+        errors = [_username_taken()]
+    errors += password_errors(password, verify, username=username, policy=await password_policy())
     if errors:
         return AccountCreation(errors=errors)
-    if await UserAccount.exists().where(UserAccount.username_key == username_key(username)):
-        return AccountCreation(errors=[_username_taken()])
     password_hash = await hashing().hash(password)
     try:
         token = await _create_account(key_id, username, password_hash, ip=ip, user_agent=user_agent,

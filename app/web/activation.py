@@ -8,7 +8,7 @@ from litestar.params import FromQuery
 
 from app import i18n
 from app.rules.errors import N_
-from app.services.activation import KEY_PROBLEMS, check_activation_key, create_account_with_key, password_policy
+from app.services.activation import KEY_PROBLEMS, check_activation_key, create_account_with_key, key_holder, password_policy
 from app.web.forms import read_form
 from app.web.guards import current_session
 from app.web.rendering import client_ip, redirect_after_post, render, user_agent
@@ -45,7 +45,9 @@ class ActivationController(Controller):
     async def account_step(self, request: Request) -> Response:
         if wizard_value(request, "activation_key_id") is None:
             return redirect_after_post(request, "/activate?notice=step-expired")
-        return await render(request, "activation/account.html", {"username": "", "policy": await password_policy()})
+        return await render(request, "activation/account.html", {
+            "username": "", "policy": await password_policy(),
+            "key_for": await key_holder(wizard_value(request, "activation_key_id"))})
 
     @post("/account", opt={"public": True})
     async def create_account(self, request: Request) -> Response:
@@ -71,4 +73,5 @@ class ActivationController(Controller):
                 return set_session_cookie(response, result.session_token)
             result_errors = result.errors
         return await render(request, "activation/account.html",
-                            {"username": form["username"], "policy": await password_policy()}, errors=result_errors)
+                            {"username": form["username"], "policy": await password_policy(),
+                             "key_for": await key_holder(key_id)}, errors=result_errors)

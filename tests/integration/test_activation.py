@@ -101,6 +101,19 @@ async def test_a_taken_username_is_refused_without_regard_to_case(portal, distri
     await enter_key(portal, rosa_key)
     response = await create_account(portal, "SAMPARK")
     assert error_messages(response.text) == ["That username is taken. Choose another"]
+    # Said with the password's problems, not only once the password passes (a tester's find).
+    both = await create_account(portal, "SAMPARK", password="short", verify="other")
+    assert error_messages(both.text)[0] == "That username is taken. Choose another" and len(error_messages(both.text)) > 1
+
+
+async def test_step_2_says_whose_key_it_is(portal, district, rosa_key):
+    """A household with two letters could set up the wrong one (a tester's find)."""
+    from tests.integration.portal import page_text
+
+    await enter_key(portal, rosa_key)
+    assert "This activation key is for Rosa Rivera." in page_text((await portal.get("/activate/account")).text)
+    wrong = await create_account(portal, "ab")
+    assert "This activation key is for Rosa Rivera." in page_text(wrong.text)
 
 
 @pytest.mark.parametrize("username", ["gıthub", "ＡＢＣdef", "١٢٣abc", "rosa rivera", "rosa<b>", "ab", "r" * 31])
