@@ -123,6 +123,9 @@ async def test_attendance_totals_per_category_match_the_events_of_the_term(rosa,
             if any(e["category"] != "present" for e in events):  # the days listed, in words, with reasons
                 days = table_rows(html, "Days with an absence")
                 assert days and all(any(w in " ".join(day) for w in words.values()) for day in days)
+                # The day's own event under "The school day": "Whole day: Early departure" read as a contradiction
+                # (a tester's find).
+                assert ">The school day</th>" in html and "Whole day" not in html
 
 
 async def test_grades_show_term_grades_and_a_sections_assignments_with_flags_in_words(rosa, district):
