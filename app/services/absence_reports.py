@@ -260,8 +260,10 @@ def _email(prefs, given_name: str, public_id: str, report: AbsenceReportTyped | 
             "reports_url": student_url(public_id, "absence-reports")}
 
 
-async def reports_of(reader: records.Reader, public_id: str) -> tuple[records.Student, list[dict]] | None:
-    """The reports this guardian's household made for the child, newest first."""
+async def reports_of(reader: records.Reader, public_id: str) -> tuple[records.Student, list[dict], list[dict]] | None:
+    """The reports this guardian made for the child, newest first; and those the child's other guardians made that
+    are waiting or recorded (their days, periods and state only: not their reason, their note, nor whose), which a
+    report of the same days is refused for (a tester's find: "already reported" named days the list did not show)."""
     student = await records.linked_student(reader, public_id)
     if student is None:
         return None
@@ -271,7 +273,13 @@ async def reports_of(reader: records.Reader, public_id: str) -> tuple[records.St
         AbsenceReport.decline_reason, AbsenceReport.created_at,
     ).where((AbsenceReport.student == student.id) & (AbsenceReport.account == reader.account_id)).order_by(
         AbsenceReport.created_at, ascending=False).limit(50)
-    return student, rows
+    others = await AbsenceReport.select(
+        AbsenceReport.first_day, AbsenceReport.last_day, AbsenceReport.whole_day, AbsenceReport.periods,
+        AbsenceReport.status,
+    ).where((AbsenceReport.student == student.id) & (AbsenceReport.account != reader.account_id)
+            & AbsenceReport.status.is_in(["pending", "recorded"])).order_by(
+        AbsenceReport.created_at, ascending=False).limit(50)
+    return student, rows, others
 
 
 # ---- The attendance office ----

@@ -33,9 +33,9 @@ class AbsenceReportsController(Controller):
         found = await reports_of(await reader_of(request), student_id)
         if found is None:
             raise NotFoundException()
-        student, rows = found
+        student, rows, others = found
         return await render(request, "absence_reports/list.html", {
-            "student": student, "reports": rows, "reason_names": REASON_NAMES,
+            "student": student, "reports": rows, "others": others, "reason_names": REASON_NAMES,
             "notice": SENT if notice == "sent" else None})
 
     @get("/new")

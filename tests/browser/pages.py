@@ -315,7 +315,7 @@ PAGES: tuple[PageState, ...] = (
     PageState("report an absence, sent", "/", "Absence reports: Ana Lopez",
               (*signed_in("/home"), Follow('a[href$="/attendance"]'), Follow('a[href$="/absence-reports/new"]'),
                Fill("first-day", "{report_day}"), Check("reason"), Submit("Send the report")),
-              shows=("Your report was sent",)),
+              shows=("Your report was sent", "Reported by another of the child's guardians")),
     PageState("report an absence, reported already", "/", "Report an absence: Ana Lopez",
               (*signed_in("/home"), Follow('a[href$="/attendance"]'), Follow('a[href$="/absence-reports/new"]'),
                Fill("first-day", "{reported_day}"), Check("reason"), Submit("Send the report")),

@@ -13,6 +13,7 @@ async def seed_alerts(maria_username: str) -> dict[str, str]:
     from app.rules.alerts import unsubscribe_token
     from app.settings import get_settings
     from app.tables import AbsenceReport, Person, SchoolEnrollment, UserAccount
+    from tests.browser.seed_access import SHARED_MAILBOX_USERNAME
 
     ana = await Person.objects().where(Person.source_id == "stu-1").first()
     school = await SchoolEnrollment.select(SchoolEnrollment.school).where(SchoolEnrollment.student == ana.id).first()
@@ -24,6 +25,13 @@ async def seed_alerts(maria_username: str) -> dict[str, str]:
     await AbsenceReport(student=ana.id, school=school["school"], guardian=maria["person"], account=maria["id"],
                         first_day=reported, last_day=reported, whole_day=True,
                         reason="medical", note="Dentist at 9", created_at=clock.now()).save()
+    # Another of Ana's guardians reported the weekday before (the list shows it apart: days and state only).
+    other = await UserAccount.select(UserAccount.id, UserAccount.person).where(
+        UserAccount.username == SHARED_MAILBOX_USERNAME).first()
+    before = next(reported - timedelta(days=n) for n in range(1, 8) if (reported - timedelta(days=n)).weekday() < 5)
+    await AbsenceReport(student=ana.id, school=school["school"], guardian=other["person"], account=other["id"],
+                        first_day=before, last_day=before, whole_day=True, reason="illness", status="recorded",
+                        created_at=clock.now()).save()
     token = unsubscribe_token(get_settings().secret_key, maria["id"], "weekly-digest")
     # A Saturday the report form must refuse (the walk's {weekend_day}): the next one, within the window.
     saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)

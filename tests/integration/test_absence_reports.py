@@ -462,3 +462,22 @@ async def test_the_console_counts_the_absence_reports_and_corrections_waiting(di
     assert "1 absence report waits to be recorded" in console
     assert "0 correction requests wait for an answer" in console
 
+
+
+async def test_a_guardian_sees_the_days_another_guardian_reported(district, portal, second_portal):
+    """A tester's find: a report was refused as "already reported ... by you or another of the child's guardians"
+    while the parent's list said they had reported nothing. The other guardian's reports show, days and state only
+    (not their reason, their note, nor whose)."""
+    from tests.integration.district import make_account
+
+    await signed_in(portal, district)  # Rosa
+    assert (await portal.post(reports_url(district, "ana"), {**REPORT, "note": "A private note"})).status_code == 303
+    await make_account(district.guardian("luis"), "luis")
+    assert (await second_portal.log_in("luis", PASSWORD)).status_code == 303
+    listing = page_text((await second_portal.get(reports_url(district, "ana"))).text)
+    assert "You have not reported an absence for Ana yet." in listing
+    assert ("Reported by another of the child's guardians Tue, Mar 10 – Wed, Mar 11, the whole day Waiting for the "
+            "attendance office") in listing
+    assert "A private note" not in listing and "Illness" not in listing and "Rosa" not in listing
+    own = page_text((await portal.get(reports_url(district, "ana"))).text)
+    assert "Reported by another of the child's guardians" not in own
