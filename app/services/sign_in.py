@@ -54,11 +54,16 @@ def email_throttle_key(address: str) -> str:
     return "login-email:" + rate_limits.typed_digest("login", address)
 
 
-def _typed_key(typed: str) -> str:
-    """The per-name limit's key for what was typed: an email address by its normalised form, WHETHER OR NOT it is
-    on file, so every spelling of one address (full-width letters, Unicode or punycode domain) shares one count
-    either way. Keyed by the account it names instead, the spellings of an address on file shared a count and
-    those of an unknown one did not, and the refusal after ten failures told which (an attacker's find)."""
+def _name_key(typed: str, account: UserAccount | None) -> str:
+    """The per-name limit's key: the account's username when what was typed names an account (its username, or the
+    email on file for it alone: typing one or the other gives no second set of tries); otherwise what was typed, an
+    email address by its normalised form, so every spelling of an unknown address (upper case, a full-width letter,
+    a Unicode or punycode domain) shares one count, as the spellings of an address on file do. Keyed by the text
+    as typed, an unknown address's spellings each had their own count, and the refusal after ten failures told
+    an address on file from one that is not (an attacker's find). One count either way: a second one only for an
+    address on file would have made its attempts measurably slower."""
+    if account is not None:
+        return login_throttle_key(account.username)
     if not is_well_formed(typed.strip()) and "@" in typed:
         address = normalise_email(typed)
         if address is not None:
@@ -67,20 +72,14 @@ def _typed_key(typed: str) -> str:
 
 
 def _limits(typed: str, account: UserAccount | None, ip: str) -> list[tuple[str, int, str]]:
-    """The limits an attempt is counted under: what was typed; the account it names, when that is another key
-    (an email on file counts against its account's username too: typing the email instead of the username gives
-    no second set of tries); the client; the portal."""
-    names = [_typed_key(typed)]
-    if account is not None and login_throttle_key(account.username) != names[0]:
-        names.append(login_throttle_key(account.username))
-    return [*((name, FAILURES_ALLOWED, "throttled") for name in names),
+    return [(_name_key(typed, account), FAILURES_ALLOWED, "throttled"),
             (f"login-client:{rate_limits.client_of(ip)}", CLIENT_FAILURES_ALLOWED, "client-throttled"),
             ("login-portal", PORTAL_FAILURES_ALLOWED, "portal-throttled")]
 
 
 async def clear_sign_in_failures(account_id: int) -> None:
-    """Start an account's failure counts again (a staff unlock or reset, a new password): under its username and
-    under the email address on file, which parents may sign in with (issue 13 item 8)."""
+    """Start an account's failure counts again (a staff unlock or reset, a new password): under its username, and
+    under the email address on file as an unknown address counts (while another account shared it)."""
     account = await UserAccount.select(UserAccount.username, UserAccount.person.email).where(
         UserAccount.id == account_id).first()
     if account is None:
@@ -129,7 +128,6 @@ async def sign_in(username: str, password: str, *, ip: str, user_agent: str,
                   previous_session: int | None, trusted_browser: str | None = None) -> SignInResult:
     account = await _account_for(username)
     limits = _limits(username, account, ip)
-    names = [key for key, _, problem in limits if problem == "throttled"]
     refused = await _reserve(limits, ip=ip, username=username)
     if refused:
         return refused
@@ -155,8 +153,9 @@ async def sign_in(username: str, password: str, *, ip: str, user_agent: str,
 
     step = await step_after_password(account.id, account.role, trusted_browser)
     async with transaction():
-        for key, _, _ in limits:
-            await (rate_limits.clear(key) if key in names else rate_limits.release(key))
+        await rate_limits.clear(limits[0][0])
+        for key, _, _ in limits[1:]:
+            await rate_limits.release(key)
         if new_hash:
             await UserAccount.update({UserAccount.password_hash: new_hash}).where(UserAccount.id == account.id)
         if step.kind:

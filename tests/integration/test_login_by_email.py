@@ -118,3 +118,17 @@ async def test_failures_with_the_email_count_against_the_username_and_an_unlock_
     for typed in ("sam.park@example.org", "SamPark"):
         assert (await portal.log_in(typed, PASSWORD)).status_code == 303
         await portal.log_out()
+
+
+async def test_each_attempt_counts_once_whether_or_not_the_address_is_on_file(portal, sam):
+    """The same work either way: a second count only for an address on file would make its attempts slower."""
+    from app.tables import RateCounter
+
+    async def name_counts() -> int:  # the per-name counts ("login:", "login-email:"), not the client's or portal's
+        keys = [r["key"] for r in await RateCounter.select(RateCounter.key)]
+        return sum(1 for key in keys if key.startswith(("login:", "login-email:")))
+
+    for address in ("sam.park@example.org", "nobody@example.org"):
+        before = await name_counts()
+        await portal.log_in(address, "Not the password 1")
+        assert await name_counts() - before == 1, address
