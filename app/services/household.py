@@ -248,10 +248,14 @@ async def save_phone(guardian: SignedInAccount, phone_id: int | None, kind: str,
         # the check above and stored the number twice, with two emails (a tester's find). The second now finds the
         # number the first stored: the same number of the same kind is what was asked, so it is answered as done.
         await hold_row("person", guardian.person_id)
-        again = [p for p in await _phones_of(guardian.person_id) if p["number"] == check.e164 and p["id"] != phone_id]
+        phones = await _phones_of(guardian.person_id)
+        again = [p for p in phones if p["number"] == check.e164 and p["id"] != phone_id]
         if again:
             return ContactChange() if existing is None and again[0]["kind"] == kind else ContactChange(
                 errors=[FieldError("number", N_("This number is already on file"))])
+        if existing is None and len(phones) >= MOST_PHONES:  # ten different numbers at once got past it (a retester)
+            return ContactChange(errors=[FieldError("number", N_(
+                "You can keep at most %(most)d phone numbers. Remove one first"), {"most": MOST_PHONES})])
         if existing is None:
             await ContactPhone.insert(ContactPhone(person=guardian.person_id, kind=kind, number=check.e164))
             what = "added"

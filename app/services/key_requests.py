@@ -37,9 +37,11 @@ REQUESTS_PER_STUDENT_NUMBER = 5
 STUDENT_NUMBER_WINDOW = timedelta(days=1)
 REQUESTS_PER_CLIENT = 20
 CLIENT_WINDOW = timedelta(hours=1)
-# Why a request past the student number's limit waits for staff (shown to them with the request).
-PAST_LIMIT = (f"more than {REQUESTS_PER_STUDENT_NUMBER} online requests for this student number in a day: the portal "
-              "did not decide it; check the other details, or ask for a photo ID at the school")
+# Why the portal left a request to staff (stored with it in English, shown to staff in their language: PORTAL_REASONS).
+PAST_LIMIT = N_("past the day's limit of online requests for this student number, so the portal did not decide it: "
+                "check the other details, or ask for a photo ID at the school")
+SHARES_WITH_BLOCKED = N_("a guardian whose access is off shares this guardian's home or email address")
+PORTAL_REASONS = (PAST_LIMIT, SHARES_WITH_BLOCKED)
 
 
 async def find_student_by_number(student_number: str) -> dict | None:
@@ -156,7 +158,7 @@ async def decide_online_request(payload: dict) -> None:
     prefs = await load_preferences()
     ip = payload.get("ip", "")
     if await exposed_children(request.guardian, request.requester_email) or await home_within_reach(request.guardian):
-        request.decision_reason = "a guardian whose access is off shares this guardian's home or email address"
+        request.decision_reason = SHARES_WITH_BLOCKED
     elif prefs.auto_issue_on_match:
         person = await Person.objects().where(Person.id == request.guardian).first()
         try:

@@ -54,16 +54,14 @@ def email_throttle_key(address: str) -> str:
     return "login-email:" + rate_limits.typed_digest("login", address)
 
 
-def _name_key(typed: str, account: UserAccount | None) -> str:
-    """The per-name limit's key: the account's username when what was typed names an account (its username, or the
-    email on file for it alone: typing one or the other gives no second set of tries); otherwise what was typed, an
-    email address by its normalised form, so every spelling of an unknown address (upper case, a full-width letter,
-    a Unicode or punycode domain) shares one count, as the spellings of an address on file do. Keyed by the text
-    as typed, an unknown address's spellings each had their own count, and the refusal after ten failures told
-    an address on file from one that is not (an attacker's find). One count either way: a second one only for an
-    address on file would have made its attempts measurably slower."""
-    if account is not None:
-        return login_throttle_key(account.username)
+def _name_key(typed: str) -> str:
+    """The per-name limit's key: what was typed, an email address by its normalised form, so every spelling of an
+    address (upper case, a full-width letter, a Unicode or punycode domain) shares one count whether or not it is on
+    file. The username and the email of one account are counted apart: counted together (the account's count for an
+    address on file), ten failures under the username made the first try of the address refused only when it was
+    that account's (a retester's find), and the text as typed gave an unknown address's spellings each their own
+    count while an address on file's shared one (an attacker's find). So an account can be tried ten times under
+    its username and ten under its email address in a window, within the client's and the portal's limits."""
     if not is_well_formed(typed.strip()) and "@" in typed:
         address = normalise_email(typed)
         if address is not None:
@@ -71,15 +69,15 @@ def _name_key(typed: str, account: UserAccount | None) -> str:
     return login_throttle_key(typed)
 
 
-def _limits(typed: str, account: UserAccount | None, ip: str) -> list[tuple[str, int, str]]:
-    return [(_name_key(typed, account), FAILURES_ALLOWED, "throttled"),
+def _limits(typed: str, ip: str) -> list[tuple[str, int, str]]:
+    return [(_name_key(typed), FAILURES_ALLOWED, "throttled"),
             (f"login-client:{rate_limits.client_of(ip)}", CLIENT_FAILURES_ALLOWED, "client-throttled"),
             ("login-portal", PORTAL_FAILURES_ALLOWED, "portal-throttled")]
 
 
 async def clear_sign_in_failures(account_id: int) -> None:
-    """Start an account's failure counts again (a staff unlock or reset, a new password): under its username, and
-    under the email address on file as an unknown address counts (while another account shared it)."""
+    """Start an account's failure counts again (its sign-in, a staff unlock or reset, a new password): under its
+    username and under the email address on file."""
     account = await UserAccount.select(UserAccount.username, UserAccount.person.email).where(
         UserAccount.id == account_id).first()
     if account is None:
@@ -127,7 +125,7 @@ async def _account_for(typed: str) -> UserAccount | None:
 async def sign_in(username: str, password: str, *, ip: str, user_agent: str,
                   previous_session: int | None, trusted_browser: str | None = None) -> SignInResult:
     account = await _account_for(username)
-    limits = _limits(username, account, ip)
+    limits = _limits(username, ip)
     refused = await _reserve(limits, ip=ip, username=username)
     if refused:
         return refused
@@ -153,7 +151,7 @@ async def sign_in(username: str, password: str, *, ip: str, user_agent: str,
 
     step = await step_after_password(account.id, account.role, trusted_browser)
     async with transaction():
-        await rate_limits.clear(limits[0][0])
+        await clear_sign_in_failures(account.id)  # under its username and its email address alike
         for key, _, _ in limits[1:]:
             await rate_limits.release(key)
         if new_hash:

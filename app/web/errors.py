@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import (HTTPException, MethodNotAllowedException, NotAuthorizedException, NotFoundException,
+                                 PermissionDeniedException)
 from litestar.response import Template
 
 from litestar.middleware.csrf import generate_csrf_token
@@ -142,7 +143,9 @@ def not_signed_in(request: Request, _: NotAuthorizedException) -> Response:
 
 def page_to_come_back_to(request: Request) -> str:
     """The page the parent was on: the address of a page they asked for, or the page of the form they sent
-    (with htmx, the page in the address bar; without, the form's own URL, as every form posts to its page).
+    (with htmx, the page in the address bar; without, the form's own address when it is a page, else the nearest
+    page above it: /household/verify -> /household, /staff/key-requests/ID/deny -> /staff/key-requests/ID; the
+    form's own address alone led to a 405 after signing in for a form posting where no page is, a retester's find).
     A path of this site only."""
     if request.method == "GET":
         page = here(request)
@@ -150,9 +153,20 @@ def page_to_come_back_to(request: Request) -> str:
         parts = urlsplit(request.headers["hx-current-url"])
         page = parts.path + (f"?{parts.query}" if parts.query else "")
     else:
-        page = request.url.path
+        page = _nearest_page(request, request.url.path)
     page = return_path(page)
     return "" if page == "/" or page.startswith("/?") else page
+
+
+def _nearest_page(request: Request, path: str) -> str:
+    """`path` if a page (a GET route) answers there, else the nearest such path above it ("/" at the top)."""
+    while path not in ("", "/"):
+        try:
+            request.app.asgi_router.handle_routing(path, "GET")
+            return path
+        except (NotFoundException, MethodNotAllowedException):
+            path = path.rstrip("/").rpartition("/")[0]
+    return "/"
 
 
 def not_found(request: Request, _: NotFoundException) -> Response:

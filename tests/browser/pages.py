@@ -396,7 +396,7 @@ PAGES: tuple[PageState, ...] = (
     PageState("console, key requests", "/", "Key requests", staff_signed_in("/staff/key-requests")),
     PageState("console, a key request", "/", "Key request from Rosa Lopez",
               (*staff_signed_in("/staff/key-requests"), Follow('a[href^="/staff/key-requests/"]')),
-              shows=("The portal left this request to staff: more than 5 online requests",)),
+              shows=("The portal left this request to staff: past the day's limit of online requests",)),
     PageState("console, key request denied without a reason", "/", "Key request from Rosa Lopez",
               (*staff_signed_in("/staff/key-requests"), Follow('a[href^="/staff/key-requests/"]'),
                Submit("Deny the request")), errors=("reason",)),

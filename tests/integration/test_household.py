@@ -199,6 +199,19 @@ async def test_a_phone_sent_twice_at_once_is_stored_once_and_both_answers_say_do
     assert error_messages(other_kind.text) == ["This number is already on file"]
 
 
+async def test_many_different_numbers_sent_at_once_stop_at_the_most_a_guardian_keeps(rosa, district, deliver):
+    """A retester's find: ten different numbers sent at once were all stored past the limit, with ten emails."""
+    import asyncio
+
+    from app.services.household import MOST_PHONES
+
+    forms = [{"kind": "work", "number": f"404-555-01{n:02d}", "current_password": PASSWORD} for n in range(20, 30)]
+    answers = await asyncio.gather(*(rosa.post("/household/phones/new", form) for form in forms))
+    assert len(await rosa_phones(district)) == MOST_PHONES
+    assert sum(a.status_code == 303 for a in answers) == MOST_PHONES - 1  # Rosa had one number already
+    assert len(await deliver()) == MOST_PHONES - 1
+
+
 @pytest.mark.parametrize(("typed", "message"), [
     ("", "Enter a phone number"),
     ("555", "This phone number has too few digits"),

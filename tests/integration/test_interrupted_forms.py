@@ -28,12 +28,27 @@ async def test_a_form_sent_after_the_idle_limit_returns_to_its_page_after_signin
     clock.advance(minutes=31)
     sent = await portal.post("/household/phones/new", {"number": "404-555-0150", "current_password": PASSWORD})
     assert sent.status_code == 303
-    assert sent.headers["location"] == "/?notice=session-ended&next=%2Fhousehold%2Fphones%2Fnew"
+    # Without JavaScript what was sent is lost with the session, and the login page says so.
+    assert sent.headers["location"] == "/?notice=form-not-sent&next=%2Fhousehold%2Fphones%2Fnew"
     login = await portal.get(sent.headers["location"])
-    assert "Your session ended." in page_text(login.text)
+    assert "Your session ended, so what you just sent was not saved." in page_text(login.text)
     assert '<input type="hidden" name="next" value="/household/phones/new">' in login.text
     back = await portal.post("/", {"username": "RosaR", "password": PASSWORD, "next": "/household/phones/new"})
     assert back.status_code == 303 and back.headers["location"] == "/household/phones/new"
+
+
+@pytest.mark.parametrize("form, page", [
+    ("/household/verify", "/household"), ("/account/alerts", "/account"), ("/account/language", "/account"),
+    ("/account/sign-out-everywhere", "/account")])
+async def test_a_form_posting_where_no_page_is_returns_to_the_nearest_page_above_it(portal, rosa, clock, form, page):
+    """A retester's find: the form's own address was the way back, and after signing in a form posting to an address
+    with no page of its own (the household's "this is correct", the account's email choices) ended on a 405."""
+    await portal.log_in("RosaR", PASSWORD)
+    clock.advance(minutes=31)
+    sent = await portal.post(form, {})
+    assert next_of(sent.headers["location"]) == page
+    back = await portal.post("/", {"username": "RosaR", "password": PASSWORD, "next": page})
+    assert back.headers["location"] == page and (await portal.get(page)).status_code == 200
 
 
 async def test_with_htmx_the_page_in_the_address_bar_is_the_one_to_return_to(portal, rosa, clock):

@@ -229,7 +229,7 @@ async def test_staff_see_why_a_request_past_the_limit_waits_for_them(portal, ana
     await staff_account("DistrictOffice", "district-admin", None)
     await as_staff(portal, "DistrictOffice")
     page = await portal.get(f"/staff/key-requests/{(await key_requests())[-1]['public_id']}")
-    assert ("The portal left this request to staff: more than 5 online requests for this student number in a day"
+    assert ("The portal left this request to staff: past the day's limit of online requests for this student number"
             in page_text(page.text))
 
 

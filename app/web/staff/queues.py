@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException
 
 from app.rules.errors import N_
 from app.rules.phones import PHONE_KINDS
-from app.services.key_requests import (approve_key_request, deny_key_request, key_request_for_staff,
+from app.services.key_requests import (PORTAL_REASONS, approve_key_request, deny_key_request, key_request_for_staff,
                                        pending_key_requests)
 from app.services.staff_household_queue import decide_household_change, household_change_for_staff, pending_household_changes
 from app.web.forms import read_form
@@ -44,7 +44,7 @@ class QueuesController(Controller):
         if found is None:
             raise NotFoundException()
         return await render(request, "staff/key_request.html", {
-            "kr": found, "phone_kinds": PHONE_KINDS, "typed": typed or {"guardian": str(found["guardians"][0]["public_id"])
+            "kr": found, "phone_kinds": PHONE_KINDS, "portal_reasons": PORTAL_REASONS, "typed": typed or {"guardian": str(found["guardians"][0]["public_id"])
                                             if len(found["guardians"]) == 1 else "", "reason": ""}},
             errors=errors)
 
