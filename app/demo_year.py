@@ -149,6 +149,9 @@ SPANISH_WORDS = {
         "Parent note not received": "No se recibió la nota de los padres", "Skipped class": "Faltó a clase",
         "Late bus": "Autobús tarde", "Overslept": "Se quedó dormido", "Traffic": "Tráfico",
         "Illness at school": "Se enfermó en la escuela", "Dental appointment": "Cita con el dentista"},
+    "relationship": {"mother": "madre", "father": "padre", "grandmother": "abuela", "grandfather": "abuelo",
+                     "aunt": "tía", "stepmother": "madrastra", "stepfather": "padrastro", "guardian": "tutor",
+                     "parent": "padre o madre"},
 }
 
 

@@ -15,7 +15,7 @@ import time
 
 from app import i18n
 
-KINDS = ("term", "absence-reason")
+KINDS = ("term", "absence-reason", "relationship")  # relationship: a guardian's to a student ("mother")
 CACHE_FOR = 60.0  # seconds
 
 _words: dict[tuple[str, str, str], str] = {}

@@ -15,7 +15,7 @@ class SisTranslation(Table, tablename="sis_translation"):
     "Enfermedad, justificada"). Filled by the district (`homeroom import translations FILE`); a value with no
     row is shown as the SIS sends it. See app/services/sis_words.py."""
 
-    kind = Varchar(length=20)  # "term" or "absence-reason" (app.services.sis_words.KINDS)
+    kind = Varchar(length=20)  # "term", "absence-reason" or "relationship" (app.services.sis_words.KINDS)
     sis_value = Varchar(length=200)
     language = Varchar(length=8)
     text = Varchar(length=200)

@@ -193,6 +193,16 @@ async def test_a_key_is_issued_in_person_after_a_photo_id_check_and_shown_once_o
     await portal.post("/language", {"language": "es", "next": f"/staff/guardians/{sam.public_id}"})
     spanish = page_text((await portal.get(f"/staff/guardians/{sam.public_id}")).text)
     assert "en persona" in spanish and "revocada" in spanish and "sin usar" in spanish and "unused" not in spanish
+    # The SIS's relationship words through the district's translation table, like terms and absence reasons.
+    from app.services import sis_words
+
+    await sis_words.replace_translations([("relationship", "guardian", "es", "tutor")])
+    await sis_words.refresh(force=True)
+    try:
+        translated = page_text((await portal.get(f"/staff/guardians/{sam.public_id}")).text)
+        assert "(tutor" in translated and "(guardian" not in translated
+    finally:
+        sis_words.forget()
     issued = await events("key.issued")
     assert [(e["actor"], e["person"]) for e in issued] == [(maple, sam.id), (maple, sam.id)]
 
