@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from litestar import Request, Response
-from litestar.exceptions import (HTTPException, MethodNotAllowedException, NotAuthorizedException, NotFoundException,
-                                 PermissionDeniedException)
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.response import Template
 
 from litestar.middleware.csrf import generate_csrf_token
@@ -164,7 +163,7 @@ def _nearest_page(request: Request, path: str) -> str:
         try:
             request.app.asgi_router.handle_routing(path, "GET")
             return path
-        except (NotFoundException, MethodNotAllowedException):
+        except HTTPException:  # no route there (404), or none for GET (405)
             path = path.rstrip("/").rpartition("/")[0]
     return "/"
 
