@@ -141,7 +141,10 @@ async def test_stopping_postgresql_gives_503_with_retry_after_never_500_and_the_
         await requests
         statuses = [s for s, _ in seen]
         assert 500 not in statuses, (mode, statuses)
-        assert all(isinstance(s, int) for s in statuses), (mode, [s for s in statuses if not isinstance(s, int)])
+        # Once (a loaded CI machine, the "immediate" stop) every request met a reset connection instead of a 503, and
+        # the run kept nothing to tell why: the server's log goes with the failure (its directory is removed after).
+        assert all(isinstance(s, int) for s in statuses), (
+            mode, [s for s in statuses if not isinstance(s, int)][:20], server_log.read_text()[-4000:])
         assert set(statuses) <= {200, 503}, (mode, set(statuses))
         assert 503 in statuses[:down], mode  # the outage was seen...
         assert all(retry == "5" for status, retry in seen if status == 503)
