@@ -229,9 +229,8 @@ class ApiSource:
                 raise SourceFailed(where, f"the ODS/API has no resource '{resource}' at {url}")
             if response.status_code != 200:
                 raise SourceFailed(where, f"the ODS/API answered {response.status_code}")
-            total = response.headers.get("Total-Count")
-            if total and whole_number(total) is not None:
-                self.totals[resource] = whole_number(total)
+            if (total := whole_number(response.headers.get("Total-Count") or "")) is not None:
+                self.totals[resource] = total
             try:
                 documents = response.json()
             except ValueError:

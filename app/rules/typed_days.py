@@ -49,6 +49,12 @@ def written_as_a_day_that_does_not_exist(typed: str) -> bool:
     return _parts(typed) is not None and parse_typed_day(typed) is None
 
 
+def written_month_first(typed: str) -> bool:
+    """Written month/day/year (03/04/2026, 3-4-2026), as opposed to year-month-day (what a date field sends): a
+    message about such a day says how it was read, as a family writing the day first would read it otherwise."""
+    return _MONTH_DAY_YEAR.fullmatch(typed.strip()) is not None
+
+
 def written_with_a_short_year(typed: str) -> bool:
     """Month/day/year with a two-digit year (3/12/26): the message asks for the year in full rather than
     guessing the century (a tester's find: "Enter the date like 03/10/2026" did not say what was wrong)."""

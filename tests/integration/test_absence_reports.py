@@ -185,6 +185,8 @@ async def test_a_date_typed_day_first_is_said_as_it_was_read(district, portal):
     assert error_messages(day_first.text) == [
         "03/04/2026 is read month first, as Wed, Mar 4: choose a date from Sun, Mar 8 to Thu, Apr 9"]
     assert 'value="2026-03-04"' in day_first.text  # the date box keeps the day, as it was read
+    year_first = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "2026-3-4", "last_day": ""})
+    assert error_messages(year_first.text) == ["Choose a date from Sun, Mar 8 to Thu, Apr 9"]  # not "month first"
     await portal.post("/language", {"language": "es", "next": "/home"})
     spanish = await portal.post(reports_url(district, "ana"), {**REPORT, "first_day": "03/04/2026", "last_day": ""})
     assert error_messages(spanish.text) == [
