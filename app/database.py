@@ -249,7 +249,10 @@ async def prepare_engine() -> None:
     if isinstance(db, PostgresEngine):
         if db.pool is not None:  # another event loop's, which cannot serve this one
             _close_foreign_pool(db)
-        await db.start_connection_pool(min_size=1, max_size=10, reset=_keep_session_state)
+        # min_size=0: start-up opens no connection. A worker uvicorn starts again while the database is down
+        # must come up and answer 503s (uvicorn stops the whole server when a new worker fails to start);
+        # `homeroom serve` checks the database (migrate) before any worker starts.
+        await db.start_connection_pool(min_size=0, max_size=10, reset=_keep_session_state)
     else:
         await db.run_ddl("PRAGMA journal_mode=WAL")
         if isinstance(db, PooledSQLiteEngine):

@@ -102,7 +102,7 @@ def server(throwaway_postgres):
         time.sleep(0.3)
     else:
         raise AssertionError("the portal did not start: " + (throwaway_postgres.dir / "server.log").read_text())
-    yield base, throwaway_postgres.dir / "server.log"
+    yield base, throwaway_postgres.dir / "server.log", process.pid
     os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=20)
@@ -124,9 +124,16 @@ async def storm(base: str, stop: asyncio.Event, seen: list) -> None:
         await asyncio.gather(*(one_client() for _ in range(8)))
 
 
+def workers(server_pid: int) -> list[int]:
+    """The uvicorn workers under `homeroom serve` (multiprocessing's spawned children; not its resource tracker)."""
+    children = subprocess.run(["pgrep", "-P", str(server_pid)], capture_output=True, text=True).stdout.split()
+    return [int(pid) for pid in children
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")]
+
+
 async def test_stopping_postgresql_gives_503_with_retry_after_never_500_and_the_portal_recovers(
         throwaway_postgres, server):
-    base, server_log = server
+    base, server_log, _ = server
     for mode in ("fast", "immediate", "fast"):
         seen: list = []
         stop = asyncio.Event()
@@ -152,3 +159,26 @@ async def test_stopping_postgresql_gives_503_with_retry_after_never_500_and_the_
     log = server_log.read_text()
     assert "unhandled error" not in log, log[log.find("unhandled error") - 300:][:5000]
     assert "database unavailable" in log
+
+
+async def test_a_worker_started_while_postgresql_is_down_serves_503_and_recovers(throwaway_postgres, server):
+    """A worker that dies while the database is down is started again by uvicorn, whose start-up must not need
+    the database: uvicorn (0.54) stops the whole server when a new worker fails to start. A CI run saw it: in the
+    outage test above, every request met a closed connection and the log ended with the parent stopping."""
+    base, server_log, server_pid = server
+    await asyncio.to_thread(throwaway_postgres.stop, "fast")
+    before = workers(server_pid)
+    os.kill(before[0], signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    # Until the new worker's start-up is over, one way or the other (the first two workers' made two lines).
+    while (server_log.read_text().count("Application startup complete.") < 3
+           and "Application startup failed" not in server_log.read_text() and time.monotonic() < deadline):
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1.5)  # uvicorn's supervisor looks at its workers every half second
+    assert set(workers(server_pid)) - set(before), server_log.read_text()[-4000:]
+    async with httpx.AsyncClient(base_url=base, headers=HOST, timeout=15) as client:
+        down = [(await client.get("/forgot-password")).status_code for _ in range(20)]
+        assert set(down) == {503}, (down, server_log.read_text()[-4000:])
+        await asyncio.to_thread(throwaway_postgres.start)
+        up = [(await client.get("/forgot-password")).status_code for _ in range(20)]
+    assert up[-8:] == [200] * 8, (up, server_log.read_text()[-4000:])
