@@ -133,6 +133,22 @@ def format_moment(moment, zone: str) -> str:
                                                           locale=language)
 
 
+def format_span(first, last, zone: str) -> str:
+    """From one moment to a later one as a person reads it ("Tue, Mar 10, 9:02 AM to 9:15 AM"), the day written
+    once when both fall on it; one moment when both are in the same minute. District time zone, current language."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_time
+
+    start, end = first.astimezone(ZoneInfo(zone)), last.astimezone(ZoneInfo(zone))
+    if start.replace(second=0, microsecond=0) == end.replace(second=0, microsecond=0):
+        return format_moment(first, zone)
+    language = _language.get()
+    until = (format_time(end, TIME_PATTERNS.get(language, TIME_PATTERNS["en"]), locale=language)
+             if start.date() == end.date() else format_moment(last, zone))
+    return gettext("%(start)s to %(end)s") % {"start": format_moment(first, zone), "end": until}
+
+
 def time_ago(moment, now=None) -> str:
     """How long ago, as a parent says it ("10 minutes ago", "hace 10 minutos"), in the current language."""
     from babel.dates import format_timedelta

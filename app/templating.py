@@ -122,6 +122,7 @@ def jinja_environment() -> Environment:
         current_language=i18n.current_language,
         available_languages=i18n.available_languages,
         format_moment=i18n.format_moment,
+        format_span=i18n.format_span,
         format_day=i18n.format_day,
         time_ago=i18n.time_ago,
         grade_in_words=i18n.grade_in_words,

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.database import fetch
+from app.rules.record_of_access import View, Visit, visits
 from app.rules.school_year import school_year_of
 from app.services import audit
 from app.services.access import LINK_IN_FORCE, AccessDay, access_day_for, link_in_force_args
@@ -521,13 +522,13 @@ async def section_grades(reader: Reader, public_id: str, section_public_id: str,
 @dataclass(frozen=True)
 class AccessLog:
     student: Student
-    views: list[dict]  # at, who, role, what, mine
+    visits: list[Visit]  # newest first (app/rules/record_of_access.py)
     include_mine: bool = False
     older: int | None = None  # the cursor for the next page (older views), None on the last page
     newest_page: bool = True
 
 
-ACCESS_LOG_PAGE = 50
+ACCESS_LOG_PAGE = 50  # views read a page (a page shows them as visits)
 
 # Newest first, a page at a time by id (the table is append-only, so ids are in the order things happened):
 # the (person, action, id) index makes each page cost the same whatever the student's history
@@ -544,17 +545,22 @@ NO_CURSOR = 2 ** 31 - 1  # above every id (an int4 serial on PostgreSQL)
 
 async def access_log(reader: Reader, public_id: str, *, before: int | None = None,
                      include_mine: bool = False) -> AccessLog | None:
-    """Who has viewed this student's records, newest first, a page at a time."""
+    """Who has viewed this student's records, newest first, as visits (one person's views close together), a
+    page of up to ACCESS_LOG_PAGE views at a time. A page that has older views after it ends at a visit's start,
+    so no visit is cut in two (unless one visit is longer than a page)."""
     student = await linked_student(reader, public_id)
     if student is None:
         return None
     rows = await fetch(_ACCESS_LOG, student.id, VIEWED, min(before or NO_CURSOR, NO_CURSOR),
                                 reader.account_id, include_mine, ACCESS_LOG_PAGE + 1)
-    page = rows[:ACCESS_LOG_PAGE]
-    return AccessLog(student, [{
-        "at": r["at"],
-        "who": f"{r['given_name']} {r['family_name']}" if r["given_name"] else (r["username"] or ""),
-        "role": r["role"] or "",
-        "what": r["detail"],
-        "mine": r["actor_id"] == reader.account_id,
-    } for r in page], include_mine, page[-1]["id"] if len(rows) > ACCESS_LOG_PAGE else None, before is None)
+    found = visits([View(
+        r["id"], r["at"], r["actor_id"],
+        f"{r['given_name']} {r['family_name']}" if r["given_name"] else (r["username"] or ""),
+        r["role"] or "", r["detail"], r["actor_id"] == reader.account_id,
+    ) for r in rows[:ACCESS_LOG_PAGE]])
+    older = None
+    if len(rows) > ACCESS_LOG_PAGE:
+        if len(found) > 1:
+            found = found[:-1]  # the oldest visit may go on past this page: the next page shows it whole
+        older = found[-1].oldest
+    return AccessLog(student, found, include_mine, older, before is None)
