@@ -21,7 +21,7 @@ from app.web.forms import read_form
 from app.web.guards import current_account, requires_sign_in
 from app.web.rendering import client_ip, district_preferences, redirect_after_post, render, user_agent
 from app.web.second_step import RECOVERY_CODES, qr_label
-from app.web.wizard_state import forget, remember, wizard_value
+from app.web.wizard_state import forget, remember, sealed, unsealed_value, wizard_value
 
 ENROLLING = "enrolling_since"
 NOTICES = {
@@ -59,7 +59,7 @@ class AccountSecurityController(Controller):
             if change.errors:
                 return await self._overview(request, errors=change.errors)
             return await remember(request, redirect_after_post(request, "/account/recovery-codes"),
-                                  **{RECOVERY_CODES: change.recovery_codes})
+                                  **sealed(RECOVERY_CODES, change.recovery_codes))
         if form["action"] == "remove":
             change = await remove_second_factor(account.id, account.role, form["current_password"], ip=ip)
             if change.errors:
@@ -100,12 +100,12 @@ class AccountSecurityController(Controller):
             return await self._enrol(request, [code_error(result.check, prefs.time_zone)])
         await forget(request, ENROLLING)
         return await remember(request, redirect_after_post(request, "/account/recovery-codes"),
-                              **{RECOVERY_CODES: result.recovery_codes})
+                              **sealed(RECOVERY_CODES, result.recovery_codes))
 
     @get("/recovery-codes")
     async def recovery_codes(self, request: Request) -> Response:
         """Shown once: the codes leave the session as the page is drawn."""
-        codes = wizard_value(request, RECOVERY_CODES)
+        codes = unsealed_value(request, RECOVERY_CODES)
         if not codes:
             return redirect_after_post(request, "/account/second-factor")
         await forget(request, RECOVERY_CODES)

@@ -20,7 +20,7 @@ from app.web.forms import read_form
 from app.web.guards import current_session
 from app.web.rendering import client_ip, district_preferences, redirect_after_post, render, user_agent
 from app.web.session_cookie import clear_session_cookies, set_session_cookie, set_trusted_cookie
-from app.web.wizard_state import wizard_value
+from app.web.wizard_state import sealed, wizard_value
 
 PENDING = "second_step"
 RECOVERY_CODES = "recovery_codes"  # shown once on /account/recovery-codes
@@ -125,5 +125,5 @@ class SecondStepController(Controller):
         if result.check is not None:
             prefs = await district_preferences(request)
             return await self._enrol(request, waiting, [code_error(result.check, prefs.time_zone)])
-        return await _signed_in(request, waiting, how=HOW_TOTP, data={RECOVERY_CODES: result.recovery_codes},
+        return await _signed_in(request, waiting, how=HOW_TOTP, data=sealed(RECOVERY_CODES, result.recovery_codes),
                                 to="/account/recovery-codes")

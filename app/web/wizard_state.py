@@ -12,7 +12,9 @@ from typing import Any
 
 from litestar import Request, Response
 
+from app.sealing import Unsealable, seal, unseal
 from app.services.sessions import replace_session, save_session_data, start_session
+from app.settings import get_settings
 from app.web.guards import current_session
 from app.web.rendering import client_ip, user_agent
 from app.web.session_cookie import set_session_cookie
@@ -21,6 +23,25 @@ from app.web.session_cookie import set_session_cookie
 def wizard_value(request: Request, name: str) -> Any:
     session = current_session(request)
     return session.data.get(name) if session else None
+
+
+def sealed(name: str, value: Any) -> dict[str, str]:
+    """`{name: value}` for `remember` or a new session's data, the value sealed (app/sealing.py: AES-GCM under the
+    secret key, for this name only). For a secret that waits in the session row until a page shows it once (an
+    activation key for the slip, a temporary password, recovery codes): a copy of the database (a backup, SQLite's
+    WAL, PostgreSQL's dead rows) must not give it away (docs/security.md I9)."""
+    return {name: seal(value, secret_key=get_settings().secret_key, purpose=f"session:{name}")}
+
+
+def unsealed_value(request: Request, name: str) -> Any:
+    """A value stored with `sealed`, or None: absent, not sealed, or sealed under a secret key that has changed."""
+    raw = wizard_value(request, name)
+    if not isinstance(raw, str):
+        return None
+    try:
+        return unseal(raw, secret_key=get_settings().secret_key, purpose=f"session:{name}")
+    except Unsealable:
+        return None
 
 
 async def remember(request: Request, response: Response, **values: Any) -> Response:

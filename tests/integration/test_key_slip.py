@@ -47,10 +47,11 @@ async def test_no_raw_key_is_at_rest_while_it_waits_for_its_slip(portal, distric
     assert not any(form in after for form in key_forms(key))
     # The sealed value opens only for its purpose, and not once altered.
     secret = get_settings().secret_key
-    sealed = seal(key, secret_key=secret, purpose="key-slip")
-    assert unseal(sealed, secret_key=secret, purpose="key-slip") == key
+    sealed = seal(key, secret_key=secret, purpose="session:key_slip")
+    assert unseal(sealed, secret_key=secret, purpose="session:key_slip") == key
     altered = sealed[:-4] + ("AAAA" if not sealed.endswith("AAAA") else "BBBB")
-    for value, purpose in ((sealed, "reset-link"), (altered, "key-slip"), ("not a token", "key-slip")):
+    for value, purpose in ((sealed, "session:recovery_codes"), (altered, "session:key_slip"),
+                           ("not a token", "session:key_slip")):
         with pytest.raises(Unsealable):
             unseal(value, secret_key=secret, purpose=purpose)
 
@@ -65,7 +66,7 @@ async def test_a_slip_whose_sealed_key_was_tampered_with_is_gone(portal, distric
                                {"photo_id_type": "passport", "id_checked": "yes"})
     rows = await WebSession.select(WebSession.id, WebSession.data).where(WebSession.data.like('%key_slip%'))
     assert len(rows) == 1
-    await WebSession.update({WebSession.data: re.sub(r'"key": "[^"]*"', '"key": "forged"', rows[0]["data"])}).where(
+    await WebSession.update({WebSession.data: re.sub(r'"key_slip": "[^"]*"', '"key_slip": "forged"', rows[0]["data"])}).where(
         WebSession.id == rows[0]["id"])
     gone = await portal.get(issued.headers["location"])
     assert gone.status_code == 410 and not KEY_PATTERN.search(gone.text)

@@ -17,7 +17,7 @@ from app.web.forms import read_form
 from app.web.guards import current_account, requires_district_admin, requires_staff
 from app.web.rendering import client_ip, redirect_after_post, render
 from app.web.staff.console import StaffConsoleController
-from app.web.wizard_state import forget, remember, wizard_value
+from app.web.wizard_state import forget, remember, sealed, unsealed_value
 
 NOTICES = {
     "created": N_("The account was created. Give its username and temporary password to the person in person; "
@@ -58,8 +58,8 @@ class StaffAccountsController(Controller):
             return await self._new_page(request, form.values, form.errors or created.errors)
         return await remember(request, redirect_after_post(request, f"/staff/accounts/{created.account_id}"
                                                                     "?notice=created"),
-                              **{TEMPORARY: {"account": created.account_id,
-                                             "password": created.temporary_password}})
+                              **sealed(TEMPORARY, {"account": created.account_id,
+                                                   "password": created.temporary_password}))
 
     @get("/{account_id:int}")
     async def account(self, request: Request, account_id: FromPath[int], notice: FromQuery[str] = "") -> Response:
@@ -70,7 +70,7 @@ class StaffAccountsController(Controller):
         detail = await staff_detail(account_id)
         if detail is None:
             raise NotFoundException()
-        temporary = wizard_value(request, TEMPORARY)
+        temporary = unsealed_value(request, TEMPORARY)
         password = temporary["password"] if isinstance(temporary, dict) and temporary.get(
             "account") == account_id else None
         if password:
@@ -90,8 +90,8 @@ class StaffAccountsController(Controller):
             return await self._account_page(request, account_id, errors=result.errors)
         response = redirect_after_post(request, f"/staff/accounts/{account_id}?notice={result.done}")
         if result.temporary_password:
-            return await remember(request, response, **{TEMPORARY: {"account": account_id,
-                                                                    "password": result.temporary_password}})
+            return await remember(request, response, **sealed(TEMPORARY, {"account": account_id,
+                                                                         "password": result.temporary_password}))
         return response
 
 

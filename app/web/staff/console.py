@@ -11,8 +11,6 @@ from litestar.exceptions import NotFoundException
 
 from app.rules.errors import N_
 from app.rules.key_requests import PHOTO_ID_TYPES
-from app.sealing import Unsealable, seal, unseal
-from app.settings import get_settings
 from app.i18n import available_languages
 from app.letters import guardian_language
 from app.services.key_letters import key_slip_words
@@ -26,9 +24,9 @@ from app.services.staff_search import find_people, guardian_for_staff, student_f
 from app.web.forms import read_form
 from app.web.guards import current_account, requires_staff
 from app.web.rendering import client_ip, district_preferences, redirect_after_post, render
-from app.web.wizard_state import forget, remember, wizard_value
+from app.web.wizard_state import forget, remember, sealed, unsealed_value
 
-SLIP = "key-slip"  # the sealed key's purpose
+SLIP = "key_slip"  # the session value holding the key until the slip is shown (sealed)
 
 NOTICES = {
     "keys-revoked": N_("The guardian's unused activation keys were revoked."),
@@ -92,24 +90,21 @@ class StaffConsoleController(Controller):
             return await self._guardian_page(request, public_id, errors=result.errors, typed=form.values)
         issued = result.issued
         # The key waits in the server-side session, sealed (issue 9 item 4), only until the slip is shown, once.
-        sealed_key = seal(issued.key, secret_key=get_settings().secret_key, purpose=SLIP)
         return await remember(request, redirect_after_post(request, f"/staff/guardians/{public_id}/slip"),
-                              key_slip={"guardian": str(public_id), "key": sealed_key, "name": issued.guardian_name,
-                                        "expires_at": issued.expires_at.isoformat(),
-                                        "language": form["slip_language"]})
+                              **sealed(SLIP, {"guardian": str(public_id), "key": issued.key,
+                                              "name": issued.guardian_name,
+                                              "expires_at": issued.expires_at.isoformat(),
+                                              "language": form["slip_language"]}))
 
     @get("/guardians/{public_id:uuid}/slip")
     async def key_slip(self, request: Request, public_id: FromPath[UUID]) -> Response:
-        slip = wizard_value(request, "key_slip")
+        slip = unsealed_value(request, SLIP)  # None too when sealed under a secret key that has since changed
         if not isinstance(slip, dict) or slip.get("guardian") != str(public_id):
             return await render(request, "staff/slip_gone.html", {"guardian_id": public_id}, status=410)
-        await forget(request, "key_slip")
-        try:
-            key = unseal(slip.get("key", ""), secret_key=get_settings().secret_key, purpose=SLIP)
-        except Unsealable:  # sealed under a secret key that has since changed
-            return await render(request, "staff/slip_gone.html", {"guardian_id": public_id}, status=410)
+        await forget(request, SLIP)
         return await render(request, "staff/slip.html", {
-            "slip": await key_slip_words(public_id, slip["name"], key, datetime.fromisoformat(slip["expires_at"]),
+            "slip": await key_slip_words(public_id, slip["name"], slip["key"],
+                                         datetime.fromisoformat(slip["expires_at"]),
                                          await district_preferences(request), language=slip.get("language")),
             "guardian_id": public_id})
 
