@@ -95,6 +95,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = environ.get("HOMEROOM_ENV", "demo")
     if env not in ENVIRONMENTS:
         raise SettingsError(f"HOMEROOM_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    if "HOMEROOM_ENV" not in environ:
+        _refuse_a_deployment_as_the_demo(environ)
 
     secret_key = environ.get("HOMEROOM_SECRET_KEY", "")
     ssn_pepper = environ.get("HOMEROOM_SSN_PEPPER", "")
@@ -160,6 +162,28 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         trusted_proxies=trusted_proxies,
         mail_from=environ.get("HOMEROOM_MAIL_FROM") or f"no-reply@{parts.hostname}",
     )
+
+
+# What only a district's own portal sets. Without HOMEROOM_ENV the portal runs as the demo, which serves every
+# email (reset links, activation keys) to anyone at /dev/mailbox: a deployment that forgot the variable must
+# not start that way (an attacker's find). The demo (`make demo`) sets none of these.
+_DEPLOYMENT_SIGNS = {
+    "HOMEROOM_SECRET_KEY": "HOMEROOM_SECRET_KEY is set", "HOMEROOM_SSN_PEPPER": "HOMEROOM_SSN_PEPPER is set",
+    "HOMEROOM_SMTP_URL": "HOMEROOM_SMTP_URL is set",
+}
+
+
+def _refuse_a_deployment_as_the_demo(environ: dict[str, str]) -> None:
+    """HOMEROOM_ENV is not set (so demo): raise SettingsError when the environment is a real deployment's (its
+    secrets, a mail relay, an https public URL). HOMEROOM_ENV=demo set on purpose runs the demo with any of them."""
+    signs = [words for name, words in _DEPLOYMENT_SIGNS.items() if environ.get(name, "").strip()]
+    if environ.get("HOMEROOM_PUBLIC_URL", "").strip().lower().startswith("https://"):
+        signs.append("HOMEROOM_PUBLIC_URL is https")
+    if signs:
+        raise SettingsError(
+            f"HOMEROOM_ENV is not set, so this would run as the demo, which shows every email (reset links, "
+            f"activation keys) at /dev/mailbox, but {' and '.join(signs)}: set HOMEROOM_ENV=production for a "
+            f"district's portal, or HOMEROOM_ENV=demo to run the demo with them")
 
 
 def _trusted_proxies(value: str) -> tuple[str, ...]:

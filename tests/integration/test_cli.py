@@ -469,3 +469,51 @@ def test_the_readme_lists_every_preference():
     table = readme.split("| preference | default | |", 1)[1].split("\n\n", 1)[0]
     missing = [f.name for f in fields(DistrictPreferences) if f"`{f.name}`" not in table]
     assert missing == []
+
+
+# --- a deployment that forgot HOMEROOM_ENV (an attacker's find) ----------------------------------------------
+
+def without_env(folder: Path, **environment: str) -> dict[str, str]:
+    """The tests' environment less HOMEROOM_ENV, its secrets and relay (a machine where nothing is set), plus
+    `environment`."""
+    kept = {name: value for name, value in os.environ.items() if name not in (
+        "HOMEROOM_ENV", "HOMEROOM_SECRET_KEY", "HOMEROOM_SSN_PEPPER", "HOMEROOM_SMTP_URL", "HOMEROOM_PUBLIC_URL",
+        "HOMEROOM_ALLOWED_HOSTS")}
+    return {**kept, "DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}", **environment}
+
+
+@pytest.mark.parametrize("deployment, sign", [
+    ({"HOMEROOM_PUBLIC_URL": "https://parents.district.example"}, "HOMEROOM_PUBLIC_URL is https"),
+    ({"HOMEROOM_SECRET_KEY": "k" * 40, "HOMEROOM_SSN_PEPPER": "p" * 40},
+     "HOMEROOM_SECRET_KEY is set and HOMEROOM_SSN_PEPPER is set"),
+    ({"HOMEROOM_SMTP_URL": "smtp://relay.district.example"}, "HOMEROOM_SMTP_URL is set"),
+])
+def test_a_deployment_without_homeroom_env_is_refused_rather_than_run_as_the_demo(tmp_path, deployment, sign):
+    """Without HOMEROOM_ENV the portal is the demo, whose /dev/mailbox shows every reset link and key to anyone."""
+    for command in (["serve", "--port", str(free_port())], ["settings", "show"]):
+        result = subprocess.run([sys.executable, "-m", "app.cli", *command], cwd=tmp_path, capture_output=True,
+                                text=True, timeout=120, env=without_env(tmp_path, **deployment))
+        assert result.returncode == 3 and one_line(result) == (
+            "homeroom: configuration: HOMEROOM_ENV is not set, so this would run as the demo, which shows every email "
+            "(reset links, "
+            f"activation keys) at /dev/mailbox, but {sign}: set HOMEROOM_ENV=production for a district's portal, or "
+            "HOMEROOM_ENV=demo to run the demo with them")
+    assert not (tmp_path / "portal.sqlite3").exists()
+    # Asked for by name, the demo runs with them.
+    asked = subprocess.run([sys.executable, "-m", "app.cli", "settings", "show"], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=120, env=without_env(tmp_path, HOMEROOM_ENV="demo", **deployment))
+    assert "HOMEROOM_ENV is not set" not in asked.stderr
+
+
+def test_the_demo_by_default_is_served_to_this_machine_only(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "app.cli", "serve", "--host", "0.0.0.0", "--port",
+                             str(free_port())], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            env=without_env(tmp_path))
+    assert result.returncode == 3 and one_line(result).startswith(
+        "homeroom: HOMEROOM_ENV is not set, so this would serve the demo, which shows every email at /dev/mailbox, on "
+        "0.0.0.0, which other machines reach: set HOMEROOM_ENV=production")
+    assert not (tmp_path / "portal.sqlite3").exists()
+    from app.cli_serve import _loopback
+
+    assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("localhost") and _loopback("127.0.1.1")
+    assert not _loopback("0.0.0.0") and not _loopback("::") and not _loopback("192.168.1.20")

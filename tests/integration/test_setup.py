@@ -92,6 +92,10 @@ def test_a_production_database_is_never_used_in_demo_or_test_mode(tmp_path):
             found = subprocess.run([sys.executable, "-m", "app.cli", *command], cwd=tmp_path, env=env,
                                    capture_output=True, text=True, timeout=120)
             assert found.returncode == 3, (mode, command, found.stderr)
+            if not mode:  # the district's secrets, relay and https address without HOMEROOM_ENV: refused before
+                assert found.stderr.startswith("homeroom: configuration: HOMEROOM_ENV is not set, so this would run "
+                                               "as the demo"), found.stderr
+                continue
             assert found.stderr.strip().splitlines() == [
                 "homeroom: configuration: this database belongs to a production district (a portal with "
                 "HOMEROOM_ENV=production has used it); demo and test mode never use it: set HOMEROOM_ENV=production "
