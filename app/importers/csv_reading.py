@@ -299,6 +299,9 @@ class CsvRow:
         return self.cells.get(column, "")
 
 
+LONGER_KEPT = 100  # lines with empty fields past the header's kept to name in the report
+
+
 def read_records(csv_file: CsvFile, expected: ColumnsExpected,
                  report: ImportReport) -> tuple[dict[str, int] | None, Iterator[tuple[int, list[str]]]]:
     """The header's column positions (None if unusable), and every non-blank data line as (line, cells).
@@ -326,6 +329,15 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
         report.error(csv_file.name, 1, "", "the header line cannot be read: save the file as UTF-8 CSV")
         raw.close()
         return None, iter(())
+    separator = next((name for mark, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars"))
+                      if len(header) == 1 and header[0].count(mark) >= 1), None)
+    if separator:
+        # Excel saves "CSV" with semicolons where the comma is the decimal mark (most of Europe and Latin
+        # America): the whole header reads as one unknown column, and every other message would follow from that.
+        report.error(csv_file.name, 1, "", f"the fields are separated by {separator}, not commas: save the file "
+                     "as CSV with commas (in Excel: CSV UTF-8 (Comma delimited))")
+        raw.close()
+        return None, iter(())
     positions = match_header(csv_file.name, header, expected, report)
     if positions is None:
         raw.close()
@@ -340,18 +352,38 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
     def records() -> Iterator[tuple[int, list[str]]]:
         width = len(header)
         line = reader.line_num + 1
+        longer: list[int] = []  # the first LONGER_KEPT lines with empty fields past the header's
+        longer_count = exact = 0
         try:
             for cells in reader:
                 start = line
                 line = reader.line_num + 1
                 if not (cells and cells[0].strip()) and not "".join(cells).strip():
                     continue  # an empty line, or one of commas only (spreadsheets leave them at the end)
-                if len(cells) != width:
+                if len(cells) > width and not "".join(cells[width:]).strip():
+                    # Empty fields past the header's: a trailing comma on every data line (some SIS exports), or a
+                    # value's unquoted comma on a line whose last field was empty. Every line so: the first;
+                    # some only: the second (reported when the file ends).
+                    if len(longer) < LONGER_KEPT:
+                        longer.append(start)
+                    longer_count += 1
+                    cells = cells[:width]
+                elif len(cells) > width:
+                    # A value with a comma in it and no quotes ("gua-1,gua-2", "Smith, Jr."): every field after it
+                    # has slid one column on (a grade read as a school's name), so the line is not read at all.
+                    report.error(csv_file.name, start, "",
+                                 f"this line has {len(cells)} fields where the header has {width}: a value with a "
+                                 "comma in it (a list such as gua-1,gua-2, or a name such as Smith, Jr.) must be "
+                                 "in double quotes, or every field after it moves one column on")
+                    continue
+                elif len(cells) == width:
+                    exact += 1
+                if len(cells) < width:
                     if not cells or (len(cells) == 1 and not cells[0].strip()):
                         continue
                     report.warning(csv_file.name, start, "",
-                                   "this line has a different number of fields from the header; "
-                                   "missing fields are read as empty")
+                                   f"this line has {len(cells)} fields where the header has {width}; the "
+                                   "missing ones at the end are read as empty")
                     cells = cells + [""] * (width - len(cells))
                 if not all(cell.isascii() for cell in cells):
                     # NFC: "José" typed on a Mac or exported by some SIS comes decomposed (e + U+0301), and
@@ -367,6 +399,15 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
                         report.warning(csv_file.name, start, column_of(at), BREAKS_MADE_SPACES)
                     cells = [one_line(cell) for cell in cells]
                 yield start, cells
+            if longer_count and exact:
+                for at in longer:
+                    report.error(csv_file.name, at, "", f"this line has more fields than the header ({width}), "
+                                 "as other lines do not: a value with a comma in it (a list such as gua-1,gua-2, or "
+                                 "a name such as Smith, Jr.) must be in double quotes, or every field after it "
+                                 "moves one column on")
+                if longer_count > len(longer):
+                    report.error(csv_file.name, None, "", f"{longer_count - len(longer):,} more lines have more "
+                                 f"fields than the header ({width}), as other lines do not")
         except UnicodeDecodeError:
             report.error(csv_file.name, line, "", "the text is not UTF-8 from here on: save the file as UTF-8 CSV")
         except csv.Error as problem:

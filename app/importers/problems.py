@@ -103,8 +103,10 @@ class ImportReport:
 
     @property
     def groups(self) -> list[ProblemGroup]:
-        return sorted(self._groups.values(), key=lambda g: (g.severity != "error", g.file,
-                                                             g.lines[0] if g.lines else 0, g.column))
+        # Errors first; among them, those about a whole file or its header (line 1) before those about its lines:
+        # the rest often follows from them (a file that could not be read makes other files' references unknown).
+        return sorted(self._groups.values(), key=lambda g: (g.severity != "error", bool(g.lines and g.lines[0] > 1),
+                                                             g.file, g.lines[0] if g.lines else 0, g.column))
 
     @property
     def errors(self) -> list[ProblemGroup]:

@@ -96,3 +96,54 @@ async def test_a_columns_other_name_written_with_spaces_or_underscores_is_read_w
         assert f"WARNING: {kind}.csv, line 1, column '{header}': read as '{column}' (the header is another spelling " \
                f"of '{alias}', another name of that column)" in lines, lines
     assert not any("does not know" in line for line in lines), lines
+
+
+async def test_a_line_with_more_fields_than_the_header_is_an_error_and_changes_nothing(clean_database, tmp_path):
+    """A list of guardians (or "Smith, Jr.") without its quotes moves every later field one column on: an IT lead's
+    SIS file put the grade where the school's name goes, and the parent's home page showed "gua-2" as a school. The
+    line is refused with why (the run changes nothing); trailing empty fields (a spreadsheet's) are not a problem."""
+    from tests.integration.roster_files import dump_tables, full_set_11, write_set
+    from tests.integration.test_import_oneroster import run_import
+
+    folder = write_set(tmp_path / "set", full_set_11())
+    users = (folder / "users.csv").read_text().splitlines()
+    assert '"par-rosa,rel-gran"' in users[1]
+    before = await dump_tables()
+    (folder / "users.csv").write_text("\n".join([users[0], users[1].replace('"par-rosa,rel-gran"', "par-rosa,rel-gran"),
+                                                 *users[2:]]) + "\n")
+    report = await run_import(folder)
+    assert report.has_errors and await dump_tables() == before, report.lines()
+    # Its last field (password) was empty, so the extra one is too: told from a trailing comma by the other lines.
+    assert ("ERROR: users.csv, line 2: this line has more fields than the header (18), as other lines do not: a "
+            "value with a comma in it (a list such as gua-1,gua-2, or a name such as Smith, Jr.) must be in double "
+            "quotes, or every field after it moves one column on") in report.lines(), report.lines()
+    shifted = users[1].replace('"par-rosa,rel-gran"', "par-rosa,rel-gran").rsplit(",", 1)[0] + ",secret"
+    (folder / "users.csv").write_text("\n".join([users[0], shifted, *users[2:]]) + "\n")
+    report = await run_import(folder)
+    assert report.has_errors and await dump_tables() == before, report.lines()
+    assert ("ERROR: users.csv, line 2: this line has 19 fields where the header has 18: a value with a comma in it "
+            "(a list such as gua-1,gua-2, or a name such as Smith, Jr.) must be in double quotes, or every field "
+            "after it moves one column on") in report.lines(), report.lines()
+
+    (folder / "users.csv").write_text("\n".join([users[0], *(line + ",," for line in users[1:]),
+                                                 users[2][:users[2].rindex(",")]]) + "\n")
+    report = await run_import(folder)
+    assert not report.has_errors, report.lines()
+    assert [line for line in report.lines() if "fields" in line] == [
+        f"WARNING: users.csv, line {len(users) + 1}: this line has 17 fields where the header has 18; the missing ones "
+        "at the end are read as empty"]
+
+
+async def test_a_file_saved_with_semicolons_is_told_so_first(clean_database, tmp_path):
+    """Excel in a language whose decimal mark is the comma saves "CSV" with semicolons: one line says so, before the
+    messages that follow from it (an IT lead's find: the first errors named enrollments' unknown users)."""
+    from tests.integration.roster_files import full_set_11, write_set
+    from tests.integration.test_import_oneroster import run_import
+
+    folder = write_set(tmp_path / "set", full_set_11())
+    users = (folder / "users.csv").read_text()
+    (folder / "users.csv").write_text(users.replace(",", ";"))
+    report = await run_import(folder)
+    assert report.has_errors
+    assert ("ERROR: users.csv, line 1: the fields are separated by semicolons, not commas: save the file as CSV "
+            "with commas (in Excel: CSV UTF-8 (Comma delimited))") == report.lines()[0], report.lines()
