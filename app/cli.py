@@ -939,6 +939,10 @@ def main(argv: list[str] | None = None) -> int:
             return _fail(EXIT_DATABASE, f"the database cannot be reached: {problem}")
         return _fail(EXIT_FAILED, f"{problem.strerror or problem}: {problem.filename or ''}".rstrip(": "))
     except Exception as problem:  # noqa: BLE001 - one line for the district's scripts, whatever it was
+        if type(problem).__name__ == "InvalidCatalogNameError":  # asyncpg: the server has no such database
+            # Not "run `homeroom migrate`": migrate was what failed (an IT lead's find).
+            return _fail(EXIT_DATABASE, f"{problem} on that server: create it first (createdb, or CREATE DATABASE "
+                                        "as the server's administrator), then run `homeroom migrate`")
         if _database_unreachable(problem):
             return _fail(EXIT_DATABASE, "the database cannot be reached or is not migrated "
                                         f"(run `homeroom migrate`): {problem}")

@@ -207,6 +207,10 @@ def _readable_postgres_url(database_url: str) -> bool:
     or "?" in a password cuts the URL short, and the driver's error then quoted a piece of the password on every
     command (an attacker's find)."""
     parts = urlsplit(database_url)
+    if parts.netloc.count("@") > 1:
+        # "postgres:p@ss@host": the driver takes "ss@host" for the host and answered "Name or service not known",
+        # sending an IT lead to look at DNS (an IT lead's find).
+        return False
     try:
         parts.port  # noqa: B018 (read for its ValueError)
         if parts.query:

@@ -43,7 +43,7 @@ from app.rules.mass_removal import Removal, refusal, too_many
 from app.rules.emails import normalise_email
 from app.rules.languages import sis_language_code
 from app.rules.names import person_name_key
-from app.rules.phones import check_phone
+from app.rules.phones import check_phone, import_warning
 from app.rules.school_days import KINDS, kind_of_edfi_events
 from app.services.access import remember_restricted_addresses
 from app.services.sis_sync import PortalChanges, address_value
@@ -432,7 +432,7 @@ class EdfiRun:
                                "is not Home, Mobile or Work; Homeroom keeps the number as a home phone")
             check = check_phone(number)
             if check.e164 is None:
-                fields.warning(path + "telephoneNumber", "is not a phone number that can be dialed; it is not used")
+                fields.warning(path + "telephoneNumber", import_warning(check))
                 continue
             found.append((priority if priority is not None else 1e9, n, mapped, check.e164))
         phones = {kind: "" for kind in SIS_PHONE_KINDS}

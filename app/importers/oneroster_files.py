@@ -48,7 +48,7 @@ from app.importers.problems import ImportReport
 from app.rules.emails import normalise_email
 from app.rules.grade_levels import GRADE_LENGTH
 from app.rules.languages import sis_language_code
-from app.rules.phones import check_phone
+from app.rules.phones import check_phone, import_warning
 
 COMMON = ("sourcedId", "status", "dateLastModified")
 # OneRoster has no language field; producers that send one use a metadata column (the standard's extension
@@ -453,9 +453,7 @@ class _Cells:
             return ""
         check = check_phone(text)
         if check.e164 is None:
-            self.report.warning(self.file, row.line, column, "is not a phone number that can be dialed (US numbers "
-                                                             "need their area code, others a + and country code); "
-                                                             "it is left out")
+            self.report.warning(self.file, row.line, column, import_warning(check))
         return check.e164
 
     def language(self, row) -> str | None:

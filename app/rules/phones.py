@@ -59,3 +59,12 @@ def check_phone(typed: str) -> PhoneCheck:
                                      "%(extension)s. Enter a number that reaches you directly"),
                           params={"extension": number.extension[:10]})
     return PhoneCheck(e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def import_warning(check: PhoneCheck) -> str:
+    """What an SIS import says (in English, to the IT lead) of a number `check_phone` refused: it is left out."""
+    if "extension" in check.params:
+        return (f"has an extension (ext. {check.params['extension']}): the portal keeps only numbers that reach the "
+                "family directly, so it is left out; put the extension in the SIS's notes, not in the number")
+    return ("is not a phone number that can be dialed (US numbers need their area code, others a + and country "
+            "code); it is left out")

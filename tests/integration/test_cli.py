@@ -174,9 +174,12 @@ def test_a_missing_postgresql_database_is_one_line_and_exit_4(tmp_path):
     """The server answers, the database is not there: Piccolo's coloured "Unable to fetch server version" warning
     (with a line of asyncio's source) came before our line (an IT lead's find)."""
     server = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-    result = homeroom("settings", "show", DATABASE_URL=f"{server}/homeroom_no_such_database")
-    assert result.returncode == 4
-    assert "homeroom_no_such_database" in one_line(result)
+    for command in (["settings", "show"], ["migrate"]):
+        result = homeroom(*command, DATABASE_URL=f"{server}/homeroom_no_such_database")
+        assert result.returncode == 4
+        assert one_line(result) == (
+            'homeroom: database "homeroom_no_such_database" does not exist on that server: create it first '
+            "(createdb, or CREATE DATABASE as the server's administrator), then run `homeroom migrate`")
 
 
 POSTGRESQL_SOCKET_FOLDER = "/var/run/postgresql"

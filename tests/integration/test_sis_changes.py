@@ -181,3 +181,12 @@ async def test_an_address_staff_approved_is_recorded_for_imports_and_exported(di
     [row] = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert (row["change"], row["household_sourcedId"], row["address_line1"], row["decided_by"], row["how"]) == (
         "address", "hh-park", "14 Oak St", "clerk1", "approved by staff")
+
+
+async def test_a_number_with_an_extension_is_left_out_with_the_true_reason(clean_database, tmp_path):
+    """It has its area code: the extension is why (an IT lead's find: the warning spoke of area codes)."""
+    report = await imported(set_with(tmp_path, "ext", sms="(512) 555-0142 x204", phone="(470) 802-2000"))
+    assert ("WARNING: users.csv, line 4, column sms: has an extension (ext. 204): the portal keeps only numbers that "
+            "reach the family directly, so it is left out; put the extension in the SIS's notes, not in the "
+            "number") in report.lines(), report.lines()
+    assert await rosa_phones() == [("home", "+14708022000", True)]

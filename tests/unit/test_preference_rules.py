@@ -18,6 +18,8 @@ def test_defaults_follow_the_district_page():
     ("ssn_mode", "last4", "last4"),
     ("time_zone", "America/Chicago", "America/Chicago"),
     ("help_phone", "(404) 802-1000", "+14048021000"),
+    ("help_phone", "(512) 555-0100 ext. 4", "+15125550100;ext=4"),  # an IT lead's find: the extension was dropped
+    ("help_phone", "512-555-0100 x204", "+15125550100;ext=204"),
     ("district_name", "  Springfield   Public Schools ", "Springfield Public Schools"),
 ])
 def test_values_are_parsed(name, text, value):
@@ -53,3 +55,10 @@ def test_a_name_on_every_page_has_no_direction_override_nor_line_break():
 
     assert parse_preference("district_name", "Homeroom \u202eDemo\n District\x85") == "Homeroom Demo District"
     assert parse_preference("portal_name", "بوابة \u2067Campus") == "بوابة Campus"
+
+
+def test_a_help_phone_with_an_extension_reads_and_links_with_it():
+    from app.templating import phone_for_reading, phone_link
+
+    assert phone_for_reading("+15125550100;ext=4") == "(512) 555-0100 ext. 4"
+    assert str(phone_link("+15125550100;ext=4")) == '<a href="tel:+15125550100;ext=4">(512) 555-0100 ext. 4</a>'
