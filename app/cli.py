@@ -235,14 +235,14 @@ def cmd_keys_issue(args: argparse.Namespace) -> int:
             return _fail(EXIT_USAGE, f"no key issued: {unknown}")
         except KeyRefused as refused:  # a real guardian the rules refuse a key
             return _fail(EXIT_FAILED, f"no key issued: {refused}")
-        # In the district's time, as the letters and the office's pages say it (not UTC).
-        from zoneinfo import ZoneInfo
-
+        # In the district's time, written as the emails and the office's pages write it ("11:59" alone could be
+        # morning or night: an IT lead's find).
+        from app.i18n import format_moment
         from app.services.preferences import load_preferences
 
         zone = (await load_preferences()).time_zone
-        until = issued.expires_at.astimezone(ZoneInfo(zone))
-        print(f"Activation key for {issued.guardian_name} (valid until {until:%Y-%m-%d %H:%M} {zone}):")
+        print(f"Activation key for {issued.guardian_name} (valid until {format_moment(issued.expires_at, zone)}, "
+              f"{zone} time):")
         print(f"  {issued.key}")
         print("Give it in a sealed letter or in person with photo ID; never read it out over the phone.")
         return 0

@@ -568,7 +568,7 @@ def describe_demo(summary: DemoSummary, settings: Settings | None = None) -> str
         for candidate in summary.key_candidates:
             children = f"{candidate.children} child{'ren' if candidate.children != 1 else ''}"
             schools = f"{candidate.schools} school{'s' if candidate.schools != 1 else ''}"
-            lines.append(f"  homeroom keys issue --guardian {candidate.source_id}"
+            lines.append(f"  .venv/bin/homeroom keys issue --guardian {candidate.source_id}"
                          f"    # {candidate.name}: {children} at {schools}")
     if summary.key_request:
         example = summary.key_request

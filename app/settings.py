@@ -104,7 +104,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         if len(secret_key) < 32 or len(ssn_pepper) < 32:
             raise SettingsError(
                 "production needs HOMEROOM_SECRET_KEY and HOMEROOM_SSN_PEPPER, each at least 32 characters "
-                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
     elif env == "demo" and not (secret_key and ssn_pepper):
         demo = _read_demo_secrets()

@@ -88,6 +88,23 @@ async def clear_sign_in_failures(account_id: int) -> None:
         await rate_limits.clear(email_throttle_key(address))
 
 
+async def sign_in_blocked_until(account_id: int) -> datetime | None:
+    """When an account's sign-in opens again after FAILURES_ALLOWED wrong passwords (under its username or its
+    email address on file), or None when it is not blocked: for the staff console, which shows it with Unlock
+    (a clerk could not see why a parent was refused: a tester's find). `clear_sign_in_failures` ends it."""
+    account = await UserAccount.select(UserAccount.username, UserAccount.person.email).where(
+        UserAccount.id == account_id).first()
+    if account is None:
+        return None
+    keys = [login_throttle_key(account["username"])]
+    address = normalise_email(account["person.email"] or "")
+    if address is not None:
+        keys.append(email_throttle_key(address))
+    tallies = [tally for tally in [await rate_limits.current(key) for key in keys]
+               if tally is not None and tally.count >= FAILURES_ALLOWED]
+    return max((tally.window_ends_at for tally in tallies), default=None)
+
+
 async def _reserve(limits: list[tuple[str, int, str]], *, ip: str, username: str) -> SignInResult | None:
     """One reservation under every limit; None when all have room. Past a limit the reservations already
     taken are given back (the attempt is refused unverified) and the refusal is the result."""

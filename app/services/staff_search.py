@@ -13,6 +13,7 @@ from app.services.access import guardians_who_may_see, may_see
 from app.services.eligibility import is_eligible_guardian
 from app.services.second_factor import has_second_factor
 from app.services.sessions import SignedInAccount
+from app.services.sign_in import sign_in_blocked_until
 from app.services.staff_scope import (name_has_all_or, people_in_scope, person_for_staff, sees_all_schools,
                                       students_at_school, within)
 from app.tables import ActivationKey, AuditEvent, GuardianLink, Person, SchoolEnrollment, UserAccount
@@ -121,6 +122,8 @@ async def guardian_for_staff(staff: SignedInAccount, public_id: UUID, *, ip: str
             (AuditEvent.account == account["id"]) & AuditEvent.action.is_in(list(SIGN_IN_ACTIONS))
         ).order_by(AuditEvent.at, ascending=False).limit(20))
         account["locked"] = account["locked_until"] is not None and account["locked_until"] > now
+        # Too many wrong passwords: refused until the window ends, or a staff unlock (the same Unlock button).
+        account["sign_in_blocked_until"] = await sign_in_blocked_until(account["id"])
         account["second_factor"] = await has_second_factor(account["id"])  # issue 14
     await audit.record("staff.viewed-guardian", actor=staff.id, person=guardian.id,
                        account=account["id"] if account else None, ip=ip)

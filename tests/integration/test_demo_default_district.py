@@ -83,7 +83,7 @@ async def test_the_instructions_say_how_to_try_it(default_district):
     assert settings.public_url in text
     assert f"{settings.public_url}/dev/mailbox" in text
     for candidate in summary.key_candidates:
-        assert f"homeroom keys issue --guardian {candidate.source_id}" in text
+        assert f"  .venv/bin/homeroom keys issue --guardian {candidate.source_id}" in text  # as the README runs it
     assert "demoparent" in text and DEMO_PASSWORD in text
     assert "phone" in text
     assert "/dev/mailbox" not in describe_demo(summary)  # with SMTP configured there is no dev mailbox

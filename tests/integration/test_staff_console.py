@@ -516,3 +516,23 @@ async def test_school_staff_are_told_their_search_covers_their_school_only(porta
 async def test_a_district_admin_is_not_told_of_a_limit(portal, admin):
     await as_staff(portal, "DistrictAdmin")
     assert "Searches cover" not in words((await portal.get("/staff?q=Benito")).text)
+
+
+async def test_a_log_in_blocked_by_wrong_passwords_is_shown_to_staff_with_unlock(portal, second_portal, district,
+                                                                                   maple, clock):
+    """A parent refused after ten wrong passwords called the office; the clerk's page showed ten "Wrong password"
+    rows, no block and no Unlock (a tester's find). Unlock lets the parent in at once."""
+    sam = district.guardian("sam")
+    await make_account(sam, "SamPark")
+    await as_staff(portal, "MapleOffice")
+    page = page_text((await portal.get(f"/staff/guardians/{sam.public_id}")).text)
+    assert "log in blocked" not in page and "Unlock the account" not in page
+    for _ in range(10):
+        assert (await second_portal.log_in("SamPark", "not the password")).status_code == 422
+    assert "Try again after" in page_text((await second_portal.log_in("SamPark", PASSWORD)).text)
+    page = page_text((await portal.get(f"/staff/guardians/{sam.public_id}")).text)
+    assert "SamPark, log in blocked after too many wrong passwords until Tue, Mar 10, 10:15 AM" in page, page
+    assert "Unlock the account" in page
+    assert (await portal.post(f"/staff/guardians/{sam.public_id}/account", {"action": "unlock"})).status_code == 303
+    assert "log in blocked" not in page_text((await portal.get(f"/staff/guardians/{sam.public_id}")).text)
+    assert (await second_portal.log_in("SamPark", PASSWORD)).status_code == 303

@@ -20,7 +20,8 @@ from app.web.rendering import client_ip, redirect_after_post, render
 NOTICES = {
     "approved": N_("Approved. The activation key was emailed to the guardian's address on file."),
     "denied": N_("Denied. The requester was sent a neutral email."),
-    "change-approved": N_("Approved. The household's new address is saved."),
+    "change-approved": N_("Approved. The household's new address is saved in the portal; the SIS keeps the old "
+                          "one until a district administrator sends it the approved changes."),
     "change-denied": N_("Denied. The household's address is unchanged."),
 }
 
