@@ -163,7 +163,7 @@ async def test_the_username_email_goes_out_in_the_accounts_language(portal, rosa
     assert mail.subject == "Su nombre de usuario de Campus Portal"
     assert "Este nombre de usuario está vinculado a este correo electrónico en Campus Portal:" in mail.text
     assert "RosaR" in mail.text and "RosaR" in mail.html
-    assert "Si usted no lo pidió, puede no hacer caso a este correo." in mail.text
+    assert "Si usted no lo pidió, puede ignorar este correo." in mail.text
     assert 'lang="es"' in mail.html or "Iniciar sesión" in mail.html
     assert "username" not in mail.text.lower().replace("rosar", "")
 
