@@ -187,8 +187,12 @@ def migrate(*, tell: bool = False) -> int:
         applied = applied_in(result.stdout)
         where = settings.sqlite_path if not settings.uses_postgres else "the PostgreSQL database"
         if applied:
-            names = applied[0] if len(applied) == 1 else f"{applied[0]} to {applied[-1]}"
-            print(f"Applied {len(applied)} migration(s) to {where} ({names}); it is current now.")
+            # A migration's id is the moment it was written ("2026-11-28T20:29:42:385480"): its day is what a
+            # person reads (an IT lead's find).
+            days = sorted({name[:10] for name in applied})
+            written = f"written {days[0]}" + (f" to {days[-1]}" if len(days) > 1 else "")
+            count = f"{len(applied)} migration{'' if len(applied) == 1 else 's'}"
+            print(f"Applied {count} to {where} ({written}); it is current now.")
         else:
             print(f"{where} is already current: no migration to apply.")
     return 0

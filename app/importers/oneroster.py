@@ -132,8 +132,8 @@ async def _write(writer: TableWriter, plan: RosterPlan, report: ImportReport, pr
               "section": known.sections, "person": known.persons, "section_enrollment": known.enrollments,
               "line_item": known.line_items, "result": known.results}
 
-    async def upsert(label: str, table: str, columns, rows, **options) -> None:
-        with progress.stage(f"writing {label}", len(rows)) as stage:
+    async def upsert(label: str, table: str, columns, rows, *, stage_label: str = "", **options) -> None:
+        with progress.stage(f"writing {stage_label or label}", len(rows)) as stage:
             counts[label] = counts.get(label, 0) + await writer.upsert(table, columns, rows, stage=stage, **options)
         existing = before[table]
         report.added[label] = report.added.get(label, 0) + len({row[0] for row in rows if row[0] not in existing})
@@ -141,11 +141,15 @@ async def _write(writer: TableWriter, plan: RosterPlan, report: ImportReport, pr
     await upsert("schools", "school", (*SchoolRow._fields, "status"), [(*row, "active") for row in plan.schools])
     schools = await writer.key_map("school")
 
-    for level in plan.session_levels:
+    levels = len(plan.session_levels)
+    for number, level in enumerate(plan.session_levels, start=1):
+        # Parents before their terms (a school year, its semesters, their grading periods), each level a stage of
+        # its own: the progress lines say which (an IT lead read "writing academic sessions" twice as a repeat).
         sessions = await writer.key_map("academic_session")
         await upsert("academic sessions", "academic_session", (*SessionRow._fields, "status", "source"),
                      [(*row._replace(parent=sessions.get(row.parent) if row.parent else None), "active",
-                       "oneroster") for row in level])  # listed: OneRoster's
+                       "oneroster") for row in level],  # listed: OneRoster's
+                     stage_label=f"academic sessions, level {number} of {levels}" if levels > 1 else "")
     sessions = await writer.key_map("academic_session")
 
     await upsert("courses", "course", (*CourseRow._fields, "status"),

@@ -70,6 +70,6 @@ class Progress:
         seconds = time.monotonic() - stage.started
         rate = f", {stage.done / seconds:,.0f} rows/s" if seconds > 0.05 and stage.done else ""
         end = "stopped" if failed else "done; a dry run: undone at the end" if self.dry_run else "done"
-        line = f"{stage.label}: {stage.done:,} rows in {seconds:.1f} s{rate} ({end})"
+        line = f"{stage.label}: {stage.done:,} row{'' if stage.done == 1 else 's'} in {seconds:.1f} s{rate} ({end})"
         self.stream.write(("\r" + line + "\x1b[K\n") if self.bar else line + "\n")
         self.stream.flush()

@@ -117,8 +117,8 @@ def test_a_backup_into_a_folder_that_is_not_there_says_so_and_is_a_usage_error(t
 def test_migrate_says_what_it_applied_then_that_the_database_is_current(tmp_path):
     first = homeroom("migrate", **sqlite_at(tmp_path))
     assert first.returncode == 0, first.stderr
-    applied = int(re.fullmatch(r"Applied (\d+) migration\(s\) to \S+ \(\S+ to \S+\); it is current now\.\n",
-                               first.stdout).group(1))
+    applied = int(re.fullmatch(r"Applied (\d+) migrations to \S+ \(written \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d\); "
+                               r"it is current now\.\n", first.stdout).group(1))
     assert applied == len(list((PROJECT_ROOT / "piccolo_migrations").glob("homeroom_*.py")))
     again = homeroom("migrate", **sqlite_at(tmp_path))
     assert again.returncode == 0 and again.stdout == (
