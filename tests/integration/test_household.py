@@ -479,3 +479,18 @@ async def test_a_number_with_an_extension_is_refused_plainly_not_cut_short(rosa,
     assert response.status_code == 422
     assert any(message.startswith(words) for message in error_messages(response.text))
     assert await rosa_phones(district) == before  # nothing saved, nothing cut short
+
+
+async def test_email_changes_sent_at_once_leave_one_working_link(rosa, district, deliver):
+    """An attacker's find: five requests at once each superseded none of the others' new rows, so five links could
+    each move the address. The newest request's link is the only one left (requests wait for one another)."""
+    import asyncio
+
+    from app.tables import EmailChange
+
+    forms = [{"email": f"rosa.{n}@example.net", "current_password": PASSWORD} for n in range(5)]
+    answers = await asyncio.gather(*(rosa.post("/household/email", form) for form in forms))
+    assert all(a.status_code == 303 for a in answers), [a.status_code for a in answers]
+    live = await EmailChange.count().where((EmailChange.person == district.guardian("rosa").id)
+                                           & EmailChange.confirmed_at.is_null() & EmailChange.superseded_at.is_null())
+    assert live == 1
