@@ -21,6 +21,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -352,8 +353,11 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
     def records() -> Iterator[tuple[int, list[str]]]:
         width = len(header)
         line = reader.line_num + 1
-        longer: list[int] = []  # the first LONGER_KEPT lines with empty fields past the header's
-        longer_count = exact = 0
+        # Lines with empty fields past the header's, by their number of fields: the first LONGER_KEPT of each
+        # length, and how many. A trailing comma on every data line gives them all one length.
+        longer: dict[int, list[int]] = defaultdict(list)
+        longer_count: Counter[int] = Counter()
+        exact = 0
         try:
             for cells in reader:
                 start = line
@@ -364,9 +368,9 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
                     # Empty fields past the header's: a trailing comma on every data line (some SIS exports), or a
                     # value's unquoted comma on a line whose last field was empty. Every line so: the first;
                     # some only: the second (reported when the file ends).
-                    if len(longer) < LONGER_KEPT:
-                        longer.append(start)
-                    longer_count += 1
+                    if len(longer[len(cells)]) < LONGER_KEPT:
+                        longer[len(cells)].append(start)
+                    longer_count[len(cells)] += 1
                     cells = cells[:width]
                 elif len(cells) > width:
                     # A value with a comma in it and no quotes ("gua-1,gua-2", "Smith, Jr."): every field after it
@@ -399,15 +403,17 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
                         report.warning(csv_file.name, start, column_of(at), BREAKS_MADE_SPACES)
                     cells = [one_line(cell) for cell in cells]
                 yield start, cells
-            if longer_count and exact:
-                for at in longer:
-                    report.error(csv_file.name, at, "", f"this line has more fields than the header ({width}), "
-                                 "as other lines do not: a value with a comma in it (a list such as gua-1,gua-2, or "
-                                 "a name such as Smith, Jr.) must be in double quotes, or every field after it "
-                                 "moves one column on")
-                if longer_count > len(longer):
-                    report.error(csv_file.name, None, "", f"{longer_count - len(longer):,} more lines have more "
-                                 f"fields than the header ({width}), as other lines do not")
+            # Every line one length: a trailing comma. Otherwise a line longer than the usual one (the header's,
+            # or every other line's) had an unquoted comma, and the empty field it pushed out hid it.
+            usual = width if exact or not longer_count else longer_count.most_common(1)[0][0]
+            for length in sorted(n for n in longer_count if n != usual):
+                for at in longer[length]:
+                    report.error(csv_file.name, at, "", f"this line has {length} fields where the other lines have "
+                                 f"{usual}: a value with a comma in it (a list such as gua-1,gua-2, or a name such as "
+                                 "Smith, Jr.) must be in double quotes, or every field after it moves one column on")
+                if longer_count[length] > len(longer[length]):
+                    report.error(csv_file.name, None, "", f"{longer_count[length] - len(longer[length]):,} more "
+                                 f"lines have {length} fields where the other lines have {usual}")
         except UnicodeDecodeError:
             report.error(csv_file.name, line, "", "the text is not UTF-8 from here on: save the file as UTF-8 CSV")
         except csv.Error as problem:

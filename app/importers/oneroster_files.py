@@ -505,7 +505,8 @@ def _status(file: str, row, report: ImportReport) -> str | None:
 
 
 def read_roster(folder: CsvFolder, report: ImportReport) -> RosterFiles | None:
-    """Every file the manifest names, read and checked on its own. None if the manifest is unusable."""
+    """Every file the manifest names, read and checked on its own. None if the manifest is unusable, or a file's
+    header is (the report says why)."""
     manifest = read_manifest(folder, report)
     if manifest is None:
         return None
@@ -537,6 +538,10 @@ def read_roster(folder: CsvFolder, report: ImportReport) -> RosterFiles | None:
                                                     f"no {name}.csv: read as absent, so nothing of it changes")
             continue
         roster.files[name] = _read_file(name, found, modes[name], version, report)
+    if any(report.file_unreadable(file.name) for file in roster.files.values()):
+        # Its rows are not known, so every reference to them from the other files would be reported as unknown:
+        # untrue errors after the true one (a tester's find, a users.csv saved with semicolons).
+        return None
     return roster
 
 

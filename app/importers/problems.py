@@ -116,6 +116,11 @@ class ImportReport:
     def warnings(self) -> list[ProblemGroup]:
         return [g for g in self.groups if g.severity == "warning"]
 
+    def file_unreadable(self, file: str) -> bool:
+        """Whether an error is about `file` as a whole or its header (line 1): its rows were not read."""
+        return any(g.severity == "error" and g.file == file and (not g.lines or g.lines[0] == 1)
+                   for g in self._groups.values())
+
     @property
     def has_errors(self) -> bool:
         return self._errors > 0
