@@ -169,16 +169,25 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
 # not start that way (an attacker's find). The demo (`make demo`) sets none of these.
 _DEPLOYMENT_SIGNS = {
     "HOMEROOM_SECRET_KEY": "HOMEROOM_SECRET_KEY is set", "HOMEROOM_SSN_PEPPER": "HOMEROOM_SSN_PEPPER is set",
-    "HOMEROOM_SMTP_URL": "HOMEROOM_SMTP_URL is set",
+    "HOMEROOM_SMTP_URL": "HOMEROOM_SMTP_URL is set", "HOMEROOM_ALLOWED_HOSTS": "HOMEROOM_ALLOWED_HOSTS is set",
+    "HOMEROOM_TRUSTED_PROXIES": "HOMEROOM_TRUSTED_PROXIES is set",
 }
+_THIS_MACHINE = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
 def _refuse_a_deployment_as_the_demo(environ: dict[str, str]) -> None:
     """HOMEROOM_ENV is not set (so demo): raise SettingsError when the environment is a real deployment's (its
-    secrets, a mail relay, an https public URL). HOMEROOM_ENV=demo set on purpose runs the demo with any of them."""
+    secrets, a mail relay, its hosts or proxies, a public URL that is https or not this machine, PostgreSQL: an
+    attacker started `uvicorn app.asgi:app` with a PostgreSQL URL and an http public URL, past `serve`'s check).
+    HOMEROOM_ENV=demo set on purpose runs the demo with any of them."""
     signs = [words for name, words in _DEPLOYMENT_SIGNS.items() if environ.get(name, "").strip()]
-    if environ.get("HOMEROOM_PUBLIC_URL", "").strip().lower().startswith("https://"):
+    public_url = environ.get("HOMEROOM_PUBLIC_URL", "").strip().lower()
+    if public_url.startswith("https://"):
         signs.append("HOMEROOM_PUBLIC_URL is https")
+    elif public_url and (urlsplit(public_url).hostname or "") not in _THIS_MACHINE:
+        signs.append("HOMEROOM_PUBLIC_URL names another machine")
+    if environ.get("DATABASE_URL", "").strip().lower().startswith(("postgres://", "postgresql://")):
+        signs.append("DATABASE_URL is PostgreSQL")
     if signs:
         raise SettingsError(
             f"HOMEROOM_ENV is not set, so this would run as the demo, which shows every email (reset links, "

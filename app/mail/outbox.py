@@ -28,8 +28,8 @@ SUBJECTS = {
     "username-reminder": N_("Your %(portal)s username"),
     "username-locked": N_("Your %(portal)s account is locked until tomorrow"),
     "username-none": N_("No %(portal)s account uses this email address yet"),
-    "key-request-denied": N_("Your %(portal)s activation key request"),
-    "key-request-approved": N_("Your %(portal)s activation key request was checked"),
+    "key-request-checked": N_("Your %(portal)s activation key request"),
+    "key-request-denied": N_("Your %(portal)s activation key request"),  # queued before it became -checked
     "phone-changed": N_("A phone number on your %(portal)s account changed"),
     "email-change-confirm": N_("Confirm your new %(portal)s email address"),
     "email-change-requested": N_("Your %(portal)s email address is being changed"),
@@ -57,7 +57,7 @@ ABOUT_STUDENTS = frozenset({
 # checks every kind in SUBJECTS is in one of the two sets, so a new kind has to be placed).
 ABOUT_THE_ACCOUNT = frozenset({
     "activation-key", "password-reset", "password-changed", "username-reminder", "username-locked", "username-none",
-    "key-request-denied", "key-request-approved", "phone-changed", "email-change-confirm", "email-change-requested", "sign-in-changed",
+    "key-request-checked", "key-request-denied", "phone-changed", "email-change-confirm", "email-change-requested", "sign-in-changed",
 })
 
 

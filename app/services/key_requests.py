@@ -296,12 +296,9 @@ async def approve_key_request(staff: SignedInAccount, public_id: UUID, guardian_
             await send_key_by_email(issued, prefs, language=request["language"], student=request["student"],
                                     sis_language=person.language)
             if normalise_email(request["requester_email"] or "") != normalise_email(issued.guardian_email or ""):
-                # Whoever asked waited for the office: told it was checked and where a key goes (the address on
-                # file), naming no one and saying nothing of what matched (a tester's find: they heard nothing).
-                await enqueue_email("key-request-approved", request["requester_email"], {
-                    "portal_name": prefs.portal_name, "district_name": prefs.district_name,
-                    "help_phone": prefs.help_phone, "name": request["requester_name"],
-                }, language=request["language"], about=About(None, ()))
+                # Whoever asked waited for the office: told it was checked, in the words a denial gets too (a
+                # tester's find: they heard nothing).
+                await tell_requester(request, prefs)
             await audit.record("key-request.approved", actor=staff.id, person=guardian["id"], ip=ip,
                                detail=f"request={public_id}")
     except KeyRefused:  # raised before the key was written; the claim rolled back, so it is still pending
@@ -311,10 +308,19 @@ async def approve_key_request(staff: SignedInAccount, public_id: UUID, guardian_
     return Decision(done=True)
 
 
+async def tell_requester(request: dict, prefs: DistrictPreferences) -> None:
+    """Email whoever asked that staff checked the request: the same words whatever staff decided, naming no one
+    and quoting nothing they typed (key-request-checked). Inside the decision's transaction."""
+    await enqueue_email("key-request-checked", request["requester_email"], {
+        "portal_name": prefs.portal_name, "district_name": prefs.district_name, "help_phone": prefs.help_phone,
+        "login_url": f"{get_settings().public_url}/",
+    }, language=request["language"], about=About(None, ()))  # to whoever asked: about no account
+
+
 async def deny_key_request(staff: SignedInAccount, public_id: UUID, typed_reason: str, *,
                            ip: str) -> Decision | None:
-    """Record the reason (for staff) and send the requester a neutral email that says nothing about
-    which details matched."""
+    """Record the reason (for staff) and send the requester the neutral email an approval sends too
+    (`tell_requester`)."""
     request = await key_request_for_staff(staff, public_id)
     if request is None:
         return None
@@ -330,11 +336,7 @@ async def deny_key_request(staff: SignedInAccount, public_id: UUID, typed_reason
         }).where((KeyRequest.id == request["id"]) & (KeyRequest.status == "pending")).returning(KeyRequest.id)
         if not claimed:
             return Decision(errors=[FieldError("reason", N_("This request has already been decided"))])
-        await enqueue_email("key-request-denied", request["requester_email"], {
-            "portal_name": prefs.portal_name, "district_name": prefs.district_name,
-            "help_phone": prefs.help_phone, "name": request["requester_name"],
-            "login_url": f"{get_settings().public_url}/",
-        }, language=request["language"], about=About(None, ()))  # to whoever asked: about no account
+        await tell_requester(request, prefs)
         await audit.record("key-request.denied", actor=staff.id, person=request["student"], ip=ip,
                            detail=f"request={public_id} reason={reason}")
     return Decision(done=True)

@@ -27,7 +27,7 @@ over the account and see them all, or learns how the guardian can now be reached
 address reaches a mailbox of a guardian whose access to any of those children is off, or is set to be from a
 later day (`exposed_children`). A username reminder or lock notice, sent to an address rather than for one
 account, is cancelled when that holds for any guardian with the address on file. Only the answer to a key
-request (`key-request-denied`, to whoever asked, naming nobody) is about no account.
+request (`key-request-checked`, to whoever asked, naming nobody) is about no account.
 """
 
 from __future__ import annotations

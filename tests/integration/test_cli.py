@@ -492,6 +492,10 @@ def without_env(folder: Path, **environment: str) -> dict[str, str]:
     ({"HOMEROOM_SECRET_KEY": "k" * 40, "HOMEROOM_SSN_PEPPER": "p" * 40},
      "HOMEROOM_SECRET_KEY is set and HOMEROOM_SSN_PEPPER is set"),
     ({"HOMEROOM_SMTP_URL": "smtp://relay.district.example"}, "HOMEROOM_SMTP_URL is set"),
+    # An attacker's find: `uvicorn app.asgi:app` with these, past serve's own check, served /dev/mailbox.
+    ({"HOMEROOM_PUBLIC_URL": "http://portal.district.example"}, "HOMEROOM_PUBLIC_URL names another machine"),
+    ({"DATABASE_URL": "postgresql://homeroom@db.district.example/portal"}, "DATABASE_URL is PostgreSQL"),
+    ({"HOMEROOM_ALLOWED_HOSTS": "portal.district.example"}, "HOMEROOM_ALLOWED_HOSTS is set"),
 ])
 def test_a_deployment_without_homeroom_env_is_refused_rather_than_run_as_the_demo(tmp_path, deployment, sign):
     """Without HOMEROOM_ENV the portal is the demo, whose /dev/mailbox shows every reset link and key to anyone."""
@@ -504,6 +508,10 @@ def test_a_deployment_without_homeroom_env_is_refused_rather_than_run_as_the_dem
             f"activation keys) at /dev/mailbox, but {sign}: set HOMEROOM_ENV=production for a district's portal, or "
             "HOMEROOM_ENV=demo to run the demo with them")
     assert not (tmp_path / "portal.sqlite3").exists()
+    # The app itself, under any server (uvicorn app.asgi:app), refuses the same way.
+    direct = subprocess.run([sys.executable, "-c", "import app.asgi"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120, env={**without_env(tmp_path, **deployment), "PYTHONPATH": str(PROJECT_ROOT)})
+    assert direct.returncode != 0 and "HOMEROOM_ENV is not set" in direct.stderr
     # Asked for by name, the demo runs with them.
     asked = subprocess.run([sys.executable, "-m", "app.cli", "settings", "show"], cwd=tmp_path, capture_output=True,
                            text=True, timeout=120, env=without_env(tmp_path, HOMEROOM_ENV="demo", **deployment))

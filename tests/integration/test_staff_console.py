@@ -234,14 +234,16 @@ async def test_staff_approve_a_request_and_the_key_goes_to_the_address_on_file(p
     approved = await portal.post(f"{link}/approve", {"guardian": str(rosa.public_id)})
     assert approved.status_code == 303
     sent = await deliver()
-    # The key to the address on file, saying why it came; whoever asked (another address) is told it was checked
-    # and where a key goes, naming no one (a tester's find: the guardian got a bare key, the requester nothing).
+    # The key to the address on file, saying why it came; whoever asked (another address) is told it was checked,
+    # in the words a denial gets too, naming no one and quoting nothing they typed (a tester's find: the guardian
+    # got a bare key, the requester nothing; an attacker's: a typed name rode in a district email).
     assert sorted(m.envelope_to for m in sent) == sorted([(SHARED_EMAIL,), ("rosa.new@example.net",)])
     key_mail = next(m for m in sent if m.envelope_to == (SHARED_EMAIL,))
     assert KEY_PATTERN.search(key_mail.text) and "Someone asked for this key online" in key_mail.text
     told = next(m for m in sent if m.envelope_to == ("rosa.new@example.net",))
-    assert "the key was emailed to the address the school has on file for you" in told.text
-    assert not KEY_PATTERN.search(told.text) and "Rosa" not in told.text.replace("Hello Rosa", "")
+    assert "If a key could be given, it was emailed to the address the school has on file" in told.text
+    assert not KEY_PATTERN.search(told.text) and "Rosa" not in told.text and "Rivera" not in told.text
+    assert told.text == (await _denial_words(portal, ana_on_file, deliver)).text  # what a denial says, word for word
     assert [(e["actor"], e["person"]) for e in await events("key-request.approved")] == [(maple, rosa.id)]
     assert (await portal.post(f"{link}/deny", {"reason": "late"})).status_code == 422  # already decided
 
@@ -263,6 +265,16 @@ async def _phones_on_file_and_account_holders(portal, link, district) -> None:
     assert "Not offered, as they already have an account: Luis Rivera." in words(page.text)
 
 
+async def _denial_words(portal, district, deliver):
+    """The email a denied request's requester gets (a second request, denied)."""
+    await portal.post("/request-key", details(ssn="987-65-4321", email="other@example.net"))
+    queue = await portal.get("/staff/key-requests")
+    link = re.search(r'href="(/staff/key-requests/[0-9a-f-]{36})"', queue.text).group(1)
+    assert (await portal.post(f"{link}/deny", {"reason": "no match"})).status_code == 303
+    [mail] = await deliver()
+    return mail
+
+
 async def test_staff_deny_a_request_and_the_requester_gets_a_neutral_email(portal, ana_on_file, maple, deliver):
     await portal.post("/request-key", details(ssn="987-65-4321", email="someone@example.net"))
     await as_staff(portal, "MapleOffice")
@@ -275,6 +287,7 @@ async def test_staff_deny_a_request_and_the_requester_gets_a_neutral_email(porta
     assert mail.envelope_to == ("someone@example.net",)
     body = (mail.text + mail.html).lower()
     assert "match" not in body and "ssn" not in body and "social security" not in body
+    assert "rosa" not in body  # nothing the requester typed (their name could carry a phishing line)
     assert "photo id" in body
     # A parent who already has an account is pointed to the recovery links, not only to the school (a parent
     # tester's find: denied because they had an account, they were sent to the office for nothing).

@@ -79,3 +79,28 @@ def test_a_stage_of_one_row_says_row():
     with Progress(out).stage("writing schools", 1) as stage:
         stage.advance(1)
     assert out.getvalue().startswith("writing schools: 1 row in ")
+
+
+def test_a_zip_that_unpacks_to_far_more_than_real_records_do_is_refused_before_reading(tmp_path):
+    """An attacker's find: a 448 KB zip of 3,000,000 identical rows took the import past 2.4 GB of memory."""
+    import zipfile
+
+    import pytest
+
+    from app.importers.csv_reading import ZIP_SIZE_JUDGED, CsvFolder, UnreadableSource
+
+    bomb = tmp_path / "roster.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("enrollments.csv", "w", force_zip64=True) as entry:
+            row = b"enr-1,,,cls-1,sch-1,stu-1,student,,,\n"
+            for _ in range(ZIP_SIZE_JUDGED // len(row) + 1000):
+                entry.write(row)
+        archive.writestr("users.csv", "sourcedId\nstu-1\n")
+    with pytest.raises(UnreadableSource) as refused:
+        CsvFolder(bomb)
+    assert "enrollments.csv would unpack to 64 MiB from" in str(refused.value)
+    assert "if it is real, unzip it and import the folder" in str(refused.value)
+    fine = tmp_path / "small.zip"
+    with zipfile.ZipFile(fine, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("users.csv", "sourcedId\n" + "stu-1\n" * 100_000)  # very packable, but small
+    assert CsvFolder(fine).find("users.csv") is not None
