@@ -89,3 +89,25 @@ async def test_the_district_sets_alert_preferences_in_the_console(district, port
     assert saved.status_code == 303
     prefs = await load_preferences()
     assert (prefs.chronic_absence_percent, prefs.digest_day, prefs.absence_alerts_offered) == (15, "monday", False)
+
+
+async def test_the_help_phone_shows_as_parents_read_it_and_saves_back_the_same(district, portal):
+    """A retester's find: the form showed "+15125550100;ext=4", the way it is kept."""
+    import re
+    from dataclasses import asdict
+
+    from app.rules.preferences import display_value
+    from app.services.preferences import load_preferences
+    from tests.integration.test_staff_console import as_staff, staff_account
+
+    await staff_account("admin", "district-admin", None)
+    await as_staff(portal, "admin")
+    typed = {name: display_value(value) for name, value in asdict(await load_preferences()).items()}
+    saved = await portal.post("/staff/preferences", {**typed, "help_phone": "(512) 555-0100 ext. 4"})
+    assert saved.status_code == 303
+    assert (await load_preferences()).help_phone == "+15125550100;ext=4"
+    shown = re.search(r'name="help_phone"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="help_phone"',
+                      (await portal.get("/staff/preferences")).text)
+    assert shown and (shown.group(1) or shown.group(2)) == "(512) 555-0100 ext. 4"
+    again = await portal.post("/staff/preferences", {**typed, "help_phone": shown.group(1) or shown.group(2)})
+    assert again.status_code == 303 and (await load_preferences()).help_phone == "+15125550100;ext=4"

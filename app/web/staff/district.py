@@ -15,6 +15,7 @@ from app.services.preferences import load_preferences
 from app.services.audit_log import AuditFilter, audit_log
 from app.services.district_preferences import change_preferences
 from app.services.staff_household_queue import export_household_changes
+from app.templating import phone_for_reading
 from app.web.forms import read_form
 from app.web.guards import current_account, requires_district_admin
 from app.web.rendering import client_ip, redirect_after_post, render
@@ -46,6 +47,9 @@ class DistrictController(Controller):
     @get("/preferences")
     async def preferences(self, request: Request, notice: FromQuery[str] = "") -> Response:
         current = {name: display_value(value) for name, value in asdict(await load_preferences()).items()}
+        # As parents read it, "(512) 555-0100 ext. 4", not as it is kept ("+15125550100;ext=4": a retester's find);
+        # saved again, it reads back the same.
+        current["help_phone"] = phone_for_reading(current["help_phone"])
         return await render(request, "staff/preferences.html", {
             "typed": current, "notice": SAVED if notice == "saved" else None})
 
