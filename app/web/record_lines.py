@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from babel.lists import format_list
 from markupsafe import Markup, escape
 
 from app import i18n
@@ -82,10 +83,15 @@ def child_lines(today: StudentToday) -> ChildLines:
     """Everything home says about one child, in the current language."""
     base = f"/students/{today.student.public_id}"
     term = f"?term={quote(today.term, safe='/')}" if today.term else ""  # Jinja's urlencode
-    schools = []
+    # Schools with the same grade share it: "Lakeview Middle School and Summit High School, 8th grade" (a child
+    # taking a class at the high school read as in 8th grade twice: a retester's find).
+    by_grade: dict[str, list[str]] = {}
     for e in today.enrollments:
-        grade = i18n.grade_in_words(e["grade"])
-        schools.append(f"{_text(e['school_name'])}, {_text(grade)}" if grade else str(_text(e["school_name"])))
+        by_grade.setdefault(i18n.grade_in_words(e["grade"]) or "", []).append(str(_text(e["school_name"])))
+    schools = []
+    for grade, names in by_grade.items():
+        together = names[0] if len(names) == 1 else format_list(names, locale=i18n.current_language())  # "A y B"
+        schools.append(f"{together}, {_text(grade)}" if grade else together)
     needs = []
     if today.missing:
         needs.append(Need(f"{base}/grades{term}", _counted(

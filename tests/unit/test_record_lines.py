@@ -157,3 +157,19 @@ def test_the_section_rows_are_what_the_template_wrote(language):
         assert env.from_string(SECTION_FROM_ROWS).render(rows=assignment_rows(ASSIGNMENTS)) == expected
     assert expected.count("<tr>") == len(ASSIGNMENTS)
     assert "&lt;b&gt;&#34;Tom &amp; Jerry&#39;s&#34;&lt;/b&gt;" in expected and "{{ 7*7 }}" in expected
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", "Lakeview Middle School and Summit &amp; High, 8th grade; Nowhere"),
+    ("es", "Lakeview Middle School y Summit &amp; High, 8.º grado; Nowhere"),
+])
+def test_schools_with_the_same_grade_share_it(language, expected):
+    """A retester's find: a child taking a class at the high school read "..., 8th grade; ..., 8th grade"."""
+    i18n.set_language(language)
+    try:
+        lines = child_lines(today(enrollments=[{"school_name": "Lakeview Middle School", "grade": "08"},
+                                               {"school_name": "Summit & High", "grade": "08"},
+                                               {"school_name": "Nowhere", "grade": ""}]))
+        assert str(lines.schools) == expected
+    finally:
+        i18n.set_language("en")
