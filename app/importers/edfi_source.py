@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import ijson
+from ijson.common import ObjectBuilder
 
 from app.importers.csv_reading import UnreadableSource
 from app.rules.numbers import whole_number
@@ -119,10 +120,46 @@ def _stream_file(path: Path):
         handle.seek(start)
         index = -1
         try:
-            for index, document in enumerate(ijson.items(handle, "item", use_float=True)):
+            for index, document in _items(handle, name):
                 yield Page(name, index, document)
         except ijson.JSONError as problem:
             raise SourceFailed(name, f"is not valid JSON after array index {index}: {problem}") from None
+
+
+# An Ed-Fi resource is a few levels deep (a contact's addresses' periods: 4). Far deeper is not a resource, and
+# ijson's items() costs memory with the square of the depth (an attacker's find: 240 KB nested 40,000 deep took
+# 1.66 GB; 1.2 MB ran for minutes).
+MAX_DEPTH = 32
+
+
+def _items(handle, name: str):
+    """(array index, document) for each element of the file's top-level array, built from ijson's basic events
+    (no prefix strings), refusing an element nested more than MAX_DEPTH deep with SourceFailed."""
+    depth, index, builder = 0, -1, None
+    for event, value in ijson.basic_parse(handle, use_float=True):
+        if event in ("start_map", "start_array"):
+            depth += 1
+            if depth == 1:
+                continue  # the file's own array
+            if depth > MAX_DEPTH + 1:
+                raise SourceFailed(name, f"array index {index} is nested more than {MAX_DEPTH} levels deep: "
+                                         "not an Ed-Fi resource")
+            if depth == 2:
+                builder, index = ObjectBuilder(), index + 1
+            builder.event(event, value)
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+            if depth == 0:
+                continue
+            builder.event(event, value)
+            if depth == 1:
+                yield index, builder.value
+                builder = None
+        elif depth == 1:  # a bare value in the file's array (reported by the importer as not a resource)
+            index += 1
+            yield index, value
+        else:
+            builder.event(event, value)
 
 
 # ------------------------------------------------------------------------------------------------------ the API
@@ -209,7 +246,7 @@ class ApiSource:
         if self.token is None:
             self.token = await self._get_token()
         url = f"{self.data_url}/ed-fi/{resource}"
-        offset, page_number = 0, 1
+        offset, page_number, previous = 0, 1, None
         while True:
             where = f"{resource} page {page_number} (offset {offset})"
             params = {"offset": offset, "limit": self.page_size}
@@ -235,13 +272,28 @@ class ApiSource:
                 documents = response.json()
             except ValueError:
                 raise SourceFailed(where, "the page is not valid JSON") from None
+            except RecursionError:  # an attacker's find: a bare RecursionError, no page named
+                raise SourceFailed(where, "the page is nested too deep to be Ed-Fi resources") from None
             if not isinstance(documents, list):
                 raise SourceFailed(where, "the page is not a JSON array of resources")
+            if documents and documents == previous:
+                # A server that ignores `offset` gives the first page for ever (an IT lead's mock ran past
+                # offset 247,000 inside one transaction).
+                raise SourceFailed(where, "the ODS/API answered with the same resources as the page before: it "
+                                          "does not page by offset")
             for index, document in enumerate(documents):
                 yield Page(where, index, document)
-            if len(documents) < self.page_size:
-                return
             offset += len(documents)
+            total = self.totals.get(resource)
+            # A page shorter than asked for is the last one, unless the ODS/API said there are more: a server or
+            # proxy that caps pages (at 100 where 500 were asked for) stopped the read after one page, exit 0.
+            if not documents or (offset >= total if total is not None else len(documents) < self.page_size):
+                if total is not None and offset < total:
+                    raise SourceFailed(where, f"the ODS/API said {resource} has {total:,}, but its pages ended "
+                                              f"after {offset:,} (records removed while it was read? run the import "
+                                              "again)")
+                return
+            previous = documents
             page_number += 1
 
 

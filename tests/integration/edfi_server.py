@@ -23,6 +23,9 @@ class EdfiServer:
         self.requests: list[str] = []
         self.expire_next = False  # answer 401 once, as when a token runs out mid-run
         self.fail_with: int | None = None  # every data request answers this status
+        self.page_cap: int | None = None  # pages no longer than this, whatever limit asks (a proxy's or a vendor's)
+        self.ignore_offset = False  # every page starts at the first resource (a server that does not page)
+        self.raw_pages: dict[str, str] = {}  # a resource's every page as this text, JSON or not
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -43,7 +46,7 @@ class EdfiServer:
                 pass
 
             def _send(self, status: int, body, headers: dict | None = None) -> None:
-                data = json.dumps(body).encode()
+                data = body.encode() if isinstance(body, str) else json.dumps(body).encode()  # str: sent as is
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -76,10 +79,13 @@ class EdfiServer:
                 if name not in owner.resources:
                     return self._send(404, {"message": "not found"})
                 query = parse_qs(url.query)
-                offset = int(query.get("offset", ["0"])[0])
+                offset = 0 if owner.ignore_offset else int(query.get("offset", ["0"])[0])
                 limit = int(query.get("limit", ["25"])[0])
                 if limit > MAX_LIMIT:
                     return self._send(400, {"message": f"Limit must be between 0 and {MAX_LIMIT}."})
+                limit = min(limit, owner.page_cap or limit)
+                if name in owner.raw_pages:
+                    return self._send(200, owner.raw_pages[name])
                 documents = owner.resources[name]
                 headers = {"Total-Count": str(len(documents))} if query.get("totalCount") == ["true"] else {}
                 return self._send(200, documents[offset:offset + limit], headers)

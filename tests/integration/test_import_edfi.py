@@ -402,3 +402,48 @@ async def test_a_parents_confirmed_change_wins_until_ed_fi_sends_it_or_a_newer_v
     person = await Person.select(Person.email).where(Person.id == rosa["id"]).first()
     assert person["email"] == "rosa.third@example.org"
     assert report.counts["portal changes the SIS has now loaded"] == 1
+
+
+async def test_pages_shorter_than_asked_for_are_read_on_to_the_total_and_a_server_that_does_not_page_is_refused(
+        clean_database, tmp_path):
+    """An IT lead's find: an ODS/API (or a proxy) capping pages at fewer than asked for stopped the read after one
+    page with exit 0; one ignoring `offset` was read for ever inside one transaction."""
+    from tests.integration.edfi_server import EdfiServer
+
+    await roster(tmp_path)
+    before = await everything()
+    with EdfiServer(every_resource(full_set())) as server:
+        server.ignore_offset = True
+        looping = await run_api(server, page_size=2)
+    assert any("the ODS/API answered with the same resources as the page before: it does not page by offset"
+               in line for line in looping.lines()), looping.lines()
+    assert len(server.requests) < 20 and await everything() == before
+    with EdfiServer(every_resource(full_set())) as server:
+        server.page_cap = 1
+        report = await run_api(server, page_size=500)
+    assert not report.has_errors, report.lines()
+    assert report.counts["attendance events"] == 5 and report.counts["term grades"] == 2
+    assert "/api/data/v3/ed-fi/contacts?offset=2&limit=500" in server.requests
+
+
+async def test_a_document_nested_far_deeper_than_ed_fi_is_refused_by_place_without_the_memory(clean_database,
+                                                                                                tmp_path):
+    """An IT lead's find: 240 KB nested 40,000 deep took 1.66 GB through ijson's items(); from the API, a bare
+    RecursionError named no page."""
+    from app.importers.edfi_source import MAX_DEPTH
+    from tests.integration.edfi_server import EdfiServer
+
+    await roster(tmp_path)
+    before = await everything()
+    folder = write_edfi(tmp_path / "deep", full_set())
+    (folder / "contacts.json").write_text(
+        '[{"contactUniqueId": "DEEP-1", "extra": ' + '{"a": ' * 40_000 + "1" + "}" * 40_000 + "}]")
+    report = await run(folder)
+    assert report.has_errors and await everything() == before
+    assert any(f"contacts.json: array index 0 is nested more than {MAX_DEPTH} levels deep" in line
+               for line in report.lines()), report.lines()
+    with EdfiServer(every_resource(full_set())) as server:
+        server.raw_pages = {"contacts": "[" * 100_000 + "]" * 100_000}
+        api = await run_api(server, page_size=500)
+    assert any("the page is nested too deep to be Ed-Fi resources" in line for line in api.lines()), api.lines()
+    assert await everything() == before
