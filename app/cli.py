@@ -833,7 +833,9 @@ def build_parser() -> argparse.ArgumentParser:
     schools = commands.add_parser("schools", help="schools").add_subparsers(dest="schools_command", required=True)
     schools.add_parser("list", help="every school's sourcedId and name, as CSV").set_defaults(func=cmd_schools_list)
 
-    commands.add_parser("mail-worker", help="deliver the outbox over SMTP").set_defaults(func=cmd_mail_worker)
+    commands.add_parser("mail-worker", help="deliver the outbox over SMTP until stopped: Ctrl-C or SIGTERM "
+                        "finishes the message in hand and exits 0 (a clean stop, not exit 130)").set_defaults(
+        func=cmd_mail_worker)
     commands.add_parser("maintenance", help="purge expired sessions, rate counters and links (the server "
                         "also does this every 10 minutes)").set_defaults(func=cmd_maintenance)
 
