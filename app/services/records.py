@@ -36,6 +36,9 @@ from app.rules.numbers import period_order
 
 VIEWED = "records.viewed"
 ATTENDANCE_CATEGORIES = ("present", "tardy", "excused-absence", "unexcused-absence", "early-departure")
+# Which of a day's own events a day's line shows when there are several: the first here, a category not listed
+# after these, "present" last.
+_DAY_PRECEDENCE = {"unexcused-absence": 0, "excused-absence": 1, "early-departure": 2, "tardy": 3, "present": 5}
 RECENT_DAYS = 14
 RECENT_GRADES_SHOWN = 5
 
@@ -375,7 +378,11 @@ def _days_to_note(events: list[dict], closed: dict[date, str] | None = None) -> 
         by_day[e["event_date"]].append(e)
     days = []
     for day in sorted(by_day, reverse=True):
-        daily = next((e for e in by_day[day] if not e["period"]), None)
+        # The day's own event; when the SIS sent several (Ed-Fi's key includes the category, so a correction can
+        # leave two), the one a parent most needs to know, so home and the attendance page say the same whatever
+        # order the rows came in (an IT lead's find: home said Tardy where the attendance page said Unexcused).
+        daily = min((e for e in by_day[day] if not e["period"]), key=lambda e: _DAY_PRECEDENCE.get(e["category"], 4),
+                    default=None)
         periods = sorted(
             ({"period": e["period"], "course": e["course"] or e["section_title"] or "", "category": e["category"],
               "reason": e["reason"]} for e in by_day[day] if e["period"] and e["category"] != "present"),

@@ -266,3 +266,23 @@ async def test_an_absence_on_a_day_the_calendar_closed_is_shown_but_not_counted(
     for url in ("/home", student_url(district, "ben", "attendance")):
         assert {"en": "not a school day: Present)", "es": "no fue día de clases: Present)"}[language] in page_text(
             (await rosa.get(url)).text)
+
+
+async def test_a_day_with_several_own_events_reads_the_same_on_home_and_the_attendance_page(rosa, district):  # noqa: F811
+    """An IT lead's find: Ed-Fi's key includes the category, so a correction can leave a day with Present, Tardy and
+    Unexcused absence; home showed "Tardy" (or nothing) where the attendance page showed "Unexcused absence"."""
+    from app.tables import AttendanceEvent, SchoolEnrollment
+
+    ana = district.students["ana"]
+    day = date(2026, 3, 9)
+    await AttendanceEvent.delete().where((AttendanceEvent.student == ana.id) & (AttendanceEvent.event_date == day))
+    school = (await SchoolEnrollment.select(SchoolEnrollment.school).where(SchoolEnrollment.student == ana.id)
+              .first())["school"]
+    for n, category in enumerate(("present", "tardy", "unexcused-absence", "present")):
+        await AttendanceEvent(source_id=f"several-{n}", student=ana.id, school=school, event_date=day,
+                              category=category).save()
+    attendance = page_text((await rosa.get(student_url(district, "ana", "attendance"))).text)
+    home = page_text((await rosa.get("/home")).text)
+    assert "Mon, Mar 9" in attendance and "Mon, Mar 9: Unexcused absence" in home, home
+    row = attendance[attendance.index("Mon, Mar 9"):][:80]
+    assert "Unexcused absence" in row and "Tardy" not in row, row
