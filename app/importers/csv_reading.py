@@ -419,17 +419,21 @@ def read_records(csv_file: CsvFile, expected: ColumnsExpected,
                         report.warning(csv_file.name, start, column_of(at), BREAKS_MADE_SPACES)
                     cells = [one_line(cell) for cell in cells]
                 yield start, cells
-            # Every line one length: a trailing comma. Otherwise a line longer than the usual one (the header's,
-            # or every other line's) had an unquoted comma, and the empty field it pushed out hid it.
-            usual = width if exact or not longer_count else longer_count.most_common(1)[0][0]
-            for length in sorted(n for n in longer_count if n != usual):
+            # Most lines' length is the usual one (the header's, or with a trailing comma one more): a line longer
+            # than that had an unquoted comma, and the empty field it pushed out hid it. A line of the header's
+            # length among trailing-comma lines is fine (every field is there).
+            lengths = Counter(longer_count)
+            if exact:
+                lengths[width] += exact
+            usual = max(lengths, key=lambda n: (lengths[n], -n)) if lengths else width
+            for length in sorted(n for n in longer_count if n > usual):
                 for at in longer[length]:
-                    report.error(csv_file.name, at, "", f"this line has {length} fields where the other lines have "
+                    report.error(csv_file.name, at, "", f"this line has {length} fields where most lines have "
                                  f"{usual}: a value with a comma in it (a list such as gua-1,gua-2, or a name such as "
                                  "Smith, Jr.) must be in double quotes, or every field after it moves one column on")
                 if longer_count[length] > len(longer[length]):
                     report.error(csv_file.name, None, "", f"{longer_count[length] - len(longer[length]):,} more "
-                                 f"lines have {length} fields where the other lines have {usual}")
+                                 f"lines have {length} fields where most lines have {usual}")
         except UnicodeDecodeError:
             report.error(csv_file.name, line, "", "the text is not UTF-8 from here on: save the file as UTF-8 CSV")
         except csv.Error as problem:
