@@ -101,18 +101,6 @@ def add_serve_command(commands) -> None:
     serve.set_defaults(func=cmd_serve)
 
 
-def _loopback(host: str) -> bool:
-    """Whether `host` (an address or a name) is this machine only: 127.0.0.0/8, ::1, localhost."""
-    import ipaddress
-
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     import logging
     import tempfile
@@ -135,7 +123,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.observability import configure_logging, start_metrics_server
-    from app.settings import get_settings, serving_summary
+    from app.settings import get_settings, is_loopback, serving_summary
 
     settings = get_settings()
     if settings.is_demo and "HOMEROOM_PUBLIC_URL" not in os.environ:
@@ -144,7 +132,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["HOMEROOM_PUBLIC_URL"] = f"http://{host}:{args.port}"
         get_settings.cache_clear()
         settings = get_settings()
-    if settings.is_demo and "HOMEROOM_ENV" not in os.environ and not _loopback(args.host):
+    if settings.is_demo and "HOMEROOM_ENV" not in os.environ and not is_loopback(args.host):
         # The demo shows every email at /dev/mailbox: on an address others reach, only when asked for by name.
         return _fail(EXIT_CONFIGURATION, f"HOMEROOM_ENV is not set, so this would serve the demo, which shows every "
                                          f"email at /dev/mailbox, on {args.host}, which other machines reach: set "

@@ -121,16 +121,20 @@ def format_day(day, *, weekday: bool = True, short: bool = False) -> str:
                        "short" if short else "weekday" if weekday else "undated")
 
 
+def _time_of_day(local) -> str:
+    """A local time ("9:02 AM", "9:02") in the current language."""
+    from babel.dates import format_time
+
+    language = _language.get()
+    return format_time(local, TIME_PATTERNS.get(language, TIME_PATTERNS["en"]), locale=language)
+
+
 def format_moment(moment, zone: str) -> str:
     """A date and time as a person reads it, in the district's time zone and the current language."""
     from zoneinfo import ZoneInfo
 
-    from babel.dates import format_time
-
     local = moment.astimezone(ZoneInfo(zone))
-    language = _language.get()
-    return f"{format_day(local.date())}, " + format_time(local, TIME_PATTERNS.get(language, TIME_PATTERNS["en"]),
-                                                          locale=language)
+    return f"{format_day(local.date())}, {_time_of_day(local)}"
 
 
 def format_span(first, last, zone: str) -> str:
@@ -138,14 +142,10 @@ def format_span(first, last, zone: str) -> str:
     once when both fall on it; one moment when both are in the same minute. District time zone, current language."""
     from zoneinfo import ZoneInfo
 
-    from babel.dates import format_time
-
     start, end = first.astimezone(ZoneInfo(zone)), last.astimezone(ZoneInfo(zone))
     if start.replace(second=0, microsecond=0) == end.replace(second=0, microsecond=0):
         return format_moment(first, zone)
-    language = _language.get()
-    until = (format_time(end, TIME_PATTERNS.get(language, TIME_PATTERNS["en"]), locale=language)
-             if start.date() == end.date() else format_moment(last, zone))
+    until = _time_of_day(end) if start.date() == end.date() else format_moment(last, zone)
     return gettext("%(start)s to %(end)s") % {"start": format_moment(first, zone), "end": until}
 
 

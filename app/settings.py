@@ -172,7 +172,19 @@ _DEPLOYMENT_SIGNS = {
     "HOMEROOM_SMTP_URL": "HOMEROOM_SMTP_URL is set", "HOMEROOM_ALLOWED_HOSTS": "HOMEROOM_ALLOWED_HOSTS is set",
     "HOMEROOM_TRUSTED_PROXIES": "HOMEROOM_TRUSTED_PROXIES is set",
 }
-_THIS_MACHINE = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (an address or a name) is this machine only: 127.0.0.0/8, ::1, localhost."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _refuse_a_deployment_as_the_demo(environ: dict[str, str]) -> None:
@@ -184,7 +196,7 @@ def _refuse_a_deployment_as_the_demo(environ: dict[str, str]) -> None:
     public_url = environ.get("HOMEROOM_PUBLIC_URL", "").strip().lower()
     if public_url.startswith("https://"):
         signs.append("HOMEROOM_PUBLIC_URL is https")
-    elif public_url and (urlsplit(public_url).hostname or "") not in _THIS_MACHINE:
+    elif public_url and not is_loopback(urlsplit(public_url).hostname or ""):
         signs.append("HOMEROOM_PUBLIC_URL names another machine")
     if environ.get("DATABASE_URL", "").strip().lower().startswith(("postgres://", "postgresql://")):
         signs.append("DATABASE_URL is PostgreSQL")

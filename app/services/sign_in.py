@@ -75,6 +75,12 @@ def _limits(typed: str, ip: str) -> list[tuple[str, int, str]]:
             ("login-portal", PORTAL_FAILURES_ALLOWED, "portal-throttled")]
 
 
+def _failure_keys(username: str, email: str | None) -> list[str]:
+    """An account's failure counts' keys: under its username, and under its email address on file (if any)."""
+    address = normalise_email(email or "")
+    return [login_throttle_key(username), *([email_throttle_key(address)] if address is not None else [])]
+
+
 async def clear_sign_in_failures(account_id: int) -> None:
     """Start an account's failure counts again (its sign-in, a staff unlock or reset, a new password): under its
     username and under the email address on file."""
@@ -82,25 +88,15 @@ async def clear_sign_in_failures(account_id: int) -> None:
         UserAccount.id == account_id).first()
     if account is None:
         return
-    await rate_limits.clear(login_throttle_key(account["username"]))
-    address = normalise_email(account["person.email"] or "")
-    if address is not None:
-        await rate_limits.clear(email_throttle_key(address))
+    for key in _failure_keys(account["username"], account["person.email"]):
+        await rate_limits.clear(key)
 
 
-async def sign_in_blocked_until(account_id: int) -> datetime | None:
-    """When an account's sign-in opens again after FAILURES_ALLOWED wrong passwords (under its username or its
-    email address on file), or None when it is not blocked: for the staff console, which shows it with Unlock
-    (a clerk could not see why a parent was refused: a tester's find). `clear_sign_in_failures` ends it."""
-    account = await UserAccount.select(UserAccount.username, UserAccount.person.email).where(
-        UserAccount.id == account_id).first()
-    if account is None:
-        return None
-    keys = [login_throttle_key(account["username"])]
-    address = normalise_email(account["person.email"] or "")
-    if address is not None:
-        keys.append(email_throttle_key(address))
-    tallies = [tally for tally in [await rate_limits.current(key) for key in keys]
+async def sign_in_blocked_until(username: str, email: str | None) -> datetime | None:
+    """When the sign-in of the account with this username and email on file opens again after FAILURES_ALLOWED
+    wrong passwords (under either), or None when it is not blocked: for the staff console, which shows it with
+    Unlock (a clerk could not see why a parent was refused: a tester's find). `clear_sign_in_failures` ends it."""
+    tallies = [tally for tally in [await rate_limits.current(key) for key in _failure_keys(username, email)]
                if tally is not None and tally.count >= FAILURES_ALLOWED]
     return max((tally.window_ends_at for tally in tallies), default=None)
 

@@ -123,7 +123,7 @@ async def guardian_for_staff(staff: SignedInAccount, public_id: UUID, *, ip: str
         ).order_by(AuditEvent.at, ascending=False).limit(20))
         account["locked"] = account["locked_until"] is not None and account["locked_until"] > now
         # Too many wrong passwords: refused until the window ends, or a staff unlock (the same Unlock button).
-        account["sign_in_blocked_until"] = await sign_in_blocked_until(account["id"])
+        account["sign_in_blocked_until"] = await sign_in_blocked_until(account["username"], guardian.email)
         account["second_factor"] = await has_second_factor(account["id"])  # issue 14
     await audit.record("staff.viewed-guardian", actor=staff.id, person=guardian.id,
                        account=account["id"] if account else None, ip=ip)

@@ -527,7 +527,7 @@ def test_the_demo_by_default_is_served_to_this_machine_only(tmp_path):
         "homeroom: HOMEROOM_ENV is not set, so this would serve the demo, which shows every email at /dev/mailbox, on "
         "0.0.0.0, which other machines reach: set HOMEROOM_ENV=production")
     assert not (tmp_path / "portal.sqlite3").exists()
-    from app.cli_serve import _loopback
+    from app.settings import is_loopback as _loopback
 
     assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("localhost") and _loopback("127.0.1.1")
     assert not _loopback("0.0.0.0") and not _loopback("::") and not _loopback("192.168.1.20")
