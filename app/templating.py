@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from functools import lru_cache
 
 import phonenumbers
@@ -88,6 +90,44 @@ def number(value) -> str:
     return "" if value is None else "%g" % value
 
 
+# What a page's form was filled with before the visitor switched language with JavaScript off, and whether the
+# page has a form the language buttons can send (app/web/typed_draft.py): per request, set by `start_page`.
+TYPED_FORM_ID = "typed-form"
+_kept: ContextVar[dict[str, str] | None] = ContextVar("kept_typing", default=None)
+_form_given: ContextVar[bool] = ContextVar("typed_form_given", default=False)
+
+
+def start_page(typed: dict[str, str] | None) -> None:
+    """At the start of a request: the typing kept for its page (field name -> text), or None."""
+    _kept.set(typed)
+
+
+def kept(name: str, value: object = "") -> object:
+    """For a field's template: what the visitor had typed in `name` before switching language, else `value`."""
+    typed = _kept.get()
+    return typed[name] if typed is not None and name in typed else value
+
+
+def typed_form_id() -> str:
+    """The id for a form made by components/forms.html: TYPED_FORM_ID for the page's first, "" after."""
+    if _form_given.get():
+        return ""
+    _form_given.set(True)
+    return TYPED_FORM_ID
+
+
+def rendered_main(block: Callable[[], Markup]) -> Markup:
+    """A page's main block, rendered (layouts/bare.html, before the header): which form it has starts afresh."""
+    _form_given.set(False)
+    return block()
+
+
+def page_typed_form() -> str:
+    """The id of the form the language buttons can send, "" when the page rendered so far has none
+    (layouts/bare.html renders the main block before the header for this)."""
+    return TYPED_FORM_ID if _form_given.get() else ""
+
+
 @lru_cache(maxsize=1)
 def jinja_environment() -> Environment:
     from app.settings import get_settings
@@ -129,5 +169,9 @@ def jinja_environment() -> Environment:
         sis_word=sis_word,
         audit_action=lambda code: i18n.gettext(action_words(code)),
         is_demo=get_settings().is_demo,
+        kept=kept,
+        typed_form_id=typed_form_id,
+        page_typed_form=page_typed_form,
+        rendered_main=rendered_main,
     )
     return env

@@ -1,5 +1,6 @@
-"""The language switcher (docs/design.md §4.1): a plain form in the footer of every page for people who are not
-signed in. The choice goes in a `lang` cookie (read by SessionMiddleware); a signed-in account keeps it too."""
+"""The language switcher (docs/design.md §4.1): a plain form at the top of every page (with JavaScript off, on a page
+with a form, its buttons send that form, so what was typed is kept: app/web/typed_draft.py).
+The choice goes in a `lang` cookie (read by SessionMiddleware); a signed-in account keeps it too."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from app.web.forms import read_form
 from app.web.guards import current_account
 from app.web.rendering import client_ip, redirect_after_post, render, visitor_language
 from app.web.session_cookie import LANGUAGE_COOKIE
+from app.web.typed_draft import keep_typing
 
 REMEMBERED_FOR = timedelta(days=365)
 # A language's name inside a sentence of the page's own language ("Keep English", "Mantener inglés").
@@ -30,15 +32,20 @@ NAMES_IN_SENTENCES = {"en": N_("English"), "es": N_("Spanish")}
 class LanguageController(Controller):
     @post("/language", opt={"public": True})
     async def choose_language(self, request: Request) -> Response:
-        form = await read_form(request, "language", "next")
-        language = language_choice(form["language"], available_languages())
+        form = await read_form(request, "language", "next", "switch_language")
+        # A button that sent the page's own form (JavaScript off, app/web/typed_draft.py) is `switch_language`,
+        # with the page to come back to in the query; the switcher's own form says `language` and `next`.
+        sent_the_page = bool(form["switch_language"])
+        language = language_choice(form["switch_language"] or form["language"], available_languages())
         if language is None:
             raise ClientException()  # the list offers nothing else: the friendly 400 page, nothing changed
         account = current_account(request)
         if account:
             await change_language(account, language, ip=client_ip(request))
+        back = return_path(request.query_params.get("back", "") if sent_the_page else form["next"])
         # The whole frame (navigation, footer) changes language, so htmx reloads the page.
-        return remember_language(redirect_after_post(request, return_path(form["next"]), whole_page=True), language)
+        response = remember_language(redirect_after_post(request, back, whole_page=True), language)
+        return await keep_typing(request, response, back) if sent_the_page else response
 
     @get("/language/confirm")
     async def language_question(self, request: Request, next: FromQuery[str] = "") -> Response:

@@ -15,6 +15,7 @@ from app.services.sessions import load_session
 from app.web.health import HEALTH_PATHS
 from app.web.rendering import PREFERENCES_STATE_KEY, VISITOR_LANGUAGE_STATE_KEY
 from app.web.session_cookie import LANGUAGE_COOKIE, session_cookie_name
+from app.web.typed_draft import restore_typing
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -55,7 +56,8 @@ def _header(scope: Scope, name: bytes) -> str:
 
 
 class SessionMiddleware:
-    """Puts the live session (or None) in `scope["state"]["session"]` and sets the request's language."""
+    """Puts the live session (or None) in `scope["state"]["session"]`, sets the request's language, and hands a
+    page the typing kept for it across the language link (app/web/typed_draft.py)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -73,6 +75,8 @@ class SessionMiddleware:
                 break
         state = scope.setdefault("state", {})
         state["session"] = session
+        query = scope.get("query_string", b"").decode("latin-1")
+        await restore_typing(session, scope["method"], scope["path"] + (f"?{query}" if query else ""))
         if preferences is not None:
             state[PREFERENCES_STATE_KEY] = preferences  # what district_preferences(request) returns
         # The device's own choice (the switcher's cookie or the browser's language) is kept even when an

@@ -35,7 +35,13 @@ def sealed(name: str, value: Any) -> dict[str, str]:
 
 def unsealed_value(request: Request, name: str) -> Any:
     """A value stored with `sealed`, or None: absent, not sealed, or sealed under a secret key that has changed."""
-    raw = wizard_value(request, name)
+    session = current_session(request)
+    return unsealed_from(session.data, name) if session else None
+
+
+def unsealed_from(data: dict[str, Any], name: str) -> Any:
+    """`unsealed_value` from a session's data itself (for the session middleware, before a request exists)."""
+    raw = data.get(name)
     if not isinstance(raw, str):
         return None
     try:

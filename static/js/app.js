@@ -26,6 +26,11 @@
   var status = function (text) { var s = d.getElementById("request-status"); if (s) s.textContent = text || ""; };
 
   d.addEventListener("DOMContentLoaded", function () {
+    // Without JavaScript the language buttons send the page's own form (app/web/typed_draft.py); with it they
+    // send their own, and the typing is kept here.
+    d.querySelectorAll(".language-switch button[form]").forEach(function (b) {
+      b.removeAttribute("form"); b.removeAttribute("formaction"); b.name = "language";
+    });
     var fields = read()[here()];
     if (!fields) return;
     forget();

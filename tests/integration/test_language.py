@@ -51,12 +51,15 @@ async def test_the_login_page_offers_every_other_language_at_the_top(portal, dis
     form = re.search(r'<form method="post" action="/language".*?</form>', page, re.S).group(0)
     assert page.index('action="/language"') < page.index("<main")  # at the top, before the page's own content
     assert 'aria-label="Language"' in form
-    assert re.findall(r'name="language" value="(\w+)"', form) == ["es"]  # English is what the page is in
-    assert '<button type="submit" class="link" name="language" value="es" lang="es">Español</button>' in form
+    assert re.findall(r'name="switch_language" value="(\w+)"', form) == ["es"]  # English is what the page is in
+    # The login page has a form: without JavaScript the button sends it, so the username typed is kept
+    # (app/web/typed_draft.py); app.js makes it the switcher's own button again.
+    assert ('<button type="submit" class="link" name="switch_language" value="es" lang="es" form="typed-form" '
+            'formaction="/language?back=%2F">Español</button>') in form
     assert 'name="_csrf_token"' in form and 'name="next" value="/"' in form
     spanish = (await portal.get("/", headers=SPANISH)).text
     spanish_form = re.search(r'<form method="post" action="/language".*?</form>', spanish, re.S).group(0)
-    assert re.findall(r'name="language" value="(\w+)"', spanish_form) == ["en"]
+    assert re.findall(r'name="switch_language" value="(\w+)"', spanish_form) == ["en"]
     assert 'aria-label="Idioma"' in spanish_form
 
 
