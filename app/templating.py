@@ -95,6 +95,7 @@ def number(value) -> str:
 TYPED_FORM_ID = "typed-form"
 _kept: ContextVar[dict[str, str] | None] = ContextVar("kept_typing", default=None)
 _form_given: ContextVar[bool] = ContextVar("typed_form_given", default=False)
+_fields_asked: ContextVar[int] = ContextVar("fields_asked", default=0)  # `kept` calls so far: fields to type in
 
 
 def start_page(typed: dict[str, str] | None) -> None:
@@ -104,13 +105,21 @@ def start_page(typed: dict[str, str] | None) -> None:
 
 def kept(name: str, value: object = "") -> object:
     """For a field's template: what the visitor had typed in `name` before switching language, else `value`."""
+    _fields_asked.set(_fields_asked.get() + 1)
     typed = _kept.get()
     return typed[name] if typed is not None and name in typed else value
 
 
-def typed_form_id() -> str:
-    """The id for a form made by components/forms.html: TYPED_FORM_ID for the page's first, "" after."""
-    if _form_given.get():
+def fields_so_far() -> int:
+    """How many fields to type in the page has rendered so far (each asks `kept`): for `typed_form_id`."""
+    return _fields_asked.get()
+
+
+def typed_form_id(fields_before: int) -> str:
+    """The id for a form made by components/forms.html, once its body is rendered: TYPED_FORM_ID for the page's
+    first form with a field to type in (more fields so far than `fields_before`, the count as it began), else ""
+    (a form of buttons only, like a staff page's Unlock, is not the one typed in)."""
+    if _form_given.get() or _fields_asked.get() <= fields_before:
         return ""
     _form_given.set(True)
     return TYPED_FORM_ID
@@ -171,6 +180,7 @@ def jinja_environment() -> Environment:
         is_demo=get_settings().is_demo,
         kept=kept,
         typed_form_id=typed_form_id,
+        fields_so_far=fields_so_far,
         page_typed_form=page_typed_form,
         rendered_main=rendered_main,
     )

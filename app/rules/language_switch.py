@@ -18,7 +18,8 @@ def language_choice(choice: str, available: Container[str]) -> str | None:
 
 def return_path(next_path: str) -> str:
     """Back to the page the switcher was on: only a path on this site ("/forgot-password"), never another
-    site ("https://evil.example", "//evil.example", "/\\evil.example"); anything else is the start page."""
+    site ("https://evil.example", "//evil.example", "/\\evil.example"); anything else is the start page. A `lang`
+    in its query (a link from an email) is left out, or the page would switch back to the email's language."""
     if not next_path or len(next_path) > LONGEST_PATH or not next_path.startswith("/"):
         return HOME
     if next_path.startswith("//") or "\\" in next_path or any(not 33 <= ord(c) <= 126 for c in next_path):
@@ -26,4 +27,6 @@ def return_path(next_path: str) -> str:
     parts = urlsplit(next_path)
     if parts.scheme or parts.netloc:
         return HOME
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    # Without the language an email's link carried (`?lang=es`): back on the page it would choose again.
+    query = "&".join(p for p in parts.query.split("&") if p and p.split("=", 1)[0] != "lang")
+    return parts.path + (f"?{query}" if query else "")

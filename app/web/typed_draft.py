@@ -2,16 +2,18 @@
 
 With JavaScript on, app.js keeps the typing in the tab's own sessionStorage. Without it a link cannot carry a
 form, so on a page with a form the language buttons at the top send that form: `form="typed-form"` (the page's
-first form made with components/forms.html `form`: app/templating.py `typed_form_id`) and
-`formaction="/language?back=<this page>"`, named `switch_language` so they never mix with a field of the form
-called `language`. The language controller keeps what was typed in the visitor's session (`keep_typing`: an
-anonymous one is started if need be, like a wizard's), sealed as every secret waiting in a session row is
-(wizard_state.sealed: an address or an email must not be readable from a copy of the database), for that page
-and ten minutes. The session middleware hands it to that page's next GET once (`restore_typing`), and the
-field macros fill in what was kept (app/templating.py `kept`).
+first form made with components/forms.html `form` that has a field to type in: app/templating.py
+`typed_form_id`) and `formaction="/language?back=<this page>"`, named `switch_language` so they never mix with
+a field of the form called `language`. The language controller keeps what was typed (`keep_typing`), sealed as
+every secret waiting in a session row is (wizard_state.sealed: an address or an email must not be readable from
+a copy of the database), for that page and ten minutes: in the account's session, or for a visitor who is not
+signed in in a new session that replaces theirs (its state carried over), so whoever planted or shares the old
+cookie cannot read it or fill the visitor's form. The session middleware hands it to that page's next GET once
+(`restore_typing`), and the field macros fill in what was kept (app/templating.py `kept`).
 
-Never kept, here or by app.js: passwords, SSNs, activation keys, one-time codes, the CSRF token.
-Shapes: a draft is {"path": "/household/address", "values": {field name: text}, "until": ISO 8601 UTC}.
+Never kept, here or by app.js: passwords, SSNs, activation keys, one-time codes, the CSRF token; nor the
+account's language (the switch itself has just changed it). At most MOST_CHARACTERS of names and values.
+Shapes: a draft is {"path": "/household/address", "fields": [[field name, text], ...], "until": ISO 8601 UTC}.
 """
 
 from __future__ import annotations
@@ -21,15 +23,17 @@ from datetime import datetime, timedelta
 from litestar import Request, Response
 
 from app import clock
+from app.services.sessions import CurrentSession, drop_session_value
 from app.templating import start_page
-from app.services.sessions import CurrentSession, save_session_data
 from app.web.forms import SECRETS, read_form
-from app.web.wizard_state import remember, sealed, unsealed_from
+from app.web.guards import current_account
+from app.web.wizard_state import remember, remember_in_new_session, sealed, unsealed_from
 
 DRAFT = "typed_draft"  # its name in the session's data
 KEPT_FOR = timedelta(minutes=10)
-NEVER_KEPT = SECRETS | {"ssn", "activation_key", "code", "_csrf_token", "switch_language"}
+NEVER_KEPT = SECRETS | {"ssn", "activation_key", "code", "_csrf_token", "switch_language", "language"}
 MOST_FIELDS = 40  # the longest form of the portal's has 17
+MOST_CHARACTERS = 4000  # names and values together; what is past it is not kept
 
 
 async def keep_typing(request: Request, response: Response, back: str) -> Response:
@@ -37,23 +41,44 @@ async def keep_typing(request: Request, response: Response, back: str) -> Respon
     Fields are read as every form reads them (app/web/forms.py: first value, text, length-limited)."""
     posted = await request.form()
     names = [name for name in dict.fromkeys(posted.keys()) if name not in NEVER_KEPT][:MOST_FIELDS]
-    if not names:
-        return response
     values = (await read_form(request, *names)).values
-    until = (clock.now() + KEPT_FOR).isoformat()
-    return await remember(request, response, **sealed(DRAFT, {"path": back, "values": values, "until": until}))
+    fields, size = [], 0
+    for name in names:
+        size += len(name) + len(values[name])
+        if size > MOST_CHARACTERS:
+            break
+        fields.append([name, values[name]])
+    if not fields:
+        return response
+    draft = sealed(DRAFT, {"path": back, "fields": fields, "until": (clock.now() + KEPT_FOR).isoformat()})
+    if current_account(request) is not None:
+        return await remember(request, response, **draft)
+    return await remember_in_new_session(request, response, carry_over=True, **draft)
 
 
 async def restore_typing(session: CurrentSession | None, method: str, path: str) -> None:
     """At the start of every request: when it GETs `path` in a session holding a draft kept for that page (and not
-    out of date), the draft's values become what `kept` gives while the page renders. A draft is used once: the
-    session forgets it whatever page comes next (taken out of `session.data` too, so nothing writes it back)."""
+    out of date), the draft's fields become what `kept` gives while the page renders. A draft is used once: the
+    session forgets it whatever page comes next, before it is read (a draft that cannot be read is dropped)."""
     start_page(None)
     if session is None or method != "GET" or DRAFT not in session.data:
         return
     draft = unsealed_from(session.data, DRAFT)
-    del session.data[DRAFT]
-    await save_session_data(session.id, session.data)
-    if isinstance(draft, dict) and draft.get("path") == path and isinstance(draft.get("values"), dict) \
-            and datetime.fromisoformat(draft["until"]) > clock.now():
-        start_page({str(k): str(v) for k, v in draft["values"].items()})
+    del session.data[DRAFT]  # so nothing this request writes brings it back
+    await drop_session_value(session.id, DRAFT)
+    typed = _typed(draft, path)
+    if typed is not None:
+        start_page(typed)
+
+
+def _typed(draft: object, path: str) -> dict[str, str] | None:
+    """A draft's fields as {name: text} if it was kept for `path` and is not out of date; else None."""
+    if not isinstance(draft, dict) or draft.get("path") != path or not isinstance(draft.get("fields"), list):
+        return None
+    try:
+        if datetime.fromisoformat(draft["until"]) <= clock.now():
+            return None
+    except (KeyError, TypeError, ValueError):
+        return None
+    return {name: text for name, text in (f for f in draft["fields"] if isinstance(f, list) and len(f) == 2)
+            if isinstance(name, str) and isinstance(text, str)}

@@ -61,12 +61,14 @@ async def remember(request: Request, response: Response, **values: Any) -> Respo
     return response
 
 
-async def remember_in_new_session(request: Request, response: Response, **values: Any) -> Response:
+async def remember_in_new_session(request: Request, response: Response, *, carry_over: bool = False,
+                                  **values: Any) -> Response:
     """Store values in a NEW session that replaces the browser's (which ends). A signed-in session keeps
-    its account and its own state; an anonymous one carries nothing over (it may be someone else's)."""
+    its account and its own state; an anonymous one carries nothing over (it may be someone else's) unless
+    `carry_over`: for values only its new holder may read, beside state the browser goes on with either way."""
     session = current_session(request)
     signed_in = session is not None and session.account is not None
-    data = {**session.data, **values} if signed_in else dict(values)
+    data = {**session.data, **values} if signed_in or (carry_over and session) else dict(values)
     token = await replace_session(session, account_id=session.account.id if signed_in else None,
                                   ip=client_ip(request), user_agent=user_agent(request), data=data)
     return set_session_cookie(response, token)

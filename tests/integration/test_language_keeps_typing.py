@@ -120,3 +120,97 @@ async def test_the_switchers_own_form_still_works_and_keeps_nothing(portal, dist
     sent = await portal.post("/language", {"language": "es", "next": "/request-key"})
     assert sent.headers["location"] == "/request-key"
     assert "Solicitar" in page_text((await portal.get("/request-key")).text)
+
+
+# --- an attacker's findings (a helper with the code in hand), each failed before its fix ------------------------
+
+async def plant(attacker, victim) -> None:
+    """The attacker gets an anonymous session of their own and plants its cookie in the victim's browser (a shared
+    computer), as tests/integration/test_session_fixation.py does."""
+    await attacker.post("/language?back=/forgot-password", {"identifier": "x", "switch_language": "en"})
+    await attacker.get("/forgot-password")  # takes the attacker's own draft
+    victim.set_session_cookie(attacker.session_cookie)
+
+
+@pytest.mark.parametrize("name", ["$decimal", "$date", "$time", "$uuid"])
+async def test_a_field_named_like_a_sealed_value_tag_breaks_nothing(portal, district, name):
+    """A draft kept as {name: text} read `{"$decimal": "x"}` back as a Decimal: every GET of the session was a 500,
+    the draft never dropped. Fields are kept as [name, text] pairs now, and a draft that cannot be read is dropped."""
+    sent = await portal.post("/language?back=/request-key", {name: "x", "switch_language": "es"})
+    assert sent.status_code == 303
+    for path in ("/request-key", "/", "/forgot-password", "/request-key"):
+        assert (await portal.get(path)).status_code == 200
+
+
+async def test_a_planted_session_neither_reads_nor_fills_the_visitors_form(portal, second_portal, district):
+    """A visitor's typing goes into a new session of their own (the planted one ends): whoever planted the old
+    cookie can neither read it nor put their own values (an email of theirs) in the visitor's form."""
+    await plant(second_portal, portal)
+    planted = portal.session_cookie
+    await portal.post("/language?back=/request-key", {
+        "student_number": "S100002", "requester_name": "Keisha Thomas", "email": "keisha.private@example.com",
+        "switch_language": "es"})
+    assert portal.session_cookie != planted
+    stolen = await second_portal.get("/request-key")  # the attacker polls the page with the planted cookie
+    assert "keisha.private@example.com" not in stolen.text and "S100002" not in stolen.text
+    assert value_of((await portal.get("/request-key")).text, "email") == "keisha.private@example.com"
+    # The other way: the attacker posts a draft with a cookie planted again; the visitor's page shows none of it.
+    await plant(second_portal, portal)
+    await second_portal.post("/language?back=/request-key", {"email": "attacker@evil.example", "no_ssn": "yes",
+                                                             "switch_language": "en"})
+    page = await portal.get("/request-key")
+    assert "attacker@evil.example" not in page.text and not re.search(r'id="no-ssn"[^>]*checked', page.text)
+
+
+async def test_a_page_opened_from_an_emails_link_switches_all_the_same(portal, district):
+    """The way back kept the email's `?lang=en`, which chose English again on arrival."""
+    page = await portal.get("/request-key?lang=en")
+    button = next(b for b in switch_buttons(page.text) if 'value="es"' in b)
+    action = unescape(re.search(r'formaction="([^"]+)"', button).group(1))
+    sent = await portal.post(action, {"student_number": "1", "switch_language": "es"})
+    assert sent.headers["location"] == "/request-key"
+    assert re.search(r'<html lang="es"', (await portal.get("/request-key")).text)
+    own = await portal.post("/language", {"language": "en", "next": "/forgot-password?lang=es&from=mail"})
+    assert own.headers["location"] == "/forgot-password?from=mail"  # the switcher's own form likewise
+
+
+async def test_the_account_page_shows_the_language_just_chosen(portal, rosa):
+    """The account page's first form is its language choice: the draft put the old one back (a retester's find)."""
+    await portal.log_in("RosaR", PASSWORD)
+    await portal.post("/language?back=/account", {"language": "en", "switch_language": "es"})
+    again = await portal.get("/account")
+    assert re.search(r'<html lang="es"', again.text)
+    assert re.search(r'name="language" value="es" checked', again.text)
+
+
+async def test_a_draft_is_small_whatever_is_posted(portal, district):
+    """One anonymous POST of 40 fields of 1,000 characters stored a 54 KB session row."""
+    from app.tables import WebSession
+
+    sent = await portal.post("/language?back=/request-key",
+                             {**{f"f{i}": "A" * 1000 for i in range(40)}, "switch_language": "es"})
+    assert sent.status_code == 303
+    [row] = await WebSession.select(WebSession.data)
+    assert len(row["data"]) < 6000
+
+
+async def test_a_form_of_buttons_only_is_not_the_one_the_language_buttons_send(portal, district):
+    from app.templating import fields_so_far, start_page, typed_form_id
+
+    start_page(None)
+    before = fields_so_far()
+    assert typed_form_id(before) == ""  # a form that asked for no field (an Unlock button)
+    from app.templating import kept
+
+    kept("reason")
+    assert typed_form_id(before) == "typed-form"
+
+
+async def test_a_draft_does_not_cross_signing_in_or_out(portal, rosa):
+    await portal.post("/language?back=/household/address", {"address_line1": "ANON TYPED", "switch_language": "en"})
+    await portal.log_in("RosaR", PASSWORD)
+    assert "ANON TYPED" not in (await portal.get("/household/address")).text
+    await portal.post("/language?back=/household/address", {"address_line1": "ROSA TYPED", "switch_language": "en"})
+    await portal.log_out()
+    await portal.log_in("RosaR", PASSWORD)
+    assert "ROSA TYPED" not in (await portal.get("/household/address")).text

@@ -43,3 +43,12 @@ def test_an_altered_or_foreign_payload_is_refused():
 def test_values_json_cannot_hold_are_refused_when_sealed():
     with pytest.raises(TypeError):
         seal({"a": object()}, secret_key=KEY, purpose="k")
+
+
+@pytest.mark.parametrize("tagged", [{"$decimal": "x"}, {"$date": "2026-13-40"}, {"$time": "noon"}, {"$uuid": "u"}])
+def test_a_tagged_value_that_does_not_read_back_is_unsealable_not_an_error(tagged):
+    """A dict of the caller's whose one key looks like a tag (a form field named "$decimal") raised
+    decimal.InvalidOperation out of unseal (an attacker's find: every page of a session was a 500)."""
+    text = seal({"fields": tagged}, secret_key=KEY, purpose="p")
+    with pytest.raises(Unsealable):
+        unseal(text, secret_key=KEY, purpose="p")
