@@ -12,11 +12,24 @@
           !/^(password|hidden|submit|button|file)$/.test(i.type)) f(i, /^(radio|checkbox)$/.test(i.type));
     });
   };
+  // Whose typing it is: the page's mark of the signed-in account ("" signed out), so a draft left in a shared
+  // tab (a request that failed, a session that ended) never fills in the form of someone else who signs in.
+  var who = function () { return d.body.getAttribute("data-who") || ""; };
+  // A checkbox is kept ticked or not by name and value; a radio group by the value chosen; the rest by value.
+  var key = function (i) { return i.type === "checkbox" ? i.name + "\u0000" + i.value : i.name; };
   var save = function () {
     var fields = {}, all = read();
-    each(function (i, box) { if (box ? i.checked : i.value) fields[i.name] = i.value; });
-    all[here()] = fields;
+    each(function (i, box) {
+      if (i.type === "checkbox") fields[key(i)] = i.checked ? "1" : "";
+      else if (box ? i.checked : i.value) fields[i.name] = i.value;
+    });
+    all[here()] = {who: who(), fields: fields};
     write(all);
+  };
+  var unchanged = function (i) {  // as the page came: what the server filled in wins over a draft
+    if (i.tagName !== "SELECT") return i.value === i.defaultValue;
+    var first = Array.prototype.find.call(i.options, function (o) { return o.defaultSelected; }) || i.options[0];
+    return !first || i.value === first.value;
   };
   var forget = function () { var all = read(); delete all[here()]; write(all); };
   var ctxForm = function (e) {
@@ -31,12 +44,16 @@
     d.querySelectorAll(".language-switch button[form]").forEach(function (b) {
       b.removeAttribute("form"); b.removeAttribute("formaction"); b.name = "language";
     });
-    var fields = read()[here()];
-    if (!fields) return;
+    var draft = read()[here()];
+    if (!draft) return;
     forget();
+    if (draft.who !== who() || !draft.fields) return;
+    var fields = draft.fields;
     each(function (i, box) {
-      if (!(i.name in fields)) return;
-      if (box) i.checked = i.value === fields[i.name]; else if (i.value === i.defaultValue) i.value = fields[i.name];
+      if (!(key(i) in fields)) return;
+      if (i.type === "checkbox") i.checked = fields[key(i)] === "1";
+      else if (box) i.checked = i.value === fields[i.name];
+      else if (unchanged(i)) i.value = fields[i.name];
     });
   });
   d.addEventListener("submit", function (e) {
@@ -74,6 +91,11 @@
   d.addEventListener("htmx:after:swap", function (e) {
     var main = d.getElementById("main");
     if (!main || !main.contains(e.target)) return;
+    // A step that started a new session (an activation key accepted, a password checked) came with a new CSRF
+    // token in its form: the forms outside the swapped part (the language switcher, Log Out) take it too, or
+    // they would answer "This form has expired" (a tester's find).
+    var fresh = main.querySelector('input[name="_csrf_token"]');
+    if (fresh) d.querySelectorAll('input[name="_csrf_token"]').forEach(function (i) { i.value = fresh.value; });
     var t = main.querySelector(".error-summary") || main.querySelector("h1");
     if (t) { if (!t.hasAttribute("tabindex")) t.setAttribute("tabindex", "-1"); t.focus(); }
   });

@@ -16,7 +16,7 @@ EXISTING_EMAIL = "maria.lopez@example.com"
 SPANISH_USERNAME = "RosaLopez"  # the children's grandmother, whose account is in Spanish (issue 13 item 1)
 VERIFIED_USERNAME = "PatLopez"  # Maria's co-guardian, who has confirmed the household this school year
 # Guardians who get an activation key, by the test that redeems it.
-KEY_HOLDERS = ("states", "focus", "keyboard_js", "keyboard_nojs")
+KEY_HOLDERS = ("states", "focus", "keyboard_js", "keyboard_nojs", "language_js")
 
 
 async def seed() -> dict:

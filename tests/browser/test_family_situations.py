@@ -218,3 +218,47 @@ def test_the_term_list_fits_a_phone_in_spanish(page: Page, portal: Portal) -> No
     }""")
     assert widths["lang"] == "es", widths
     assert widths["widest"] <= widths["room"], widths
+
+
+def test_the_language_link_works_on_a_step_that_started_a_new_session(page: Page, portal: Portal) -> None:
+    """A tester's find: after the activation key was accepted (a new session, the step swapped in by htmx), the
+    language link at the top still held the old session's CSRF token and answered "This form has expired"."""
+    page.goto(portal.base_url + "/activate")
+    page.locator("#activation-key").fill(portal.seed["keys"]["language_js"])
+    assert submit(page, lambda: page.get_by_role("button", name="Submit").click())  # swapped in by htmx
+    assert current_path(page) == "/activate/account"
+    page.locator("#username").fill("languagejs")
+    submit(page, lambda: page.get_by_role("button", name="Español").click())
+    assert current_path(page) == "/activate/account"
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.locator("#username").input_value() == "languagejs"
+
+
+def test_a_draft_left_in_a_shared_tab_fills_no_one_elses_form(page: Page, portal: Portal) -> None:
+    """A tester's find: typing kept in the tab after the session ended came back in the form of the next person
+    who signed in there (drafts now carry the page's mark of the account)."""
+    log_in(page, portal, portal.seed["username"])
+    page.goto(portal.base_url + "/household/address")
+    page.locator("#address-line1").fill(ADDRESS)
+    page.context.add_cookies([{"name": "homeroom_session", "value": "ended-" + "x" * 40,
+                               "url": portal.base_url}])
+    submit(page, lambda: page.get_by_role("button", name="Send to the school office").click())
+    assert current_path(page) == "/?notice=session-ended&next=%2Fhousehold%2Faddress"
+    page.locator("#username").fill(SPANISH_USERNAME)  # someone else signs in at the same computer
+    page.locator("#password").fill(portal.seed["password"])
+    submit(page, lambda: page.get_by_role("button", name="Log In").click())
+    page.goto(portal.base_url + "/household/address")
+    assert page.locator("#address-line1").input_value() == "12 Maple Street"
+
+
+def test_the_language_link_keeps_a_choice_from_a_list(page: Page, portal: Portal) -> None:
+    log_in(page, portal, portal.seed["username"])
+    page.goto(portal.base_url + "/household/corrections")
+    choice = page.locator("#record option").nth(1).get_attribute("value")
+    page.locator("#record").select_option(choice)
+    page.locator("#message").fill("She was at the dentist")
+    submit(page, lambda: page.get_by_role("button", name="Español").click())
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.locator("#record").input_value() == choice
+    assert page.locator("#message").input_value() == "She was at the dentist"
+    submit(page, lambda: page.get_by_role("button", name="English").click())  # the account back in English

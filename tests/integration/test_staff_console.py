@@ -341,7 +341,9 @@ async def test_staff_approve_an_address_change_and_it_applies(portal, maple, add
     assert row == {"address_line1": "48 Peachtree Ave", "postal_code": "30303"}
     missing_reason = await portal.post(f"/staff/household-changes/{bad}/deny", {"reason": ""})
     assert missing_reason.status_code == 422
-    assert (await portal.post(f"/staff/household-changes/{bad}/deny", {"reason": "Not a real street"})).status_code == 303
+    denied = await portal.post(f"/staff/household-changes/{bad}/deny", {"reason": "Not a real street"})
+    assert denied.status_code == 303 and denied.headers["location"] == "/staff/household-changes?notice=change-denied"
+    assert "Denied. The household's address is unchanged." in (await portal.get(denied.headers["location"])).text
     assert [e["actor"] for e in await events("household-change.approved")] == [maple]
     assert [e["actor"] for e in await events("household-change.denied")] == [maple]
     assert "No household changes are waiting" in (await portal.get("/staff/household-changes")).text

@@ -103,4 +103,5 @@ class QueuesController(Controller):
         if not result.done:
             return await self._household_change_page(request, change_id, errors=form.errors + result.errors,
                                                      reason=form["reason"])
-        return redirect_after_post(request, f"/staff/household-changes?notice=change-{decision}d")
+        outcome = "approved" if decision == "approve" else "denied"  # "deny" + "d" was "change-denyd": no notice shown
+        return redirect_after_post(request, f"/staff/household-changes?notice=change-{outcome}")
