@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import lru_cache
@@ -15,7 +16,7 @@ from markupsafe import Markup
 from app import i18n
 from app.rules.audit_words import action_words
 from app.rules.bidi import isolated
-from app.rules.errors import N_
+from app.rules.errors import N_, FieldError
 from app.paths import TEMPLATES_DIR
 from app.services.sis_words import sis_word
 
@@ -98,11 +99,32 @@ TYPED_FORM_ID = "typed-form"
 _kept: ContextVar[dict[str, str] | None] = ContextVar("kept_typing", default=None)
 _form_given: ContextVar[bool] = ContextVar("typed_form_given", default=False)
 _fields_asked: ContextVar[int] = ContextVar("fields_asked", default=0)  # `kept` calls so far: fields to type in
+_kept_errors: ContextVar[tuple[FieldError, ...]] = ContextVar("kept_errors", default=())
+_shown_errors: ContextVar[tuple[FieldError, ...]] = ContextVar("shown_errors", default=())
 
 
-def start_page(typed: dict[str, str] | None) -> None:
-    """At the start of a request: the typing kept for its page (field name -> text), or None."""
+def start_page(typed: dict[str, str] | None, errors: tuple[FieldError, ...] = ()) -> None:
+    """At the start of a request: the typing kept for its page (field name -> text), or None; and the errors
+    the page showed when its language was switched (shown again in the new language)."""
     _kept.set(typed)
+    _kept_errors.set(errors)
+    _shown_errors.set(())
+
+
+def kept_errors() -> list[FieldError]:
+    """The errors kept across a language switch for this request's page (app/web/rendering.py `render`)."""
+    return list(_kept_errors.get())
+
+
+def show_errors(errors: list[FieldError]) -> None:
+    """The errors the page being rendered shows: its typed form carries them (`shown_errors`), so switching
+    language shows them again in the other (a parent who cannot read an error is who switches)."""
+    _shown_errors.set(tuple(errors))
+
+
+def shown_errors() -> list[str]:
+    """For components/forms.html: each error the page shows as JSON [field, message, params], a hidden field."""
+    return [json.dumps([e.field, e.message, e.params], default=str) for e in _shown_errors.get()]
 
 
 def kept(name: str, value: object = "") -> object:
@@ -190,6 +212,7 @@ def jinja_environment() -> Environment:
         audit_action=lambda code: i18n.gettext(action_words(code)),
         is_demo=get_settings().is_demo,
         kept=kept,
+        shown_errors=shown_errors,
         draft_owner=draft_owner,
         typed_form_id=typed_form_id,
         fields_so_far=fields_so_far,

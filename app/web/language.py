@@ -45,7 +45,8 @@ class LanguageController(Controller):
         back = return_path(request.query_params.get("back", "") if sent_the_page else form["next"])
         # The whole frame (navigation, footer) changes language, so htmx reloads the page.
         response = remember_language(redirect_after_post(request, back, whole_page=True), language)
-        return await keep_typing(request, response, back) if sent_the_page else response
+        # The page's form, or (its own form, JavaScript on) the errors the page showed, which app.js adds to it.
+        return await keep_typing(request, response, back)
 
     @get("/language/confirm")
     async def language_question(self, request: Request, next: FromQuery[str] = "") -> Response:

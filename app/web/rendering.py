@@ -13,6 +13,7 @@ from app.rules.errors import FieldError
 from app.rules.preferences import DistrictPreferences
 from app.services import sis_words
 from app.services.preferences import load_preferences
+from app.templating import kept_errors, show_errors
 from app.web.guards import current_account
 
 
@@ -62,7 +63,10 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
     await sis_words.refresh()  # the district's words for SIS values, at most one read a minute (not per page)
     # A fragment reached by a link or by following a 303 after a form: its real URL goes in history.
     push_url = here(request) if htmx and request.method == "GET" else None
-    errors = errors or []
+    status = status or (422 if errors else 200)
+    # The page's own errors, or (a GET after switching language) those it showed before the switch.
+    errors = errors or kept_errors()
+    show_errors(errors)
     return HTMXTemplate(
         template_name=template,
         context={
@@ -75,7 +79,7 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
             "here": here(request),
             **(context or {}),
         },
-        status_code=status or (422 if errors else 200),
+        status_code=status,
         push_url=push_url,
     )
 

@@ -11,18 +11,25 @@ signed in in a new session that replaces theirs (its state carried over), so who
 cookie cannot read it or fill the visitor's form. The session middleware hands it to that page's next GET once
 (`restore_typing`), and the field macros fill in what was kept (app/templating.py `kept`).
 
+The errors the page showed are kept too (its typed form carries them as hidden fields; with JavaScript on, app.js
+adds them to the switcher's own form), so they show again in the new language: a parent who cannot read an
+error is the one who switches.
+
 Never kept, here or by app.js: passwords, SSNs, activation keys, one-time codes, the CSRF token; nor the
 account's language (the switch itself has just changed it). At most MOST_CHARACTERS of names and values.
-Shapes: a draft is {"path": "/household/address", "fields": [[field name, text], ...], "until": ISO 8601 UTC}.
+Shapes: a draft is {"path": "/household/address", "fields": [[field name, text], ...],
+"errors": [[field, message (msgid), params], ...], "until": ISO 8601 UTC}.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from litestar import Request, Response
 
 from app import clock
+from app.rules.errors import FieldError
 from app.services.sessions import CurrentSession, drop_session_value
 from app.templating import start_page
 from app.web.forms import SECRETS, read_form
@@ -31,9 +38,12 @@ from app.web.wizard_state import remember, remember_in_new_session, sealed, unse
 
 DRAFT = "typed_draft"  # its name in the session's data
 KEPT_FOR = timedelta(minutes=10)
-NEVER_KEPT = SECRETS | {"ssn", "activation_key", "code", "_csrf_token", "switch_language", "language"}
+SHOWN_ERROR = "_shown_error"  # the hidden fields of the errors the page showed (app/templating.py shown_errors)
+NEVER_KEPT = SECRETS | {"ssn", "activation_key", "code", "_csrf_token", "switch_language", "language", "next",
+                        SHOWN_ERROR}
 MOST_FIELDS = 40  # the longest form of the portal's has 17
-MOST_CHARACTERS = 4000  # names and values together; what is past it is not kept
+MOST_CHARACTERS = 4000  # names and values together, errors included; what is past it is not kept
+MOST_ERRORS = 20
 
 
 async def keep_typing(request: Request, response: Response, back: str) -> Response:
@@ -42,15 +52,21 @@ async def keep_typing(request: Request, response: Response, back: str) -> Respon
     posted = await request.form()
     names = [name for name in dict.fromkeys(posted.keys()) if name not in NEVER_KEPT][:MOST_FIELDS]
     values = (await read_form(request, *names)).values
-    fields, size = [], 0
+    shown = [text for text in posted.getall(SHOWN_ERROR, []) if isinstance(text, str)][:MOST_ERRORS]
+    errors = [e for e in (_error(text) for text in shown) if e is not None]
+    size = sum(len(json.dumps(e)) for e in errors)
+    if size > MOST_CHARACTERS:
+        errors, size = [], 0
+    fields = []
     for name in names:
         size += len(name) + len(values[name])
         if size > MOST_CHARACTERS:
             break
         fields.append([name, values[name]])
-    if not fields:
+    if not (fields or errors):
         return response
-    draft = sealed(DRAFT, {"path": back, "fields": fields, "until": (clock.now() + KEPT_FOR).isoformat()})
+    draft = sealed(DRAFT, {"path": back, "fields": fields, "errors": errors,
+                           "until": (clock.now() + KEPT_FOR).isoformat()})
     if current_account(request) is not None:
         return await remember(request, response, **draft)
     return await remember_in_new_session(request, response, carry_over=True, **draft)
@@ -68,7 +84,7 @@ async def restore_typing(session: CurrentSession | None, method: str, path: str)
     await drop_session_value(session.id, DRAFT)
     typed = _typed(draft, path)
     if typed is not None:
-        start_page(typed)
+        start_page(typed, tuple(FieldError(*e) for e in draft.get("errors", []) if _error(json.dumps(e))))
 
 
 def _typed(draft: object, path: str) -> dict[str, str] | None:
@@ -82,3 +98,17 @@ def _typed(draft: object, path: str) -> dict[str, str] | None:
         return None
     return {name: text for name, text in (f for f in draft["fields"] if isinstance(f, list) and len(f) == 2)
             if isinstance(name, str) and isinstance(text, str)}
+
+
+def _error(text: str) -> list | None:
+    """An error the page showed, from its hidden field (JSON [field, message, params]), if it is one a page could
+    show: text for field and message, text or numbers for params that fill the message in. Else None."""
+    try:
+        field, message, params = json.loads(text)
+        if not (isinstance(field, str) and isinstance(message, str) and isinstance(params, dict)
+                and all(isinstance(v, (str, int, float)) for v in params.values())):
+            return None
+        message % params  # noqa: B018 (every placeholder has its value, or the page could not be shown)
+    except (ValueError, TypeError, KeyError):
+        return None
+    return [field, message, params]

@@ -60,6 +60,9 @@
     if (!e.target.classList.contains("language-switch")) return;
     e.target.elements.next.value = here();
     save();
+    // The errors the page shows go with the switch, so the page shows them again in the other language.
+    e.target.querySelectorAll('input[name="_shown_error"]').forEach(function (i) { i.remove(); });
+    d.querySelectorAll('#main input[name="_shown_error"]').forEach(function (i) { e.target.appendChild(i.cloneNode()); });
   });
   // A form sent with htmx is busy until its answer comes: a second tap is dropped before htmx sees it.
   window.addEventListener("submit", function (e) {

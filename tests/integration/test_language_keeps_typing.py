@@ -214,3 +214,42 @@ async def test_a_draft_does_not_cross_signing_in_or_out(portal, rosa):
     await portal.log_out()
     await portal.log_in("RosaR", PASSWORD)
     assert "ROSA TYPED" not in (await portal.get("/household/address")).text
+
+
+async def test_the_errors_the_page_showed_show_again_in_the_other_language(portal, rosa):
+    """A tester's find: a parent who switches because they cannot read the error got the form back without it."""
+    await portal.log_in("RosaR", PASSWORD)
+    refused = await portal.post("/household/email", {"email": "bad", "current_password": PASSWORD})
+    assert refused.status_code == 422
+    shown = re.findall(r'<input type="hidden" name="_shown_error" value="([^"]*)">', refused.text)
+    assert len(shown) == 1 and "right format" in unescape(shown[0])
+    switched = await portal.post("/language?back=/household/email", {
+        "email": "bad", "current_password": PASSWORD, "_shown_error": unescape(shown[0]), "switch_language": "es"})
+    assert switched.headers["location"] == "/household/email"
+    page = await portal.get("/household/email")
+    assert page.status_code == 200 and re.search(r'<html lang="es"', page.text)
+    text = page_text(page.text)
+    assert "Hay un problema" in text and "Escriba un correo electrónico con el formato correcto" in text
+    assert value_of(page.text, "email") == "bad" and 'aria-invalid="true"' in page.text
+    assert "Hay un problema" not in page_text((await portal.get("/household/email")).text)  # once
+
+
+@pytest.mark.parametrize("shown", ['["email", "%(missing)s", {}]', "not json", '["email", 5, {}]',
+                                   '["email", "Enter your new email address", {"x": {"y": 1}}]'])
+async def test_an_error_no_page_could_show_is_dropped(portal, rosa, shown):
+    await portal.log_in("RosaR", PASSWORD)
+    await portal.post("/language?back=/household/email", {"email": "x", "_shown_error": shown,
+                                                          "switch_language": "es"})
+    page = await portal.get("/household/email")
+    assert page.status_code == 200 and "Hay un problema" not in page_text(page.text)
+    assert value_of(page.text, "email") == "x"
+
+
+async def test_the_switchers_own_form_carries_the_errors_for_javascript(portal, rosa):
+    """With JavaScript on, the switcher's own form is sent (app.js keeps the typing in the tab) and app.js adds
+    the page's errors to it."""
+    await portal.log_in("RosaR", PASSWORD)
+    sent = await portal.post("/language", {"language": "es", "next": "/household/email",
+                                           "_shown_error": '["email", "Enter your new email address", {}]'})
+    assert sent.headers["location"] == "/household/email"
+    assert "Hay un problema" in page_text((await portal.get("/household/email")).text)
