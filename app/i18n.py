@@ -24,17 +24,33 @@ _language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
 
 
 @lru_cache(maxsize=None)
-def _translations(language: str) -> _gettext.NullTranslations:
-    """The catalog is read from its .po file (no compiled .mo files in the repository)."""
+def _catalog(language: str):
+    """A language's Babel catalog, read from its .po file (no compiled .mo files in the repository); None for
+    English and a language without one."""
     po_file = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
     if language == DEFAULT_LANGUAGE or not po_file.exists():
-        return _gettext.NullTranslations()
+        return None
     with po_file.open("rb") as source:
-        catalog = read_po(source, locale=language)
+        return read_po(source, locale=language)
+
+
+@lru_cache(maxsize=None)
+def _translations(language: str) -> _gettext.NullTranslations:
+    catalog = _catalog(language)
+    if catalog is None:
+        return _gettext.NullTranslations()
     compiled = BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(fp=compiled)
+
+
+@lru_cache(maxsize=1)
+def known_messages() -> frozenset[str]:
+    """Every message the portal says (the msgids of its catalogs): what a message that came back from a browser (an
+    error a page showed, app/web/typed_draft.py) must be one of."""
+    return frozenset(m.id for language in LANGUAGES if (catalog := _catalog(language)) is not None
+                     for m in catalog if isinstance(m.id, str) and m.id)
 
 
 @lru_cache(maxsize=1)  # every page's language switch asks: the catalogs are read once per process too

@@ -7,6 +7,7 @@ import hmac
 import json
 from collections.abc import Callable
 from contextvars import ContextVar
+from datetime import date
 from functools import lru_cache
 
 import phonenumbers
@@ -123,8 +124,13 @@ def show_errors(errors: list[FieldError]) -> None:
 
 
 def shown_errors() -> list[str]:
-    """For components/forms.html: each error the page shows as JSON [field, message, params], a hidden field."""
-    return [json.dumps([e.field, e.message, e.params], default=str) for e in _shown_errors.get()]
+    """For components/forms.html: each error the page shows as JSON [field, message, params], a hidden field; a day
+    among the params as {"$day": "2026-11-24"}, so it is written in the language switched to (i18n.ShownDay)."""
+    def param(value):
+        return {"$day": value.isoformat()} if isinstance(value, date) else value
+
+    return [json.dumps([e.field, e.message, {k: param(v) for k, v in e.params.items()}], default=str)
+            for e in _shown_errors.get()]
 
 
 def kept(name: str, value: object = "") -> object:

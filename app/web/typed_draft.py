@@ -24,11 +24,11 @@ Shapes: a draft is {"path": "/household/address", "fields": [[field name, text],
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from litestar import Request, Response
 
-from app import clock
+from app import clock, i18n
 from app.rules.errors import FieldError
 from app.services.sessions import CurrentSession, drop_session_value
 from app.templating import start_page
@@ -44,6 +44,7 @@ NEVER_KEPT = SECRETS | {"ssn", "activation_key", "code", "_csrf_token", "switch_
 MOST_FIELDS = 40  # the longest form of the portal's has 17
 MOST_CHARACTERS = 4000  # names and values together, errors included; what is past it is not kept
 MOST_ERRORS = 20
+MOST_ERROR_LENGTH = 500  # characters of a message filled in
 
 
 async def keep_typing(request: Request, response: Response, back: str) -> Response:
@@ -84,7 +85,7 @@ async def restore_typing(session: CurrentSession | None, method: str, path: str)
     await drop_session_value(session.id, DRAFT)
     typed = _typed(draft, path)
     if typed is not None:
-        start_page(typed, tuple(FieldError(*e) for e in draft.get("errors", []) if _error(json.dumps(e))))
+        start_page(typed, tuple(_field_error(e) for e in draft.get("errors", []) if _error(json.dumps(e))))
 
 
 def _typed(draft: object, path: str) -> dict[str, str] | None:
@@ -101,14 +102,34 @@ def _typed(draft: object, path: str) -> dict[str, str] | None:
 
 
 def _error(text: str) -> list | None:
-    """An error the page showed, from its hidden field (JSON [field, message, params]), if it is one a page could
-    show: text for field and message, text or numbers for params that fill the message in. Else None."""
+    """An error the page showed, from its hidden field (JSON [field, message, params]), if it is one a page of the
+    portal's could show: a message the portal says (i18n.known_messages: never text from the browser, which
+    the page would show as the portal's own), params of short text, numbers or days ({"$day": ISO date}) that
+    fill it in, the result of a sensible length. Else None (an attacker's find: "%100000000s" made a 100 MB
+    page, and a message of their own was shown as markup)."""
     try:
         field, message, params = json.loads(text)
-        if not (isinstance(field, str) and isinstance(message, str) and isinstance(params, dict)
-                and all(isinstance(v, (str, int, float)) for v in params.values())):
+        if not (isinstance(field, str) and len(field) <= 40 and message in i18n.known_messages()
+                and isinstance(params, dict) and len(params) <= 5):
             return None
-        message % params  # noqa: B018 (every placeholder has its value, or the page could not be shown)
-    except (ValueError, TypeError, KeyError):
+        if len(message % {name: _param(value) for name, value in params.items()}) > MOST_ERROR_LENGTH:
+            return None
+    except Exception:  # noqa: BLE001 (anything that does not read back or fill in is not an error a page showed)
         return None
     return [field, message, params]
+
+
+def _param(value: object) -> object:
+    """A param of a kept error as the message takes it; ValueError for one no page gives."""
+    if isinstance(value, dict) and list(value) == ["$day"]:
+        return i18n.ShownDay.of(date.fromisoformat(value["$day"]))
+    if isinstance(value, str) and len(value) <= 200:
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= 10**9:
+        return value  # (json reads 1e400 as inf, which is not <= 10**9)
+    raise ValueError("not a param a page gives")
+
+
+def _field_error(kept: list) -> FieldError:
+    field, message, params = kept
+    return FieldError(field, message, {name: _param(value) for name, value in params.items()})

@@ -253,3 +253,41 @@ async def test_the_switchers_own_form_carries_the_errors_for_javascript(portal, 
                                            "_shown_error": '["email", "Enter your new email address", {}]'})
     assert sent.headers["location"] == "/household/email"
     assert "Hay un problema" in page_text((await portal.get("/household/email")).text)
+
+
+# --- a retester's findings on the errors kept (an attacker's), each failed before its fix --------------------------
+
+@pytest.mark.parametrize("shown", [
+    '["email", "%100000000s", {}]',  # a 100 MB page, kept in the translation cache for good
+    '["email", "%(x)99999999s", {"x": "a"}]',
+    '["email", "<a id=\\"pwn\\" href=\\"https://evil.example/\\">Your account is locked: call 1-900-555-0100</a>", {}]',
+    '["email", "You can keep at most %(most)d phone numbers. Remove one first", {"most": 1e400}]',  # inf: an OverflowError, a 500
+    '["email", "You can keep at most %(most)d phone numbers. Remove one first", {"most": "' + "9" * 300 + '"}]',
+])
+async def test_only_a_message_of_the_portals_with_sensible_params_comes_back(portal, district, shown):
+    sent = await portal.post("/language?back=/forgot-password", {"identifier": "x", "_shown_error": shown,
+                                                                "switch_language": "es"})
+    assert sent.status_code == 303
+    page = await portal.get("/forgot-password")
+    assert page.status_code == 200 and len(page.text) < 100_000
+    assert 'id="pwn"' not in page.text and "Hay un problema" not in page_text(page.text)
+
+
+async def test_a_day_in_a_kept_error_is_written_in_the_new_language(portal, rosa):
+    """The absence form's "Choose a date from Tue, Nov 24 ..." came back as "Elija una fecha del Tue, Nov 24":
+    days go as {"$day": ...} and are written again in the language switched to."""
+    from datetime import date
+
+    from app.i18n import ShownDay
+    from app.rules.errors import FieldError
+    from app.templating import show_errors, shown_errors
+
+    show_errors([FieldError("first_day", "Choose a date from %(earliest)s to %(latest)s",
+                            {"earliest": ShownDay.of(date(2026, 11, 24)), "latest": ShownDay.of(date(2026, 12, 31))})])
+    [shown] = shown_errors()
+    assert '"$day": "2026-11-24"' in shown
+    await portal.log_in("RosaR", PASSWORD)
+    await portal.post("/language?back=/household/email", {"email": "x", "_shown_error": shown,
+                                                          "switch_language": "es"})
+    text = page_text((await portal.get("/household/email")).text)
+    assert "Hay un problema" in text and "24 de noviembre" in text and "Nov 24" not in text
