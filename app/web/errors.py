@@ -153,6 +153,8 @@ def page_to_come_back_to(request: Request) -> str:
         page = parts.path + (f"?{parts.query}" if parts.query else "")
     else:
         page = _nearest_page(request, request.url.path)
+        if page == request.url.path and request.url.query:  # the form's own address, query and all
+            page += f"?{request.url.query}"  # (/language?back=/request-key leads back to the key request)
     page = return_path(page)
     return "" if page == "/" or page.startswith("/?") else page
 

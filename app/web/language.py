@@ -48,6 +48,12 @@ class LanguageController(Controller):
         # The page's form, or (its own form, JavaScript on) the errors the page showed, which app.js adds to it.
         return await keep_typing(request, response, back)
 
+    @get("/language", opt={"public": True})
+    async def back_to_the_page(self, request: Request, back: FromQuery[str] = "") -> Response:
+        """The switch's own address opened or reloaded (a tester reloaded "This form has expired", which a switch
+        answers after signing in or out in another tab, and got a 405): back to the page it was for."""
+        return redirect_after_post(request, return_path(back))
+
     @get("/language/confirm")
     async def language_question(self, request: Request, next: FromQuery[str] = "") -> Response:
         """Asked once after signing in, when this device's language differs from the account's: in the

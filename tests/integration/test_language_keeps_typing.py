@@ -291,3 +291,22 @@ async def test_a_day_in_a_kept_error_is_written_in_the_new_language(portal, rosa
                                                           "switch_language": "es"})
     text = page_text((await portal.get("/household/email")).text)
     assert "Hay un problema" in text and "24 de noviembre" in text and "Nov 24" not in text
+
+
+async def test_the_switchs_address_opened_again_leads_back_to_its_page(portal, district):
+    """A tester reloaded the "This form has expired" page a switch had answered (/language?back=...): a 405."""
+    again = await portal.get("/language?back=%2Frequest-key")
+    assert again.status_code == 303 and again.headers["location"] == "/request-key"
+    assert (await portal.get("/language")).headers["location"] == "/"
+    assert (await portal.get("/language?back=//evil.example")).headers["location"] == "/"
+
+
+async def test_an_expired_switch_starts_again_on_its_page(portal, district):
+    """Signing in or out in another tab ends the session the page's form token belonged to: the switch answers
+    "This form has expired", whose Start again (and a reload) now lead back to the page, not to the start."""
+    await portal.get("/request-key")
+    expired = await portal.post("/language?back=%2Frequest-key", {"student_number": "1", "switch_language": "es",
+                                                                  "_csrf_token": "not-this-sessions"}, csrf=False)
+    assert expired.status_code == 403
+    start_again = re.search(r'href="(/language\?back=[^"]+)"', expired.text).group(1)
+    assert (await portal.get(unescape(start_again))).headers["location"] == "/request-key"

@@ -31,6 +31,7 @@ PUBLIC = {
     ("GET", "/login"),
     # docs/design.md §4.1: the language switcher is for people who are not signed in.
     ("POST", "/language"),
+    ("GET", "/language"),  # the switch's address reloaded: a redirect back to its page, nothing read
     # The second step of signing in (issue 14): the account waits in the session, not signed in yet.
     ("GET", "/sign-in/code"),
     ("POST", "/sign-in/code"),
