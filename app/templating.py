@@ -133,9 +133,12 @@ def shown_errors() -> list[str]:
             for e in _shown_errors.get()]
 
 
-def kept(name: str, value: object = "") -> object:
-    """For a field's template: what the visitor had typed in `name` before switching language, else `value`."""
-    _fields_asked.set(_fields_asked.get() + 1)
+def kept(name: str, value: object = "", typed_in: bool = True) -> object:
+    """For a field's template: what the visitor had typed in `name` before switching language, else `value`.
+    `typed_in`: a field to type in (not a choice: radios, a checkbox), which makes its form the one the language
+    buttons send (`typed_form_id`)."""
+    if typed_in:
+        _fields_asked.set(_fields_asked.get() + 1)
     typed = _kept.get()
     return typed[name] if typed is not None and name in typed else value
 

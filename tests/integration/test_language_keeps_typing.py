@@ -310,3 +310,22 @@ async def test_an_expired_switch_starts_again_on_its_page(portal, district):
     assert expired.status_code == 403
     start_again = re.search(r'href="(/language\?back=[^"]+)"', expired.text).group(1)
     assert (await portal.get(unescape(start_again))).headers["location"] == "/request-key"
+
+
+async def test_the_account_pages_email_choices_are_the_form_kept(portal, rosa):
+    """A tester's find: on the account page the language choice (radios, which the switch itself settles) was the
+    form sent, so the email choices typed below it were lost. A choice is not typing: the first form with a field
+    to type in is sent; a box left unticked is kept unticked (its hidden empty field)."""
+    await portal.log_in("RosaR", PASSWORD)
+    page = await portal.get("/account")
+    typed_form = re.search(r'<form method="post" action="([^"]+)" id="typed-form"', page.text).group(1)
+    assert typed_form == "/account/alerts"
+    sent = await portal.post("/language?back=/account", [
+        ("absence_alerts", "on"), ("absence_alerts", ""), ("digest", ""), ("digest_missing_work", "on"),
+        ("digest_missing_work", ""), ("digest_grades", ""), ("digest_day", "friday"), ("grade_threshold", "B"),
+        ("quiet_start", "21:00"), ("quiet_end", "07:00"), ("switch_language", "es")])
+    assert sent.status_code == 303
+    again = (await portal.get("/account")).text
+    assert value_of(again, "grade-threshold") == "B" and value_of(again, "quiet-start") == "21:00"
+    assert re.search(r'id="absence-alerts"[^>]*checked', again) and not re.search(r'id="digest"[^>]*checked', again)
+    assert re.search(r'<option value="friday" selected>', again)
