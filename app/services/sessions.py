@@ -138,14 +138,18 @@ async def save_session_data(session_id: int, data: dict[str, Any]) -> None:
     await WebSession.update({WebSession.data: json.dumps(data)}).where(WebSession.id == session_id)
 
 
-async def drop_session_value(session_id: int, name: str) -> None:
-    """Take one value out of a session's data in the row itself (one statement), so a request running beside
-    this one that changes another value is not undone by writing back data read before it. `name`: a key of
-    letters, digits and underscores."""
+async def drop_session_values(session_id: int, *names: str) -> None:
+    """Take values out of a session's data in the row itself (one statement), so a request running beside this
+    one that changes another value is not undone by writing back data read before it. `names`: keys of letters,
+    digits and underscores."""
+    if not names:
+        return
     if is_postgres():
-        await fetch("UPDATE web_session SET data = (CAST(data AS JSONB) - {})::TEXT WHERE id = {}", name, session_id)
+        await fetch("UPDATE web_session SET data = (CAST(data AS JSONB) - CAST({} AS TEXT[]))::TEXT WHERE id = {}",
+                    list(names), session_id)
     else:
-        await fetch("UPDATE web_session SET data = json_remove(data, '$.' || {}) WHERE id = {}", name, session_id)
+        paths = ", ".join("'$.' || {}" for _ in names)
+        await fetch(f"UPDATE web_session SET data = json_remove(data, {paths}) WHERE id = {{}}", *names, session_id)
 
 
 async def end_session(session_id: int) -> None:

@@ -75,8 +75,7 @@ class SessionMiddleware:
                 break
         state = scope.setdefault("state", {})
         state["session"] = session
-        query = scope.get("query_string", b"").decode("latin-1")
-        await restore_typing(session, scope["method"], scope["path"] + (f"?{query}" if query else ""))
+        await restore_typing(session, scope)
         if preferences is not None:
             state[PREFERENCES_STATE_KEY] = preferences  # what district_preferences(request) returns
         # The device's own choice (the switcher's cookie or the browser's language) is kept even when an

@@ -27,10 +27,11 @@ import json
 from datetime import date, datetime, timedelta
 
 from litestar import Request, Response
+from litestar.types import Scope
 
 from app import clock, i18n
 from app.rules.errors import FieldError
-from app.services.sessions import CurrentSession, drop_session_value
+from app.services.sessions import CurrentSession, drop_session_values
 from app.templating import start_page
 from app.web.forms import SECRETS, read_form
 from app.web.guards import current_account
@@ -73,19 +74,21 @@ async def keep_typing(request: Request, response: Response, back: str) -> Respon
     return await remember_in_new_session(request, response, carry_over=True, **draft)
 
 
-async def restore_typing(session: CurrentSession | None, method: str, path: str) -> None:
-    """At the start of every request: when it GETs `path` in a session holding a draft kept for that page (and not
-    out of date), the draft's fields become what `kept` gives while the page renders. A draft is used once: the
-    session forgets it whatever page comes next, before it is read (a draft that cannot be read is dropped)."""
+async def restore_typing(session: CurrentSession | None, scope: Scope) -> None:
+    """At the start of every request: when it GETs the page (path and query) a draft in its session was kept for
+    (and not out of date), the draft's fields and errors become what `kept` and `render` give while the page
+    renders. A draft is used once: the session forgets it whatever page comes next, before it is read (a draft
+    that cannot be read is dropped)."""
     start_page(None)
-    if session is None or method != "GET" or DRAFT not in session.data:
+    if session is None or scope["method"] != "GET" or DRAFT not in session.data:
         return
     draft = unsealed_from(session.data, DRAFT)
     del session.data[DRAFT]  # so nothing this request writes brings it back
-    await drop_session_value(session.id, DRAFT)
-    typed = _typed(draft, path)
-    if typed is not None:
-        start_page(typed, tuple(_field_error(e) for e in draft.get("errors", []) if _error(json.dumps(e))))
+    await drop_session_values(session.id, DRAFT)
+    query = scope.get("query_string", b"").decode("latin-1")
+    typed = _typed(draft, scope["path"] + (f"?{query}" if query else ""))
+    if typed is not None:  # the errors were checked by `_error` when kept, and sealed since
+        start_page(typed, tuple(_field_error(e) for e in draft.get("errors", [])))
 
 
 def _typed(draft: object, path: str) -> dict[str, str] | None:

@@ -13,7 +13,7 @@ from typing import Any
 from litestar import Request, Response
 
 from app.sealing import Unsealable, seal, unseal
-from app.services.sessions import replace_session, save_session_data, start_session
+from app.services.sessions import drop_session_values, replace_session, save_session_data, start_session
 from app.settings import get_settings
 from app.web.guards import current_session
 from app.web.rendering import client_ip, user_agent
@@ -76,5 +76,5 @@ async def remember_in_new_session(request: Request, response: Response, *, carry
 
 async def forget(request: Request, *names: str) -> None:
     session = current_session(request)
-    if session and any(n in session.data for n in names):
-        await save_session_data(session.id, {k: v for k, v in session.data.items() if k not in names})
+    if session:
+        await drop_session_values(session.id, *(n for n in names if n in session.data))
